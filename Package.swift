@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// One settings array for every target: Swift 6 language mode and the strict upcoming features.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "chatpanel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "chatpaneld", targets: ["chatpaneld"]),
+        .executable(name: "chatpanelctl", targets: ["chatpanelctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C: libprotobuf-c, the protoc-c output, and a few POSIX helpers.
+        .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC"),
+        .target(name: "CChatPanelProto", dependencies: ["CProtobufC"], path: "Sources/CChatPanelProto"),
+        .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
+
+        // The one Swift target over the generated C: codec runtime and generated message types.
+        .target(name: "ChatPanelProto", dependencies: ["CChatPanelProto", "CProtobufC"], swiftSettings: strict),
+        // Framing, RPC server and client over Unix sockets.
+        .target(name: "ChatPanelRPC", dependencies: ["ChatPanelProto", nioCore, nioPosix, logging], swiftSettings: strict),
+        // SQLite store kit: opening, migrations, idempotent writes.
+        .target(name: "ChatPanelStore", dependencies: ["ChatPanelProto", "ChatPanelRPC", grdb, logging], swiftSettings: strict),
+        // Process runtime: configuration, logging, systemd integration, service group.
+        .target(
+            name: "ChatPanelRuntime",
+            dependencies: ["ChatPanelRPC", "CChatPanelSystem", nioCore, nioPosix, logging, lifecycle],
+            swiftSettings: strict
+        ),
+
+        // Executables.
+        .executableTarget(
+            name: "chatpaneld",
+            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", argumentParser, logging, lifecycle],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "chatpanelctl",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", argumentParser, nioPosix],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "chatpanel-protogen", swiftSettings: strict),
+        .executableTarget(
+            name: "chatpanel-bench",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", argumentParser, nioPosix, logging],
+            swiftSettings: strict
+        ),
+
+        // Tests.
+        .testTarget(name: "ChatPanelProtoTests", dependencies: ["ChatPanelProto"], swiftSettings: strict),
+        .testTarget(
+            name: "ChatPanelRPCTests",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", nioCore, nioPosix, logging],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", grdb], swiftSettings: strict),
+        .testTarget(
+            name: "ChatPanelRuntimeTests",
+            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "CChatPanelSystem", logging],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,121 @@
+import CChatPanelProto
+
+extension ProtoMessage {
+    /// The message in protobuf wire format, packed by protobuf-c.
+    ///
+    /// Throws ``ProtoCodingError`` when a string holds U+0000, which protobuf-c cannot carry.
+    public func serializedBytes() throws -> [UInt8] {
+        let arena = ProtoArena()
+        let descriptor = Self.protoDescriptor.pointer
+        let memory = arena.makeMessage(descriptor)
+        try write(to: ProtoWriter(arena: arena, base: memory, descriptor: descriptor))
+        let message = memory.assumingMemoryBound(to: ProtobufCMessage.self)
+        let size = protobuf_c_message_get_packed_size(message)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = size == 0 ? 0 : protobuf_c_message_pack(message, buffer.baseAddress)
+        }
+    }
+
+    /// Decodes untrusted bytes.
+    ///
+    /// Before protobuf-c sees them, the bytes are walked once: nesting deeper than
+    /// `limits.maxDepth` is refused, and so are strings that are not UTF-8 or hold U+0000
+    /// (protobuf-c would accept the first and silently truncate the second).
+    public init(serializedBytes bytes: [UInt8], limits: ProtoDecodingLimits = .default) throws {
+        self = try bytes.withUnsafeBytes { try Self(unsafeBytes: $0, limits: limits) }
+    }
+
+    init(unsafeBytes buffer: UnsafeRawBufferPointer, limits: ProtoDecodingLimits) throws {
+        let descriptor = Self.protoDescriptor.pointer
+        var validator = WireValidator(buffer: buffer, limits: limits)
+        try validator.validate(descriptor: descriptor, start: 0, end: buffer.count, depth: 0, path: "")
+        guard let base = buffer.baseAddress ?? (buffer.isEmpty ? UnsafeRawPointer(bitPattern: 1) : nil),
+            let message = protobuf_c_message_unpack(descriptor, nil, buffer.count, base.assumingMemoryBound(to: UInt8.self))
+        else {
+            throw ProtoCodingError.malformed()
+        }
+        defer { protobuf_c_message_free_unpacked(message, nil) }
+        self = try Self(reading: ProtoReader(base: UnsafeRawPointer(message), descriptor: descriptor))
+    }
+}
+
+/// Walks wire-format bytes with the message descriptors, checking what protobuf-c does not.
+struct WireValidator {
+    let buffer: UnsafeRawBufferPointer
+    let limits: ProtoDecodingLimits
+
+    private func varint(_ index: inout Int, end: Int, path: String) throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard index < end, shift < 64 else { throw ProtoCodingError.malformed(field: path) }
+            let byte = buffer[index]
+            index += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func validate(
+        descriptor: UnsafePointer<ProtobufCMessageDescriptor>, start: Int, end: Int, depth: Int, path: String
+    ) throws {
+        var index = start
+        while index < end {
+            let key = try varint(&index, end: end, path: path)
+            let number = UInt32(truncatingIfNeeded: key >> 3)
+            guard number != 0, key >> 3 <= UInt64(UInt32.max) else { throw ProtoCodingError.malformed(field: path) }
+            let field = protobuf_c_message_descriptor_get_field(descriptor, number)
+            func fieldPath() -> String {
+                guard let field else { return path }
+                let name = String(cString: field.pointee.name)
+                return path.isEmpty ? name : "\(path).\(name)"
+            }
+            switch key & 7 {
+            case 0:
+                _ = try varint(&index, end: end, path: fieldPath())
+            case 1:
+                index += 8
+            case 5:
+                index += 4
+            case 2:
+                let length = try varint(&index, end: end, path: fieldPath())
+                guard length <= UInt64(end - index) else { throw ProtoCodingError.malformed(field: fieldPath()) }
+                let valueEnd = index + Int(length)
+                if let field {
+                    switch field.pointee.type {
+                    case PROTOBUF_C_TYPE_STRING:
+                        try checkString(from: index, to: valueEnd, path: fieldPath())
+                    case PROTOBUF_C_TYPE_MESSAGE:
+                        guard depth + 1 <= limits.maxDepth else {
+                            throw ProtoCodingError.tooDeep(field: fieldPath(), limit: limits.maxDepth)
+                        }
+                        let sub = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+                        try validate(descriptor: sub, start: index, end: valueEnd, depth: depth + 1, path: fieldPath())
+                    default:
+                        break
+                    }
+                }
+                index = valueEnd
+            default:
+                // Groups (3, 4) are not used by proto3; 6 and 7 do not exist.
+                throw ProtoCodingError.malformed(field: fieldPath())
+            }
+            guard index <= end else { throw ProtoCodingError.malformed(field: fieldPath()) }
+        }
+    }
+
+    private func checkString(from start: Int, to end: Int, path: String) throws {
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+        var sawNUL = false
+        var asciiOnly = true
+        for byte in bytes {
+            if byte == 0 { sawNUL = true }
+            if byte >= 0x80 { asciiOnly = false }
+        }
+        if sawNUL { throw ProtoCodingError.embeddedNUL(field: path) }
+        if !asciiOnly, String(validating: bytes, as: UTF8.self) == nil {
+            throw ProtoCodingError.invalidUTF8(field: path)
+        }
+    }
+}
