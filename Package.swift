@@ -13,6 +13,7 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
@@ -33,26 +34,37 @@ let package = Package(
     targets: [
         // C: libprotobuf-c, the protoc-c output, and a few POSIX helpers.
         .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC"),
-        .target(name: "CChatPanelProto", dependencies: ["CProtobufC"], path: "Sources/CChatPanelProto"),
+        .target(
+            name: "CChatPanelProto", dependencies: ["CProtobufC"], path: "Sources/CChatPanelProto",
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
         .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
 
+        // The one Swift target over the POSIX helpers in C.
+        .target(name: "ChatPanelSystem", dependencies: ["CChatPanelSystem"], swiftSettings: strict),
         // The one Swift target over the generated C: codec runtime and generated message types.
         .target(name: "ChatPanelProto", dependencies: ["CChatPanelProto", "CProtobufC"], swiftSettings: strict),
         // Framing, RPC server and client over Unix sockets.
-        .target(name: "ChatPanelRPC", dependencies: ["ChatPanelProto", nioCore, nioPosix, logging], swiftSettings: strict),
+        .target(
+            name: "ChatPanelRPC",
+            dependencies: ["ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle],
+            swiftSettings: strict
+        ),
+        // The echo service of the runtime's tests and benchmark.
+        .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
         .target(name: "ChatPanelStore", dependencies: ["ChatPanelProto", "ChatPanelRPC", grdb, logging], swiftSettings: strict),
         // Process runtime: configuration, logging, systemd integration, service group.
         .target(
             name: "ChatPanelRuntime",
-            dependencies: ["ChatPanelRPC", "CChatPanelSystem", nioCore, nioPosix, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, unixSignals],
             swiftSettings: strict
         ),
 
         // Executables.
         .executableTarget(
             name: "chatpaneld",
-            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", argumentParser, logging, lifecycle],
+            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "EchoService", argumentParser, logging, lifecycle],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -63,7 +75,7 @@ let package = Package(
         .executableTarget(name: "chatpanel-protogen", swiftSettings: strict),
         .executableTarget(
             name: "chatpanel-bench",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", argumentParser, nioPosix, logging],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "EchoService", argumentParser, nioPosix, logging],
             swiftSettings: strict
         ),
 
@@ -71,13 +83,13 @@ let package = Package(
         .testTarget(name: "ChatPanelProtoTests", dependencies: ["ChatPanelProto"], swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRPCTests",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", nioCore, nioPosix, logging],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "EchoService", "ChatPanelSystem", nioCore, nioPosix, logging],
             swiftSettings: strict
         ),
         .testTarget(name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", grdb], swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRuntimeTests",
-            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "CChatPanelSystem", logging],
+            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelSystem", logging],
             swiftSettings: strict
         ),
     ]

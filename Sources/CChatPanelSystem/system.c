@@ -28,12 +28,19 @@ int cp_sd_notify(const char *socket_path, const char *state) {
     return err;
 }
 
-int cp_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -errno;
-    *pid = cred.pid;
-    *uid = cred.uid;
-    *gid = cred.gid;
-    return 0;
+int cp_unix_socket_is_live(const char *path) {
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    size_t path_len = strlen(path);
+    if (path_len == 0 || path_len >= sizeof(addr.sun_path)) return -ENAMETOOLONG;
+    memcpy(addr.sun_path, path, path_len);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+    int err = errno;
+    close(fd);
+    if (rc == 0) return 1;
+    if (err == ECONNREFUSED) return 0;
+    return -err;
 }

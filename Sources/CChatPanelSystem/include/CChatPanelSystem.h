@@ -7,7 +7,8 @@
 /// a leading '@' names an abstract socket). Returns 0, or -errno.
 int cp_sd_notify(const char *socket_path, const char *state);
 
-/// Reads the peer credentials (SO_PEERCRED) of a connected Unix socket. Returns 0, or -errno.
-int cp_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+/// Whether a server listens on the Unix socket at `path`: 1 when a connect succeeds, 0 when the
+/// file is a socket nobody listens on (a stale file left by a crash), or -errno.
+int cp_unix_socket_is_live(const char *path);
 
 #endif

@@ -28,6 +28,11 @@ public struct ProtoCodingError: Error, Hashable, Sendable, CustomStringConvertib
     /// Messages are nested deeper than the decoder allows.
     public static func tooDeep(field: String, limit: Int) -> Self { Self(.tooDeep(limit: limit), field: field) }
 
+    /// The same error with its field path prefixed by `parent`, the field holding the message.
+    func nested(under parent: String) -> Self {
+        Self(kind, field: field.isEmpty ? parent : "\(parent).\(field)")
+    }
+
     /// What is wrong, without the field name.
     public var reason: String {
         switch kind {

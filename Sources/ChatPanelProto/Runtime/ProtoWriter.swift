@@ -37,10 +37,15 @@ public struct ProtoWriter {
         return chars
     }
 
-    private func subMessage<M: ProtoMessage>(_ value: M) throws -> UnsafeMutableRawPointer {
+    private func subMessage<M: ProtoMessage>(_ number: UInt32, _ value: M) throws -> UnsafeMutableRawPointer {
         let descriptor = M.protoDescriptor.pointer
         let memory = arena.makeMessage(descriptor)
-        try value.write(to: ProtoWriter(arena: arena, base: memory, descriptor: descriptor))
+        do {
+            try value.write(to: ProtoWriter(arena: arena, base: memory, descriptor: descriptor))
+        } catch let error as ProtoCodingError {
+            // Name the nested field by its dotted path (`inner.label`), as decoding does.
+            throw error.nested(under: fieldName(number))
+        }
         return memory
     }
 
@@ -71,7 +76,7 @@ public struct ProtoWriter {
 
     /// A message field.
     public func setMessage<M: ProtoMessage>(_ number: UInt32, _ value: M) throws {
-        base.storeBytes(of: try subMessage(value), toByteOffset: offset(number), as: UnsafeMutableRawPointer.self)
+        base.storeBytes(of: try subMessage(number, value), toByteOffset: offset(number), as: UnsafeMutableRawPointer.self)
     }
 
     /// Marks `number` as the member set in its oneof.
@@ -113,7 +118,7 @@ public struct ProtoWriter {
     /// A repeated message field.
     public func setMessages<M: ProtoMessage>(_ number: UInt32, _ values: [M]) throws {
         try setArray(number, count: values.count) { (array: UnsafeMutablePointer<UnsafeMutableRawPointer?>) in
-            for (i, v) in values.enumerated() { array[i] = try subMessage(v) }
+            for (i, v) in values.enumerated() { array[i] = try subMessage(number, v) }
         }
     }
 }

@@ -1,0 +1,218 @@
+public import ChatPanelProto
+import Logging
+public import NIOCore
+public import NIOPosix
+import Synchronization
+
+/// Calls the methods of one service over one multiplexed Unix-socket connection.
+///
+/// Calls share the connection and may complete in any order. The client connects on first
+/// use; when the connection drops, calls in flight fail with `UNAVAILABLE` and the next call
+/// reconnects. After a failed connect it waits (50 ms, doubling up to 2 s) before trying
+/// again, and calls made meanwhile fail at once with `UNAVAILABLE`: a dead service costs its
+/// callers nothing and sees no storm of reconnects.
+///
+/// ```swift
+/// let client = RPCClient(configuration: .init(socketPath: "/run/chatpanel/clients.sock"))
+/// let health = try await client.unary(HealthV1.Health.check, HealthV1.HealthCheckRequest())
+/// ```
+public final class RPCClient: Sendable {
+    private enum ConnectionState {
+        case idle
+        case connecting(EventLoopFuture<any Channel>)
+        case connected(any Channel)
+        case backingOff(until: ContinuousClock.Instant, reason: String)
+        case closed
+    }
+
+    private struct State {
+        var connection: ConnectionState = .idle
+        var consecutiveFailures = 0
+    }
+
+    /// The configuration the client was made with.
+    public let configuration: RPCClientConfiguration
+    private let group: any EventLoopGroup
+    private let state = Mutex(State())
+    private let nextCallID = Atomic<UInt64>(1)
+
+    /// A client; nothing connects until the first call.
+    public init(configuration: RPCClientConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.configuration = configuration
+        self.group = eventLoopGroup
+    }
+
+    /// Calls a unary method.
+    /// - Throws: ``RPCError`` with the server's status, `UNAVAILABLE` when the service cannot be
+    ///   reached, `DEADLINE_EXCEEDED` when no answer came in time, `CANCELLED` when the task was cancelled.
+    public func unary<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions = RPCCallOptions()
+    ) async throws -> Response {
+        let (callID, frameBytes, timeout) = try makeFrame(method.path, request, options)
+        let channel = try await connection()
+        let promise = channel.eventLoop.makePromise(of: RPCV1.ResponseFrame.self)
+        let response = try await withTaskCancellationHandler {
+            channel.writeAndFlush(ClientOutbound.call(id: callID, frame: frameBytes, receiver: .unary(promise), timeout: timeout))
+                .whenFailure { [socketPath = configuration.socketPath] _ in
+                    promise.fail(RPCError.unavailable("cannot send to \(socketPath)"))
+                }
+            return try await promise.futureResult.get()
+        } onCancel: {
+            channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil)
+        }
+        if response.status?.code ?? .ok != .ok {
+            throw RPCError(status: response.status ?? RPCV1.Status())
+        }
+        do {
+            return try Response(serializedBytes: response.payload)
+        } catch {
+            throw RPCError(code: .internal, message: "undecodable response from \(configuration.socketPath): \(error)")
+        }
+    }
+
+    /// Calls a server-streaming method; iterate the result to receive the messages. Stopping the
+    /// iteration (or cancelling its task) cancels the call on the server.
+    public func serverStreaming<Request, Response>(
+        _ method: ServerStreamingMethod<Request, Response>, _ request: Request, options: RPCCallOptions = RPCCallOptions()
+    ) -> AsyncThrowingStream<Response, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let (callID, frameBytes, timeout) = try makeFrame(method.path, request, options)
+                    let channel = try await connection()
+                    let (frames, framesContinuation) = AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.makeStream()
+                    try await withTaskCancellationHandler {
+                        try await channel.writeAndFlush(
+                            ClientOutbound.call(id: callID, frame: frameBytes, receiver: .stream(framesContinuation), timeout: timeout)
+                        ).get()
+                        for try await frame in frames {
+                            if let status = frame.status, status.code != .ok { throw RPCError(status: status) }
+                            if frame.endOfStream { break }
+                            continuation.yield(try Response(serializedBytes: frame.payload))
+                        }
+                    } onCancel: {
+                        channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Closes the connection; calls in flight fail with `UNAVAILABLE`, later calls too.
+    public func close() async {
+        let channel: (any Channel)? = state.withLock { state in
+            defer { state.connection = .closed }
+            if case .connected(let channel) = state.connection { return channel }
+            return nil
+        }
+        try? await channel?.close()
+    }
+
+    /// Whether the client holds an open connection now.
+    public var isConnected: Bool {
+        state.withLock { if case .connected(let c) = $0.connection { c.isActive } else { false } }
+    }
+
+    private func makeFrame<Request: ProtoMessage>(
+        _ path: String, _ request: Request, _ options: RPCCallOptions
+    ) throws -> (UInt64, [UInt8], TimeAmount) {
+        let timeout = options.timeout ?? configuration.defaultCallTimeout
+        var frame = RPCV1.RequestFrame()
+        frame.callID = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
+        frame.kind = .call
+        frame.method = path
+        frame.timeoutMs = UInt32(clamping: max(1, timeout.milliseconds))
+        frame.caller = options.caller ?? configuration.defaultCaller
+        frame.requestID = options.requestID
+        do {
+            frame.payload = try request.serializedBytes()
+        } catch let error as ProtoCodingError {
+            throw RPCError.invalidArgument(field: error.field, error.reason)
+        }
+        let bytes = try frame.serializedBytes()
+        guard bytes.count <= configuration.maximumFrameSize else {
+            throw RPCError(code: .resourceExhausted, message: "the request exceeds the maximum frame size of \(configuration.maximumFrameSize) bytes")
+        }
+        return (frame.callID, bytes, .nanoseconds(timeout.milliseconds * 1_000_000))
+    }
+
+    private enum Acquire {
+        case use(any Channel)
+        case wait(EventLoopFuture<any Channel>)
+        case fail(RPCError)
+    }
+
+    private func connection() async throws -> any Channel {
+        let action: Acquire = state.withLock { state in
+            switch state.connection {
+            case .connected(let channel) where channel.isActive:
+                return .use(channel)
+            case .connecting(let future):
+                return .wait(future)
+            case .backingOff(let until, let reason) where ContinuousClock.now < until:
+                return .fail(.unavailable("\(configuration.socketPath) is unavailable (\(reason)); next attempt in \(ContinuousClock.now.duration(to: until).milliseconds) ms"))
+            case .closed:
+                return .fail(.unavailable("the client for \(configuration.socketPath) is closed"))
+            default:
+                let future = connect()
+                state.connection = .connecting(future)
+                return .wait(future)
+            }
+        }
+        switch action {
+        case .use(let channel): return channel
+        case .fail(let error): throw error
+        case .wait(let future):
+            do {
+                return try await future.get()
+            } catch {
+                throw RPCError.unavailable("cannot connect to \(configuration.socketPath): \(error)")
+            }
+        }
+    }
+
+    private func connect() -> EventLoopFuture<any Channel> {
+        let configuration = self.configuration
+        let future = ClientBootstrap(group: group)
+            .connectTimeout(.nanoseconds(configuration.connectTimeout.milliseconds * 1_000_000))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        FrameReader(
+                            maximumFrameSize: configuration.maximumFrameSize,
+                            frameReadTimeout: .nanoseconds(configuration.frameReadTimeout.milliseconds * 1_000_000)))
+                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(socketPath: configuration.socketPath))
+                }
+            }
+            .connect(unixDomainSocketPath: configuration.socketPath)
+        future.whenComplete { result in
+            self.state.withLock { state in
+                guard case .connecting = state.connection else { return }
+                switch result {
+                case .success(let channel):
+                    state.connection = .connected(channel)
+                    state.consecutiveFailures = 0
+                case .failure(let error):
+                    state.consecutiveFailures += 1
+                    let exponent = min(state.consecutiveFailures - 1, 16)
+                    let wait = min(configuration.initialBackoff * (1 << exponent), configuration.maximumBackoff)
+                    state.connection = .backingOff(until: .now + wait, reason: "\(error)")
+                }
+            }
+        }
+        future.whenSuccess { channel in
+            channel.closeFuture.whenComplete { _ in
+                self.state.withLock { state in
+                    if case .connected(let current) = state.connection, current === channel {
+                        state.connection = .idle
+                    }
+                }
+            }
+        }
+        return future
+    }
+}

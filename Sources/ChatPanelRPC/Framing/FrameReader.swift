@@ -1,0 +1,138 @@
+public import NIOCore
+
+/// Splits the inbound byte stream into frames: a 4-byte big-endian length N, then N bytes.
+///
+/// - The length is checked against ``maximumFrameSize`` before anything is buffered for it;
+///   a larger one closes the connection.
+/// - A frame that has started must be complete within ``frameReadTimeout``; a peer that sends
+///   it slower (or stops half-way) is disconnected, so it cannot pin memory or a connection.
+/// - A zero-length frame is a keep-alive and is dropped.
+///
+/// Each complete frame is passed on as one `ByteBuffer` holding just the message bytes.
+public final class FrameReader: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+
+    /// Why the reader gave up on a connection.
+    public struct Failure: Error, Hashable, CustomStringConvertible {
+        private enum Kind: Hashable { case tooLarge(length: UInt32, maximum: Int), tooSlow(milliseconds: Int64) }
+        private let kind: Kind
+
+        /// A length prefix above the maximum.
+        public static func tooLarge(length: UInt32, maximum: Int) -> Failure { Failure(kind: .tooLarge(length: length, maximum: maximum)) }
+        /// A frame not completed within the read timeout.
+        public static func tooSlow(milliseconds: Int64) -> Failure { Failure(kind: .tooSlow(milliseconds: milliseconds)) }
+
+        public var description: String {
+            switch kind {
+            case .tooLarge(let length, let maximum): "frame of \(length) bytes exceeds the maximum of \(maximum)"
+            case .tooSlow(let ms): "frame not completed within \(ms) ms"
+            }
+        }
+    }
+
+    /// The largest accepted frame body in bytes.
+    public let maximumFrameSize: Int
+    /// How long one frame may take to arrive once its first byte is in.
+    public let frameReadTimeout: TimeAmount
+
+    private var buffer: ByteBuffer?
+    private var frameTimer: Scheduled<Void>?
+    private var failed = false
+
+    /// A reader with a size cap and a per-frame read deadline.
+    public init(maximumFrameSize: Int, frameReadTimeout: TimeAmount) {
+        self.maximumFrameSize = maximumFrameSize
+        self.frameReadTimeout = frameReadTimeout
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        var incoming = unwrapInboundIn(data)
+        if buffer == nil {
+            buffer = incoming
+        } else {
+            buffer!.writeBuffer(&incoming)
+        }
+        while let frame = nextFrame(context: context) {
+            context.fireChannelRead(wrapInboundOut(frame))
+        }
+        if failed { return }
+        if let pending = buffer, pending.readableBytes > 0 {
+            startTimerIfNeeded(context: context)
+        } else {
+            buffer = nil
+            cancelTimer()
+        }
+    }
+
+    private func nextFrame(context: ChannelHandlerContext) -> ByteBuffer? {
+        while true {
+            guard var pending = buffer, let length = pending.getInteger(at: pending.readerIndex, as: UInt32.self) else { return nil }
+            guard Int(length) <= maximumFrameSize else {
+                fail(context: context, .tooLarge(length: length, maximum: maximumFrameSize))
+                return nil
+            }
+            guard pending.readableBytes >= 4 + Int(length) else { return nil }
+            pending.moveReaderIndex(forwardBy: 4)
+            let frame = pending.readSlice(length: Int(length))!
+            buffer = pending.readableBytes > 0 ? pending : nil
+            // A frame completed: the next one gets a fresh deadline.
+            cancelTimer()
+            if length == 0 { continue }
+            return frame
+        }
+    }
+
+    private func startTimerIfNeeded(context: ChannelHandlerContext) {
+        guard frameTimer == nil else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let timeout = frameReadTimeout
+        frameTimer = context.eventLoop.scheduleTask(in: timeout) {
+            let (reader, context) = loopBound.value
+            reader.frameTimer = nil
+            reader.fail(context: context, .tooSlow(milliseconds: timeout.nanoseconds / 1_000_000))
+        }
+    }
+
+    private func cancelTimer() {
+        frameTimer?.cancel()
+        frameTimer = nil
+    }
+
+    private func fail(context: ChannelHandlerContext, _ failure: Failure) {
+        guard !failed else { return }
+        failed = true
+        buffer = nil
+        cancelTimer()
+        context.fireErrorCaught(failure)
+        context.close(promise: nil)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        cancelTimer()
+        buffer = nil
+        context.fireChannelInactive()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimer()
+    }
+}
+
+extension ByteBuffer {
+    /// Writes one frame: the 4-byte big-endian length of `bytes`, then `bytes`.
+    public mutating func writeFrame(_ bytes: [UInt8]) {
+        writeInteger(UInt32(bytes.count))
+        writeBytes(bytes)
+    }
+}
+
+extension ByteBufferAllocator {
+    /// A buffer holding one frame with `bytes` as its body.
+    public func frame(_ bytes: [UInt8]) -> ByteBuffer {
+        var buffer = self.buffer(capacity: 4 + bytes.count)
+        buffer.writeFrame(bytes)
+        return buffer
+    }
+}

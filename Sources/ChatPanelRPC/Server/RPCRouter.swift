@@ -1,0 +1,81 @@
+public import ChatPanelProto
+import Logging
+
+/// The methods a server answers, each with its typed handler.
+///
+/// ```swift
+/// var router = RPCRouter()
+/// router.register(HealthV1.Health.check) { request, context in
+///     HealthV1.HealthCheckResponse()
+/// }
+/// ```
+public struct RPCRouter: Sendable {
+    private(set) var routes: [String: RPCRoute] = [:]
+
+    /// An empty router.
+    public init() {}
+
+    /// Every registered method path.
+    public var methodPaths: [String] { routes.keys.sorted() }
+
+    /// Answers a unary method.
+    public mutating func register<Request, Response>(
+        _ method: UnaryMethod<Request, Response>,
+        handler: @escaping @Sendable (Request, RPCCallContext) async throws -> Response
+    ) {
+        routes[method.path] = RPCRoute(isStreaming: false) { payload, context, limits, _ in
+            let request = try Self.decode(Request.self, payload, limits)
+            let response = try await handler(request, context)
+            return try Self.encode(response)
+        }
+    }
+
+    /// Answers a server-streaming method: the handler sends messages, then returns to end the stream.
+    public mutating func register<Request, Response>(
+        _ method: ServerStreamingMethod<Request, Response>,
+        handler: @escaping @Sendable (Request, RPCServerStreamWriter<Response>, RPCCallContext) async throws -> Void
+    ) {
+        routes[method.path] = RPCRoute(isStreaming: true) { payload, context, limits, sink in
+            let request = try Self.decode(Request.self, payload, limits)
+            try await handler(request, RPCServerStreamWriter(sink: sink), context)
+            return []
+        }
+    }
+
+    /// Adds every route of another router.
+    public mutating func merge(_ other: RPCRouter) {
+        routes.merge(other.routes) { _, new in new }
+    }
+
+    func route(for path: String) -> RPCRoute? { routes[path] }
+
+    private static func decode<M: ProtoMessage>(_ type: M.Type, _ payload: [UInt8], _ limits: ProtoDecodingLimits) throws -> M {
+        do {
+            return try M(serializedBytes: payload, limits: limits)
+        } catch let error as ProtoCodingError {
+            if error.field.isEmpty {
+                throw RPCError(code: .invalidArgument, message: "request payload \(error.reason)")
+            }
+            throw RPCError.invalidArgument(field: error.field, error.reason)
+        }
+    }
+
+    private static func encode<M: ProtoMessage>(_ message: M) throws -> [UInt8] {
+        do {
+            return try message.serializedBytes()
+        } catch {
+            throw ResponseEncodingError(cause: error)
+        }
+    }
+}
+
+/// A response the server could not encode (a handler bug): leaves as INTERNAL.
+struct ResponseEncodingError: Error {
+    let cause: any Error
+}
+
+/// One method's type-erased handler.
+struct RPCRoute: Sendable {
+    let isStreaming: Bool
+    let run: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8]
+}

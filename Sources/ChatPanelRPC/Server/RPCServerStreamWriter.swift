@@ -1,0 +1,26 @@
+public import ChatPanelProto
+
+/// Sends the messages of a server-streaming call.
+///
+/// `send` returns once the message is handed to the socket; it throws `CancellationError`
+/// when the caller cancelled, the deadline passed, or the connection closed.
+public struct RPCServerStreamWriter<Response: ProtoMessage>: Sendable {
+    let sink: RPCRawStreamSink
+
+    /// Sends one message.
+    public func send(_ message: Response) async throws {
+        try Task.checkCancellation()
+        let bytes: [UInt8]
+        do {
+            bytes = try message.serializedBytes()
+        } catch {
+            throw RPCError.internal
+        }
+        try await sink.send(bytes)
+    }
+}
+
+/// Where the encoded messages of a stream go (the connection, in a server).
+struct RPCRawStreamSink: Sendable {
+    let send: @Sendable ([UInt8]) async throws -> Void
+}

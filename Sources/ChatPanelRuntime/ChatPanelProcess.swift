@@ -1,0 +1,44 @@
+public import ChatPanelRPC
+import ChatPanelSystem
+import UnixSignals
+public import Logging
+public import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs one ChatPanel process: its RPC server (on systemd's socket or its own), systemd
+/// readiness and watchdog, and any background services, in one `ServiceGroup` that drains
+/// on SIGTERM or SIGINT.
+public enum ChatPanelProcess {
+    /// Serves `router` until SIGTERM/SIGINT. Open and migrate the store before calling this:
+    /// `READY=1` is sent once the socket listens.
+    public static func run(
+        configuration: ProcessConfiguration, router: RPCRouter, health: HealthReporter,
+        backgroundServices: [any Service] = [], environment: [String: String], logger: Logger
+    ) async throws {
+        let activated = SystemdActivation.listenDescriptors(environment: environment, processID: getpid())
+        var serverConfiguration = RPCServerConfiguration(
+            listener: activated.first.map { .activatedDescriptor($0) } ?? .path(configuration.socketPath))
+        serverConfiguration.peerPolicy = configuration.peerPolicy
+        let server = RPCServer(configuration: serverConfiguration, router: router, health: health, logger: logger)
+        let systemd = SystemdLifecycleService(
+            notifier: .fromEnvironment(environment), server: server,
+            watchdogMicroseconds: SystemdLifecycleService.watchdogMicroseconds(environment: environment, processID: getpid()),
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)] + backgroundServices.map { .init(service: $0) } + [.init(service: systemd)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    /// Makes the process logger: journald-prefixed lines on stderr.
+    public static func makeLogger(name: String, level: Logger.Level) -> Logger {
+        var logger = Logger(label: name) { label in JournaldLogHandler(label: label, level: level) }
+        logger.logLevel = level
+        return logger
+    }
+}

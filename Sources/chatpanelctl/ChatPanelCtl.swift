@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `chatpanelctl`: talks to ChatPanel processes over their sockets.
+@main
+struct ChatPanelCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chatpanelctl",
+        abstract: "Talks to ChatPanel processes over their Unix sockets.",
+        version: "0.1.0",
+        subcommands: [HealthCommand.self])
+}

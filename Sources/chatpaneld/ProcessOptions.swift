@@ -1,0 +1,32 @@
+import ArgumentParser
+import ChatPanelRuntime
+import Foundation
+
+/// The flags every process takes (each has an environment fallback, see `ProcessConfiguration`).
+struct ProcessOptions: ParsableArguments {
+    @Option(help: "Unix socket path to bind when systemd passes none (env CHATPANEL_SOCKET).")
+    var socket: String?
+
+    @Option(help: "Folder for the SQLite database (env STATE_DIRECTORY or CHATPANEL_STATE_DIR; default ./run/state).")
+    var stateDir: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env CHATPANEL_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    @Option(name: .customLong("allow-uid"), help: "A user id allowed to connect; repeatable (env CHATPANEL_ALLOW_UIDS).")
+    var allowUIDs: [UInt32] = []
+
+    @Option(name: .customLong("allow-gid"), help: "A group id allowed to connect; repeatable (env CHATPANEL_ALLOW_GIDS).")
+    var allowGIDs: [UInt32] = []
+
+    /// The resolved configuration of process `name`.
+    func resolve(name: String) throws -> ProcessConfiguration {
+        do {
+            return try ProcessConfiguration.resolve(
+                name: name, socket: socket, stateDirectory: stateDir, logLevel: logLevel, allowUIDs: allowUIDs, allowGIDs: allowGIDs,
+                environment: ProcessInfo.processInfo.environment)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+    }
+}
