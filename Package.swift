@@ -61,21 +61,52 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Test support: live servers on temporary sockets.
+        .target(
+            name: "ChatPanelTesting",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", nioPosix, logging],
+            swiftSettings: strict
+        ),
+
+        // Services: each owns its SQLite database and answers its proto/ contract.
+        .target(
+            name: "ClientsService",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TasksService",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
+            swiftSettings: strict
+        ),
+        // The gateway knows the services only through proto/.
+        .target(
+            name: "Gateway",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
+            swiftSettings: strict
+        ),
+
         // Executables.
         .executableTarget(
             name: "chatpaneld",
-            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "EchoService", argumentParser, logging, lifecycle],
+            dependencies: [
+                "ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
+                "Gateway", argumentParser, logging, lifecycle,
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "chatpanelctl",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", argumentParser, nioPosix],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", argumentParser, nioPosix, logging],
             swiftSettings: strict
         ),
         .executableTarget(name: "chatpanel-protogen", swiftSettings: strict),
         .executableTarget(
             name: "chatpanel-bench",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "EchoService", argumentParser, nioPosix, logging],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
+                "Gateway", "ChatPanelTesting", argumentParser, nioPosix, logging, grdb,
+            ],
             swiftSettings: strict
         ),
 
@@ -90,6 +121,21 @@ let package = Package(
         .testTarget(
             name: "ChatPanelRuntimeTests",
             dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelSystem", logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ClientsServiceTests",
+            dependencies: ["ClientsService", "ChatPanelTesting", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TasksServiceTests",
+            dependencies: ["TasksService", "ChatPanelTesting", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelRPC", "ChatPanelProto", logging],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,1 @@
+// The clients service: see ClientsService.swift.

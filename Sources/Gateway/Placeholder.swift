@@ -1,0 +1,1 @@
+// The gateway: see Gateway.swift.
