@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `chatpanel-bench`: benchmarks that print numbers (never pass/fail assertions).
+@main
+struct ChatPanelBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chatpanel-bench",
+        abstract: "Measures ChatPanel and prints the figures.",
+        subcommands: [RPCBench.self, ClientsBench.self, TasksBench.self, PanelBench.self])
+}
