@@ -4,7 +4,8 @@
 # With an argument, writes into that folder instead (used by `make proto-check`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out_root="${1:-.}"
+out_root="${1:-$PWD}"
+case "$out_root" in /*) ;; *) out_root="$PWD/$out_root" ;; esac
 c_dir="$out_root/Sources/CChatPanelProto"
 swift_dir="$out_root/Sources/ChatPanelProto/Generated"
 protos=$(cd proto && find . -name '*.proto' | sed 's|^\./||' | LC_ALL=C sort)
@@ -16,8 +17,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 (cd proto && protoc-c --c_out="$tmp" $protos)
 # protoc-c writes x.pb-c.c and x.pb-c.h side by side: sources stay, headers go to include/.
-(cd "$tmp" && find . -name '*.pb-c.c' | while read -r f; do mkdir -p "$OLDPWD/$c_dir/$(dirname "$f")"; cp "$f" "$OLDPWD/$c_dir/$f"; done)
-(cd "$tmp" && find . -name '*.pb-c.h' | while read -r f; do mkdir -p "$OLDPWD/$c_dir/include/$(dirname "$f")"; cp "$f" "$OLDPWD/$c_dir/include/$f"; done)
+(cd "$tmp" && find . -name '*.pb-c.c' | while read -r f; do mkdir -p "$c_dir/$(dirname "$f")"; cp "$f" "$c_dir/$f"; done)
+(cd "$tmp" && find . -name '*.pb-c.h' | while read -r f; do mkdir -p "$c_dir/include/$(dirname "$f")"; cp "$f" "$c_dir/include/$f"; done)
 
 (cd proto && protoc --include_source_info --descriptor_set_out="$tmp/set.pb" $protos)
 protogen="${PROTOGEN:-.build/debug/chatpanel-protogen}"

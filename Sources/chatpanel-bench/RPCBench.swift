@@ -1,10 +1,158 @@
 import ArgumentParser
+import ChatPanelProto
+import ChatPanelRPC
+import Foundation
 
-/// `chatpanel-bench rpc`: unary round trips over a Unix socket next to the C floor.
+/// `chatpanel-bench rpc`: unary round trips over a Unix socket, next to a plain C ping-pong
+/// with the same framing measured in the same run (this VM's timings swing between runs, so
+/// only same-run ratios mean anything).
+///
+/// For frames of about 300 bytes and 3 KiB it prints sequential latency p50/p99 and calls/s
+/// with 16 and 64 concurrent callers (each caller on its own connection, like the floor's).
 struct RPCBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rpc", abstract: "Benchmarks unary RPC calls against a C floor.")
 
+    @Option(help: "Sequential calls per size.")
+    var calls = 20_000
+
+    @Option(help: "Calls per concurrency level and size, split over the callers.")
+    var concurrentCalls = 64_000
+
+    @Option(help: "The C floor binary (bench/floor/pingpong.c, built by `make bench`).")
+    var floor = ".build/pingpong"
+
+    @Option(help: "The chatpaneld binary (default: next to this one).")
+    var daemon: String?
+
     func run() async throws {
-        print("rpc: not built yet")
+        let directory = "/tmp/cp-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let floorSocket = "\(directory)/floor.sock"
+        let echoSocket = "\(directory)/echo.sock"
+        let daemonPath = daemon ?? siblingExecutable("chatpaneld")
+
+        let floorServer = try ChildProcess.start(floor, ["server", floorSocket])
+        defer { floorServer.stop() }
+        let echoServer = try ChildProcess.start(
+            daemonPath, ["echo", "--socket", echoSocket, "--state-dir", directory, "--log-level", "warning"])
+        defer { echoServer.stop() }
+        try await waitForSocket(floorSocket)
+        try await waitForSocket(echoSocket)
+
+        print("RPC benchmark: unary calls over a Unix socket (\(calls) sequential, \(concurrentCalls) per concurrency level)")
+        print("frame ≈ request frame bytes on the wire; floor = C ping-pong with the same framing, same run\n")
+        print(pad("frame", 7) + pad("measure", 20) + pad("ChatPanel RPC", 26) + pad("C floor", 26) + "ratio")
+        for frameSize in [300, 3072] {
+            let body = try bodySize(forFrame: frameSize)
+            let swiftSequential = try await sequential(socket: echoSocket, body: body)
+            let floorSequential = try floorRun(floorSocket, frame: frameSize, calls: calls, callers: 1)
+            print(
+                pad("\(frameSize)", 7) + pad("sequential p50/p99", 20)
+                    + pad("\(format(swiftSequential.percentile(50))) / \(format(swiftSequential.percentile(99))) µs", 26)
+                    + pad("\(format(floorSequential.p50)) / \(format(floorSequential.p99)) µs", 26)
+                    + "p50 \(format(swiftSequential.percentile(50) / floorSequential.p50))x")
+            for callers in [16, 64] {
+                let (swiftRate, swiftSamples) = try await concurrent(socket: echoSocket, body: body, callers: callers)
+                let floorResult = try floorRun(floorSocket, frame: frameSize, calls: concurrentCalls / callers, callers: callers)
+                print(
+                    pad("\(frameSize)", 7) + pad("\(callers) callers", 20)
+                        + pad("\(Int(swiftRate)) calls/s p99 \(format(swiftSamples.percentile(99))) µs", 26)
+                        + pad("\(Int(floorResult.rate)) calls/s p99 \(format(floorResult.p99)) µs", 26)
+                        + "\(format(swiftRate / floorResult.rate * 100))% of floor")
+            }
+        }
     }
+
+    private func makeRequest(body: Int) -> TestingV1.EchoRequest {
+        var request = TestingV1.EchoRequest()
+        request.body = [UInt8](repeating: 0x5A, count: body)
+        return request
+    }
+
+    /// The body size that makes the whole request frame `frame` bytes.
+    private func bodySize(forFrame frame: Int) throws -> Int {
+        var envelope = RPCV1.RequestFrame()
+        envelope.callID = 1_000_000
+        envelope.method = TestingV1.Echo.echo.path
+        envelope.timeoutMs = 5000
+        envelope.caller = RPCV1.Caller(managerID: 1, rights: [])
+        envelope.payload = try makeRequest(body: 0).serializedBytes()
+        let overhead = try envelope.serializedBytes().count + 4 + 3
+        return max(0, frame - overhead)
+    }
+
+    private func makeClient(_ socket: String) -> RPCClient {
+        var configuration = RPCClientConfiguration(socketPath: socket)
+        configuration.defaultCaller = RPCV1.Caller(managerID: 1, rights: [])
+        return RPCClient(configuration: configuration)
+    }
+
+    private func sequential(socket: String, body: Int) async throws -> LatencySamples {
+        let client = makeClient(socket)
+        defer { Task { await client.close() } }
+        let request = makeRequest(body: body)
+        for _ in 0..<1000 { _ = try await client.unary(TestingV1.Echo.echo, request) }  // warm-up
+        var samples = LatencySamples()
+        samples.reserve(calls)
+        for _ in 0..<calls {
+            let start = ContinuousClock.now
+            _ = try await client.unary(TestingV1.Echo.echo, request)
+            samples.add(start.duration(to: .now))
+        }
+        return samples
+    }
+
+    private func concurrent(socket: String, body: Int, callers: Int) async throws -> (Double, LatencySamples) {
+        let perCaller = max(1, concurrentCalls / callers)
+        let request = makeRequest(body: body)
+        let clients = (0..<callers).map { _ in makeClient(socket) }
+        for client in clients { _ = try await client.unary(TestingV1.Echo.echo, request) }
+        let start = ContinuousClock.now
+        let samples = try await withThrowingTaskGroup(of: LatencySamples.self) { group in
+            for client in clients {
+                group.addTask {
+                    var samples = LatencySamples()
+                    samples.reserve(perCaller)
+                    for _ in 0..<perCaller {
+                        let callStart = ContinuousClock.now
+                        _ = try await client.unary(TestingV1.Echo.echo, request)
+                        samples.add(callStart.duration(to: .now))
+                    }
+                    return samples
+                }
+            }
+            var all = LatencySamples()
+            for try await part in group { all.merge(part) }
+            return all
+        }
+        let elapsed = start.duration(to: .now)
+        for client in clients { await client.close() }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(samples.count) / seconds, samples)
+    }
+
+    private struct FloorResult {
+        var rate: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    private func floorRun(_ socket: String, frame: Int, calls: Int, callers: Int) throws -> FloorResult {
+        let output = try ChildProcess.output(floor, ["client", socket, String(frame - 4), String(calls), String(callers)])
+        var values: [String: Double] = [:]
+        for pair in output.split(separator: " ") {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2 { values[String(parts[0])] = Double(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        guard let rate = values["calls_per_s"], let p50 = values["p50_us"], let p99 = values["p99_us"] else {
+            throw ValidationError("unexpected floor output: \(output)")
+        }
+        return FloorResult(rate: rate, p50: p50, p99: p99)
+    }
+}
+
+/// Pads text to a column width.
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
 }

@@ -1,0 +1,81 @@
+# ChatPanel: build, test, run and measure.
+#
+#   make run     build, start every process with demo data, show a panel, serve until Ctrl-C
+#   make test    install what is missing, check generated code, build, run every test
+#   make bench   release build, then the benchmarks (figures printed, nothing asserted)
+
+SWIFT ?= swift
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev systemd gcc make
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PREFIX ?= /usr/local
+UNIT_DIR ?= /etc/systemd/system
+
+.PHONY: deps proto proto-check build build-tests test run bench bench-rpc install format
+
+## deps: install the Debian packages the build and tests need, when missing
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+.build/debug/chatpanel-protogen: $(wildcard Sources/chatpanel-protogen/*.swift)
+	$(SWIFT) build --product chatpanel-protogen
+
+## proto: regenerate the committed C and Swift code from proto/
+proto: deps .build/debug/chatpanel-protogen
+	./scripts/generate-proto.sh
+
+## proto-check: fail when the committed generated code differs from what proto/ generates
+proto-check: deps .build/debug/chatpanel-protogen
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	./scripts/generate-proto.sh "$$tmp" >/dev/null && \
+	diff -r Sources/CChatPanelProto/chatpanel "$$tmp/Sources/CChatPanelProto/chatpanel" && \
+	diff -r Sources/CChatPanelProto/include/chatpanel "$$tmp/Sources/CChatPanelProto/include/chatpanel" && \
+	diff Sources/CChatPanelProto/include/CChatPanelProto.h "$$tmp/Sources/CChatPanelProto/include/CChatPanelProto.h" && \
+	diff -r Sources/ChatPanelProto/Generated "$$tmp/Sources/ChatPanelProto/Generated" && \
+	echo "generated code is up to date"
+
+## build: debug build of every product
+build: deps
+	$(SWIFT) build
+
+## test: everything the README promises, from a clean clone
+test: deps proto-check
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## run: every process on local sockets with demo data; Ctrl-C stops them all
+run: deps
+	$(SWIFT) build
+	./scripts/run-local.sh
+
+.build/pingpong: bench/floor/pingpong.c
+	mkdir -p .build && cc -O2 -pthread -o $@ $<
+
+## bench: release build, then every benchmark
+bench: deps .build/pingpong
+	$(SWIFT) build -c release --product chatpanel-bench
+	$(SWIFT) build -c release --product chatpaneld
+	.build/release/chatpanel-bench rpc
+	.build/release/chatpanel-bench clients
+	.build/release/chatpanel-bench tasks
+	.build/release/chatpanel-bench panel
+
+## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
+bench-rpc: deps .build/pingpong
+	$(SWIFT) build -c release --product chatpanel-bench
+	$(SWIFT) build -c release --product chatpaneld
+	.build/release/chatpanel-bench rpc
+	taskset -c 0 .build/release/chatpanel-bench rpc
+
+## install: binaries to $(PREFIX)/bin, units to $(UNIT_DIR), a chatpanel system user
+install: deps
+	$(SWIFT) build -c release --product chatpaneld
+	$(SWIFT) build -c release --product chatpanelctl
+	./deploy/install.sh "$(PREFIX)" "$(UNIT_DIR)"
+
+## format: format the sources with the toolchain's swift-format
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
