@@ -3,10 +3,59 @@
 #define CHATPANEL_PROTO_UMBRELLA_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
 #include "chatpanel/rpc/v1/rpc.pb-c.h"
 #include "chatpanel/testing/v1/testing.pb-c.h"
 
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__act_request(void) {
+    return &chatpanel__gateway__v1__act_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__act_response(void) {
+    return &chatpanel__gateway__v1__act_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__get_layout_request(void) {
+    return &chatpanel__gateway__v1__get_layout_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__get_merge_workflow_request(void) {
+    return &chatpanel__gateway__v1__get_merge_workflow_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__get_panel_request(void) {
+    return &chatpanel__gateway__v1__get_panel_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__get_settings_request(void) {
+    return &chatpanel__gateway__v1__get_settings_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__layout(void) {
+    return &chatpanel__gateway__v1__layout__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__merge_clients_request(void) {
+    return &chatpanel__gateway__v1__merge_clients_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__merge_workflow(void) {
+    return &chatpanel__gateway__v1__merge_workflow__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__panel(void) {
+    return &chatpanel__gateway__v1__panel__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__settings(void) {
+    return &chatpanel__gateway__v1__settings__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__update_layout_request(void) {
+    return &chatpanel__gateway__v1__update_layout_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__update_settings_request(void) {
+    return &chatpanel__gateway__v1__update_settings_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__widget(void) {
+    return &chatpanel__gateway__v1__widget__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__widget_layout(void) {
+    return &chatpanel__gateway__v1__widget_layout__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__workflow_step(void) {
+    return &chatpanel__gateway__v1__workflow_step__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__health__v1__component_health(void) {
     return &chatpanel__health__v1__component_health__descriptor;
 }

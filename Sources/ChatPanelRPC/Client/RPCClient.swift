@@ -48,7 +48,19 @@ public final class RPCClient: Sendable {
     public func unary<Request, Response>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions = RPCCallOptions()
     ) async throws -> Response {
-        let (callID, frameBytes, timeout) = try makeFrame(method.path, request, options)
+        let payload = try encode(request)
+        let responseBytes = try await unary(path: method.path, payload: payload, options: options)
+        do {
+            return try Response(serializedBytes: responseBytes)
+        } catch {
+            throw RPCError(code: .internal, message: "undecodable response from \(configuration.socketPath): \(error)")
+        }
+    }
+
+    /// Calls a unary method with an already encoded request and returns the encoded response,
+    /// untouched: a relay keeps fields it does not know.
+    public func unary(path: String, payload: [UInt8], options: RPCCallOptions = RPCCallOptions()) async throws -> [UInt8] {
+        let (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
         let channel = try await connection()
         let promise = channel.eventLoop.makePromise(of: RPCV1.ResponseFrame.self)
         let response = try await withTaskCancellationHandler {
@@ -63,11 +75,7 @@ public final class RPCClient: Sendable {
         if response.status?.code ?? .ok != .ok {
             throw RPCError(status: response.status ?? RPCV1.Status())
         }
-        do {
-            return try Response(serializedBytes: response.payload)
-        } catch {
-            throw RPCError(code: .internal, message: "undecodable response from \(configuration.socketPath): \(error)")
-        }
+        return response.payload
     }
 
     /// Calls a server-streaming method; iterate the result to receive the messages. Stopping the
@@ -78,7 +86,7 @@ public final class RPCClient: Sendable {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let (callID, frameBytes, timeout) = try makeFrame(method.path, request, options)
+                    let (callID, frameBytes, timeout) = try makeFrame(method.path, try encode(request), options)
                     let channel = try await connection()
                     let (frames, framesContinuation) = AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.makeStream()
                     try await withTaskCancellationHandler {
@@ -117,9 +125,15 @@ public final class RPCClient: Sendable {
         state.withLock { if case .connected(let c) = $0.connection { c.isActive } else { false } }
     }
 
-    private func makeFrame<Request: ProtoMessage>(
-        _ path: String, _ request: Request, _ options: RPCCallOptions
-    ) throws -> (UInt64, [UInt8], TimeAmount) {
+    private func encode<Request: ProtoMessage>(_ request: Request) throws -> [UInt8] {
+        do {
+            return try request.serializedBytes()
+        } catch let error as ProtoCodingError {
+            throw RPCError.invalidArgument(field: error.field, error.reason)
+        }
+    }
+
+    private func makeFrame(_ path: String, _ payload: [UInt8], _ options: RPCCallOptions) throws -> (UInt64, [UInt8], TimeAmount) {
         let timeout = options.timeout ?? configuration.defaultCallTimeout
         var frame = RPCV1.RequestFrame()
         frame.callID = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -128,11 +142,7 @@ public final class RPCClient: Sendable {
         frame.timeoutMs = UInt32(clamping: max(1, timeout.milliseconds))
         frame.caller = options.caller ?? configuration.defaultCaller
         frame.requestID = options.requestID
-        do {
-            frame.payload = try request.serializedBytes()
-        } catch let error as ProtoCodingError {
-            throw RPCError.invalidArgument(field: error.field, error.reason)
-        }
+        frame.payload = payload
         let bytes = try frame.serializedBytes()
         guard bytes.count <= configuration.maximumFrameSize else {
             throw RPCError(code: .resourceExhausted, message: "the request exceeds the maximum frame size of \(configuration.maximumFrameSize) bytes")

@@ -15,17 +15,25 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// For `INVALID_ARGUMENT`: which request fields are wrong and why.
     public var violations: [RPCV1.FieldViolation]
+    /// An encoded message the method documents for this error (empty when none).
+    public var details: [UInt8]
 
-    /// An error with a code, a message and optional field violations.
-    public init(code: Code, message: String, violations: [RPCV1.FieldViolation] = []) {
+    /// An error with a code, a message and optional field violations and details.
+    public init(code: Code, message: String, violations: [RPCV1.FieldViolation] = [], details: [UInt8] = []) {
         self.code = code
         self.message = message
         self.violations = violations
+        self.details = details
     }
 
     /// The error a wire status stands for.
     public init(status: RPCV1.Status) {
-        self.init(code: status.code, message: status.message, violations: status.violations)
+        self.init(code: status.code, message: status.message, violations: status.violations, details: status.details)
+    }
+
+    /// The details decoded as `M`, when there are any.
+    public func decodedDetails<M: ProtoMessage>(as type: M.Type) -> M? {
+        details.isEmpty ? nil : try? M(serializedBytes: details)
     }
 
     /// The wire form.
@@ -34,6 +42,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         status.code = code
         status.message = message
         status.violations = violations
+        status.details = details
         return status
     }
 

@@ -450,7 +450,7 @@ const ProtobufCMessageDescriptor chatpanel__rpc__v1__field_violation__descriptor
   (ProtobufCMessageInit) chatpanel__rpc__v1__field_violation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__rpc__v1__status__field_descriptors[3] =
+static const ProtobufCFieldDescriptor chatpanel__rpc__v1__status__field_descriptors[4] =
 {
   {
     "code",
@@ -488,16 +488,29 @@ static const ProtobufCFieldDescriptor chatpanel__rpc__v1__status__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "details",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Rpc__V1__Status, details),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__rpc__v1__status__field_indices_by_name[] = {
   0,   /* field[0] = code */
+  3,   /* field[3] = details */
   1,   /* field[1] = message */
   2,   /* field[2] = violations */
 };
 static const ProtobufCIntRange chatpanel__rpc__v1__status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor chatpanel__rpc__v1__status__descriptor =
 {
@@ -507,7 +520,7 @@ const ProtobufCMessageDescriptor chatpanel__rpc__v1__status__descriptor =
   "Chatpanel__Rpc__V1__Status",
   "chatpanel.rpc.v1",
   sizeof(Chatpanel__Rpc__V1__Status),
-  3,
+  4,
   chatpanel__rpc__v1__status__field_descriptors,
   chatpanel__rpc__v1__status__field_indices_by_name,
   1,  chatpanel__rpc__v1__status__number_ranges,

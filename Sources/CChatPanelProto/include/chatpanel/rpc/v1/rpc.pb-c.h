@@ -164,10 +164,15 @@ struct  Chatpanel__Rpc__V1__Status
   char *message;
   size_t n_violations;
   Chatpanel__Rpc__V1__FieldViolation **violations;
+  /*
+   * A message the method documents for this error, encoded (like google.rpc.Status details):
+   * for example the current layout when a layout update is refused as stale (ABORTED).
+   */
+  ProtobufCBinaryData details;
 };
 #define CHATPANEL__RPC__V1__STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__rpc__v1__status__descriptor) \
-    , CHATPANEL__RPC__V1__STATUS_CODE__OK, (char *)protobuf_c_empty_string, 0,NULL }
+    , CHATPANEL__RPC__V1__STATUS_CODE__OK, (char *)protobuf_c_empty_string, 0,NULL, {0,NULL} }
 
 
 struct  Chatpanel__Rpc__V1__ResponseFrame

@@ -327,6 +327,9 @@ extension RPCV1 {
         public var message: String = ""
         /// The `violations` field (3).
         public var violations: [RPCV1.FieldViolation] = []
+        /// A message the method documents for this error, encoded (like google.rpc.Status details):
+        /// for example the current layout when a layout update is refused as stale (ABORTED).
+        public var details: [UInt8] = []
 
         /// A message with every field at its default.
         public init() {}
@@ -339,6 +342,7 @@ extension RPCV1 {
             code = r.enumValue(1, as: RPCV1.StatusCode.self)
             message = r.string(2)
             violations = try r.messages(3, as: RPCV1.FieldViolation.self)
+            details = r.bytes(4)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -346,6 +350,7 @@ extension RPCV1 {
             w.setEnum(1, code)
             try w.setString(2, message)
             try w.setMessages(3, violations)
+            w.setBytes(4, details)
         }
     }
 
