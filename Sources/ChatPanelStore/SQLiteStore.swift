@@ -30,10 +30,12 @@ public final class SQLiteStore: Sendable {
         config.maximumReaderCount = configuration.maximumReaderCount
         let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         self.pool = try DatabasePool(path: path, configuration: config)
+        // GRDB sets NORMAL when it opens the pool in WAL mode; the writer connection is the one
+        // that commits, so it is where the durability level is set.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         self.path = path
         var migrator = DatabaseMigrator()
         migrator.registerMigration("chatpanel.store.idempotency") { db in

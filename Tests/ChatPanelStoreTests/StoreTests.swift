@@ -1,0 +1,177 @@
+import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import Foundation
+import GRDB
+import Testing
+
+/// A temporary database folder for one test.
+private func withStore<T>(
+    migrations: StoreMigrations = counterMigrations, _ body: (SQLiteStore, String) async throws -> T
+) async throws -> T {
+    let dir = "/tmp/cp-store-\(UInt32.random(in: 0...UInt32.max))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let path = "\(dir)/test.sqlite"
+    return try await body(try SQLiteStore(path: path, migrations: migrations), path)
+}
+
+private let counterMigrations: StoreMigrations = {
+    var migrations = StoreMigrations()
+    migrations.register("v1.counter") { db in
+        try db.execute(sql: "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL); INSERT INTO counter VALUES (1, 0);")
+    }
+    return migrations
+}()
+
+private func counter(_ store: SQLiteStore) async throws -> Int {
+    try await store.read { db in try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE id = 1") ?? -1 }
+}
+
+/// Bumps the counter and answers with its new value, as an Echo response.
+@Sendable private func bump(_ db: Database) throws -> TestingV1.EchoResponse {
+    try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE id = 1")
+    var response = TestingV1.EchoResponse()
+    response.index = UInt32(try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE id = 1") ?? 0)
+    return response
+}
+
+/// Opening, migrating and configuring a store.
+@Suite struct StoreOpeningTests {
+    @Test func opensInWALModeWithFullSyncAndMigrates() async throws {
+        try await withStore { store, _ in
+            // Pragmas of the writer connection, where the mutations run.
+            let (journal, synchronous, busy) = try await store.write { db in
+                (
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                    try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                    try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? -1
+                )
+            }
+            #expect(journal == "wal")
+            #expect(synchronous == 2)  // FULL
+            #expect(busy == 5000)
+            #expect(try await counter(store) == 0)
+        }
+    }
+
+    @Test func reopeningRunsOnlyNewMigrations() async throws {
+        try await withStore { store, path in
+            _ = try await store.write(bump)
+            var extended = counterMigrations
+            extended.register("v2.counter_label") { db in
+                try db.execute(sql: "ALTER TABLE counter ADD COLUMN label TEXT NOT NULL DEFAULT 'x'")
+            }
+            let reopened = try SQLiteStore(path: path, migrations: extended)
+            #expect(try await counter(reopened) == 1)  // v1 did not run again
+            let label = try await reopened.read { db in try String.fetchOne(db, sql: "SELECT label FROM counter") }
+            #expect(label == "x")
+            let applied = try await reopened.read { db in try DatabaseMigrator().appliedIdentifiers(db) }
+            #expect(applied.contains("v2.counter_label"))
+        }
+    }
+
+    @Test func writesUseImmediateTransactions() async throws {
+        try await withStore { store, _ in
+            let inTransaction = try await store.write { db in db.isInsideTransaction }
+            #expect(inTransaction)
+        }
+    }
+
+    @Test func aFailedWriteLeavesNothingBehind() async throws {
+        try await withStore { store, _ in
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await store.write { db -> Int in
+                    _ = try bump(db)
+                    throw Boom()
+                }
+            }
+            let value = try await counter(store)
+            #expect(value == 0)
+        }
+    }
+
+    @Test func healthReportsServing() async throws {
+        try await withStore { store, _ in
+            let health = await store.health()
+            #expect(health.status == .serving)
+            #expect(health.name == "database")
+        }
+    }
+}
+
+/// Idempotent mutations keyed by request id.
+@Suite struct IdempotencyTests {
+    @Test func aRetryIsAppliedOnceAndGetsTheFirstAnswer() async throws {
+        try await withStore { store, _ in
+            let first = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            let retry = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            #expect(first.index == 1)
+            #expect(retry == first)
+            #expect(try await counter(store) == 1)
+            let other = try await store.idempotentWrite(requestID: "r-2", method: "/m/Bump", bump)
+            #expect(other.index == 2)
+        }
+    }
+
+    @Test func concurrentRetriesApplyOnce() async throws {
+        try await withStore { store, _ in
+            let answers = try await withThrowingTaskGroup(of: TestingV1.EchoResponse.self) { group in
+                for _ in 0..<8 { group.addTask { try await store.idempotentWrite(requestID: "same", method: "/m/Bump", bump) } }
+                var all: [TestingV1.EchoResponse] = []
+                for try await answer in group { all.append(answer) }
+                return all
+            }
+            #expect(Set(answers.map(\.index)) == [1])
+            #expect(try await counter(store) == 1)
+        }
+    }
+
+    @Test func anEmptyRequestIDRunsEveryTime() async throws {
+        try await withStore { store, _ in
+            _ = try await store.idempotentWrite(requestID: "", method: "/m/Bump", bump)
+            _ = try await store.idempotentWrite(requestID: "", method: "/m/Bump", bump)
+            #expect(try await counter(store) == 2)
+        }
+    }
+
+    @Test func reusingAnIDForAnotherMethodIsRefused() async throws {
+        try await withStore { store, _ in
+            _ = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            do {
+                _ = try await store.idempotentWrite(requestID: "r-1", method: "/m/Other", bump)
+                Issue.record("expected FAILED_PRECONDITION")
+            } catch let error as RPCError {
+                #expect(error.code == .failedPrecondition)
+                #expect(error.message.contains("/m/Bump"))
+            }
+            #expect(try await counter(store) == 1)
+        }
+    }
+
+    @Test func aFailedMutationIsNotRemembered() async throws {
+        try await withStore { store, _ in
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump") { db -> TestingV1.EchoResponse in
+                    _ = try bump(db)
+                    throw Boom()
+                }
+            }
+            let retry = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            #expect(retry.index == 1)
+            #expect(try await counter(store) == 1)
+        }
+    }
+
+    @Test func pruningForgetsOldRecords() async throws {
+        try await withStore { store, _ in
+            _ = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            #expect(try await store.pruneIdempotencyRecords(before: 0) == 0)
+            #expect(try await store.pruneIdempotencyRecords(before: UTCMilliseconds.now() + 1) == 1)
+            let again = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            #expect(again.index == 2)
+        }
+    }
+}
