@@ -114,7 +114,10 @@ let package = Package(
         .testTarget(name: "ChatPanelProtoTests", dependencies: ["ChatPanelProto"], swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRPCTests",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "EchoService", "ChatPanelSystem", nioCore, nioPosix, logging],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "EchoService", "ChatPanelSystem", nioCore, nioPosix, logging,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", grdb], swiftSettings: strict),

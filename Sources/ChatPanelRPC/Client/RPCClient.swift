@@ -68,6 +68,9 @@ public final class RPCClient: Sendable {
                 .whenFailure { [socketPath = configuration.socketPath] _ in
                     promise.fail(RPCError.unavailable("cannot send to \(socketPath)"))
                 }
+            // In a task cancelled before the call was written, `onCancel` already ran and found no
+            // call to cancel: cancel it now, behind the call (same thread, so in order on the loop).
+            if Task.isCancelled { channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil) }
             return try await promise.futureResult.get()
         } onCancel: {
             channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil)
@@ -93,6 +96,8 @@ public final class RPCClient: Sendable {
                         try await channel.writeAndFlush(
                             ClientOutbound.call(id: callID, frame: frameBytes, receiver: .stream(framesContinuation), timeout: timeout)
                         ).get()
+                        // Cancelled before the call was written: `onCancel` found nothing to cancel.
+                        if Task.isCancelled { channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil) }
                         for try await frame in frames {
                             if let status = frame.status, status.code != .ok { throw RPCError(status: status) }
                             if frame.endOfStream { break }

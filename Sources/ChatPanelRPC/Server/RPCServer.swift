@@ -58,6 +58,14 @@ public final class RPCServer: Service, Sendable {
         self.shutdownRequested = eventLoopGroup.any().makePromise(of: Void.self)
     }
 
+    deinit {
+        // A server released without having run to the end (never run, or its bind failed) still
+        // holds uncompleted promises, and NIO traps on those in debug builds ("leaking promise").
+        // Completing an already completed promise does nothing.
+        listening.fail(RPCServerError.shuttingDown)
+        shutdownRequested.succeed()
+    }
+
     /// Calls in flight over all connections.
     public var callsInFlight: Int { counters.callsInFlight.load(ordering: .relaxed) }
 
@@ -163,7 +171,12 @@ public final class RPCServer: Service, Sendable {
                 self.logger.warning("rpc.peer.refused", metadata: ["chatpanel.rpc.peer": "\(peer)"])
                 throw RPCServerError.peerRefused(peer)
             }
-            let draining = self.state.withLock { if case .listening = $0 { false } else { true } }
+            let draining = self.state.withLock { state -> Bool in
+                switch state {
+                case .idle, .listening: false
+                case .draining, .stopped: true
+                }
+            }
             guard !draining else { throw RPCServerError.shuttingDown }
             let id = ObjectIdentifier(channel)
             self.connections.withLock { $0[id] = channel }

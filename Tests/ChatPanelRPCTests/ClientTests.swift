@@ -1,0 +1,256 @@
+import ChatPanelProto
+import ChatPanelRPC
+import Foundation
+import Testing
+
+/// `RPCClient` against services that come and go: fast UNAVAILABLE while a service is down,
+/// reconnecting once it is back (also after a restart), cancellation of calls in flight, and
+/// the caller identity reaching the handler.
+@Suite(.timeLimit(.minutes(1)))
+struct ClientTests {
+    /// Calls `Echo/Echo` until it succeeds or `timeout` passes; returns the answer, if any.
+    private func callUntilAnswered(_ client: RPCClient, text: String, timeout: Duration = .seconds(3)) async -> TestingV1.EchoResponse? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let response = try? await client.unary(TestingV1.Echo.echo, echoRequest(text: text), options: .init(timeout: .seconds(1))) {
+                return response
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    @Test func serviceDownIsUnavailableFast() async throws {
+        try await withTemporaryDirectory { dir in
+            let client = RPCClient(configuration: .init(socketPath: "\(dir)/nobody.sock"))
+            let (error, elapsed) = await measure {
+                await callError { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+            }
+            #expect((error as? RPCError)?.code == .unavailable)
+            #expect(elapsed < .seconds(2))
+            // While backing off, further calls fail at once without trying to connect.
+            let (again, againElapsed) = await measure {
+                await callError { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+            }
+            #expect((again as? RPCError)?.code == .unavailable)
+            #expect(againElapsed < .seconds(2))
+            #expect(!client.isConnected)
+            await client.close()
+        }
+    }
+
+    @Test func streamingCallToAServiceThatIsDownIsUnavailable() async throws {
+        try await withTemporaryDirectory { dir in
+            let client = RPCClient(configuration: .init(socketPath: "\(dir)/nobody.sock"))
+            let error = await #expect(throws: RPCError.self) {
+                for try await _ in client.serverStreaming(TestingV1.Echo.stream, echoRequest(count: 1)) {}
+            }
+            #expect(error?.code == .unavailable)
+            await client.close()
+        }
+    }
+
+    @Test func clientReconnectsOnceTheServiceStarts() async throws {
+        try await withTemporaryDirectory { dir in
+            let socket = "\(dir)/late.sock"
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            // A few failures first, so that the client is backing off when the service appears.
+            for _ in 0..<3 {
+                let error = await callError { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+                #expect((error as? RPCError)?.code == .unavailable)
+            }
+            let running = try await RunningServer.start(socket: socket)
+            let response = await callUntilAnswered(client, text: "you are back")
+            #expect(response?.text == "you are back")
+            #expect(client.isConnected)
+            await client.close()
+            await running.stop()
+        }
+    }
+
+    @Test func callsAfterAServerRestartSucceed() async throws {
+        try await withTemporaryDirectory { dir in
+            let socket = "\(dir)/restart.sock"
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            let first = try await RunningServer.start(socket: socket)
+            #expect(try await client.unary(TestingV1.Echo.echo, echoRequest(text: "before")).text == "before")
+            await first.stop()
+
+            // Down: the connection dropped and nobody listens.
+            #expect(await eventually { !client.isConnected })
+            let down = await callError { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+            #expect((down as? RPCError)?.code == .unavailable)
+
+            let second = try await RunningServer.start(socket: socket)
+            let response = await callUntilAnswered(client, text: "after")
+            #expect(response?.text == "after")
+            // And it stays up: the next calls go straight through.
+            for index in 0..<5 {
+                #expect(try await client.unary(TestingV1.Echo.echo, echoRequest(text: "\(index)")).text == "\(index)")
+            }
+            await client.close()
+            await second.stop()
+        }
+    }
+
+    @Test func restartWithoutCallsInBetweenNeedsNoRetry() async throws {
+        try await withTemporaryDirectory { dir in
+            let socket = "\(dir)/restart.sock"
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            let first = try await RunningServer.start(socket: socket)
+            #expect(try await client.unary(TestingV1.Echo.echo, echoRequest(text: "one")).text == "one")
+            await first.stop()
+            #expect(await eventually { !client.isConnected })
+            let second = try await RunningServer.start(socket: socket)
+            // No failed connect happened, so there is no backoff: the first call reconnects.
+            #expect(try await client.unary(TestingV1.Echo.echo, echoRequest(text: "two")).text == "two")
+            await client.close()
+            await second.stop()
+        }
+    }
+
+    @Test func callsInFlightFailUnavailableWhenTheConnectionDrops() async throws {
+        try await withTemporaryDirectory { dir in
+            let socket = "\(dir)/drop.sock"
+            let running = try await RunningServer.start(socket: socket) { $0.shutdownGracePeriod = .milliseconds(100) }
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            let call = Task {
+                try await client.unary(TestingV1.Echo.echo, echoRequest(delayMs: 10_000), options: .init(timeout: .seconds(20)))
+            }
+            #expect(await eventually { running.server.callsInFlight == 1 })
+            await running.stop()
+            let (error, elapsed) = await measure { await callError { try await call.value } }
+            #expect((error as? RPCError)?.code == .unavailable)
+            #expect(elapsed < .seconds(5))
+            await client.close()
+        }
+    }
+
+    @Test func cancellingTheTaskCancelsTheCall() async throws {
+        try await withEchoServer { server, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            let call = Task {
+                try await client.unary(TestingV1.Echo.echo, echoRequest(delayMs: 5000), options: .init(timeout: .seconds(10)))
+            }
+            #expect(await eventually { server.callsInFlight == 1 })
+            call.cancel()
+            let (error, elapsed) = await measure { await callError { try await call.value } }
+            #expect((error as? RPCError)?.code == .cancelled)
+            #expect(elapsed < .seconds(2))
+            // The server was told and stopped the handler.
+            #expect(await eventually { server.callsInFlight == 0 })
+            // The connection is still good.
+            let answer = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "next"))
+            #expect(answer.text == "next")
+            await client.close()
+        }
+    }
+
+    @Test func callFromAnAlreadyCancelledTaskIsCancelled() async throws {
+        try await withEchoServer { server, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            _ = try await client.unary(TestingV1.Echo.echo, echoRequest())  // connected
+            let call = Task {
+                // Returns (by throwing, swallowed) as soon as the task is cancelled.
+                try? await Task.sleep(for: .seconds(30))
+                return try await client.unary(TestingV1.Echo.echo, echoRequest(delayMs: 5000), options: .init(timeout: .seconds(10)))
+            }
+            call.cancel()
+            let (error, elapsed) = await measure { await callError { try await call.value } }
+            #expect((error as? RPCError)?.code == .cancelled)
+            #expect(elapsed < .seconds(2))
+            #expect(await eventually { server.callsInFlight == 0 })
+            await client.close()
+        }
+    }
+
+    @Test func streamFromAnAlreadyCancelledTaskStopsOnTheServer() async throws {
+        try await withEchoServer { server, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            _ = try await client.unary(TestingV1.Echo.echo, echoRequest())  // connected
+            let consumer = Task {
+                try? await Task.sleep(for: .seconds(30))
+                var received = 0
+                for try await _ in client.serverStreaming(TestingV1.Echo.stream, echoRequest(delayMs: 20, count: 1000)) { received += 1 }
+                return received
+            }
+            consumer.cancel()
+            _ = try? await consumer.value
+            // Whatever the consumer saw, the server must not keep streaming for 20 s.
+            #expect(await eventually { server.callsInFlight == 0 })
+            await client.close()
+        }
+    }
+
+    @Test func clientSideTimeoutIsDeadlineExceeded() async throws {
+        try await withEchoServer { server, socket in
+            var configuration = RPCClientConfiguration(socketPath: socket)
+            configuration.defaultCallTimeout = .milliseconds(300)
+            let client = RPCClient(configuration: configuration)
+            let (error, elapsed) = await measure {
+                await callError { try await client.unary(TestingV1.Echo.echo, echoRequest(delayMs: 5000)) }
+            }
+            #expect((error as? RPCError)?.code == .deadlineExceeded)
+            #expect(elapsed < .milliseconds(300) + .seconds(2))
+            #expect(await eventually { server.callsInFlight == 0 })
+            await client.close()
+        }
+    }
+
+    @Test func callerIdentityReachesTheHandler() async throws {
+        let seen = Recorder<RPCCallContext>()
+        var router = RPCRouter()
+        router.register(TestingV1.Echo.echo) { request, context in
+            seen.append(context)
+            var response = TestingV1.EchoResponse()
+            response.managerID = context.caller.managerID
+            response.text = request.text
+            return response
+        }
+        try await withEchoServer(router: router) { _, socket in
+            var configuration = RPCClientConfiguration(socketPath: socket)
+            configuration.defaultCaller = .init(managerID: 5, rights: [.tasks])
+            let client = RPCClient(configuration: configuration)
+
+            let explicit = try await client.unary(
+                TestingV1.Echo.echo, echoRequest(text: "a"),
+                options: .init(caller: .init(managerID: 42, rights: [.createTags, .editClients]), requestID: "req-1"))
+            #expect(explicit.managerID == 42)
+            let byDefault = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "b"))
+            #expect(byDefault.managerID == 5)
+            await client.close()
+        }
+        let contexts = seen.all
+        try #require(contexts.count == 2)
+        #expect(contexts[0].caller.managerID == 42)
+        #expect(contexts[0].caller.rights == [.createTags, .editClients])
+        #expect(contexts[0].caller.has(.editClients))
+        #expect(!contexts[0].caller.has(.tasks))
+        #expect(contexts[0].requestID == "req-1")
+        #expect(contexts[0].method == TestingV1.Echo.echo.path)
+        #expect(contexts[1].caller.managerID == 5)
+        #expect(contexts[1].caller.rights == [.tasks])
+        #expect(contexts[1].requestID == "")
+    }
+
+    @Test func echoServiceReturnsTheCallersManagerID() async throws {
+        try await withEchoServer { _, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            let response = try await client.unary(
+                TestingV1.Echo.echo, echoRequest(text: "who"), options: .init(caller: .init(managerID: 777, rights: [])))
+            #expect(response.managerID == 777)
+            await client.close()
+        }
+    }
+
+    @Test func closedClientRefusesCalls() async throws {
+        try await withEchoServer { _, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            _ = try await client.unary(TestingV1.Echo.echo, echoRequest())
+            await client.close()
+            #expect(!client.isConnected)
+            let error = await callError { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+            #expect((error as? RPCError)?.code == .unavailable)
+        }
+    }
+}
