@@ -1,12 +1,34 @@
 import ArgumentParser
+import ChatPanelRPC
+import ChatPanelRuntime
+import ClientsService
+import Foundation
 
-/// `chatpaneld clients`: runs the clients process.
+/// `chatpaneld clients`: runs the clients process (clients, dialogs, tags, custom fields,
+/// duplicates and merges) with its background tag job runner.
 struct ClientsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "clients", abstract: "Runs the clients process.")
 
     @OptionGroup var options: ProcessOptions
 
+    @Option(help: "Client-tag links a tag deletion removes per transaction.")
+    var tagJobBatchSize: Int = 5_000
+
     func run() async throws {
-        throw ValidationError("the clients process is not built yet")
+        let configuration = try options.resolve(name: "clients")
+        let logger = ChatPanelProcess.makeLogger(name: "clients", level: configuration.logLevel)
+        guard tagJobBatchSize > 0 else { throw ValidationError("--tag-job-batch-size must be positive") }
+        try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+        // Open and migrate before listening: READY=1 means the database is usable.
+        let store = try ClientsStore(path: "\(configuration.stateDirectory)/clients.sqlite")
+        var runnerConfiguration = TagJobRunner.Configuration()
+        runnerConfiguration.batchSize = tagJobBatchSize
+        // The runner resumes a tag job a restart interrupted as soon as it starts.
+        let tagJobs = TagJobRunner(store: store, configuration: runnerConfiguration, logger: logger)
+        try await ChatPanelProcess.run(
+            configuration: configuration, router: ClientsService.makeRouter(store: store),
+            health: ClientsService.makeHealthReporter(store: store),
+            backgroundServices: [tagJobs, IdempotencyPruner(store: store, logger: logger)],
+            environment: ProcessInfo.processInfo.environment, logger: logger)
     }
 }

@@ -3,11 +3,190 @@
 #define CHATPANEL_PROTO_UMBRELLA_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "chatpanel/clients/v1/clients.pb-c.h"
 #include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
 #include "chatpanel/rpc/v1/rpc.pb-c.h"
+#include "chatpanel/tasks/v1/tasks.pb-c.h"
 #include "chatpanel/testing/v1/testing.pb-c.h"
 
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__address(void) {
+    return &chatpanel__clients__v1__address__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__address_update(void) {
+    return &chatpanel__clients__v1__address_update__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__apply_fragment_request(void) {
+    return &chatpanel__clients__v1__apply_fragment_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__apply_fragment_response(void) {
+    return &chatpanel__clients__v1__apply_fragment_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__attach_tag_request(void) {
+    return &chatpanel__clients__v1__attach_tag_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__autocomplete_tags_request(void) {
+    return &chatpanel__clients__v1__autocomplete_tags_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__autocomplete_tags_response(void) {
+    return &chatpanel__clients__v1__autocomplete_tags_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client(void) {
+    return &chatpanel__clients__v1__client__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_card(void) {
+    return &chatpanel__clients__v1__client_card__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_summary(void) {
+    return &chatpanel__clients__v1__client_summary__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_tag(void) {
+    return &chatpanel__clients__v1__client_tag__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_tags_response(void) {
+    return &chatpanel__clients__v1__client_tags_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__create_field_request(void) {
+    return &chatpanel__clients__v1__create_field_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__create_tag_request(void) {
+    return &chatpanel__clients__v1__create_tag_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__detach_tag_request(void) {
+    return &chatpanel__clients__v1__detach_tag_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__dialog(void) {
+    return &chatpanel__clients__v1__dialog__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__dialog_summary(void) {
+    return &chatpanel__clients__v1__dialog_summary__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__duplicate(void) {
+    return &chatpanel__clients__v1__duplicate__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__duplicate_reason(void) {
+    return &chatpanel__clients__v1__duplicate_reason__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__field_definition(void) {
+    return &chatpanel__clients__v1__field_definition__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__field_layout(void) {
+    return &chatpanel__clients__v1__field_layout__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__field_option(void) {
+    return &chatpanel__clients__v1__field_option__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__field_value(void) {
+    return &chatpanel__clients__v1__field_value__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__get_client_card_request(void) {
+    return &chatpanel__clients__v1__get_client_card_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__get_field_layout_request(void) {
+    return &chatpanel__clients__v1__get_field_layout_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__get_settings_request(void) {
+    return &chatpanel__clients__v1__get_settings_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__get_tag_job_request(void) {
+    return &chatpanel__clients__v1__get_tag_job_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__get_tag_request(void) {
+    return &chatpanel__clients__v1__get_tag_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__link_dialog_request(void) {
+    return &chatpanel__clients__v1__link_dialog_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_clients_request(void) {
+    return &chatpanel__clients__v1__list_clients_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_clients_response(void) {
+    return &chatpanel__clients__v1__list_clients_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_dialogs_request(void) {
+    return &chatpanel__clients__v1__list_dialogs_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_dialogs_response(void) {
+    return &chatpanel__clients__v1__list_dialogs_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_duplicates_request(void) {
+    return &chatpanel__clients__v1__list_duplicates_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_duplicates_response(void) {
+    return &chatpanel__clients__v1__list_duplicates_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_merges_request(void) {
+    return &chatpanel__clients__v1__list_merges_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_merges_response(void) {
+    return &chatpanel__clients__v1__list_merges_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__merge_clients_request(void) {
+    return &chatpanel__clients__v1__merge_clients_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__merge_record(void) {
+    return &chatpanel__clients__v1__merge_record__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__phone(void) {
+    return &chatpanel__clients__v1__phone__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__phone_list(void) {
+    return &chatpanel__clients__v1__phone_list__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__pin_field_request(void) {
+    return &chatpanel__clients__v1__pin_field_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__pin_tag_request(void) {
+    return &chatpanel__clients__v1__pin_tag_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__preview_tag_job_request(void) {
+    return &chatpanel__clients__v1__preview_tag_job_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__reorder_fields_request(void) {
+    return &chatpanel__clients__v1__reorder_fields_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__save_client_from_dialog_request(void) {
+    return &chatpanel__clients__v1__save_client_from_dialog_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__search_fields_request(void) {
+    return &chatpanel__clients__v1__search_fields_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__search_fields_response(void) {
+    return &chatpanel__clients__v1__search_fields_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__set_field_value_request(void) {
+    return &chatpanel__clients__v1__set_field_value_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__settings(void) {
+    return &chatpanel__clients__v1__settings__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__start_tag_job_request(void) {
+    return &chatpanel__clients__v1__start_tag_job_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__tag(void) {
+    return &chatpanel__clients__v1__tag__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__tag_job(void) {
+    return &chatpanel__clients__v1__tag_job__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__tag_job_preview(void) {
+    return &chatpanel__clients__v1__tag_job_preview__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__tag_job_spec(void) {
+    return &chatpanel__clients__v1__tag_job_spec__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__update_client_request(void) {
+    return &chatpanel__clients__v1__update_client_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__update_settings_request(void) {
+    return &chatpanel__clients__v1__update_settings_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__upsert_dialog_request(void) {
+    return &chatpanel__clients__v1__upsert_dialog_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__upsert_dialog_response(void) {
+    return &chatpanel__clients__v1__upsert_dialog_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__act_request(void) {
     return &chatpanel__gateway__v1__act_request__descriptor;
 }
@@ -79,6 +258,81 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__rpc__v1__status(void) {
     return &chatpanel__rpc__v1__status__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__complete_task_request(void) {
+    return &chatpanel__tasks__v1__complete_task_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__complete_task_response(void) {
+    return &chatpanel__tasks__v1__complete_task_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__create_note_request(void) {
+    return &chatpanel__tasks__v1__create_note_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__create_note_response(void) {
+    return &chatpanel__tasks__v1__create_note_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__create_task_request(void) {
+    return &chatpanel__tasks__v1__create_task_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__create_task_response(void) {
+    return &chatpanel__tasks__v1__create_task_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__deadline(void) {
+    return &chatpanel__tasks__v1__deadline__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__delete_note_request(void) {
+    return &chatpanel__tasks__v1__delete_note_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__delete_note_response(void) {
+    return &chatpanel__tasks__v1__delete_note_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_note_request(void) {
+    return &chatpanel__tasks__v1__get_note_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_note_response(void) {
+    return &chatpanel__tasks__v1__get_note_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_task_request(void) {
+    return &chatpanel__tasks__v1__get_task_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_task_response(void) {
+    return &chatpanel__tasks__v1__get_task_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__list_notes_request(void) {
+    return &chatpanel__tasks__v1__list_notes_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__list_notes_response(void) {
+    return &chatpanel__tasks__v1__list_notes_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__list_tasks_request(void) {
+    return &chatpanel__tasks__v1__list_tasks_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__list_tasks_response(void) {
+    return &chatpanel__tasks__v1__list_tasks_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__move_client_records_request(void) {
+    return &chatpanel__tasks__v1__move_client_records_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__move_client_records_response(void) {
+    return &chatpanel__tasks__v1__move_client_records_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__note(void) {
+    return &chatpanel__tasks__v1__note__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__reopen_task_request(void) {
+    return &chatpanel__tasks__v1__reopen_task_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__reopen_task_response(void) {
+    return &chatpanel__tasks__v1__reopen_task_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__task(void) {
+    return &chatpanel__tasks__v1__task__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__update_task_request(void) {
+    return &chatpanel__tasks__v1__update_task_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__update_task_response(void) {
+    return &chatpanel__tasks__v1__update_task_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__testing__v1__all_kinds(void) {
     return &chatpanel__testing__v1__all_kinds__descriptor;

@@ -1,0 +1,48 @@
+import ChatPanelProto
+import ChatPanelRPC
+
+extension ClientsService {
+    /// UpsertDialog, GetClientCard, SaveClientFromDialog, LinkDialog.
+    static func registerDialogMethods(on router: inout RPCRouter, store: ClientsStore) {
+        router.register(ClientsV1.Clients.upsertDialog) { request, context in
+            let contact = try DialogContact(validating: request)
+            return try await store.upsertDialog(contact, by: context.mutation)
+        }
+        router.register(ClientsV1.Clients.getClientCard) { request, context in
+            switch request.target {
+            case .dialogID(let dialogID)?:
+                let id = try validDialogID(dialogID, field: "dialog_id")
+                return try await store.clientCard(dialogID: id, managerID: context.caller.managerID)
+            case .clientID(let clientID)?:
+                var violations = FieldViolations()
+                violations.checkID(clientID, field: "client_id")
+                try violations.throwIfAny()
+                return try await store.clientCard(clientID: clientID, managerID: context.caller.managerID)
+            case nil:
+                throw RPCError.invalidArgument(field: "target", "give a dialog_id or a client_id")
+            }
+        }
+        router.register(ClientsV1.Clients.saveClientFromDialog) { request, context in
+            try context.require(.editClients, for: "saving a client")
+            let overrides = try NameOverrides(validating: request)
+            let dialogID = try validDialogID(request.dialogID, field: "dialog_id")
+            return try await store.saveClientFromDialog(dialogID, overrides: overrides, by: context.mutation)
+        }
+        router.register(ClientsV1.Clients.linkDialog) { request, context in
+            try context.require(.editClients, for: "linking a dialog to a client")
+            var violations = FieldViolations()
+            violations.checkID(request.clientID, field: "client_id")
+            let dialogID = violations.take(TextRule.dialogID.clean(request.dialogID), field: "dialog_id")
+            try violations.throwIfAny()
+            return try await store.linkDialog(dialogID!, to: request.clientID, by: context.mutation)
+        }
+    }
+
+    /// A cleaned dialog id, or `INVALID_ARGUMENT` on `field`.
+    static func validDialogID(_ raw: String, field: String) throws(RPCError) -> String {
+        switch TextRule.dialogID.clean(raw) {
+        case .success(let id): return id
+        case .failure(let failure): throw RPCError.invalidArgument(field: field, failure)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The clients service: see ClientsService.swift.

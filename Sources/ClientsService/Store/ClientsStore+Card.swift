@@ -1,0 +1,74 @@
+public import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import GRDB
+
+extension ClientsStore {
+    /// The panel's client block for a dialog, in one snapshot: the dialog's contact, its client
+    /// (phones, email, address, tags with the pinned one first), the manager's pinned fields
+    /// and the client's filled ones, and the duplicates of both (CLIENT-1..9, TAG-4).
+    public func clientCard(dialogID: String, managerID: Int64) async throws -> ClientsV1.ClientCard {
+        try await database.read { db in try Self.card(db, dialogID: dialogID, managerID: managerID) }
+    }
+
+    /// The client block for a client (a merged id answers with the survivor).
+    public func clientCard(clientID: Int64, managerID: Int64) async throws -> ClientsV1.ClientCard {
+        try await database.read { db in try Self.card(db, clientID: clientID, managerID: managerID) }
+    }
+
+    /// The card of a dialog, inside a transaction.
+    static func card(_ db: Database, dialogID: String, managerID: Int64) throws -> ClientsV1.ClientCard {
+        let row = try dialogRow(db, dialogID)
+        var card = ClientsV1.ClientCard()
+        var dialog = dialog(from: row)
+        let phone: String = row["phone_normalized"]
+        var phones = phone.isEmpty ? [] : [phone]
+        var emails = dialog.email.isEmpty ? [] : [dialog.email]
+        var linkedID: Int64? = nil
+        if let clientID = dialog.clientID {
+            let resolved = try resolveClient(db, clientID)
+            dialog.clientID = resolved.id
+            linkedID = resolved.id
+            try fill(&card, db, clientID: resolved.id, managerID: managerID, phones: &phones, emails: &emails)
+        }
+        card.dialog = dialog
+        card.canSaveClient = linkedID == nil
+        card.duplicates = try findDuplicates(db, phones: phones, emails: emails, excluding: linkedID)
+        return card
+    }
+
+    /// The card of a client, inside a transaction; `dialogID` (when not empty) adds that dialog
+    /// and its contact data to the duplicate search.
+    static func card(_ db: Database, clientID: Int64, managerID: Int64, dialogID: String = "") throws -> ClientsV1.ClientCard {
+        let resolved = try resolveClient(db, clientID)
+        var card = ClientsV1.ClientCard()
+        card.resolvedFromClientID = resolved.resolvedFrom
+        var phones: [String] = []
+        var emails: [String] = []
+        if !dialogID.isEmpty {
+            let row = try dialogRow(db, dialogID)
+            var dialog = dialog(from: row)
+            if let linked = dialog.clientID { dialog.clientID = try resolveClient(db, linked).id }
+            let phone: String = row["phone_normalized"]
+            if !phone.isEmpty { phones.append(phone) }
+            if !dialog.email.isEmpty { emails.append(dialog.email) }
+            card.canSaveClient = dialog.clientID == nil
+            card.dialog = dialog
+        }
+        try fill(&card, db, clientID: resolved.id, managerID: managerID, phones: &phones, emails: &emails)
+        card.duplicates = try findDuplicates(db, phones: phones, emails: emails, excluding: resolved.id)
+        return card
+    }
+
+    /// Adds the client, its fields, and its phones and email (for the duplicate search).
+    private static func fill(
+        _ card: inout ClientsV1.ClientCard, _ db: Database, clientID: Int64, managerID: Int64, phones: inout [String],
+        emails: inout [String]
+    ) throws {
+        guard let client = try loadClient(db, clientID) else { throw RPCError.notFound("client \(clientID) does not exist") }
+        card.client = client
+        card.fields = try cardFields(db, client: client, managerID: managerID)
+        for phone in client.phones where !phones.contains(phone.normalized) { phones.append(phone.normalized) }
+        if !client.email.isEmpty, !emails.contains(client.email) { emails.append(client.email) }
+    }
+}

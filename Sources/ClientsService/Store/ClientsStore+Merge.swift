@@ -1,0 +1,156 @@
+public import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import Foundation
+import GRDB
+
+extension ClientsStore {
+    /// Merges client `mergedID` into `survivorID` (CLIENT-9) in one transaction, and records who,
+    /// when and what (with a snapshot of the merged client) for the audit trail.
+    ///
+    /// The survivor keeps its own values; each of its empty names, email and (as a whole) its
+    /// empty address is filled from the merged client. Phones it lacks, tags it lacks, field
+    /// values it lacks and every dialog move over; the rest of the merged client's links go.
+    /// The merged id (and every id merged into it before) resolves to the survivor from then on.
+    ///
+    /// - Throws: `NOT_FOUND` for an unknown client; `FAILED_PRECONDITION` when the merged client
+    ///   was merged already, or the survivor was (naming the client to merge into instead).
+    public func mergeClients(survivor survivorID: Int64, merged mergedID: Int64, by mutation: Mutation) async throws
+        -> ClientsV1.MergeRecord
+    {
+        try await database.idempotentWrite(requestID: mutation.requestID, method: ClientsV1.Clients.mergeClients.path) { db in
+            for id in [survivorID, mergedID] {
+                guard let row = try db.row("SELECT merged_into FROM client WHERE id = ?", [id]) else {
+                    throw RPCError.notFound("client \(id) does not exist")
+                }
+                if let into: Int64 = row["merged_into"] {
+                    throw RPCError.failedPrecondition(
+                        id == mergedID
+                            ? "client \(id) was already merged into client \(into)"
+                            : "client \(id) was merged into client \(into): merge into \(into) instead")
+                }
+            }
+            let now = UTCMilliseconds.now()
+            let snapshot = try Self.loadClient(db, mergedID)!
+            let survivorRow = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [survivorID])!
+            let mergedRow = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [mergedID])!
+            var record = ClientsV1.MergeRecord()
+            record.survivorClientID = survivorID
+            record.mergedClientID = mergedID
+            record.managerID = mutation.managerID
+            record.mergedAtMs = now
+            record.mergedClient = snapshot
+
+            // Names and email: fill what the survivor lacks.
+            var name = PersonName(first: survivorRow["first_name"], last: survivorRow["last_name"], patronymic: survivorRow["patronymic"])
+            var email: String = survivorRow["email"]
+            func fill(_ value: inout String, from column: String) {
+                let other: String = mergedRow[column]
+                if value.isEmpty, !other.isEmpty {
+                    value = other
+                    record.filledFields.append(column)
+                }
+            }
+            fill(&name.first, from: "first_name")
+            fill(&name.last, from: "last_name")
+            fill(&name.patronymic, from: "patronymic")
+            fill(&email, from: "email")
+            try db.run(
+                "UPDATE client SET first_name = ?, last_name = ?, patronymic = ?, name_key = ?, email = ?, updated_at_ms = ? WHERE id = ?",
+                [name.first, name.last, name.patronymic, SearchKey.make(name.displayName), email, now, survivorID])
+            // The address moves as a whole when the survivor has none.
+            let mergedAddress = Self.address(from: mergedRow)
+            if Self.address(from: survivorRow).isEmpty, !mergedAddress.isEmpty {
+                try Self.storeAddress(db, clientID: survivorID, mergedAddress, now: now)
+                record.filledFields.append("address")
+            }
+
+            // Phones the survivor lacks go after its own.
+            let survivorPhones = try Self.phones(db, clientID: survivorID)
+            let newPhones = try Self.phones(db, clientID: mergedID).filter { phone in
+                !survivorPhones.contains { $0.normalized == phone.normalized }
+            }
+            try db.run("DELETE FROM client_phone WHERE client_id = ?", [mergedID])
+            try Self.replacePhones(db, clientID: survivorID, with: survivorPhones + newPhones)
+            record.movedPhones = Int32(newPhones.count)
+
+            // Tags: move the ones the survivor lacks (the pin too, unless it has its own).
+            let survivorHasPin = try db.value(Int.self, "SELECT 1 FROM client_tag WHERE client_id = ? AND pinned = 1", [survivorID]) != nil
+            for row in try db.rows("SELECT tag_id, pinned FROM client_tag WHERE client_id = ?", [mergedID]) {
+                let tagID: Int64 = row["tag_id"]
+                if try db.value(Int.self, "SELECT 1 FROM client_tag WHERE client_id = ? AND tag_id = ?", [survivorID, tagID]) != nil {
+                    try db.run("DELETE FROM client_tag WHERE client_id = ? AND tag_id = ?", [mergedID, tagID])
+                    try db.run("UPDATE tag SET client_count = max(0, client_count - 1) WHERE id = ?", [tagID])
+                } else {
+                    let pinned = (row["pinned"] as Bool) && !survivorHasPin
+                    try db.run(
+                        "UPDATE client_tag SET client_id = ?, pinned = ? WHERE client_id = ? AND tag_id = ?",
+                        [survivorID, pinned, mergedID, tagID])
+                    record.movedTags += 1
+                }
+            }
+
+            // Field values the survivor lacks.
+            try db.run(
+                """
+                UPDATE client_field_value SET client_id = ?1 WHERE client_id = ?2 AND field_code NOT IN (
+                    SELECT field_code FROM client_field_value WHERE client_id = ?1)
+                """, [survivorID, mergedID])
+            record.movedFieldValues = Int32(db.changesCount)
+            try db.run("DELETE FROM client_field_value WHERE client_id = ?", [mergedID])
+
+            // Dialogs, the open one included.
+            record.movedDialogIDs = try db.values(String.self, "SELECT id FROM dialog WHERE client_id = ? ORDER BY id", [mergedID])
+            try db.run("UPDATE dialog SET client_id = ?, updated_at_ms = ? WHERE client_id = ?", [survivorID, now, mergedID])
+
+            // The merged id, and every id merged into it before, now resolve to the survivor.
+            try db.run("UPDATE client SET merged_into = ?, updated_at_ms = ? WHERE merged_into = ?", [survivorID, now, mergedID])
+            try db.run("UPDATE client SET merged_into = ?, updated_at_ms = ? WHERE id = ?", [survivorID, now, mergedID])
+
+            try db.run(
+                """
+                INSERT INTO client_merge (survivor_id, merged_id, manager_id, merged_at_ms, moved_phones, moved_tags, moved_field_values,
+                    moved_dialog_ids, filled_fields, merged_snapshot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    survivorID, mergedID, mutation.managerID, now, record.movedPhones, record.movedTags, record.movedFieldValues,
+                    record.movedDialogIDs.joined(separator: "\n"), record.filledFields.joined(separator: "\n"),
+                    Data(try snapshot.serializedBytes()),
+                ])
+            record.mergeID = db.lastInsertedRowID
+            return record
+        }
+    }
+
+    /// The merges client `clientID` took part in, as survivor or as merged client, newest first.
+    public func merges(ofClient clientID: Int64) async throws -> [ClientsV1.MergeRecord] {
+        try await database.read { db in
+            _ = try Self.resolveClient(db, clientID)
+            return try db.rows(
+                """
+                SELECT * FROM client_merge WHERE survivor_id = ?1
+                UNION ALL SELECT * FROM client_merge WHERE merged_id = ?1
+                ORDER BY id DESC
+                """, [clientID]
+            ).map { row in
+                var record = ClientsV1.MergeRecord()
+                record.mergeID = row["id"]
+                record.survivorClientID = row["survivor_id"]
+                record.mergedClientID = row["merged_id"]
+                record.managerID = row["manager_id"]
+                record.mergedAtMs = row["merged_at_ms"]
+                record.movedPhones = row["moved_phones"]
+                record.movedTags = row["moved_tags"]
+                record.movedFieldValues = row["moved_field_values"]
+                let dialogs: String = row["moved_dialog_ids"]
+                let filled: String = row["filled_fields"]
+                record.movedDialogIDs = dialogs.isEmpty ? [] : dialogs.split(separator: "\n").map(String.init)
+                record.filledFields = filled.isEmpty ? [] : filled.split(separator: "\n").map(String.init)
+                let snapshot: [UInt8] = [UInt8](row["merged_snapshot"] as Data)
+                record.mergedClient = try ClientsV1.Client(serializedBytes: snapshot)
+                return record
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import GRDB
+
+/// Reading the service's records into their proto shapes, inside a transaction. Shared by
+/// reads and by mutations that answer with the changed record.
+extension ClientsStore {
+    /// The columns of `client` every loader reads, in this order.
+    static let clientColumns = """
+        id, first_name, last_name, patronymic, email, address_split, address_text, postal_code, city, country, region, metro,
+        street, house, flat, building, entrance, floor, block, merged_into, created_at_ms, updated_at_ms
+        """
+
+    /// The surviving client for `clientID` (itself unless it was merged), or `NOT_FOUND`.
+    ///
+    /// Merges re-point every id merged before, so one hop always reaches the survivor.
+    static func resolveClient(_ db: Database, _ clientID: Int64) throws -> (id: Int64, resolvedFrom: Int64) {
+        guard let row = try db.row("SELECT id, merged_into FROM client WHERE id = ?", [clientID]) else {
+            throw RPCError.notFound("client \(clientID) does not exist")
+        }
+        if let survivor: Int64 = row["merged_into"] { return (survivor, clientID) }
+        return (clientID, 0)
+    }
+
+    /// The stored address of a client row.
+    static func address(from row: Row) -> ClientAddress {
+        var address = ClientAddress()
+        address.split = row["address_split"]
+        address.freeText = row["address_text"]
+        for part in AddressPart.allCases { address[part] = row[part.rawValue] }
+        return address
+    }
+
+    /// The proto form of an address.
+    static func proto(_ address: ClientAddress) -> ClientsV1.Address {
+        var message = ClientsV1.Address()
+        message.split = address.split
+        message.text = address.displayText
+        message.postalCode = address[.postalCode]
+        message.city = address[.city]
+        message.country = address[.country]
+        message.region = address[.region]
+        message.metro = address[.metro]
+        message.street = address[.street]
+        message.house = address[.house]
+        message.flat = address[.flat]
+        message.building = address[.building]
+        message.entrance = address[.entrance]
+        message.floor = address[.floor]
+        message.block = address[.block]
+        return message
+    }
+
+    /// A client's phones in order.
+    static func phones(_ db: Database, clientID: Int64) throws -> [PhoneNumber] {
+        try db.rows("SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]).map {
+            PhoneNumber(entered: $0["number"], normalized: $0["normalized"])
+        }
+    }
+
+    /// The proto form of a tag row (`id, name, color, client_count, deleting`).
+    static func tag(from row: Row) -> ClientsV1.Tag {
+        var tag = ClientsV1.Tag()
+        tag.tagID = row["id"]
+        tag.name = row["name"]
+        tag.color = row["color"]
+        tag.clientCount = row["client_count"]
+        tag.deleting = row["deleting"]
+        return tag
+    }
+
+    /// A tag by id, deleting or not.
+    static func loadTag(_ db: Database, _ tagID: Int64) throws -> ClientsV1.Tag? {
+        try db.row("SELECT id, name, color, client_count, deleting FROM tag WHERE id = ?", [tagID]).map(tag(from:))
+    }
+
+    /// A client's tags, the pinned one first, then in the order they were attached; tags being
+    /// deleted are left out.
+    static func clientTags(_ db: Database, clientID: Int64) throws -> [ClientsV1.ClientTag] {
+        try db.rows(
+            """
+            SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms
+            FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
+            WHERE ct.client_id = ? AND t.deleting = 0
+            ORDER BY ct.pinned DESC, ct.attached_at_ms, t.id
+            """, [clientID]
+        ).map { row in
+            var clientTag = ClientsV1.ClientTag()
+            clientTag.tag = tag(from: row)
+            clientTag.pinned = row["pinned"]
+            clientTag.attachedAtMs = row["attached_at_ms"]
+            return clientTag
+        }
+    }
+
+    /// A client record by its own id (no merge resolution), or nil.
+    static func loadClient(_ db: Database, _ clientID: Int64) throws -> ClientsV1.Client? {
+        guard let row = try db.row("SELECT \(clientColumns) FROM client WHERE id = ?", [clientID]) else { return nil }
+        var client = ClientsV1.Client()
+        client.clientID = row["id"]
+        client.firstName = row["first_name"]
+        client.lastName = row["last_name"]
+        client.patronymic = row["patronymic"]
+        client.displayName = PersonName(first: client.firstName, last: client.lastName, patronymic: client.patronymic).displayName
+        client.email = row["email"]
+        client.address = proto(address(from: row))
+        client.createdAtMs = row["created_at_ms"]
+        client.updatedAtMs = row["updated_at_ms"]
+        client.phones = try phones(db, clientID: clientID).map { phone in
+            var message = ClientsV1.Phone()
+            message.number = phone.entered
+            message.normalized = phone.normalized
+            return message
+        }
+        client.tags = try clientTags(db, clientID: clientID)
+        return client
+    }
+
+    /// The short form of a client for lists and hints.
+    static func summary(_ db: Database, _ clientID: Int64) throws -> ClientsV1.ClientSummary? {
+        try summaries(db, [clientID])[clientID]
+    }
+
+    /// The short forms of several clients in one statement (lists read a page in one go).
+    static func summaries(_ db: Database, _ clientIDs: some Collection<Int64>) throws -> [Int64: ClientsV1.ClientSummary] {
+        guard !clientIDs.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: clientIDs.count).joined(separator: ",")
+        let rows = try db.rows(
+            """
+            SELECT c.id, c.first_name, c.last_name, c.patronymic, c.email,
+                (SELECT number FROM client_phone p WHERE p.client_id = c.id ORDER BY position LIMIT 1) AS first_phone,
+                t.id AS tag_id, t.name AS tag_name, t.color AS tag_color, t.client_count AS tag_client_count
+            FROM client c
+            LEFT JOIN client_tag ct ON ct.client_id = c.id AND ct.pinned = 1
+            LEFT JOIN tag t ON t.id = ct.tag_id AND t.deleting = 0
+            WHERE c.id IN (\(marks))
+            """, StatementArguments(Array(clientIDs)))
+        var summaries: [Int64: ClientsV1.ClientSummary] = [:]
+        for row in rows {
+            var summary = ClientsV1.ClientSummary()
+            summary.clientID = row["id"]
+            summary.displayName = PersonName(first: row["first_name"], last: row["last_name"], patronymic: row["patronymic"]).displayName
+            summary.email = row["email"]
+            summary.firstPhone = row["first_phone"] ?? ""
+            if let tagID: Int64 = row["tag_id"] {
+                var tag = ClientsV1.Tag()
+                tag.tagID = tagID
+                tag.name = row["tag_name"]
+                tag.color = row["tag_color"]
+                tag.clientCount = row["tag_client_count"]
+                summary.pinnedTag = tag
+            }
+            summaries[summary.clientID] = summary
+        }
+        return summaries
+    }
+
+    /// The columns of `dialog` every loader reads.
+    static let dialogColumns =
+        "id, channel, external_login, display_name, phone, phone_normalized, email, client_id, created_at_ms, updated_at_ms"
+
+    /// The proto form of a dialog row.
+    static func dialog(from row: Row) -> ClientsV1.Dialog {
+        var dialog = ClientsV1.Dialog()
+        dialog.dialogID = row["id"]
+        dialog.channel = row["channel"]
+        dialog.externalLogin = row["external_login"]
+        dialog.displayName = row["display_name"]
+        dialog.phone = row["phone"]
+        dialog.email = row["email"]
+        dialog.clientID = row["client_id"]
+        dialog.createdAtMs = row["created_at_ms"]
+        dialog.updatedAtMs = row["updated_at_ms"]
+        return dialog
+    }
+
+    /// A dialog row by id, or `NOT_FOUND`.
+    static func dialogRow(_ db: Database, _ dialogID: String) throws -> Row {
+        guard let row = try db.row("SELECT \(dialogColumns) FROM dialog WHERE id = ?", [dialogID]) else {
+            throw RPCError.notFound("dialog \(dialogID) does not exist")
+        }
+        return row
+    }
+}

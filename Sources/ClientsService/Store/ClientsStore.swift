@@ -1,0 +1,49 @@
+public import ChatPanelProto
+public import ChatPanelStore
+import GRDB
+
+/// The clients service's database: dialogs, clients with their phones, address and custom
+/// field values, tags, admin tag jobs, merges and settings, in one SQLite file.
+///
+/// Every method is named after what it does and runs in one transaction: a mutation either
+/// happens whole or not at all, and a retried mutation (same request id) is applied once and
+/// answers what the first attempt answered. Reads run on GRDB's reader queues in a snapshot,
+/// so they go on while a tag job writes.
+///
+/// ```swift
+/// let store = try ClientsStore(path: "\(stateDirectory)/clients.sqlite")
+/// let card = try await store.clientCard(dialogID: "tg-42", managerID: 7)
+/// ```
+///
+/// Mutations throw ``ChatPanelRPC/RPCError`` (`NOT_FOUND`, `FAILED_PRECONDITION`, …) for the
+/// domain's refusals; input is validated before it gets here.
+public final class ClientsStore: Sendable {
+    /// The underlying store (WAL, migrations, idempotent writes).
+    public let database: SQLiteStore
+    /// Wakes the tag job runner when a job is queued.
+    let tagJobQueued = JobSignal()
+
+    /// Opens (creating and migrating if needed) the database at `path`.
+    public init(path: String, configuration: StoreConfiguration = StoreConfiguration()) throws {
+        database = try SQLiteStore(path: path, migrations: Self.migrations, configuration: configuration)
+    }
+
+    /// The database's health, for `Health/Check`.
+    public func health() async -> HealthV1.ComponentHealth {
+        await database.health()
+    }
+}
+
+/// Who makes a change, and the key that makes a retry of it harmless.
+public struct Mutation: Sendable, Hashable {
+    /// The manager making the change (recorded where the change is audited).
+    public var managerID: Int64
+    /// The request id of the call; empty applies the change every time.
+    public var requestID: String
+
+    /// A mutation by `managerID` under `requestID`.
+    public init(managerID: Int64, requestID: String = "") {
+        self.managerID = managerID
+        self.requestID = requestID
+    }
+}
