@@ -1,1 +1,0 @@
-// The tasks service: see TasksService.swift.

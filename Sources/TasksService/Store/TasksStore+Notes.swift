@@ -1,0 +1,78 @@
+public import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import GRDB
+
+extension TasksStore {
+    /// Writes a note (NOTE-1). The text must already be validated.
+    ///
+    /// A new note is never older than the client's newest note (a clock stepping back cannot
+    /// put it behind a page cursor), so listing cursors stay correct while notes are written.
+    ///
+    /// - Throws: FAILED_PRECONDITION when the client was merged into another.
+    public func createNote(clientID: Int64, text: String, authorID: Int64, requestID: String) async throws -> TasksV1.CreateNoteResponse {
+        let now = now
+        let length = TextRules.characterCount(text)
+        return try await database.idempotentWrite(requestID: requestID, method: TasksV1.Tasks.createNote.path) { db in
+            try ClientMoves.requireNotMovedAway(clientID, db)
+            let newest = try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT created_at_ms FROM note WHERE client_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT 1"),
+                arguments: [clientID])
+            let createdAt = max(now(), newest ?? .min)
+            try db.cachedStatement(sql: "INSERT INTO note (client_id, author_id, text, length, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [clientID, authorID, text, length, createdAt])
+            var response = TasksV1.CreateNoteResponse()
+            response.note = try NoteRecord.fetch(db, id: db.lastInsertedRowID)?.proto()
+            return response
+        }
+    }
+
+    /// A page of a client's notes, newest first, with previews (NOTE-2, NOTE-3).
+    ///
+    /// Keyset paging on (created_at_ms, id): each page reads at most `pageSize + 1` index
+    /// entries, however many notes the client has and however deep the page is.
+    public func listNotes(_ query: NoteListQuery) async throws -> TasksV1.ListNotesResponse {
+        try await database.read { db in
+            let records = try Row.fetchAll(
+                db.cachedStatement(sql: NoteRecord.pageSQL),
+                arguments: [
+                    query.clientID, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1,
+                ]
+            ).map(NoteRecord.init(row:))
+            var response = TasksV1.ListNotesResponse()
+            let page = records.prefix(query.pageSize)
+            response.notes = page.map { $0.proto(previewLength: query.previewLength) }
+            if records.count > query.pageSize, let last = page.last { response.nextPageToken = last.cursor.token }
+            return response
+        }
+    }
+
+    /// The note with this id and its whole text; nil when there is none.
+    public func note(id: Int64) async throws -> TasksV1.GetNoteResponse? {
+        try await database.read { db in
+            guard let record = try NoteRecord.fetch(db, id: id) else { return nil }
+            var response = TasksV1.GetNoteResponse()
+            response.note = record.proto()
+            return response
+        }
+    }
+
+    /// Deletes a note for `managerID`, who must be its author unless `asAdministrator`.
+    ///
+    /// - Throws: NOT_FOUND; PERMISSION_DENIED when someone else wrote it.
+    public func deleteNote(id: Int64, by managerID: Int64, asAdministrator: Bool, requestID: String) async throws
+        -> TasksV1.DeleteNoteResponse
+    {
+        try await database.idempotentWrite(requestID: requestID, method: TasksV1.Tasks.deleteNote.path) { db in
+            guard let record = try NoteRecord.fetch(db, id: id) else { throw RPCError.notFound("note \(id) does not exist") }
+            guard record.authorID == managerID || asAdministrator else {
+                throw RPCError.permissionDenied("only the note's author or an administrator may delete note \(id)")
+            }
+            try db.cachedStatement(sql: "DELETE FROM note WHERE id = ?").execute(arguments: [id])
+            var response = TasksV1.DeleteNoteResponse()
+            response.note = record.proto()
+            return response
+        }
+    }
+}
