@@ -220,6 +220,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__settings(void) {
     return &chatpanel__gateway__v1__settings__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__tasks_widget_data(void) {
+    return &chatpanel__gateway__v1__tasks_widget_data__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__update_layout_request(void) {
     return &chatpanel__gateway__v1__update_layout_request__descriptor;
 }

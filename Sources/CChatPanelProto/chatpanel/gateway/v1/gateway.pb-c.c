@@ -367,6 +367,51 @@ void   chatpanel__gateway__v1__get_panel_request__free_unpacked
   assert(message->base.descriptor == &chatpanel__gateway__v1__get_panel_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__gateway__v1__tasks_widget_data__init
+                     (Chatpanel__Gateway__V1__TasksWidgetData         *message)
+{
+  static const Chatpanel__Gateway__V1__TasksWidgetData init_value = CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA__INIT;
+  *message = init_value;
+}
+size_t chatpanel__gateway__v1__tasks_widget_data__get_packed_size
+                     (const Chatpanel__Gateway__V1__TasksWidgetData *message)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__gateway__v1__tasks_widget_data__pack
+                     (const Chatpanel__Gateway__V1__TasksWidgetData *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__gateway__v1__tasks_widget_data__pack_to_buffer
+                     (const Chatpanel__Gateway__V1__TasksWidgetData *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Gateway__V1__TasksWidgetData *
+       chatpanel__gateway__v1__tasks_widget_data__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Gateway__V1__TasksWidgetData *)
+     protobuf_c_message_unpack (&chatpanel__gateway__v1__tasks_widget_data__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__gateway__v1__tasks_widget_data__free_unpacked
+                     (Chatpanel__Gateway__V1__TasksWidgetData *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__gateway__v1__widget__init
                      (Chatpanel__Gateway__V1__Widget         *message)
 {
@@ -1093,6 +1138,57 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__get_panel_request__desc
   chatpanel__gateway__v1__get_panel_request__field_indices_by_name,
   1,  chatpanel__gateway__v1__get_panel_request__number_ranges,
   (ProtobufCMessageInit) chatpanel__gateway__v1__get_panel_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__tasks_widget_data__field_descriptors[2] =
+{
+  {
+    "all",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__TasksWidgetData, all),
+    &chatpanel__tasks__v1__list_tasks_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mine",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__TasksWidgetData, mine),
+    &chatpanel__tasks__v1__list_tasks_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__gateway__v1__tasks_widget_data__field_indices_by_name[] = {
+  0,   /* field[0] = all */
+  1,   /* field[1] = mine */
+};
+static const ProtobufCIntRange chatpanel__gateway__v1__tasks_widget_data__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__gateway__v1__tasks_widget_data__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.gateway.v1.TasksWidgetData",
+  "TasksWidgetData",
+  "Chatpanel__Gateway__V1__TasksWidgetData",
+  "chatpanel.gateway.v1",
+  sizeof(Chatpanel__Gateway__V1__TasksWidgetData),
+  2,
+  chatpanel__gateway__v1__tasks_widget_data__field_descriptors,
+  chatpanel__gateway__v1__tasks_widget_data__field_indices_by_name,
+  1,  chatpanel__gateway__v1__tasks_widget_data__number_ranges,
+  (ProtobufCMessageInit) chatpanel__gateway__v1__tasks_widget_data__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__gateway__v1__widget__field_descriptors[7] =

@@ -403,6 +403,32 @@ extension GatewayV1 {
         }
     }
 
+    /// The tasks widget's data: the first page of both tabs (TASK-1).
+    public struct TasksWidgetData: ProtoMessage {
+        /// "All": the client's open tasks by deadline, overdue ones marked.
+        public var all: TasksV1.ListTasksResponse? = nil
+        /// "Mine": those the calling manager both created and performs.
+        public var mine: TasksV1.ListTasksResponse? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.gateway.v1.TasksWidgetData`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__gateway__v1__tasks_widget_data()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            all = try r.message(1, as: TasksV1.ListTasksResponse.self)
+            mine = try r.message(2, as: TasksV1.ListTasksResponse.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = all { try w.setMessage(1, value) }
+            if let value = mine { try w.setMessage(2, value) }
+        }
+    }
+
     /// One widget of a composed panel.
     public struct Widget: ProtoMessage {
         /// The `kind` field (1).
