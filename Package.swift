@@ -53,7 +53,7 @@ let package = Package(
         // The echo service of the runtime's tests and benchmark.
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
-        .target(name: "ChatPanelStore", dependencies: ["ChatPanelProto", "ChatPanelRPC", grdb, logging], swiftSettings: strict),
+        .target(name: "ChatPanelStore", dependencies: ["ChatPanelProto", "ChatPanelRPC", grdb, logging, lifecycle], swiftSettings: strict),
         // Process runtime: configuration, logging, systemd integration, service group.
         .target(
             name: "ChatPanelRuntime",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatPanelRPC
 import ChatPanelRuntime
+import ChatPanelStore
 import ClientsService
 import Foundation
 
@@ -28,7 +29,7 @@ struct ClientsCommand: AsyncParsableCommand {
         try await ChatPanelProcess.run(
             configuration: configuration, router: ClientsService.makeRouter(store: store),
             health: ClientsService.makeHealthReporter(store: store),
-            backgroundServices: [tagJobs, IdempotencyPruner(store: store, logger: logger)],
+            backgroundServices: [tagJobs, IdempotencyRecordPruner(store: store.database, logger: logger)],
             environment: ProcessInfo.processInfo.environment, logger: logger)
     }
 }

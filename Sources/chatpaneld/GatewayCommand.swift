@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatPanelRPC
 import ChatPanelRuntime
+import ChatPanelStore
 import Foundation
 import Gateway
 
@@ -36,6 +37,6 @@ struct GatewayCommand: AsyncParsableCommand {
         let gateway = GatewayService(configuration: gatewayConfiguration, store: store, logger: logger)
         try await ChatPanelProcess.run(
             configuration: configuration, router: gateway.makeRouter(), health: gateway.makeHealthReporter(),
-            backgroundServices: [gateway.mergeRunner], environment: environment, logger: logger)
+            backgroundServices: [gateway.mergeRunner, IdempotencyRecordPruner(store: store.database, logger: logger)], environment: environment, logger: logger)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatPanelRPC
 import ChatPanelRuntime
+import ChatPanelStore
 import Foundation
 import TasksService
 
@@ -19,7 +20,7 @@ struct TasksCommand: AsyncParsableCommand {
         try await ChatPanelProcess.run(
             configuration: configuration, router: TasksService.makeRouter(store: store),
             health: TasksService.makeHealthReporter(store: store),
-            backgroundServices: [IdempotencyRecordPruner(store: store, logger: logger)],
+            backgroundServices: [IdempotencyRecordPruner(store: store.database, logger: logger)],
             environment: ProcessInfo.processInfo.environment, logger: logger)
     }
 }

@@ -16,7 +16,7 @@ import Testing
                 try await store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rpc_idempotency") ?? -1 }
             }
             #expect(try await records() == 1)
-            let pruner = IdempotencyPruner(store: store, retention: .zero, interval: .milliseconds(10), logger: testLogger("pruner"))
+            let pruner = IdempotencyRecordPruner(store: store.database, retention: .zero, interval: .milliseconds(10), logger: testLogger("pruner"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await pruner.run() }
                 try await waitUntil { try await records() == 0 }

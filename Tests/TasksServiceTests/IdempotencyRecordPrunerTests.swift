@@ -19,7 +19,7 @@ import Testing
 
             // A long retention keeps it.
             let keeping = Task {
-                try await IdempotencyRecordPruner(store: store, interval: .milliseconds(5), logger: testLogger("pruner")).run()
+                try await IdempotencyRecordPruner(store: store.database, interval: .milliseconds(5), logger: testLogger("pruner")).run()
             }
             try await Task.sleep(for: .milliseconds(50))
             keeping.cancel()
@@ -28,7 +28,7 @@ import Testing
 
             // No retention forgets it; the note stays.
             let pruning = Task {
-                try await IdempotencyRecordPruner(store: store, retention: .zero, interval: .milliseconds(5), logger: testLogger("pruner"))
+                try await IdempotencyRecordPruner(store: store.database, retention: .zero, interval: .milliseconds(5), logger: testLogger("pruner"))
                     .run()
             }
             let deadline = ContinuousClock.now + .seconds(5)
