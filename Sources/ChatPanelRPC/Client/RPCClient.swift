@@ -159,6 +159,7 @@ public final class RPCClient: Sendable {
         case use(any Channel)
         case wait(EventLoopFuture<any Channel>)
         case fail(RPCError)
+        case connect(EventLoopPromise<any Channel>)
     }
 
     private func connection() async throws -> any Channel {
@@ -173,14 +174,23 @@ public final class RPCClient: Sendable {
             case .closed:
                 return .fail(.unavailable("the client for \(configuration.socketPath) is closed"))
             default:
-                let future = connect()
-                state.connection = .connecting(future)
-                return .wait(future)
+                // Connect outside the lock: a connect that fails at once completes its future
+                // (and runs the callbacks that take this lock) on the calling thread.
+                let promise = group.next().makePromise(of: (any Channel).self)
+                state.connection = .connecting(promise.futureResult)
+                return .connect(promise)
             }
         }
         switch action {
         case .use(let channel): return channel
         case .fail(let error): throw error
+        case .connect(let promise):
+            connect(promise)
+            do {
+                return try await promise.futureResult.get()
+            } catch {
+                throw RPCError.unavailable("cannot connect to \(configuration.socketPath): \(error)")
+            }
         case .wait(let future):
             do {
                 return try await future.get()
@@ -190,7 +200,8 @@ public final class RPCClient: Sendable {
         }
     }
 
-    private func connect() -> EventLoopFuture<any Channel> {
+    /// Connects and completes `promise`, which the state holds as `.connecting`.
+    private func connect(_ promise: EventLoopPromise<any Channel>) {
         let configuration = self.configuration
         let future = ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(configuration.connectTimeout.milliseconds * 1_000_000))
@@ -205,8 +216,12 @@ public final class RPCClient: Sendable {
             }
             .connect(unixDomainSocketPath: configuration.socketPath)
         future.whenComplete { result in
-            self.state.withLock { state in
-                guard case .connecting = state.connection else { return }
+            let orphan: (any Channel)? = self.state.withLock { state in
+                guard case .connecting = state.connection else {
+                    // Closed while connecting: nobody will use or close this channel.
+                    if case .success(let channel) = result { return channel }
+                    return nil
+                }
                 switch result {
                 case .success(let channel):
                     state.connection = .connected(channel)
@@ -217,7 +232,9 @@ public final class RPCClient: Sendable {
                     let wait = min(configuration.initialBackoff * (1 << exponent), configuration.maximumBackoff)
                     state.connection = .backingOff(until: .now + wait, reason: "\(error)")
                 }
+                return nil
             }
+            orphan?.close(promise: nil)
         }
         future.whenSuccess { channel in
             channel.closeFuture.whenComplete { _ in
@@ -228,6 +245,6 @@ public final class RPCClient: Sendable {
                 }
             }
         }
-        return future
+        future.cascade(to: promise)
     }
 }
