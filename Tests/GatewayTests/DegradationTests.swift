@@ -1,0 +1,108 @@
+import ChatPanelProto
+import ChatPanelRPC
+import Gateway
+import Testing
+
+/// A dead upstream costs only its own widgets, and fast: the tasks service is absent (nothing
+/// listens at its socket), the base client block is still served (PANEL-5, resilience).
+@Suite("Gateway: a stopped service")
+struct DegradationTests {
+    @Test("tasks service stopped: tasks and notes UNAVAILABLE, client block OK, well within the deadline")
+    func tasksServiceStopped() async throws {
+        try await withGateway(tasksRunning: false) { h in
+            let clientID = try await h.savedClient("d-down")
+            try await h.tag("VIP", on: clientID)
+
+            let started = ContinuousClock.now
+            let panel = try await h.panel("d-down")
+            let elapsed = started.duration(to: .now)
+            #expect(elapsed < .milliseconds(800), "the panel took \(elapsed) with a 1 s panel deadline")
+
+            #expect(panel.client?.state == .ok)
+            let card = try #require(panel.client).card()
+            #expect(card.client?.clientID == clientID)
+            #expect(panel.widget(.tags)?.state == .ok)
+            for kind: GatewayV1.WidgetKind in [.tasks, .notes] {
+                let widget = try #require(panel.widget(kind))
+                #expect(widget.state == .unavailable, "\(kind): \(widget.state) \(widget.reason)")
+                #expect(!widget.reason.isEmpty)
+                #expect(widget.data.isEmpty)
+            }
+        }
+    }
+
+    @Test("repeated failures open the tasks breaker: later panels say so and the health check reports it")
+    func breakerOpens() async throws {
+        try await withGateway(tasksRunning: false, configure: { $0.breaker.failureThreshold = 2; $0.breaker.openDuration = .seconds(30) }) { h in
+            try await h.savedClient("d-breaker")
+            _ = try await h.panel("d-breaker")
+            _ = try await h.panel("d-breaker")
+            let panel = try await h.panel("d-breaker")
+            let tasks = try #require(panel.widget(.tasks))
+            #expect(tasks.state == .unavailable)
+            #expect(tasks.reason.contains("circuit open"), "\(tasks.reason)")
+            #expect(panel.client?.state == .ok)
+            if case .open = h.gateway.tasks.breaker.currentState {} else {
+                Issue.record("the tasks breaker is \(h.gateway.tasks.breaker.currentState), expected open")
+            }
+
+            let health = try await h.call(HealthV1.Health.check, HealthV1.HealthCheckRequest())
+            let tasksHealth = try #require(health.components.first { $0.name == "tasks" })
+            #expect(tasksHealth.status == .notServing)
+            let clientsHealth = try #require(health.components.first { $0.name == "clients" })
+            #expect(clientsHealth.status == .serving)
+        }
+    }
+}
+
+/// Rights and settings decide a widget's state: FORBIDDEN without the tasks right (TASK-4),
+/// DISABLED when a setting switches it off (PANEL-4); only administrators change settings.
+@Suite("Gateway: forbidden and disabled widgets")
+struct RightsAndSettingsTests {
+    @Test("a caller without RIGHT_TASKS gets the tasks widget FORBIDDEN, the rest served")
+    func tasksForbidden() async throws {
+        try await withGateway { h in
+            let clientID = try await h.savedClient("d-rights")
+            try await h.task("Call back", client: clientID, performer: As.manager.managerID)
+            let panel = try await h.panel("d-rights", as: As.noTasks)
+            let tasks = try #require(panel.widget(.tasks))
+            #expect(tasks.state == .forbidden)
+            #expect(tasks.data.isEmpty)
+            #expect(!tasks.reason.isEmpty)
+            #expect(panel.client?.state == .ok)
+            #expect(panel.widget(.tags)?.state == .ok)
+        }
+    }
+
+    @Test("UpdateSettings needs RIGHT_ADMIN; switching the tasks widget off makes it DISABLED")
+    func settingsDisableTasks() async throws {
+        try await withGateway { h in
+            let clientID = try await h.savedClient("d-settings")
+            try await h.task("Call back", client: clientID, performer: As.manager.managerID)
+
+            let defaults = try await h.call(GatewayV1.Gateway.getSettings, GatewayV1.GetSettingsRequest())
+            #expect(defaults.tasksWidgetEnabled)
+            #expect(!defaults.summaryBotEnabled)
+            #expect(!defaults.siteChatEnabled)
+
+            var off = GatewayV1.UpdateSettingsRequest()
+            var settings = defaults
+            settings.tasksWidgetEnabled = false
+            off.settings = settings
+            await expectError(.permissionDenied) { try await h.call(GatewayV1.Gateway.updateSettings, off, as: As.manager) }
+            let unchanged = try await h.call(GatewayV1.Gateway.getSettings, GatewayV1.GetSettingsRequest())
+            #expect(unchanged.tasksWidgetEnabled)
+
+            let updated = try await h.call(GatewayV1.Gateway.updateSettings, off, as: As.admin)
+            #expect(!updated.tasksWidgetEnabled)
+            let stored = try await h.call(GatewayV1.Gateway.getSettings, GatewayV1.GetSettingsRequest())
+            #expect(!stored.tasksWidgetEnabled)
+
+            let panel = try await h.panel("d-settings")
+            let tasks = try #require(panel.widget(.tasks))
+            #expect(tasks.state == .disabled)
+            #expect(tasks.reason.contains("switched off"), "\(tasks.reason)")
+            #expect(panel.widget(.notes)?.state == .ok)
+        }
+    }
+}
