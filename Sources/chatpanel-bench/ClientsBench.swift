@@ -59,7 +59,7 @@ struct ClientsBench: AsyncParsableCommand {
         print("seeded in \(format(seedTime.seconds)) s; database \(size) MiB")
 
         let socket = "\(directory)/clients.sock"
-        let server = try ChildProcess.start(
+        let server = try BenchProcess.start(
             daemon ?? siblingExecutable("chatpaneld"),
             ["clients", "--socket", socket, "--state-dir", state, "--log-level", "warning", "--tag-job-batch-size", String(batchSize)])
         defer { server.stop() }

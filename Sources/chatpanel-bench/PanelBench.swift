@@ -1,10 +1,244 @@
 import ArgumentParser
+import ChatPanelProto
+import ChatPanelRPC
+import ClientsService
+import Foundation
+import Synchronization
+import TasksService
 
-/// `chatpanel-bench panel`: the panel benchmark.
+/// `chatpanel-bench panel`: `GetPanel` through the real gateway, clients and tasks processes on
+/// the clients and tasks benchmarks' data sets (by default 1 000 000 clients, 200 000 dialogs,
+/// 10 000 tags, 5 000 000 notes and 2 000 000 tasks).
+///
+/// Prints sequential p50/p99 and calls/s with 16 and 64 concurrent callers (each on its own
+/// connection to the gateway, as the CRM's web back end would hold them), and how the widgets
+/// came back, so that an overloaded run that answers with timed-out widgets cannot pass for a
+/// fast one.
 struct PanelBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "panel", abstract: "Benchmarks panel.")
+    static let configuration = CommandConfiguration(
+        commandName: "panel", abstract: "Benchmarks GetPanel through the gateway over the clients and tasks data sets.")
+
+    @Option(help: "Clients (in both databases).") var clients = 1_000_000
+    @Option(help: "Dialogs (default: a fifth of the clients).") var dialogs: Int?
+    @Option(help: "Tags.") var tags = 10_000
+    @Option(help: "Notes.") var notes = 5_000_000
+    @Option(help: "Tasks.") var tasks = 2_000_000
+    @Option(help: "Sequential calls measured.") var samples = 5_000
+    @Option(help: "Calls per concurrency level, split over the callers.") var concurrentCalls = 16_000
+    @Option(help: "The gateway's panel deadline in milliseconds.") var panelTimeoutMs = 1000
+    @Option(help: "Where the databases and logs go.") var directory = "/tmp/cp-panel-bench"
+    @Option(help: "The chatpaneld binary (default: next to this one).") var daemon: String?
+    @Flag(help: "Reuse databases seeded by an earlier run with the same sizes.") var reuse = false
+    @Flag(help: "Keep the databases afterwards (for --reuse).") var keep = false
 
     func run() async throws {
-        print("panel: not built yet")
+        let dialogCount = dialogs ?? max(1, clients / 5)
+        let clientsState = "\(directory)/clients-\(clients)-\(dialogCount)-\(tags)"
+        let tasksState = "\(directory)/tasks-\(clients)-\(notes)-\(tasks)"
+        let gatewayState = "\(directory)/gateway"
+        for folder in [clientsState, tasksState, gatewayState] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
+        print(
+            "panel benchmark: \(clients) clients, \(dialogCount) dialogs, \(tags) tags, \(notes) notes, \(tasks) tasks "
+                + "(folder \(directory))")
+
+        let clientsPath = "\(clientsState)/clients.sqlite"
+        if !(reuse && FileManager.default.fileExists(atPath: clientsPath)) {
+            removeDatabase(clientsPath)
+            _ = try ClientsStore(path: clientsPath)
+            let (_, elapsed) = try measureSeed { try BenchSeed(clients: clients, dialogs: dialogCount, tags: tags).write(to: clientsPath) }
+            print("seeded the clients database in \(format(elapsed)) s")
+        }
+        let tasksPath = "\(tasksState)/tasks.sqlite"
+        if !(reuse && FileManager.default.fileExists(atPath: tasksPath)) {
+            removeDatabase(tasksPath)
+            let store = try TasksStore(path: tasksPath)
+            let started = ContinuousClock.now
+            try await TasksBench.seed(store, TasksBench.Scale(clients: clients, notes: notes, tasks: tasks))
+            print("seeded the tasks database in \(format(started.duration(to: .now).inSeconds)) s")
+        }
+        removeDatabase("\(gatewayState)/gateway.sqlite")
+
+        let binary = daemon ?? siblingExecutable("chatpaneld")
+        let sockets = (clients: "\(directory)/clients.sock", tasks: "\(directory)/tasks.sock", gateway: "\(directory)/gateway.sock")
+        let clientsProcess = try BenchProcess.start(
+            binary, ["clients", "--socket", sockets.clients, "--state-dir", clientsState, "--log-level", "warning"])
+        defer { clientsProcess.stop() }
+        let tasksProcess = try BenchProcess.start(
+            binary, ["tasks", "--socket", sockets.tasks, "--state-dir", tasksState, "--log-level", "warning"])
+        defer { tasksProcess.stop() }
+        let gatewayProcess = try BenchProcess.start(
+            binary,
+            [
+                "gateway", "--socket", sockets.gateway, "--state-dir", gatewayState, "--log-level", "warning",
+                "--clients-socket", sockets.clients, "--tasks-socket", sockets.tasks, "--panel-timeout-ms", String(panelTimeoutMs),
+            ])
+        defer { gatewayProcess.stop() }
+        for socket in [sockets.clients, sockets.tasks, sockets.gateway] { try await waitUntilServing(socket) }
+
+        let workload = PanelWorkload(dialogs: dialogCount)
+        print("\nGetPanel, manager 1 with the default layout, random dialogs (a tenth not saved as clients yet), unpinned:")
+        let sequential = try await workload.sequential(socket: sockets.gateway, calls: samples)
+        print("  " + pad("sequential", 14) + sequential.latencies.summary + "  " + sequential.tally.summary)
+        for callers in [16, 64] {
+            let run = try await workload.concurrent(socket: sockets.gateway, callers: callers, calls: concurrentCalls)
+            print(
+                "  " + pad("\(callers) callers", 14) + "\(Int(run.rate)) calls/s, " + run.latencies.summary + "  " + run.tally.summary)
+        }
     }
+
+    private func removeDatabase(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    private func measureSeed(_ body: () throws -> Void) throws -> ((), Double) {
+        let started = ContinuousClock.now
+        try body()
+        return ((), started.duration(to: .now).inSeconds)
+    }
+}
+
+/// The panels the benchmark asks for and how their widgets came back.
+struct PanelWorkload: Sendable {
+    /// Dialogs seeded (`bench-0` …).
+    let dialogs: Int
+
+    /// A manager with the rights the panel's widgets need.
+    static let caller = RPCV1.Caller(managerID: 1, rights: [.editClients, .createTags, .tasks])
+
+    /// The latencies of one run, its rate and its widgets' states.
+    struct Run {
+        /// Per-call latencies.
+        var latencies = LatencySamples()
+        /// Completed calls per second.
+        var rate = 0.0
+        /// The widgets' states.
+        var tally = WidgetTally()
+    }
+
+    /// `calls` panels one after another on one connection.
+    func sequential(socket: String, calls: Int) async throws -> Run {
+        let client = makeClient(socket)
+        var generator = SplitMix64(seed: 17)
+        for _ in 0..<min(500, calls) { _ = try await panel(client, &generator) }  // warm-up
+        var run = Run()
+        run.latencies.reserve(calls)
+        let started = ContinuousClock.now
+        for _ in 0..<calls {
+            let call = ContinuousClock.now
+            let panel = try await panel(client, &generator)
+            run.latencies.add(call.duration(to: .now))
+            run.tally.add(panel)
+        }
+        run.rate = Double(calls) / started.duration(to: .now).inSeconds
+        await client.close()
+        return run
+    }
+
+    /// `calls` panels from `callers` concurrent callers, each on its own connection.
+    func concurrent(socket: String, callers: Int, calls: Int) async throws -> Run {
+        let perCaller = max(1, calls / callers)
+        let clients = (0..<callers).map { _ in makeClient(socket) }
+        for (index, client) in clients.enumerated() {
+            var generator = SplitMix64(seed: UInt64(index))
+            _ = try await panel(client, &generator)
+        }
+        let started = ContinuousClock.now
+        var run = try await withThrowingTaskGroup(of: Run.self) { group in
+            for (index, client) in clients.enumerated() {
+                group.addTask {
+                    var generator = SplitMix64(seed: 1000 + UInt64(index))
+                    var part = Run()
+                    part.latencies.reserve(perCaller)
+                    for _ in 0..<perCaller {
+                        let call = ContinuousClock.now
+                        let panel = try await panel(client, &generator)
+                        part.latencies.add(call.duration(to: .now))
+                        part.tally.add(panel)
+                    }
+                    return part
+                }
+            }
+            var all = Run()
+            for try await part in group {
+                all.latencies.merge(part.latencies)
+                all.tally.merge(part.tally)
+            }
+            return all
+        }
+        run.rate = Double(run.latencies.count) / started.duration(to: .now).inSeconds
+        for client in clients { await client.close() }
+        return run
+    }
+
+    private func makeClient(_ socket: String) -> RPCClient {
+        var configuration = RPCClientConfiguration(socketPath: socket)
+        configuration.defaultCaller = Self.caller
+        configuration.defaultCallTimeout = .seconds(10)
+        return RPCClient(configuration: configuration)
+    }
+
+    private func panel(_ client: RPCClient, _ generator: inout SplitMix64) async throws -> GatewayV1.Panel {
+        var request = GatewayV1.GetPanelRequest()
+        request.dialogID = BenchSeed.dialogID(generator.next(below: dialogs))
+        return try await client.unary(GatewayV1.Gateway.getPanel, request)
+    }
+}
+
+/// Counts of the widgets' states over many panels.
+struct WidgetTally: Sendable {
+    private var counts: [GatewayV1.WidgetKind: [GatewayV1.WidgetState: Int]] = [:]
+    private var panels = 0
+    private var withoutClient = 0
+
+    /// Counts one panel.
+    mutating func add(_ panel: GatewayV1.Panel) {
+        panels += 1
+        if let card = try? ClientsV1.ClientCard(serializedBytes: panel.client?.data ?? []), card.client == nil { withoutClient += 1 }
+        for widget in panel.widgets where [.tags, .tasks, .notes].contains(widget.kind) {
+            counts[widget.kind, default: [:]][widget.state, default: 0] += 1
+        }
+    }
+
+    /// Adds another tally.
+    mutating func merge(_ other: WidgetTally) {
+        panels += other.panels
+        withoutClient += other.withoutClient
+        for (kind, states) in other.counts {
+            for (state, count) in states { counts[kind, default: [:]][state, default: 0] += count }
+        }
+    }
+
+    /// "tags ok 100%, tasks ok 100%, notes ok 100%; 9.8% without a client", naming every state that came back.
+    var summary: String {
+        let widgets = [GatewayV1.WidgetKind.tags, .tasks, .notes].map { kind -> String in
+            let states = counts[kind, default: [:]].sorted { $0.value > $1.value }
+            let parts = states.map { "\($0.key) \(format(Double($0.value) * 100 / Double(max(1, panels))))%" }
+            return "\(kind) " + (parts.isEmpty ? "absent" : parts.joined(separator: " "))
+        }
+        return "[" + widgets.joined(separator: ", ") + "; \(format(Double(withoutClient) * 100 / Double(max(1, panels))))% without a client]"
+    }
+}
+
+/// Waits until the process at `socket` answers its health check (at most 60 s: a big database
+/// takes a while to open).
+func waitUntilServing(_ socket: String) async throws {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline {
+        if FileManager.default.fileExists(atPath: socket) {
+            let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
+            let answer = try? await client.unary(HealthV1.Health.check, HealthV1.HealthCheckRequest())
+            await client.close()
+            if answer?.status == .serving { return }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw ValidationError("nothing answered on \(socket) within 60 s")
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -32,9 +32,9 @@ struct RPCBench: AsyncParsableCommand {
         let echoSocket = "\(directory)/echo.sock"
         let daemonPath = daemon ?? siblingExecutable("chatpaneld")
 
-        let floorServer = try ChildProcess.start(floor, ["server", floorSocket])
+        let floorServer = try BenchProcess.start(floor, ["server", floorSocket])
         defer { floorServer.stop() }
-        let echoServer = try ChildProcess.start(
+        let echoServer = try BenchProcess.start(
             daemonPath, ["echo", "--socket", echoSocket, "--state-dir", directory, "--log-level", "warning"])
         defer { echoServer.stop() }
         try await waitForSocket(floorSocket)
@@ -139,7 +139,7 @@ struct RPCBench: AsyncParsableCommand {
     }
 
     private func floorRun(_ socket: String, frame: Int, calls: Int, callers: Int) throws -> FloorResult {
-        let output = try ChildProcess.output(floor, ["client", socket, String(frame - 4), String(calls), String(callers)])
+        let output = try BenchProcess.output(floor, ["client", socket, String(frame - 4), String(calls), String(callers)])
         var values: [String: Double] = [:]
         for pair in output.split(separator: " ") {
             let parts = pair.split(separator: "=")

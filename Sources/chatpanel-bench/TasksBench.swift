@@ -44,7 +44,7 @@ struct TasksBench: AsyncParsableCommand {
             if !(reuse && FileManager.default.fileExists(atPath: path)) {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
                 let store = try TasksStore(path: path)
-                let (_, elapsed) = try await measure { try await seed(store, scale) }
+                let (_, elapsed) = try await measure { try await Self.seed(store, scale) }
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 print(
                     "seeded \(scale.label) in \(format(seconds)) s (\(Int(Double(scale.notes + scale.tasks) / seconds)) rows/s), "
@@ -196,7 +196,7 @@ struct TasksBench: AsyncParsableCommand {
 
     /// Fills `store` with `scale`'s clients, notes and tasks: a few big transactions of
     /// prepared inserts, in client order (so every index grows at its end).
-    private func seed(_ store: TasksStore, _ scale: Scale) async throws {
+    static func seed(_ store: TasksStore, _ scale: Scale) async throws {
         let texts = NoteTexts()
         let now = UTCMilliseconds.now()
         let chunk = 50_000

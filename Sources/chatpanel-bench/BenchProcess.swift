@@ -1,7 +1,7 @@
 import Foundation
 
 /// A helper process of a benchmark, stopped with SIGTERM (then SIGKILL) when done.
-final class ChildProcess {
+final class BenchProcess {
     let process: Process
 
     private init(process: Process) {
@@ -9,14 +9,14 @@ final class ChildProcess {
     }
 
     /// Starts `path` with `arguments`; its output goes to this process's stderr.
-    static func start(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ChildProcess {
+    static func start(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> BenchProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let environment { process.environment = environment }
         process.standardOutput = FileHandle.standardError
         try process.run()
-        return ChildProcess(process: process)
+        return BenchProcess(process: process)
     }
 
     /// Runs `path` to completion and returns its standard output.
