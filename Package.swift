@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", grdb], swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRuntimeTests",
-            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelSystem", logging],
+            dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelSystem", "ChatPanelTesting", logging],
             swiftSettings: strict
         ),
         .testTarget(

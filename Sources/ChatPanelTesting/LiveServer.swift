@@ -1,12 +1,17 @@
 public import ChatPanelRPC
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 public import Logging
 
-/// A fresh temporary directory with a short path (socket paths must stay under 108 bytes),
-/// removed when `body` returns or throws.
+/// A fresh folder under /tmp with a short, unique name (socket paths must stay under 108
+/// bytes), removed with everything in it when `body` returns or throws.
 public func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
-    let path = "/tmp/cp-\(UInt32.random(in: 0...UInt32.max))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    var template = Array("/tmp/cp-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { throw ChildProcessFailure("mkdtemp failed: errno \(errno)") }
+    let path = String(cString: made)
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try await body(path)
 }

@@ -1,5 +1,6 @@
 import ChatPanelRPC
 import ChatPanelSystem
+import ChatPanelTesting
 import Foundation
 import Logging
 import Testing

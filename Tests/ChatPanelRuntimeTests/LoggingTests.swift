@@ -1,3 +1,4 @@
+import ChatPanelTesting
 import Foundation
 import Logging
 import Testing

@@ -1,4 +1,5 @@
 import ChatPanelSystem
+import ChatPanelTesting
 import Foundation
 import Testing
 

@@ -24,7 +24,7 @@ struct GatewayProcessTests {
     private func startClients(_ layout: Layout, _ children: Children, log: String = "clients") async throws -> ChildProcess {
         let child = children.add(try ChildProcess.spawn(
             Binaries.daemon, ["clients", "--socket", layout.clientsSocket, "--state-dir", "\(layout.directory)/clients-state"],
-            name: "clients", logPrefix: "\(layout.directory)/\(log)"))
+            logPrefix: "\(layout.directory)/\(log)", name: "clients"))
         try await waitUntilHealthy(child, socket: layout.clientsSocket)
         return child
     }
@@ -32,7 +32,7 @@ struct GatewayProcessTests {
     private func startTasks(_ layout: Layout, _ children: Children, log: String = "tasks") async throws -> ChildProcess {
         let child = children.add(try ChildProcess.spawn(
             Binaries.daemon, ["tasks", "--socket", layout.tasksSocket, "--state-dir", "\(layout.directory)/tasks-state"],
-            name: "tasks", logPrefix: "\(layout.directory)/\(log)"))
+            logPrefix: "\(layout.directory)/\(log)", name: "tasks"))
         try await waitUntilHealthy(child, socket: layout.tasksSocket)
         return child
     }
@@ -44,7 +44,7 @@ struct GatewayProcessTests {
                 "gateway", "--socket", layout.gatewaySocket, "--state-dir", "\(layout.directory)/gateway-state",
                 "--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket, "--panel-timeout-ms", "500",
             ],
-            name: "gateway", logPrefix: "\(layout.directory)/\(log)"))
+            logPrefix: "\(layout.directory)/\(log)", name: "gateway"))
         try await waitUntilHealthy(child, socket: layout.gatewaySocket)
         return child
     }
@@ -149,7 +149,7 @@ struct GatewayProcessTests {
 
         // The tasks service goes away: step 1 can only fail and be retried.
         tasksProcess.send(SIGTERM)
-        #expect(try await tasksProcess.waitForExit(timeout: .seconds(10)))
+        #expect(try await tasksProcess.waitForExit(timeout: .seconds(10)) != nil)
 
         let options = RPCCallOptions(caller: As.manager, requestID: "crash-merge-1")
         let started = try await gateway.unary(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: merged), options: options)
