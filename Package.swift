@@ -53,7 +53,8 @@ let package = Package(
         // The echo service of the runtime's tests and benchmark.
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
-        .target(name: "ChatPanelStore", dependencies: ["ChatPanelProto", "ChatPanelRPC", grdb, logging, lifecycle], swiftSettings: strict),
+        .target(
+            name: "ChatPanelStore", dependencies: ["ChatPanelProto", "ChatPanelRPC", grdb, logging, lifecycle, nioPosix], swiftSettings: strict),
         // Process runtime: configuration, logging, systemd integration, service group.
         .target(
             name: "ChatPanelRuntime",
@@ -120,7 +121,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", grdb], swiftSettings: strict),
+        .testTarget(
+            name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", "ChatPanelTesting", grdb, nioPosix],
+            swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRuntimeTests",
             dependencies: ["ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelSystem", "ChatPanelTesting", logging],

@@ -3,12 +3,14 @@ import ChatPanelRPC
 public import GRDB
 import Foundation
 import Logging
+import NIOPosix
 
 /// A service's SQLite database: opened in WAL mode, migrated on open, written in
 /// `BEGIN IMMEDIATE` transactions, with idempotent mutations keyed by request id.
 ///
-/// All SQLite work runs on GRDB's own dispatch queues (one writer, a few readers), never on
-/// Swift's cooperative thread pool. Each service wraps one `SQLiteStore` in a `*Store` type
+/// SQLite work never runs on Swift's cooperative thread pool: writes run on GRDB's writer
+/// queue, reads on the event loop thread of the RPC call that asks (see ``read(_:)``) or on
+/// GRDB's reader queues. Each service wraps one `SQLiteStore` in a `*Store` type
 /// whose methods are named after what they do:
 ///
 /// ```swift
@@ -56,9 +58,19 @@ public final class SQLiteStore: Sendable {
         try migrator.migrate(pool)
     }
 
-    /// Reads in a snapshot, on a reader queue.
+    /// Reads in a snapshot.
+    ///
+    /// A caller running on a NIO event loop thread (an RPC handler: the server runs them there)
+    /// reads right there, on a reader connection of the pool: the panel's reads are short and
+    /// index-driven, and a hop to a reader queue and back (two thread wake-ups) costs more
+    /// than most of them. Any other caller (a background
+    /// job, a task on Swift's cooperative pool) hops to a GRDB reader queue, so SQLite never
+    /// blocks the cooperative pool. Reads in WAL mode never wait for writers.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await mapErrors { try await pool.read(body) }
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil {
+            return try await mapErrors { try pool.read(body) }
+        }
+        return try await mapErrors { try await pool.read(body) }
     }
 
     /// Writes in one `BEGIN IMMEDIATE` transaction, on the writer queue; rolled back if `body` throws.

@@ -1,8 +1,10 @@
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
+import ChatPanelTesting
 import Foundation
 import GRDB
+import NIOPosix
 import Testing
 
 /// A temporary database folder for one test.
@@ -172,6 +174,43 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
             #expect(try await store.pruneIdempotencyRecords(before: UTCMilliseconds.now() + 1) == 1)
             let again = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
             #expect(again.index == 2)
+        }
+    }
+}
+
+/// Where reads run: inline on the event loop thread of an RPC handler, on a GRDB reader queue
+/// for any other caller, never on Swift's cooperative pool.
+@Suite struct ReadPlacementTests {
+    /// Whether a read's body ran on an event loop thread.
+    @Sendable private static func isOnEventLoop(_ db: Database) throws -> Bool {
+        _ = try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE id = 1")
+        return MultiThreadedEventLoopGroup.currentEventLoop != nil
+    }
+
+    @Test func aReadFromAPlainTaskDoesNotRunOnAnEventLoop() async throws {
+        try await withStore { store, _ in
+            let onEventLoop = try await store.read(Self.isOnEventLoop)
+            #expect(!onEventLoop)
+            #expect(try await counter(store) == 0)
+        }
+    }
+
+    @Test func aReadFromAnRPCHandlerRunsOnItsEventLoopThread() async throws {
+        try await withStore { store, _ in
+            var router = RPCRouter()
+            router.register(TestingV1.Echo.echo) { _, _ in
+                var response = TestingV1.EchoResponse()
+                response.text = try await store.read(Self.isOnEventLoop) ? "event loop" : "elsewhere"
+                return response
+            }
+            try await withTemporaryDirectory { directory in
+                try await withLiveServer(router: router, in: directory, name: "store") { _, socket in
+                    let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
+                    let response = try await client.unary(TestingV1.Echo.echo, TestingV1.EchoRequest())
+                    await client.close()
+                    #expect(response.text == "event loop")
+                }
+            }
         }
     }
 }
