@@ -39,6 +39,21 @@ struct ClientTests {
         }
     }
 
+    @Test func callersOffTheEventLoopsShareOneConnection() async throws {
+        try await withEchoServer { server, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            for index in 0..<5 { _ = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "\(index)")) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<20 {
+                    group.addTask { _ = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "\(index)")) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(server.connectionCount == 1)
+            await client.close()
+        }
+    }
+
     @Test func streamingCallToAServiceThatIsDownIsUnavailable() async throws {
         try await withTemporaryDirectory { dir in
             let client = RPCClient(configuration: .init(socketPath: "\(dir)/nobody.sock"))

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// A call made from a task running on one of the group's event loops (an RPC handler, say)
 /// uses that loop's connection, so the call is written, answered and resumed on one thread
-/// with no hop between threads; other callers use any loop's connection. Calls share a
+/// with no hop between threads; other callers share the connection of one loop. Calls share a
 /// connection and may complete in any order. A connection is made on first use; when it drops,
 /// calls in flight on it fail with `UNAVAILABLE` and the next call reconnects. After a failed
 /// connect the client waits (50 ms, doubling up to 2 s) before trying again, and calls made
@@ -38,6 +38,9 @@ public final class RPCClient: Sendable {
     /// The configuration the client was made with.
     public let configuration: RPCClientConfiguration
     private let group: any EventLoopGroup
+    /// The loop whose connection serves callers that run on none of the group's loops: one
+    /// connection for them all, as a caller on the cooperative pool gains nothing from more.
+    private let homeLoop: any EventLoop
     private let state = Mutex(State())
     private let nextCallID = Atomic<UInt64>(1)
 
@@ -45,6 +48,7 @@ public final class RPCClient: Sendable {
     public init(configuration: RPCClientConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.configuration = configuration
         self.group = eventLoopGroup
+        self.homeLoop = eventLoopGroup.next()
     }
 
     /// Calls a unary method.
@@ -169,10 +173,11 @@ public final class RPCClient: Sendable {
         case connect(EventLoopPromise<any Channel>)
     }
 
-    /// The connection of the caller's event loop (or of any loop, for callers on none),
-    /// connecting it when there is none.
+    /// The connection of the caller's event loop (or of the home loop, for callers on none of
+    /// the group's loops), connecting it when there is none.
     private func connection() async throws -> any Channel {
-        let loop = group.any()
+        let current = group.any()
+        let loop = current.inEventLoop ? current : homeLoop
         let key = ObjectIdentifier(loop)
         let action: Acquire = state.withLock { state in
             if state.isClosed { return .fail(.unavailable("the client for \(configuration.socketPath) is closed")) }
