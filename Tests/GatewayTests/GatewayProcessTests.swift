@@ -114,6 +114,7 @@ struct GatewayProcessTests {
         for kind: GatewayV1.WidgetKind in [.tasks, .notes] {
             let widget = try #require(hung.widget(kind))
             #expect(widget.state == .timedOut, "\(kind): \(widget.state) \(widget.reason)")
+            #expect(widget.elapsedMs > 0, "a timed-out widget says how long it was waited for")
         }
 
         tasksProcess.send(SIGCONT)

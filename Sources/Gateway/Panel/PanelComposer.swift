@@ -83,7 +83,6 @@ struct PanelComposer: Sendable {
         var widget = GatewayV1.Widget()
         widget.kind = kind
         let started = ContinuousClock.now
-        defer { _ = started }
         switch kind {
         case .tasks where !settings.tasksWidgetEnabled:
             return widget.with(.disabled, "the tasks widget is switched off in the chat settings")
@@ -136,6 +135,7 @@ struct PanelComposer: Sendable {
             widget.state = .ok
         } catch let error as RPCError {
             widget.data = []
+            widget.elapsedMs = Self.milliseconds(since: started)
             switch error.code {
             case .deadlineExceeded: return widget.with(.timedOut, "no answer within the panel's deadline")
             case .permissionDenied: return widget.with(.forbidden, error.message)
