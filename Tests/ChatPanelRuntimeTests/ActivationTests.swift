@@ -80,8 +80,10 @@ struct ActivationTests {
             let (daemon, activated, own) = try await startActivated(in: dir)
             defer { daemon.kill() }
 
-            // A first connection starts chatpaneld, which then listens on descriptor 3.
-            #expect(canConnect(to: activated))
+            // A first connection starts chatpaneld, which then listens on descriptor 3. (The
+            // socket file appears when systemd-socket-activate binds it, a moment before it
+            // listens: connections are retried until it does.)
+            try await waitUntilConnectable(activated, while: daemon)
             try await waitUntilServing(daemon, socket: activated)
             #expect(
                 daemon.standardError.contains("rpc.server.listening chatpanel.rpc.listener=activatedDescriptor(3)"),

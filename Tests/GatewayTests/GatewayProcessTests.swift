@@ -103,6 +103,7 @@ struct GatewayProcessTests {
 
         tasksProcess.send(SIGSTOP)
         defer { tasksProcess.send(SIGCONT) }
+        try await waitUntil(timeout: .seconds(5), "the tasks process is stopped") { processState(tasksProcess.pid) == "T" }
         let started = ContinuousClock.now
         let hung = try await panel(gateway, dialog: "d-hung")
         let elapsed = started.duration(to: .now)

@@ -38,3 +38,11 @@ func waitUntilHealthy(_ child: ChildProcess, socket: String, timeout: Duration =
     }
     throw GatewayTestFailure("\(child.name) did not answer on \(socket) within \(timeout); stderr:\n\(child.standardError)")
 }
+
+/// The state letter of a process in `/proc/<pid>/stat` (`R`, `S`, `T` when stopped, …), or "" when unreadable.
+func processState(_ pid: Int32) -> String {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return "" }
+    return stat[stat.index(after: close)...].split(separator: " ").first.map(String.init) ?? ""
+}

@@ -20,7 +20,9 @@ extension GatewayStore {
 
     /// A manager's layout, the default one when they have none.
     public func layout(managerID: Int64) async throws -> GatewayV1.Layout {
-        try await database.read { db in try Self.fetchLayout(db, managerID: managerID) }
+        if let known = cache.layout(managerID: managerID) { return known }
+        let layout = try await database.read { db in try Self.fetchLayout(db, managerID: managerID) }
+        return cache.offer(layout)
     }
 
     private static func fetchLayout(_ db: Database, managerID: Int64) throws -> GatewayV1.Layout {
@@ -67,7 +69,7 @@ extension GatewayStore {
     /// ABORTED with the current layout as details.
     public func updateLayout(managerID: Int64, baseVersion: UInt64, widgets: [GatewayV1.WidgetLayout]) async throws -> GatewayV1.Layout {
         try Self.validate(widgets)
-        return try await database.write { db in
+        let updated = try await database.write { db in
             let current = try Self.fetchLayout(db, managerID: managerID)
             guard current.version == baseVersion else {
                 throw RPCError(
@@ -90,11 +92,14 @@ extension GatewayStore {
                 arguments: [managerID, Int64(updated.version), Data(try stored.serializedBytes()), UTCMilliseconds.now()])
             return updated
         }
+        return cache.offer(updated)
     }
 
     /// The module and chat settings.
     public func settings() async throws -> GatewayV1.Settings {
-        try await database.read { db in
+        let (known, generation) = cache.settings()
+        if let known { return known }
+        let settings = try await database.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT * FROM settings WHERE id = 1")!
             var settings = GatewayV1.Settings()
             settings.tasksWidgetEnabled = row["tasks_widget_enabled"]
@@ -102,18 +107,28 @@ extension GatewayStore {
             settings.siteChatEnabled = row["site_chat_enabled"]
             return settings
         }
+        cache.offer(settings, readAt: generation)
+        return settings
     }
 
     /// Replaces the module and chat settings.
     public func updateSettings(_ settings: GatewayV1.Settings) async throws -> GatewayV1.Settings {
-        try await database.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE settings SET tasks_widget_enabled = ?, summary_bot_enabled = ?, site_chat_enabled = ?, updated_at_ms = ?
-                    WHERE id = 1
-                    """,
-                arguments: [settings.tasksWidgetEnabled, settings.summaryBotEnabled, settings.siteChatEnabled, UTCMilliseconds.now()])
-            return settings
+        let cache = self.cache
+        do {
+            return try await database.write { db in
+                try db.execute(
+                    sql: """
+                        UPDATE settings SET tasks_widget_enabled = ?, summary_bot_enabled = ?, site_chat_enabled = ?, updated_at_ms = ?
+                        WHERE id = 1
+                        """,
+                    arguments: [settings.tasksWidgetEnabled, settings.summaryBotEnabled, settings.siteChatEnabled, UTCMilliseconds.now()])
+                // On the writer queue, so updates reach the cache in commit order.
+                cache.replace(settings)
+                return settings
+            }
+        } catch {
+            cache.forgetSettings()
+            throw error
         }
     }
 }

@@ -6,6 +6,8 @@ import GRDB
 public struct GatewayStore: Sendable {
     /// The underlying SQLite store.
     public let database: SQLiteStore
+    /// The layouts and settings last read or written (the gateway is the database's only writer).
+    let cache = ConfigurationCache()
 
     /// Opens and migrates the database at `path`.
     public init(path: String) throws {
