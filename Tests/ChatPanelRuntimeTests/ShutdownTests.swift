@@ -35,8 +35,12 @@ struct ShutdownTests {
         try await withTemporaryDirectory { dir in
             let socket = "\(dir)/echo.sock"
             try makeStaleSocketFile(at: socket)
-            // What a crash leaves: a socket file that refuses connections.
+            // What a crash leaves: a socket file that refuses connections. (A process that
+            // another test spawns at the same moment may hold the listener for the instant
+            // before its exec closes it; then connecting still succeeds, briefly.)
             #expect(isSocketFile(socket))
+            let refusing = ContinuousClock.now + .seconds(5)
+            while connectErrno(socket) != ECONNREFUSED, ContinuousClock.now < refusing { try await Task.sleep(for: .milliseconds(10)) }
             #expect(connectErrno(socket) == ECONNREFUSED)
 
             let daemon = try spawnEchoDaemon(directory: dir, socket: socket)
