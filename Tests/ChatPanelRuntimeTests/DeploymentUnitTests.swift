@@ -34,19 +34,18 @@ struct DeploymentUnitTests {
         return names
     }
 
-    /// Runs a command in `directory`; its exit status and everything it printed.
-    static func run(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs `systemd-analyze` with `arguments` in `directory` (through `ChildProcess`: no
+    /// descriptor of this test process reaches it); its exit status and everything it printed.
+    static func analyze(_ arguments: [String], in directory: String, log: String) async throws -> (status: Int32, output: String) {
+        // systemd-analyze resolves unit names against its working directory: run it from there.
+        let child = try ChildProcess.spawn(
+            "/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", directory, systemdAnalyze] + arguments, logPrefix: "\(directory)/\(log)")
+        defer { child.kill() }
+        guard let ended = try await child.waitForExit(timeout: .seconds(60)) else {
+            throw ChildProcessFailure("systemd-analyze \(arguments.joined(separator: " ")) did not finish in 60 s")
+        }
+        let status: Int32 = if case .exited(let code) = ended { code } else { -1 }
+        return (status, child.standardOutput + child.standardError)
     }
 
     @Test func deployHasASocketAndAServicePerProcessAndATarget() throws {
@@ -63,7 +62,7 @@ struct DeploymentUnitTests {
         try #require(FileManager.default.isExecutableFile(atPath: Binaries.daemon), "build chatpaneld first")
         try await withTemporaryDirectory { directory in
             let names = try Self.installUnits(into: directory)
-            let result = try Self.run([Self.systemdAnalyze, "verify", "--man=no"] + names, in: directory)
+            let result = try await Self.analyze(["verify", "--man=no"] + names, in: directory, log: "verify")
             #expect(result.status == 0, "systemd-analyze verify failed:\n\(result.output)")
             #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "systemd-analyze verify warned:\n\(result.output)")
         }
@@ -75,7 +74,7 @@ struct DeploymentUnitTests {
             let services = try Self.installUnits(into: directory).filter { $0.hasSuffix(".service") }
             #expect(services.count == 3)
             for service in services {
-                let result = try Self.run([Self.systemdAnalyze, "security", "--offline=yes", "--no-pager", service], in: directory)
+                let result = try await Self.analyze(["security", "--offline=yes", "--no-pager", service], in: directory, log: service)
                 #expect(result.status == 0, "\(service):\n\(result.output)")
                 let level = try #require(Self.exposureLevel(in: result.output), "no overall exposure level for \(service):\n\(result.output)")
                 #expect(level <= 2.0, "\(service) is rated \(level)")
