@@ -112,7 +112,7 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "ChatPanelProtoTests", dependencies: ["ChatPanelProto"], swiftSettings: strict),
+        .testTarget(name: "ChatPanelProtoTests", dependencies: ["ChatPanelProto", "ChatPanelTesting"], swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRPCTests",
             dependencies: [

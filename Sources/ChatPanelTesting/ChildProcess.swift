@@ -57,7 +57,8 @@ public final class ChildProcess {
     /// Starts `path` with `arguments` and exactly `environment`; output goes to
     /// `<logPrefix>.out` and `<logPrefix>.err`.
     public static func spawn(
-        _ path: String, _ arguments: [String], environment: [String: String] = childEnvironment(), logPrefix: String, name: String? = nil
+        _ path: String, _ arguments: [String], environment: [String: String] = childEnvironment(), logPrefix: String, name: String? = nil,
+        standardInput: String = "/dev/null"
     ) throws -> ChildProcess {
         guard access(path, X_OK) == 0 else { throw ChildProcessFailure("\(path) is not an executable (errno \(errno)); build it first") }
         let stdoutPath = logPrefix + ".out"
@@ -66,7 +67,7 @@ public final class ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, standardInput, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
@@ -124,6 +125,17 @@ public final class ChildProcess {
             try await Task.sleep(for: .milliseconds(10))
         }
         return poll()
+    }
+
+    /// Blocks until it exits; how it ended.
+    @discardableResult
+    public func waitUntilExit() -> Termination {
+        if let termination { return termination }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let ended = Self.decode(status)
+        termination = ended
+        return ended
     }
 
     /// Kills it with SIGKILL (unless it already ended) and reaps it. Safe to call twice.

@@ -1,3 +1,4 @@
+import ChatPanelTesting
 import Foundation
 import Testing
 
@@ -28,13 +29,13 @@ enum Protoc {
 
     /// `protoc --decode=<type>` of binary `input`: the text-format output.
     static func decode(_ type: String, _ input: [UInt8], proto: String = "chatpanel/testing/v1/testing.proto") throws -> String {
-        let output = try run(["--decode=\(type)", "-I", "proto", proto], stdin: input)
+        let output = try run(["--decode=\(type)", "-I", try packageRoot().appendingPathComponent("proto").path, proto], stdin: input)
         return String(decoding: output, as: UTF8.self)
     }
 
     /// `protoc --encode=<type>` of a text-format message: the binary output.
     static func encode(_ type: String, _ text: String, proto: String = "chatpanel/testing/v1/testing.proto") throws -> [UInt8] {
-        try run(["--encode=\(type)", "-I", "proto", proto], stdin: Array(text.utf8))
+        try run(["--encode=\(type)", "-I", try packageRoot().appendingPathComponent("proto").path, proto], stdin: Array(text.utf8))
     }
 
     /// How `protoc`'s text format prints a string or bytes value: printable ASCII as is,
@@ -58,45 +59,24 @@ enum Protoc {
         return out
     }
 
-    private static func run(_ arguments: [String], stdin input: [UInt8]) throws -> [UInt8] {
+    private static func run(_ arguments: [String], stdin bytes: [UInt8]) throws -> [UInt8] {
         guard let protoc = executable() else {
             throw ProtocError("protoc is not installed or not on PATH: run `make deps` (it installs protobuf-compiler)")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chatpanel-protoc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let inURL = scratch.appendingPathComponent("in")
-        let outURL = scratch.appendingPathComponent("out")
-        let errURL = scratch.appendingPathComponent("err")
-        try Data(input).write(to: inURL)
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-
-        // Files rather than pipes: nothing can block on a full pipe buffer.
-        let stdinHandle = try FileHandle(forReadingFrom: inURL)
-        let stdoutHandle = try FileHandle(forWritingTo: outURL)
-        let stderrHandle = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? stdinHandle.close()
-            try? stdoutHandle.close()
-            try? stderrHandle.close()
+        let input = scratch.appendingPathComponent("in").path
+        try Data(bytes).write(to: URL(fileURLWithPath: input))
+        // ChildProcess (posix_spawn, nothing inherited past stderr), not Foundation's Process:
+        // other suites in this process check that closed sockets refuse connections.
+        let child = try ChildProcess.spawn(
+            protoc.path, arguments, logPrefix: scratch.appendingPathComponent("protoc").path, standardInput: input)
+        let ended = child.waitUntilExit()
+        guard ended == .exited(0) else {
+            throw ProtocError("protoc \(arguments.joined(separator: " ")) ended with \(ended): \(child.standardError)")
         }
-        let process = Process()
-        process.executableURL = protoc
-        process.arguments = arguments
-        process.currentDirectoryURL = try packageRoot()
-        process.standardInput = stdinHandle
-        process.standardOutput = stdoutHandle
-        process.standardError = stderrHandle
-        try process.run()
-        process.waitUntilExit()
-
-        let output = try Data(contentsOf: outURL)
-        guard process.terminationStatus == 0 else {
-            let errors = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-            throw ProtocError("protoc \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(errors)")
-        }
-        return [UInt8](output)
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: child.stdoutPath)))
     }
 }
 

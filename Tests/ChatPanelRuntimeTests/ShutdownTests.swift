@@ -35,9 +35,8 @@ struct ShutdownTests {
         try await withTemporaryDirectory { dir in
             let socket = "\(dir)/echo.sock"
             try makeStaleSocketFile(at: socket)
-            // What a crash leaves: a socket file that refuses connections. (A process that
-            // another test spawns at the same moment may hold the listener for the instant
-            // before its exec closes it; then connecting still succeeds, briefly.)
+            // What a crash leaves: a socket file that refuses connections. (A child that a
+            // parallel test spawns at this moment holds the listener until its exec.)
             #expect(isSocketFile(socket))
             let refusing = ContinuousClock.now + .seconds(5)
             while connectErrno(socket) != ECONNREFUSED, ContinuousClock.now < refusing { try await Task.sleep(for: .milliseconds(10)) }
