@@ -166,15 +166,9 @@ public final class GatewayService: Sendable {
         let deadline = min(context.deadline, .now + .seconds(1))
         let (base, card) = try await composer.clientBlock(dialogID: dialogID, caller: context.caller, deadline: deadline)
         let settings = try await store.settings()
-        var widgets: [GatewayV1.Widget] = []
-        for kind in kinds {
-            if kind == .client {
-                widgets.append(base)
-            } else {
-                widgets.append(
-                    await composer.widget(kind, card: card, cardBytes: base.data, settings: settings, caller: context.caller, deadline: deadline))
-            }
-        }
-        return widgets
+        let others = await composer.widgets(
+            kinds.filter { $0 != .client }, card: card, cardBytes: base.data, settings: settings, caller: context.caller, deadline: deadline)
+        var next = others.makeIterator()
+        return kinds.map { kind in kind == .client ? base : next.next() ?? GatewayV1.Widget() }
     }
 }

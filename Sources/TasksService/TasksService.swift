@@ -19,6 +19,7 @@ public enum TasksService {
         registerTaskMethods(on: &router, store: store)
         registerNoteMethods(on: &router, store: store)
         registerClientMoveMethods(on: &router, store: store)
+        registerPanelDataMethod(on: &router, store: store)
         return router
     }
 

@@ -295,6 +295,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_note_response(void) {
     return &chatpanel__tasks__v1__get_note_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_panel_data_request(void) {
+    return &chatpanel__tasks__v1__get_panel_data_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_panel_data_response(void) {
+    return &chatpanel__tasks__v1__get_panel_data_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_task_request(void) {
     return &chatpanel__tasks__v1__get_task_request__descriptor;
 }

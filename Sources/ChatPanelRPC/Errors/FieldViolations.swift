@@ -27,6 +27,18 @@ public struct FieldViolations: Sendable {
         if !condition { add(field: field, description()) }
     }
 
+    /// Runs the validation of a nested message: what it finds wrong is recorded with `path`
+    /// before each field (`task_lists[1].` + `page_size`), and nil comes back instead of a value.
+    /// Errors other than INVALID_ARGUMENT are thrown on.
+    public mutating func collect<Value>(path: String, _ validate: () throws(RPCError) -> Value) throws(RPCError) -> Value? {
+        do {
+            return try validate()
+        } catch where error.code == .invalidArgument && !error.violations.isEmpty {
+            for violation in error.violations { add(field: path + violation.field, violation.description) }
+            return nil
+        }
+    }
+
     /// Throws `INVALID_ARGUMENT` listing every violation, if there is any.
     public func throwIfAny() throws(RPCError) {
         if !all.isEmpty { throw RPCError.invalidArgument(all) }

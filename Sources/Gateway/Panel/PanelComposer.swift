@@ -25,18 +25,9 @@ struct PanelComposer: Sendable {
         let settings = try await settingsResult
 
         let visible = layout.widgets.filter(\.visible)
-        let widgets = await withTaskGroup(of: (Int, GatewayV1.Widget).self) { group in
-            for (index, placement) in visible.enumerated() {
-                group.addTask {
-                    var widget = await self.widget(placement.kind, card: card, cardBytes: base.data, settings: settings, caller: context.caller, deadline: deadline)
-                    widget.collapsed = placement.collapsed
-                    return (index, widget)
-                }
-            }
-            var result = [GatewayV1.Widget?](repeating: nil, count: visible.count)
-            for await (index, widget) in group { result[index] = widget }
-            return result.compactMap { $0 }
-        }
+        var widgets = await self.widgets(
+            visible.map(\.kind), card: card, cardBytes: base.data, settings: settings, caller: context.caller, deadline: deadline)
+        for (index, placement) in visible.enumerated() { widgets[index].collapsed = placement.collapsed }
 
         var panel = GatewayV1.Panel()
         panel.dialogID = dialogID
@@ -76,13 +67,41 @@ struct PanelComposer: Sendable {
         return (widget, card)
     }
 
-    func widget(
-        _ kind: GatewayV1.WidgetKind, card: ClientsV1.ClientCard, cardBytes: [UInt8], settings: GatewayV1.Settings,
+    /// The widgets of `kinds`, in that order, fetched at once: the Tasks and Notes widgets
+    /// with one GetPanelData call (one snapshot of the tasks service), the others on their own.
+    func widgets(
+        _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCard, cardBytes: [UInt8], settings: GatewayV1.Settings,
         caller: RPCV1.Caller, deadline: ContinuousClock.Instant
-    ) async -> GatewayV1.Widget {
+    ) async -> [GatewayV1.Widget] {
+        await withTaskGroup(of: [(Int, GatewayV1.Widget)].self) { group in
+            var fromTasksService: [(Int, GatewayV1.WidgetKind)] = []
+            for (index, kind) in kinds.enumerated() {
+                if kind == .tasks || kind == .notes {
+                    fromTasksService.append((index, kind))
+                    continue
+                }
+                group.addTask { [(index, await self.widget(kind, cardBytes: cardBytes, settings: settings, caller: caller))] }
+            }
+            if !fromTasksService.isEmpty {
+                group.addTask {
+                    let made = await self.tasksServiceWidgets(
+                        fromTasksService.map(\.1), card: card, settings: settings, caller: caller, deadline: deadline)
+                    return Array(zip(fromTasksService.map(\.0), made))
+                }
+            }
+            var result = [GatewayV1.Widget](repeating: GatewayV1.Widget(), count: kinds.count)
+            for await made in group {
+                for (index, widget) in made { result[index] = widget }
+            }
+            return result
+        }
+    }
+
+    /// A widget whose state the settings or the caller's rights decide before any call: nil
+    /// when it has to be fetched.
+    func decided(_ kind: GatewayV1.WidgetKind, settings: GatewayV1.Settings, caller: RPCV1.Caller) -> GatewayV1.Widget? {
         var widget = GatewayV1.Widget()
         widget.kind = kind
-        let started = ContinuousClock.now
         switch kind {
         case .tasks where !settings.tasksWidgetEnabled:
             return widget.with(.disabled, "the tasks widget is switched off in the chat settings")
@@ -95,57 +114,98 @@ struct PanelComposer: Sendable {
         case let kind where Self.notConfigured.contains(kind):
             return widget.with(.unavailable, "not configured")
         default:
-            break
+            return nil
+        }
+    }
+
+    /// A widget of the clients service's data or of no service.
+    private func widget(
+        _ kind: GatewayV1.WidgetKind, cardBytes: [UInt8], settings: GatewayV1.Settings, caller: RPCV1.Caller
+    ) async -> GatewayV1.Widget {
+        if let decided = decided(kind, settings: settings, caller: caller) { return decided }
+        var widget = GatewayV1.Widget()
+        widget.kind = kind
+        switch kind {
+        case .tags:
+            widget.state = .ok
+            widget.data = cardBytes
+            widget.dataType = "chatpanel.clients.v1.ClientCard"
+            return widget
+        default:
+            return widget.with(.unavailable, "not configured")
+        }
+    }
+
+    /// The Tasks and Notes widgets among `kinds`, from one GetPanelData call: the tasks widget
+    /// gets the first page of All and Mine, the notes widget the newest 5.
+    private func tasksServiceWidgets(
+        _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCard, settings: GatewayV1.Settings, caller: RPCV1.Caller,
+        deadline: ContinuousClock.Instant
+    ) async -> [GatewayV1.Widget] {
+        let started = ContinuousClock.now
+        var widgets: [GatewayV1.Widget] = kinds.map { kind in
+            if let decided = decided(kind, settings: settings, caller: caller) { return decided }
+            var widget = GatewayV1.Widget()
+            widget.kind = kind
+            widget.state = .ok
+            widget.dataType = kind == .tasks ? "chatpanel.gateway.v1.TasksWidgetData" : "chatpanel.tasks.v1.ListNotesResponse"
+            return widget
+        }
+        let pending = widgets.indices.filter { widgets[$0].state == .ok }
+        guard !pending.isEmpty else { return widgets }
+        guard let client = card.client else {
+            for index in pending {
+                if widgets[index].kind == .tasks {
+                    widgets[index].data = (try? GatewayV1.TasksWidgetData().serializedBytes()) ?? []
+                    widgets[index].reason = "the dialog has no client yet; creating a task saves it"
+                } else {
+                    widgets[index].data = (try? TasksV1.ListNotesResponse().serializedBytes()) ?? []
+                    widgets[index].reason = "the dialog has no client yet"
+                }
+            }
+            return widgets
+        }
+        var request = TasksV1.GetPanelDataRequest()
+        if pending.contains(where: { widgets[$0].kind == .tasks }) {
+            request.taskLists = [Self.listTasks(client.clientID, view: .all), Self.listTasks(client.clientID, view: .mine)]
+        }
+        if pending.contains(where: { widgets[$0].kind == .notes }) {
+            var notes = TasksV1.ListNotesRequest()
+            notes.clientID = client.clientID
+            notes.pageSize = 5
+            request.notes = notes
         }
         do {
-            switch kind {
-            case .tags:
-                widget.data = cardBytes
-                widget.dataType = "chatpanel.clients.v1.ClientCard"
-            case .tasks:
-                widget.dataType = "chatpanel.gateway.v1.TasksWidgetData"
-                guard let client = card.client else {
-                    widget.data = try GatewayV1.TasksWidgetData().serializedBytes()
-                    widget.reason = "the dialog has no client yet; creating a task saves it"
-                    break
+            let response = try await tasks.call(
+                TasksV1.Tasks.getPanelData, request, options: RPCCallOptions(timeout: Self.remaining(until: deadline), caller: caller))
+            for index in pending {
+                if widgets[index].kind == .tasks {
+                    var data = GatewayV1.TasksWidgetData()
+                    data.all = response.taskLists.first
+                    data.mine = response.taskLists.dropFirst().first
+                    widgets[index].data = try data.serializedBytes()
+                } else {
+                    widgets[index].data = try (response.notes ?? TasksV1.ListNotesResponse()).serializedBytes()
                 }
-                let options = RPCCallOptions(timeout: Self.remaining(until: deadline), caller: caller)
-                async let all = tasks.call(TasksV1.Tasks.listTasks, Self.listTasks(client.clientID, view: .all), options: options)
-                async let mine = tasks.call(TasksV1.Tasks.listTasks, Self.listTasks(client.clientID, view: .mine), options: options)
-                var data = GatewayV1.TasksWidgetData()
-                data.all = try await all
-                data.mine = try await mine
-                widget.data = try data.serializedBytes()
-            case .notes:
-                widget.dataType = "chatpanel.tasks.v1.ListNotesResponse"
-                guard let client = card.client else {
-                    widget.data = try TasksV1.ListNotesResponse().serializedBytes()
-                    widget.reason = "the dialog has no client yet"
-                    break
-                }
-                var request = TasksV1.ListNotesRequest()
-                request.clientID = client.clientID
-                request.pageSize = 5
-                widget.data = try await tasks.call(
-                    path: TasksV1.Tasks.listNotes.path, payload: try request.serializedBytes(),
-                    options: RPCCallOptions(timeout: Self.remaining(until: deadline), caller: caller))
-            default:
-                return widget.with(.unavailable, "not configured")
-            }
-            widget.state = .ok
-        } catch let error as RPCError {
-            widget.data = []
-            widget.elapsedMs = Self.milliseconds(since: started)
-            switch error.code {
-            case .deadlineExceeded: return widget.with(.timedOut, "no answer within the panel's deadline")
-            case .permissionDenied: return widget.with(.forbidden, error.message)
-            default: return widget.with(.unavailable, error.message)
+                widgets[index].elapsedMs = Self.milliseconds(since: started)
             }
         } catch {
-            return widget.with(.unavailable, "\(error)")
+            for index in pending { widgets[index] = Self.failed(widgets[index], error, since: started) }
         }
-        widget.elapsedMs = Self.milliseconds(since: started)
-        return widget
+        return widgets
+    }
+
+    /// A widget whose fetch failed, with the state its error means.
+    static func failed(_ widget: GatewayV1.Widget, _ error: any Error, since started: ContinuousClock.Instant) -> GatewayV1.Widget {
+        var widget = widget
+        widget.data = []
+        widget.elapsedMs = milliseconds(since: started)
+        guard let error = error as? RPCError else { return widget.with(.unavailable, "\(error)") }
+        switch error.code {
+        case .deadlineExceeded: return widget.with(.timedOut, "no answer within the panel's deadline")
+        case .permissionDenied: return widget.with(.forbidden, error.message)
+        default: return widget.with(.unavailable, error.message)
+        }
     }
 
     static func listTasks(_ clientID: Int64, view: TasksV1.TaskView) -> TasksV1.ListTasksRequest {

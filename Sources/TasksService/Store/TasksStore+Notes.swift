@@ -33,17 +33,31 @@ extension TasksStore {
     /// Keyset paging on (created_at_ms, id): each page reads at most `pageSize + 1` index
     /// entries, however many notes the client has and however deep the page is.
     public func listNotes(_ query: NoteListQuery) async throws -> TasksV1.ListNotesResponse {
-        try await database.read { db in
-            let records = try Row.fetchAll(
-                db.cachedStatement(sql: NoteRecord.pageSQL),
-                arguments: [
-                    query.clientID, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1,
-                ]
-            ).map(NoteRecord.init(row:))
-            var response = TasksV1.ListNotesResponse()
-            let page = records.prefix(query.pageSize)
-            response.notes = page.map { $0.proto(previewLength: query.previewLength) }
-            if records.count > query.pageSize, let last = page.last { response.nextPageToken = last.cursor.token }
+        try await database.read { db in try Self.notesPage(db, query) }
+    }
+
+    /// A page of notes, inside a read transaction (see ``listNotes(_:)``).
+    static func notesPage(_ db: Database, _ query: NoteListQuery) throws -> TasksV1.ListNotesResponse {
+        let records = try Row.fetchAll(
+            db.cachedStatement(sql: NoteRecord.pageSQL),
+            arguments: [
+                query.clientID, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1,
+            ]
+        ).map(NoteRecord.init(row:))
+        var response = TasksV1.ListNotesResponse()
+        let page = records.prefix(query.pageSize)
+        response.notes = page.map { $0.proto(previewLength: query.previewLength) }
+        if records.count > query.pageSize, let last = page.last { response.nextPageToken = last.cursor.token }
+        return response
+    }
+
+    /// Task lists and a notes page read in one snapshot: the panel's Tasks and Notes widgets.
+    public func panelData(taskLists: [TaskListQuery], notes: NoteListQuery?) async throws -> TasksV1.GetPanelDataResponse {
+        let now = now()
+        return try await database.read { db in
+            var response = TasksV1.GetPanelDataResponse()
+            response.taskLists = try taskLists.map { try Self.tasksPage(db, $0, now: now) }
+            response.notes = try notes.map { try Self.notesPage(db, $0) }
             return response
         }
     }

@@ -56,39 +56,42 @@ extension TasksStore {
     /// many tasks the client has and however deep the page is.
     public func listTasks(_ query: TaskListQuery) async throws -> TasksV1.ListTasksResponse {
         let now = now()
-        return try await database.read { db in
-            let mine = query.view == .mine
-            let limit = query.pageSize + 1
-            func fetch(_ sql: String, limit: Int) throws -> [TaskRecord] {
-                let arguments: StatementArguments = [
-                    "client": query.clientID, "manager": query.managerID, "since": query.completedSince ?? 0,
-                    "afterKey": query.after?.deadlineSortKey ?? Int64.min, "afterID": query.after?.taskID ?? Int64.min,
-                    "limit": limit,
-                ]
-                return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(TaskRecord.init(row:))
-            }
-            var records: [TaskRecord] = []
-            if query.after != nil {
-                records = try fetch(TaskRecord.openPageSQL(mine: mine, sameDeadline: true), limit: limit)
-            }
-            if records.count < limit {
-                records += try fetch(TaskRecord.openPageSQL(mine: mine, sameDeadline: false), limit: limit - records.count)
-            }
-            if query.completedSince != nil {
-                let completed = try fetch(TaskRecord.completedPageSQL(mine: mine), limit: limit)
-                if !completed.isEmpty {
-                    records = (records + completed).sorted { ($0.deadlineSortKey, $0.id) < ($1.deadlineSortKey, $1.id) }
-                }
-            }
-            var response = TasksV1.ListTasksResponse()
-            response.nowMs = now
-            let page = records.prefix(query.pageSize)
-            response.tasks = page.map { $0.proto(now: now) }
-            if records.count > query.pageSize, let last = page.last {
-                response.nextPageToken = last.cursor(clientID: query.clientID, view: query.view).token
-            }
-            return response
+        return try await database.read { db in try Self.tasksPage(db, query, now: now) }
+    }
+
+    /// A page of tasks, inside a read transaction (see ``listTasks(_:)``).
+    static func tasksPage(_ db: Database, _ query: TaskListQuery, now: Int64) throws -> TasksV1.ListTasksResponse {
+        let mine = query.view == .mine
+        let limit = query.pageSize + 1
+        func fetch(_ sql: String, limit: Int) throws -> [TaskRecord] {
+            let arguments: StatementArguments = [
+                "client": query.clientID, "manager": query.managerID, "since": query.completedSince ?? 0,
+                "afterKey": query.after?.deadlineSortKey ?? Int64.min, "afterID": query.after?.taskID ?? Int64.min,
+                "limit": limit,
+            ]
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(TaskRecord.init(row:))
         }
+        var records: [TaskRecord] = []
+        if query.after != nil {
+            records = try fetch(TaskRecord.openPageSQL(mine: mine, sameDeadline: true), limit: limit)
+        }
+        if records.count < limit {
+            records += try fetch(TaskRecord.openPageSQL(mine: mine, sameDeadline: false), limit: limit - records.count)
+        }
+        if query.completedSince != nil {
+            let completed = try fetch(TaskRecord.completedPageSQL(mine: mine), limit: limit)
+            if !completed.isEmpty {
+                records = (records + completed).sorted { ($0.deadlineSortKey, $0.id) < ($1.deadlineSortKey, $1.id) }
+            }
+        }
+        var response = TasksV1.ListTasksResponse()
+        response.nowMs = now
+        let page = records.prefix(query.pageSize)
+        response.tasks = page.map { $0.proto(now: now) }
+        if records.count > query.pageSize, let last = page.last {
+            response.nextPageToken = last.cursor(clientID: query.clientID, view: query.view).token
+        }
+        return response
     }
 
     /// Edits a task (TASK-3).

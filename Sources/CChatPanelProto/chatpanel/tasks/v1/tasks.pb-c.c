@@ -1132,6 +1132,96 @@ void   chatpanel__tasks__v1__move_client_records_response__free_unpacked
   assert(message->base.descriptor == &chatpanel__tasks__v1__move_client_records_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__tasks__v1__get_panel_data_request__init
+                     (Chatpanel__Tasks__V1__GetPanelDataRequest         *message)
+{
+  static const Chatpanel__Tasks__V1__GetPanelDataRequest init_value = CHATPANEL__TASKS__V1__GET_PANEL_DATA_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__tasks__v1__get_panel_data_request__get_packed_size
+                     (const Chatpanel__Tasks__V1__GetPanelDataRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__tasks__v1__get_panel_data_request__pack
+                     (const Chatpanel__Tasks__V1__GetPanelDataRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__tasks__v1__get_panel_data_request__pack_to_buffer
+                     (const Chatpanel__Tasks__V1__GetPanelDataRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Tasks__V1__GetPanelDataRequest *
+       chatpanel__tasks__v1__get_panel_data_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Tasks__V1__GetPanelDataRequest *)
+     protobuf_c_message_unpack (&chatpanel__tasks__v1__get_panel_data_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__tasks__v1__get_panel_data_request__free_unpacked
+                     (Chatpanel__Tasks__V1__GetPanelDataRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__tasks__v1__get_panel_data_response__init
+                     (Chatpanel__Tasks__V1__GetPanelDataResponse         *message)
+{
+  static const Chatpanel__Tasks__V1__GetPanelDataResponse init_value = CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__tasks__v1__get_panel_data_response__get_packed_size
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__tasks__v1__get_panel_data_response__pack
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__tasks__v1__get_panel_data_response__pack_to_buffer
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Tasks__V1__GetPanelDataResponse *
+       chatpanel__tasks__v1__get_panel_data_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Tasks__V1__GetPanelDataResponse *)
+     protobuf_c_message_unpack (&chatpanel__tasks__v1__get_panel_data_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__tasks__v1__get_panel_data_response__free_unpacked
+                     (Chatpanel__Tasks__V1__GetPanelDataResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor chatpanel__tasks__v1__deadline__field_descriptors[3] =
 {
   {
@@ -2706,6 +2796,108 @@ const ProtobufCMessageDescriptor chatpanel__tasks__v1__move_client_records_respo
   (ProtobufCMessageInit) chatpanel__tasks__v1__move_client_records_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor chatpanel__tasks__v1__get_panel_data_request__field_descriptors[2] =
+{
+  {
+    "task_lists",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataRequest, n_task_lists),
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataRequest, task_lists),
+    &chatpanel__tasks__v1__list_tasks_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataRequest, notes),
+    &chatpanel__tasks__v1__list_notes_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__tasks__v1__get_panel_data_request__field_indices_by_name[] = {
+  1,   /* field[1] = notes */
+  0,   /* field[0] = task_lists */
+};
+static const ProtobufCIntRange chatpanel__tasks__v1__get_panel_data_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.tasks.v1.GetPanelDataRequest",
+  "GetPanelDataRequest",
+  "Chatpanel__Tasks__V1__GetPanelDataRequest",
+  "chatpanel.tasks.v1",
+  sizeof(Chatpanel__Tasks__V1__GetPanelDataRequest),
+  2,
+  chatpanel__tasks__v1__get_panel_data_request__field_descriptors,
+  chatpanel__tasks__v1__get_panel_data_request__field_indices_by_name,
+  1,  chatpanel__tasks__v1__get_panel_data_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__tasks__v1__get_panel_data_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__tasks__v1__get_panel_data_response__field_descriptors[2] =
+{
+  {
+    "task_lists",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataResponse, n_task_lists),
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataResponse, task_lists),
+    &chatpanel__tasks__v1__list_tasks_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataResponse, notes),
+    &chatpanel__tasks__v1__list_notes_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__tasks__v1__get_panel_data_response__field_indices_by_name[] = {
+  1,   /* field[1] = notes */
+  0,   /* field[0] = task_lists */
+};
+static const ProtobufCIntRange chatpanel__tasks__v1__get_panel_data_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.tasks.v1.GetPanelDataResponse",
+  "GetPanelDataResponse",
+  "Chatpanel__Tasks__V1__GetPanelDataResponse",
+  "chatpanel.tasks.v1",
+  sizeof(Chatpanel__Tasks__V1__GetPanelDataResponse),
+  2,
+  chatpanel__tasks__v1__get_panel_data_response__field_descriptors,
+  chatpanel__tasks__v1__get_panel_data_response__field_indices_by_name,
+  1,  chatpanel__tasks__v1__get_panel_data_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__tasks__v1__get_panel_data_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue chatpanel__tasks__v1__task_status__enum_values_by_number[3] =
 {
   { "TASK_STATUS_UNSPECIFIED", "CHATPANEL__TASKS__V1__TASK_STATUS__TASK_STATUS_UNSPECIFIED", 0 },
@@ -2764,7 +2956,7 @@ const ProtobufCEnumDescriptor chatpanel__tasks__v1__task_view__descriptor =
   chatpanel__tasks__v1__task_view__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__tasks__v1__tasks__method_descriptors[11] =
+static const ProtobufCMethodDescriptor chatpanel__tasks__v1__tasks__method_descriptors[12] =
 {
   { "CreateTask", &chatpanel__tasks__v1__create_task_request__descriptor, &chatpanel__tasks__v1__create_task_response__descriptor },
   { "GetTask", &chatpanel__tasks__v1__get_task_request__descriptor, &chatpanel__tasks__v1__get_task_response__descriptor },
@@ -2777,6 +2969,7 @@ static const ProtobufCMethodDescriptor chatpanel__tasks__v1__tasks__method_descr
   { "GetNote", &chatpanel__tasks__v1__get_note_request__descriptor, &chatpanel__tasks__v1__get_note_response__descriptor },
   { "DeleteNote", &chatpanel__tasks__v1__delete_note_request__descriptor, &chatpanel__tasks__v1__delete_note_response__descriptor },
   { "MoveClientRecords", &chatpanel__tasks__v1__move_client_records_request__descriptor, &chatpanel__tasks__v1__move_client_records_response__descriptor },
+  { "GetPanelData", &chatpanel__tasks__v1__get_panel_data_request__descriptor, &chatpanel__tasks__v1__get_panel_data_response__descriptor },
 };
 const unsigned chatpanel__tasks__v1__tasks__method_indices_by_name[] = {
   4,        /* CompleteTask */
@@ -2784,6 +2977,7 @@ const unsigned chatpanel__tasks__v1__tasks__method_indices_by_name[] = {
   0,        /* CreateTask */
   9,        /* DeleteNote */
   8,        /* GetNote */
+  11,        /* GetPanelData */
   1,        /* GetTask */
   7,        /* ListNotes */
   2,        /* ListTasks */
@@ -2798,7 +2992,7 @@ const ProtobufCServiceDescriptor chatpanel__tasks__v1__tasks__descriptor =
   "Tasks",
   "Chatpanel__Tasks__V1__Tasks",
   "chatpanel.tasks.v1",
-  11,
+  12,
   chatpanel__tasks__v1__tasks__method_descriptors,
   chatpanel__tasks__v1__tasks__method_indices_by_name
 };
@@ -2889,6 +3083,14 @@ void chatpanel__tasks__v1__tasks__move_client_records(ProtobufCService *service,
 {
   assert(service->descriptor == &chatpanel__tasks__v1__tasks__descriptor);
   service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__tasks__v1__tasks__get_panel_data(ProtobufCService *service,
+                                                 const Chatpanel__Tasks__V1__GetPanelDataRequest *input,
+                                                 Chatpanel__Tasks__V1__GetPanelDataResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__tasks__v1__tasks__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__tasks__v1__tasks__init (Chatpanel__Tasks__V1__Tasks_Service *service,
                                         Chatpanel__Tasks__V1__Tasks_ServiceDestroy destroy)

@@ -40,6 +40,8 @@ typedef struct Chatpanel__Tasks__V1__DeleteNoteRequest Chatpanel__Tasks__V1__Del
 typedef struct Chatpanel__Tasks__V1__DeleteNoteResponse Chatpanel__Tasks__V1__DeleteNoteResponse;
 typedef struct Chatpanel__Tasks__V1__MoveClientRecordsRequest Chatpanel__Tasks__V1__MoveClientRecordsRequest;
 typedef struct Chatpanel__Tasks__V1__MoveClientRecordsResponse Chatpanel__Tasks__V1__MoveClientRecordsResponse;
+typedef struct Chatpanel__Tasks__V1__GetPanelDataRequest Chatpanel__Tasks__V1__GetPanelDataRequest;
+typedef struct Chatpanel__Tasks__V1__GetPanelDataResponse Chatpanel__Tasks__V1__GetPanelDataResponse;
 
 
 /* --- enums --- */
@@ -713,6 +715,47 @@ struct  Chatpanel__Tasks__V1__MoveClientRecordsResponse
     , 0, 0, 0 }
 
 
+/*
+ * The panel's task lists and notes page, read in one call and one snapshot (PANEL-1): what
+ * the gateway needs for the Tasks and Notes widgets.
+ */
+struct  Chatpanel__Tasks__V1__GetPanelDataRequest
+{
+  ProtobufCMessage base;
+  /*
+   * At most 2 task lists (the widget's "All" and "Mine" tabs), each as ListTasks takes it;
+   * needs RIGHT_TASKS when not empty.
+   */
+  size_t n_task_lists;
+  Chatpanel__Tasks__V1__ListTasksRequest **task_lists;
+  /*
+   * The notes page, as ListNotes takes it; unset: no notes.
+   */
+  Chatpanel__Tasks__V1__ListNotesRequest *notes;
+};
+#define CHATPANEL__TASKS__V1__GET_PANEL_DATA_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__tasks__v1__get_panel_data_request__descriptor) \
+    , 0,NULL, NULL }
+
+
+struct  Chatpanel__Tasks__V1__GetPanelDataResponse
+{
+  ProtobufCMessage base;
+  /*
+   * One answer per requested task list, in the order asked.
+   */
+  size_t n_task_lists;
+  Chatpanel__Tasks__V1__ListTasksResponse **task_lists;
+  /*
+   * The notes page, when asked for.
+   */
+  Chatpanel__Tasks__V1__ListNotesResponse *notes;
+};
+#define CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__tasks__v1__get_panel_data_response__descriptor) \
+    , 0,NULL, NULL }
+
+
 /* Chatpanel__Tasks__V1__Deadline methods */
 void   chatpanel__tasks__v1__deadline__init
                      (Chatpanel__Tasks__V1__Deadline         *message);
@@ -1188,6 +1231,44 @@ Chatpanel__Tasks__V1__MoveClientRecordsResponse *
 void   chatpanel__tasks__v1__move_client_records_response__free_unpacked
                      (Chatpanel__Tasks__V1__MoveClientRecordsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Tasks__V1__GetPanelDataRequest methods */
+void   chatpanel__tasks__v1__get_panel_data_request__init
+                     (Chatpanel__Tasks__V1__GetPanelDataRequest         *message);
+size_t chatpanel__tasks__v1__get_panel_data_request__get_packed_size
+                     (const Chatpanel__Tasks__V1__GetPanelDataRequest   *message);
+size_t chatpanel__tasks__v1__get_panel_data_request__pack
+                     (const Chatpanel__Tasks__V1__GetPanelDataRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__tasks__v1__get_panel_data_request__pack_to_buffer
+                     (const Chatpanel__Tasks__V1__GetPanelDataRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Tasks__V1__GetPanelDataRequest *
+       chatpanel__tasks__v1__get_panel_data_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__tasks__v1__get_panel_data_request__free_unpacked
+                     (Chatpanel__Tasks__V1__GetPanelDataRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Tasks__V1__GetPanelDataResponse methods */
+void   chatpanel__tasks__v1__get_panel_data_response__init
+                     (Chatpanel__Tasks__V1__GetPanelDataResponse         *message);
+size_t chatpanel__tasks__v1__get_panel_data_response__get_packed_size
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponse   *message);
+size_t chatpanel__tasks__v1__get_panel_data_response__pack
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__tasks__v1__get_panel_data_response__pack_to_buffer
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Tasks__V1__GetPanelDataResponse *
+       chatpanel__tasks__v1__get_panel_data_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__tasks__v1__get_panel_data_response__free_unpacked
+                     (Chatpanel__Tasks__V1__GetPanelDataResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chatpanel__Tasks__V1__Deadline_Closure)
@@ -1265,6 +1346,12 @@ typedef void (*Chatpanel__Tasks__V1__MoveClientRecordsRequest_Closure)
 typedef void (*Chatpanel__Tasks__V1__MoveClientRecordsResponse_Closure)
                  (const Chatpanel__Tasks__V1__MoveClientRecordsResponse *message,
                   void *closure_data);
+typedef void (*Chatpanel__Tasks__V1__GetPanelDataRequest_Closure)
+                 (const Chatpanel__Tasks__V1__GetPanelDataRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Tasks__V1__GetPanelDataResponse_Closure)
+                 (const Chatpanel__Tasks__V1__GetPanelDataResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1316,6 +1403,10 @@ struct Chatpanel__Tasks__V1__Tasks_Service
                               const Chatpanel__Tasks__V1__MoveClientRecordsRequest *input,
                               Chatpanel__Tasks__V1__MoveClientRecordsResponse_Closure closure,
                               void *closure_data);
+  void (*get_panel_data)(Chatpanel__Tasks__V1__Tasks_Service *service,
+                         const Chatpanel__Tasks__V1__GetPanelDataRequest *input,
+                         Chatpanel__Tasks__V1__GetPanelDataResponse_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Chatpanel__Tasks__V1__Tasks_ServiceDestroy)(Chatpanel__Tasks__V1__Tasks_Service *);
 void chatpanel__tasks__v1__tasks__init (Chatpanel__Tasks__V1__Tasks_Service *service,
@@ -1334,7 +1425,8 @@ void chatpanel__tasks__v1__tasks__init (Chatpanel__Tasks__V1__Tasks_Service *ser
       function_prefix__ ## list_notes,\
       function_prefix__ ## get_note,\
       function_prefix__ ## delete_note,\
-      function_prefix__ ## move_client_records  }
+      function_prefix__ ## move_client_records,\
+      function_prefix__ ## get_panel_data  }
 void chatpanel__tasks__v1__tasks__create_task(ProtobufCService *service,
                                               const Chatpanel__Tasks__V1__CreateTaskRequest *input,
                                               Chatpanel__Tasks__V1__CreateTaskResponse_Closure closure,
@@ -1379,6 +1471,10 @@ void chatpanel__tasks__v1__tasks__move_client_records(ProtobufCService *service,
                                                       const Chatpanel__Tasks__V1__MoveClientRecordsRequest *input,
                                                       Chatpanel__Tasks__V1__MoveClientRecordsResponse_Closure closure,
                                                       void *closure_data);
+void chatpanel__tasks__v1__tasks__get_panel_data(ProtobufCService *service,
+                                                 const Chatpanel__Tasks__V1__GetPanelDataRequest *input,
+                                                 Chatpanel__Tasks__V1__GetPanelDataResponse_Closure closure,
+                                                 void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1409,6 +1505,8 @@ extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__delete_note_reques
 extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__delete_note_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__move_client_records_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__move_client_records_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_response__descriptor;
 extern const ProtobufCServiceDescriptor chatpanel__tasks__v1__tasks__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -843,6 +843,60 @@ extension TasksV1 {
         }
     }
 
+    /// The panel's task lists and notes page, read in one call and one snapshot (PANEL-1): what
+    /// the gateway needs for the Tasks and Notes widgets.
+    public struct GetPanelDataRequest: ProtoMessage {
+        /// At most 2 task lists (the widget's "All" and "Mine" tabs), each as ListTasks takes it;
+        /// needs RIGHT_TASKS when not empty.
+        public var taskLists: [TasksV1.ListTasksRequest] = []
+        /// The notes page, as ListNotes takes it; unset: no notes.
+        public var notes: TasksV1.ListNotesRequest? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.tasks.v1.GetPanelDataRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__tasks__v1__get_panel_data_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            taskLists = try r.messages(1, as: TasksV1.ListTasksRequest.self)
+            notes = try r.message(2, as: TasksV1.ListNotesRequest.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, taskLists)
+            if let value = notes { try w.setMessage(2, value) }
+        }
+    }
+
+    /// The `GetPanelDataResponse` message.
+    public struct GetPanelDataResponse: ProtoMessage {
+        /// One answer per requested task list, in the order asked.
+        public var taskLists: [TasksV1.ListTasksResponse] = []
+        /// The notes page, when asked for.
+        public var notes: TasksV1.ListNotesResponse? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.tasks.v1.GetPanelDataResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__tasks__v1__get_panel_data_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            taskLists = try r.messages(1, as: TasksV1.ListTasksResponse.self)
+            notes = try r.message(2, as: TasksV1.ListNotesResponse.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, taskLists)
+            if let value = notes { try w.setMessage(2, value) }
+        }
+    }
+
     /// A client's tasks and notes.
     public enum Tasks: Sendable {
         /// The service's full name.
@@ -869,8 +923,11 @@ extension TasksV1 {
         public static let deleteNote = UnaryMethod<TasksV1.DeleteNoteRequest, TasksV1.DeleteNoteResponse>(path: "/chatpanel.tasks.v1.Tasks/DeleteNote")
         /// Moves a client's tasks and notes to another client (CLIENT-9); idempotent.
         public static let moveClientRecords = UnaryMethod<TasksV1.MoveClientRecordsRequest, TasksV1.MoveClientRecordsResponse>(path: "/chatpanel.tasks.v1.Tasks/MoveClientRecords")
+        /// Task lists and a notes page in one snapshot (the panel's Tasks and Notes widgets).
+        /// INVALID_ARGUMENT names the bad fields with their path (task_lists[1].page_size).
+        public static let getPanelData = UnaryMethod<TasksV1.GetPanelDataRequest, TasksV1.GetPanelDataResponse>(path: "/chatpanel.tasks.v1.Tasks/GetPanelData")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.tasks.v1.Tasks/CreateTask", "/chatpanel.tasks.v1.Tasks/GetTask", "/chatpanel.tasks.v1.Tasks/ListTasks", "/chatpanel.tasks.v1.Tasks/UpdateTask", "/chatpanel.tasks.v1.Tasks/CompleteTask", "/chatpanel.tasks.v1.Tasks/ReopenTask", "/chatpanel.tasks.v1.Tasks/CreateNote", "/chatpanel.tasks.v1.Tasks/ListNotes", "/chatpanel.tasks.v1.Tasks/GetNote", "/chatpanel.tasks.v1.Tasks/DeleteNote", "/chatpanel.tasks.v1.Tasks/MoveClientRecords"]
+        public static let allMethodPaths: [String] = ["/chatpanel.tasks.v1.Tasks/CreateTask", "/chatpanel.tasks.v1.Tasks/GetTask", "/chatpanel.tasks.v1.Tasks/ListTasks", "/chatpanel.tasks.v1.Tasks/UpdateTask", "/chatpanel.tasks.v1.Tasks/CompleteTask", "/chatpanel.tasks.v1.Tasks/ReopenTask", "/chatpanel.tasks.v1.Tasks/CreateNote", "/chatpanel.tasks.v1.Tasks/ListNotes", "/chatpanel.tasks.v1.Tasks/GetNote", "/chatpanel.tasks.v1.Tasks/DeleteNote", "/chatpanel.tasks.v1.Tasks/MoveClientRecords", "/chatpanel.tasks.v1.Tasks/GetPanelData"]
     }
 
 }
