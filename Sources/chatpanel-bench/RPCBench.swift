@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
 import Foundation
+import NIOPosix
 
 /// `chatpanel-bench rpc`: unary round trips over a Unix socket, next to a plain C ping-pong
 /// with the same framing measured in the same run (this VM's timings swing between runs, so
@@ -52,6 +53,14 @@ struct RPCBench: AsyncParsableCommand {
                     + pad("\(format(swiftSequential.percentile(50))) / \(format(swiftSequential.percentile(99))) µs", 26)
                     + pad("\(format(floorSequential.p50)) / \(format(floorSequential.p99)) µs", 26)
                     + "p50 \(format(swiftSequential.percentile(50) / floorSequential.p50))x")
+            // The caller on the client's event loop, as an RPC handler calling an upstream (the
+            // gateway) is: no hop from Swift's cooperative pool to the loop and back.
+            let executor = EventLoopTaskExecutor(eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+            let onLoop = try await withTaskExecutorPreference(executor) { try await sequential(socket: echoSocket, body: body) }
+            print(
+                pad("\(frameSize)", 7) + pad("  caller on loop", 20)
+                    + pad("\(format(onLoop.percentile(50))) / \(format(onLoop.percentile(99))) µs", 26) + pad("", 26)
+                    + "p50 \(format(onLoop.percentile(50) / floorSequential.p50))x")
             for callers in [16, 64] {
                 let (swiftRate, swiftSamples) = try await concurrent(socket: echoSocket, body: body, callers: callers)
                 let floorResult = try floorRun(floorSocket, frame: frameSize, calls: concurrentCalls / callers, callers: callers)
