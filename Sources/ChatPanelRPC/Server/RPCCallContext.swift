@@ -13,20 +13,32 @@ public struct RPCCallContext: Sendable {
     public let deadline: ContinuousClock.Instant
     /// The process at the other end of the socket.
     public let peer: PeerCredentials
-    /// A logger carrying the call's method and request id.
-    public var logger: Logger
+    /// The call's id on its connection (0 outside a server).
+    public let callID: UInt64
+    private let connectionLogger: Logger
 
     /// A context; servers make these, and tests that call handlers directly.
     public init(
         method: String, caller: RPCV1.Caller, requestID: String = "", deadline: ContinuousClock.Instant,
-        peer: PeerCredentials, logger: Logger
+        peer: PeerCredentials, logger: Logger, callID: UInt64 = 0
     ) {
         self.method = method
         self.caller = caller
         self.requestID = requestID
         self.deadline = deadline
         self.peer = peer
-        self.logger = logger
+        self.callID = callID
+        self.connectionLogger = logger
+    }
+
+    /// A logger carrying the call's method, call id and request id (made when asked for: most
+    /// calls log nothing).
+    public var logger: Logger {
+        var logger = connectionLogger
+        logger[metadataKey: "chatpanel.rpc.method"] = "\(method)"
+        if callID != 0 { logger[metadataKey: "chatpanel.rpc.call_id"] = "\(callID)" }
+        if !requestID.isEmpty { logger[metadataKey: "chatpanel.rpc.request_id"] = "\(requestID)" }
+        return logger
     }
 
     /// Time left before the deadline (zero once it passed).

@@ -126,13 +126,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
         var timeout = frame.timeoutMs == 0 ? configuration.defaultCallTimeout : Duration.milliseconds(Int64(frame.timeoutMs))
         timeout = min(timeout, configuration.maximumCallTimeout)
-        var callLogger = logger
-        callLogger[metadataKey: "chatpanel.rpc.method"] = "\(frame.method)"
-        callLogger[metadataKey: "chatpanel.rpc.call_id"] = "\(callID)"
-        if !frame.requestID.isEmpty { callLogger[metadataKey: "chatpanel.rpc.request_id"] = "\(frame.requestID)" }
         let callContext = RPCCallContext(
             method: frame.method, caller: frame.caller ?? RPCV1.Caller(), requestID: frame.requestID,
-            deadline: .now + timeout, peer: peer, logger: callLogger)
+            deadline: .now + timeout, peer: peer, logger: logger, callID: callID)
 
         calls[callID] = ActiveCall()
         counters.callsInFlight.add(1, ordering: .relaxed)
