@@ -106,7 +106,7 @@ let package = Package(
             name: "chatpanel-bench",
             dependencies: [
                 "ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "Gateway", "ChatPanelTesting", argumentParser, nioPosix, logging, grdb,
+                "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
             ],
             swiftSettings: strict
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
 import Foundation
+import NIOCore
 import NIOPosix
 
 /// `chatpanel-bench rpc`: unary round trips over a Unix socket, next to a plain C ping-pong
@@ -69,6 +70,11 @@ struct RPCBench: AsyncParsableCommand {
                         + pad("\(Int(swiftRate)) calls/s p99 \(format(swiftSamples.percentile(99))) µs", 26)
                         + pad("\(Int(floorResult.rate)) calls/s p99 \(format(floorResult.p99)) µs", 26)
                         + "\(format(swiftRate / floorResult.rate * 100))% of floor")
+                let (onLoopsRate, onLoopsSamples) = try await concurrent(socket: echoSocket, body: body, callers: callers, onLoops: true)
+                print(
+                    pad("\(frameSize)", 7) + pad("  callers on loops", 20)
+                        + pad("\(Int(onLoopsRate)) calls/s p99 \(format(onLoopsSamples.percentile(99))) µs", 26) + pad("", 26)
+                        + "\(format(onLoopsRate / floorResult.rate * 100))% of floor")
             }
         }
     }
@@ -91,10 +97,10 @@ struct RPCBench: AsyncParsableCommand {
         return max(0, frame - overhead)
     }
 
-    private func makeClient(_ socket: String) -> RPCClient {
+    private func makeClient(_ socket: String, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> RPCClient {
         var configuration = RPCClientConfiguration(socketPath: socket)
         configuration.defaultCaller = RPCV1.Caller(managerID: 1, rights: [])
-        return RPCClient(configuration: configuration)
+        return RPCClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
     private func sequential(socket: String, body: Int) async throws -> LatencySamples {
@@ -112,15 +118,18 @@ struct RPCBench: AsyncParsableCommand {
         return samples
     }
 
-    private func concurrent(socket: String, body: Int, callers: Int) async throws -> (Double, LatencySamples) {
+    /// `callers` concurrent callers, each with its own connection; with `onLoops`, each runs on
+    /// its connection's event loop (as the gateway's handlers do).
+    private func concurrent(socket: String, body: Int, callers: Int, onLoops: Bool = false) async throws -> (Double, LatencySamples) {
         let perCaller = max(1, concurrentCalls / callers)
         let request = makeRequest(body: body)
-        let clients = (0..<callers).map { _ in makeClient(socket) }
+        let loops = (0..<callers).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
+        let clients = loops.map { makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
         for client in clients { _ = try await client.unary(TestingV1.Echo.echo, request) }
         let start = ContinuousClock.now
         let samples = try await withThrowingTaskGroup(of: LatencySamples.self) { group in
-            for client in clients {
-                group.addTask {
+            for (client, loop) in zip(clients, loops) {
+                group.addTask(executorPreference: onLoops ? EventLoopTaskExecutor(eventLoop: loop) : nil) {
                     var samples = LatencySamples()
                     samples.reserve(perCaller)
                     for _ in 0..<perCaller {
