@@ -333,7 +333,10 @@ enum PanelText {
             return "  #\(note.noteID) manager \(note.authorID), \(time): \(text)\(note.truncated ? "… (\(note.length) characters)" : "")"
         }
         if lines.isEmpty { lines.append("  no notes") }
-        if !response.nextPageToken.isEmpty { lines.append("  older notes: chatpanelctl notes list --client <id> --page-token \(response.nextPageToken)") }
+        if !response.nextPageToken.isEmpty {
+            let client = response.notes.first.map { String($0.clientID) } ?? "<id>"
+            lines.append("  older notes: chatpanelctl notes list --client \(client) --page-token \(response.nextPageToken)")
+        }
         return lines
     }
 
