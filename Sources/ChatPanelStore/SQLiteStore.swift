@@ -1,7 +1,7 @@
 public import ChatPanelProto
 import ChatPanelRPC
-public import GRDB
 import Foundation
+public import GRDB
 import Logging
 import NIOPosix
 

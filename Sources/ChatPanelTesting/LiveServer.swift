@@ -1,10 +1,10 @@
 public import ChatPanelRPC
 import Foundation
+public import Logging
 
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Logging
 
 /// A fresh folder under /tmp with a short, unique name (socket paths must stay under 108
 /// bytes), removed with everything in it when `body` returns or throws.

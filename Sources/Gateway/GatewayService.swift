@@ -1,7 +1,7 @@
 import ChatPanelProto
 public import ChatPanelRPC
-public import Logging
 import ChatPanelStore
+public import Logging
 
 /// The gateway: composes the panel, keeps layouts and settings, forwards widget actions with
 /// the caller's identity, deadline and request id, and runs the merge workflow.
@@ -46,7 +46,10 @@ public final class GatewayService: Sendable {
                     _ = try await clients.call(
                         ClientsV1.Clients.mergeClients, request,
                         options: RPCCallOptions(timeout: .seconds(10), caller: context.caller, requestID: context.requestID))
-                } catch let error as RPCError where error.code == .failedPrecondition && error.message.contains("already merged into client \(context.survivorClientID)") {
+                } catch let error as RPCError
+                    where error.code == .failedPrecondition
+                    && error.message.contains("already merged into client \(context.survivorClientID)")
+                {
                     // Done by an earlier attempt whose answer was lost and whose record was pruned.
                 }
             },
@@ -167,7 +170,8 @@ public final class GatewayService: Sendable {
         let (base, card) = try await composer.clientBlock(dialogID: dialogID, caller: context.caller, deadline: deadline)
         let settings = try await store.settings()
         let others = await composer.widgets(
-            kinds.filter { $0 != .client }, card: card, cardBytes: base.data, settings: settings, caller: context.caller, deadline: deadline)
+            kinds.filter { $0 != .client }, card: card, cardBytes: base.data, settings: settings, caller: context.caller, deadline: deadline
+        )
         var next = others.makeIterator()
         return kinds.map { kind in kind == .client ? base : next.next() ?? GatewayV1.Widget() }
     }

@@ -218,7 +218,8 @@ struct WidgetTally: Sendable {
             let parts = states.map { "\($0.key) \(format(Double($0.value) * 100 / Double(max(1, panels))))%" }
             return "\(kind) " + (parts.isEmpty ? "absent" : parts.joined(separator: " "))
         }
-        return "[" + widgets.joined(separator: ", ") + "; \(format(Double(withoutClient) * 100 / Double(max(1, panels))))% without a client]"
+        return "[" + widgets.joined(separator: ", ")
+            + "; \(format(Double(withoutClient) * 100 / Double(max(1, panels))))% without a client]"
     }
 }
 

@@ -7,5 +7,8 @@ struct ChatPanelCtl: AsyncParsableCommand {
         commandName: "chatpanelctl",
         abstract: "Talks to ChatPanel processes over their Unix sockets.",
         version: "0.1.0",
-        subcommands: [HealthCommand.self, ClientsCommands.self, TasksCommands.self, NotesCommands.self, PanelCommand.self, LayoutCommands.self, DemoCommand.self])
+        subcommands: [
+            HealthCommand.self, ClientsCommands.self, TasksCommands.self, NotesCommands.self, PanelCommand.self, LayoutCommands.self,
+            DemoCommand.self,
+        ])
 }

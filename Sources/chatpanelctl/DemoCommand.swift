@@ -156,7 +156,11 @@ struct DemoLoader {
             clientID = card.client?.clientID
         }
         guard let id = clientID else { return nil }
-        let card = try await clients.unary(ClientsV1.Clients.getClientCard, { var r = ClientsV1.GetClientCardRequest(); r.target = .clientID(id); return r }())
+        let card = try await clients.unary(
+            ClientsV1.Clients.getClientCard,
+            {
+                var r = ClientsV1.GetClientCardRequest(); r.target = .clientID(id); return r
+            }())
         let existing = Set(card.client?.tags.compactMap { $0.tag?.tagID } ?? [])
         for (index, name) in contact.tags.enumerated() {
             guard let tagID = tagIDs[name] else { continue }
@@ -231,9 +235,15 @@ struct DemoLoader {
 
     private func tasksAndNotes(_ main: Int64, others: [String: Int64]) async throws {
         let existingTasks = try await tasks.unary(
-            TasksV1.Tasks.listTasks, { var r = TasksV1.ListTasksRequest(); r.clientID = main; r.pageSize = 50; return r }())
+            TasksV1.Tasks.listTasks,
+            {
+                var r = TasksV1.ListTasksRequest(); r.clientID = main; r.pageSize = 50; return r
+            }())
         let existingNotes = try await tasks.unary(
-            TasksV1.Tasks.listNotes, { var r = TasksV1.ListNotesRequest(); r.clientID = main; r.pageSize = 50; return r }())
+            TasksV1.Tasks.listNotes,
+            {
+                var r = TasksV1.ListNotesRequest(); r.clientID = main; r.pageSize = 50; return r
+            }())
 
         // (title, text, days from today, hour, performer)
         let taskSpecs: [(String, String, Int, Int, Int64)] = [

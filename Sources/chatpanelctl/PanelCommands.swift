@@ -290,7 +290,8 @@ enum PanelText {
         guard let address else { return "—" }
         if !address.text.isEmpty { return address.text }
         let parts = [
-            address.postalCode, address.country, address.region, address.city, address.street, address.house.isEmpty ? "" : "д. \(address.house)",
+            address.postalCode, address.country, address.region, address.city, address.street,
+            address.house.isEmpty ? "" : "д. \(address.house)",
             address.building, address.block, address.entrance, address.floor, address.flat.isEmpty ? "" : "кв. \(address.flat)",
         ].filter { !$0.isEmpty }
         return parts.isEmpty ? "—" : parts.joined(separator: ", ")
@@ -383,8 +384,10 @@ enum PanelText {
             let data: String
             switch widget.dataType {
             case "chatpanel.clients.v1.ClientCard": data = try ClientsV1.ClientCard(serializedBytes: widget.data).jsonText(pretty: false)
-            case "chatpanel.gateway.v1.TasksWidgetData": data = try GatewayV1.TasksWidgetData(serializedBytes: widget.data).jsonText(pretty: false)
-            case "chatpanel.tasks.v1.ListNotesResponse": data = try TasksV1.ListNotesResponse(serializedBytes: widget.data).jsonText(pretty: false)
+            case "chatpanel.gateway.v1.TasksWidgetData":
+                data = try GatewayV1.TasksWidgetData(serializedBytes: widget.data).jsonText(pretty: false)
+            case "chatpanel.tasks.v1.ListNotesResponse":
+                data = try TasksV1.ListNotesResponse(serializedBytes: widget.data).jsonText(pretty: false)
             default: data = quoted(Data(widget.data).base64EncodedString())
             }
             fields.append("\"data\": " + data)

@@ -58,25 +58,29 @@ struct DeploymentUnitTests {
     }
 
     @Test func systemdAnalyzeVerifyAcceptsEveryUnitWithoutAWarning() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.systemdAnalyze), "systemd-analyze is missing (make deps installs systemd)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.systemdAnalyze), "systemd-analyze is missing (make deps installs systemd)")
         try #require(FileManager.default.isExecutableFile(atPath: Binaries.daemon), "build chatpaneld first")
         try await withTemporaryDirectory { directory in
             let names = try Self.installUnits(into: directory)
             let result = try await Self.analyze(["verify", "--man=no"] + names, in: directory, log: "verify")
             #expect(result.status == 0, "systemd-analyze verify failed:\n\(result.output)")
-            #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "systemd-analyze verify warned:\n\(result.output)")
+            #expect(
+                result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "systemd-analyze verify warned:\n\(result.output)")
         }
     }
 
     @Test func everyServiceIsRatedTwoOrLower() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.systemdAnalyze), "systemd-analyze is missing (make deps installs systemd)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.systemdAnalyze), "systemd-analyze is missing (make deps installs systemd)")
         try await withTemporaryDirectory { directory in
             let services = try Self.installUnits(into: directory).filter { $0.hasSuffix(".service") }
             #expect(services.count == 3)
             for service in services {
                 let result = try await Self.analyze(["security", "--offline=yes", "--no-pager", service], in: directory, log: service)
                 #expect(result.status == 0, "\(service):\n\(result.output)")
-                let level = try #require(Self.exposureLevel(in: result.output), "no overall exposure level for \(service):\n\(result.output)")
+                let level = try #require(
+                    Self.exposureLevel(in: result.output), "no overall exposure level for \(service):\n\(result.output)")
                 #expect(level <= 2.0, "\(service) is rated \(level)")
             }
         }

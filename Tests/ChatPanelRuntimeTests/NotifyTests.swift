@@ -81,7 +81,9 @@ struct NotifyTests {
             // A child that a parallel test spawns at this moment holds the socket until its exec.
             let notifier = SystemdNotifier(socketPath: "\(dir)/gone.sock")
             let refusing = ContinuousClock.now + .seconds(5)
-            while notifier.notify("READY=1") != ECONNREFUSED, ContinuousClock.now < refusing { try await Task.sleep(for: .milliseconds(10)) }
+            while notifier.notify("READY=1") != ECONNREFUSED, ContinuousClock.now < refusing {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             #expect(notifier.notify("READY=1") == ECONNREFUSED)
 
             // Longer than sun_path can hold.

@@ -18,7 +18,6 @@ struct TestFailure: Error, CustomStringConvertible {
 
 // MARK: - Temporary folders
 
-
 /// Whether something (of any type) exists at `path`, without following symlinks.
 func pathExists(_ path: String) -> Bool {
     var info = stat()

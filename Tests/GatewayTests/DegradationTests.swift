@@ -33,7 +33,12 @@ struct DegradationTests {
 
     @Test("repeated failures open the tasks breaker: later panels say so and the health check reports it")
     func breakerOpens() async throws {
-        try await withGateway(tasksRunning: false, configure: { $0.breaker.failureThreshold = 2; $0.breaker.openDuration = .seconds(30) }) { h in
+        try await withGateway(
+            tasksRunning: false,
+            configure: {
+                $0.breaker.failureThreshold = 2; $0.breaker.openDuration = .seconds(30)
+            }
+        ) { h in
             try await h.savedClient("d-breaker")
             _ = try await h.panel("d-breaker")
             _ = try await h.panel("d-breaker")
@@ -42,7 +47,8 @@ struct DegradationTests {
             #expect(tasks.state == .unavailable)
             #expect(tasks.reason.contains("circuit open"), "\(tasks.reason)")
             #expect(panel.client?.state == .ok)
-            if case .open = h.gateway.tasks.breaker.currentState {} else {
+            if case .open = h.gateway.tasks.breaker.currentState {
+            } else {
                 Issue.record("the tasks breaker is \(h.gateway.tasks.breaker.currentState), expected open")
             }
 

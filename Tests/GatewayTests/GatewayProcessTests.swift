@@ -22,29 +22,32 @@ struct GatewayProcessTests {
     }
 
     private func startClients(_ layout: Layout, _ children: Children, log: String = "clients") async throws -> ChildProcess {
-        let child = children.add(try ChildProcess.spawn(
-            Binaries.daemon, ["clients", "--socket", layout.clientsSocket, "--state-dir", "\(layout.directory)/clients-state"],
-            logPrefix: "\(layout.directory)/\(log)", name: "clients"))
+        let child = children.add(
+            try ChildProcess.spawn(
+                Binaries.daemon, ["clients", "--socket", layout.clientsSocket, "--state-dir", "\(layout.directory)/clients-state"],
+                logPrefix: "\(layout.directory)/\(log)", name: "clients"))
         try await waitUntilHealthy(child, socket: layout.clientsSocket)
         return child
     }
 
     private func startTasks(_ layout: Layout, _ children: Children, log: String = "tasks") async throws -> ChildProcess {
-        let child = children.add(try ChildProcess.spawn(
-            Binaries.daemon, ["tasks", "--socket", layout.tasksSocket, "--state-dir", "\(layout.directory)/tasks-state"],
-            logPrefix: "\(layout.directory)/\(log)", name: "tasks"))
+        let child = children.add(
+            try ChildProcess.spawn(
+                Binaries.daemon, ["tasks", "--socket", layout.tasksSocket, "--state-dir", "\(layout.directory)/tasks-state"],
+                logPrefix: "\(layout.directory)/\(log)", name: "tasks"))
         try await waitUntilHealthy(child, socket: layout.tasksSocket)
         return child
     }
 
     private func startGateway(_ layout: Layout, _ children: Children, log: String = "gateway") async throws -> ChildProcess {
-        let child = children.add(try ChildProcess.spawn(
-            Binaries.daemon,
-            [
-                "gateway", "--socket", layout.gatewaySocket, "--state-dir", "\(layout.directory)/gateway-state",
-                "--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket, "--panel-timeout-ms", "500",
-            ],
-            logPrefix: "\(layout.directory)/\(log)", name: "gateway"))
+        let child = children.add(
+            try ChildProcess.spawn(
+                Binaries.daemon,
+                [
+                    "gateway", "--socket", layout.gatewaySocket, "--state-dir", "\(layout.directory)/gateway-state",
+                    "--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket, "--panel-timeout-ms", "500",
+                ],
+                logPrefix: "\(layout.directory)/\(log)", name: "gateway"))
         try await waitUntilHealthy(child, socket: layout.gatewaySocket)
         return child
     }
@@ -74,7 +77,8 @@ struct GatewayProcessTests {
     private func panel(_ gateway: RPCClient, dialog: String) async throws -> GatewayV1.Panel {
         var request = GatewayV1.GetPanelRequest()
         request.dialogID = dialog
-        return try await gateway.unary(GatewayV1.Gateway.getPanel, request, options: RPCCallOptions(timeout: .seconds(10), caller: As.manager))
+        return try await gateway.unary(
+            GatewayV1.Gateway.getPanel, request, options: RPCCallOptions(timeout: .seconds(10), caller: As.manager))
     }
 
     @Test("a hung tasks service (SIGSTOP): tasks and notes TIMED_OUT, client OK, answer within 500 ms + 1.5 s")
@@ -93,7 +97,11 @@ struct GatewayProcessTests {
         let clients = client(layout.clientsSocket)
         let tasks = client(layout.tasksSocket)
         let gateway = client(layout.gatewaySocket)
-        defer { Task { await clients.close(); await tasks.close(); await gateway.close() } }
+        defer {
+            Task {
+                await clients.close(); await tasks.close(); await gateway.close()
+            }
+        }
 
         let clientID = try await savedClient(clients, dialog: "d-hung", name: "Иван Петров")
         _ = try await seedTaskAndNote(tasks, client: clientID)
@@ -154,7 +162,8 @@ struct GatewayProcessTests {
         #expect(try await tasksProcess.waitForExit(timeout: .seconds(10)) != nil)
 
         let options = RPCCallOptions(caller: As.manager, requestID: "crash-merge-1")
-        let started = try await gateway.unary(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: merged), options: options)
+        let started = try await gateway.unary(
+            GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: merged), options: options)
         try await waitUntil(timeout: .seconds(20), "step 0 done and step 1 attempted") {
             let workflow = try await gateway.unary(
                 GatewayV1.Gateway.getMergeWorkflow, Seed.workflow(started.workflowID), options: RPCCallOptions(caller: As.manager))
@@ -167,7 +176,11 @@ struct GatewayProcessTests {
         _ = try await startGateway(layout, children, log: "gateway-2")
         let restarted = client(layout.gatewaySocket)
         let tasksAgain = client(layout.tasksSocket)
-        defer { Task { await clients.close(); await restarted.close(); await tasksAgain.close() } }
+        defer {
+            Task {
+                await clients.close(); await restarted.close(); await tasksAgain.close()
+            }
+        }
 
         var workflow = GatewayV1.MergeWorkflow()
         try await waitUntil(timeout: .seconds(30), "the workflow finishes after the restart") {

@@ -34,12 +34,14 @@ struct LayoutTests {
     func updateReordersPanel() async throws {
         try await withGateway { h in
             try await h.savedClient("d-layout")
-            let updated = try await update(h, base: 0, [
-                GatewayV1.WidgetLayout(kind: .notes, visible: true, collapsed: false),
-                GatewayV1.WidgetLayout(kind: .tasks, visible: true, collapsed: true),
-                GatewayV1.WidgetLayout(kind: .tags, visible: false, collapsed: false),
-                GatewayV1.WidgetLayout(kind: .products, visible: true, collapsed: false),
-            ])
+            let updated = try await update(
+                h, base: 0,
+                [
+                    GatewayV1.WidgetLayout(kind: .notes, visible: true, collapsed: false),
+                    GatewayV1.WidgetLayout(kind: .tasks, visible: true, collapsed: true),
+                    GatewayV1.WidgetLayout(kind: .tags, visible: false, collapsed: false),
+                    GatewayV1.WidgetLayout(kind: .products, visible: true, collapsed: false),
+                ])
             #expect(updated.version == 1)
             #expect(!updated.isDefault)
             #expect(Array(updated.widgets.prefix(4).map(\.kind)) == [.notes, .tasks, .tags, .products])
@@ -95,10 +97,12 @@ struct LayoutTests {
                 try await update(h, base: 0, [GatewayV1.WidgetLayout(kind: .client, visible: true, collapsed: false)])
             }
             await expectError(.invalidArgument, field: "widgets[1].kind") {
-                try await update(h, base: 0, [
-                    GatewayV1.WidgetLayout(kind: .tags, visible: true, collapsed: false),
-                    GatewayV1.WidgetLayout(kind: .tags, visible: false, collapsed: false),
-                ])
+                try await update(
+                    h, base: 0,
+                    [
+                        GatewayV1.WidgetLayout(kind: .tags, visible: true, collapsed: false),
+                        GatewayV1.WidgetLayout(kind: .tags, visible: false, collapsed: false),
+                    ])
             }
             let layout = try await h.call(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest(), as: As.newcomer)
             #expect(layout.version == 0)

@@ -26,7 +26,8 @@ struct MergeWorkflowTests {
             try await h.task("Survivor's own", client: survivor, performer: As.manager.managerID)
             let movedNote = try await h.note("prefers mornings", client: merged)
 
-            let started = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: merged), requestID: "merge-1")
+            let started = try await h.call(
+                GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: merged), requestID: "merge-1")
             #expect(!started.workflowID.isEmpty)
             #expect(started.survivorClientID == survivor)
             #expect(started.mergedClientID == merged)
@@ -53,7 +54,8 @@ struct MergeWorkflowTests {
             #expect(try panel.widget(.notes)?.notesData().notes.map(\.noteID) == [movedNote.noteID])
 
             // A retried request id finds the same workflow.
-            let retried = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: merged), requestID: "merge-1")
+            let retried = try await h.call(
+                GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: merged), requestID: "merge-1")
             #expect(retried.workflowID == started.workflowID)
             #expect(retried.state == .done)
         }

@@ -166,10 +166,12 @@ func withGateway(
 ) async throws {
     try await withTemporaryDirectory { directory in
         let clientsStore = try ClientsStore(path: "\(directory)/clients.sqlite")
-        try await withLiveServer(router: ClientsService.makeRouter(store: clientsStore), in: directory, name: "clients") { _, clientsSocket in
+        try await withLiveServer(router: ClientsService.makeRouter(store: clientsStore), in: directory, name: "clients") {
+            _, clientsSocket in
             if tasksRunning {
                 let tasksStore = try TasksStore(path: "\(directory)/tasks.sqlite")
-                try await withLiveServer(router: TasksService.makeRouter(store: tasksStore), in: directory, name: "tasks") { _, tasksSocket in
+                try await withLiveServer(router: TasksService.makeRouter(store: tasksStore), in: directory, name: "tasks") {
+                    _, tasksSocket in
                     try await runGateway(
                         directory: directory, clientsSocket: clientsSocket, tasksSocket: tasksSocket, configure: configure, body)
                 }

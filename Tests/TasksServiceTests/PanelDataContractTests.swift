@@ -71,7 +71,8 @@ import Testing
                 _ = try await service.call(TasksV1.Tasks.getPanelData, bad)
             }
             await expectRPCError(.invalidArgument, fields: ["task_lists"]) {
-                _ = try await service.call(TasksV1.Tasks.getPanelData, panelData(lists: [Make.list(), Make.list(view: .mine), Make.list()]))
+                _ = try await service.call(
+                    TasksV1.Tasks.getPanelData, panelData(lists: [Make.list(), Make.list(view: .mine), Make.list()]))
             }
         }
     }

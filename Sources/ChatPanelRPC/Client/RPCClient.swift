@@ -161,7 +161,8 @@ public final class RPCClient: Sendable {
         frame.payload = payload
         let bytes = try frame.serializedBytes()
         guard bytes.count <= configuration.maximumFrameSize else {
-            throw RPCError(code: .resourceExhausted, message: "the request exceeds the maximum frame size of \(configuration.maximumFrameSize) bytes")
+            throw RPCError(
+                code: .resourceExhausted, message: "the request exceeds the maximum frame size of \(configuration.maximumFrameSize) bytes")
         }
         return (frame.callID, bytes, .nanoseconds(timeout.milliseconds * 1_000_000))
     }

@@ -20,7 +20,8 @@ struct PanelComposer: Sendable {
         async let layoutResult = store.layout(managerID: context.caller.managerID)
         async let settingsResult = store.settings()
 
-        let (base, card) = try await clientBlock(dialogID: dialogID, caller: context.caller, deadline: deadline, requestID: context.requestID)
+        let (base, card) = try await clientBlock(
+            dialogID: dialogID, caller: context.caller, deadline: deadline, requestID: context.requestID)
         let layout = try await layoutResult
         let settings = try await settingsResult
 

@@ -44,7 +44,8 @@ extension GatewayStore {
         for (index, widget) in widgets.enumerated() {
             switch widget.kind {
             case .client:
-                violations.add(field: "widgets[\(index)].kind", "the base client block is always first and shown; it is not part of the layout")
+                violations.add(
+                    field: "widgets[\(index)].kind", "the base client block is always first and shown; it is not part of the layout")
             case .unspecified, .unrecognized:
                 violations.add(field: "widgets[\(index)].kind", "unknown widget kind \(widget.kind.rawValue)")
             default:
@@ -74,7 +75,8 @@ extension GatewayStore {
             guard current.version == baseVersion else {
                 throw RPCError(
                     code: .aborted,
-                    message: "the layout changed since version \(baseVersion) (now \(current.version)); reload it and apply the change again",
+                    message:
+                        "the layout changed since version \(baseVersion) (now \(current.version)); reload it and apply the change again",
                     details: try current.serializedBytes())
             }
             var updated = GatewayV1.Layout()

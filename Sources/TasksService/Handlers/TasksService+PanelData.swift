@@ -27,7 +27,9 @@ extension TasksV1.GetPanelDataRequest {
             "at most \(TasksService.maximumPanelTaskLists) lists (the widget's tabs)")
         var queries: [TaskListQuery] = []
         for (index, list) in taskLists.prefix(TasksService.maximumPanelTaskLists).enumerated() {
-            if let query = try violations.collect(path: "task_lists[\(index)].", { () throws(RPCError) in try list.validated(managerID: managerID) }) {
+            if let query = try violations.collect(
+                path: "task_lists[\(index)].", { () throws(RPCError) in try list.validated(managerID: managerID) })
+            {
                 queries.append(query)
             }
         }

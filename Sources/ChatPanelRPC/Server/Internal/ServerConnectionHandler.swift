@@ -179,7 +179,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case let error as any RPCErrorConvertible:
             return error.rpcError
         case is CancellationError:
-            return ContinuousClock.now >= context.deadline ? .deadlineExceeded() : RPCError(code: .cancelled, message: "the call was cancelled")
+            return ContinuousClock.now >= context.deadline
+                ? .deadlineExceeded() : RPCError(code: .cancelled, message: "the call was cancelled")
         default:
             context.logger.error("rpc.handler.failed", metadata: ["chatpanel.rpc.error": "\(String(reflecting: error))"])
             return .internal
