@@ -36,7 +36,7 @@ struct ClientsCommands: AsyncParsableCommand {
             request.phone = phone
             request.email = email
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await clientsCall(connection) {
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
                 try await $0.unary(ClientsV1.Clients.upsertDialog, request, options: options)
             }
             try connection.output(response) {
@@ -58,7 +58,7 @@ struct ClientsCommands: AsyncParsableCommand {
             var request = ClientsV1.SaveClientFromDialogRequest()
             request.dialogID = dialog
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let card = try await clientsCall(connection) {
+            let card = try await connection.withClient(defaultPath: clientsSocket) {
                 try await $0.unary(ClientsV1.Clients.saveClientFromDialog, request, options: options)
             }
             try connection.output(card) { describe(card) }
@@ -80,7 +80,7 @@ struct ClientsCommands: AsyncParsableCommand {
         func run() async throws {
             var request = ClientsV1.GetClientCardRequest()
             request.target = client.map { .clientID($0) } ?? dialog.map { .dialogID($0) }
-            let card = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.getClientCard, request) }
+            let card = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.getClientCard, request) }
             try connection.output(card) { describe(card) }
         }
     }
@@ -104,7 +104,7 @@ struct ClientsCommands: AsyncParsableCommand {
             request.match = any ? .any : .all
             request.pageSize = pageSize
             request.pageToken = pageToken
-            let response = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.listClients, request) }
+            let response = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.listClients, request) }
             try connection.output(response) {
                 var lines = response.clients.map(describe)
                 if lines.isEmpty { lines.append("no clients") }
@@ -128,7 +128,7 @@ struct ClientsCommands: AsyncParsableCommand {
             request.query = query
             request.limit = limit
             request.excludeClientID = excludeClient
-            let response = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.autocompleteTags, request) }
+            let response = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.autocompleteTags, request) }
             try connection.output(response) {
                 var lines = response.tags.map(describe)
                 if lines.isEmpty { lines.append("nothing matches \"\(query)\"") }
@@ -154,7 +154,7 @@ struct ClientsCommands: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let response = try await clientsCall(connection) { rpc in
+            let response = try await connection.withClient(defaultPath: clientsSocket) { rpc in
                 var tagID = tag ?? 0
                 if let name {
                     var complete = ClientsV1.AutocompleteTagsRequest()
@@ -207,7 +207,7 @@ struct ClientsCommands: AsyncParsableCommand {
         func run() async throws {
             var request = ClientsV1.ListDuplicatesRequest()
             request.target = client.map { .clientID($0) } ?? dialog.map { .dialogID($0) }
-            let response = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.listDuplicates, request) }
+            let response = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.listDuplicates, request) }
             try connection.output(response) {
                 response.duplicates.isEmpty ? "no duplicates" : response.duplicates.map(describe).joined(separator: "\n")
             }
@@ -230,7 +230,7 @@ struct ClientsCommands: AsyncParsableCommand {
             request.survivorClientID = survivor
             request.mergedClientID = merged
             let options = RPCCallOptions(requestID: requestID.isEmpty ? UUID().uuidString : requestID)
-            let record = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.mergeClients, request, options: options) }
+            let record = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.mergeClients, request, options: options) }
             try connection.output(record) {
                 var lines = [
                     "merge #\(record.mergeID): client \(record.mergedClientID) → \(record.survivorClientID) by manager \(record.managerID)"
@@ -268,7 +268,7 @@ struct ClientsCommands: AsyncParsableCommand {
             if let status {
                 var request = ClientsV1.GetTagJobRequest()
                 request.jobID = status
-                let job = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.getTagJob, request) }
+                let job = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.getTagJob, request) }
                 try connection.output(job) { describe(job) }
                 return
             }
@@ -280,7 +280,7 @@ struct ClientsCommands: AsyncParsableCommand {
             if !yes {
                 var request = ClientsV1.PreviewTagJobRequest()
                 request.spec = spec
-                let preview = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.previewTagJob, request) }
+                let preview = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.previewTagJob, request) }
                 try connection.output(preview) {
                     var lines = [preview.confirmation]
                     if let running = preview.runningJob { lines.append("blocked by: " + describe(running)) }
@@ -293,24 +293,12 @@ struct ClientsCommands: AsyncParsableCommand {
             request.spec = spec
             request.confirmed = true
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let job = try await clientsCall(connection) { try await $0.unary(ClientsV1.Clients.startTagJob, request, options: options) }
+            let job = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.startTagJob, request, options: options) }
             try connection.output(job) { describe(job) + "\nfollow it with: chatpanelctl clients tag-job --status \(job.jobID)" }
         }
     }
 }
 
-/// Calls the clients service, closing the connection on every path.
-private func clientsCall<T>(_ connection: ConnectionOptions, _ body: (RPCClient) async throws -> T) async throws -> T {
-    let client = try connection.makeClient(defaultPath: clientsSocket)
-    do {
-        let result = try await runCall { try await body(client) }
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
-    }
-}
 
 /// A client card as text.
 private func describe(_ card: ClientsV1.ClientCard) -> String {

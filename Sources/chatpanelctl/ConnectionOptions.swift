@@ -41,6 +41,20 @@ struct ConnectionOptions: ParsableArguments {
         return RPCClient(configuration: configuration)
     }
 
+    /// Runs `body` with a client for the socket (defaulting to `defaultPath`), turning an RPC
+    /// error into a clean exit, and closes the connection on every path.
+    func withClient<T>(defaultPath: String, _ body: (RPCClient) async throws -> T) async throws -> T {
+        let client = try makeClient(defaultPath: defaultPath)
+        do {
+            let result = try await runCall { try await body(client) }
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
     /// Prints a message as JSON when `--json` is set, else the text.
     func output<M: ProtoMessage>(_ message: M, text: () -> String) throws {
         print(json ? try message.jsonText() : text())

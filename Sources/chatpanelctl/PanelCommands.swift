@@ -23,7 +23,7 @@ struct PanelCommand: AsyncParsableCommand {
     func run() async throws {
         var request = GatewayV1.GetPanelRequest()
         request.dialogID = dialog
-        let panel = try await gatewayCall(connection) { try await $0.unary(GatewayV1.Gateway.getPanel, request) }
+        let panel = try await connection.withClient(defaultPath: gatewaySocket) { try await $0.unary(GatewayV1.Gateway.getPanel, request) }
         if connection.json {
             print(try PanelText.json(panel))
         } else {
@@ -44,7 +44,7 @@ struct LayoutCommands: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let layout = try await gatewayCall(connection) { try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest()) }
+            let layout = try await connection.withClient(defaultPath: gatewaySocket) { try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest()) }
             try connection.output(layout) { PanelText.describe(layout) }
         }
     }
@@ -135,18 +135,6 @@ struct LayoutCommands: AsyncParsableCommand {
     }
 }
 
-/// Makes one call on the gateway socket and closes the connection.
-private func gatewayCall<T>(_ connection: ConnectionOptions, _ body: (RPCClient) async throws -> T) async throws -> T {
-    let client = try connection.makeClient(defaultPath: gatewaySocket)
-    do {
-        let result = try await runCall { try await body(client) }
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
-    }
-}
 
 /// Text and JSON forms of panels and layouts.
 enum PanelText {
@@ -353,63 +341,42 @@ enum PanelText {
 
     /// One JSON object: the panel's fields, each widget with its data decoded to its message's JSON.
     static func json(_ panel: GatewayV1.Panel) throws -> String {
-        var fields = [
-            "\"dialog_id\": \(quoted(panel.dialogID))",
-            "\"manager_id\": \(panel.managerID)",
-            "\"layout_version\": \(panel.layoutVersion)",
-            "\"elapsed_ms\": \(panel.elapsedMs)",
+        let object: [String: Any] = [
+            "dialog_id": panel.dialogID,
+            "manager_id": panel.managerID,
+            "layout_version": panel.layoutVersion,
+            "elapsed_ms": panel.elapsedMs,
+            "client": try widgetObject(panel.client ?? GatewayV1.Widget()),
+            "widgets": try panel.widgets.map(widgetObject),
         ]
-        fields.append("\"client\": " + (try widgetJSON(panel.client ?? GatewayV1.Widget())))
-        fields.append("\"widgets\": [" + (try panel.widgets.map(widgetJSON).joined(separator: ", ")) + "]")
-        let compact = "{" + fields.joined(separator: ", ") + "}"
-        // Re-indent through Foundation so the output reads well.
-        if let object = try? JSONSerialization.jsonObject(with: Data(compact.utf8)),
-            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .withoutEscapingSlashes])
-        {
-            return String(decoding: pretty, as: UTF8.self)
-        }
-        return compact
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
-    private static func widgetJSON(_ widget: GatewayV1.Widget) throws -> String {
-        var fields = [
-            "\"kind\": \(quoted(name(widget.kind)))",
-            "\"state\": \(quoted(widget.state.protoName.replacingOccurrences(of: "WIDGET_STATE_", with: "")))",
-            "\"collapsed\": \(widget.collapsed)",
-            "\"elapsed_ms\": \(widget.elapsedMs)",
+    private static func widgetObject(_ widget: GatewayV1.Widget) throws -> [String: Any] {
+        var object: [String: Any] = [
+            "kind": name(widget.kind),
+            "state": widget.state.protoName.replacingOccurrences(of: "WIDGET_STATE_", with: ""),
+            "collapsed": widget.collapsed,
+            "elapsed_ms": widget.elapsedMs,
         ]
-        if !widget.reason.isEmpty { fields.append("\"reason\": \(quoted(widget.reason))") }
-        if !widget.dataType.isEmpty { fields.append("\"data_type\": \(quoted(widget.dataType))") }
+        if !widget.reason.isEmpty { object["reason"] = widget.reason }
+        if !widget.dataType.isEmpty { object["data_type"] = widget.dataType }
         if widget.state == .ok {
-            let data: String
+            let text: String
             switch widget.dataType {
-            case "chatpanel.clients.v1.ClientCard": data = try ClientsV1.ClientCard(serializedBytes: widget.data).jsonText(pretty: false)
+            case "chatpanel.clients.v1.ClientCard": text = try ClientsV1.ClientCard(serializedBytes: widget.data).jsonText(pretty: false)
             case "chatpanel.gateway.v1.TasksWidgetData":
-                data = try GatewayV1.TasksWidgetData(serializedBytes: widget.data).jsonText(pretty: false)
+                text = try GatewayV1.TasksWidgetData(serializedBytes: widget.data).jsonText(pretty: false)
             case "chatpanel.tasks.v1.ListNotesResponse":
-                data = try TasksV1.ListNotesResponse(serializedBytes: widget.data).jsonText(pretty: false)
-            default: data = quoted(Data(widget.data).base64EncodedString())
+                text = try TasksV1.ListNotesResponse(serializedBytes: widget.data).jsonText(pretty: false)
+            default:
+                object["data"] = Data(widget.data).base64EncodedString()
+                return object
             }
-            fields.append("\"data\": " + data)
+            object["data"] = try JSONSerialization.jsonObject(with: Data(text.utf8))
         }
-        return "{" + fields.joined(separator: ", ") + "}"
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        return object
     }
 }
 

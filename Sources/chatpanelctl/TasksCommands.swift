@@ -30,7 +30,7 @@ struct TasksCommands: AsyncParsableCommand {
             request.pageSize = pageSize
             request.pageToken = pageToken
             request.completedSinceMs = completedSince
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.listTasks, request) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.listTasks, request) }
             try connection.output(response) {
                 var lines = response.tasks.map(describe)
                 if lines.isEmpty { lines.append("no open tasks") }
@@ -70,7 +70,7 @@ struct TasksCommands: AsyncParsableCommand {
             }
             request.performerID = performer
             let options = RPCCallOptions(requestID: requestID.isEmpty ? UUID().uuidString : requestID)
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.createTask, request, options: options) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.createTask, request, options: options) }
             try connection.output(response) { response.task.map(describe) ?? "" }
         }
     }
@@ -85,7 +85,7 @@ struct TasksCommands: AsyncParsableCommand {
         func run() async throws {
             var request = TasksV1.GetTaskRequest()
             request.taskID = task
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.getTask, request) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.getTask, request) }
             try connection.output(response) {
                 guard let task = response.task else { return "" }
                 return describe(task) + (task.text.isEmpty ? "" : "\n\n" + task.text)
@@ -104,7 +104,7 @@ struct TasksCommands: AsyncParsableCommand {
             var request = TasksV1.CompleteTaskRequest()
             request.taskID = task
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.completeTask, request, options: options) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.completeTask, request, options: options) }
             try connection.output(response) { response.task.map(describe) ?? "" }
         }
     }
@@ -120,7 +120,7 @@ struct TasksCommands: AsyncParsableCommand {
             var request = TasksV1.ReopenTaskRequest()
             request.taskID = task
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.reopenTask, request, options: options) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.reopenTask, request, options: options) }
             try connection.output(response) { response.task.map(describe) ?? "" }
         }
     }
@@ -140,7 +140,7 @@ struct TasksCommands: AsyncParsableCommand {
             request.fromClientID = from
             request.toClientID = to
             let options = RPCCallOptions(requestID: requestID.isEmpty ? UUID().uuidString : requestID)
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.moveClientRecords, request, options: options) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.moveClientRecords, request, options: options) }
             try connection.output(response) {
                 "moved \(response.tasksMoved) tasks and \(response.notesMoved) notes\(response.repeated ? " (repeated move)" : "")"
             }
@@ -169,7 +169,7 @@ struct NotesCommands: AsyncParsableCommand {
             request.pageSize = pageSize
             request.pageToken = pageToken
             request.previewLength = previewLength
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.listNotes, request) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.listNotes, request) }
             try connection.output(response) {
                 var lines = response.notes.map(describe)
                 if lines.isEmpty { lines.append("no notes") }
@@ -193,7 +193,7 @@ struct NotesCommands: AsyncParsableCommand {
             request.clientID = client
             request.text = text
             let options = RPCCallOptions(requestID: requestID.isEmpty ? UUID().uuidString : requestID)
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.createNote, request, options: options) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.createNote, request, options: options) }
             try connection.output(response) { response.note.map(describe) ?? "" }
         }
     }
@@ -208,7 +208,7 @@ struct NotesCommands: AsyncParsableCommand {
         func run() async throws {
             var request = TasksV1.GetNoteRequest()
             request.noteID = note
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.getNote, request) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.getNote, request) }
             try connection.output(response) { response.note.map(describe) ?? "" }
         }
     }
@@ -224,24 +224,12 @@ struct NotesCommands: AsyncParsableCommand {
             var request = TasksV1.DeleteNoteRequest()
             request.noteID = note
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await call(connection) { try await $0.unary(TasksV1.Tasks.deleteNote, request, options: options) }
+            let response = try await connection.withClient(defaultPath: tasksSocket) { try await $0.unary(TasksV1.Tasks.deleteNote, request, options: options) }
             try connection.output(response) { "deleted note \(response.note?.noteID ?? note)" }
         }
     }
 }
 
-/// Makes one call on the tasks socket and closes the connection.
-private func call<T>(_ connection: ConnectionOptions, _ body: (RPCClient) async throws -> T) async throws -> T {
-    let client = try connection.makeClient(defaultPath: tasksSocket)
-    do {
-        let result = try await runCall { try await body(client) }
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
-    }
-}
 
 /// One line about a task: `#12 [ ] 2025-03-30T10:00:00 Europe/Moscow OVERDUE  Call back (performer 3, author 1)`.
 private func describe(_ task: TasksV1.Task) -> String {
