@@ -69,6 +69,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Test support: expectations on RPC errors (Swift Testing; test targets only).
+        .target(name: "ChatPanelExpectations", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
+
         // Services: each owns its SQLite database and answers its proto/ contract.
         .target(
             name: "ClientsService",
@@ -116,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "ChatPanelRPCTests",
             dependencies: [
-                "ChatPanelRPC", "ChatPanelProto", "EchoService", "ChatPanelSystem", nioCore, nioPosix, logging,
+                "ChatPanelRPC", "ChatPanelProto", "EchoService", "ChatPanelSystem", "ChatPanelTesting", nioCore, nioPosix, logging,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -131,17 +134,17 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientsServiceTests",
-            dependencies: ["ClientsService", "ChatPanelTesting", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            dependencies: ["ClientsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TasksServiceTests",
-            dependencies: ["TasksService", "ChatPanelTesting", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            dependencies: ["TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
             swiftSettings: strict
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelRPC", "ChatPanelProto", logging],
+            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", logging],
             swiftSettings: strict
         ),
     ]

@@ -18,6 +18,14 @@ private let closeFromAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_f
         symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
 }()
 
+/// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), also not exported: changes the
+/// child's working directory before it execs.
+private let chdirAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else { return nil }
+    return unsafeBitCast(
+        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+}()
+
 /// How a child process ended.
 public enum Termination: Equatable, CustomStringConvertible {
     /// It called exit with this status.
@@ -54,11 +62,11 @@ public final class ChildProcess {
         self.stderrPath = stderrPath
     }
 
-    /// Starts `path` with `arguments` and exactly `environment`; output goes to
-    /// `<logPrefix>.out` and `<logPrefix>.err`.
+    /// Starts `path` with `arguments` and exactly `environment`, reading `standardInput`, in
+    /// `workingDirectory` when given; output goes to `<logPrefix>.out` and `<logPrefix>.err`.
     public static func spawn(
         _ path: String, _ arguments: [String], environment: [String: String] = childEnvironment(), logPrefix: String, name: String? = nil,
-        standardInput: String = "/dev/null"
+        standardInput: String = "/dev/null", workingDirectory: String? = nil
     ) throws -> ChildProcess {
         guard access(path, X_OK) == 0 else { throw ChildProcessFailure("\(path) is not an executable (errno \(errno)); build it first") }
         let stdoutPath = logPrefix + ".out"
@@ -71,6 +79,10 @@ public final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
+        if let workingDirectory {
+            guard let chdir = chdirAction else { throw ChildProcessFailure("this C library cannot set a child's working directory") }
+            _ = chdir(&actions, workingDirectory)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

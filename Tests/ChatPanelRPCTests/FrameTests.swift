@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
 import Testing
 
 /// Framing over a live socket: the server reads length-prefixed frames however the bytes are

@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
 import EchoService
 import Foundation
 import Synchronization

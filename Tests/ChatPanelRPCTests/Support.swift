@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
 import EchoService
 import Foundation
 import Logging
@@ -11,15 +12,7 @@ import Synchronization
     import Glibc
 #endif
 
-// MARK: - Temporary directories and live servers
-
-/// A fresh temporary directory, removed when `body` returns or throws.
-func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
-    let path = "/tmp/cp-\(UInt32.random(in: 0...UInt32.max))"
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    return try await body(path)
-}
+// MARK: - Live servers (temporary folders and polling come from ChatPanelTesting)
 
 /// A logger for test servers: warnings and worse only, so that test output stays readable.
 func testLogger() -> Logger {
@@ -102,18 +95,6 @@ final class RunningServer: Sendable {
 }
 
 // MARK: - Small helpers
-
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(
-    timeout: Duration = .seconds(3), every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool
-) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try await condition() { return true }
-        if ContinuousClock.now >= deadline { return false }
-        try? await Task.sleep(for: interval)
-    }
-}
 
 /// How long `body` takes.
 func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {

@@ -38,8 +38,7 @@ struct DeploymentUnitTests {
     /// descriptor of this test process reaches it); its exit status and everything it printed.
     static func analyze(_ arguments: [String], in directory: String, log: String) async throws -> (status: Int32, output: String) {
         // systemd-analyze resolves unit names against its working directory: run it from there.
-        let child = try ChildProcess.spawn(
-            "/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", directory, systemdAnalyze] + arguments, logPrefix: "\(directory)/\(log)")
+        let child = try ChildProcess.spawn(systemdAnalyze, arguments, logPrefix: "\(directory)/\(log)", workingDirectory: directory)
         defer { child.kill() }
         guard let ended = try await child.waitForExit(timeout: .seconds(60)) else {
             throw ChildProcessFailure("systemd-analyze \(arguments.joined(separator: " ")) did not finish in 60 s")

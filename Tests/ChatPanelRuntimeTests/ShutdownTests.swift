@@ -38,8 +38,7 @@ struct ShutdownTests {
             // What a crash leaves: a socket file that refuses connections. (A child that a
             // parallel test spawns at this moment holds the listener until its exec.)
             #expect(isSocketFile(socket))
-            let refusing = ContinuousClock.now + .seconds(5)
-            while connectErrno(socket) != ECONNREFUSED, ContinuousClock.now < refusing { try await Task.sleep(for: .milliseconds(10)) }
+            _ = await eventually(timeout: .seconds(5)) { connectErrno(socket) == ECONNREFUSED }
             #expect(connectErrno(socket) == ECONNREFUSED)
 
             let daemon = try spawnEchoDaemon(directory: dir, socket: socket)

@@ -149,12 +149,15 @@ func makeStaleSocketFile(at path: String) throws {
 
 /// Waits until a stream server accepts connections at `path`.
 func waitUntilConnectable(_ path: String, timeout: Duration = .seconds(20), while child: ChildProcess? = nil) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if canConnect(to: path) { return }
-        if let child, let ended = child.poll() { throw TestFailure("\(child.name) exited (\(ended)) before \(path) listened") }
-        try await Task.sleep(for: .milliseconds(20))
+    var ended: Termination?
+    var connectable = false
+    _ = await eventually(timeout: timeout) {
+        connectable = canConnect(to: path)
+        if !connectable { ended = child?.poll() }
+        return connectable || ended != nil
     }
+    if connectable { return }
+    if let child, let ended { throw TestFailure("\(child.name) exited (\(ended)) before \(path) listened") }
     throw TestFailure("\(path) did not accept connections within \(timeout)")
 }
 

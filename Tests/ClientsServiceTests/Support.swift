@@ -129,36 +129,11 @@ func withClientsService(
     }
 }
 
-/// Expects `body` to fail with an RPC error of `code` (naming `field` among its violations,
-/// when given) and returns the error.
-@discardableResult
-func expectError<T>(
-    _ code: RPCError.Code, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
-) async -> RPCError? {
-    do {
-        _ = try await body()
-        Issue.record("expected \(code.protoName), got a success", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as RPCError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        if let field {
-            #expect(error.violations.contains { $0.field == field }, "no violation of \(field) in \(error)", sourceLocation: sourceLocation)
-        }
-        return error
-    } catch {
-        Issue.record("expected \(code.protoName), got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
 /// Waits (polling every few milliseconds, at most `timeout`) until `condition` holds.
 func waitUntil(
     timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(5))
+    if !(try await eventually(timeout: timeout, every: .milliseconds(5), condition)) {
+        Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
     }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
 }

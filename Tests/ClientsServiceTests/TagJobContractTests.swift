@@ -1,3 +1,4 @@
+import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore

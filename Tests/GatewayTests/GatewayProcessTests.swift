@@ -21,35 +21,31 @@ struct GatewayProcessTests {
         var gatewaySocket: String { "\(directory)/gateway.sock" }
     }
 
-    private func startClients(_ layout: Layout, _ children: Children, log: String = "clients") async throws -> ChildProcess {
+    /// Starts `chatpaneld <process>` on its socket and state folder of `layout` and waits until it answers.
+    private func start(
+        _ process: String, _ layout: Layout, _ children: Children, log: String? = nil, extra: [String] = []
+    ) async throws -> ChildProcess {
+        let socket = "\(layout.directory)/\(process).sock"
         let child = children.add(
             try ChildProcess.spawn(
-                Binaries.daemon, ["clients", "--socket", layout.clientsSocket, "--state-dir", "\(layout.directory)/clients-state"],
-                logPrefix: "\(layout.directory)/\(log)", name: "clients"))
-        try await waitUntilHealthy(child, socket: layout.clientsSocket)
+                Binaries.daemon, [process, "--socket", socket, "--state-dir", "\(layout.directory)/\(process)-state"] + extra,
+                logPrefix: "\(layout.directory)/\(log ?? process)", name: process))
+        try await waitUntilHealthy(socket: socket, while: child)
         return child
+    }
+
+    private func startClients(_ layout: Layout, _ children: Children) async throws -> ChildProcess {
+        try await start("clients", layout, children)
     }
 
     private func startTasks(_ layout: Layout, _ children: Children, log: String = "tasks") async throws -> ChildProcess {
-        let child = children.add(
-            try ChildProcess.spawn(
-                Binaries.daemon, ["tasks", "--socket", layout.tasksSocket, "--state-dir", "\(layout.directory)/tasks-state"],
-                logPrefix: "\(layout.directory)/\(log)", name: "tasks"))
-        try await waitUntilHealthy(child, socket: layout.tasksSocket)
-        return child
+        try await start("tasks", layout, children, log: log)
     }
 
     private func startGateway(_ layout: Layout, _ children: Children, log: String = "gateway") async throws -> ChildProcess {
-        let child = children.add(
-            try ChildProcess.spawn(
-                Binaries.daemon,
-                [
-                    "gateway", "--socket", layout.gatewaySocket, "--state-dir", "\(layout.directory)/gateway-state",
-                    "--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket, "--panel-timeout-ms", "500",
-                ],
-                logPrefix: "\(layout.directory)/\(log)", name: "gateway"))
-        try await waitUntilHealthy(child, socket: layout.gatewaySocket)
-        return child
+        try await start(
+            "gateway", layout, children, log: log,
+            extra: ["--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket, "--panel-timeout-ms", "500"])
     }
 
     private func client(_ socket: String) -> RPCClient { RPCClient(configuration: RPCClientConfiguration(socketPath: socket)) }

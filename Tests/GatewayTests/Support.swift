@@ -238,36 +238,9 @@ extension GatewayHarness {
     }
 }
 
-/// Expects `body` to fail with an RPC error of `code` (naming `field` among its violations,
-/// when given) and returns the error.
-@discardableResult
-func expectError<T>(
-    _ code: RPCError.Code, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
-) async -> RPCError? {
-    do {
-        _ = try await body()
-        Issue.record("expected \(code.protoName), got a success", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as RPCError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        if let field {
-            #expect(error.violations.contains { $0.field == field }, "no violation of \(field) in \(error)", sourceLocation: sourceLocation)
-        }
-        return error
-    } catch {
-        Issue.record("expected \(code.protoName), got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
-/// Polls `condition` every 20 ms until it holds; throws after `timeout`.
+/// Polls `condition` until it holds; throws after `timeout`, saying what was awaited.
 func waitUntil(timeout: Duration = .seconds(20), _ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw GatewayTestFailure("\(what): not within \(timeout)")
+    guard try await eventually(timeout: timeout, condition) else { throw GatewayTestFailure("\(what): not within \(timeout)") }
 }
 
 /// A failure of a test helper.

@@ -1,3 +1,4 @@
+import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
@@ -68,7 +69,7 @@ import Testing
             try await service.store.database.write { db in
                 try db.execute(sql: "CREATE TEMP TRIGGER crash BEFORE UPDATE ON note BEGIN SELECT RAISE(ABORT, 'crash'); END")
             }
-            await expectRPCError(.internal) {
+            await expectError(.internal) {
                 _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21), as: Self.merger, requestID: "m1")
             }
             // Nothing moved: the transaction was rolled back as a whole.
@@ -105,16 +106,16 @@ import Testing
     @Test func aMovedClientTakesNoNewRecords() async throws {
         try await withTasksService { service in
             _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21), as: Self.merger)
-            let noteError = await expectRPCError(.failedPrecondition) {
+            let noteError = await expectError(.failedPrecondition) {
                 _ = try await service.call(TasksV1.Tasks.createNote, Make.note(client: 20, text: "late"))
             }
             #expect(noteError?.message.contains("client 21") == true)
-            await expectRPCError(.failedPrecondition) { _ = try await service.call(TasksV1.Tasks.createTask, Make.task(client: 20)) }
+            await expectError(.failedPrecondition) { _ = try await service.call(TasksV1.Tasks.createTask, Make.task(client: 20)) }
             // Moving it elsewhere, or moving into it, is refused.
-            await expectRPCError(.failedPrecondition) {
+            await expectError(.failedPrecondition) {
                 _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 22), as: Self.merger)
             }
-            await expectRPCError(.failedPrecondition) {
+            await expectError(.failedPrecondition) {
                 _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 23, to: 20), as: Self.merger)
             }
             // The survivor may be merged on in turn.
@@ -126,14 +127,14 @@ import Testing
     @Test func needsTheEditClientsRightAndTwoDifferentClients() async throws {
         try await withTasksService { service in
             try await seed(service, client: 20, tasks: 1, notes: 1)
-            await expectRPCError(.permissionDenied) {
+            await expectError(.permissionDenied) {
                 _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21), as: .manager(1, [.tasks]))
             }
             #expect(try await counts(service, client: 20) == (1, 1))
-            await expectRPCError(.invalidArgument, fields: ["to_client_id"]) {
+            await expectError(.invalidArgument, fields: ["to_client_id"]) {
                 _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 20), as: Self.merger)
             }
-            await expectRPCError(.invalidArgument, fields: ["from_client_id", "to_client_id"]) {
+            await expectError(.invalidArgument, fields: ["from_client_id", "to_client_id"]) {
                 _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 0, to: -1), as: Self.merger)
             }
             let byAdmin = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21), as: .admin(9))

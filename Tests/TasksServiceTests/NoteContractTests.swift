@@ -1,3 +1,4 @@
+import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
@@ -29,10 +30,10 @@ import Testing
 
     @Test func refusesA2001CharacterNoteOnTextAndStoresNothing() async throws {
         try await withTasksService { service in
-            await expectRPCError(.invalidArgument, fields: ["text"]) {
+            await expectError(.invalidArgument, fields: ["text"]) {
                 _ = try await service.call(TasksV1.Tasks.createNote, Make.note(text: String(repeating: "ж", count: 2001)))
             }
-            await expectRPCError(.invalidArgument, fields: ["text"]) {
+            await expectError(.invalidArgument, fields: ["text"]) {
                 _ = try await service.call(TasksV1.Tasks.createNote, Make.note(text: String(repeating: "a", count: 2001)))
             }
             let count = try await noteCount(service)
@@ -51,7 +52,7 @@ import Testing
             #expect(note.length == 2000 && note.text == text && !note.truncated)
             #expect(try await service.call(TasksV1.Tasks.getNote, Make.noteID(note.noteID)).note?.text == text)
             // One more character is too many.
-            await expectRPCError(.invalidArgument, fields: ["text"]) {
+            await expectError(.invalidArgument, fields: ["text"]) {
                 _ = try await service.call(TasksV1.Tasks.createNote, Make.note(text: text + "👍🏽"))
             }
             #expect(try await noteCount(service) == 1)
@@ -60,13 +61,13 @@ import Testing
 
     @Test func refusesBlankNotesAndMissingClients() async throws {
         try await withTasksService { service in
-            await expectRPCError(.invalidArgument, fields: ["client_id", "text"]) {
+            await expectError(.invalidArgument, fields: ["client_id", "text"]) {
                 _ = try await service.call(TasksV1.Tasks.createNote, Make.note(client: 0, text: ""))
             }
-            await expectRPCError(.invalidArgument, fields: ["text"]) {
+            await expectError(.invalidArgument, fields: ["text"]) {
                 _ = try await service.call(TasksV1.Tasks.createNote, Make.note(text: " \n \u{3000}"))
             }
-            await expectRPCError(.unauthenticated) {
+            await expectError(.unauthenticated) {
                 _ = try await service.call(TasksV1.Tasks.createNote, Make.note(text: "x"), as: .manager(0))
             }
             let count = try await noteCount(service)
@@ -119,20 +120,20 @@ import Testing
         try await withTasksService { service in
             for index in 1...6 { try await write(service, "note \(index)") }
             let token = try await service.call(TasksV1.Tasks.listNotes, Make.notes()).nextPageToken
-            await expectRPCError(.invalidArgument, fields: ["client_id", "page_size", "preview_length"]) {
+            await expectError(.invalidArgument, fields: ["client_id", "page_size", "preview_length"]) {
                 _ = try await service.call(TasksV1.Tasks.listNotes, Make.notes(client: 0, pageSize: 51, preview: 2001))
             }
-            await expectRPCError(.invalidArgument, fields: ["page_token"]) {
+            await expectError(.invalidArgument, fields: ["page_token"]) {
                 _ = try await service.call(TasksV1.Tasks.listNotes, Make.notes(client: 11, token: token))
             }
-            await expectRPCError(.invalidArgument, fields: ["page_token"]) {
+            await expectError(.invalidArgument, fields: ["page_token"]) {
                 _ = try await service.call(TasksV1.Tasks.listNotes, Make.notes(token: "%%%"))
             }
             // A tasks token is not a notes token.
             _ = try await service.call(TasksV1.Tasks.createTask, Make.task())
             _ = try await service.call(TasksV1.Tasks.createTask, Make.task())
             let taskToken = try await service.call(TasksV1.Tasks.listTasks, Make.list(pageSize: 1)).nextPageToken
-            await expectRPCError(.invalidArgument, fields: ["page_token"]) {
+            await expectError(.invalidArgument, fields: ["page_token"]) {
                 _ = try await service.call(TasksV1.Tasks.listNotes, Make.notes(token: taskToken))
             }
         }
@@ -150,14 +151,14 @@ import Testing
     @Test func onlyTheAuthorOrAnAdministratorDeletesANote() async throws {
         try await withTasksService { service in
             let note = try await write(service, "by 1", author: 1)
-            await expectRPCError(.permissionDenied) {
+            await expectError(.permissionDenied) {
                 _ = try await service.call(TasksV1.Tasks.deleteNote, Make.noteID(note.noteID), as: .manager(2, [.tasks, .adminTags]))
             }
             #expect(try await service.call(TasksV1.Tasks.getNote, Make.noteID(note.noteID)).note == note)
             let deleted = try await service.call(TasksV1.Tasks.deleteNote, Make.noteID(note.noteID), as: .admin(2))
             #expect(deleted.note == note)
-            await expectRPCError(.notFound) { _ = try await service.call(TasksV1.Tasks.getNote, Make.noteID(note.noteID)) }
-            await expectRPCError(.notFound) { _ = try await service.call(TasksV1.Tasks.deleteNote, Make.noteID(note.noteID)) }
+            await expectError(.notFound) { _ = try await service.call(TasksV1.Tasks.getNote, Make.noteID(note.noteID)) }
+            await expectError(.notFound) { _ = try await service.call(TasksV1.Tasks.deleteNote, Make.noteID(note.noteID)) }
 
             let own = try await write(service, "by 3", author: 3)
             _ = try await service.call(TasksV1.Tasks.deleteNote, Make.noteID(own.noteID), as: .manager(3, []))
@@ -168,11 +169,11 @@ import Testing
 
     @Test func unknownAndBadNoteIDs() async throws {
         try await withTasksService { service in
-            await expectRPCError(.notFound) { _ = try await service.call(TasksV1.Tasks.getNote, Make.noteID(404)) }
-            await expectRPCError(.invalidArgument, fields: ["note_id"]) {
+            await expectError(.notFound) { _ = try await service.call(TasksV1.Tasks.getNote, Make.noteID(404)) }
+            await expectError(.invalidArgument, fields: ["note_id"]) {
                 _ = try await service.call(TasksV1.Tasks.getNote, Make.noteID(0))
             }
-            await expectRPCError(.invalidArgument, fields: ["note_id"]) {
+            await expectError(.invalidArgument, fields: ["note_id"]) {
                 _ = try await service.call(TasksV1.Tasks.deleteNote, Make.noteID(-3))
             }
         }

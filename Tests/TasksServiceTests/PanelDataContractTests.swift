@@ -1,3 +1,4 @@
+import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
 import TasksService
@@ -52,10 +53,10 @@ import Testing
             let notesOnly = try await service.call(TasksV1.Tasks.getPanelData, panelData(lists: [], notes: Make.notes()), as: reader)
             #expect(notesOnly.taskLists.isEmpty)
             #expect(notesOnly.notes?.notes.count == 5)
-            await expectRPCError(.permissionDenied) {
+            await expectError(.permissionDenied) {
                 _ = try await service.call(TasksV1.Tasks.getPanelData, panelData(lists: [Make.list()], notes: Make.notes()), as: reader)
             }
-            await expectRPCError(.unauthenticated) {
+            await expectError(.unauthenticated) {
                 _ = try await service.call(TasksV1.Tasks.getPanelData, panelData(lists: [Make.list(view: .mine)]), as: .manager(0))
             }
         }
@@ -65,12 +66,12 @@ import Testing
         try await withTasksService { service in
             let bad = panelData(
                 lists: [Make.list(), Make.list(client: 0, pageSize: 1000)], notes: Make.notes(client: -1, pageSize: 1000))
-            await expectRPCError(
+            await expectError(
                 .invalidArgument, fields: ["task_lists[1].client_id", "task_lists[1].page_size", "notes.client_id", "notes.page_size"]
             ) {
                 _ = try await service.call(TasksV1.Tasks.getPanelData, bad)
             }
-            await expectRPCError(.invalidArgument, fields: ["task_lists"]) {
+            await expectError(.invalidArgument, fields: ["task_lists"]) {
                 _ = try await service.call(
                     TasksV1.Tasks.getPanelData, panelData(lists: [Make.list(), Make.list(view: .mine), Make.list()]))
             }

@@ -56,29 +56,6 @@ extension RPCV1.Caller {
     }
 }
 
-/// Runs `body`, expecting an ``RPCError`` with `code` and (when given) violations of exactly
-/// `fields`; returns the error.
-@discardableResult
-func expectRPCError(
-    _ code: RPCError.Code, fields: Set<String>? = nil, sourceLocation: SourceLocation = #_sourceLocation,
-    _ body: () async throws -> Void
-) async -> RPCError? {
-    do {
-        try await body()
-        Issue.record("expected \(code.protoName), the call succeeded", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as RPCError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        if let fields {
-            #expect(Set(error.violations.map(\.field)) == fields, "\(error)", sourceLocation: sourceLocation)
-        }
-        return error
-    } catch {
-        Issue.record("expected an RPCError \(code.protoName), got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
 /// Request builders.
 enum Make {
     static func task(

@@ -1,3 +1,4 @@
+import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
@@ -60,46 +61,46 @@ import Testing
 
     @Test func refusesBadTasksNamingEveryFieldAndStoresNothing() async throws {
         try await withTasksService { service in
-            await expectRPCError(.invalidArgument, fields: ["client_id", "title"]) {
+            await expectError(.invalidArgument, fields: ["client_id", "title"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(client: 0, title: ""))
             }
-            await expectRPCError(.invalidArgument, fields: ["order_number"]) {
+            await expectError(.invalidArgument, fields: ["order_number"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(client: 10, order: "A-1"))
             }
-            await expectRPCError(.invalidArgument, fields: ["client_id"]) {
+            await expectError(.invalidArgument, fields: ["client_id"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(client: -4))
             }
-            await expectRPCError(.invalidArgument, fields: ["order_number"]) {
+            await expectError(.invalidArgument, fields: ["order_number"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(client: 0, order: String(repeating: "9", count: 65)))
             }
-            await expectRPCError(.invalidArgument, fields: ["title", "text", "performer_id"]) {
+            await expectError(.invalidArgument, fields: ["title", "text", "performer_id"]) {
                 _ = try await service.call(
                     TasksV1.Tasks.createTask,
                     Make.task(title: String(repeating: "я", count: 251), text: String(repeating: "x", count: 5001), performer: -1))
             }
-            await expectRPCError(.invalidArgument, fields: ["title"]) {
+            await expectError(.invalidArgument, fields: ["title"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(title: " \n\t "))
             }
-            await expectRPCError(.invalidArgument, fields: ["deadline.time_zone"]) {
+            await expectError(.invalidArgument, fields: ["deadline.time_zone"]) {
                 _ = try await service.call(
                     TasksV1.Tasks.createTask, Make.task(deadline: Make.deadline(local: "2030-01-01T10:00", zone: "Mars/Olympus")))
             }
-            await expectRPCError(.invalidArgument, fields: ["deadline.time_zone"]) {
+            await expectError(.invalidArgument, fields: ["deadline.time_zone"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(deadline: Make.deadline(local: "2030-01-01T10:00")))
             }
-            await expectRPCError(.invalidArgument, fields: ["deadline.local_time"]) {
+            await expectError(.invalidArgument, fields: ["deadline.local_time"]) {
                 _ = try await service.call(
                     TasksV1.Tasks.createTask, Make.task(deadline: Make.deadline(local: "2030-02-30T10:00", zone: "Europe/Moscow")))
             }
-            await expectRPCError(.invalidArgument, fields: ["deadline.local_time"]) {
+            await expectError(.invalidArgument, fields: ["deadline.local_time"]) {
                 _ = try await service.call(
                     TasksV1.Tasks.createTask,
                     Make.task(deadline: Make.deadline(at: 4_102_444_800_000, local: "2030-01-01T10:00", zone: "UTC")))
             }
-            await expectRPCError(.invalidArgument, fields: ["deadline"]) {
+            await expectError(.invalidArgument, fields: ["deadline"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(deadline: Make.deadline(zone: "UTC")))
             }
-            await expectRPCError(.invalidArgument, fields: ["deadline.at_ms"]) {
+            await expectError(.invalidArgument, fields: ["deadline.at_ms"]) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(deadline: Make.deadline(at: -5)))
             }
             let listed = try await service.call(TasksV1.Tasks.listTasks, Make.list(client: 10))
@@ -113,17 +114,17 @@ import Testing
         try await withTasksService { service in
             let id = try #require(try await service.call(TasksV1.Tasks.createTask, Make.task()).task?.taskID)
             let noRights = RPCV1.Caller.manager(1, [.editClients, .createTags])
-            await expectRPCError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.createTask, Make.task(), as: noRights) }
-            await expectRPCError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.getTask, Make.taskID(id), as: noRights) }
-            await expectRPCError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(), as: noRights) }
+            await expectError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.createTask, Make.task(), as: noRights) }
+            await expectError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.getTask, Make.taskID(id), as: noRights) }
+            await expectError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(), as: noRights) }
             var update = TasksV1.UpdateTaskRequest()
             update.taskID = id
             update.title = "Changed"
-            await expectRPCError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.updateTask, update, as: noRights) }
-            await expectRPCError(.permissionDenied) {
+            await expectError(.permissionDenied) { _ = try await service.call(TasksV1.Tasks.updateTask, update, as: noRights) }
+            await expectError(.permissionDenied) {
                 _ = try await service.call(TasksV1.Tasks.completeTask, Make.taskID(id), as: noRights)
             }
-            await expectRPCError(.permissionDenied) {
+            await expectError(.permissionDenied) {
                 _ = try await service.call(TasksV1.Tasks.reopenTask, Make.taskID(id), as: noRights)
             }
             // Nothing changed, and an administrator holds the right.
@@ -135,10 +136,10 @@ import Testing
 
     @Test func mutationsNeedAManagerID() async throws {
         try await withTasksService { service in
-            await expectRPCError(.unauthenticated) {
+            await expectError(.unauthenticated) {
                 _ = try await service.call(TasksV1.Tasks.createTask, Make.task(), as: .manager(0))
             }
-            await expectRPCError(.unauthenticated) {
+            await expectError(.unauthenticated) {
                 _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(view: .mine), as: .manager(0))
             }
         }
@@ -146,20 +147,20 @@ import Testing
 
     @Test func unknownTasksAreNotFound() async throws {
         try await withTasksService { service in
-            await expectRPCError(.notFound) { _ = try await service.call(TasksV1.Tasks.getTask, Make.taskID(404)) }
-            await expectRPCError(.notFound) { _ = try await service.call(TasksV1.Tasks.completeTask, Make.taskID(404)) }
-            await expectRPCError(.notFound) { _ = try await service.call(TasksV1.Tasks.reopenTask, Make.taskID(404)) }
+            await expectError(.notFound) { _ = try await service.call(TasksV1.Tasks.getTask, Make.taskID(404)) }
+            await expectError(.notFound) { _ = try await service.call(TasksV1.Tasks.completeTask, Make.taskID(404)) }
+            await expectError(.notFound) { _ = try await service.call(TasksV1.Tasks.reopenTask, Make.taskID(404)) }
             var update = TasksV1.UpdateTaskRequest()
             update.taskID = 404
             update.title = "x"
-            await expectRPCError(.notFound) { _ = try await service.call(TasksV1.Tasks.updateTask, update) }
-            await expectRPCError(.invalidArgument, fields: ["task_id"]) {
+            await expectError(.notFound) { _ = try await service.call(TasksV1.Tasks.updateTask, update) }
+            await expectError(.invalidArgument, fields: ["task_id"]) {
                 _ = try await service.call(TasksV1.Tasks.getTask, Make.taskID(0))
             }
-            await expectRPCError(.invalidArgument, fields: ["task_id"]) {
+            await expectError(.invalidArgument, fields: ["task_id"]) {
                 _ = try await service.call(TasksV1.Tasks.completeTask, Make.taskID(-1))
             }
-            await expectRPCError(.invalidArgument, fields: ["task_id"]) {
+            await expectError(.invalidArgument, fields: ["task_id"]) {
                 _ = try await service.call(TasksV1.Tasks.reopenTask, Make.taskID(0))
             }
         }
@@ -185,7 +186,7 @@ import Testing
             stale.taskID = original.taskID
             stale.text = "lost"
             stale.expectedVersion = 1
-            let error = await expectRPCError(.aborted) { _ = try await service.call(TasksV1.Tasks.updateTask, stale) }
+            let error = await expectError(.aborted) { _ = try await service.call(TasksV1.Tasks.updateTask, stale) }
             #expect(error?.decodedDetails(as: TasksV1.Task.self)?.version == 2)
 
             // Clearing the deadline; an edit that changes nothing keeps the version.
@@ -209,7 +210,7 @@ import Testing
             update.deadline = Make.deadline(local: "2030-01-01T10:00", zone: "Europe/Moscow")
             update.clearDeadline = true
             update.performerID = 0
-            await expectRPCError(.invalidArgument, fields: ["title", "text", "clear_deadline", "performer_id"]) {
+            await expectError(.invalidArgument, fields: ["title", "text", "clear_deadline", "performer_id"]) {
                 _ = try await service.call(TasksV1.Tasks.updateTask, update)
             }
             #expect(try await service.call(TasksV1.Tasks.getTask, Make.taskID(id)).task?.version == 1)
@@ -242,7 +243,7 @@ import Testing
             #expect(first == retry)
             #expect(try await service.call(TasksV1.Tasks.listTasks, Make.list()).tasks.count == 1)
             // The same id for another method is a caller bug.
-            await expectRPCError(.failedPrecondition) {
+            await expectError(.failedPrecondition) {
                 _ = try await service.call(TasksV1.Tasks.completeTask, Make.taskID(first.task!.taskID), requestID: requestID)
             }
             // Without a request id every call applies.

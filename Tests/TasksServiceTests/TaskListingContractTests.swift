@@ -1,3 +1,4 @@
+import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
 import TasksService
@@ -103,22 +104,22 @@ import Testing
         try await withTasksService { service in
             for day in 0..<3 { try await create(service, title: "t\(day)", deadline: Self.future(Int64(day))) }
             let token = try await service.call(TasksV1.Tasks.listTasks, Make.list(pageSize: 1)).nextPageToken
-            await expectRPCError(.invalidArgument, fields: ["client_id", "page_size"]) {
+            await expectError(.invalidArgument, fields: ["client_id", "page_size"]) {
                 _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(client: 0, pageSize: 101))
             }
-            await expectRPCError(.invalidArgument, fields: ["page_token"]) {
+            await expectError(.invalidArgument, fields: ["page_token"]) {
                 _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(token: "not-a-token"))
             }
-            await expectRPCError(.invalidArgument, fields: ["page_token"]) {
+            await expectError(.invalidArgument, fields: ["page_token"]) {
                 _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(client: 11, token: token))
             }
-            await expectRPCError(.invalidArgument, fields: ["page_token"]) {
+            await expectError(.invalidArgument, fields: ["page_token"]) {
                 _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(view: .mine, token: token))
             }
-            await expectRPCError(.invalidArgument, fields: ["view"]) {
+            await expectError(.invalidArgument, fields: ["view"]) {
                 _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(view: .unrecognized(7)))
             }
-            await expectRPCError(.invalidArgument, fields: ["completed_since_ms"]) {
+            await expectError(.invalidArgument, fields: ["completed_since_ms"]) {
                 _ = try await service.call(TasksV1.Tasks.listTasks, Make.list(completedSince: -1))
             }
         }
