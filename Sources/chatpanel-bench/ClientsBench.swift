@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
 import ClientsService
 import Foundation
 import GRDB
@@ -56,14 +57,14 @@ struct ClientsBench: AsyncParsableCommand {
         _ = try ClientsStore(path: path)
         let seedTime = try measureSync { try BenchSeed(clients: clients, dialogs: dialogCount, tags: tags).write(to: path) }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1_048_576
-        print("seeded in \(format(seedTime.seconds)) s; database \(size) MiB")
+        print("seeded in \(format(seedTime.inSeconds)) s; database \(size) MiB")
 
         let socket = "\(directory)/clients.sock"
         let server = try BenchProcess.start(
             daemon ?? siblingExecutable("chatpaneld"),
             ["clients", "--socket", socket, "--state-dir", state, "--log-level", "warning", "--tag-job-batch-size", String(batchSize)])
         defer { server.stop() }
-        try await waitForSocket(socket)
+        try await waitUntilHealthy(socket: socket, timeout: .seconds(60))
 
         var configuration = RPCClientConfiguration(socketPath: socket)
         configuration.defaultCaller = RPCV1.Caller(managerID: 1, rights: [.admin])
@@ -169,7 +170,7 @@ struct ClientsBench: AsyncParsableCommand {
         let serverMs = finished.finishedAtMs - finished.startedAtMs
         print(
             "  job \(finished.state == .done ? "done" : "FAILED \(finished.error)"): \(finished.clientsDone) links removed in \(serverMs) ms "
-                + "(\(format(wall.seconds)) s from the start call to seeing it done), batches of \(batchSize)")
+                + "(\(format(wall.inSeconds)) s from the start call to seeing it done), batches of \(batchSize)")
         print("  " + pad("reads during the job (card/autocomplete/dup/filter)", 56) + reads.summary)
         print("  " + pad("AttachTag during the job (one every 20 ms)", 56) + writes.summary)
     }
@@ -425,18 +426,4 @@ private final class RunningFlag: Sendable {
     var isSet: Bool { value.withLock { $0 } }
     /// Stops the load.
     func clear() { value.withLock { $0 = false } }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    fileprivate var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-/// Measures a synchronous body.
-private func measureSync(_ body: () throws -> Void) rethrows -> Duration {
-    let start = ContinuousClock.now
-    try body()
-    return start.duration(to: .now)
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
 import ClientsService
 import Foundation
 import Synchronization
@@ -48,8 +49,8 @@ struct PanelBench: AsyncParsableCommand {
         if !(reuse && FileManager.default.fileExists(atPath: clientsPath)) {
             removeDatabase(clientsPath)
             _ = try ClientsStore(path: clientsPath)
-            let (_, elapsed) = try measureSeed { try BenchSeed(clients: clients, dialogs: dialogCount, tags: tags).write(to: clientsPath) }
-            print("seeded the clients database in \(format(elapsed)) s")
+            let elapsed = try measureSync { try BenchSeed(clients: clients, dialogs: dialogCount, tags: tags).write(to: clientsPath) }
+            print("seeded the clients database in \(format(elapsed.inSeconds)) s")
         }
         let tasksPath = "\(tasksState)/tasks.sqlite"
         if !(reuse && FileManager.default.fileExists(atPath: tasksPath)) {
@@ -76,7 +77,7 @@ struct PanelBench: AsyncParsableCommand {
                 "--clients-socket", sockets.clients, "--tasks-socket", sockets.tasks, "--panel-timeout-ms", String(panelTimeoutMs),
             ])
         defer { gatewayProcess.stop() }
-        for socket in [sockets.clients, sockets.tasks, sockets.gateway] { try await waitUntilServing(socket) }
+        for socket in [sockets.clients, sockets.tasks, sockets.gateway] { try await waitUntilHealthy(socket: socket, timeout: .seconds(60)) }
 
         let workload = PanelWorkload(dialogs: dialogCount)
         print("\nGetPanel, manager 1 with the default layout, random dialogs (a tenth not saved as clients yet), unpinned:")
@@ -91,12 +92,6 @@ struct PanelBench: AsyncParsableCommand {
 
     private func removeDatabase(_ path: String) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    }
-
-    private func measureSeed(_ body: () throws -> Void) throws -> ((), Double) {
-        let started = ContinuousClock.now
-        try body()
-        return ((), started.duration(to: .now).inSeconds)
     }
 }
 
@@ -221,25 +216,4 @@ struct WidgetTally: Sendable {
         return "[" + widgets.joined(separator: ", ")
             + "; \(format(Double(withoutClient) * 100 / Double(max(1, panels))))% without a client]"
     }
-}
-
-/// Waits until the process at `socket` answers its health check (at most 60 s: a big database
-/// takes a while to open).
-func waitUntilServing(_ socket: String) async throws {
-    let deadline = ContinuousClock.now + .seconds(60)
-    while ContinuousClock.now < deadline {
-        if FileManager.default.fileExists(atPath: socket) {
-            let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
-            let answer = try? await client.unary(HealthV1.Health.check, HealthV1.HealthCheckRequest())
-            await client.close()
-            if answer?.status == .serving { return }
-        }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw ValidationError("nothing answered on \(socket) within 60 s")
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -146,7 +146,7 @@ struct RPCBench: AsyncParsableCommand {
         }
         let elapsed = start.duration(to: .now)
         for client in clients { await client.close() }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         return (Double(samples.count) / seconds, samples)
     }
 

@@ -38,3 +38,15 @@ func measure<T>(_ body: () async throws -> T) async rethrows -> (T, Duration) {
     let result = try await body()
     return (result, start.duration(to: .now))
 }
+
+/// Measures a synchronous body once.
+func measureSync(_ body: () throws -> Void) rethrows -> Duration {
+    let start = ContinuousClock.now
+    try body()
+    return start.duration(to: .now)
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -45,7 +45,7 @@ struct TasksBench: AsyncParsableCommand {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
                 let store = try TasksStore(path: path)
                 let (_, elapsed) = try await measure { try await Self.seed(store, scale) }
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = elapsed.inSeconds
                 print(
                     "seeded \(scale.label) in \(format(seconds)) s (\(Int(Double(scale.notes + scale.tasks) / seconds)) rows/s), "
                         + "\(fileSize(path) / 1_048_576) MiB")
