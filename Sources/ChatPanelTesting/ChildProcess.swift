@@ -4,8 +4,8 @@ import Foundation
     import Glibc
 #endif
 
-/// A failure to start a child process, with what went wrong.
-public struct ChildProcessFailure: Error, CustomStringConvertible {
+/// A failure of a test-support helper (a child process, a temporary folder, a wait), saying what went wrong.
+public struct TestSupportFailure: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
@@ -68,7 +68,7 @@ public final class ChildProcess {
         _ path: String, _ arguments: [String], environment: [String: String] = childEnvironment(), logPrefix: String, name: String? = nil,
         standardInput: String = "/dev/null", workingDirectory: String? = nil
     ) throws -> ChildProcess {
-        guard access(path, X_OK) == 0 else { throw ChildProcessFailure("\(path) is not an executable (errno \(errno)); build it first") }
+        guard access(path, X_OK) == 0 else { throw TestSupportFailure("\(path) is not an executable (errno \(errno)); build it first") }
         let stdoutPath = logPrefix + ".out"
         let stderrPath = logPrefix + ".err"
 
@@ -80,7 +80,7 @@ public final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
         if let workingDirectory {
-            guard let chdir = chdirAction else { throw ChildProcessFailure("this C library cannot set a child's working directory") }
+            guard let chdir = chdirAction else { throw TestSupportFailure("this C library cannot set a child's working directory") }
             _ = chdir(&actions, workingDirectory)
         }
 
@@ -104,7 +104,7 @@ public final class ChildProcess {
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw ChildProcessFailure("posix_spawn \(path) failed: errno \(rc)") }
+        guard rc == 0 else { throw TestSupportFailure("posix_spawn \(path) failed: errno \(rc)") }
         return ChildProcess(
             name: name ?? URL(fileURLWithPath: path).lastPathComponent, pid: pid, stdoutPath: stdoutPath, stderrPath: stderrPath)
     }

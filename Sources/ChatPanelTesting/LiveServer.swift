@@ -10,7 +10,7 @@ public import Logging
 /// bytes), removed with everything in it when `body` returns or throws.
 public func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
     var template = Array("/tmp/cp-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw ChildProcessFailure("mkdtemp failed: errno \(errno)") }
+    guard let made = mkdtemp(&template) else { throw TestSupportFailure("mkdtemp failed: errno \(errno)") }
     let path = String(cString: made)
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try await body(path)

@@ -32,8 +32,8 @@ public func waitUntilHealthy(socket: String, timeout: Duration = .seconds(30), w
         return response != nil
     }
     let who = child?.name ?? "nothing"
-    if exited, let child { throw ChildProcessFailure("\(child.name) exited early; stderr:\n\(child.standardError)") }
+    if exited, let child { throw TestSupportFailure("\(child.name) exited early; stderr:\n\(child.standardError)") }
     guard healthy else {
-        throw ChildProcessFailure("\(who) did not answer on \(socket) within \(timeout); stderr:\n\(child?.standardError ?? "")")
+        throw TestSupportFailure("\(who) did not answer on \(socket) within \(timeout); stderr:\n\(child?.standardError ?? "")")
     }
 }

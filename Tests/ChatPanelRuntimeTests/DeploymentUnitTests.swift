@@ -41,7 +41,7 @@ struct DeploymentUnitTests {
         let child = try ChildProcess.spawn(systemdAnalyze, arguments, logPrefix: "\(directory)/\(log)", workingDirectory: directory)
         defer { child.kill() }
         guard let ended = try await child.waitForExit(timeout: .seconds(60)) else {
-            throw ChildProcessFailure("systemd-analyze \(arguments.joined(separator: " ")) did not finish in 60 s")
+            throw TestSupportFailure("systemd-analyze \(arguments.joined(separator: " ")) did not finish in 60 s")
         }
         let status: Int32 = if case .exited(let code) = ended { code } else { -1 }
         return (status, child.standardOutput + child.standardError)

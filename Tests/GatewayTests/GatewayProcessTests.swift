@@ -21,6 +21,15 @@ struct GatewayProcessTests {
         var gatewaySocket: String { "\(directory)/gateway.sock" }
     }
 
+    /// Runs `body` with a temporary folder for the processes; every child is killed on every exit path.
+    private func withDeployment(_ body: (Layout, Children) async throws -> Void) async throws {
+        try await withTemporaryDirectory { directory in
+            let children = Children()
+            defer { children.killAll() }
+            try await body(Layout(directory: directory), children)
+        }
+    }
+
     /// Starts `chatpaneld <process>` on its socket and state folder of `layout` and waits until it answers.
     private func start(
         _ process: String, _ layout: Layout, _ children: Children, log: String? = nil, extra: [String] = []
@@ -79,11 +88,7 @@ struct GatewayProcessTests {
 
     @Test("a hung tasks service (SIGSTOP): tasks and notes TIMED_OUT, client OK, answer within 500 ms + 1.5 s")
     func hungTasksService() async throws {
-        try await withTemporaryDirectory { directory in
-            let children = Children()
-            defer { children.killAll() }
-            try await hungTasksScenario(Layout(directory: directory), children)
-        }
+        try await withDeployment(hungTasksScenario)
     }
 
     private func hungTasksScenario(_ layout: Layout, _ children: Children) async throws {
@@ -133,11 +138,7 @@ struct GatewayProcessTests {
 
     @Test("the merge workflow completes after the gateway is killed mid-workflow and restarted")
     func mergeSurvivesGatewayCrash() async throws {
-        try await withTemporaryDirectory { directory in
-            let children = Children()
-            defer { children.killAll() }
-            try await crashScenario(Layout(directory: directory), children)
-        }
+        try await withDeployment(crashScenario)
     }
 
     private func crashScenario(_ layout: Layout, _ children: Children) async throws {

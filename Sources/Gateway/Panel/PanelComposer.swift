@@ -17,13 +17,11 @@ struct PanelComposer: Sendable {
     func panel(dialogID: String, context: RPCCallContext) async throws -> GatewayV1.Panel {
         let started = ContinuousClock.now
         let deadline = min(context.deadline, started + panelTimeout)
-        async let layoutResult = store.layout(managerID: context.caller.managerID)
-        async let settingsResult = store.settings()
-
+        // Kept in memory by the store (read from the database once): no child tasks for them.
+        let layout = try await store.layout(managerID: context.caller.managerID)
+        let settings = try await store.settings()
         let (base, card) = try await clientBlock(
             dialogID: dialogID, caller: context.caller, deadline: deadline, requestID: context.requestID)
-        let layout = try await layoutResult
-        let settings = try await settingsResult
 
         let visible = layout.widgets.filter(\.visible)
         var widgets = await self.widgets(
@@ -68,39 +66,47 @@ struct PanelComposer: Sendable {
         return (widget, card)
     }
 
-    /// The widgets of `kinds`, in that order, fetched at once: the Tasks and Notes widgets
-    /// with one GetPanelData call (one snapshot of the tasks service), the others on their own.
+    /// The widgets of `kinds`, in that order. Settings and rights decide some without a call,
+    /// the Tags widget shows the client card, and the Tasks and Notes widgets come from one
+    /// GetPanelData call (one snapshot of the tasks service): the only call made here.
     func widgets(
         _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCard, cardBytes: [UInt8], settings: GatewayV1.Settings,
         caller: RPCV1.Caller, deadline: ContinuousClock.Instant
     ) async -> [GatewayV1.Widget] {
-        await withTaskGroup(of: [(Int, GatewayV1.Widget)].self) { group in
-            var fromTasksService: [(Int, GatewayV1.WidgetKind)] = []
-            for (index, kind) in kinds.enumerated() {
-                if kind == .tasks || kind == .notes {
-                    fromTasksService.append((index, kind))
-                    continue
-                }
-                group.addTask { [(index, await self.widget(kind, cardBytes: cardBytes, settings: settings, caller: caller))] }
+        var widgets: [GatewayV1.Widget] = []
+        var fromTasksService: [Int] = []
+        for kind in kinds {
+            if let decided = decided(kind, settings: settings, caller: caller) {
+                widgets.append(decided)
+                continue
             }
-            if !fromTasksService.isEmpty {
-                group.addTask {
-                    let made = await self.tasksServiceWidgets(
-                        fromTasksService.map(\.1), card: card, settings: settings, caller: caller, deadline: deadline)
-                    return Array(zip(fromTasksService.map(\.0), made))
-                }
+            var widget = GatewayV1.Widget()
+            widget.kind = kind
+            widget.state = .ok
+            switch kind {
+            case .tags:
+                widget.data = cardBytes
+                widget.dataType = "chatpanel.clients.v1.ClientCard"
+            case .tasks:
+                widget.dataType = "chatpanel.gateway.v1.TasksWidgetData"
+                fromTasksService.append(widgets.count)
+            case .notes:
+                widget.dataType = "chatpanel.tasks.v1.ListNotesResponse"
+                fromTasksService.append(widgets.count)
+            default:
+                widget = widget.with(.unavailable, "not configured")
             }
-            var result = [GatewayV1.Widget](repeating: GatewayV1.Widget(), count: kinds.count)
-            for await made in group {
-                for (index, widget) in made { result[index] = widget }
-            }
-            return result
+            widgets.append(widget)
         }
+        if !fromTasksService.isEmpty {
+            await fillFromTasksService(&widgets, at: fromTasksService, card: card, caller: caller, deadline: deadline)
+        }
+        return widgets
     }
 
     /// A widget whose state the settings or the caller's rights decide before any call: nil
     /// when it has to be fetched.
-    func decided(_ kind: GatewayV1.WidgetKind, settings: GatewayV1.Settings, caller: RPCV1.Caller) -> GatewayV1.Widget? {
+    private func decided(_ kind: GatewayV1.WidgetKind, settings: GatewayV1.Settings, caller: RPCV1.Caller) -> GatewayV1.Widget? {
         var widget = GatewayV1.Widget()
         widget.kind = kind
         switch kind {
@@ -119,43 +125,15 @@ struct PanelComposer: Sendable {
         }
     }
 
-    /// A widget of the clients service's data or of no service.
-    private func widget(
-        _ kind: GatewayV1.WidgetKind, cardBytes: [UInt8], settings: GatewayV1.Settings, caller: RPCV1.Caller
-    ) async -> GatewayV1.Widget {
-        if let decided = decided(kind, settings: settings, caller: caller) { return decided }
-        var widget = GatewayV1.Widget()
-        widget.kind = kind
-        switch kind {
-        case .tags:
-            widget.state = .ok
-            widget.data = cardBytes
-            widget.dataType = "chatpanel.clients.v1.ClientCard"
-            return widget
-        default:
-            return widget.with(.unavailable, "not configured")
-        }
-    }
-
-    /// The Tasks and Notes widgets among `kinds`, from one GetPanelData call: the tasks widget
-    /// gets the first page of All and Mine, the notes widget the newest 5.
-    private func tasksServiceWidgets(
-        _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCard, settings: GatewayV1.Settings, caller: RPCV1.Caller,
+    /// Fills the Tasks and Notes widgets at `indices` from one GetPanelData call: the tasks
+    /// widget gets the first page of All and Mine, the notes widget the newest 5.
+    private func fillFromTasksService(
+        _ widgets: inout [GatewayV1.Widget], at indices: [Int], card: ClientsV1.ClientCard, caller: RPCV1.Caller,
         deadline: ContinuousClock.Instant
-    ) async -> [GatewayV1.Widget] {
+    ) async {
         let started = ContinuousClock.now
-        var widgets: [GatewayV1.Widget] = kinds.map { kind in
-            if let decided = decided(kind, settings: settings, caller: caller) { return decided }
-            var widget = GatewayV1.Widget()
-            widget.kind = kind
-            widget.state = .ok
-            widget.dataType = kind == .tasks ? "chatpanel.gateway.v1.TasksWidgetData" : "chatpanel.tasks.v1.ListNotesResponse"
-            return widget
-        }
-        let pending = widgets.indices.filter { widgets[$0].state == .ok }
-        guard !pending.isEmpty else { return widgets }
         guard let client = card.client else {
-            for index in pending {
+            for index in indices {
                 if widgets[index].kind == .tasks {
                     widgets[index].data = (try? GatewayV1.TasksWidgetData().serializedBytes()) ?? []
                     widgets[index].reason = "the dialog has no client yet; creating a task saves it"
@@ -164,13 +142,13 @@ struct PanelComposer: Sendable {
                     widgets[index].reason = "the dialog has no client yet"
                 }
             }
-            return widgets
+            return
         }
         var request = TasksV1.GetPanelDataRequest()
-        if pending.contains(where: { widgets[$0].kind == .tasks }) {
+        if indices.contains(where: { widgets[$0].kind == .tasks }) {
             request.taskLists = [Self.listTasks(client.clientID, view: .all), Self.listTasks(client.clientID, view: .mine)]
         }
-        if pending.contains(where: { widgets[$0].kind == .notes }) {
+        if indices.contains(where: { widgets[$0].kind == .notes }) {
             var notes = TasksV1.ListNotesRequest()
             notes.clientID = client.clientID
             notes.pageSize = 5
@@ -179,7 +157,7 @@ struct PanelComposer: Sendable {
         do {
             let response = try await tasks.call(
                 TasksV1.Tasks.getPanelData, request, options: RPCCallOptions(timeout: Self.remaining(until: deadline), caller: caller))
-            for index in pending {
+            for index in indices {
                 if widgets[index].kind == .tasks {
                     var data = GatewayV1.TasksWidgetData()
                     data.all = response.taskLists.first
@@ -191,13 +169,12 @@ struct PanelComposer: Sendable {
                 widgets[index].elapsedMs = Self.milliseconds(since: started)
             }
         } catch {
-            for index in pending { widgets[index] = Self.failed(widgets[index], error, since: started) }
+            for index in indices { widgets[index] = Self.failed(widgets[index], error, since: started) }
         }
-        return widgets
     }
 
     /// A widget whose fetch failed, with the state its error means.
-    static func failed(_ widget: GatewayV1.Widget, _ error: any Error, since started: ContinuousClock.Instant) -> GatewayV1.Widget {
+    private static func failed(_ widget: GatewayV1.Widget, _ error: any Error, since started: ContinuousClock.Instant) -> GatewayV1.Widget {
         var widget = widget
         widget.data = []
         widget.elapsedMs = milliseconds(since: started)
