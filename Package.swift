@@ -39,6 +39,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
         .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
+        // Snowball stemmers (Debian libstemmer-dev) for the catalog's full-text search.
+        .systemLibrary(name: "CStemmer", path: "Sources/CStemmer"),
 
         // The one Swift target over the POSIX helpers in C.
         .target(name: "ChatPanelSystem", dependencies: ["CChatPanelSystem"], swiftSettings: strict),
@@ -83,6 +85,11 @@ let package = Package(
             dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
+        .target(
+            name: "OrdersService",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "CStemmer", grdb, logging, lifecycle],
+            swiftSettings: strict
+        ),
         // The gateway knows the services only through proto/.
         .target(
             name: "Gateway",
@@ -95,7 +102,7 @@ let package = Package(
             name: "chatpaneld",
             dependencies: [
                 "ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "Gateway", argumentParser, logging, lifecycle,
+                "OrdersService", "Gateway", argumentParser, logging, lifecycle,
             ],
             swiftSettings: strict
         ),
@@ -109,7 +116,7 @@ let package = Package(
             name: "chatpanel-bench",
             dependencies: [
                 "ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
+                "OrdersService", "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
             ],
             swiftSettings: strict
         ),
@@ -140,6 +147,11 @@ let package = Package(
         .testTarget(
             name: "TasksServiceTests",
             dependencies: ["TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OrdersServiceTests",
+            dependencies: ["OrdersService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
             swiftSettings: strict
         ),
         .testTarget(

@@ -31,8 +31,10 @@ public final class SQLiteStore: Sendable {
         config.busyMode = .timeout(Double(configuration.busyTimeout.milliseconds) / 1000)
         config.maximumReaderCount = configuration.maximumReaderCount
         let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
+        let prepare = configuration.prepareDatabase
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try prepare?(db)
         }
         self.pool = try DatabasePool(path: path, configuration: config)
         // GRDB sets NORMAL when it opens the pool in WAL mode; the writer connection is the one
@@ -145,6 +147,9 @@ public struct StoreConfiguration: Sendable {
     public var synchronousFull: Bool = true
     /// Concurrent readers. Default 4.
     public var maximumReaderCount: Int = 4
+    /// Runs on every connection as it opens, before migrations and queries: registers what
+    /// SQL needs on each connection (a custom FTS5 tokenizer, a function). Default: nothing.
+    public var prepareDatabase: (@Sendable (Database) throws -> Void)? = nil
 
     /// Defaults.
     public init() {}

@@ -6,6 +6,7 @@
 #include "chatpanel/clients/v1/clients.pb-c.h"
 #include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
+#include "chatpanel/orders/v1/orders.pb-c.h"
 #include "chatpanel/rpc/v1/rpc.pb-c.h"
 #include "chatpanel/tasks/v1/tasks.pb-c.h"
 #include "chatpanel/testing/v1/testing.pb-c.h"
@@ -246,6 +247,150 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__health__v1__health_check_response(void) {
     return &chatpanel__health__v1__health_check_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_listed_product_request(void) {
+    return &chatpanel__orders__v1__add_listed_product_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_listed_product_response(void) {
+    return &chatpanel__orders__v1__add_listed_product_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_to_order_request(void) {
+    return &chatpanel__orders__v1__add_to_order_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_to_order_response(void) {
+    return &chatpanel__orders__v1__add_to_order_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__cart(void) {
+    return &chatpanel__orders__v1__cart__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__cart_item(void) {
+    return &chatpanel__orders__v1__cart_item__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__cart_item_input(void) {
+    return &chatpanel__orders__v1__cart_item_input__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__category(void) {
+    return &chatpanel__orders__v1__category__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_request(void) {
+    return &chatpanel__orders__v1__create_product_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_response(void) {
+    return &chatpanel__orders__v1__create_product_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_cart_request(void) {
+    return &chatpanel__orders__v1__get_cart_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_cart_response(void) {
+    return &chatpanel__orders__v1__get_cart_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_panel_data_request(void) {
+    return &chatpanel__orders__v1__get_panel_data_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_panel_data_response(void) {
+    return &chatpanel__orders__v1__get_panel_data_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_product_request(void) {
+    return &chatpanel__orders__v1__get_product_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_product_response(void) {
+    return &chatpanel__orders__v1__get_product_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_categories_request(void) {
+    return &chatpanel__orders__v1__list_categories_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_categories_response(void) {
+    return &chatpanel__orders__v1__list_categories_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_listed_products_request(void) {
+    return &chatpanel__orders__v1__list_listed_products_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_listed_products_response(void) {
+    return &chatpanel__orders__v1__list_listed_products_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_price_types_request(void) {
+    return &chatpanel__orders__v1__list_price_types_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_price_types_response(void) {
+    return &chatpanel__orders__v1__list_price_types_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__listed_product(void) {
+    return &chatpanel__orders__v1__listed_product__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__money(void) {
+    return &chatpanel__orders__v1__money__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__move_owner_records_request(void) {
+    return &chatpanel__orders__v1__move_owner_records_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__move_owner_records_response(void) {
+    return &chatpanel__orders__v1__move_owner_records_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__owner(void) {
+    return &chatpanel__orders__v1__owner__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__price(void) {
+    return &chatpanel__orders__v1__price__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__price_type(void) {
+    return &chatpanel__orders__v1__price_type__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__product(void) {
+    return &chatpanel__orders__v1__product__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__product_card(void) {
+    return &chatpanel__orders__v1__product_card__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__product_input(void) {
+    return &chatpanel__orders__v1__product_input__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__product_list(void) {
+    return &chatpanel__orders__v1__product_list__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__property(void) {
+    return &chatpanel__orders__v1__property__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__put_cart_request(void) {
+    return &chatpanel__orders__v1__put_cart_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__put_cart_response(void) {
+    return &chatpanel__orders__v1__put_cart_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__put_categories_request(void) {
+    return &chatpanel__orders__v1__put_categories_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__put_categories_response(void) {
+    return &chatpanel__orders__v1__put_categories_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__put_price_types_request(void) {
+    return &chatpanel__orders__v1__put_price_types_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__put_price_types_response(void) {
+    return &chatpanel__orders__v1__put_price_types_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__remove_listed_product_request(void) {
+    return &chatpanel__orders__v1__remove_listed_product_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__remove_listed_product_response(void) {
+    return &chatpanel__orders__v1__remove_listed_product_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_products_request(void) {
+    return &chatpanel__orders__v1__search_products_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_products_response(void) {
+    return &chatpanel__orders__v1__search_products_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__send_product_cards_request(void) {
+    return &chatpanel__orders__v1__send_product_cards_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__send_product_cards_response(void) {
+    return &chatpanel__orders__v1__send_product_cards_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__upsert_products_request(void) {
+    return &chatpanel__orders__v1__upsert_products_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__upsert_products_response(void) {
+    return &chatpanel__orders__v1__upsert_products_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__rpc__v1__caller(void) {
     return &chatpanel__rpc__v1__caller__descriptor;

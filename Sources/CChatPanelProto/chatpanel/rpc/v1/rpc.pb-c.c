@@ -662,7 +662,7 @@ const ProtobufCEnumDescriptor chatpanel__rpc__v1__status_code__descriptor =
   chatpanel__rpc__v1__status_code__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue chatpanel__rpc__v1__right__enum_values_by_number[6] =
+static const ProtobufCEnumValue chatpanel__rpc__v1__right__enum_values_by_number[7] =
 {
   { "RIGHT_UNSPECIFIED", "CHATPANEL__RPC__V1__RIGHT__RIGHT_UNSPECIFIED", 0 },
   { "RIGHT_CREATE_TAGS", "CHATPANEL__RPC__V1__RIGHT__RIGHT_CREATE_TAGS", 1 },
@@ -670,15 +670,17 @@ static const ProtobufCEnumValue chatpanel__rpc__v1__right__enum_values_by_number
   { "RIGHT_ADMIN_TAGS", "CHATPANEL__RPC__V1__RIGHT__RIGHT_ADMIN_TAGS", 3 },
   { "RIGHT_TASKS", "CHATPANEL__RPC__V1__RIGHT__RIGHT_TASKS", 4 },
   { "RIGHT_ADMIN", "CHATPANEL__RPC__V1__RIGHT__RIGHT_ADMIN", 5 },
+  { "RIGHT_EDIT_CATALOG", "CHATPANEL__RPC__V1__RIGHT__RIGHT_EDIT_CATALOG", 6 },
 };
 static const ProtobufCIntRange chatpanel__rpc__v1__right__value_ranges[] = {
-{0, 0},{0, 6}
+{0, 0},{0, 7}
 };
-static const ProtobufCEnumValueIndex chatpanel__rpc__v1__right__enum_values_by_name[6] =
+static const ProtobufCEnumValueIndex chatpanel__rpc__v1__right__enum_values_by_name[7] =
 {
   { "RIGHT_ADMIN", 5 },
   { "RIGHT_ADMIN_TAGS", 3 },
   { "RIGHT_CREATE_TAGS", 1 },
+  { "RIGHT_EDIT_CATALOG", 6 },
   { "RIGHT_EDIT_CLIENTS", 2 },
   { "RIGHT_TASKS", 4 },
   { "RIGHT_UNSPECIFIED", 0 },
@@ -690,9 +692,9 @@ const ProtobufCEnumDescriptor chatpanel__rpc__v1__right__descriptor =
   "Right",
   "Chatpanel__Rpc__V1__Right",
   "chatpanel.rpc.v1",
-  6,
+  7,
   chatpanel__rpc__v1__right__enum_values_by_number,
-  6,
+  7,
   chatpanel__rpc__v1__right__enum_values_by_name,
   1,
   chatpanel__rpc__v1__right__value_ranges,

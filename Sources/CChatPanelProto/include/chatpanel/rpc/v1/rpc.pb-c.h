@@ -71,7 +71,11 @@ typedef enum _Chatpanel__Rpc__V1__Right {
   /*
    * Administrator: every right, and deleting others' notes.
    */
-  CHATPANEL__RPC__V1__RIGHT__RIGHT_ADMIN = 5
+  CHATPANEL__RPC__V1__RIGHT__RIGHT_ADMIN = 5,
+  /*
+   * May create products and services and import the catalog (PRODUCT-5).
+   */
+  CHATPANEL__RPC__V1__RIGHT__RIGHT_EDIT_CATALOG = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__RPC__V1__RIGHT)
 } Chatpanel__Rpc__V1__Right;
 /*

@@ -135,11 +135,13 @@ extension RPCV1 {
         case tasks
         /// Administrator: every right, and deleting others' notes.
         case admin
+        /// May create products and services and import the catalog (PRODUCT-5).
+        case editCatalog
         /// A value this build does not know; kept so that it survives a round trip.
         case unrecognized(Int32)
 
         /// Every value this build knows.
-        public static let allCases: [Self] = [.unspecified, .createTags, .editClients, .adminTags, .tasks, .admin]
+        public static let allCases: [Self] = [.unspecified, .createTags, .editClients, .adminTags, .tasks, .admin, .editCatalog]
 
         /// The value for a wire number.
         public init(rawValue: Int32) {
@@ -150,6 +152,7 @@ extension RPCV1 {
             case 3: self = .adminTags
             case 4: self = .tasks
             case 5: self = .admin
+            case 6: self = .editCatalog
             default: self = .unrecognized(rawValue)
             }
         }
@@ -163,6 +166,7 @@ extension RPCV1 {
             case .adminTags: 3
             case .tasks: 4
             case .admin: 5
+            case .editCatalog: 6
             case .unrecognized(let value): value
             }
         }
@@ -176,6 +180,7 @@ extension RPCV1 {
             case .adminTags: "RIGHT_ADMIN_TAGS"
             case .tasks: "RIGHT_TASKS"
             case .admin: "RIGHT_ADMIN"
+            case .editCatalog: "RIGHT_EDIT_CATALOG"
             case .unrecognized(let value): String(value)
             }
         }

@@ -1,0 +1,19 @@
+import ChatPanelRPC
+import GRDB
+
+/// The record of owners (dialogs, visitors, merged clients) moved into clients.
+enum OwnerMoves {
+    /// The owner that holds `owner`'s records now: the client it was moved into (following
+    /// merges), or `owner` itself.
+    static func resolve(_ owner: Owner, _ db: Database) throws -> Owner {
+        var current = owner
+        for _ in 0..<16 {
+            guard
+                let next = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT to_client_id FROM owner_move WHERE from_owner = ?"), arguments: [current.key])
+            else { return current }
+            current = .client(next)
+        }
+        return current
+    }
+}

@@ -1,0 +1,132 @@
+public import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import GRDB
+
+extension OrdersStore {
+    /// Puts an owner's current cart (CART-1): the whole cart, unless the stored cart has the
+    /// same or a newer version (a late or repeated update changes nothing). An empty cart
+    /// clears the items but keeps the version. An owner moved into a client (a visitor who
+    /// became a client, a merged client) writes to that client's cart.
+    public func putCart(owner: Owner, version: Int64, items: [OrdersV1.CartItemInput], requestID: String) async throws
+        -> OrdersV1.PutCartResponse
+    {
+        let now = now
+        return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.putCart.path) { db in
+            let owner = try OwnerMoves.resolve(owner, db)
+            var response = OrdersV1.PutCartResponse()
+            if let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM cart WHERE owner = ?"), arguments: [owner.key]),
+                stored >= version
+            {
+                response.applied = false
+                response.currentVersion = stored
+                return response
+            }
+            try Self.replaceCart(db, owner: owner, version: version, updatedAt: now(), items: items.map(CartLine.init(input:)))
+            response.applied = true
+            response.currentVersion = version
+            return response
+        }
+    }
+
+    /// An owner's cart with the catalog's data now, priced in `priceType`; nil when there is
+    /// none or it is empty.
+    public func cart(owner: Owner, priceType: String) async throws -> OrdersV1.Cart? {
+        try await database.read { db in
+            let references = try CatalogReferences.loadPriceTypes(db)
+            let type = try Self.priceType(priceType, references)
+            return try Self.cart(db, try OwnerMoves.resolve(owner, db), type, references)
+        }
+    }
+
+    /// A cart line as stored.
+    struct CartLine: Sendable {
+        var article: String
+        var quantity: Int64
+        var sitePrice: Int64?
+        var siteCurrency: String
+        var name: String
+
+        init(input: OrdersV1.CartItemInput) {
+            article = input.article
+            quantity = input.quantity
+            sitePrice = input.sitePrice?.amountMinor
+            siteCurrency = input.sitePrice?.currency ?? ""
+            name = input.name
+        }
+
+        init(row: Row) {
+            article = row[0]
+            quantity = row[1]
+            sitePrice = row[2]
+            siteCurrency = row[3]
+            name = row[4]
+        }
+    }
+
+    /// The stored lines of an owner's cart, in the site's order.
+    static func cartLines(_ db: Database, _ owner: Owner) throws -> [CartLine] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT article, quantity, site_price, site_currency, name FROM cart_item WHERE owner = ? ORDER BY position"),
+            arguments: [owner.key]
+        ).map(CartLine.init(row:))
+    }
+
+    /// Replaces an owner's cart with `items` at `version`.
+    static func replaceCart(_ db: Database, owner: Owner, version: Int64, updatedAt: Int64, items: [CartLine]) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO cart (owner, version, updated_at_ms) VALUES (?1, ?2, ?3)
+                ON CONFLICT (owner) DO UPDATE SET version = ?2, updated_at_ms = ?3
+                """
+        ).execute(arguments: [owner.key, version, updatedAt])
+        try db.cachedStatement(sql: "DELETE FROM cart_item WHERE owner = ?").execute(arguments: [owner.key])
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO cart_item (owner, position, article, quantity, site_price, site_currency, name) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        for (position, item) in items.enumerated() {
+            try insert.execute(arguments: [owner.key, position, item.article, item.quantity, item.sitePrice, item.siteCurrency, item.name])
+        }
+    }
+
+    /// An owner's cart, inside a transaction; nil when there is none or it is empty.
+    static func cart(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences) throws -> OrdersV1.Cart? {
+        guard let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT version, updated_at_ms FROM cart WHERE owner = ?"), arguments: [owner.key])
+        else { return nil }
+        let lines = try cartLines(db, owner)
+        guard !lines.isEmpty else { return nil }
+        var cart = OrdersV1.Cart()
+        cart.owner = owner.proto
+        cart.version = head[0]
+        cart.updatedAtMs = head[1]
+        let totalCurrency = type?.currency ?? lines.first(where: { !$0.siteCurrency.isEmpty })?.siteCurrency ?? "RUB"
+        var total: Int64 = 0
+        for line in lines {
+            var item = OrdersV1.CartItem()
+            item.article = line.article
+            item.quantity = line.quantity
+            cart.quantity += line.quantity
+            var unit: (Int64, String)? = line.sitePrice.map { ($0, line.siteCurrency) }
+            if let record = try ProductRecord.fetch(db, article: line.article) {
+                item.product = record.proto(references)
+                item.name = record.input.name
+                item.available = record.isAvailable
+                if let type, let amount = record.price(in: type) { unit = (amount, type.currency) }
+            } else {
+                item.name = line.name
+                item.gone = true
+            }
+            if let (amount, currency) = unit {
+                item.price = Currency.money(amount, currency)
+                let (lineTotal, overflow) = amount.multipliedReportingOverflow(by: line.quantity)
+                if !overflow {
+                    item.lineTotal = Currency.money(lineTotal, currency)
+                    if currency == totalCurrency { total = total &+ lineTotal }
+                }
+            }
+            cart.items.append(item)
+        }
+        cart.total = Currency.money(total, totalCurrency)
+        return cart
+    }
+}

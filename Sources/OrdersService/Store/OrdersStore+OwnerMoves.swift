@@ -1,0 +1,100 @@
+public import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import GRDB
+
+extension OrdersStore {
+    /// Moves an owner's product list and cart to client `toClientID`, in one transaction: a
+    /// dialog whose contact was saved as a client (CLIENT-1), a visitor who turned out to be a
+    /// client, a client merged into another (CLIENT-9).
+    ///
+    /// Listed products merge with the client's (the earlier addition and the sendings of both
+    /// are kept); the cart becomes the client's when it is newer than the client's own.
+    /// Afterwards writes for the old owner go to the client. Repeating it (with any request
+    /// id) moves whatever is left and answers the move's totals.
+    ///
+    /// - Throws: FAILED_PRECONDITION when the owner was moved into another client, or
+    ///   `toClientID` was itself merged away.
+    public func moveOwnerRecords(from owner: Owner, to toClientID: Int64, requestID: String) async throws
+        -> OrdersV1.MoveOwnerRecordsResponse
+    {
+        let now = now
+        return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.moveOwnerRecords.path) { db in
+            let time = now()
+            let earlier = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT to_client_id, listed_moved, cart_moved FROM owner_move WHERE from_owner = ?"),
+                arguments: [owner.key])
+            if let earlier {
+                let destination: Int64 = earlier[0]
+                guard destination == toClientID else {
+                    throw RPCError.failedPrecondition("\(owner.key) was already moved into client \(destination)")
+                }
+            }
+            let target = Owner.client(toClientID)
+            if case .client(let destination) = try OwnerMoves.resolve(target, db), destination != toClientID {
+                throw RPCError.failedPrecondition("client \(toClientID) was merged into client \(destination); move into that client")
+            }
+            // The list: merge row by row, keeping the earlier addition and adding up sendings.
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO listed_product (owner, product_id, added_at_ms, added_by_id, last_sent_at_ms, sent_count)
+                    SELECT ?1, product_id, added_at_ms, added_by_id, last_sent_at_ms, sent_count FROM listed_product WHERE owner = ?2
+                    ON CONFLICT (owner, product_id) DO UPDATE SET
+                        added_by_id = CASE WHEN excluded.added_at_ms < added_at_ms THEN excluded.added_by_id ELSE added_by_id END,
+                        added_at_ms = min(added_at_ms, excluded.added_at_ms),
+                        last_sent_at_ms = max(last_sent_at_ms, excluded.last_sent_at_ms),
+                        sent_count = sent_count + excluded.sent_count
+                    """
+            ).execute(arguments: [target.key, owner.key])
+            try db.cachedStatement(sql: "DELETE FROM listed_product WHERE owner = ?").execute(arguments: [owner.key])
+            let listed = Int64(db.changesCount)
+            // The cart: the newer one wins.
+            var cartMoved = false
+            if let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM cart WHERE owner = ?"), arguments: [owner.key]) {
+                let targetVersion = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT version FROM cart WHERE owner = ?"), arguments: [target.key])
+                if targetVersion.map({ version > $0 }) ?? true {
+                    try Self.replaceCart(db, owner: target, version: version, updatedAt: time, items: try Self.cartLines(db, owner))
+                    cartMoved = true
+                }
+                try db.cachedStatement(sql: "DELETE FROM cart WHERE owner = ?").execute(arguments: [owner.key])
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO owner_move (from_owner, to_client_id, listed_moved, cart_moved, first_moved_at_ms, last_moved_at_ms)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                    ON CONFLICT (from_owner) DO UPDATE SET
+                        listed_moved = listed_moved + excluded.listed_moved, cart_moved = cart_moved OR excluded.cart_moved,
+                        last_moved_at_ms = excluded.last_moved_at_ms
+                    """
+            ).execute(arguments: [owner.key, toClientID, listed, cartMoved, time])
+            var response = OrdersV1.MoveOwnerRecordsResponse()
+            let listedBefore: Int64 = earlier?[1] ?? 0
+            let cartBefore: Bool = earlier?[2] ?? false
+            response.listedProductsMoved = UInt32(clamping: listedBefore + listed)
+            response.cartMoved = cartBefore || cartMoved
+            response.repeated = earlier != nil
+            return response
+        }
+    }
+
+    /// The Products and Cart widgets' data in one snapshot: the client's list (the dialog's
+    /// before the contact is saved) and the client's cart (the visitor's when the client has
+    /// none).
+    public func panelData(clientID: Int64, dialogID: String, visitorID: String, priceType: String) async throws
+        -> OrdersV1.GetPanelDataResponse
+    {
+        try await database.read { db in
+            let references = try CatalogReferences.loadPriceTypes(db)
+            let type = try Self.priceType(priceType, references)
+            var response = OrdersV1.GetPanelDataResponse()
+            let listOwner = try OwnerMoves.resolve(clientID > 0 ? .client(clientID) : .dialog(dialogID), db)
+            response.list = try Self.productList(db, listOwner, type, references)
+            if clientID > 0 { response.cart = try Self.cart(db, try OwnerMoves.resolve(.client(clientID), db), type, references) }
+            if response.cart == nil && !visitorID.isEmpty {
+                response.cart = try Self.cart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
+            }
+            return response
+        }
+    }
+}

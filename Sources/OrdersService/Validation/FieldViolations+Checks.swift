@@ -1,0 +1,47 @@
+import ChatPanelRPC
+
+extension FieldViolations {
+    /// Checks a text field's length in characters, and when `required` that it is not blank.
+    mutating func checkText(_ text: String, field: String, required: Bool, maximum: Int) {
+        if required && text.allSatisfy(\.isWhitespace) {
+            add(field: field, text.isEmpty ? "is required" : "must not be blank")
+            return
+        }
+        check(Self.characterCount(text, upTo: maximum) <= maximum, field: field, "must be at most \(maximum) characters")
+    }
+
+    /// Checks a stable code: 1 to 64 characters of [A-Za-z0-9_.-].
+    mutating func checkCode(_ code: String, field: String) {
+        guard !code.isEmpty else { return add(field: field, "is required") }
+        check(
+            code.utf8.count <= 64 && code.utf8.allSatisfy { Self.codeBytes.contains($0) }, field: field,
+            "must be 1 to 64 characters of A-Z, a-z, 0-9, '_', '.', '-'")
+    }
+
+    /// Checks an optional http(s) URL of at most 2000 characters.
+    mutating func checkURL(_ url: String, field: String) {
+        guard !url.isEmpty else { return }
+        let lower = url.lowercased()
+        check(
+            (lower.hasPrefix("https://") || lower.hasPrefix("http://")) && url.utf8.count <= 2000
+                && !url.contains(where: \.isWhitespace), field: field, "must be an http(s) URL of at most 2000 characters")
+    }
+
+    /// Checks that an id field names something (is positive).
+    mutating func checkID(_ id: Int64, field: String) {
+        check(id > 0, field: field, id == 0 ? "is required" : "must be positive")
+    }
+
+    private static let codeBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-".utf8)
+
+    /// Characters as the user sees them, counted up to `limit + 1`.
+    static func characterCount(_ text: String, upTo limit: Int) -> Int {
+        if text.utf8.count <= limit { return text.count }
+        var count = 0
+        for _ in text {
+            count += 1
+            if count > limit { break }
+        }
+        return count
+    }
+}
