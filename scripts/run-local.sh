@@ -28,9 +28,10 @@ start() {
 
 start clients
 start tasks
+start orders
 start gateway --clients-socket "$state/clients.sock" --tasks-socket "$state/tasks.sock"
 
-for name in clients tasks gateway; do
+for name in clients tasks orders gateway; do
   for _ in $(seq 1 100); do
     "$bin/chatpanelctl" health --socket "$state/$name.sock" >/dev/null 2>&1 && break
     sleep 0.1
@@ -54,6 +55,9 @@ ChatPanel is serving (logs in $logs). Try, in another terminal:
   $bin/chatpanelctl layout show --socket $state/gateway.sock --manager 1
   $bin/chatpanelctl clients --help
   $bin/chatpanelctl tasks list --socket $state/tasks.sock --client <id>
+  $bin/chatpanelctl catalog search --socket $state/orders.sock "кофеварки" [--sort price-asc] [--in-stock]
+  $bin/chatpanelctl products list --socket $state/orders.sock --client <id>
+  $bin/chatpanelctl cart show --socket $state/orders.sock --client <id>
   $bin/chatpanelctl health --socket $state/gateway.sock
 Press Ctrl-C to stop every process.
 HINT

@@ -11,8 +11,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The manager id calls are made for.")
     var manager: Int64 = 1
 
-    @Option(help: "Comma-separated rights: create_tags, edit_clients, admin_tags, tasks, admin (default: all but admin).")
-    var rights: String = "create_tags,edit_clients,admin_tags,tasks"
+    @Option(help: "Comma-separated rights: create_tags, edit_clients, admin_tags, tasks, edit_catalog, admin (default: all but admin).")
+    var rights: String = "create_tags,edit_clients,admin_tags,tasks,edit_catalog"
 
     @Option(help: "Call timeout in milliseconds.")
     var timeoutMs: Int64 = 5000

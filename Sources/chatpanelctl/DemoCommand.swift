@@ -10,7 +10,7 @@ import Foundation
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Loads demo clients, dialogs, tags, tasks and notes through the services.",
+        abstract: "Loads demo clients, dialogs, tags, tasks, notes, a catalog, a product list and a cart through the services.",
         discussion: """
             Calls the clients and tasks services as manager 1 with every right (administrator \
             included): 8 dialogs on telegram, whatsapp and site, most saved as clients, two \
@@ -22,24 +22,30 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The folder of the processes' sockets; demo-dialog is written here.") var stateDir = "run/state"
     @Option(help: "The clients service's socket (default <state-dir>/clients.sock).") var clientsSocket: String?
     @Option(help: "The tasks service's socket (default <state-dir>/tasks.sock).") var tasksSocket: String?
+    @Option(help: "The orders service's socket (default <state-dir>/orders.sock).") var ordersSocket: String?
     @Option(help: "Call timeout in milliseconds.") var timeoutMs: Int64 = 10_000
 
     func run() async throws {
         let caller = RPCV1.Caller(managerID: 1, rights: RPCV1.Right.allCases.filter { $0 != .unspecified })
         let clients = makeClient(clientsSocket ?? "\(stateDir)/clients.sock", caller)
         let tasks = makeClient(tasksSocket ?? "\(stateDir)/tasks.sock", caller)
+        let orders = makeClient(ordersSocket ?? "\(stateDir)/orders.sock", caller)
         do {
             let loader = DemoLoader(clients: clients, tasks: tasks)
             let main = try await runCall { try await loader.load() }
+            let products = try await runCall { try await DemoOrdersLoader(orders: orders).load(mainClient: main) }
+            print("demo catalog loaded: \(products) products and services; a product list and a cart for client #\(main)")
             try Data((DemoLoader.mainDialog + "\n").utf8).write(to: URL(fileURLWithPath: "\(stateDir)/demo-dialog"))
             print("demo data loaded: main dialog \(DemoLoader.mainDialog) (client #\(main)); written to \(stateDir)/demo-dialog")
         } catch {
             await clients.close()
             await tasks.close()
+            await orders.close()
             throw error
         }
         await clients.close()
         await tasks.close()
+        await orders.close()
     }
 
     private func makeClient(_ path: String, _ caller: RPCV1.Caller) -> RPCClient {
