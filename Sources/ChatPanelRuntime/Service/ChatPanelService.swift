@@ -14,13 +14,14 @@ public import ServiceLifecycle
 /// database's health and the idempotency record pruner.
 ///
 /// Handlers follow one order, so that every service answers alike:
-/// 1. who is calling: ``ChatPanelRPC/RPCCallContext/managerID(for:)`` where the call needs a
-///    manager, and ``ChatPanelRPC/RPCCallContext/require(_:for:)`` for rights; rights are
-///    checked before validation, so a caller without the right learns nothing from
-///    validation errors;
+/// 1. rights: ``ChatPanelRPC/RPCCallContext/require(_:for:)``, before anything else, so a
+///    caller without the right learns nothing from validation errors;
 /// 2. the request, validated whole: INVALID_ARGUMENT names every bad field
 ///    (``ChatPanelRPC/FieldViolations``, ``ChatPanelRPC/TextRule``, `checkID`);
 /// 3. one intent-named store method, which does the work in one transaction.
+///
+/// Who acts is read with ``ChatPanelRPC/RPCCallContext/managerID(for:)`` (UNAUTHENTICATED
+/// when the call names no manager) wherever an author, an audit or "mine" needs it.
 ///
 /// ```swift
 /// public struct NotesService: ChatPanelService {
