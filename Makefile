@@ -42,8 +42,11 @@ build: deps
 	$(SWIFT) build
 
 ## test: everything the README promises, from a clean clone
+# Every target may import only what Package.swift says it depends on.
+IMPORT_CHECK := --explicit-target-dependency-import-check=error
+
 test: deps proto-check
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests $(IMPORT_CHECK)
 	$(SWIFT) test --skip-build
 
 ## run: every process on local sockets with demo data; Ctrl-C stops them all

@@ -56,18 +56,19 @@ let package = Package(
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
         .target(
-            name: "ChatPanelStore", dependencies: ["ChatPanelProto", "ChatPanelRPC", grdb, logging, lifecycle, nioPosix], swiftSettings: strict),
-        // Process runtime: configuration, logging, systemd integration, service group.
+            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, logging, lifecycle, nioPosix], swiftSettings: strict),
+        // Process runtime: configuration, logging, systemd integration, service group, and the
+        // one shape of a service (ChatPanelService, ServiceHost).
         .target(
             name: "ChatPanelRuntime",
-            dependencies: ["ChatPanelRPC", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, unixSignals],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, unixSignals],
             swiftSettings: strict
         ),
 
         // Test support: live servers on temporary sockets.
         .target(
             name: "ChatPanelTesting",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", nioPosix, logging],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioPosix, logging, lifecycle],
             swiftSettings: strict
         ),
 
@@ -77,23 +78,23 @@ let package = Package(
         // Services: each owns its SQLite database and answers its proto/ contract.
         .target(
             name: "ClientsService",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
         .target(
             name: "TasksService",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
         .target(
             name: "OrdersService",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "CStemmer", grdb, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
         // The gateway knows the services only through proto/.
         .target(
             name: "Gateway",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
 
@@ -132,7 +133,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", "ChatPanelTesting", grdb, nioPosix],
+            name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", "ChatPanelTesting", "ChatPanelRuntime", grdb, nioPosix],
             swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRuntimeTests",
@@ -141,22 +142,28 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientsServiceTests",
-            dependencies: ["ClientsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            dependencies: [
+                "ClientsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime",
+                grdb, logging,
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TasksServiceTests",
-            dependencies: ["TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            dependencies: ["TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging],
             swiftSettings: strict
         ),
         .testTarget(
             name: "OrdersServiceTests",
-            dependencies: ["OrdersService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            dependencies: ["OrdersService", "ChatPanelRuntime", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
             swiftSettings: strict
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", logging],
+            dependencies: [
+                "Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
+                "ChatPanelRuntime", "ChatPanelStore", logging,
+            ],
             swiftSettings: strict
         ),
     ]

@@ -35,6 +35,17 @@ public enum ChatPanelProcess {
         try await group.run()
     }
 
+    /// Serves `host`'s service until SIGTERM/SIGINT, with its background services (the
+    /// idempotency record pruner among them). The host has opened and migrated the store:
+    /// `READY=1` is sent once the socket listens.
+    public static func run<Service: ChatPanelService>(
+        _ host: ServiceHost<Service>, configuration: ProcessConfiguration, environment: [String: String], logger: Logger
+    ) async throws {
+        try await run(
+            configuration: configuration, router: host.router, health: host.health, backgroundServices: host.backgroundServices,
+            environment: environment, logger: logger)
+    }
+
     /// Makes the process logger: journald-prefixed lines on stderr.
     public static func makeLogger(name: String, level: Logger.Level) -> Logger {
         var logger = Logger(label: name) { label in JournaldLogHandler(label: label, level: level) }

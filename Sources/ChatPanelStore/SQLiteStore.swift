@@ -1,5 +1,4 @@
 public import ChatPanelProto
-import ChatPanelRPC
 import Foundation
 public import GRDB
 import Logging
@@ -15,8 +14,9 @@ import NIOPosix
 ///
 /// ```swift
 /// var migrations = StoreMigrations()
-/// migrations.register("v1.notes") { db in try db.execute(sql: "CREATE TABLE note (...)") }
+/// migrations.register("notes.0001.notes", sql: "CREATE TABLE note (...)")
 /// let store = try SQLiteStore(path: "\(stateDirectory)/tasks.sqlite", migrations: migrations)
+/// let createdAt = store.now()
 /// let count = try await store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM note") ?? 0 }
 /// ```
 public final class SQLiteStore: Sendable {
@@ -24,11 +24,15 @@ public final class SQLiteStore: Sendable {
     public let pool: DatabasePool
     /// The database file.
     public let path: String
+    /// The clock every write of this store reads, in UTC milliseconds (tests fix it through
+    /// ``StoreConfiguration/now``).
+    public let now: @Sendable () -> Int64
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, migrations: StoreMigrations, configuration: StoreConfiguration = StoreConfiguration()) throws {
         var config = Configuration()
-        config.busyMode = .timeout(Double(configuration.busyTimeout.milliseconds) / 1000)
+        let busy = configuration.busyTimeout.components
+        config.busyMode = .timeout(Double(busy.seconds) + Double(busy.attoseconds) / 1e18)
         config.maximumReaderCount = configuration.maximumReaderCount
         let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
         let prepare = configuration.prepareDatabase
@@ -41,23 +45,40 @@ public final class SQLiteStore: Sendable {
         // that commits, so it is where the durability level is set.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         self.path = path
+        self.now = configuration.now
+        var all = StoreMigrations()
+        all.register(
+            "store.0001.idempotency", renamedFrom: ["chatpanel.store.idempotency"],
+            sql: """
+                CREATE TABLE rpc_idempotency (
+                    request_id TEXT PRIMARY KEY NOT NULL,
+                    method TEXT NOT NULL,
+                    response BLOB NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX rpc_idempotency_created ON rpc_idempotency(created_at_ms);
+                """)
+        all = all.appending(migrations)
+        try Self.applyRenames(all.steps, in: pool)
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("chatpanel.store.idempotency") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE rpc_idempotency (
-                        request_id TEXT PRIMARY KEY NOT NULL,
-                        method TEXT NOT NULL,
-                        response BLOB NOT NULL,
-                        created_at_ms INTEGER NOT NULL
-                    ) WITHOUT ROWID;
-                    CREATE INDEX rpc_idempotency_created ON rpc_idempotency(created_at_ms);
-                    """)
-        }
-        for (identifier, body) in migrations.steps {
-            migrator.registerMigration(identifier, migrate: body)
+        for step in all.steps {
+            migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
         }
         try migrator.migrate(pool)
+    }
+
+    /// Records a renamed migration under its new identifier where the database applied it
+    /// under a former one, so the migrator does not run it again.
+    private static func applyRenames(_ steps: [StoreMigrations.Step], in pool: DatabasePool) throws {
+        let renames = steps.flatMap { step in step.formerIdentifiers.map { (old: $0, new: step.identifier) } }
+        guard !renames.isEmpty else { return }
+        try pool.write { db in
+            guard try db.tableExists("grdb_migrations") else { return }
+            for rename in renames {
+                try db.execute(
+                    sql: "UPDATE grdb_migrations SET identifier = ? WHERE identifier = ?", arguments: [rename.new, rename.old])
+            }
+        }
     }
 
     /// Reads in a snapshot.
@@ -84,7 +105,8 @@ public final class SQLiteStore: Sendable {
     /// response in the same transaction; a retry with the same id returns that stored response
     /// without running `body` again. An empty request id runs `body` every time.
     ///
-    /// - Throws: `FAILED_PRECONDITION` when the id was used before for another method.
+    /// - Throws: ``StoreError/requestIDReused(_:firstMethod:)`` when the id was used before for
+    ///   another method.
     public func idempotentWrite<Response: ProtoMessage>(
         requestID: String, method: String, _ body: @escaping @Sendable (Database) throws -> Response
     ) async throws -> Response {
@@ -95,7 +117,7 @@ public final class SQLiteStore: Sendable {
             {
                 let storedMethod: String = row["method"]
                 guard storedMethod == method else {
-                    throw RPCError.failedPrecondition("request id \(requestID) was already used for \(storedMethod)")
+                    throw StoreError.requestIDReused(requestID, firstMethod: storedMethod)
                 }
                 let bytes: [UInt8] = [UInt8](row["response"] as Data)
                 return try Response(serializedBytes: bytes)
@@ -103,7 +125,7 @@ public final class SQLiteStore: Sendable {
             let response = try body(db)
             try db.execute(
                 sql: "INSERT INTO rpc_idempotency (request_id, method, response, created_at_ms) VALUES (?, ?, ?, ?)",
-                arguments: [requestID, method, Data(try response.serializedBytes()), UTCMilliseconds.now()])
+                arguments: [requestID, method, Data(try response.serializedBytes()), self.now()])
             return response
         }
     }
@@ -117,23 +139,18 @@ public final class SQLiteStore: Sendable {
         }
     }
 
-    /// The database's health for `Health/Check`.
-    public func health() async -> HealthV1.ComponentHealth {
-        do {
-            _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-            return HealthV1.ComponentHealth(name: "database", status: .serving)
-        } catch {
-            return HealthV1.ComponentHealth(name: "database", status: .notServing, detail: "\(error)")
-        }
+    /// Whether the database answers a trivial read; throws what it fails with.
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
     private func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            throw RPCError.unavailable("the database is busy; retry")
+            throw StoreError.busy
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw RPCError(code: .resourceExhausted, message: "the database disk is full")
+            throw StoreError.diskFull
         }
     }
 }
@@ -147,6 +164,8 @@ public struct StoreConfiguration: Sendable {
     public var synchronousFull: Bool = true
     /// Concurrent readers. Default 4.
     public var maximumReaderCount: Int = 4
+    /// The store's clock in UTC milliseconds. Default the system clock; tests fix it.
+    public var now: @Sendable () -> Int64 = UTCMilliseconds.now
     /// Runs on every connection as it opens, before migrations and queries: registers what
     /// SQL needs on each connection (a custom FTS5 tokenizer, a function). Default: nothing.
     public var prepareDatabase: (@Sendable (Database) throws -> Void)? = nil
@@ -155,17 +174,49 @@ public struct StoreConfiguration: Sendable {
     public init() {}
 }
 
-/// A service's migrations, in order. Once shipped, a migration is never edited: changes
-/// come as new migrations.
+/// A service's migrations, in order: SQL scripts with identifiers of one scheme,
+/// `<service>.<NNNN>.<what>` (`tasks.0002.notes`). Once shipped, a migration is never edited:
+/// changes come as new migrations. ``manifest`` fingerprints each script, and every service's
+/// suite pins its manifest, so an edit to a shipped migration fails a test.
 public struct StoreMigrations: Sendable {
-    var steps: [(String, @Sendable (Database) throws -> Void)] = []
+    struct Step: Sendable {
+        let identifier: String
+        let formerIdentifiers: [String]
+        let sql: String
+    }
+
+    var steps: [Step] = []
 
     /// No migrations yet.
     public init() {}
 
-    /// Adds a migration with a unique, stable identifier.
-    public mutating func register(_ identifier: String, _ body: @escaping @Sendable (Database) throws -> Void) {
-        steps.append((identifier, body))
+    /// Adds a migration: `sql` runs once, in a transaction, in registration order.
+    /// `renamedFrom` lists identifiers the same step was shipped under before; a database that
+    /// applied it under one of those is not migrated again.
+    public mutating func register(_ identifier: String, renamedFrom formerIdentifiers: [String] = [], sql: String) {
+        precondition(!steps.contains { $0.identifier == identifier }, "migration \(identifier) is registered twice")
+        steps.append(Step(identifier: identifier, formerIdentifiers: formerIdentifiers, sql: sql))
+    }
+
+    /// These migrations followed by `later`'s.
+    public func appending(_ later: StoreMigrations) -> StoreMigrations {
+        var all = self
+        for step in later.steps { all.register(step.identifier, renamedFrom: step.formerIdentifiers, sql: step.sql) }
+        return all
+    }
+
+    /// One line per migration, in order: its identifier and a fingerprint of its SQL (64-bit
+    /// FNV-1a, hexadecimal). A test pins it: a changed line means a shipped migration was edited.
+    public var manifest: [String] {
+        steps.map { step in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in step.sql.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+            let hex = String(hash, radix: 16)
+            return "\(step.identifier) \(String(repeating: "0", count: 16 - hex.count))\(hex)"
+        }
     }
 }
 

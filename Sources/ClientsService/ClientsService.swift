@@ -1,52 +1,68 @@
 import ChatPanelProto
 public import ChatPanelRPC
+public import ChatPanelRuntime
+public import Logging
+public import ServiceLifecycle
 
 /// The clients service's RPC handlers (`chatpanel.clients.v1.Clients`): dialogs and clients,
 /// tags and tag jobs, custom fields, duplicates and merges, settings.
 ///
-/// Every handler is thin: it checks the caller's rights, validates the request (naming every
-/// bad field), and calls one intent-named ``ClientsStore`` method, which does the work in one
-/// transaction. Rights are checked before validation, so a caller without the right learns
-/// nothing about the data from validation errors.
+/// Every handler is thin and follows the order of ``ChatPanelRuntime/ChatPanelService``: it
+/// checks the caller's rights, then the caller's identity where the call records who acted,
+/// validates the request (naming every bad field), and calls one intent-named
+/// ``ClientsStore`` method, which does the work in one transaction.
 ///
 /// ```swift
-/// let store = try ClientsStore(path: "\(stateDirectory)/clients.sqlite")
-/// let router = ClientsService.makeRouter(store: store)
-/// try await ChatPanelProcess.run(configuration: configuration, router: router, health: health,
-///                                backgroundServices: [TagJobRunner(store: store, logger: logger)], ...)
+/// let host = try ServiceHost<ClientsService>(configuration: .init(), stateDirectory: stateDirectory, logger: logger)
+/// try await ChatPanelProcess.run(host, configuration: configuration, environment: environment, logger: logger)
 /// ```
-public enum ClientsService {
-    /// Every method of the service, answered from `store`.
-    public static func makeRouter(store: ClientsStore) -> RPCRouter {
+public struct ClientsService: ChatPanelService {
+    /// The service's own settings.
+    public struct Configuration: Sendable {
+        /// How the background tag job runner works; nil runs none (tests that hold jobs queued).
+        public var tagJobs: TagJobRunner.Configuration? = TagJobRunner.Configuration()
+
+        /// Defaults.
+        public init() {}
+    }
+
+    /// `clients`.
+    public static let name = "clients"
+    /// The service's database.
+    public let store: ClientsStore
+    private let tagJobRunner: TagJobRunner?
+
+    /// The service over its store.
+    public init(store: ClientsStore, configuration: Configuration = Configuration(), logger: Logger) {
+        self.store = store
+        self.tagJobRunner = configuration.tagJobs.map { TagJobRunner(store: store, configuration: $0, logger: logger) }
+    }
+
+    /// Every method of the service.
+    public func makeRouter() -> RPCRouter {
         var router = RPCRouter()
-        registerDialogMethods(on: &router, store: store)
-        registerClientMethods(on: &router, store: store)
-        registerListMethods(on: &router, store: store)
-        registerTagMethods(on: &router, store: store)
-        registerTagJobMethods(on: &router, store: store)
-        registerFieldMethods(on: &router, store: store)
-        registerSettingsMethods(on: &router, store: store)
+        Self.registerDialogMethods(on: &router, store: store)
+        Self.registerClientMethods(on: &router, store: store)
+        Self.registerListMethods(on: &router, store: store)
+        Self.registerTagMethods(on: &router, store: store)
+        Self.registerTagJobMethods(on: &router, store: store)
+        Self.registerFieldMethods(on: &router, store: store)
+        Self.registerSettingsMethods(on: &router, store: store)
         return router
+    }
+
+    /// The tag job runner (it resumes a job a restart interrupted as soon as it starts).
+    public func makeBackgroundServices() -> [any Service] {
+        tagJobRunner.map { [$0] } ?? []
     }
 }
 
 extension RPCCallContext {
-    /// The caller and request id of a mutation.
+    /// The caller and request id of a mutation; UNAUTHENTICATED when the call names no manager
+    /// (every change to a client is audited with who made it).
     var mutation: Mutation {
-        Mutation(managerID: caller.managerID, requestID: requestID)
-    }
-}
-
-extension FieldViolations {
-    /// Records a violation unless `id` is a positive id.
-    mutating func checkID(_ id: Int64, field: String) {
-        check(id > 0, field: field, "must be a positive id")
-    }
-}
-
-extension ClientsService {
-    /// The health reporter of the clients process: serving while its database answers.
-    public static func makeHealthReporter(store: ClientsStore) -> HealthReporter {
-        HealthReporter(process: "clients") { [await store.health()] }
+        get throws(RPCError) {
+            Mutation(managerID: try managerID(for: "changing clients"), requestID: requestID)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ChatPanelProto
 public import ChatPanelRPC
 import ChatPanelStore
+import ChatPanelRuntime
 public import Logging
 
 /// The gateway: composes the panel, keeps layouts and settings, forwards widget actions with
@@ -67,7 +68,7 @@ public final class GatewayService: Sendable {
     /// Health: the database and each upstream.
     public func makeHealthReporter() -> HealthReporter {
         HealthReporter(process: "gateway") { [store, clients, tasks] in
-            async let database = store.database.health()
+            async let database = store.database.componentHealth()
             async let clientsHealth = clients.health()
             async let tasksHealth = tasks.health()
             return await [database, clientsHealth, tasksHealth]

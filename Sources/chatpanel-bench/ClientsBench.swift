@@ -1,3 +1,4 @@
+import ChatPanelStore
 import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC

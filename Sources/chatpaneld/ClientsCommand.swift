@@ -1,7 +1,5 @@
 import ArgumentParser
-import ChatPanelRPC
 import ChatPanelRuntime
-import ChatPanelStore
 import ClientsService
 import Foundation
 
@@ -16,20 +14,9 @@ struct ClientsCommand: AsyncParsableCommand {
     var tagJobBatchSize: Int = 5_000
 
     func run() async throws {
-        let configuration = try options.resolve(name: "clients")
-        let logger = ChatPanelProcess.makeLogger(name: "clients", level: configuration.logLevel)
         guard tagJobBatchSize > 0 else { throw ValidationError("--tag-job-batch-size must be positive") }
-        try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
-        // Open and migrate before listening: READY=1 means the database is usable.
-        let store = try ClientsStore(path: "\(configuration.stateDirectory)/clients.sqlite")
-        var runnerConfiguration = TagJobRunner.Configuration()
-        runnerConfiguration.batchSize = tagJobBatchSize
-        // The runner resumes a tag job a restart interrupted as soon as it starts.
-        let tagJobs = TagJobRunner(store: store, configuration: runnerConfiguration, logger: logger)
-        try await ChatPanelProcess.run(
-            configuration: configuration, router: ClientsService.makeRouter(store: store),
-            health: ClientsService.makeHealthReporter(store: store),
-            backgroundServices: [tagJobs, IdempotencyRecordPruner(store: store.database, logger: logger)],
-            environment: ProcessInfo.processInfo.environment, logger: logger)
+        var configuration = ClientsService.Configuration()
+        configuration.tagJobs?.batchSize = tagJobBatchSize
+        try await options.serve(ClientsService.self, configuration: configuration)
     }
 }

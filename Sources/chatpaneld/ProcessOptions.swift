@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatPanelRuntime
 import Foundation
+import Logging
 
 /// The flags every process takes (each has an environment fallback, see `ProcessConfiguration`).
 struct ProcessOptions: ParsableArguments {
@@ -28,5 +29,16 @@ struct ProcessOptions: ParsableArguments {
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
+    }
+
+    /// Runs `Service` as process `Service.name` until SIGTERM/SIGINT: resolves the settings,
+    /// opens and migrates its store before the socket listens (READY=1 means the database is
+    /// usable), and serves it with its background services.
+    func serve<Service: ChatPanelService>(_ type: Service.Type, configuration serviceConfiguration: Service.Configuration) async throws {
+        let configuration = try resolve(name: Service.name)
+        let logger = ChatPanelProcess.makeLogger(name: Service.name, level: configuration.logLevel)
+        let host = try ServiceHost<Service>(
+            configuration: serviceConfiguration, stateDirectory: configuration.stateDirectory, logger: logger)
+        try await ChatPanelProcess.run(host, configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelRuntime
 import ChatPanelStore
 import ChatPanelTesting
 import Foundation
@@ -9,20 +10,20 @@ import Testing
 
 /// A temporary database folder for one test.
 private func withStore<T>(
-    migrations: StoreMigrations = counterMigrations, _ body: (SQLiteStore, String) async throws -> T
+    migrations: StoreMigrations = counterMigrations, configuration: StoreConfiguration = StoreConfiguration(),
+    _ body: (SQLiteStore, String) async throws -> T
 ) async throws -> T {
     let dir = "/tmp/cp-store-\(UInt32.random(in: 0...UInt32.max))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let path = "\(dir)/test.sqlite"
-    return try await body(try SQLiteStore(path: path, migrations: migrations), path)
+    return try await body(try SQLiteStore(path: path, migrations: migrations, configuration: configuration), path)
 }
 
 private let counterMigrations: StoreMigrations = {
     var migrations = StoreMigrations()
-    migrations.register("v1.counter") { db in
-        try db.execute(sql: "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL); INSERT INTO counter VALUES (1, 0);")
-    }
+    migrations.register(
+        "test.0001.counter", sql: "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL); INSERT INTO counter VALUES (1, 0);")
     return migrations
 }()
 
@@ -61,15 +62,55 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
         try await withStore { store, path in
             _ = try await store.write(bump)
             var extended = counterMigrations
-            extended.register("v2.counter_label") { db in
-                try db.execute(sql: "ALTER TABLE counter ADD COLUMN label TEXT NOT NULL DEFAULT 'x'")
-            }
+            extended.register("test.0002.counter-label", sql: "ALTER TABLE counter ADD COLUMN label TEXT NOT NULL DEFAULT 'x'")
             let reopened = try SQLiteStore(path: path, migrations: extended)
             #expect(try await counter(reopened) == 1)  // v1 did not run again
             let label = try await reopened.read { db in try String.fetchOne(db, sql: "SELECT label FROM counter") }
             #expect(label == "x")
             let applied = try await reopened.read { db in try DatabaseMigrator().appliedIdentifiers(db) }
-            #expect(applied.contains("v2.counter_label"))
+            #expect(applied.contains("test.0002.counter-label"))
+        }
+    }
+
+    @Test func aRenamedMigrationIsNotRunAgain() async throws {
+        try await withStore { store, path in
+            _ = try await store.write(bump)
+            // The same step, shipped under an older identifier.
+            var old = StoreMigrations()
+            old.register("v1.counter_copy", sql: "CREATE TABLE counter_copy (value INTEGER); INSERT INTO counter_copy SELECT value FROM counter;")
+            _ = try SQLiteStore(path: path, migrations: counterMigrations.appending(old))
+            var renamed = StoreMigrations()
+            renamed.register(
+                "test.0002.counter-copy", renamedFrom: ["v1.counter_copy"],
+                sql: "CREATE TABLE counter_copy (value INTEGER); INSERT INTO counter_copy SELECT value FROM counter;")
+            // Were it run again, CREATE TABLE would fail on the existing table.
+            let reopened = try SQLiteStore(path: path, migrations: counterMigrations.appending(renamed))
+            let applied = try await reopened.read { db in try DatabaseMigrator().appliedIdentifiers(db) }
+            #expect(applied.contains("test.0002.counter-copy"))
+            #expect(!applied.contains("v1.counter_copy"))
+            #expect(applied.contains("store.0001.idempotency"))
+        }
+    }
+
+    @Test func theManifestChangesWhenAMigrationsSQLChanges() {
+        var first = StoreMigrations()
+        first.register("test.0001.a", sql: "CREATE TABLE a (x INTEGER)")
+        var edited = StoreMigrations()
+        edited.register("test.0001.a", sql: "CREATE TABLE a (x INTEGER, y INTEGER)")
+        #expect(first.manifest.count == 1)
+        #expect(first.manifest[0].hasPrefix("test.0001.a "))
+        #expect(first.manifest != edited.manifest)
+        #expect(first.manifest == first.manifest)
+    }
+
+    @Test func writesReadTheConfiguredClock() async throws {
+        var configuration = StoreConfiguration()
+        configuration.now = { 1_700_000_000_000 }
+        try await withStore(configuration: configuration) { store, _ in
+            #expect(store.now() == 1_700_000_000_000)
+            _ = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            let stamped = try await store.read { db in try Int64.fetchOne(db, sql: "SELECT created_at_ms FROM rpc_idempotency") }
+            #expect(stamped == 1_700_000_000_000)
         }
     }
 
@@ -96,7 +137,7 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
 
     @Test func healthReportsServing() async throws {
         try await withStore { store, _ in
-            let health = await store.health()
+            let health = await store.componentHealth()
             #expect(health.status == .serving)
             #expect(health.name == "database")
         }
@@ -144,9 +185,10 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
             do {
                 _ = try await store.idempotentWrite(requestID: "r-1", method: "/m/Other", bump)
                 Issue.record("expected FAILED_PRECONDITION")
-            } catch let error as RPCError {
-                #expect(error.code == .failedPrecondition)
-                #expect(error.message.contains("/m/Bump"))
+            } catch let error as StoreError {
+                #expect(error.isRequestIDReused)
+                #expect(error.rpcError.code == .failedPrecondition)
+                #expect(error.rpcError.message.contains("/m/Bump"))
             }
             #expect(try await counter(store) == 1)
         }

@@ -39,7 +39,7 @@ import Testing
             let error = await expectError(.invalidArgument) {
                 try await service.update(id) { request in
                     request.firstName = "Иван\nПетров"
-                    request.lastName = String(repeating: "ы", count: 101)
+                    request.lastName = String(repeating: "ы", count: 201)
                     request.email = "ivan@"
                     var phones = ClientsV1.PhoneList()
                     phones.numbers = ["+7 903 111 22 33", "abc", "8 903 111-22-33"]

@@ -113,7 +113,7 @@ import Testing
             request.channel = ""
             request.phone = "12"
             request.email = "not-an-email"
-            request.displayName = String(repeating: "я", count: 200)
+            request.displayName = String(repeating: "я", count: 256)
             let error = await expectError(.invalidArgument) { try await service.call(ClientsV1.Clients.upsertDialog, request) }
             #expect(Set(error?.violations.map(\.field) ?? []) == ["dialog_id", "channel", "phone", "email", "display_name"])
         }

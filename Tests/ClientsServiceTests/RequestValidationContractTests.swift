@@ -30,7 +30,7 @@ import Testing
 
             var save = ClientsV1.SaveClientFromDialogRequest()
             save.dialogID = "tg-1"
-            save.firstName = String(repeating: "и", count: 101)
+            save.firstName = String(repeating: "и", count: 201)
             await expectError(.invalidArgument, field: "first_name") {
                 try await service.call(ClientsV1.Clients.saveClientFromDialog, save)
             }

@@ -1,3 +1,4 @@
+import ChatPanelRuntime
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
@@ -101,30 +102,24 @@ struct ClientsHarness {
     }
 }
 
-/// Runs `body` against a fresh clients service in its own temporary folder; with
-/// `runner`, a tag job runner runs beside it.
+/// Runs `body` against a fresh clients service in its own temporary folder, served as
+/// `chatpaneld` serves it; with `runner`, its tag job runner runs beside it (without, jobs
+/// stay queued).
 func withClientsService(
     runner: TagJobRunner.Configuration? = nil, _ body: (ClientsHarness) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { directory in
-        let store = try ClientsStore(path: "\(directory)/clients.sqlite")
-        try await withLiveServer(router: ClientsService.makeRouter(store: store), in: directory, name: "clients") { _, socket in
+        var configuration = ClientsService.Configuration()
+        configuration.tagJobs = runner
+        try await withLiveService(ClientsService.self, configuration: configuration, in: directory) { host, socket in
             let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if let runner {
-                    let jobs = TagJobRunner(store: store, configuration: runner, logger: testLogger("tag-jobs"))
-                    group.addTask { try await jobs.run() }
-                }
-                do {
-                    try await body(ClientsHarness(store: store, client: client, directory: directory))
-                } catch {
-                    group.cancelAll()
-                    await client.close()
-                    throw error
-                }
-                group.cancelAll()
+            do {
+                try await body(ClientsHarness(store: host.store, client: client, directory: directory))
+            } catch {
                 await client.close()
+                throw error
             }
+            await client.close()
         }
     }
 }

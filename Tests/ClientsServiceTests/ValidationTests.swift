@@ -48,16 +48,19 @@ import Testing
     }
 }
 
-/// Text rules: trimming, collapsing, UTF-8 byte limits, control characters.
-@Suite struct TextRuleTests {
+/// Text rules: trimming, collapsing, lengths in characters, control characters.
+@Suite struct ClientTextRuleTests {
     @Test func collapsesAndTrims() throws {
         #expect(try TextRule.personName.clean("  Анна   Мария \t").get() == "Анна Мария")
     }
 
-    @Test func countsUTF8Bytes() {
-        // 101 Cyrillic letters are 202 bytes: over the 200-byte name limit.
-        #expect(throws: ValidationFailure.self) { try TextRule.personName.clean(String(repeating: "я", count: 101)).get() }
-        #expect((try? TextRule.personName.clean(String(repeating: "я", count: 100)).get()) != nil)
+    @Test func countsCharactersNotBytes() {
+        // A name is limited to 200 characters, Cyrillic or Latin alike (400 bytes of "я").
+        #expect(throws: ValidationFailure.self) { try TextRule.personName.clean(String(repeating: "я", count: 201)).get() }
+        #expect((try? TextRule.personName.clean(String(repeating: "я", count: 200)).get()) != nil)
+        #expect((try? TextRule.tagName.clean(String(repeating: "т", count: 100)).get()) != nil)
+        #expect((try? TextRule.tagName.clean(String(repeating: "t", count: 100)).get()) != nil)
+        #expect(throws: ValidationFailure.self) { try TextRule.tagName.clean(String(repeating: "т", count: 101)).get() }
     }
 
     @Test func refusesLineBreaksInOneLineValues() {

@@ -165,13 +165,9 @@ func withGateway(
     _ body: (GatewayHarness) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { directory in
-        let clientsStore = try ClientsStore(path: "\(directory)/clients.sqlite")
-        try await withLiveServer(router: ClientsService.makeRouter(store: clientsStore), in: directory, name: "clients") {
-            _, clientsSocket in
+        try await withLiveService(ClientsService.self, configuration: .init(), in: directory) { _, clientsSocket in
             if tasksRunning {
-                let tasksStore = try TasksStore(path: "\(directory)/tasks.sqlite")
-                try await withLiveServer(router: TasksService.makeRouter(store: tasksStore), in: directory, name: "tasks") {
-                    _, tasksSocket in
+                try await withLiveService(TasksService.self, configuration: (), in: directory) { _, tasksSocket in
                     try await runGateway(
                         directory: directory, clientsSocket: clientsSocket, tasksSocket: tasksSocket, configure: configure, body)
                 }

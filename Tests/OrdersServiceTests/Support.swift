@@ -1,5 +1,7 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelRuntime
+import ChatPanelStore
 import ChatPanelTesting
 import Foundation
 import OrdersService
@@ -52,18 +54,17 @@ struct OrdersHarness {
     }
 }
 
-/// Runs `body` against a fresh orders service over a real Unix socket; everything is torn down
-/// on every exit path.
+/// Runs `body` against a fresh orders service over a real Unix socket (with the store's clock
+/// `now` when given); everything is torn down on every exit path.
 func withOrdersService<T>(now: (@Sendable () -> Int64)? = nil, _ body: (OrdersHarness) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
-        let store = try now.map { try OrdersStore(path: "\(directory)/orders.sqlite", now: $0) } ?? OrdersStore(path: "\(directory)/orders.sqlite")
-        return try await withLiveServer(
-            router: OrdersService.makeRouter(store: store), in: directory, name: "orders",
-            health: OrdersService.makeHealthReporter(store: store)
-        ) { _, socket in
+        var storeConfiguration = StoreConfiguration()
+        if let now { storeConfiguration.now = now }
+        return try await withLiveService(OrdersService.self, configuration: (), in: directory, storeConfiguration: storeConfiguration) {
+            host, socket in
             let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
             do {
-                let result = try await body(OrdersHarness(client: client, store: store))
+                let result = try await body(OrdersHarness(client: client, store: host.store))
                 await client.close()
                 return result
             } catch {

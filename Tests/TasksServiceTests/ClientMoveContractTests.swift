@@ -90,8 +90,7 @@ import Testing
             _ = try await first.createNote(clientID: 20, text: "kept", authorID: 1, requestID: "")
             let before = try await first.moveClientRecords(from: 20, to: 21, requestID: "merge:w1:1")
             // A new process opens the same file; the workflow repeats the step with the same id.
-            let reopened = try TasksStore(path: path)
-            try await withLiveServer(router: TasksService.makeRouter(store: reopened), in: directory, name: "tasks") { _, socket in
+            try await withLiveService(TasksService.self, configuration: (), in: directory) { _, socket in
                 let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
                 let again = try await client.unary(
                     TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21),

@@ -1,4 +1,6 @@
 import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelRuntime
 import ChatPanelStore
 import ChatPanelTesting
 import GRDB
@@ -9,6 +11,26 @@ import Testing
 @Suite struct IdempotencyRecordPrunerTests {
     private func records(_ store: TasksStore) async throws -> Int {
         try await store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rpc_idempotency") ?? -1 }
+    }
+
+    @Test func theServiceHostRunsThePrunerBesideTheServer() async throws {
+        try await withTemporaryDirectory { directory in
+            var schedule = PrunerSchedule()
+            schedule.retention = .zero
+            schedule.interval = .milliseconds(5)
+            try await withLiveService(TasksService.self, configuration: (), in: directory, pruner: schedule) { host, socket in
+                let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
+                var request = TasksV1.CreateNoteRequest()
+                request.clientID = 1
+                request.text = "kept"
+                _ = try await client.unary(
+                    TasksV1.Tasks.createNote, request, options: RPCCallOptions(caller: .manager(1), requestID: "r1"))
+                await client.close()
+                let pruned = try await eventually(timeout: .seconds(10)) { try await records(host.store) == 0 }
+                #expect(pruned)
+                #expect(try await host.store.note(id: 1)?.note?.text == "kept")
+            }
+        }
     }
 
     @Test func forgetsRecordsOlderThanTheRetentionAndStopsWhenCancelled() async throws {

@@ -1,3 +1,4 @@
+import ChatPanelRuntime
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
@@ -26,14 +27,10 @@ struct TasksHarness {
 /// on every exit path.
 func withTasksService<T>(_ body: (TasksHarness) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
-        let store = try TasksStore(path: "\(directory)/tasks.sqlite")
-        return try await withLiveServer(
-            router: TasksService.makeRouter(store: store), in: directory, name: "tasks",
-            health: TasksService.makeHealthReporter(store: store)
-        ) { _, socket in
+        try await withLiveService(TasksService.self, configuration: (), in: directory) { host, socket in
             let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
             do {
-                let result = try await body(TasksHarness(client: client, store: store, directory: directory))
+                let result = try await body(TasksHarness(client: client, store: host.store, directory: directory))
                 await client.close()
                 return result
             } catch {

@@ -46,6 +46,19 @@ public struct RPCCallContext: Sendable {
         max(.zero, ContinuousClock.now.duration(to: deadline))
     }
 
+    /// The calling manager's id: the one way a handler learns who acts. Throws
+    /// `UNAUTHENTICATED` when the call names no manager (authors, audits and "mine" need one).
+    ///
+    /// ```swift
+    /// let author = try context.managerID(for: "creating a note")
+    /// ```
+    public func managerID(for action: String) throws(RPCError) -> Int64 {
+        guard caller.managerID > 0 else {
+            throw RPCError(code: .unauthenticated, message: "\(action) needs the calling manager's id")
+        }
+        return caller.managerID
+    }
+
     /// Throws `PERMISSION_DENIED` unless the caller holds `right` (administrators hold all).
     public func require(_ right: RPCV1.Right, for action: String) throws(RPCError) {
         guard caller.has(right) else {

@@ -6,7 +6,9 @@ extension ClientsService {
     static func registerDialogMethods(on router: inout RPCRouter, store: ClientsStore) {
         router.register(ClientsV1.Clients.upsertDialog) { request, context in
             let contact = try DialogContact(validating: request)
-            return try await store.upsertDialog(contact, by: context.mutation)
+            // The chat back end records dialogs as they come: no manager acts (0 is recorded then).
+            return try await store.upsertDialog(
+                contact, by: Mutation(managerID: context.caller.managerID, requestID: context.requestID))
         }
         router.register(ClientsV1.Clients.getClientCard) { request, context in
             switch request.target {

@@ -1,4 +1,4 @@
-import ChatPanelStore
+public import ChatPanelStore
 import GRDB
 
 extension ClientsStore {
@@ -17,11 +17,11 @@ extension ClientsStore {
     ///   prefix autocomplete as a range, infix autocomplete as a scan of this narrow index of
     ///   the tag table only (see ``ClientsStore/autocompleteTags(key:limit:excludingClient:)``).
     /// - `tag_job_single_active`: at most one queued or running tag job, enforced by SQLite.
-    static var migrations: StoreMigrations {
+    public static var migrations: StoreMigrations {
         var migrations = StoreMigrations()
-        migrations.register("clients.v1") { db in
-            try db.execute(
-                sql: """
+        migrations.register(
+            "clients.0001.initial", renamedFrom: ["clients.v1"],
+            sql: """
                     CREATE TABLE client (
                         id INTEGER PRIMARY KEY,
                         first_name TEXT NOT NULL DEFAULT '',
@@ -168,9 +168,7 @@ extension ClientsStore {
                         key TEXT PRIMARY KEY NOT NULL,
                         value TEXT NOT NULL
                     ) WITHOUT ROWID;
-                    """)
-            try SystemFields.install(db)
-        }
+                    """ + SystemFields.installSQL)
         return migrations
     }
 }

@@ -7,8 +7,8 @@ import GRDB
 ///
 /// Every method is named after what it does and runs in one transaction: a mutation either
 /// happens whole or not at all, and a retried mutation (same request id) is applied once and
-/// answers what the first attempt answered. Reads run on GRDB's reader queues in a snapshot,
-/// so they go on while a tag job writes.
+/// answers what the first attempt answered. Reads run in a snapshot, so they go on while a
+/// tag job writes. Times come from the store's clock (``ChatPanelStore/ServiceStore/now()``).
 ///
 /// ```swift
 /// let store = try ClientsStore(path: "\(stateDirectory)/clients.sqlite")
@@ -17,20 +17,15 @@ import GRDB
 ///
 /// Mutations throw ``ChatPanelRPC/RPCError`` (`NOT_FOUND`, `FAILED_PRECONDITION`, …) for the
 /// domain's refusals; input is validated before it gets here.
-public final class ClientsStore: Sendable {
+public struct ClientsStore: ServiceStore {
     /// The underlying store (WAL, migrations, idempotent writes).
     public let database: SQLiteStore
     /// Wakes the tag job runner when a job is queued.
     let tagJobQueued = JobSignal()
 
-    /// Opens (creating and migrating if needed) the database at `path`.
-    public init(path: String, configuration: StoreConfiguration = StoreConfiguration()) throws {
-        database = try SQLiteStore(path: path, migrations: Self.migrations, configuration: configuration)
-    }
-
-    /// The database's health, for `Health/Check`.
-    public func health() async -> HealthV1.ComponentHealth {
-        await database.health()
+    /// The store over an opened, migrated database.
+    public init(database: SQLiteStore) {
+        self.database = database
     }
 }
 

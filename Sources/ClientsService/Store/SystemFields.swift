@@ -1,3 +1,4 @@
+import Foundation
 import ChatPanelProto
 import ChatPanelStore
 import GRDB
@@ -6,7 +7,7 @@ import GRDB
 /// itself rather than by stored values: the five address parts that exist before an address
 /// is split (CLIENT-7: "bring the field up in search to fill it") and the read-only creation date.
 ///
-/// The list installed by migration `clients.v1` is frozen; new system fields come in new migrations.
+/// The list installed by migration `clients.0001.initial` is frozen; new system fields come in new migrations.
 public enum SystemFields {
     /// Where a system field's value lives.
     enum Backing: Sendable {
@@ -29,8 +30,9 @@ public enum SystemFields {
         return nil
     }
 
-    /// Installs the v1 system fields (called by the `clients.v1` migration only).
-    static func install(_ db: Database) throws {
+    /// The SQL that installs the v1 system fields (run by migration `clients.0001.initial`
+    /// only): literal INSERTs, so the migration's fingerprint covers the list.
+    static var installSQL: String {
         let fields: [(code: String, name: String, type: ClientsV1.FieldType, editable: Bool)] = [
             ("address.postal_code", "Почтовый индекс", .string, true),
             ("address.city", "Город", .string, true),
@@ -41,18 +43,19 @@ public enum SystemFields {
             ("sex", "Пол", .dictionary, true),
             ("created_at", "Дата создания", .date, false),
         ]
+        func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        var sql = ""
         for (position, field) in fields.enumerated() {
-            try db.execute(
-                sql: """
-                    INSERT INTO field_definition (code, name, name_key, type, system, editable, position, created_at_ms)
-                    VALUES (?, ?, ?, ?, 1, ?, ?, 0)
-                    """,
-                arguments: [field.code, field.name, SearchKey.make(field.name), field.type.rawValue, field.editable, position + 1])
+            sql += """
+                INSERT INTO field_definition (code, name, name_key, type, system, editable, position, created_at_ms) \
+                VALUES (\(literal(field.code)), \(literal(field.name)), \(literal(SearchKey.make(field.name))), \
+                \(field.type.rawValue), 1, \(field.editable ? 1 : 0), \(position + 1), 0);
+
+                """
         }
         for (position, option) in [("male", "Мужской"), ("female", "Женский")].enumerated() {
-            try db.execute(
-                sql: "INSERT INTO field_option (field_code, position, code, name) VALUES ('sex', ?, ?, ?)",
-                arguments: [position, option.0, option.1])
+            sql += "INSERT INTO field_option (field_code, position, code, name) VALUES ('sex', \(position), \(literal(option.0)), \(literal(option.1)));\n"
         }
+        return sql
     }
 }

@@ -1,3 +1,4 @@
+public import ChatPanelRPC
 public import ChatPanelProto
 import Foundation
 

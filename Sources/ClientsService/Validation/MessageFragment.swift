@@ -1,3 +1,4 @@
+import ChatPanelRPC
 /// A fragment of a customer's message selected in the chat (CLIENT-8), cleaned before it is
 /// validated like a normal edit.
 public enum MessageFragment {

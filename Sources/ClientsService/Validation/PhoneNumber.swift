@@ -1,3 +1,4 @@
+public import ChatPanelRPC
 /// A phone number as entered and in its normalized form: digits only, with the country code.
 ///
 /// Normalization assumes Russia when no country code is given, as the CRM's users do:

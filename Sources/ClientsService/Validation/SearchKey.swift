@@ -1,3 +1,4 @@
+import ChatPanelRPC
 import Foundation
 
 /// The form names are compared and searched in: lower-cased (Unicode, so Cyrillic too), "ё"

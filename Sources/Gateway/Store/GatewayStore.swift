@@ -17,9 +17,9 @@ public struct GatewayStore: Sendable {
     /// The gateway's migrations. Shipped ones are never edited.
     static var migrations: StoreMigrations {
         var migrations = StoreMigrations()
-        migrations.register("v1.layouts") { db in
-            try db.execute(
-                sql: """
+        migrations.register(
+            "gateway.0001.layouts", renamedFrom: ["v1.layouts"],
+            sql: """
                     CREATE TABLE layout (
                         manager_id INTEGER PRIMARY KEY NOT NULL,
                         version INTEGER NOT NULL,
@@ -27,10 +27,9 @@ public struct GatewayStore: Sendable {
                         updated_at_ms INTEGER NOT NULL
                     );
                     """)
-        }
-        migrations.register("v1.settings") { db in
-            try db.execute(
-                sql: """
+        migrations.register(
+            "gateway.0002.settings", renamedFrom: ["v1.settings"],
+            sql: """
                     CREATE TABLE settings (
                         id INTEGER PRIMARY KEY CHECK (id = 1),
                         tasks_widget_enabled INTEGER NOT NULL,
@@ -40,10 +39,9 @@ public struct GatewayStore: Sendable {
                     );
                     INSERT INTO settings VALUES (1, 1, 0, 0, 0);
                     """)
-        }
-        migrations.register("v1.merge_workflows") { db in
-            try db.execute(
-                sql: """
+        migrations.register(
+            "gateway.0003.merge-workflows", renamedFrom: ["v1.merge_workflows"],
+            sql: """
                     CREATE TABLE merge_workflow (
                         id TEXT PRIMARY KEY NOT NULL,
                         request_id TEXT UNIQUE,
@@ -66,7 +64,6 @@ public struct GatewayStore: Sendable {
                         PRIMARY KEY (workflow_id, position)
                     ) WITHOUT ROWID;
                     """)
-        }
         return migrations
     }
 }

@@ -11,7 +11,7 @@ extension OrdersStore {
     public func putCart(owner: Owner, version: Int64, items: [OrdersV1.CartItemInput], requestID: String) async throws
         -> OrdersV1.PutCartResponse
     {
-        let now = now
+        let now = database.now
         return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.putCart.path) { db in
             let owner = try OwnerMoves.resolve(owner, db)
             var response = OrdersV1.PutCartResponse()

@@ -1,4 +1,4 @@
-import ChatPanelStore
+public import ChatPanelStore
 import GRDB
 
 extension OrdersStore {
@@ -10,19 +10,19 @@ extension OrdersStore {
     /// - without text, one of `product_by_name (name_key, id)`, `product_by_price_asc
     ///   (price_asc_key, id)`, `product_by_price_desc (price_desc_key, id)` is read in order
     ///   from the cursor on, and the filters are checked on the way.
-    static var migrations: StoreMigrations {
+    public static var migrations: StoreMigrations {
         var migrations = StoreMigrations()
-        migrations.register("orders.0001-catalog") { db in
-            // price_type.is_base: exactly one base type once any exists (the picker sorts by it).
-            // category.path: the ids from the root, "/3/17/" (a subtree is one range of
-            // category_by_path); full_name: the names from the root, "Кухня / Кофеварки".
-            // product.input: the ProductInput as last written (encoded), the stored form of
-            // its fields and what an upsert compares; name_key: the name folded for sorting;
-            // base_price: the base type's price or NULL; price_asc_key / price_desc_key: the
-            // base price, or 2^63-1 / -1 without one, so such products sort last both ways.
-            // kind: 1 product, 2 service (OrdersV1.ProductKind).
-            try db.execute(
-                sql: """
+        // price_type.is_base: exactly one base type once any exists (the picker sorts by it).
+        // category.path: the ids from the root, "/3/17/" (a subtree is one range of
+        // category_by_path); full_name: the names from the root, "Кухня / Кофеварки".
+        // product.input: the ProductInput as last written (encoded), the stored form of
+        // its fields and what an upsert compares; name_key: the name folded for sorting;
+        // base_price: the base type's price or NULL; price_asc_key / price_desc_key: the
+        // base price, or 2^63-1 / -1 without one, so such products sort last both ways.
+        // kind: 1 product, 2 service (OrdersV1.ProductKind).
+        migrations.register(
+            "orders.0001.catalog",
+            sql: """
                     CREATE TABLE price_type (
                         id INTEGER PRIMARY KEY,
                         code TEXT NOT NULL UNIQUE,
@@ -97,12 +97,11 @@ extension OrdersStore {
                         VALUES (new.id, new.name, new.article, new.manufacturer);
                     END;
                     """)
-        }
-        migrations.register("orders.0002-product-lists") { db in
-            // owner: "c:<client id>" or "d:<dialog id>" (OwnerKey). A card sent is logged in
-            // sent_card and counted on the list's row when the product is on the list.
-            try db.execute(
-                sql: """
+        // owner: "c:<client id>" or "d:<dialog id>" (OwnerKey). A card sent is logged in
+        // sent_card and counted on the list's row when the product is on the list.
+        migrations.register(
+            "orders.0002.product-lists",
+            sql: """
                     CREATE TABLE listed_product (
                         owner TEXT NOT NULL,
                         product_id INTEGER NOT NULL REFERENCES product (id),
@@ -126,12 +125,11 @@ extension OrdersStore {
                     );
                     CREATE INDEX sent_card_by_owner ON sent_card (owner, sent_at_ms);
                     """)
-        }
-        migrations.register("orders.0003-carts") { db in
-            // owner: "c:<client id>" or "v:<visitor id>". A cart emptied keeps its row (with
-            // no items) so that its version still refuses older updates.
-            try db.execute(
-                sql: """
+        // owner: "c:<client id>" or "v:<visitor id>". A cart emptied keeps its row (with
+        // no items) so that its version still refuses older updates.
+        migrations.register(
+            "orders.0003.carts",
+            sql: """
                     CREATE TABLE cart (
                         owner TEXT PRIMARY KEY,
                         version INTEGER NOT NULL,
@@ -148,11 +146,10 @@ extension OrdersStore {
                         PRIMARY KEY (owner, position)
                     ) WITHOUT ROWID;
                     """)
-        }
-        migrations.register("orders.0004-owner-moves") { db in
-            // One row per owner (a dialog, a visitor, a merged client) moved into a client.
-            try db.execute(
-                sql: """
+        // One row per owner (a dialog, a visitor, a merged client) moved into a client.
+        migrations.register(
+            "orders.0004.owner-moves",
+            sql: """
                     CREATE TABLE owner_move (
                         from_owner TEXT PRIMARY KEY,
                         to_client_id INTEGER NOT NULL,
@@ -162,7 +159,6 @@ extension OrdersStore {
                         last_moved_at_ms INTEGER NOT NULL
                     ) WITHOUT ROWID;
                     """)
-        }
         return migrations
     }
 }

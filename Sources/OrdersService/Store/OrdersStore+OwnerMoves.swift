@@ -18,7 +18,7 @@ extension OrdersStore {
     public func moveOwnerRecords(from owner: Owner, to toClientID: Int64, requestID: String) async throws
         -> OrdersV1.MoveOwnerRecordsResponse
     {
-        let now = now
+        let now = database.now
         return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.moveOwnerRecords.path) { db in
             let time = now()
             let earlier = try Row.fetchOne(

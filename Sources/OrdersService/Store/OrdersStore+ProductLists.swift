@@ -15,7 +15,7 @@ extension OrdersStore {
     public func addListedProduct(
         owner: Owner, productID: Int64, priceType: String, by managerID: Int64, requestID: String
     ) async throws -> OrdersV1.AddListedProductResponse {
-        let now = now
+        let now = database.now
         return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.addListedProduct.path) { db in
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
@@ -67,7 +67,7 @@ extension OrdersStore {
     public func sendProductCards(
         owner: Owner, productIDs: [Int64], priceType: String, source: OrdersV1.CardSource, by managerID: Int64, requestID: String
     ) async throws -> OrdersV1.SendProductCardsResponse {
-        let now = now
+        let now = database.now
         return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.sendProductCards.path) { db in
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)

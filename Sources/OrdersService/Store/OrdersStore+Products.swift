@@ -14,7 +14,7 @@ extension OrdersStore {
     ///
     /// - Throws: ALREADY_EXISTS when another product has the article.
     public func createProduct(_ input: OrdersV1.ProductInput, requestID: String) async throws -> OrdersV1.CreateProductResponse {
-        let now = now
+        let now = database.now
         return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.createProduct.path) { db in
             let references = try CatalogReferences.load(db)
             if let existing = try ProductRecord.fetch(db, article: input.article) {
@@ -38,7 +38,7 @@ extension OrdersStore {
     /// Creates or replaces products by article in one transaction (the catalog import); the
     /// inputs must already be validated. A product sent exactly as stored is left alone.
     public func upsertProducts(_ inputs: [OrdersV1.ProductInput], requestID: String) async throws -> OrdersV1.UpsertProductsResponse {
-        let now = now
+        let now = database.now
         return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.upsertProducts.path) { db in
             let references = try CatalogReferences.load(db)
             let time = now()

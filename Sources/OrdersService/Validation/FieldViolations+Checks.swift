@@ -27,11 +27,6 @@ extension FieldViolations {
                 && !url.contains(where: \.isWhitespace), field: field, "must be an http(s) URL of at most 2000 characters")
     }
 
-    /// Checks that an id field names something (is positive).
-    mutating func checkID(_ id: Int64, field: String) {
-        check(id > 0, field: field, id == 0 ? "is required" : "must be positive")
-    }
-
     private static let codeBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-".utf8)
 
     /// Characters as the user sees them, counted up to `limit + 1`.

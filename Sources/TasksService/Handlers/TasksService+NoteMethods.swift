@@ -6,8 +6,8 @@ extension TasksService {
     /// author or an administrator.
     static func registerNoteMethods(on router: inout RPCRouter, store: TasksStore) {
         router.register(TasksV1.Tasks.createNote) { request, context in
-            try request.validate()
             let author = try context.managerID(for: "writing a note")
+            try request.validate()
             return try await store.createNote(
                 clientID: request.clientID, text: request.text, authorID: author, requestID: context.requestID)
         }
@@ -20,8 +20,8 @@ extension TasksService {
             return response
         }
         router.register(TasksV1.Tasks.deleteNote) { request, context in
-            let id = try validatedNoteID(request.noteID)
             let manager = try context.managerID(for: "deleting a note")
+            let id = try validatedNoteID(request.noteID)
             return try await store.deleteNote(
                 id: id, by: manager, asAdministrator: context.caller.has(.admin), requestID: context.requestID)
         }

@@ -9,9 +9,9 @@ extension TasksService {
     /// (task lists need RIGHT_TASKS, "mine" needs the caller's id, notes need no right).
     static func registerPanelDataMethod(on router: inout RPCRouter, store: TasksStore) {
         router.register(TasksV1.Tasks.getPanelData) { request, context in
+            if !request.taskLists.isEmpty { try context.require(.tasks, for: "listing tasks") }
+            if request.taskLists.contains(where: { $0.view == .mine }) { _ = try context.managerID(for: "listing my tasks") }
             let (taskLists, notes) = try request.validated(managerID: context.caller.managerID)
-            if !taskLists.isEmpty { try context.require(.tasks, for: "listing tasks") }
-            if taskLists.contains(where: { $0.view == .mine }) { _ = try context.managerID(for: "listing my tasks") }
             return try await store.panelData(taskLists: taskLists, notes: notes)
         }
     }

@@ -1,4 +1,4 @@
-import ChatPanelStore
+public import ChatPanelStore
 import GRDB
 
 extension TasksStore {
@@ -12,14 +12,14 @@ extension TasksStore {
     /// - `task_completed_by_time (client_id, status, completed_at_ms)`: tasks completed since
     ///   the panel was opened;
     /// - `note_by_client_newest (client_id, created_at_ms DESC, id DESC)`: notes newest first.
-    static var migrations: StoreMigrations {
+    public static var migrations: StoreMigrations {
         var migrations = StoreMigrations()
-        migrations.register("tasks.v1.tasks") { db in
-            // deadline_ms is the deadline's sort key: the instant in UTC ms, or 2^63-1 for
-            // "no deadline" (listed last); deadline_time_zone is '' then.
-            // status: 1 open, 2 completed (TasksV1.TaskStatus).
-            try db.execute(
-                sql: """
+        // deadline_ms is the deadline's sort key: the instant in UTC ms, or 2^63-1 for
+        // "no deadline" (listed last); deadline_time_zone is '' then.
+        // status: 1 open, 2 completed (TasksV1.TaskStatus).
+        migrations.register(
+            "tasks.0001.tasks", renamedFrom: ["tasks.v1.tasks"],
+            sql: """
                     CREATE TABLE task (
                         id INTEGER PRIMARY KEY,
                         client_id INTEGER,
@@ -44,11 +44,10 @@ extension TasksStore {
                     CREATE INDEX task_completed_by_time ON task (client_id, status, completed_at_ms);
                     CREATE INDEX task_by_order ON task (order_number) WHERE order_number IS NOT NULL;
                     """)
-        }
-        migrations.register("tasks.v1.notes") { db in
-            // length: the text's length in characters (grapheme clusters).
-            try db.execute(
-                sql: """
+        // length: the text's length in characters (grapheme clusters).
+        migrations.register(
+            "tasks.0002.notes", renamedFrom: ["tasks.v1.notes"],
+            sql: """
                     CREATE TABLE note (
                         id INTEGER PRIMARY KEY AUTOINCREMENT,
                         client_id INTEGER NOT NULL,
@@ -59,12 +58,11 @@ extension TasksStore {
                     );
                     CREATE INDEX note_by_client_newest ON note (client_id, created_at_ms DESC, id DESC);
                     """)
-        }
-        migrations.register("tasks.v1.client_moves") { db in
-            // One row per client whose records were moved into another (a merge): the totals
-            // moved, and a guard against new records for the client that is gone.
-            try db.execute(
-                sql: """
+        // One row per client whose records were moved into another (a merge): the totals
+        // moved, and a guard against new records for the client that is gone.
+        migrations.register(
+            "tasks.0003.client-moves", renamedFrom: ["tasks.v1.client_moves"],
+            sql: """
                     CREATE TABLE client_move (
                         from_client_id INTEGER PRIMARY KEY,
                         to_client_id INTEGER NOT NULL,
@@ -74,7 +72,6 @@ extension TasksStore {
                         last_moved_at_ms INTEGER NOT NULL
                     ) WITHOUT ROWID;
                     """)
-        }
         return migrations
     }
 }

@@ -12,7 +12,7 @@ extension TasksStore {
     /// - Throws: FAILED_PRECONDITION when the client was merged into another.
     public func createNote(clientID: Int64, text: String, authorID: Int64, requestID: String) async throws -> TasksV1.CreateNoteResponse {
         let now = now
-        let length = TextRules.characterCount(text)
+        let length = TextRule.characterCount(text)
         return try await database.idempotentWrite(requestID: requestID, method: TasksV1.Tasks.createNote.path) { db in
             try ClientMoves.requireNotMovedAway(clientID, db)
             let newest = try Int64.fetchOne(

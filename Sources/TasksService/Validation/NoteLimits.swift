@@ -1,5 +1,10 @@
+public import ChatPanelRPC
+
 /// Sizes a note and note pages may have (NOTE-1, NOTE-2, NOTE-3).
 public enum NoteLimits {
+    /// A note's text: required, at most ``textLength`` characters.
+    public static let text = TextRule(maxCharacters: textLength, required: true)
+
     /// Longest note, in characters (NOTE-1).
     public static let textLength = 2000
     /// Notes on the first page when the request names no size (NOTE-2).

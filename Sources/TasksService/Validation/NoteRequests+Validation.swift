@@ -7,7 +7,7 @@ extension TasksV1.CreateNoteRequest {
     public func validate() throws(RPCError) {
         var violations = FieldViolations()
         violations.checkID(clientID, field: "client_id")
-        violations.checkText(text, field: "text", required: true, maximum: NoteLimits.textLength)
+        violations.checkText(text, field: "text", NoteLimits.text)
         try violations.throwIfAny()
     }
 }

@@ -15,11 +15,11 @@ extension TasksV1.CreateTaskRequest {
             violations.checkID(clientID, field: "client_id")
             subject = .client(clientID)
         case (false, true):
-            violations.checkText(orderNumber, field: "order_number", required: true, maximum: TaskLimits.orderNumberLength)
+            violations.checkText(orderNumber, field: "order_number", TaskLimits.orderNumber)
             subject = .order(orderNumber)
         }
-        violations.checkText(title, field: "title", required: true, maximum: TaskLimits.titleLength)
-        violations.checkText(text, field: "text", required: false, maximum: TaskLimits.textLength)
+        violations.checkText(title, field: "title", TaskLimits.title)
+        violations.checkText(text, field: "text", TaskLimits.text)
         let resolved = deadline?.validated(field: "deadline", into: &violations)
         violations.check(performerID >= 0, field: "performer_id", "must be positive (or 0 for the caller)")
         try violations.throwIfAny()
@@ -34,8 +34,8 @@ extension TasksV1.UpdateTaskRequest {
     public func validated() throws(RPCError) -> TaskChanges {
         var violations = FieldViolations()
         violations.checkID(taskID, field: "task_id")
-        if let title { violations.checkText(title, field: "title", required: true, maximum: TaskLimits.titleLength) }
-        if let text { violations.checkText(text, field: "text", required: false, maximum: TaskLimits.textLength) }
+        if let title { violations.checkText(title, field: "title", TaskLimits.title) }
+        if let text { violations.checkText(text, field: "text", TaskLimits.text) }
         var change = TaskChanges.DeadlineChange.keep
         if let deadline {
             if clearDeadline {

@@ -1,4 +1,5 @@
 import ChatPanelProto
+import ChatPanelRPC
 import GRDB
 
 /// A `note` row as read from the database.
@@ -56,7 +57,7 @@ struct NoteRecord: Sendable {
         note.createdAtMs = createdAt
         note.length = UInt32(clamping: length)
         if let previewLength {
-            (note.text, note.truncated) = TextRules.preview(of: text, length: previewLength)
+            (note.text, note.truncated) = TextRule.preview(of: text, length: previewLength)
         } else {
             note.text = text
         }

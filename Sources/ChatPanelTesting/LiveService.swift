@@ -1,0 +1,38 @@
+public import ChatPanelRuntime
+public import ChatPanelStore
+import ServiceLifecycle
+
+/// Serves a ``ChatPanelRuntime/ChatPanelService`` the way `chatpaneld` does (the same
+/// ``ChatPanelRuntime/ServiceHost``: store in `directory`, router, health, background services
+/// with the idempotency record pruner), on `<directory>/<name>.sock`; everything is stopped
+/// on every exit path.
+///
+/// ```swift
+/// try await withLiveService(TasksService.self, configuration: (), in: directory) { host, socket in ... }
+/// ```
+public func withLiveService<Service: ChatPanelService, T>(
+    _ type: Service.Type, configuration: Service.Configuration, in directory: String,
+    storeConfiguration: StoreConfiguration = StoreConfiguration(), pruner: PrunerSchedule = PrunerSchedule(),
+    _ body: (ServiceHost<Service>, String) async throws -> T
+) async throws -> T {
+    let host = try ServiceHost<Service>(
+        configuration: configuration, stateDirectory: directory, storeConfiguration: storeConfiguration, pruner: pruner,
+        logger: testLogger(Service.name))
+    return try await withLiveServer(router: host.router, in: directory, name: Service.name, health: host.health) { _, socket in
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in host.backgroundServices {
+                group.addTask { try await service.run() }
+            }
+            do {
+                let result = try await body(host, socket)
+                group.cancelAll()
+                try? await group.waitForAll()
+                return result
+            } catch {
+                group.cancelAll()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import ChatPanelStore
+import ClientsService
+import Testing
+
+/// Shipped migrations are frozen: each one's SQL is pinned by its fingerprint, so editing a
+/// shipped migration fails here (add a new migration instead, and its line below).
+@Suite struct MigrationTests {
+    @Test func shippedMigrationsAreUnchanged() {
+        #expect(
+            ClientsStore.migrations.manifest == [
+                "clients.0001.initial f042aaff479787d5"
+            ])
+    }
+}

@@ -1,0 +1,17 @@
+import ChatPanelStore
+import OrdersService
+import Testing
+
+/// Shipped migrations are frozen: each one's SQL is pinned by its fingerprint, so editing a
+/// shipped migration fails here (add a new migration instead, and its line below).
+@Suite struct MigrationTests {
+    @Test func shippedMigrationsAreUnchanged() {
+        #expect(
+            OrdersStore.migrations.manifest == [
+                "orders.0001.catalog c4ec6a96654305ac",
+                "orders.0002.product-lists 2aea26694d85bfe5",
+                "orders.0003.carts 6aff9e575e1085f0",
+                "orders.0004.owner-moves ed5bfc8576bdb657",
+            ])
+    }
+}
