@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
+                "Gateway", "ClientsService", "TasksService", "OrdersService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
                 "ChatPanelRuntime", "ChatPanelStore", logging,
             ],
             swiftSettings: strict

@@ -29,7 +29,7 @@ start() {
 start clients
 start tasks
 start orders
-start gateway --clients-socket "$state/clients.sock" --tasks-socket "$state/tasks.sock"
+start gateway --clients-socket "$state/clients.sock" --tasks-socket "$state/tasks.sock" --orders-socket "$state/orders.sock"
 
 for name in clients tasks orders gateway; do
   for _ in $(seq 1 100); do

@@ -4,6 +4,8 @@ public struct GatewayConfiguration: Sendable {
     public var clientsSocket: String
     /// The tasks service's socket.
     public var tasksSocket: String
+    /// The orders service's socket; nil: the Products and Cart widgets answer "not configured".
+    public var ordersSocket: String? = nil
     /// The longest a panel may take; each widget gets what is left of it. Default 1 s.
     public var panelTimeout: Duration = .seconds(1)
     /// Circuit breaker settings for every upstream.

@@ -17,6 +17,8 @@ public final class GatewayService: Sendable {
     public let clients: Upstream
     /// The tasks service.
     public let tasks: Upstream
+    /// The orders service (the Products and Cart widgets); nil when not configured.
+    public let orders: Upstream?
     /// The gateway's database.
     public let store: GatewayStore
     /// Runs merge workflows; a `Service` for the process's group.
@@ -29,9 +31,14 @@ public final class GatewayService: Sendable {
         let tasks = Upstream(name: "tasks", socketPath: configuration.tasksSocket, breaker: configuration.breaker)
         self.clients = clients
         self.tasks = tasks
+        let orders = configuration.ordersSocket.map { Upstream(name: "orders", socketPath: $0, breaker: configuration.breaker) }
+        self.orders = orders
         self.store = store
-        self.composer = PanelComposer(clients: clients, tasks: tasks, store: store, panelTimeout: configuration.panelTimeout)
-        self.mergeRunner = MergeWorkflowRunner(store: store, steps: Self.mergeSteps(clients: clients, tasks: tasks), logger: logger)
+        var composer = PanelComposer(clients: clients, tasks: tasks, store: store, panelTimeout: configuration.panelTimeout)
+        composer.orders = orders
+        self.composer = composer
+        let steps = Self.mergeSteps(clients: clients, tasks: tasks) + (orders.map { [Self.moveProductListsAndCarts(orders: $0)] } ?? [])
+        self.mergeRunner = MergeWorkflowRunner(store: store, steps: steps, logger: logger)
     }
 
     /// The steps of a merge (CLIENT-9): the clients service merges the client records (dialogs,
@@ -67,11 +74,12 @@ public final class GatewayService: Sendable {
 
     /// Health: the database and each upstream.
     public func makeHealthReporter() -> HealthReporter {
-        HealthReporter(process: "gateway") { [store, clients, tasks] in
+        HealthReporter(process: "gateway") { [store, clients, tasks, orders] in
             async let database = store.database.componentHealth()
             async let clientsHealth = clients.health()
             async let tasksHealth = tasks.health()
-            return await [database, clientsHealth, tasksHealth]
+            async let ordersHealth = orders?.health()
+            return await [database, clientsHealth, tasksHealth] + [ordersHealth].compactMap { $0 }
         }
     }
 
@@ -132,7 +140,7 @@ public final class GatewayService: Sendable {
             throw RPCError.invalidArgument(field: "method", "\(request.method) is not a widget action the gateway forwards")
         }
         if let right = entry.right { try context.require(right, for: request.method) }
-        let upstream = entry.owner == .clients ? clients : tasks
+        let upstream = try upstream(of: entry)
         var payload = request.request
         // TASK-2: creating a task for a dialog whose contact is not saved saves the client first.
         if request.method == TasksV1.Tasks.createTask.path, !request.dialogID.isEmpty {
@@ -145,6 +153,9 @@ public final class GatewayService: Sendable {
         let options = RPCCallOptions(timeout: context.timeRemaining, caller: context.caller, requestID: context.requestID)
         var response = GatewayV1.ActResponse()
         response.response = try await upstream.call(path: request.method, payload: payload, options: options)
+        if ActionCatalog.savesDialogClient.contains(request.method) {
+            await moveDialogProductList(savedBy: request.method, response: response.response, context: context)
+        }
         if !entry.refresh.isEmpty, !request.dialogID.isEmpty {
             response.refreshed = try await refreshed(entry.refresh, dialogID: request.dialogID, context: context)
         }

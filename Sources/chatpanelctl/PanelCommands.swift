@@ -219,6 +219,10 @@ enum PanelText {
                 lines += taskLines(try GatewayV1.TasksWidgetData(serializedBytes: widget.data))
             case .notes:
                 lines += noteLines(try TasksV1.ListNotesResponse(serializedBytes: widget.data))
+            case .products:
+                lines += productListLines(try OrdersV1.ProductList(serializedBytes: widget.data))
+            case .cart:
+                lines += cartLines(try OrdersV1.Cart(serializedBytes: widget.data))
             default:
                 lines.append("  (\(widget.data.count) bytes of \(widget.dataType.isEmpty ? "data" : widget.dataType))")
             }
@@ -370,6 +374,8 @@ enum PanelText {
                 text = try GatewayV1.TasksWidgetData(serializedBytes: widget.data).jsonText(pretty: false)
             case "chatpanel.tasks.v1.ListNotesResponse":
                 text = try TasksV1.ListNotesResponse(serializedBytes: widget.data).jsonText(pretty: false)
+            case "chatpanel.orders.v1.ProductList": text = try OrdersV1.ProductList(serializedBytes: widget.data).jsonText(pretty: false)
+            case "chatpanel.orders.v1.Cart": text = try OrdersV1.Cart(serializedBytes: widget.data).jsonText(pretty: false)
             default:
                 object["data"] = Data(widget.data).base64EncodedString()
                 return object
@@ -383,4 +389,26 @@ enum PanelText {
 extension String {
     fileprivate func padded(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
     fileprivate func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// The Products widget: one product a line, with its price and whether it was sent.
+private func productListLines(_ list: OrdersV1.ProductList) -> [String] {
+    guard !list.items.isEmpty else { return ["  no products on the list"] }
+    return list.items.map { item in
+        let name = item.product?.name ?? "product #\(item.productID) (no longer in the catalog)"
+        let sent = item.sentCount > 0 ? " · sent \(item.sentCount)×" : ""
+        let stock = item.product.map { $0.available ? "" : " · not available" } ?? ""
+        return "  #\(item.productID) \(name) — \(item.price?.text ?? "no price")\(stock)\(sent)"
+    }
+}
+
+/// The Cart widget: the lines with current catalog data, then the total.
+private func cartLines(_ cart: OrdersV1.Cart) -> [String] {
+    guard !cart.items.isEmpty else { return ["  the cart is empty"] }
+    var lines = cart.items.map { item in
+        let state = item.gone ? " (no longer in the catalog)" : item.available ? "" : " (not available)"
+        return "  \(item.quantity) × \(item.name) — \(item.price?.text ?? "no price") = \(item.lineTotal?.text ?? "?")\(state)"
+    }
+    lines.append("  total: \(cart.total?.text ?? "?") (\(cart.quantity) items)")
+    return lines
 }

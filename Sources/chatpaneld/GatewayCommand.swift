@@ -17,6 +17,9 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "The tasks service's socket (env CHATPANEL_TASKS_SOCKET; default <state-dir>/tasks.sock).")
     var tasksSocket: String?
 
+    @Option(help: "The orders service's socket (env CHATPANEL_ORDERS_SOCKET; unset: the Products and Cart widgets answer \"not configured\" and merges skip product lists and carts).")
+    var ordersSocket: String?
+
     @Option(help: "The longest a panel may take, in milliseconds (env CHATPANEL_PANEL_TIMEOUT_MS; default 1000).")
     var panelTimeoutMs: Int64?
 
@@ -27,6 +30,7 @@ struct GatewayCommand: AsyncParsableCommand {
         var gatewayConfiguration = GatewayConfiguration(
             clientsSocket: clientsSocket ?? environment["CHATPANEL_CLIENTS_SOCKET"] ?? "\(configuration.stateDirectory)/clients.sock",
             tasksSocket: tasksSocket ?? environment["CHATPANEL_TASKS_SOCKET"] ?? "\(configuration.stateDirectory)/tasks.sock")
+        gatewayConfiguration.ordersSocket = ordersSocket ?? environment["CHATPANEL_ORDERS_SOCKET"]
         if let timeout = panelTimeoutMs ?? environment["CHATPANEL_PANEL_TIMEOUT_MS"].flatMap({ Int64($0) }) {
             guard timeout > 0 else { throw ValidationError("the panel timeout must be positive") }
             gatewayConfiguration.panelTimeout = .milliseconds(timeout)

@@ -6,7 +6,7 @@ import ChatPanelProto
 /// no upstream call, and only listed methods can be reached through it.
 struct ActionCatalog {
     /// Which service answers an action.
-    enum Owner: Sendable { case clients, tasks }
+    enum Owner: Sendable { case clients, tasks, orders }
 
     /// One forwardable method.
     struct Entry: Sendable {
@@ -19,6 +19,11 @@ struct ActionCatalog {
 
     private static func clients(_ name: String) -> String { "/chatpanel.clients.v1.Clients/\(name)" }
     private static func tasks(_ name: String) -> String { "/chatpanel.tasks.v1.Tasks/\(name)" }
+    private static func orders(_ name: String) -> String { "/chatpanel.orders.v1.Orders/\(name)" }
+
+    /// Actions that link a dialog to a client (CLIENT-1, CLIENT-3): the dialog's product list
+    /// moves to that client after them.
+    static let savesDialogClient: Set<String> = [clients("SaveClientFromDialog"), clients("LinkDialog")]
 
     static let entries: [String: Entry] = {
         var entries: [String: Entry] = [:]
@@ -52,6 +57,15 @@ struct ActionCatalog {
         }
         for name in ["ListNotes", "GetNote"] {
             entries[tasks(name)] = Entry(owner: .tasks, right: nil, refresh: [])
+        }
+        // The Products and Cart widgets (PRODUCT-1..5, CART-2).
+        for name in ["AddListedProduct", "RemoveListedProduct", "SendProductCards"] {
+            entries[orders(name)] = Entry(owner: .orders, right: nil, refresh: [.products])
+        }
+        entries[orders("AddToOrder")] = Entry(owner: .orders, right: nil, refresh: [.products, .cart])
+        entries[orders("CreateProduct")] = Entry(owner: .orders, right: .editCatalog, refresh: [])
+        for name in ["SearchProducts", "GetProduct", "ListPriceTypes", "ListCategories", "ListListedProducts", "GetCart"] {
+            entries[orders(name)] = Entry(owner: .orders, right: nil, refresh: [])
         }
         return entries
     }()

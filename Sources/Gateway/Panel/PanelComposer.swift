@@ -10,6 +10,8 @@ struct PanelComposer: Sendable {
     let tasks: Upstream
     let store: GatewayStore
     let panelTimeout: Duration
+    /// The orders service (the Products and Cart widgets); nil when not deployed.
+    var orders: Upstream? = nil
 
     /// Widgets whose service is not part of this deployment yet.
     static let notConfigured: Set<GatewayV1.WidgetKind> = [.products, .order, .cart, .summary, .visit]
@@ -75,6 +77,7 @@ struct PanelComposer: Sendable {
     ) async -> [GatewayV1.Widget] {
         var widgets: [GatewayV1.Widget] = []
         var fromTasksService: [Int] = []
+        var fromOrdersService: [Int] = []
         for kind in kinds {
             if let decided = decided(kind, settings: settings, caller: caller) {
                 widgets.append(decided)
@@ -93,12 +96,25 @@ struct PanelComposer: Sendable {
             case .notes:
                 widget.dataType = "chatpanel.tasks.v1.ListNotesResponse"
                 fromTasksService.append(widgets.count)
+            case .products:
+                widget.dataType = "chatpanel.orders.v1.ProductList"
+                fromOrdersService.append(widgets.count)
+            case .cart:
+                widget.dataType = "chatpanel.orders.v1.Cart"
+                fromOrdersService.append(widgets.count)
             default:
                 widget = widget.with(.unavailable, "not configured")
             }
             widgets.append(widget)
         }
-        if !fromTasksService.isEmpty {
+        if !fromOrdersService.isEmpty {
+            // The orders service answers while the tasks service does.
+            async let ordersData = fetchFromOrdersService(card: card, caller: caller, deadline: deadline)
+            if !fromTasksService.isEmpty {
+                await fillFromTasksService(&widgets, at: fromTasksService, card: card, caller: caller, deadline: deadline)
+            }
+            fillFromOrdersService(&widgets, at: fromOrdersService, await ordersData)
+        } else if !fromTasksService.isEmpty {
             await fillFromTasksService(&widgets, at: fromTasksService, card: card, caller: caller, deadline: deadline)
         }
         return widgets
@@ -118,6 +134,8 @@ struct PanelComposer: Sendable {
             return widget.with(.disabled, "the online-consultant (site chat) module is off")
         case .tasks where !caller.has(.tasks):
             return widget.with(.forbidden, "tasks access is restricted for this manager")
+        case .products, .cart where orders != nil:
+            return nil
         case let kind where Self.notConfigured.contains(kind):
             return widget.with(.unavailable, "not configured")
         default:
@@ -174,7 +192,7 @@ struct PanelComposer: Sendable {
     }
 
     /// A widget whose fetch failed, with the state its error means.
-    private static func failed(_ widget: GatewayV1.Widget, _ error: any Error, since started: ContinuousClock.Instant) -> GatewayV1.Widget {
+    static func failed(_ widget: GatewayV1.Widget, _ error: any Error, since started: ContinuousClock.Instant) -> GatewayV1.Widget {
         var widget = widget
         widget.data = []
         widget.elapsedMs = milliseconds(since: started)
