@@ -65,6 +65,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench clients
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel
+	.build/release/chatpanel-bench catalog
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
 bench-rpc: deps .build/pingpong

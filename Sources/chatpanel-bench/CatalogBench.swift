@@ -32,28 +32,39 @@ struct CatalogBench: AsyncParsableCommand {
         "Монитор", "Ноутбук", "Планшет", "Смартфон", "Наушники", "Колонка", "Роутер", "Принтер", "Сканер", "Клавиатура", "Мышь",
         "Ёлка", "Гирлянда", "Лампа", "Люстра", "Торшер", "Ковёр", "Штора", "Подушка", "Одеяло", "Полотенце",
     ]
-    static let adjectives = ["компактный", "мощный", "белый", "чёрный", "серебристый", "беспроводной", "умный", "тихий", "складной", "дорожный"]
-    static let makers = ["Bosch", "Philips", "Tefal", "Redmond", "Polaris", "Scarlett", "Vitek", "DeLonghi", "Braun", "Xiaomi", "Samsung", "LG"]
+    static let adjectives = [
+        "компактный", "мощный", "белый", "чёрный", "серебристый", "беспроводной", "умный", "тихий", "складной", "дорожный",
+    ]
+    static let makers = [
+        "Bosch", "Philips", "Tefal", "Redmond", "Polaris", "Scarlett", "Vitek", "DeLonghi", "Braun", "Xiaomi", "Samsung", "LG",
+    ]
 
     func run() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = "\(directory)/catalog-\(products)-\(categories).sqlite"
-        print("Catalog benchmark: \(products) products, \(categories) categories, 3 price types; the real orders service over a Unix socket")
+        print(
+            "Catalog benchmark: \(products) products, \(categories) categories, 3 price types; the real orders service over a Unix socket")
         if !(reuse && FileManager.default.fileExists(atPath: path)) {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             let store = try OrdersStore(path: path)
             let (_, elapsed) = try await measure { try await seed(store) }
-            print("seeded in \(format(elapsed.inSeconds)) s (\(Int(Double(products) / elapsed.inSeconds)) products/s through UpsertProducts' store path)")
+            print(
+                "seeded in \(format(elapsed.inSeconds)) s (\(Int(Double(products) / elapsed.inSeconds)) products/s through UpsertProducts' store path)"
+            )
         }
         let store = try OrdersStore(path: path)
         let samples = self.samples
         let cartUpdates = self.cartUpdates
         try await withTemporaryDirectory { socketDirectory in
-            try await withLiveServer(router: OrdersService(store: store, logger: Logger(label: "bench")).makeRouter(), in: socketDirectory, name: "orders") { _, socket in
+            try await withLiveServer(
+                router: OrdersService(store: store, logger: Logger(label: "bench")).makeRouter(), in: socketDirectory, name: "orders"
+            ) { _, socket in
                 var configuration = RPCClientConfiguration(socketPath: socket)
                 configuration.defaultCaller = RPCV1.Caller(managerID: 1, rights: [.admin])
                 let client = RPCClient(configuration: configuration)
-                func search(_ query: String, _ adjust: (inout OrdersV1.SearchProductsRequest) -> Void = { _ in }) -> OrdersV1.SearchProductsRequest {
+                func search(_ query: String, _ adjust: (inout OrdersV1.SearchProductsRequest) -> Void = { _ in })
+                    -> OrdersV1.SearchProductsRequest
+                {
                     var request = OrdersV1.SearchProductsRequest()
                     request.query = query
                     adjust(&request)
@@ -61,7 +72,9 @@ struct CatalogBench: AsyncParsableCommand {
                 }
                 func time(_ name: String, _ request: @escaping (Int) -> OrdersV1.SearchProductsRequest) async throws {
                     var found = 0
-                    for index in 0..<min(100, samples) { found += try await client.unary(OrdersV1.Orders.searchProducts, request(index)).products.count }
+                    for index in 0..<min(100, samples) {
+                        found += try await client.unary(OrdersV1.Orders.searchProducts, request(index)).products.count
+                    }
                     var result = LatencySamples()
                     for index in 0..<samples {
                         let start = ContinuousClock.now
@@ -73,7 +86,9 @@ struct CatalogBench: AsyncParsableCommand {
                 let nouns = Self.nouns
                 try await time("one word (\"кофеварки\"), name sort") { _ in search("кофеварки ") }
                 try await time("one word, each of 50 nouns in turn") { index in search(nouns[index % nouns.count].lowercased() + " ") }
-                try await time("prefix as typed (\"коф\", \"мульт\", …)") { index in search(String(nouns[index % nouns.count].prefix(3 + index % 3))) }
+                try await time("prefix as typed (\"коф\", \"мульт\", …)") { index in
+                    search(String(nouns[index % nouns.count].prefix(3 + index % 3)))
+                }
                 try await time("text + category + in stock + price range, price sort") { index in
                     search(nouns[index % nouns.count] + " ") {
                         $0.categoryCode = "top-\(index % 25)"
@@ -110,12 +125,26 @@ struct CatalogBench: AsyncParsableCommand {
                 // A deep page: 50 pages of 20 in, by name and by price.
                 for sort in [OrdersV1.ProductSort.nameAsc, .priceAsc] {
                     var token = ""
-                    for _ in 0..<50 { token = try await client.unary(OrdersV1.Orders.searchProducts, search("") { $0.sort = sort; $0.pageToken = token }).nextPageToken }
+                    for _ in 0..<50 {
+                        token = try await client.unary(
+                            OrdersV1.Orders.searchProducts,
+                            search("") {
+                                $0.sort = sort; $0.pageToken = token
+                            }
+                        ).nextPageToken
+                    }
                     let deepToken = token
-                    try await time("no text: page 51 (1 000 in), \(sort.protoName)") { _ in search("") { $0.sort = sort; $0.pageToken = deepToken } }
+                    try await time("no text: page 51 (1 000 in), \(sort.protoName)") { _ in
+                        search("") {
+                            $0.sort = sort; $0.pageToken = deepToken
+                        }
+                    }
                 }
                 var deepText = ""
-                for _ in 0..<20 { deepText = try await client.unary(OrdersV1.Orders.searchProducts, search("лампа ") { $0.pageToken = deepText }).nextPageToken }
+                for _ in 0..<20 {
+                    deepText = try await client.unary(OrdersV1.Orders.searchProducts, search("лампа ") { $0.pageToken = deepText })
+                        .nextPageToken
+                }
                 let deepTextToken = deepText
                 try await time("one word: page 21 (400 in)") { _ in search("лампа ") { $0.pageToken = deepTextToken } }
 

@@ -141,7 +141,8 @@ struct CatalogCSV {
 
     /// ISO 4217 minor-unit digits (the orders service keeps the full table).
     static func minorUnitDigits(_ currency: String) -> Int {
-        ["JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3][currency] ?? 2
+        ["JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3][currency]
+            ?? 2
     }
 
     private static func integer(_ text: String, _ column: String, _ line: Int) throws -> Int64 {
@@ -171,7 +172,9 @@ struct CatalogCSV {
             if quoted {
                 if scalar == "\"" {
                     if let following = next() {
-                        if following == "\"" { field.unicodeScalars.append("\"") } else {
+                        if following == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
                             quoted = false
                             pending = following
                         }

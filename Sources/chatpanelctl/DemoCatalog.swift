@@ -20,7 +20,9 @@ struct DemoOrdersLoader {
         ("Климат / Вентиляторы", ["Вентилятор напольный", "Вентилятор настольный", "Увлажнитель воздуха"], 2_990, 25...120),
         ("Красота / Фены", ["Фен для волос", "Фен-щётка", "Выпрямитель для волос"], 2_790, 1_000...2_300),
     ]
-    private static let manufacturers = ["Bosch", "Philips", "Tefal", "Redmond", "Polaris", "Scarlett", "Vitek", "DeLonghi", "Braun", "Xiaomi"]
+    private static let manufacturers = [
+        "Bosch", "Philips", "Tefal", "Redmond", "Polaris", "Scarlett", "Vitek", "DeLonghi", "Braun", "Xiaomi",
+    ]
     private static let colors = ["чёрный", "белый", "серебристый", "красный", "серый"]
 
     /// Articles of the main client's product list and cart.
@@ -29,7 +31,9 @@ struct DemoOrdersLoader {
 
     /// The catalog as a CSV text.
     static func csv() -> String {
-        var rows = ["article,name,kind,category,manufacturer,stock,active,weight_grams,image_url,url,price:retail:RUB,price:wholesale:RUB,property:Цвет,property:Мощность (Вт)"]
+        var rows = [
+            "article,name,kind,category,manufacturer,stock,active,weight_grams,image_url,url,price:retail:RUB,price:wholesale:RUB,property:Цвет,property:Мощность (Вт)"
+        ]
         var seed: UInt64 = 20_251_201
         func next(_ bound: Int) -> Int {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -49,17 +53,20 @@ struct DemoOrdersLoader {
                     rows.append(
                         [
                             article, "\(kind) \(maker) \(model)", "product", path, maker, "\(stock)", next(25) == 0 ? "0" : "1",
-                            "\(500 + next(5_000))", "https://demo-shop.example/img/\(article).jpg", "https://demo-shop.example/p/\(article)",
+                            "\(500 + next(5_000))", "https://demo-shop.example/img/\(article).jpg",
+                            "https://demo-shop.example/p/\(article)",
                             "\(rubles).00", "\(rubles * 85 / 100).00", colors[next(colors.count)], "\(watts)",
                         ].joined(separator: ","))
                 }
             }
         }
-        for (index, service) in ["Доставка по городу", "Установка и подключение", "Расширенная гарантия 2 года", "Сборка мебели", "Подъём на этаж"]
-            .enumerated()
-        {
+        for (index, service) in [
+            "Доставка по городу", "Установка и подключение", "Расширенная гарантия 2 года", "Сборка мебели", "Подъём на этаж",
+        ]
+        .enumerated() {
             rows.append(
-                "SRV-\(index + 1),\(service),service,Услуги,,0,1,0,,https://demo-shop.example/services/\(index + 1),\(490 + index * 500).00,,,")
+                "SRV-\(index + 1),\(service),service,Услуги,,0,1,0,,https://demo-shop.example/services/\(index + 1),\(490 + index * 500).00,,,"
+            )
         }
         return rows.joined(separator: "\n") + "\n"
     }

@@ -36,7 +36,9 @@ struct CatalogCommands: AsyncParsableCommand {
             let totals = try await connection.withClient(defaultPath: ordersSocket) { client in
                 try await CatalogImport(client: client, batchSize: batchSize).load(catalog)
             }
-            print("imported \(catalog.products.count) products: \(totals.created) created, \(totals.updated) updated, \(totals.unchanged) unchanged")
+            print(
+                "imported \(catalog.products.count) products: \(totals.created) created, \(totals.updated) updated, \(totals.unchanged) unchanged"
+            )
         }
     }
 
@@ -75,7 +77,9 @@ struct CatalogCommands: AsyncParsableCommand {
                 }
             request.pageSize = pageSize
             request.pageToken = pageToken
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.searchProducts, request) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.searchProducts, request)
+            }
             try connection.output(response) {
                 var lines: [String] = []
                 if let match = response.articleMatch { lines.append("article match: " + describe(match, priceType: priceType)) }
@@ -97,11 +101,14 @@ struct CatalogCommands: AsyncParsableCommand {
         func run() async throws {
             var request = OrdersV1.GetProductRequest()
             if let id = Int64(product) { request.productID = id } else { request.article = product }
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.getProduct, request) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.getProduct, request)
+            }
             try connection.output(response) {
                 guard let product = response.product else { return "" }
                 var lines = [describe(product, priceType: "")]
-                lines.append("  category: \(product.categoryPath.isEmpty ? "none" : product.categoryPath); manufacturer: \(product.manufacturer)")
+                lines.append(
+                    "  category: \(product.categoryPath.isEmpty ? "none" : product.categoryPath); manufacturer: \(product.manufacturer)")
                 lines += product.prices.map { "  price \($0.priceType): \(majorUnits($0.amountMinor, $0.currency)) \($0.currency)" }
                 lines += product.properties.map { "  \($0.name): \($0.value)" }
                 return lines.joined(separator: "\n")
@@ -155,7 +162,9 @@ struct ProductsCommands: AsyncParsableCommand {
             var request = OrdersV1.ListListedProductsRequest()
             request.owner = owner.owner
             request.priceType = owner.priceType
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.listListedProducts, request) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.listListedProducts, request)
+            }
             try connection.output(response) { describe(response.list) }
         }
     }
@@ -172,7 +181,9 @@ struct ProductsCommands: AsyncParsableCommand {
             request.productID = product
             request.priceType = owner.priceType
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.addListedProduct, request, options: options) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.addListedProduct, request, options: options)
+            }
             try connection.output(response) { describe(response.list) }
         }
     }
@@ -189,7 +200,9 @@ struct ProductsCommands: AsyncParsableCommand {
             request.productID = product
             request.priceType = owner.priceType
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.removeListedProduct, request, options: options) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.removeListedProduct, request, options: options)
+            }
             try connection.output(response) { describe(response.list) }
         }
     }
@@ -207,7 +220,9 @@ struct ProductsCommands: AsyncParsableCommand {
             request.priceType = owner.priceType
             request.source = .list
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.sendProductCards, request, options: options) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.sendProductCards, request, options: options)
+            }
             try connection.output(response) {
                 response.cards.map { "\($0.name) — \($0.price?.text ?? "no price") \($0.url) \($0.imageURL)" }.joined(separator: "\n")
             }
@@ -243,12 +258,15 @@ struct CartCommands: AsyncParsableCommand {
             var request = OrdersV1.GetCartRequest()
             request.owner = owner.owner
             request.priceType = priceType
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.getCart, request) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.getCart, request)
+            }
             try connection.output(response) {
                 guard let cart = response.cart else { return "no cart" }
                 var lines = cart.items.map { item in
                     let state = item.gone ? " (no longer in the catalog)" : item.available ? "" : " (not available)"
-                    return "\(item.quantity) × \(item.name) [\(item.article)] \(item.price?.text ?? "no price") = \(item.lineTotal?.text ?? "?")\(state)"
+                    return
+                        "\(item.quantity) × \(item.name) [\(item.article)] \(item.price?.text ?? "no price") = \(item.lineTotal?.text ?? "?")\(state)"
                 }
                 lines.append("total: \(cart.total?.text ?? "") for \(cart.quantity) items (version \(cart.version))")
                 return lines.joined(separator: "\n")
@@ -270,16 +288,22 @@ struct CartCommands: AsyncParsableCommand {
             request.version = version ?? Int64(Date().timeIntervalSince1970 * 1000)
             for item in items {
                 let parts = item.split(separator: "=")
-                guard parts.count == 2, let quantity = Int64(parts[1]) else { throw ValidationError("write lines as ARTICLE=QUANTITY: \(item)") }
+                guard parts.count == 2, let quantity = Int64(parts[1]) else {
+                    throw ValidationError("write lines as ARTICLE=QUANTITY: \(item)")
+                }
                 var line = OrdersV1.CartItemInput()
                 line.article = String(parts[0])
                 line.quantity = quantity
                 request.items.append(line)
             }
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let response = try await connection.withClient(defaultPath: ordersSocket) { try await $0.unary(OrdersV1.Orders.putCart, request, options: options) }
+            let response = try await connection.withClient(defaultPath: ordersSocket) {
+                try await $0.unary(OrdersV1.Orders.putCart, request, options: options)
+            }
             try connection.output(response) {
-                response.applied ? "cart put (version \(response.currentVersion))" : "a newer cart is stored (version \(response.currentVersion)); nothing changed"
+                response.applied
+                    ? "cart put (version \(response.currentVersion))"
+                    : "a newer cart is stored (version \(response.currentVersion)); nothing changed"
             }
         }
     }
@@ -307,7 +331,8 @@ struct CatalogImport {
         for (index, start) in stride(from: 0, to: catalog.products.count, by: size).enumerated() {
             var request = OrdersV1.UpsertProductsRequest()
             request.products = Array(catalog.products[start..<min(start + size, catalog.products.count)])
-            let response = try await client.unary(OrdersV1.Orders.upsertProducts, request, options: options(requestIDPrefix, "products-\(index)"))
+            let response = try await client.unary(
+                OrdersV1.Orders.upsertProducts, request, options: options(requestIDPrefix, "products-\(index)"))
             totals.created += response.created
             totals.updated += response.updated
             totals.unchanged += response.unchanged

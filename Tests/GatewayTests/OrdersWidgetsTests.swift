@@ -46,7 +46,9 @@ struct OrdersWidgetsTests {
             }
             _ = try await orders(OrdersV1.Orders.putPriceTypes, types)
             var products = OrdersV1.UpsertProductsRequest()
-            for (article, name, price) in [("K-1", "Кофеварка капельная", Int64(499_000)), ("T-1", "Чайник электрический", 199_000), ("F-1", "Фен дорожный", 150_000)] {
+            for (article, name, price) in [
+                ("K-1", "Кофеварка капельная", Int64(499_000)), ("T-1", "Чайник электрический", 199_000), ("F-1", "Фен дорожный", 150_000),
+            ] {
                 var product = OrdersV1.ProductInput()
                 product.kind = .product
                 product.article = article
@@ -126,7 +128,8 @@ struct OrdersWidgetsTests {
             let products = try #require(panel.widget(.products))
             #expect(products.state == .ok && products.dataType == "chatpanel.orders.v1.ProductList", "\(products)")
             let list = try OrdersV1.ProductList(serializedBytes: products.data)
-            #expect(list.items.map { $0.product?.name } == ["Кофеварка капельная"] && list.items.first?.price?.text == "4\u{A0}990,00\u{A0}₽")
+            #expect(
+                list.items.map { $0.product?.name } == ["Кофеварка капельная"] && list.items.first?.price?.text == "4\u{A0}990,00\u{A0}₽")
             let cartWidget = try #require(panel.widget(.cart))
             #expect(cartWidget.state == .ok && cartWidget.dataType == "chatpanel.orders.v1.Cart", "\(cartWidget)")
             let cart = try OrdersV1.Cart(serializedBytes: cartWidget.data)

@@ -12,7 +12,8 @@ import Testing
         try await withOrdersService { service in
             try await service.loadCatalog()
             var input = Make.product(
-                "NEW-1", "Турка медная", category: "coffee", manufacturer: "Кавказ", stock: 3, prices: [("retail", 129_990), ("export", 1_500)],
+                "NEW-1", "Турка медная", category: "coffee", manufacturer: "Кавказ", stock: 3,
+                prices: [("retail", 129_990), ("export", 1_500)],
                 properties: [("Материал", "медь")])
             input.weightGrams = 350
             let created = try #require(try await service.call(OrdersV1.Orders.createProduct, Make.create(input), as: .editor).product)
@@ -65,7 +66,8 @@ import Testing
                 .invalidArgument,
                 fields: [
                     "product.kind", "product.article", "product.name", "product.category_code", "product.manufacturer",
-                    "product.properties[1].name", "product.properties[2].name", "product.weight_grams", "product.stock", "product.image_url",
+                    "product.properties[1].name", "product.properties[2].name", "product.weight_grams", "product.stock",
+                    "product.image_url",
                     "product.url", "product.prices[0].price_type", "product.prices[1].amount_minor", "product.prices[2].price_type",
                 ]
             ) {
@@ -120,7 +122,13 @@ import Testing
             #expect(changed.created == 1 && changed.updated == 1 && changed.unchanged == 0)
             #expect(try await service.articles("кофемолка").isEmpty)
             #expect(try await service.articles("мельниц") == ["KF-300"])
-            let product = try #require(try await service.call(OrdersV1.Orders.getProduct, { var r = OrdersV1.GetProductRequest(); r.article = "KF-300"; return r }()).product)
+            let product = try #require(
+                try await service.call(
+                    OrdersV1.Orders.getProduct,
+                    {
+                        var r = OrdersV1.GetProductRequest(); r.article = "KF-300"; return r
+                    }()
+                ).product)
             #expect(product.prices.map(\.amountMinor) == [249_000] && product.properties.isEmpty)
         }
     }
@@ -129,12 +137,16 @@ import Testing
         try await withOrdersService { service in
             try await service.loadCatalog()
             var request = OrdersV1.UpsertProductsRequest()
-            request.products = [Make.product("A-1", "Хорошее"), Make.product("A-2", ""), Make.product("A-1", "Дубль", prices: [("gold", 1)])]
+            request.products = [
+                Make.product("A-1", "Хорошее"), Make.product("A-2", ""), Make.product("A-1", "Дубль", prices: [("gold", 1)]),
+            ]
             await expectError(.invalidArgument, fields: ["products[1].name", "products[2].article", "products[2].prices[0].price_type"]) {
                 _ = try await service.call(OrdersV1.Orders.upsertProducts, request, as: .editor)
             }
             request.products = Array(repeating: Make.product("B", "Б"), count: 501)
-            let error = await expectError(.invalidArgument) { _ = try await service.call(OrdersV1.Orders.upsertProducts, request, as: .editor) }
+            let error = await expectError(.invalidArgument) {
+                _ = try await service.call(OrdersV1.Orders.upsertProducts, request, as: .editor)
+            }
             #expect(error?.violations.contains(where: { $0.field == "products" }) == true)
             await expectError(.invalidArgument, fields: ["products"]) {
                 _ = try await service.call(OrdersV1.Orders.upsertProducts, OrdersV1.UpsertProductsRequest(), as: .editor)
@@ -156,7 +168,8 @@ import Testing
             let types = try await service.call(OrdersV1.Orders.listPriceTypes, OrdersV1.ListPriceTypesRequest()).priceTypes
             #expect(types.map(\.code) == ["retail", "export", "wholesale"] && types.map(\.isBase) == [true, false, false])
             // Wholesale becomes the base: the price sort follows it (KF-100 420 000 < KF-200 1 100 000; the rest have none).
-            let after = try await service.call(OrdersV1.Orders.putPriceTypes, Make.priceTypes([Make.priceType("wholesale", base: true)]), as: .editor)
+            let after = try await service.call(
+                OrdersV1.Orders.putPriceTypes, Make.priceTypes([Make.priceType("wholesale", base: true)]), as: .editor)
             #expect(after.priceTypes.first?.code == "wholesale" && after.priceTypes.filter(\.isBase).count == 1)
             let sorted = try await service.articles { $0.sort = .priceDesc }
             #expect(Array(sorted.prefix(2)) == ["KF-200", "KF-100"])
@@ -167,14 +180,17 @@ import Testing
         try await withOrdersService { service in
             try await service.loadCatalog()
             await expectError(.invalidArgument, fields: ["categories[0].parent_code"]) {
-                _ = try await service.call(OrdersV1.Orders.putCategories, Make.categories([Make.category("x", "Икс", parent: "missing")]), as: .editor)
+                _ = try await service.call(
+                    OrdersV1.Orders.putCategories, Make.categories([Make.category("x", "Икс", parent: "missing")]), as: .editor)
             }
             await expectError(.invalidArgument, fields: ["categories[0].parent_code"]) {
-                _ = try await service.call(OrdersV1.Orders.putCategories, Make.categories([Make.category("kitchen", "Кухня", parent: "coffee")]), as: .editor)
+                _ = try await service.call(
+                    OrdersV1.Orders.putCategories, Make.categories([Make.category("kitchen", "Кухня", parent: "coffee")]), as: .editor)
             }
             // Moving a subtree renames every path below it.
             let moved = try await service.call(
-                OrdersV1.Orders.putCategories, Make.categories([Make.category("home", "Дом"), Make.category("kitchen", "Кухня", parent: "home")]),
+                OrdersV1.Orders.putCategories,
+                Make.categories([Make.category("home", "Дом"), Make.category("kitchen", "Кухня", parent: "home")]),
                 as: .editor)
             #expect(moved.created == 1 && moved.updated == 1)
             let tree = try await service.call(OrdersV1.Orders.listCategories, OrdersV1.ListCategoriesRequest()).categories

@@ -8,7 +8,8 @@ import Testing
 
 /// The dialog's product list, product cards and "add to order" over the real socket.
 @Suite struct ProductListContractTests {
-    private func add(_ service: OrdersHarness, _ article: String, _ owner: OrdersV1.Owner, as caller: RPCV1.Caller = .manager(3)) async throws
+    private func add(_ service: OrdersHarness, _ article: String, _ owner: OrdersV1.Owner, as caller: RPCV1.Caller = .manager(3))
+        async throws
         -> OrdersV1.ProductList
     {
         var request = OrdersV1.AddListedProductRequest()
@@ -53,19 +54,27 @@ import Testing
         try await withOrdersService { service in
             try await service.loadCatalog()
             var request = OrdersV1.AddListedProductRequest()
-            await expectError(.invalidArgument, fields: ["owner", "product_id"]) { _ = try await service.call(OrdersV1.Orders.addListedProduct, request) }
+            await expectError(.invalidArgument, fields: ["owner", "product_id"]) {
+                _ = try await service.call(OrdersV1.Orders.addListedProduct, request)
+            }
             request.owner = Make.owner(client: 1, dialog: "d")
             request.productID = -1
-            await expectError(.invalidArgument, fields: ["owner", "product_id"]) { _ = try await service.call(OrdersV1.Orders.addListedProduct, request) }
+            await expectError(.invalidArgument, fields: ["owner", "product_id"]) {
+                _ = try await service.call(OrdersV1.Orders.addListedProduct, request)
+            }
             request.owner = Make.owner(visitor: "v1")
             request.productID = 1
-            await expectError(.invalidArgument, fields: ["owner.visitor_id"]) { _ = try await service.call(OrdersV1.Orders.addListedProduct, request) }
+            await expectError(.invalidArgument, fields: ["owner.visitor_id"]) {
+                _ = try await service.call(OrdersV1.Orders.addListedProduct, request)
+            }
             request.owner = Make.owner(client: 5)
             request.productID = 999_999
             await expectError(.notFound) { _ = try await service.call(OrdersV1.Orders.addListedProduct, request) }
             request.productID = try await service.productID("KF-100")
             request.priceType = "gold"
-            await expectError(.invalidArgument, fields: ["price_type"]) { _ = try await service.call(OrdersV1.Orders.addListedProduct, request) }
+            await expectError(.invalidArgument, fields: ["price_type"]) {
+                _ = try await service.call(OrdersV1.Orders.addListedProduct, request)
+            }
             request.priceType = ""
             await expectError(.unauthenticated) { _ = try await service.call(OrdersV1.Orders.addListedProduct, request, as: .manager(0)) }
         }
@@ -83,20 +92,27 @@ import Testing
             send.source = .picker
             let answer = try await service.call(OrdersV1.Orders.sendProductCards, send, as: .manager(4))
             #expect(answer.cards.map(\.name) == ["Кофеварка капельная Bosch", "Чайник электрический Tefal"])
-            #expect(answer.cards[0].price?.currency == "USD" && answer.cards[0].price?.amountMinor == 6_500 && answer.cards[0].price?.text == "65,00\u{A0}$")
+            #expect(
+                answer.cards[0].price?.currency == "USD" && answer.cards[0].price?.amountMinor == 6_500
+                    && answer.cards[0].price?.text == "65,00\u{A0}$")
             #expect(answer.cards[1].price == nil)
-            #expect(answer.cards[0].imageURL == "https://shop.example/img/KF-100.jpg" && answer.cards[0].url == "https://shop.example/p/KF-100")
+            #expect(
+                answer.cards[0].imageURL == "https://shop.example/img/KF-100.jpg" && answer.cards[0].url == "https://shop.example/p/KF-100")
             #expect(answer.sentAtMs > 0)
             // Both are on the list now, marked as sent.
             let listed = try await list(service, dialog)
             #expect(Set(listed.items.map { $0.product?.article ?? "" }) == ["KF-100", "CH-1"])
             #expect(listed.items.allSatisfy { $0.sentCount == 1 && $0.lastSentAtMs == answer.sentAtMs })
-            let logged = try await service.store.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sent_card WHERE owner = 'd:tg-777'") }
+            let logged = try await service.store.database.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM sent_card WHERE owner = 'd:tg-777'")
+            }
             #expect(logged == 2)
             send.productIDs = [1, 424_242]
             await expectError(.notFound) { _ = try await service.call(OrdersV1.Orders.sendProductCards, send) }
             send.productIDs = []
-            await expectError(.invalidArgument, fields: ["product_ids"]) { _ = try await service.call(OrdersV1.Orders.sendProductCards, send) }
+            await expectError(.invalidArgument, fields: ["product_ids"]) {
+                _ = try await service.call(OrdersV1.Orders.sendProductCards, send)
+            }
         }
     }
 
@@ -109,7 +125,9 @@ import Testing
             let error = await expectError(.failedPrecondition) { _ = try await service.call(OrdersV1.Orders.addToOrder, request) }
             #expect(error?.message.contains("orders are not available yet") == true)
             request.productIDs = [0]
-            await expectError(.invalidArgument, fields: ["product_ids[0]"]) { _ = try await service.call(OrdersV1.Orders.addToOrder, request) }
+            await expectError(.invalidArgument, fields: ["product_ids[0]"]) {
+                _ = try await service.call(OrdersV1.Orders.addToOrder, request)
+            }
         }
     }
 
@@ -143,7 +161,9 @@ import Testing
             move.toClientID = 50
             await expectError(.failedPrecondition) { _ = try await service.call(OrdersV1.Orders.moveOwnerRecords, move, as: .admin) }
             move.toClientID = 61
-            await expectError(.invalidArgument, fields: ["to_client_id"]) { _ = try await service.call(OrdersV1.Orders.moveOwnerRecords, move, as: .admin) }
+            await expectError(.invalidArgument, fields: ["to_client_id"]) {
+                _ = try await service.call(OrdersV1.Orders.moveOwnerRecords, move, as: .admin)
+            }
         }
     }
 }

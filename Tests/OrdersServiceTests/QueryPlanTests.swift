@@ -40,7 +40,10 @@ import Testing
     }
 
     @Test func searchesWithoutTextReadTheSortIndexInOrder() async throws {
-        for (sort, index) in [(OrdersV1.ProductSort.nameAsc, "product_by_name"), (.nameDesc, "product_by_name"), (.priceAsc, "product_by_price_asc"), (.priceDesc, "product_by_price_desc")] {
+        for (sort, index) in [
+            (OrdersV1.ProductSort.nameAsc, "product_by_name"), (.nameDesc, "product_by_name"), (.priceAsc, "product_by_price_asc"),
+            (.priceDesc, "product_by_price_desc"),
+        ] {
             let plan = try await plan {
                 $0.sort = sort
                 $0.categoryCode = "a"

@@ -61,13 +61,23 @@ import Testing
     @Test func filtersByCategoryTreeManufacturerPriceStockPropertiesAndKind() async throws {
         try await withOrdersService { service in
             try await service.loadCatalog()
-            #expect(Set(try await service.articles { $0.categoryCode = "kitchen" }) == ["KF-100", "KF-200", "KF-300", "CH-1", "CM-9", "SV-1", "NP-1"])
+            #expect(
+                Set(try await service.articles { $0.categoryCode = "kitchen" }) == [
+                    "KF-100", "KF-200", "KF-300", "CH-1", "CM-9", "SV-1", "NP-1",
+                ])
             #expect(Set(try await service.articles { $0.categoryCode = "decor" }) == ["EL-1", "EL-2"])
             #expect(Set(try await service.articles { $0.manufacturers = ["Bosch", "Tefal"] }) == ["KF-100", "KF-300", "CH-1"])
             // Base price between 1 500 and 5 000 roubles.
-            #expect(Set(try await service.articles { $0.priceMin = 150_000; $0.priceMax = 500_000 }) == ["KF-100", "KF-300", "CH-1", "EL-2"])
+            #expect(
+                Set(
+                    try await service.articles {
+                        $0.priceMin = 150_000; $0.priceMax = 500_000
+                    }) == ["KF-100", "KF-300", "CH-1", "EL-2"])
             // Wholesale price up to 5 000 roubles: only KF-100 has one that low.
-            #expect(try await service.articles { $0.priceType = "wholesale"; $0.priceMax = 500_000 } == ["KF-100"])
+            #expect(
+                try await service.articles {
+                    $0.priceType = "wholesale"; $0.priceMax = 500_000
+                } == ["KF-100"])
             // In stock: KF-200 has none; the service is always available.
             let inStock = Set(try await service.articles("коф") { $0.inStock = true })
             #expect(inStock == ["KF-100", "KF-300", "SV-1", "NP-1"])
@@ -80,7 +90,10 @@ import Testing
             #expect(try await service.articles { $0.kind = .service } == ["SV-1"])
             #expect(Set(try await service.articles("кофеварка") { $0.includeInactive = true }).contains("OLD-1"))
             // Text with filters and a price sort.
-            #expect(try await service.articles("коф") { $0.manufacturers = ["Bosch"]; $0.sort = .priceAsc } == ["KF-300", "KF-100"])
+            #expect(
+                try await service.articles("коф") {
+                    $0.manufacturers = ["Bosch"]; $0.sort = .priceAsc
+                } == ["KF-300", "KF-100"])
         }
     }
 
@@ -92,10 +105,17 @@ import Testing
             // "Елка" and "Ёлка" sort together (ё as е).
             let trees = byName.filter { $0.hasPrefix("Ел") || $0.hasPrefix("Ёл") }
             #expect(trees == ["Ёлка искусственная 180 см", "Елка настольная"])
-            #expect(try await service.search { $0.pageSize = 100; $0.sort = .nameDesc }.products.map(\.name) == byName.reversed())
-            let ascending = try await service.articles { $0.pageSize = 100; $0.sort = .priceAsc }
+            #expect(
+                try await service.search {
+                    $0.pageSize = 100; $0.sort = .nameDesc
+                }.products.map(\.name) == byName.reversed())
+            let ascending = try await service.articles {
+                $0.pageSize = 100; $0.sort = .priceAsc
+            }
             #expect(ascending == ["SV-1", "EL-2", "CH-1", "KF-300", "KF-100", "EL-1", "KF-200", "CM-9", "NP-1"])
-            let descending = try await service.articles { $0.pageSize = 100; $0.sort = .priceDesc }
+            let descending = try await service.articles {
+                $0.pageSize = 100; $0.sort = .priceDesc
+            }
             #expect(descending == ["CM-9", "KF-200", "EL-1", "KF-100", "KF-300", "CH-1", "EL-2", "SV-1", "NP-1"])
         }
     }
@@ -105,11 +125,15 @@ import Testing
             try await service.loadCatalog()
             for sort in [OrdersV1.ProductSort.nameAsc, .nameDesc, .priceAsc, .priceDesc] {
                 for query in ["", "коф"] {
-                    let all = try await service.articles(query) { $0.pageSize = 100; $0.sort = sort }
+                    let all = try await service.articles(query) {
+                        $0.pageSize = 100; $0.sort = sort
+                    }
                     var seen: [String] = []
                     var token = ""
                     repeat {
-                        let page = try await service.search(query) { $0.pageSize = 2; $0.sort = sort; $0.pageToken = token }
+                        let page = try await service.search(query) {
+                            $0.pageSize = 2; $0.sort = sort; $0.pageToken = token
+                        }
                         #expect(page.products.count <= 2)
                         seen += page.products.map(\.article)
                         token = page.nextPageToken
@@ -134,7 +158,11 @@ import Testing
         try await withOrdersService { service in
             try await service.loadCatalog()
             let token = try await service.search { $0.pageSize = 1 }.nextPageToken
-            await expectError(.invalidArgument, fields: ["page_token"]) { _ = try await service.search { $0.pageToken = token; $0.sort = .priceAsc } }
+            await expectError(.invalidArgument, fields: ["page_token"]) {
+                _ = try await service.search {
+                    $0.pageToken = token; $0.sort = .priceAsc
+                }
+            }
             await expectError(.invalidArgument, fields: ["page_token"]) { _ = try await service.search { $0.pageToken = "bm9wZQ" } }
             await expectError(.invalidArgument, fields: ["page_size", "price_max", "query", "sort"]) {
                 _ = try await service.search(String(repeating: "я", count: 201)) {

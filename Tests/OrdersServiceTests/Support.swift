@@ -189,7 +189,9 @@ enum Make {
 /// A small catalog: two price types (retail in RUB is the base), a category tree, products
 /// with Russian and English names.
 enum Catalog {
-    static let priceTypes = [Make.priceType("retail", base: true, name: "Розница"), Make.priceType("wholesale", name: "Опт"), Make.priceType("export", "USD")]
+    static let priceTypes = [
+        Make.priceType("retail", base: true, name: "Розница"), Make.priceType("wholesale", name: "Опт"), Make.priceType("export", "USD"),
+    ]
 
     static let categories = [
         Make.category("kitchen", "Кухня"), Make.category("coffee", "Кофеварки", parent: "kitchen"),
@@ -210,11 +212,15 @@ enum Catalog {
         Make.product(
             "CH-1", "Чайник электрический Tefal", category: "kettles", manufacturer: "Tefal", stock: 30, prices: [("retail", 199_000)],
             properties: [("Цвет", "белый")]),
-        Make.product("EL-1", "Ёлка искусственная 180 см", category: "trees", manufacturer: "Зимушка", stock: 3, prices: [("retail", 899_000)]),
+        Make.product(
+            "EL-1", "Ёлка искусственная 180 см", category: "trees", manufacturer: "Зимушка", stock: 3, prices: [("retail", 899_000)]),
         Make.product("EL-2", "Елка настольная", category: "trees", manufacturer: "Зимушка", stock: 7, prices: [("retail", 150_000)]),
-        Make.product("CM-9", "Coffee machine Philips", category: "coffee", manufacturer: "Philips", stock: 2, prices: [("retail", 3_500_000)]),
+        Make.product(
+            "CM-9", "Coffee machine Philips", category: "coffee", manufacturer: "Philips", stock: 2, prices: [("retail", 3_500_000)]),
         Make.product("SV-1", "Установка кофеварки", kind: .service, category: "coffee", prices: [("retail", 100_000)]),
-        Make.product("OLD-1", "Кофеварка гейзерная старая", category: "coffee", manufacturer: "Bialetti", active: false, prices: [("retail", 300_000)]),
+        Make.product(
+            "OLD-1", "Кофеварка гейзерная старая", category: "coffee", manufacturer: "Bialetti", active: false,
+            prices: [("retail", 300_000)]),
         Make.product("NP-1", "Кофейные зёрна без цены", category: "coffee", manufacturer: "Lavazza", stock: 9),
     ]
 }
@@ -229,5 +235,9 @@ final class SteppingClock: Sendable {
     init(start: Int64 = 1_800_000_000_000) { time = Mutex(start) }
 
     /// The next time.
-    func next() -> Int64 { time.withLock { $0 += 1000; return $0 } }
+    func next() -> Int64 {
+        time.withLock {
+            $0 += 1000; return $0
+        }
+    }
 }

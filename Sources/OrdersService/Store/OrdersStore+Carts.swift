@@ -91,7 +91,9 @@ extension OrdersStore {
 
     /// An owner's cart, inside a transaction; nil when there is none or it is empty.
     static func cart(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences) throws -> OrdersV1.Cart? {
-        guard let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT version, updated_at_ms FROM cart WHERE owner = ?"), arguments: [owner.key])
+        guard
+            let head = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT version, updated_at_ms FROM cart WHERE owner = ?"), arguments: [owner.key])
         else { return nil }
         let lines = try cartLines(db, owner)
         guard !lines.isEmpty else { return nil }

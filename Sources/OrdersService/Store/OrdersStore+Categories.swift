@@ -17,18 +17,21 @@ extension OrdersStore {
             for (index, category) in categories.enumerated() {
                 var parentID: Int64? = nil
                 if !category.parentCode.isEmpty {
-                    parentID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM category WHERE code = ?"), arguments: [category.parentCode])
+                    parentID = try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT id FROM category WHERE code = ?"), arguments: [category.parentCode])
                     guard let parent = parentID else {
                         violations.add(field: "categories[\(index)].parent_code", "no category has code \(category.parentCode)")
                         continue
                     }
-                    let selfID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM category WHERE code = ?"), arguments: [category.code])
+                    let selfID = try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT id FROM category WHERE code = ?"), arguments: [category.code])
                     if let selfID, try Self.isAncestor(selfID, of: parent, db) {
                         violations.add(field: "categories[\(index)].parent_code", "\(category.code) would become its own ancestor")
                         continue
                     }
                 }
-                let exists = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM category WHERE code = ?"), arguments: [category.code]) != nil
+                let exists =
+                    try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM category WHERE code = ?"), arguments: [category.code]) != nil
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO category (code, name, parent_id, path, full_name) VALUES (?1, ?2, ?3, '', '')
@@ -86,7 +89,8 @@ extension OrdersStore {
         for row in rows { children[row[2] as Int64?, default: []].append((row[0], row[1])) }
         var stack: [(id: Int64, name: String, path: String, fullName: String)] =
             (children[nil] ?? []).map { ($0.0, $0.1, "/\($0.0)/", $0.1) }
-        let update = try db.cachedStatement(sql: "UPDATE category SET path = ?, full_name = ? WHERE id = ? AND (path <> ?1 OR full_name <> ?2)")
+        let update = try db.cachedStatement(
+            sql: "UPDATE category SET path = ?, full_name = ? WHERE id = ? AND (path <> ?1 OR full_name <> ?2)")
         while let node = stack.popLast() {
             try update.execute(arguments: [node.path, node.fullName, node.id])
             for child in children[node.id] ?? [] {

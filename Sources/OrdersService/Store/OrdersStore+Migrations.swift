@@ -23,142 +23,142 @@ extension OrdersStore {
         migrations.register(
             "orders.0001.catalog",
             sql: """
-                    CREATE TABLE price_type (
-                        id INTEGER PRIMARY KEY,
-                        code TEXT NOT NULL UNIQUE,
-                        name TEXT NOT NULL,
-                        currency TEXT NOT NULL,
-                        is_base INTEGER NOT NULL CHECK (is_base IN (0, 1))
-                    );
-                    CREATE UNIQUE INDEX price_type_one_base ON price_type (is_base) WHERE is_base = 1;
-                    CREATE TABLE category (
-                        id INTEGER PRIMARY KEY,
-                        code TEXT NOT NULL UNIQUE,
-                        name TEXT NOT NULL,
-                        parent_id INTEGER REFERENCES category (id),
-                        path TEXT NOT NULL,
-                        full_name TEXT NOT NULL
-                    );
-                    CREATE INDEX category_by_path ON category (path);
-                    CREATE INDEX category_by_parent ON category (parent_id);
-                    CREATE TABLE product (
-                        id INTEGER PRIMARY KEY,
-                        kind INTEGER NOT NULL CHECK (kind IN (1, 2)),
-                        article TEXT NOT NULL UNIQUE,
-                        name TEXT NOT NULL,
-                        name_key TEXT NOT NULL,
-                        manufacturer TEXT NOT NULL,
-                        category_id INTEGER REFERENCES category (id),
-                        stock INTEGER NOT NULL,
-                        active INTEGER NOT NULL CHECK (active IN (0, 1)),
-                        base_price INTEGER,
-                        price_asc_key INTEGER NOT NULL,
-                        price_desc_key INTEGER NOT NULL,
-                        input BLOB NOT NULL,
-                        created_at_ms INTEGER NOT NULL,
-                        updated_at_ms INTEGER NOT NULL
-                    );
-                    CREATE INDEX product_by_name ON product (name_key, id);
-                    CREATE INDEX product_by_price_asc ON product (price_asc_key, id);
-                    CREATE INDEX product_by_price_desc ON product (price_desc_key, id);
-                    CREATE INDEX product_by_category ON product (category_id);
-                    CREATE INDEX product_by_manufacturer ON product (manufacturer);
-                    CREATE TABLE product_price (
-                        product_id INTEGER NOT NULL REFERENCES product (id) ON DELETE CASCADE,
-                        price_type_id INTEGER NOT NULL REFERENCES price_type (id),
-                        amount INTEGER NOT NULL CHECK (amount >= 0),
-                        PRIMARY KEY (product_id, price_type_id)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX product_price_by_amount ON product_price (price_type_id, amount, product_id);
-                    CREATE TABLE product_property (
-                        product_id INTEGER NOT NULL REFERENCES product (id) ON DELETE CASCADE,
-                        name TEXT NOT NULL,
-                        value TEXT NOT NULL,
-                        PRIMARY KEY (product_id, name)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX product_property_by_value ON product_property (name, value, product_id);
-                    CREATE VIRTUAL TABLE product_fts USING fts5 (
-                        name, article, manufacturer,
-                        content = 'product', content_rowid = 'id',
-                        tokenize = 'chatpanel_catalog', prefix = '2 3'
-                    );
-                    CREATE TRIGGER product_fts_insert AFTER INSERT ON product BEGIN
-                        INSERT INTO product_fts (rowid, name, article, manufacturer)
-                        VALUES (new.id, new.name, new.article, new.manufacturer);
-                    END;
-                    CREATE TRIGGER product_fts_delete AFTER DELETE ON product BEGIN
-                        INSERT INTO product_fts (product_fts, rowid, name, article, manufacturer)
-                        VALUES ('delete', old.id, old.name, old.article, old.manufacturer);
-                    END;
-                    CREATE TRIGGER product_fts_update AFTER UPDATE OF name, article, manufacturer ON product BEGIN
-                        INSERT INTO product_fts (product_fts, rowid, name, article, manufacturer)
-                        VALUES ('delete', old.id, old.name, old.article, old.manufacturer);
-                        INSERT INTO product_fts (rowid, name, article, manufacturer)
-                        VALUES (new.id, new.name, new.article, new.manufacturer);
-                    END;
-                    """)
+                CREATE TABLE price_type (
+                    id INTEGER PRIMARY KEY,
+                    code TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    currency TEXT NOT NULL,
+                    is_base INTEGER NOT NULL CHECK (is_base IN (0, 1))
+                );
+                CREATE UNIQUE INDEX price_type_one_base ON price_type (is_base) WHERE is_base = 1;
+                CREATE TABLE category (
+                    id INTEGER PRIMARY KEY,
+                    code TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    parent_id INTEGER REFERENCES category (id),
+                    path TEXT NOT NULL,
+                    full_name TEXT NOT NULL
+                );
+                CREATE INDEX category_by_path ON category (path);
+                CREATE INDEX category_by_parent ON category (parent_id);
+                CREATE TABLE product (
+                    id INTEGER PRIMARY KEY,
+                    kind INTEGER NOT NULL CHECK (kind IN (1, 2)),
+                    article TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    manufacturer TEXT NOT NULL,
+                    category_id INTEGER REFERENCES category (id),
+                    stock INTEGER NOT NULL,
+                    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+                    base_price INTEGER,
+                    price_asc_key INTEGER NOT NULL,
+                    price_desc_key INTEGER NOT NULL,
+                    input BLOB NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX product_by_name ON product (name_key, id);
+                CREATE INDEX product_by_price_asc ON product (price_asc_key, id);
+                CREATE INDEX product_by_price_desc ON product (price_desc_key, id);
+                CREATE INDEX product_by_category ON product (category_id);
+                CREATE INDEX product_by_manufacturer ON product (manufacturer);
+                CREATE TABLE product_price (
+                    product_id INTEGER NOT NULL REFERENCES product (id) ON DELETE CASCADE,
+                    price_type_id INTEGER NOT NULL REFERENCES price_type (id),
+                    amount INTEGER NOT NULL CHECK (amount >= 0),
+                    PRIMARY KEY (product_id, price_type_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX product_price_by_amount ON product_price (price_type_id, amount, product_id);
+                CREATE TABLE product_property (
+                    product_id INTEGER NOT NULL REFERENCES product (id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (product_id, name)
+                ) WITHOUT ROWID;
+                CREATE INDEX product_property_by_value ON product_property (name, value, product_id);
+                CREATE VIRTUAL TABLE product_fts USING fts5 (
+                    name, article, manufacturer,
+                    content = 'product', content_rowid = 'id',
+                    tokenize = 'chatpanel_catalog', prefix = '2 3'
+                );
+                CREATE TRIGGER product_fts_insert AFTER INSERT ON product BEGIN
+                    INSERT INTO product_fts (rowid, name, article, manufacturer)
+                    VALUES (new.id, new.name, new.article, new.manufacturer);
+                END;
+                CREATE TRIGGER product_fts_delete AFTER DELETE ON product BEGIN
+                    INSERT INTO product_fts (product_fts, rowid, name, article, manufacturer)
+                    VALUES ('delete', old.id, old.name, old.article, old.manufacturer);
+                END;
+                CREATE TRIGGER product_fts_update AFTER UPDATE OF name, article, manufacturer ON product BEGIN
+                    INSERT INTO product_fts (product_fts, rowid, name, article, manufacturer)
+                    VALUES ('delete', old.id, old.name, old.article, old.manufacturer);
+                    INSERT INTO product_fts (rowid, name, article, manufacturer)
+                    VALUES (new.id, new.name, new.article, new.manufacturer);
+                END;
+                """)
         // owner: "c:<client id>" or "d:<dialog id>" (OwnerKey). A card sent is logged in
         // sent_card and counted on the list's row when the product is on the list.
         migrations.register(
             "orders.0002.product-lists",
             sql: """
-                    CREATE TABLE listed_product (
-                        owner TEXT NOT NULL,
-                        product_id INTEGER NOT NULL REFERENCES product (id),
-                        added_at_ms INTEGER NOT NULL,
-                        added_by_id INTEGER NOT NULL,
-                        last_sent_at_ms INTEGER NOT NULL DEFAULT 0,
-                        sent_count INTEGER NOT NULL DEFAULT 0,
-                        PRIMARY KEY (owner, product_id)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX listed_product_newest ON listed_product (owner, added_at_ms DESC, product_id DESC);
-                    CREATE TABLE sent_card (
-                        id INTEGER PRIMARY KEY,
-                        owner TEXT NOT NULL,
-                        product_id INTEGER NOT NULL,
-                        price_type_code TEXT NOT NULL,
-                        amount_minor INTEGER,
-                        currency TEXT NOT NULL,
-                        source INTEGER NOT NULL,
-                        sent_at_ms INTEGER NOT NULL,
-                        sent_by_id INTEGER NOT NULL
-                    );
-                    CREATE INDEX sent_card_by_owner ON sent_card (owner, sent_at_ms);
-                    """)
+                CREATE TABLE listed_product (
+                    owner TEXT NOT NULL,
+                    product_id INTEGER NOT NULL REFERENCES product (id),
+                    added_at_ms INTEGER NOT NULL,
+                    added_by_id INTEGER NOT NULL,
+                    last_sent_at_ms INTEGER NOT NULL DEFAULT 0,
+                    sent_count INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (owner, product_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX listed_product_newest ON listed_product (owner, added_at_ms DESC, product_id DESC);
+                CREATE TABLE sent_card (
+                    id INTEGER PRIMARY KEY,
+                    owner TEXT NOT NULL,
+                    product_id INTEGER NOT NULL,
+                    price_type_code TEXT NOT NULL,
+                    amount_minor INTEGER,
+                    currency TEXT NOT NULL,
+                    source INTEGER NOT NULL,
+                    sent_at_ms INTEGER NOT NULL,
+                    sent_by_id INTEGER NOT NULL
+                );
+                CREATE INDEX sent_card_by_owner ON sent_card (owner, sent_at_ms);
+                """)
         // owner: "c:<client id>" or "v:<visitor id>". A cart emptied keeps its row (with
         // no items) so that its version still refuses older updates.
         migrations.register(
             "orders.0003.carts",
             sql: """
-                    CREATE TABLE cart (
-                        owner TEXT PRIMARY KEY,
-                        version INTEGER NOT NULL,
-                        updated_at_ms INTEGER NOT NULL
-                    ) WITHOUT ROWID;
-                    CREATE TABLE cart_item (
-                        owner TEXT NOT NULL REFERENCES cart (owner) ON DELETE CASCADE,
-                        position INTEGER NOT NULL,
-                        article TEXT NOT NULL,
-                        quantity INTEGER NOT NULL,
-                        site_price INTEGER,
-                        site_currency TEXT NOT NULL,
-                        name TEXT NOT NULL,
-                        PRIMARY KEY (owner, position)
-                    ) WITHOUT ROWID;
-                    """)
+                CREATE TABLE cart (
+                    owner TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE cart_item (
+                    owner TEXT NOT NULL REFERENCES cart (owner) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    article TEXT NOT NULL,
+                    quantity INTEGER NOT NULL,
+                    site_price INTEGER,
+                    site_currency TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    PRIMARY KEY (owner, position)
+                ) WITHOUT ROWID;
+                """)
         // One row per owner (a dialog, a visitor, a merged client) moved into a client.
         migrations.register(
             "orders.0004.owner-moves",
             sql: """
-                    CREATE TABLE owner_move (
-                        from_owner TEXT PRIMARY KEY,
-                        to_client_id INTEGER NOT NULL,
-                        listed_moved INTEGER NOT NULL,
-                        cart_moved INTEGER NOT NULL,
-                        first_moved_at_ms INTEGER NOT NULL,
-                        last_moved_at_ms INTEGER NOT NULL
-                    ) WITHOUT ROWID;
-                    """)
+                CREATE TABLE owner_move (
+                    from_owner TEXT PRIMARY KEY,
+                    to_client_id INTEGER NOT NULL,
+                    listed_moved INTEGER NOT NULL,
+                    cart_moved INTEGER NOT NULL,
+                    first_moved_at_ms INTEGER NOT NULL,
+                    last_moved_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
         return migrations
     }
 }

@@ -50,7 +50,8 @@ extension OrdersStore {
             let listed = Int64(db.changesCount)
             // The cart: the newer one wins.
             var cartMoved = false
-            if let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM cart WHERE owner = ?"), arguments: [owner.key]) {
+            if let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM cart WHERE owner = ?"), arguments: [owner.key])
+            {
                 let targetVersion = try Int64.fetchOne(
                     db.cachedStatement(sql: "SELECT version FROM cart WHERE owner = ?"), arguments: [target.key])
                 if targetVersion.map({ version > $0 }) ?? true {

@@ -14,15 +14,19 @@ extension OrdersStore {
             let before = try CatalogReferences.loadPriceTypes(db)
             for type in types {
                 if let stored = before.priceTypes[type.code], stored.currency != type.currency {
-                    let priced = try Bool.fetchOne(
-                        db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM product_price WHERE price_type_id = ?)"), arguments: [stored.id]
-                    ) ?? false
+                    let priced =
+                        try Bool.fetchOne(
+                            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM product_price WHERE price_type_id = ?)"),
+                            arguments: [stored.id]
+                        ) ?? false
                     if priced {
                         throw RPCError.failedPrecondition(
                             "price type \(type.code) has prices in \(stored.currency); its currency cannot change to \(type.currency)")
                     }
                 }
-                if type.isBase { try db.execute(sql: "UPDATE price_type SET is_base = 0 WHERE is_base = 1 AND code <> ?", arguments: [type.code]) }
+                if type.isBase {
+                    try db.execute(sql: "UPDATE price_type SET is_base = 0 WHERE is_base = 1 AND code <> ?", arguments: [type.code])
+                }
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO price_type (code, name, currency, is_base) VALUES (?1, ?2, ?3, ?4)

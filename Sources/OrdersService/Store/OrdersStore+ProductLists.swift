@@ -41,7 +41,9 @@ extension OrdersStore {
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
             let owner = try OwnerMoves.resolve(owner, db)
-            try db.cachedStatement(sql: "DELETE FROM listed_product WHERE owner = ? AND product_id = ?").execute(arguments: [owner.key, productID])
+            try db.cachedStatement(sql: "DELETE FROM listed_product WHERE owner = ? AND product_id = ?").execute(arguments: [
+                owner.key, productID,
+            ])
             var response = OrdersV1.RemoveListedProductResponse()
             response.list = try Self.productList(db, owner, type, references)
             return response

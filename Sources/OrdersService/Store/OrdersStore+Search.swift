@@ -43,7 +43,9 @@ extension OrdersStore {
         }
         if search.inStock { conditions.append("p.active = 1 AND (p.kind = 2 OR p.stock > 0)") }
         if !search.categoryCode.isEmpty {
-            guard let path = try String.fetchOne(db.cachedStatement(sql: "SELECT path FROM category WHERE code = ?"), arguments: [search.categoryCode])
+            guard
+                let path = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT path FROM category WHERE code = ?"), arguments: [search.categoryCode])
             else { throw RPCError.invalidArgument(field: "category_code", "no category has code \(search.categoryCode)") }
             // Every path of the subtree starts with `path` ("/3/"): the range ["/3/", "/30").
             conditions.append("p.category_id IN (SELECT id FROM category WHERE path >= ? AND path < ?)")
@@ -64,7 +66,8 @@ extension OrdersStore {
                 arguments += [low, high]
             } else {
                 conditions.append(
-                    "EXISTS (SELECT 1 FROM product_price pp WHERE pp.product_id = p.id AND pp.price_type_id = ? AND pp.amount BETWEEN ? AND ?)")
+                    "EXISTS (SELECT 1 FROM product_price pp WHERE pp.product_id = p.id AND pp.price_type_id = ? AND pp.amount BETWEEN ? AND ?)"
+                )
                 arguments += [type.id, low, high]
             }
         }

@@ -83,13 +83,16 @@ extension OrdersV1.SearchProductsRequest {
             FieldViolations.characterCount(query, upTo: CatalogLimits.queryLength) <= CatalogLimits.queryLength, field: "query",
             "must be at most \(CatalogLimits.queryLength) characters")
         violations.check(
-            manufacturers.count <= CatalogLimits.manufacturerFilters, field: "manufacturers", "at most \(CatalogLimits.manufacturerFilters)")
+            manufacturers.count <= CatalogLimits.manufacturerFilters, field: "manufacturers", "at most \(CatalogLimits.manufacturerFilters)"
+        )
         for (index, manufacturer) in manufacturers.enumerated() where manufacturer.isEmpty {
             violations.add(field: "manufacturers[\(index)]", "must not be empty")
         }
         if let priceMin { violations.check(priceMin >= 0, field: "price_min", "must not be negative") }
         if let priceMax { violations.check(priceMax >= 0, field: "price_max", "must not be negative") }
-        if let priceMin, let priceMax, priceMin >= 0 { violations.check(priceMin <= priceMax, field: "price_max", "must not be below price_min") }
+        if let priceMin, let priceMax, priceMin >= 0 {
+            violations.check(priceMin <= priceMax, field: "price_max", "must not be below price_min")
+        }
         violations.check(properties.count <= CatalogLimits.propertyFilters, field: "properties", "at most \(CatalogLimits.propertyFilters)")
         var grouped: [(name: String, values: [String])] = []
         for (index, property) in properties.enumerated() {

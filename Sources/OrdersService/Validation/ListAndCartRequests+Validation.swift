@@ -53,7 +53,8 @@ extension OrdersV1.PutCartRequest {
                 "must be 1 to \(ListAndCartLimits.cartQuantity)")
             if let price = item.sitePrice {
                 violations.check(price.amountMinor >= 0, field: field + ".site_price.amount_minor", "must not be negative")
-                violations.check(Currency.isKnown(price.currency), field: field + ".site_price.currency", "must be an ISO 4217 code like RUB")
+                violations.check(
+                    Currency.isKnown(price.currency), field: field + ".site_price.currency", "must be an ISO 4217 code like RUB")
             }
             violations.checkText(item.name, field: field + ".name", required: false, maximum: ProductLimits.name)
         }

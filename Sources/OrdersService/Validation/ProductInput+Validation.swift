@@ -19,7 +19,8 @@ extension OrdersV1.ProductInput {
         violations.checkText(article, field: path + "article", required: true, maximum: ProductLimits.article)
         violations.checkText(name, field: path + "name", required: true, maximum: ProductLimits.name)
         if !categoryCode.isEmpty {
-            violations.check(references.categories[categoryCode] != nil, field: path + "category_code", "no category has code \(categoryCode)")
+            violations.check(
+                references.categories[categoryCode] != nil, field: path + "category_code", "no category has code \(categoryCode)")
         }
         violations.checkText(manufacturer, field: path + "manufacturer", required: false, maximum: ProductLimits.manufacturer)
         violations.check(properties.count <= ProductLimits.properties, field: path + "properties", "at most \(ProductLimits.properties)")
@@ -48,7 +49,8 @@ extension OrdersV1.ProductInput {
                     violations.add(field: field + ".currency", "price type \(type.code) is in \(type.currency)")
                 }
             } else {
-                violations.add(field: field + ".price_type", price.priceType.isEmpty ? "is required" : "no price type has code \(price.priceType)")
+                violations.add(
+                    field: field + ".price_type", price.priceType.isEmpty ? "is required" : "no price type has code \(price.priceType)")
             }
             violations.check(price.amountMinor >= 0, field: field + ".amount_minor", "must not be negative")
         }
