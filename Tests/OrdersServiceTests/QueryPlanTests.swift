@@ -46,12 +46,27 @@ import Testing
         ] {
             let plan = try await plan {
                 $0.sort = sort
-                $0.categoryCode = "a"
-                $0.manufacturers = ["Bosch"]
+                $0.inStock = true
                 $0.priceMax = 100
             }
             #expect(plan.contains("USING INDEX \(index)"), "\(plan)")
             #expect(!plan.contains("TEMP B-TREE"), "\(plan)")
+        }
+    }
+
+    @Test func searchesWithoutTextInASmallCategoryReadItAndSort() async throws {
+        for (sort, index) in [
+            (OrdersV1.ProductSort.nameAsc, "product_by_name"), (.nameDesc, "product_by_name"), (.priceAsc, "product_by_price_asc"),
+            (.priceDesc, "product_by_price_desc"),
+        ] {
+            let plan = try await plan {
+                $0.sort = sort
+                $0.categoryCode = "a"
+                $0.manufacturers = ["Bosch"]
+                $0.priceMax = 100
+            }
+            #expect(plan.contains("USING INDEX product_by_category") || plan.contains("USING INDEX product_by_manufacturer"), "\(plan)")
+            #expect(!plan.contains("USING INDEX \(index)"), "\(plan)")
         }
     }
 }

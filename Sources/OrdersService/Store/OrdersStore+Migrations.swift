@@ -19,7 +19,9 @@ extension OrdersStore {
         // its fields and what an upsert compares; name_key: the name folded for sorting;
         // base_price: the base type's price or NULL; price_asc_key / price_desc_key: the
         // base price, or 2^63-1 / -1 without one, so such products sort last both ways.
-        // kind: 1 product, 2 service (OrdersV1.ProductKind).
+        // kind: 1 product, 2 service (OrdersV1.ProductKind). product_fts keeps no positions and
+        // no column sizes (detail = none, columnsize = 0): the picker's queries are words and
+        // prefixes ANDed, never phrases, NEAR or bm25 ranks, and the smaller doclists read faster.
         migrations.register(
             "orders.0001.catalog",
             sql: """
@@ -80,7 +82,7 @@ extension OrdersStore {
                 CREATE VIRTUAL TABLE product_fts USING fts5 (
                     name, article, manufacturer,
                     content = 'product', content_rowid = 'id',
-                    tokenize = 'chatpanel_catalog', prefix = '2 3'
+                    tokenize = 'chatpanel_catalog', prefix = '2 3', detail = none, columnsize = 0
                 );
                 CREATE TRIGGER product_fts_insert AFTER INSERT ON product BEGIN
                     INSERT INTO product_fts (rowid, name, article, manufacturer)

@@ -22,19 +22,22 @@ extension OrdersStore {
     static func searchSQL(_ db: Database, _ search: ProductSearch, references: CatalogReferences) throws -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: StatementArguments = []
+        var categoryRange: (String, String)? = nil
+        if !search.categoryCode.isEmpty {
+            guard
+                let path = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT path FROM category WHERE code = ?"), arguments: [search.categoryCode])
+            else { throw RPCError.invalidArgument(field: "category_code", "no category has code \(search.categoryCode)") }
+            // Every path of the subtree starts with `path` ("/3/"): the range ["/3/", "/30").
+            categoryRange = (path, String(path.dropLast()) + "0")
+        }
         let source: String
         if let match = search.match {
             source = "product_fts CROSS JOIN product p ON p.id = product_fts.rowid"
             conditions.append("product_fts MATCH ?")
             arguments += [match]
         } else {
-            let index =
-                switch search.sort {
-                case .priceAsc: "product_by_price_asc"
-                case .priceDesc: "product_by_price_desc"
-                default: "product_by_name"
-                }
-            source = "product p INDEXED BY \(index)"
+            source = "product p INDEXED BY \(try noTextIndex(db, search, categoryRange: categoryRange))"
         }
         if !search.includeInactive { conditions.append("p.active = 1") }
         if search.kind == .product || search.kind == .service {
@@ -42,14 +45,9 @@ extension OrdersStore {
             arguments += [search.kind.rawValue]
         }
         if search.inStock { conditions.append("p.active = 1 AND (p.kind = 2 OR p.stock > 0)") }
-        if !search.categoryCode.isEmpty {
-            guard
-                let path = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT path FROM category WHERE code = ?"), arguments: [search.categoryCode])
-            else { throw RPCError.invalidArgument(field: "category_code", "no category has code \(search.categoryCode)") }
-            // Every path of the subtree starts with `path` ("/3/"): the range ["/3/", "/30").
+        if let (low, high) = categoryRange {
             conditions.append("p.category_id IN (SELECT id FROM category WHERE path >= ? AND path < ?)")
-            arguments += [path, String(path.dropLast()) + "0"]
+            arguments += [low, high]
         }
         if !search.manufacturers.isEmpty {
             conditions.append("p.manufacturer IN (\(Array(repeating: "?", count: search.manufacturers.count).joined(separator: ", ")))")
@@ -62,8 +60,16 @@ extension OrdersStore {
             let low = search.priceMin ?? 0
             let high = search.priceMax ?? Int64.max
             if type.isBase {
-                conditions.append("p.base_price BETWEEN ? AND ?")
-                arguments += [low, high]
+                // Sorting by price, the range is one range of the sort's key (equal to the base
+                // price when there is one; its "no price" values fall outside any range).
+                let column =
+                    switch search.sort {
+                    case .priceAsc: "p.price_asc_key"
+                    case .priceDesc: "p.price_desc_key"
+                    default: "p.base_price"
+                    }
+                conditions.append("\(column) BETWEEN ? AND ?")
+                arguments += [low, high == Int64.max ? Int64.max - 1 : high]
             } else {
                 conditions.append(
                     "EXISTS (SELECT 1 FROM product_price pp WHERE pp.product_id = p.id AND pp.price_type_id = ? AND pp.amount BETWEEN ? AND ?)"
@@ -100,6 +106,44 @@ extension OrdersStore {
             """
         arguments += [search.pageSize + 1]
         return (sql, arguments)
+    }
+
+    /// At most this many products matching a category or manufacturer filter are read and
+    /// sorted; with more, the sort's index is read in order instead.
+    static let selectiveFilterRows = 3000
+
+    /// The index a search without text reads: the category's or manufacturers' when that filter
+    /// leaves at most ``selectiveFilterRows`` products (they are read and sorted: a small
+    /// category is a few index ranges, where reading the whole catalog in price order to find
+    /// its 20 cheapest measured 40 ms at 100 000 products), else the sort's index, read in order
+    /// from the cursor on. The counts stop at the threshold.
+    static func noTextIndex(_ db: Database, _ search: ProductSearch, categoryRange: (String, String)?) throws -> String {
+        var best: (index: String, rows: Int)? = nil
+        if let (low, high) = categoryRange {
+            let rows = try Int.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT count(*) FROM (SELECT 1 FROM product WHERE category_id IN
+                            (SELECT id FROM category WHERE path >= ? AND path < ?) LIMIT ?)
+                        """), arguments: [low, high, selectiveFilterRows + 1]) ?? 0
+            best = ("product_by_category", rows)
+        }
+        if !search.manufacturers.isEmpty {
+            var arguments: StatementArguments = []
+            for manufacturer in search.manufacturers { arguments += [manufacturer] }
+            arguments += [selectiveFilterRows + 1]
+            let marks = Array(repeating: "?", count: search.manufacturers.count).joined(separator: ", ")
+            let rows = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM product WHERE manufacturer IN (\(marks)) LIMIT ?)"),
+                arguments: arguments) ?? 0
+            if rows < best?.rows ?? .max { best = ("product_by_manufacturer", rows) }
+        }
+        if let best, best.rows <= selectiveFilterRows { return best.index }
+        switch search.sort {
+        case .priceAsc: return "product_by_price_asc"
+        case .priceDesc: return "product_by_price_desc"
+        default: return "product_by_name"
+        }
     }
 
     /// A search page, inside a read transaction.
