@@ -120,12 +120,13 @@ extension OrdersStore {
     static func noTextIndex(_ db: Database, _ search: ProductSearch, categoryRange: (String, String)?) throws -> String {
         var best: (index: String, rows: Int)? = nil
         if let (low, high) = categoryRange {
-            let rows = try Int.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT count(*) FROM (SELECT 1 FROM product WHERE category_id IN
-                            (SELECT id FROM category WHERE path >= ? AND path < ?) LIMIT ?)
-                        """), arguments: [low, high, selectiveFilterRows + 1]) ?? 0
+            let rows =
+                try Int.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT count(*) FROM (SELECT 1 FROM product WHERE category_id IN
+                                (SELECT id FROM category WHERE path >= ? AND path < ?) LIMIT ?)
+                            """), arguments: [low, high, selectiveFilterRows + 1]) ?? 0
             best = ("product_by_category", rows)
         }
         if !search.manufacturers.isEmpty {
@@ -133,9 +134,10 @@ extension OrdersStore {
             for manufacturer in search.manufacturers { arguments += [manufacturer] }
             arguments += [selectiveFilterRows + 1]
             let marks = Array(repeating: "?", count: search.manufacturers.count).joined(separator: ", ")
-            let rows = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM product WHERE manufacturer IN (\(marks)) LIMIT ?)"),
-                arguments: arguments) ?? 0
+            let rows =
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM product WHERE manufacturer IN (\(marks)) LIMIT ?)"),
+                    arguments: arguments) ?? 0
             if rows < best?.rows ?? .max { best = ("product_by_manufacturer", rows) }
         }
         if let best, best.rows <= selectiveFilterRows { return best.index }
