@@ -16,12 +16,12 @@ public import ChatPanelRPC
 ///                                backgroundServices: [TagJobRunner(store: store, logger: logger)], ...)
 /// ```
 public enum ClientsService {
-    /// Every method of the service, answered from `store`.
-    public static func makeRouter(store: ClientsStore) -> RPCRouter {
+    /// Every method of the service, answered from `store` under `configuration`.
+    public static func makeRouter(store: ClientsStore, configuration: ClientsConfiguration = ClientsConfiguration()) -> RPCRouter {
         var router = RPCRouter()
-        registerDialogMethods(on: &router, store: store)
-        registerClientMethods(on: &router, store: store)
-        registerListMethods(on: &router, store: store)
+        registerDialogMethods(on: &router, store: store, configuration: configuration)
+        registerClientMethods(on: &router, store: store, configuration: configuration)
+        registerListMethods(on: &router, store: store, configuration: configuration)
         registerTagMethods(on: &router, store: store)
         registerTagJobMethods(on: &router, store: store)
         registerFieldMethods(on: &router, store: store)

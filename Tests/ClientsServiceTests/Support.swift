@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import ChatPanelTesting
 import ClientsService
 import Foundation
@@ -104,11 +105,13 @@ struct ClientsHarness {
 /// Runs `body` against a fresh clients service in its own temporary folder; with
 /// `runner`, a tag job runner runs beside it.
 func withClientsService(
+    configuration: ClientsConfiguration = ClientsConfiguration(), store storeConfiguration: StoreConfiguration = StoreConfiguration(),
     runner: TagJobRunner.Configuration? = nil, _ body: (ClientsHarness) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { directory in
-        let store = try ClientsStore(path: "\(directory)/clients.sqlite")
-        try await withLiveServer(router: ClientsService.makeRouter(store: store), in: directory, name: "clients") { _, socket in
+        let store = try ClientsStore(path: "\(directory)/clients.sqlite", configuration: storeConfiguration)
+        let router = ClientsService.makeRouter(store: store, configuration: configuration)
+        try await withLiveServer(router: router, in: directory, name: "clients") { _, socket in
             let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let runner {

@@ -2,10 +2,10 @@ import ChatPanelProto
 import ChatPanelRPC
 
 extension ClientsService {
-    /// UpsertDialog, GetClientCard, SaveClientFromDialog, LinkDialog.
-    static func registerDialogMethods(on router: inout RPCRouter, store: ClientsStore) {
+    /// UpsertDialog, GetClientCard, SaveClientFromDialog, LinkDialog, ListClientDialogs.
+    static func registerDialogMethods(on router: inout RPCRouter, store: ClientsStore, configuration: ClientsConfiguration) {
         router.register(ClientsV1.Clients.upsertDialog) { request, context in
-            let contact = try DialogContact(validating: request)
+            let contact = try DialogContact(validating: request, phoneRegion: configuration.phoneRegion)
             return try await store.upsertDialog(contact, by: context.mutation)
         }
         router.register(ClientsV1.Clients.getClientCard) { request, context in

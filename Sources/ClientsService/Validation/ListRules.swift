@@ -38,15 +38,15 @@ public enum ListRules {
     public static let maximumPageSize = 200
 
     /// A `ListClients` request's filter; the query is read as an email when it has an @, as a
-    /// phone when it parses as one, else as a name prefix.
-    public static func clientFilter(_ request: ClientsV1.ListClientsRequest) throws(RPCError) -> ClientFilter {
+    /// phone when it parses as one (in `phoneRegion` when it has no `+`), else as a name prefix.
+    public static func clientFilter(_ request: ClientsV1.ListClientsRequest, phoneRegion: String) throws(RPCError) -> ClientFilter {
         var violations = FieldViolations()
         let tagIDs = tags(request.tagIDs, match: request.match, &violations)
         var query: ClientFilter.Query? = nil
         if let text = violations.take(TextRule.query.clean(request.query), field: "query"), !text.isEmpty {
             if text.contains("@") {
                 query = violations.take(EmailAddress.normalize(text), field: "query").map { .email($0) }
-            } else if case .success(let phone) = PhoneNumber.parse(text) {
+            } else if case .success(let phone) = PhoneNumber.parse(text, region: phoneRegion) {
                 query = .phone(phone.normalized)
             } else {
                 query = .namePrefix(SearchKey.make(text))
