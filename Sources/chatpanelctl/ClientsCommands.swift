@@ -315,8 +315,8 @@ private func describe(_ card: ClientsV1.ClientCard) -> String {
         lines.append(
             "client \(client.clientID)\(moved): \(client.displayName.isEmpty ? "(no name)" : client.displayName)\(pinned.map { " 📌\($0)" } ?? "")"
         )
-        if let phone = client.phones.first {
-            lines.append("  phone: \(phone.number)\(client.phones.count > 1 ? " (+\(client.phones.count - 1) more)" : "")")
+        if let phone = card.shownPhone {
+            lines.append("  phone: \(phone.number)\(card.otherPhoneCount > 0 ? " (+\(card.otherPhoneCount) more)" : "")")
         }
         if !client.email.isEmpty { lines.append("  email: \(client.email)") }
         if let address = client.address, !address.text.isEmpty || !address.city.isEmpty {
