@@ -322,7 +322,11 @@ private func describe(_ card: ClientsV1.ClientCard) -> String {
         if let address = client.address, !address.text.isEmpty || !address.city.isEmpty {
             lines.append("  address: \(address.text.isEmpty ? address.city : address.text)\(address.split ? " (split)" : "")")
         }
-        if !client.tags.isEmpty { lines.append("  tags: " + client.tags.compactMap { $0.tag?.name }.joined(separator: ", ")) }
+        if !client.tags.isEmpty {
+            let more = Int(client.tagCount) - client.tags.count
+            let names = client.tags.compactMap { $0.tag?.name }.joined(separator: ", ")
+            lines.append("  tags: " + names + (more > 0 ? " (+\(more) more)" : ""))
+        }
         for field in card.fields { lines.append("  \(field.pinned ? "📌" : "")\(field.definition?.name ?? "?"): \(field.displayValue)") }
     } else if card.canSaveClient {
         lines.append("no client yet: the panel offers \"Save client\"")

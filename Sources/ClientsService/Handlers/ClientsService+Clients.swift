@@ -62,10 +62,10 @@ extension ClientsService {
         router.register(ClientsV1.Clients.listMerges) { request, _ in
             var violations = FieldViolations()
             violations.checkID(request.clientID, field: "client_id")
+            let pageSize = ListRules.pageSize(
+                request.pageSize, default: ListRules.defaultMergePageSize, maximum: ListRules.maximumMergePageSize, &violations)
             try violations.throwIfAny()
-            var response = ClientsV1.ListMergesResponse()
-            response.merges = try await store.merges(ofClient: request.clientID)
-            return response
+            return try await store.merges(ofClient: request.clientID, pageSize: pageSize, after: try PageToken.parse(request.pageToken))
         }
     }
 }

@@ -36,6 +36,13 @@ extension ClientsService {
             try violations.throwIfAny()
             return try await store.linkDialog(dialogID!, to: request.clientID, by: context.mutation)
         }
+        router.register(ClientsV1.Clients.listClientDialogs) { request, _ in
+            var violations = FieldViolations()
+            violations.checkID(request.clientID, field: "client_id")
+            let pageSize = ListRules.pageSize(request.pageSize, &violations)
+            try violations.throwIfAny()
+            return try await store.dialogs(ofClient: request.clientID, pageSize: pageSize, after: try PageToken.parse(request.pageToken))
+        }
     }
 
     /// A cleaned dialog id, or `INVALID_ARGUMENT` on `field`.
