@@ -63,6 +63,27 @@ import Testing
         }
     }
 
+    // LEAD (text rule): a tag name's 100 is to be counted in characters as the user counts them
+    // (grapheme clusters, plus a byte cap), not in UTF-8 bytes, so that 100 Cyrillic letters fit
+    // as 100 Latin ones do. Today TextRule.tagName counts bytes, so this fails and is marked a
+    // known issue; when the shared text rule lands and TagRules.name uses it, remove
+    // withKnownIssue (Swift Testing reports the known issue's absence until then) and revisit
+    // createdTagsGetAPaletteColorAndUniqueNames, which pins 51 Cyrillic letters as too long.
+    @Test func aTagNameOf100CyrillicLettersIsAccepted() async throws {
+        try await withClientsService { service in
+            let latin = try await service.tag(String(repeating: "z", count: 100))
+            #expect(latin.name.count == 100)
+            var request = ClientsV1.CreateTagRequest()
+            request.name = String(repeating: "ю", count: 101)
+            await expectError(.invalidArgument, field: "name") { try await service.call(ClientsV1.Clients.createTag, request) }
+            await withKnownIssue("tag names are limited in UTF-8 bytes until the shared text rule lands") {
+                let cyrillic = String(repeating: "я", count: 100)
+                let created = try await service.tag(cyrillic)
+                #expect(created.name == cyrillic)
+            }
+        }
+    }
+
     @Test func aRetriedCreateWithTheSameRequestIDMakesOneTag() async throws {
         try await withClientsService { service in
             var request = ClientsV1.CreateTagRequest()
