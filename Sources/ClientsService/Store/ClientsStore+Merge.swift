@@ -9,8 +9,10 @@ extension ClientsStore {
     /// when and what (with a snapshot of the merged client) for the audit trail.
     ///
     /// The survivor keeps its own values; each of its empty names, email and (as a whole) its
-    /// empty address is filled from the merged client. Phones it lacks, tags it lacks, field
-    /// values it lacks and every dialog move over; the rest of the merged client's links go.
+    /// empty address is filled from the merged client. Phones it lacks (up to
+    /// ``ClientChanges/maximumPhones`` in all, its own first: the record names the ones left out),
+    /// tags it lacks, field values it lacks and every dialog move over; the rest of the merged
+    /// client's links go.
     /// The merged id (and every id merged into it before) resolves to the survivor from then on.
     ///
     /// - Throws: `NOT_FOUND` for an unknown client; `FAILED_PRECONDITION` when the merged client
