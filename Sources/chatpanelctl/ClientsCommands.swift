@@ -303,7 +303,8 @@ struct ClientsCommands: AsyncParsableCommand {
 extension ClientsCommands {
     /// `chatpanelctl clients client-dialogs`: a page of a client's dialogs.
     struct ClientDialogs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "client-dialogs", abstract: "Lists a client's dialogs, a page at a time.")
+        static let configuration = CommandConfiguration(
+            commandName: "client-dialogs", abstract: "Lists a client's dialogs, a page at a time.")
 
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The client.") var client: Int64
@@ -371,7 +372,9 @@ extension ClientsCommands {
                 let lines = response.merges.map { record in
                     var line = "merge #\(record.mergeID): client \(record.mergedClientID) → \(record.survivorClientID), "
                     line += "\(record.movedPhones) phones, \(record.movedTags) tags, \(record.movedDialogCount) dialogs moved"
-                    if !record.droppedPhones.isEmpty { line += "; phones left out: " + record.droppedPhones.map(\.number).joined(separator: ", ") }
+                    if !record.droppedPhones.isEmpty {
+                        line += "; phones left out: " + record.droppedPhones.map(\.number).joined(separator: ", ")
+                    }
                     return line
                 }
                 return pageText(lines, empty: "no merges", next: response.nextPageToken)
