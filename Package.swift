@@ -39,6 +39,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
         .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
+        // C++: a C interface over libphonenumber (Debian libphonenumber-dev); only ClientsService imports it.
+        .target(name: "CPhoneNumber", path: "Sources/CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber")]),
 
         // The one Swift target over the POSIX helpers in C.
         .target(name: "ChatPanelSystem", dependencies: ["CChatPanelSystem"], swiftSettings: strict),
@@ -76,7 +78,7 @@ let package = Package(
         // Services: each owns its SQLite database and answers its proto/ contract.
         .target(
             name: "ClientsService",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CPhoneNumber", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
         .target(

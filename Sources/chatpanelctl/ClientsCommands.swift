@@ -12,7 +12,7 @@ struct ClientsCommands: AsyncParsableCommand {
         commandName: "clients", abstract: "Clients, tags, duplicates and merges.",
         subcommands: [
             RecordDialog.self, SaveClient.self, ShowClient.self, FindClients.self, CompleteTags.self, AddTag.self, ListDuplicates.self,
-            MergeClients.self, TagJob.self,
+            MergeClients.self, TagJob.self, ClientDialogs.self, ClientTags.self, MergeHistory.self,
         ])
 
     /// `chatpanelctl clients dialog`: records a dialog's contact (what the chat system does).
@@ -300,6 +300,96 @@ struct ClientsCommands: AsyncParsableCommand {
 }
 
 
+extension ClientsCommands {
+    /// `chatpanelctl clients client-dialogs`: a page of a client's dialogs.
+    struct ClientDialogs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "client-dialogs", abstract: "Lists a client's dialogs, a page at a time.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The client.") var client: Int64
+        @Option(help: "Dialogs per page, 1..200 (0: 50).") var pageSize: Int32 = 0
+        @Option(help: "The previous page's next-page token.") var pageToken = ""
+
+        func run() async throws {
+            var request = ClientsV1.ListClientDialogsRequest()
+            request.clientID = client
+            request.pageSize = pageSize
+            request.pageToken = pageToken
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listClientDialogs, request)
+            }
+            try connection.output(response) {
+                let lines = response.dialogs.map { "\($0.dialogID) on \($0.channel): \($0.displayName) \($0.externalLogin)" }
+                return pageText(lines, empty: "no dialogs", next: response.nextPageToken)
+            }
+        }
+    }
+
+    /// `chatpanelctl clients client-tags`: a page of a client's tags.
+    struct ClientTags: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "client-tags", abstract: "Lists a client's tags, a page at a time.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The client.") var client: Int64
+        @Option(help: "Tags per page, 1..200 (0: 50).") var pageSize: Int32 = 0
+        @Option(help: "The previous page's next-page token.") var pageToken = ""
+
+        func run() async throws {
+            var request = ClientsV1.ListClientTagsRequest()
+            request.clientID = client
+            request.pageSize = pageSize
+            request.pageToken = pageToken
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listClientTags, request)
+            }
+            try connection.output(response) {
+                let lines = response.tags.map { ($0.pinned ? "📌" : "") + describe($0.tag ?? ClientsV1.Tag()) }
+                return pageText(lines + ["(\(response.tagCount) tags)"], empty: "no tags", next: response.nextPageToken)
+            }
+        }
+    }
+
+    /// `chatpanelctl clients merges`: a page of a client's merge history.
+    struct MergeHistory: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "merges", abstract: "Lists the merges a client took part in, newest first, a page at a time.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The client (survivor or merged).") var client: Int64
+        @Option(help: "Merges per page, 1..50 (0: 20).") var pageSize: Int32 = 0
+        @Option(help: "The previous page's next-page token.") var pageToken = ""
+
+        func run() async throws {
+            var request = ClientsV1.ListMergesRequest()
+            request.clientID = client
+            request.pageSize = pageSize
+            request.pageToken = pageToken
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listMerges, request)
+            }
+            try connection.output(response) {
+                let lines = response.merges.map { record in
+                    var line = "merge #\(record.mergeID): client \(record.mergedClientID) → \(record.survivorClientID), "
+                    line += "\(record.movedPhones) phones, \(record.movedTags) tags, \(record.movedDialogCount) dialogs moved"
+                    if !record.droppedPhones.isEmpty {
+                        line += "; phones left out: " + record.droppedPhones.map(\.number).joined(separator: ", ")
+                    }
+                    return line
+                }
+                return pageText(lines, empty: "no merges", next: response.nextPageToken)
+            }
+        }
+    }
+}
+
+/// A page of lines, with the token of the next page when there is one.
+private func pageText(_ lines: [String], empty: String, next: String) -> String {
+    var text = lines.isEmpty ? [empty] : lines
+    if !next.isEmpty { text.append("next page: --page-token '\(next)'") }
+    return text.joined(separator: "\n")
+}
+
 /// A client card as text.
 private func describe(_ card: ClientsV1.ClientCard) -> String {
     var lines: [String] = []
@@ -315,14 +405,18 @@ private func describe(_ card: ClientsV1.ClientCard) -> String {
         lines.append(
             "client \(client.clientID)\(moved): \(client.displayName.isEmpty ? "(no name)" : client.displayName)\(pinned.map { " 📌\($0)" } ?? "")"
         )
-        if let phone = client.phones.first {
-            lines.append("  phone: \(phone.number)\(client.phones.count > 1 ? " (+\(client.phones.count - 1) more)" : "")")
+        if let phone = card.shownPhone {
+            lines.append("  phone: \(phone.number)\(card.otherPhoneCount > 0 ? " (+\(card.otherPhoneCount) more)" : "")")
         }
         if !client.email.isEmpty { lines.append("  email: \(client.email)") }
         if let address = client.address, !address.text.isEmpty || !address.city.isEmpty {
             lines.append("  address: \(address.text.isEmpty ? address.city : address.text)\(address.split ? " (split)" : "")")
         }
-        if !client.tags.isEmpty { lines.append("  tags: " + client.tags.compactMap { $0.tag?.name }.joined(separator: ", ")) }
+        if !client.tags.isEmpty {
+            let more = Int(client.tagCount) - client.tags.count
+            let names = client.tags.compactMap { $0.tag?.name }.joined(separator: ", ")
+            lines.append("  tags: " + names + (more > 0 ? " (+\(more) more)" : ""))
+        }
         for field in card.fields { lines.append("  \(field.pinned ? "📌" : "")\(field.definition?.name ?? "?"): \(field.displayValue)") }
     } else if card.canSaveClient {
         lines.append("no client yet: the panel offers \"Save client\"")

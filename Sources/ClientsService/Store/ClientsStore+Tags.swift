@@ -124,7 +124,9 @@ extension ClientsStore {
     static func clientTagsResponse(_ db: Database, clientID: Int64) throws -> ClientsV1.ClientTagsResponse {
         var response = ClientsV1.ClientTagsResponse()
         response.clientID = clientID
-        response.tags = try clientTags(db, clientID: clientID)
+        let tags = try clientTags(db, clientID: clientID, limit: listedTagLimit)
+        response.tags = tags.tags
+        response.tagCount = Int32(tags.total)
         return response
     }
 }
