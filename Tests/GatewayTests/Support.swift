@@ -30,6 +30,9 @@ struct GatewayHarness {
     let tasksClient: RPCClient
     let directory: String
 
+    /// The gateway's socket (for processes like `chatpanelctl`).
+    var gatewaySocket: String { "\(directory)/gateway.sock" }
+
     /// Calls a gateway method.
     func call<Request, Response>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, as caller: RPCV1.Caller = As.manager, requestID: String = "",
@@ -157,27 +160,34 @@ enum Seed {
     }
 }
 
+/// The socket path the gateway is given for the tasks service when `tasksRunning` is false:
+/// nothing listens there until a test starts a server named `absentTasksName` in the folder.
+let absentTasksName = "absent"
+
 /// Runs `body` with the clients service, the tasks service (unless `tasksRunning` is false:
 /// then the gateway points at a socket path with nothing there), the gateway and its merge
 /// runner, all on sockets in one temporary folder; everything is stopped on every exit path.
+/// `clientsRouter` and `tasksRouter` make the services' routes (a test may replace some of them).
 func withGateway(
     tasksRunning: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in },
+    clientsRouter: (ClientsStore) -> RPCRouter = { ClientsService.makeRouter(store: $0) },
+    tasksRouter: (TasksStore) -> RPCRouter = { TasksService.makeRouter(store: $0) },
     _ body: (GatewayHarness) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { directory in
         let clientsStore = try ClientsStore(path: "\(directory)/clients.sqlite")
-        try await withLiveServer(router: ClientsService.makeRouter(store: clientsStore), in: directory, name: "clients") {
+        try await withLiveServer(router: clientsRouter(clientsStore), in: directory, name: "clients") {
             _, clientsSocket in
             if tasksRunning {
                 let tasksStore = try TasksStore(path: "\(directory)/tasks.sqlite")
-                try await withLiveServer(router: TasksService.makeRouter(store: tasksStore), in: directory, name: "tasks") {
+                try await withLiveServer(router: tasksRouter(tasksStore), in: directory, name: "tasks") {
                     _, tasksSocket in
                     try await runGateway(
                         directory: directory, clientsSocket: clientsSocket, tasksSocket: tasksSocket, configure: configure, body)
                 }
             } else {
                 try await runGateway(
-                    directory: directory, clientsSocket: clientsSocket, tasksSocket: "\(directory)/absent.sock", configure: configure, body)
+                    directory: directory, clientsSocket: clientsSocket, tasksSocket: "\(directory)/\(absentTasksName).sock", configure: configure, body)
             }
         }
     }
@@ -261,4 +271,34 @@ extension GatewayV1.Widget {
     func tasksData() throws -> GatewayV1.TasksWidgetData { try GatewayV1.TasksWidgetData(serializedBytes: data) }
     /// The data of a NOTES widget.
     func notesData() throws -> TasksV1.ListNotesResponse { try TasksV1.ListNotesResponse(serializedBytes: data) }
+}
+
+extension GatewayHarness {
+    /// Runs a widget action through the gateway's `Act`.
+    func act<Request: ProtoMessage>(
+        dialog: String, _ method: String, _ request: Request, as caller: RPCV1.Caller = As.manager, requestID: String = "",
+        panelLoadedAtMs: Int64? = nil
+    ) async throws -> GatewayV1.ActResponse {
+        var act = GatewayV1.ActRequest()
+        act.dialogID = dialog
+        act.method = method
+        act.request = try request.serializedBytes()
+        act.panelLoadedAtMs = panelLoadedAtMs
+        return try await call(GatewayV1.Gateway.act, act, as: caller, requestID: requestID)
+    }
+}
+
+extension Seed {
+    static func completeTask(_ id: Int64) -> TasksV1.CompleteTaskRequest {
+        var request = TasksV1.CompleteTaskRequest()
+        request.taskID = id
+        return request
+    }
+
+    static func note(_ text: String, client: Int64) -> TasksV1.CreateNoteRequest {
+        var request = TasksV1.CreateNoteRequest()
+        request.clientID = client
+        request.text = text
+        return request
+    }
 }
