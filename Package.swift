@@ -144,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", logging],
+            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", logging, lifecycle],
             swiftSettings: strict
         ),
     ]

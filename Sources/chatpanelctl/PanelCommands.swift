@@ -4,7 +4,7 @@ import ChatPanelRPC
 import Foundation
 
 /// The gateway's socket when neither `--socket` nor `CHATPANEL_SOCKET` names one.
-private let gatewaySocket = "run/state/gateway.sock"
+let gatewaySocket = "run/state/gateway.sock"
 
 /// `chatpanelctl panel`: the composed chat panel of a manager and a dialog.
 struct PanelCommand: AsyncParsableCommand {

@@ -1,7 +1,9 @@
 import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
 import Gateway
+import TasksService
 import Testing
 
 /// Merge workflows whose service is down: each progresses on its own, waits longer between
@@ -47,5 +49,63 @@ struct MergeRetryTests {
             #expect(waiting.nextAttemptAtMs > 0)
             #expect(waiting.steps.last?.lastError.isEmpty == false)
         }
+    }
+
+    @Test("a workflow that keeps failing gives up FAILED with its reason and attempts; a retried request resumes it once the service is back")
+    func givesUpThenResumes() async throws {
+        try await withGateway(
+            tasksRunning: false,
+            configure: {
+                $0.mergeRetry.initialDelay = .milliseconds(20)
+                $0.mergeRetry.maximumDelay = .milliseconds(80)
+                $0.mergeRetry.maximumAttempts = 3
+                $0.breaker.failureThreshold = 100
+            }
+        ) { h in
+            let a = try await h.savedClient("d-ga", name: "Анна")
+            let b = try await h.savedClient("d-gb", name: "Анна")
+            let started = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: a, merged: b), requestID: "give-up-1")
+            var failed = GatewayV1.MergeWorkflow()
+            try await waitUntil("the workflow gives up") {
+                failed = try await workflow(h, started.workflowID)
+                return failed.state == .failed
+            }
+            #expect(failed.reason.contains("gave up after 3 attempts"), "\(failed.reason)")
+            #expect(failed.attempts == 3)
+            #expect(failed.steps.map(\.done) == [true, false])
+            #expect(failed.steps.last?.attempts == 3)
+            #expect(failed.nextAttemptAtMs == 0)
+            // Given up: no more attempts are made.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await workflow(h, started.workflowID).steps.last?.attempts == 3)
+
+            // The tasks service comes up where the gateway looks for it; the retried request resumes the workflow.
+            let tasksStore = try TasksStore(path: "\(h.directory)/late-tasks.sqlite")
+            try await withLiveServer(router: TasksService.makeRouter(store: tasksStore), in: h.directory, name: absentTasksName) { _, _ in
+                let resumed = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: a, merged: b), requestID: "give-up-1")
+                #expect(resumed.workflowID == started.workflowID)
+                #expect(resumed.state == .running)
+                var done = GatewayV1.MergeWorkflow()
+                try await waitUntil("the resumed workflow is DONE") {
+                    done = try await workflow(h, started.workflowID)
+                    return done.state == .done || done.state == .failed
+                }
+                #expect(done.state == .done, "\(done)")
+                #expect(done.reason.isEmpty)
+            }
+        }
+    }
+
+    @Test("waits double from the initial delay up to the cap")
+    func backoff() {
+        var policy = MergeRetryPolicy()
+        policy.initialDelay = .milliseconds(100)
+        policy.maximumDelay = .seconds(1)
+        #expect(policy.delay(afterFailures: 0) == .zero)
+        #expect(policy.delay(afterFailures: 1) == .milliseconds(100))
+        #expect(policy.delay(afterFailures: 2) == .milliseconds(200))
+        #expect(policy.delay(afterFailures: 4) == .milliseconds(800))
+        #expect(policy.delay(afterFailures: 5) == .seconds(1))
+        #expect(policy.delay(afterFailures: 500) == .seconds(1))
     }
 }

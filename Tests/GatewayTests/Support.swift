@@ -4,6 +4,7 @@ import ChatPanelTesting
 import ClientsService
 import Foundation
 import Gateway
+import ServiceLifecycle
 import TasksService
 import Testing
 
@@ -201,19 +202,11 @@ private func runGateway(
     configure(&configuration)
     let store = try GatewayStore(path: "\(directory)/gateway.sqlite")
     let gateway = GatewayService(configuration: configuration, store: store, logger: testLogger("gateway"))
-    do {
-        try await withLiveServer(
-            router: gateway.makeRouter(), in: directory, name: "gateway", health: gateway.makeHealthReporter()
-        ) { _, gatewaySocket in
-            try await runBody(gateway: gateway, directory: directory, sockets: (gatewaySocket, clientsSocket, tasksSocket), body)
-        }
-    } catch {
-        await gateway.clients.client.close()
-        await gateway.tasks.client.close()
-        throw error
+    try await withLiveServer(
+        router: gateway.makeRouter(), in: directory, name: "gateway", health: gateway.makeHealthReporter()
+    ) { _, gatewaySocket in
+        try await runBody(gateway: gateway, directory: directory, sockets: (gatewaySocket, clientsSocket, tasksSocket), body)
     }
-    await gateway.clients.client.close()
-    await gateway.tasks.client.close()
 }
 
 private func runBody(
@@ -226,8 +219,10 @@ private func runBody(
         clientsClient: RPCClient(configuration: RPCClientConfiguration(socketPath: sockets.clients)),
         tasksClient: RPCClient(configuration: RPCClientConfiguration(socketPath: sockets.tasks)),
         directory: directory)
+    // The gateway's services (the merge runner, each upstream) as the process runs them; cancelled
+    // at the end, which closes the upstreams' clients.
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await gateway.mergeRunner.run() }
+        for service in gateway.services { group.addTask { try await service.run() } }
         do {
             try await body(harness)
         } catch {

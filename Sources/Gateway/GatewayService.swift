@@ -1,0 +1,84 @@
+import ChatPanelProto
+public import ChatPanelRPC
+import ChatPanelStore
+public import Logging
+public import ServiceLifecycle
+
+/// The gateway: composes the panel, keeps layouts and settings, forwards widget actions with
+/// the caller's identity, deadline and request id, and runs the merge workflow. Its upstreams
+/// come from ``UpstreamDescriptor/all``.
+///
+/// Every handler checks the caller's rights before it validates the request, so a caller
+/// without the right learns nothing about the request's other faults.
+///
+/// ```swift
+/// let gateway = GatewayService(configuration: .init(clientsSocket: "...", tasksSocket: "..."), store: store, logger: logger)
+/// let server = RPCServer(configuration: ..., router: gateway.makeRouter(), health: gateway.makeHealthReporter(), logger: logger)
+/// // run `server` and every one of `gateway.services` in one ServiceGroup
+/// ```
+public final class GatewayService: Sendable {
+    /// Every upstream, one per ``UpstreamDescriptor/all`` entry.
+    public let upstreams: UpstreamSet
+    /// The gateway's database.
+    public let store: GatewayStore
+    /// Runs merge workflows; a `Service` for the process's group.
+    public let mergeRunner: MergeWorkflowRunner
+    let composer: PanelComposer
+    let actions: ActionCatalog
+    let panelTimeout: Duration
+
+    /// A gateway over its upstreams.
+    public init(configuration: GatewayConfiguration, store: GatewayStore, logger: Logger) {
+        let upstreams = UpstreamSet(UpstreamDescriptor.all, configuration: configuration)
+        self.upstreams = upstreams
+        self.store = store
+        self.panelTimeout = configuration.panelTimeout
+        self.composer = PanelComposer(upstreams: upstreams, store: store, panelTimeout: configuration.panelTimeout)
+        self.actions = ActionCatalog(upstreams: upstreams)
+        self.mergeRunner = MergeWorkflowRunner(
+            store: store, steps: Self.mergeSteps(upstreams), retry: configuration.mergeRetry, logger: logger)
+    }
+
+    /// The clients service.
+    public var clients: Upstream { upstreams[.clients] }
+    /// The tasks service.
+    public var tasks: Upstream { upstreams[.tasks] }
+
+    /// The gateway's long-lived parts for the process's `ServiceGroup`: the merge runner and
+    /// every upstream (each closes its client on shutdown).
+    public var services: [any Service] { [mergeRunner] + upstreams.all }
+
+    /// The steps of a merge (CLIENT-9), one per upstream that keeps something per client, in
+    /// ``UpstreamDescriptor/all``'s order: the clients service merges the client records
+    /// (dialogs, tags, phones, custom values move), then the merged client's tasks and notes move.
+    static func mergeSteps(_ upstreams: UpstreamSet) -> [MergeStep] {
+        upstreams.all.compactMap { upstream in
+            upstream.descriptor.mergeStep.map { step in MergeStep(name: step.name) { context in try await step.run(upstream, context) } }
+        }
+    }
+
+    /// Health: the database and each upstream.
+    public func makeHealthReporter() -> HealthReporter {
+        HealthReporter(process: "gateway") { [store, upstreams] in
+            await withTaskGroup(of: (Int, HealthV1.ComponentHealth).self) { group in
+                group.addTask { (0, await store.database.health()) }
+                for (index, upstream) in upstreams.all.enumerated() {
+                    group.addTask { (index + 1, await upstream.health()) }
+                }
+                var components: [(Int, HealthV1.ComponentHealth)] = []
+                for await component in group { components.append(component) }
+                return components.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
+    }
+
+    /// Every gateway method.
+    public func makeRouter() -> RPCRouter {
+        var router = RPCRouter()
+        registerPanel(on: &router)
+        registerLayoutAndSettings(on: &router)
+        registerActions(on: &router)
+        registerMerge(on: &router)
+        return router
+    }
+}

@@ -1,0 +1,99 @@
+public import ChatPanelProto
+public import ChatPanelRPC
+import Synchronization
+
+/// One service the gateway calls: its multiplexed client, its circuit breaker, and what it
+/// is to the gateway (its ``UpstreamDescriptor``). A `Service` of the gateway process: it
+/// closes its client on shutdown (see ``run()``).
+public final class Upstream: Sendable {
+    /// The service's name, like `clients`.
+    public var name: String { descriptor.name }
+    /// What the gateway knows about the service.
+    public let descriptor: UpstreamDescriptor
+    /// The client (one multiplexed connection per event loop, reconnecting with backoff).
+    public let client: RPCClient
+    /// The breaker guarding it.
+    public let breaker: CircuitBreaker
+    let calls = Mutex(CallsInFlight())
+
+    /// An upstream at a socket path.
+    public init(
+        _ descriptor: UpstreamDescriptor, socketPath: String, breaker: CircuitBreaker.Configuration = .init(),
+        connectTimeout: Duration = .milliseconds(500)
+    ) {
+        self.descriptor = descriptor
+        var configuration = RPCClientConfiguration(socketPath: socketPath)
+        configuration.connectTimeout = connectTimeout
+        self.client = RPCClient(configuration: configuration)
+        self.breaker = CircuitBreaker(configuration: breaker)
+    }
+
+    /// Calls a unary method through the breaker.
+    public func call<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions
+    ) async throws -> Response {
+        try await guarded { try await client.unary(method, request, options: options) }
+    }
+
+    /// Forwards an encoded request through the breaker and returns the encoded answer.
+    public func call(path: String, payload: [UInt8], options: RPCCallOptions) async throws -> [UInt8] {
+        try await guarded { try await client.unary(path: path, payload: payload, options: options) }
+    }
+
+    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        guard breaker.acquire() else {
+            throw RPCError.unavailable("\(name) is unavailable (circuit open after repeated failures)")
+        }
+        calls.withLock { $0.begin() }
+        defer { calls.withLock { $0.end() }?.resume() }
+        do {
+            let result = try await body()
+            breaker.recordSuccess()
+            return result
+        } catch let error as RPCError {
+            switch error.code {
+            case .unavailable, .deadlineExceeded: breaker.recordFailure()
+            case .cancelled: break
+            default: breaker.recordSuccess()
+            }
+            throw error
+        }
+    }
+
+    /// The upstream's health: its own `Health/Check`, or why it cannot be asked.
+    public func health() async -> HealthV1.ComponentHealth {
+        if case .open = breaker.currentState {
+            return HealthV1.ComponentHealth(name: name, status: .notServing, detail: "circuit open")
+        }
+        do {
+            let response = try await client.unary(
+                HealthV1.Health.check, HealthV1.HealthCheckRequest(), options: RPCCallOptions(timeout: descriptor.healthCheckTimeout))
+            return HealthV1.ComponentHealth(name: name, status: response.status, detail: "\(response.process) \(response.version)")
+        } catch {
+            return HealthV1.ComponentHealth(name: name, status: .notServing, detail: "\(error)")
+        }
+    }
+}
+
+/// The calls going through an upstream, so that shutting it down can wait for them.
+struct CallsInFlight {
+    private(set) var count = 0
+    private var drained: CheckedContinuation<Void, Never>?
+
+    mutating func begin() { count += 1 }
+
+    /// Ends a call; returns the waiter to resume when it was the last one.
+    mutating func end() -> CheckedContinuation<Void, Never>? {
+        count -= 1
+        guard count == 0, let waiter = drained else { return nil }
+        drained = nil
+        return waiter
+    }
+
+    /// Registers the one waiter; returns false (and keeps nothing) when no call is in flight.
+    mutating func wait(_ continuation: CheckedContinuation<Void, Never>) -> Bool {
+        guard count > 0 else { return false }
+        drained = continuation
+        return true
+    }
+}
