@@ -144,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", logging, lifecycle],
+            dependencies: ["Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
     ]

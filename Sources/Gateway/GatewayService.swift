@@ -44,9 +44,10 @@ public final class GatewayService: Sendable {
     /// The tasks service.
     public var tasks: Upstream { upstreams[.tasks] }
 
-    /// The gateway's long-lived parts for the process's `ServiceGroup`: the merge runner and
-    /// every upstream (each closes its client on shutdown).
-    public var services: [any Service] { [mergeRunner] + upstreams.all }
+    /// The gateway's long-lived parts for the process's `ServiceGroup`: every upstream (each
+    /// closes its client on shutdown), then the merge runner. A group shuts its services down in
+    /// reverse order, so the runner stops before the upstreams it calls close.
+    public var services: [any Service] { upstreams.all + [mergeRunner] }
 
     /// The steps of a merge (CLIENT-9), one per upstream that keeps something per client, in
     /// ``UpstreamDescriptor/all``'s order: the clients service merges the client records

@@ -44,7 +44,9 @@ struct LayoutCommands: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let layout = try await connection.withClient(defaultPath: gatewaySocket) { try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest()) }
+            let layout = try await connection.withClient(defaultPath: gatewaySocket) {
+                try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest())
+            }
             try connection.output(layout) { PanelText.describe(layout) }
         }
     }
@@ -134,7 +136,6 @@ struct LayoutCommands: AsyncParsableCommand {
         }
     }
 }
-
 
 /// Text and JSON forms of panels and layouts.
 enum PanelText {

@@ -22,7 +22,8 @@ struct ActDefectTests {
             #expect(panel.loadedAtMs > 0)
 
             // Without the panel's time: the task this action completed stays listed.
-            let ticked = try await h.act(dialog: "d-tick", TasksV1.Tasks.completeTask.path, Seed.completeTask(first.taskID), requestID: "tick-1")
+            let ticked = try await h.act(
+                dialog: "d-tick", TasksV1.Tasks.completeTask.path, Seed.completeTask(first.taskID), requestID: "tick-1")
             let refreshed = try #require(ticked.refreshed.first { $0.kind == .tasks })
             #expect(refreshed.state == .ok, "\(refreshed.reason)")
             let all = try refreshed.tasksData().all?.tasks ?? []
@@ -45,7 +46,8 @@ struct ActDefectTests {
         }
     }
 
-    @Test("a change saved whose refresh fails answers success with the widgets UNAVAILABLE; a retry with its request id creates nothing more")
+    @Test(
+        "a change saved whose refresh fails answers success with the widgets UNAVAILABLE; a retry with its request id creates nothing more")
     func savedChangeSurvivesFailedRefresh() async throws {
         // Right after a note is saved the clients service stops answering client cards, and the
         // tasks service never answers the panel's data: nothing can be refreshed.

@@ -51,7 +51,8 @@ struct MergeRetryTests {
         }
     }
 
-    @Test("a workflow that keeps failing gives up FAILED with its reason and attempts; a retried request resumes it once the service is back")
+    @Test(
+        "a workflow that keeps failing gives up FAILED with its reason and attempts; a retried request resumes it once the service is back")
     func givesUpThenResumes() async throws {
         try await withGateway(
             tasksRunning: false,

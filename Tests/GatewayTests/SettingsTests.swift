@@ -37,7 +37,9 @@ struct SettingsTests {
             both.settings = GatewayV1.Settings()
             both.siteChatEnabled = true
             await expectError(.permissionDenied) { try await h.call(GatewayV1.Gateway.updateSettings, both, as: As.manager) }
-            await expectError(.invalidArgument, field: "settings") { try await h.call(GatewayV1.Gateway.updateSettings, both, as: As.admin) }
+            await expectError(.invalidArgument, field: "settings") {
+                try await h.call(GatewayV1.Gateway.updateSettings, both, as: As.admin)
+            }
             let stored = try await h.call(GatewayV1.Gateway.getSettings, GatewayV1.GetSettingsRequest())
             #expect(stored.tasksWidgetEnabled)
             #expect(!stored.siteChatEnabled)

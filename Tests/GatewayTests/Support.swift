@@ -188,7 +188,8 @@ func withGateway(
                 }
             } else {
                 try await runGateway(
-                    directory: directory, clientsSocket: clientsSocket, tasksSocket: "\(directory)/\(absentTasksName).sock", configure: configure, body)
+                    directory: directory, clientsSocket: clientsSocket, tasksSocket: "\(directory)/\(absentTasksName).sock",
+                    configure: configure, body)
             }
         }
     }

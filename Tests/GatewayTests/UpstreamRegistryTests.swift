@@ -15,7 +15,8 @@ struct UpstreamRegistryTests {
             arguments: ["--clients-socket", "/x/clients.sock"], environment: ["CHATPANEL_TASKS_SOCKET": "/y/tasks.sock"],
             stateDirectory: "/state")
         #expect(sockets == ["clients": "/x/clients.sock", "tasks": "/y/tasks.sock"])
-        let defaults = try GatewayConfiguration.upstreamSockets(arguments: ["--tasks-socket=/z.sock"], environment: [:], stateDirectory: "/state")
+        let defaults = try GatewayConfiguration.upstreamSockets(
+            arguments: ["--tasks-socket=/z.sock"], environment: [:], stateDirectory: "/state")
         #expect(defaults == ["clients": "/state/clients.sock", "tasks": "/z.sock"])
         #expect(UpstreamDescriptor.all.map(\.socketFlag) == ["clients-socket", "tasks-socket"])
         #expect(UpstreamDescriptor.all.map(\.environmentKey) == ["CHATPANEL_CLIENTS_SOCKET", "CHATPANEL_TASKS_SOCKET"])
@@ -38,7 +39,9 @@ struct UpstreamRegistryTests {
             service.cancel()
             _ = await service.result
             #expect(!upstream.client.isConnected)
-            await expectUnavailable { _ = try await upstream.call(HealthV1.Health.check, HealthV1.HealthCheckRequest(), options: RPCCallOptions()) }
+            await expectUnavailable {
+                _ = try await upstream.call(HealthV1.Health.check, HealthV1.HealthCheckRequest(), options: RPCCallOptions())
+            }
         }
     }
 

@@ -33,7 +33,8 @@ extension GatewayService {
             guard !request.dialogID.isEmpty else {
                 throw RPCError.invalidArgument(field: "dialog_id", "is required: the action is checked against the dialog's client")
             }
-            let (base, card) = try await composer.clientBlock(dialogID: request.dialogID, caller: context.caller, deadline: context.deadline)
+            let (base, card) = try await composer.clientBlock(
+                dialogID: request.dialogID, caller: context.caller, deadline: context.deadline)
             var block = DialogBlock(base: base, card: card)
             if action.path == TasksV1.Tasks.createTask.path {
                 payload = try await taskForDialog(payload, dialog: &block, dialogID: request.dialogID, upstream: upstream, context: context)

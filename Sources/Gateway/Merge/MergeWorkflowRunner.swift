@@ -100,14 +100,16 @@ public final class MergeWorkflowRunner: Service, Sendable {
                 do {
                     try await steps[position].run(context)
                     try await store.recordStepAttempt(workflowID: workflowID, position: position, outcome: .done)
-                    logger.info("gateway.merge.step_done", metadata: metadata.merging(["chatpanel.merge.step": "\(steps[position].name)"]) { $1 })
+                    logger.info(
+                        "gateway.merge.step_done", metadata: metadata.merging(["chatpanel.merge.step": "\(steps[position].name)"]) { $1 })
                 } catch let error as RPCError where Self.isTransient(error) {
                     // Shutting down: the attempt was cut short, not failed; the next start repeats it.
                     if Task.isCancelled { return }
                     if attempt >= retry.maximumAttempts {
                         let reason = "gave up after \(attempt) attempts at \"\(steps[position].name)\": \(error)"
                         try await store.recordStepAttempt(
-                            workflowID: workflowID, position: position, outcome: .failed(error: error.description, reason: reason, gaveUp: true))
+                            workflowID: workflowID, position: position,
+                            outcome: .failed(error: error.description, reason: reason, gaveUp: true))
                         logger.error("gateway.merge.gave_up", metadata: metadata.merging(["chatpanel.merge.error": "\(error)"]) { $1 })
                         return
                     }

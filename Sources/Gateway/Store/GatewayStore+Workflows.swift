@@ -26,7 +26,8 @@ extension GatewayStore {
         return try await database.write { db in
             let now = UTCMilliseconds.now()
             if !requestID.isEmpty,
-                let existing = try Row.fetchOne(db, sql: "SELECT id, gave_up FROM merge_workflow WHERE request_id = ?", arguments: [requestID])
+                let existing = try Row.fetchOne(
+                    db, sql: "SELECT id, gave_up FROM merge_workflow WHERE request_id = ?", arguments: [requestID])
             {
                 let id: String = existing["id"]
                 if existing["gave_up"] as Bool {
@@ -102,8 +103,10 @@ extension GatewayStore {
             var gaveUp = false
             switch outcome {
             case .done:
-                let remaining = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM merge_workflow_step WHERE workflow_id = ? AND done = 0", arguments: [workflowID]) ?? 0
+                let remaining =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM merge_workflow_step WHERE workflow_id = ? AND done = 0", arguments: [workflowID])
+                    ?? 0
                 state = remaining == 0 ? .done : .running
             case .retrying(let message, let next):
                 state = .retrying

@@ -37,9 +37,13 @@ extension UpstreamDescriptor {
         let card: [GatewayV1.WidgetKind] = [.client, .tags]
         typealias Clients = ClientsV1.Clients
         return [
-            GatewayAction(Clients.saveClientFromDialog, right: .editClients, refresh: card, bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]),
+            GatewayAction(
+                Clients.saveClientFromDialog, right: .editClients, refresh: card,
+                bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]),
             // CLIENT-3: the dialog is linked to another client, so only the dialog is bound.
-            GatewayAction(Clients.linkDialog, right: .editClients, refresh: card, bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]),
+            GatewayAction(
+                Clients.linkDialog, right: .editClients, refresh: card, bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]
+            ),
             GatewayAction(
                 Clients.updateClient, right: .editClients, refresh: card,
                 bind: [.client(\.clientID, field: "client_id"), .dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: false)]),

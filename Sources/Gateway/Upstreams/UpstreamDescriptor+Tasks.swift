@@ -30,7 +30,8 @@ extension UpstreamDescriptor {
         return [
             // A task bound to an order (client_id 0 with order_number) is not a client's; client_id 0
             // without an order number is the dialog's client, saved first when needed (TASK-2).
-            GatewayAction(Tasks.createTask, right: .tasks, refresh: [.tasks], bind: [.client(\.clientID, field: "client_id", fillWhenZero: false)]),
+            GatewayAction(
+                Tasks.createTask, right: .tasks, refresh: [.tasks], bind: [.client(\.clientID, field: "client_id", fillWhenZero: false)]),
             GatewayAction(Tasks.updateTask, right: .tasks, refresh: [.tasks], bind: [.task(\.taskID)]),
             GatewayAction(
                 Tasks.completeTask, right: .tasks, refresh: [.tasks], bind: [.task(\.taskID)],
