@@ -33,7 +33,8 @@ struct UpstreamRegistryTests {
         try await withGateway { h in
             let upstream = Upstream(.clients, socketPath: "\(h.directory)/clients.sock")
             let service = Task { try await upstream.run() }
-            let health = await upstream.health()
+            let health = try await upstream.call(
+                HealthV1.Health.check, HealthV1.HealthCheckRequest(), options: RPCCallOptions(timeout: .seconds(20)))
             #expect(health.status == .serving)
             #expect(upstream.client.isConnected)
             service.cancel()
