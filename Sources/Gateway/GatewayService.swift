@@ -23,8 +23,11 @@ public final class GatewayService: Sendable {
     public let store: GatewayStore
     /// Runs merge workflows; a `Service` for the process's group.
     public let mergeRunner: MergeWorkflowRunner
+    /// Composes panels and widget refreshes.
     let composer: PanelComposer
+    /// The actions `Act` forwards, by method path.
     let actions: ActionCatalog
+    /// The longest a panel or a refresh may take.
     let panelTimeout: Duration
 
     /// A gateway over its upstreams.

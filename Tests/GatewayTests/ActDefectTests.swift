@@ -147,6 +147,21 @@ struct ActDefectTests {
         }
     }
 
+    @Test("CreateTask for an unsaved contact retried with its request id saves one client and creates one task (TASK-2)")
+    func retriedTaskForUnsavedContact() async throws {
+        try await withGateway { h in
+            try await h.dialog("d-retry-task", name: "Пётр Сидоров")
+            let task = Seed.task("Call back", client: 0, performer: As.manager.managerID)
+            let first = try await h.act(dialog: "d-retry-task", TasksV1.Tasks.createTask.path, task, requestID: "retry-task-1")
+            let again = try await h.act(dialog: "d-retry-task", TasksV1.Tasks.createTask.path, task, requestID: "retry-task-1")
+            let created = try #require(try TasksV1.CreateTaskResponse(serializedBytes: first.response).task)
+            #expect(try TasksV1.CreateTaskResponse(serializedBytes: again.response).task?.taskID == created.taskID)
+            let card = try #require(try await h.panel("d-retry-task").client).card()
+            #expect(card.client?.clientID == created.clientID)
+            #expect(try await h.tasksOf(created.clientID).map(\.taskID) == [created.taskID])
+        }
+    }
+
     @Test("CreateTask with validate_only checks the task (client_id 0 allowed) and creates nothing")
     func validateOnly() async throws {
         try await withGateway { h in

@@ -10,9 +10,12 @@ struct PanelComposer: Sendable {
     let clients: Upstream
     /// Every upstream that composes widgets, with its source.
     let sources: [(Upstream, WidgetSource)]
+    /// Layouts and settings.
     let store: GatewayStore
+    /// The longest a panel may take.
     let panelTimeout: Duration
 
+    /// A composer over the upstreams that compose widgets.
     init(upstreams: UpstreamSet, store: GatewayStore, panelTimeout: Duration) {
         self.clients = upstreams[.clients]
         self.sources = upstreams.all.compactMap { upstream in upstream.descriptor.widgets.map { (upstream, $0) } }
@@ -20,6 +23,7 @@ struct PanelComposer: Sendable {
         self.panelTimeout = panelTimeout
     }
 
+    /// The panel of the calling manager and a dialog, in the manager's layout.
     func panel(dialogID: String, context: RPCCallContext) async throws -> GatewayV1.Panel {
         let started = ContinuousClock.now
         let loadedAt = UTCMilliseconds.now()
@@ -162,10 +166,12 @@ struct PanelComposer: Sendable {
         }
     }
 
+    /// What is left until `deadline` (at least 1 ms, so a call still says it timed out).
     static func remaining(until deadline: ContinuousClock.Instant) -> Duration {
         max(.milliseconds(1), ContinuousClock.now.duration(to: deadline))
     }
 
+    /// Milliseconds since `start`, for `elapsed_ms`.
     static func milliseconds(since start: ContinuousClock.Instant) -> UInt32 {
         UInt32(clamping: start.duration(to: .now).milliseconds)
     }

@@ -126,6 +126,7 @@ extension GatewayStore {
         }
     }
 
+    /// A workflow with its steps, read in `db`; nil when unknown.
     static func fetchWorkflow(_ db: Database, id: String) throws -> GatewayV1.MergeWorkflow? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM merge_workflow WHERE id = ?", arguments: [id]) else { return nil }
         var workflow = GatewayV1.MergeWorkflow()

@@ -14,6 +14,7 @@ public final class Upstream: Sendable {
     public let client: RPCClient
     /// The breaker guarding it.
     public let breaker: CircuitBreaker
+    /// The calls going through it now.
     let calls = Mutex(CallsInFlight())
 
     /// An upstream at a socket path.
@@ -77,9 +78,11 @@ public final class Upstream: Sendable {
 
 /// The calls going through an upstream, so that shutting it down can wait for them.
 struct CallsInFlight {
+    /// How many calls are in flight.
     private(set) var count = 0
     private var drained: CheckedContinuation<Void, Never>?
 
+    /// Starts a call.
     mutating func begin() { count += 1 }
 
     /// Ends a call; returns the waiter to resume when it was the last one.
