@@ -88,7 +88,8 @@ typedef enum _Chatpanel__Gateway__V1__WorkflowState {
   CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_RUNNING = 1,
   CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_DONE = 2,
   /*
-   * A step was refused for good (e.g. the client was merged already); see the step's error.
+   * A step was refused for good (e.g. the client was merged already), or its service stayed
+   * unreachable through every attempt (a retried MergeClients request resumes it then); see reason.
    */
   CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_FAILED = 3,
   /*

@@ -154,7 +154,8 @@ extension GatewayV1 {
         case running
         /// `WORKFLOW_STATE_DONE` (2).
         case done
-        /// A step was refused for good (e.g. the client was merged already); see the step's error.
+        /// A step was refused for good (e.g. the client was merged already), or its service stayed
+        /// unreachable through every attempt (a retried MergeClients request resumes it then); see reason.
         case failed
         /// A step met a passing failure (its service was down or slow) and waits for its next
         /// attempt at next_attempt_at_ms; reason says what failed. Still in progress, like RUNNING.
