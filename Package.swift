@@ -152,7 +152,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ClientsService", "TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
-                "ChatPanelRuntime", "ChatPanelStore", logging,
+                "ChatPanelRuntime", "ChatPanelStore", grdb, logging, lifecycle,
             ],
             swiftSettings: strict
         ),

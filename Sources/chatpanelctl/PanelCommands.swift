@@ -4,7 +4,7 @@ import ChatPanelRPC
 import Foundation
 
 /// The gateway's socket when neither `--socket` nor `CHATPANEL_SOCKET` names one.
-private let gatewaySocket = "run/state/gateway.sock"
+let gatewaySocket = "run/state/gateway.sock"
 
 /// `chatpanelctl panel`: the composed chat panel of a manager and a dialog.
 struct PanelCommand: AsyncParsableCommand {
@@ -44,7 +44,9 @@ struct LayoutCommands: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let layout = try await connection.withClient(defaultPath: gatewaySocket) { try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest()) }
+            let layout = try await connection.withClient(defaultPath: gatewaySocket) {
+                try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest())
+            }
             try connection.output(layout) { PanelText.describe(layout) }
         }
     }
@@ -134,7 +136,6 @@ struct LayoutCommands: AsyncParsableCommand {
         }
     }
 }
-
 
 /// Text and JSON forms of panels and layouts.
 enum PanelText {
