@@ -27,8 +27,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         var deadline: NIODeadline
     }
 
-    private var pending: [UInt64: Pending] = [:]
-    private var deadlines = ConnectionDeadlineTimer()
+    // Touched on the connection's event loop only: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var pending: [UInt64: Pending] = [:]
+    @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     private let socketPath: String
 
     init(socketPath: String) {
@@ -104,9 +105,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        guard let frame = try? RPCV1.ResponseFrame(serializedBytes: bytes) else {
+        let buffer = unwrapInboundIn(data)
+        guard let frame = try? buffer.withUnsafeReadableBytes({ try RPCV1.ResponseFrame(unsafeBytes: $0) }) else {
             context.fireErrorCaught(RPCError(code: .internal, message: "undecodable response frame from \(socketPath)"))
             return
         }

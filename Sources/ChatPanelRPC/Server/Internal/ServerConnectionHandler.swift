@@ -31,9 +31,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let counters: ServerCounters
     private let executor: EventLoopTaskExecutor
     private var logger: Logger
-    private var calls: [UInt64: ActiveCall] = [:]
-    private var deadlines = ConnectionDeadlineTimer()
-    private var draining = false
+    // Touched on the connection's event loop only: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var calls: [UInt64: ActiveCall] = [:]
+    @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
+    @exclusivity(unchecked) private var draining = false
     private var context: ChannelHandlerContext!
 
     init(
@@ -56,11 +57,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        let buffer = unwrapInboundIn(data)
         let frame: RPCV1.RequestFrame
         do {
-            frame = try RPCV1.RequestFrame(serializedBytes: bytes)
+            // Decoded where the frame reader left it, without a copy.
+            frame = try buffer.withUnsafeReadableBytes { try RPCV1.RequestFrame(unsafeBytes: $0) }
         } catch {
             // Without a decodable envelope there is no call id to answer: the peer is broken.
             logger.warning("rpc.frame.undecodable", metadata: ["chatpanel.rpc.error": "\(error)"])
