@@ -147,8 +147,12 @@ import Testing
             _ = try await merge(service, a, b)
             let again = await expectError(.failedPrecondition) { try await merge(service, c, b) }
             #expect(again?.message.contains("already merged into client \(a)") == true)
+            let refusal = again?.decodedDetails(as: ClientsV1.MergeRefusal.self)
+            #expect(refusal?.reason == .alreadyMerged && refusal?.clientID == b && refusal?.mergedIntoClientID == a)
             let intoMerged = await expectError(.failedPrecondition) { try await merge(service, b, c) }
             #expect(intoMerged?.message.contains("merge into \(a)") == true)
+            let survivorRefusal = intoMerged?.decodedDetails(as: ClientsV1.MergeRefusal.self)
+            #expect(survivorRefusal?.reason == .survivorMerged && survivorRefusal?.mergedIntoClientID == a)
         }
     }
 

@@ -139,6 +139,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__merge_record(void) {
     return &chatpanel__clients__v1__merge_record__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__merge_refusal(void) {
+    return &chatpanel__clients__v1__merge_refusal__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__phone(void) {
     return &chatpanel__clients__v1__phone__descriptor;
 }

@@ -76,7 +76,7 @@ extension ClientsStore {
                 INSERT INTO field_definition (code, name, name_key, type, system, editable, position, created_at_ms)
                 VALUES (?, ?, ?, ?, 0, ?, ?, ?)
                 """,
-                [field.code, field.name, SearchKey.make(field.name), field.type.rawValue, field.editable, position, UTCMilliseconds.now()])
+                [field.code, field.name, SearchKey.make(field.name), field.type.rawValue, field.editable, position, self.now()])
             for (index, option) in field.options.enumerated() {
                 try db.run(
                     "INSERT INTO field_option (field_code, position, code, name) VALUES (?, ?, ?, ?)",
@@ -101,7 +101,7 @@ extension ClientsStore {
             let definition = try Self.definition(db, from: row)
             guard definition.editable else { throw RPCError.failedPrecondition("field \(code) is read-only") }
             let id = try Self.resolveClient(db, clientID).id
-            let now = UTCMilliseconds.now()
+            let now = self.now()
             var value = ""
             if case .address(let part)? = SystemFields.backing(of: code) {
                 switch TextRule.addressPart.clean(rawValue) {

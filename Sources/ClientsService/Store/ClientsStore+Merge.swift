@@ -26,13 +26,19 @@ extension ClientsStore {
                     throw RPCError.notFound("client \(id) does not exist")
                 }
                 if let into: Int64 = row["merged_into"] {
-                    throw RPCError.failedPrecondition(
-                        id == mergedID
+                    var refusal = ClientsV1.MergeRefusal()
+                    refusal.reason = id == mergedID ? .alreadyMerged : .survivorMerged
+                    refusal.clientID = id
+                    refusal.mergedIntoClientID = into
+                    throw RPCError(
+                        code: .failedPrecondition,
+                        message: id == mergedID
                             ? "client \(id) was already merged into client \(into)"
-                            : "client \(id) was merged into client \(into): merge into \(into) instead")
+                            : "client \(id) was merged into client \(into): merge into \(into) instead",
+                        details: try refusal.serializedBytes())
                 }
             }
-            let now = UTCMilliseconds.now()
+            let now = self.now()
             let snapshot = try Self.loadClient(db, mergedID)!
             let survivorRow = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [survivorID])!
             let mergedRow = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [mergedID])!

@@ -116,7 +116,7 @@ public final class MergeWorkflowRunner: Service, Sendable {
                     let delay = retry.delay(afterFailures: attempt)
                     try await store.recordStepAttempt(
                         workflowID: workflowID, position: position,
-                        outcome: .retrying(error: error.description, nextAttemptAtMs: UTCMilliseconds.now() + delay.milliseconds))
+                        outcome: .retrying(error: error.description, nextAttemptAtMs: store.now() + delay.milliseconds))
                     logger.warning(
                         "gateway.merge.step_retry",
                         metadata: metadata.merging(["chatpanel.merge.error": "\(error)", "chatpanel.merge.attempt": "\(attempt)"]) { $1 })

@@ -26,7 +26,7 @@ struct PanelComposer: Sendable {
     /// The panel of the calling manager and a dialog, in the manager's layout.
     func panel(dialogID: String, context: RPCCallContext) async throws -> GatewayV1.Panel {
         let started = ContinuousClock.now
-        let loadedAt = UTCMilliseconds.now()
+        let loadedAt = store.now()
         let deadline = min(context.deadline, started + panelTimeout)
         // Kept in memory by the store (read from the database once): no child tasks for them.
         let layout = try await store.layout(managerID: context.caller.managerID)

@@ -91,7 +91,7 @@ extension GatewayStore {
                     ON CONFLICT(manager_id) DO UPDATE SET version = excluded.version, widgets = excluded.widgets,
                         updated_at_ms = excluded.updated_at_ms
                     """,
-                arguments: [managerID, Int64(updated.version), Data(try stored.serializedBytes()), UTCMilliseconds.now()])
+                arguments: [managerID, Int64(updated.version), Data(try stored.serializedBytes()), self.now()])
             return updated
         }
         return cache.offer(updated)

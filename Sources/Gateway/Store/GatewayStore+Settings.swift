@@ -33,7 +33,7 @@ extension GatewayStore {
                         UPDATE settings SET tasks_widget_enabled = ?, summary_bot_enabled = ?, site_chat_enabled = ?, updated_at_ms = ?
                         WHERE id = 1
                         """,
-                    arguments: [settings.tasksWidgetEnabled, settings.summaryBotEnabled, settings.siteChatEnabled, UTCMilliseconds.now()])
+                    arguments: [settings.tasksWidgetEnabled, settings.summaryBotEnabled, settings.siteChatEnabled, self.now()])
                 // On the writer queue, so updates reach the cache in commit order.
                 cache.replace(settings)
                 return settings

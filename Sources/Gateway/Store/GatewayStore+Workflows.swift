@@ -24,7 +24,7 @@ extension GatewayStore {
     ) async throws -> GatewayV1.MergeWorkflow {
         let callerBytes = Data(try caller.serializedBytes())
         return try await database.write { db in
-            let now = UTCMilliseconds.now()
+            let now = self.now()
             if !requestID.isEmpty,
                 let existing = try Row.fetchOne(
                     db, sql: "SELECT id, gave_up FROM merge_workflow WHERE request_id = ?", arguments: [requestID])
@@ -85,7 +85,7 @@ extension GatewayStore {
     /// Records the outcome of one attempt at a step; finishing the last step completes the workflow.
     public func recordStepAttempt(workflowID: String, position: Int, outcome: StepOutcome) async throws {
         try await database.write { db in
-            let now = UTCMilliseconds.now()
+            let now = self.now()
             let error: String
             switch outcome {
             case .done: error = ""

@@ -25,11 +25,12 @@ extension UpstreamDescriptor {
                 _ = try await clients.call(
                     ClientsV1.Clients.mergeClients, request,
                     options: RPCCallOptions(timeout: .seconds(10), caller: context.caller, requestID: context.requestID))
-            } catch let error as RPCError
-                where error.code == .failedPrecondition
-                && error.message.contains("already merged into client \(context.survivorClientID)")
-            {
-                // Done by an earlier attempt whose answer was lost and whose record was pruned.
+            } catch let error as RPCError {
+                // Done by an earlier attempt whose answer was lost and whose record was pruned:
+                // the refusal's typed details say the merged client is already in the survivor.
+                guard error.code == .failedPrecondition, let refusal = error.decodedDetails(as: ClientsV1.MergeRefusal.self),
+                    refusal.reason == .alreadyMerged, refusal.mergedIntoClientID == context.survivorClientID
+                else { throw error }
             }
         })
 

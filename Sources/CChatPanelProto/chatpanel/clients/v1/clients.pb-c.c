@@ -1177,6 +1177,51 @@ void   chatpanel__clients__v1__merge_clients_request__free_unpacked
   assert(message->base.descriptor == &chatpanel__clients__v1__merge_clients_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__clients__v1__merge_refusal__init
+                     (Chatpanel__Clients__V1__MergeRefusal         *message)
+{
+  static const Chatpanel__Clients__V1__MergeRefusal init_value = CHATPANEL__CLIENTS__V1__MERGE_REFUSAL__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__merge_refusal__get_packed_size
+                     (const Chatpanel__Clients__V1__MergeRefusal *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__merge_refusal__pack
+                     (const Chatpanel__Clients__V1__MergeRefusal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__merge_refusal__pack_to_buffer
+                     (const Chatpanel__Clients__V1__MergeRefusal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__MergeRefusal *
+       chatpanel__clients__v1__merge_refusal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__MergeRefusal *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__merge_refusal__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__merge_refusal__free_unpacked
+                     (Chatpanel__Clients__V1__MergeRefusal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__clients__v1__merge_record__init
                      (Chatpanel__Clients__V1__MergeRecord         *message)
 {
@@ -5104,6 +5149,70 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_clients_request__
   (ProtobufCMessageInit) chatpanel__clients__v1__merge_clients_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__merge_refusal__field_descriptors[3] =
+{
+  {
+    "reason",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__MergeRefusal, reason),
+    &chatpanel__clients__v1__merge_refusal_reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__MergeRefusal, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "merged_into_client_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__MergeRefusal, merged_into_client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__merge_refusal__field_indices_by_name[] = {
+  1,   /* field[1] = client_id */
+  2,   /* field[2] = merged_into_client_id */
+  0,   /* field[0] = reason */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__merge_refusal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_refusal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.MergeRefusal",
+  "MergeRefusal",
+  "Chatpanel__Clients__V1__MergeRefusal",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__MergeRefusal),
+  3,
+  chatpanel__clients__v1__merge_refusal__field_descriptors,
+  chatpanel__clients__v1__merge_refusal__field_indices_by_name,
+  1,  chatpanel__clients__v1__merge_refusal__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__merge_refusal__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor chatpanel__clients__v1__merge_record__field_descriptors[13] =
 {
   {
@@ -7503,6 +7612,36 @@ const ProtobufCEnumDescriptor chatpanel__clients__v1__fragment_target__descripto
   chatpanel__clients__v1__fragment_target__enum_values_by_name,
   1,
   chatpanel__clients__v1__fragment_target__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue chatpanel__clients__v1__merge_refusal_reason__enum_values_by_number[3] =
+{
+  { "MERGE_REFUSAL_REASON_UNSPECIFIED", "CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_UNSPECIFIED", 0 },
+  { "MERGE_REFUSAL_REASON_ALREADY_MERGED", "CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_ALREADY_MERGED", 1 },
+  { "MERGE_REFUSAL_REASON_SURVIVOR_MERGED", "CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_SURVIVOR_MERGED", 2 },
+};
+static const ProtobufCIntRange chatpanel__clients__v1__merge_refusal_reason__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex chatpanel__clients__v1__merge_refusal_reason__enum_values_by_name[3] =
+{
+  { "MERGE_REFUSAL_REASON_ALREADY_MERGED", 1 },
+  { "MERGE_REFUSAL_REASON_SURVIVOR_MERGED", 2 },
+  { "MERGE_REFUSAL_REASON_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor chatpanel__clients__v1__merge_refusal_reason__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.MergeRefusalReason",
+  "MergeRefusalReason",
+  "Chatpanel__Clients__V1__MergeRefusalReason",
+  "chatpanel.clients.v1",
+  3,
+  chatpanel__clients__v1__merge_refusal_reason__enum_values_by_number,
+  3,
+  chatpanel__clients__v1__merge_refusal_reason__enum_values_by_name,
+  1,
+  chatpanel__clients__v1__merge_refusal_reason__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue chatpanel__clients__v1__tag_match__enum_values_by_number[2] =

@@ -41,6 +41,7 @@ typedef struct Chatpanel__Clients__V1__ApplyFragmentResponse Chatpanel__Clients_
 typedef struct Chatpanel__Clients__V1__ListDuplicatesRequest Chatpanel__Clients__V1__ListDuplicatesRequest;
 typedef struct Chatpanel__Clients__V1__ListDuplicatesResponse Chatpanel__Clients__V1__ListDuplicatesResponse;
 typedef struct Chatpanel__Clients__V1__MergeClientsRequest Chatpanel__Clients__V1__MergeClientsRequest;
+typedef struct Chatpanel__Clients__V1__MergeRefusal Chatpanel__Clients__V1__MergeRefusal;
 typedef struct Chatpanel__Clients__V1__MergeRecord Chatpanel__Clients__V1__MergeRecord;
 typedef struct Chatpanel__Clients__V1__ListMergesRequest Chatpanel__Clients__V1__ListMergesRequest;
 typedef struct Chatpanel__Clients__V1__ListMergesResponse Chatpanel__Clients__V1__ListMergesResponse;
@@ -180,6 +181,25 @@ typedef enum _Chatpanel__Clients__V1__FragmentTarget {
   CHATPANEL__CLIENTS__V1__FRAGMENT_TARGET__FRAGMENT_TARGET_PRODUCT_QUERY = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__CLIENTS__V1__FRAGMENT_TARGET)
 } Chatpanel__Clients__V1__FragmentTarget;
+/*
+ * What stood in the way of a merge.
+ */
+typedef enum _Chatpanel__Clients__V1__MergeRefusalReason {
+  /*
+   * Not set.
+   */
+  CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_UNSPECIFIED = 0,
+  /*
+   * The client to merge was merged already (into merged_into_client_id): a repeat of a merge
+   * into that client is done, not failed.
+   */
+  CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_ALREADY_MERGED = 1,
+  /*
+   * The survivor was itself merged into merged_into_client_id: merge into that client instead.
+   */
+  CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_SURVIVOR_MERGED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON)
+} Chatpanel__Clients__V1__MergeRefusalReason;
 /*
  * How several tags filter a list.
  */
@@ -1239,6 +1259,28 @@ struct  Chatpanel__Clients__V1__MergeClientsRequest
 #define CHATPANEL__CLIENTS__V1__MERGE_CLIENTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__merge_clients_request__descriptor) \
     , 0, 0 }
+
+
+/*
+ * Why MergeClients answered FAILED_PRECONDITION: the error's details (RPC Status.details) carry
+ * this message, so a caller (the gateway's merge workflow) acts on the reason, not on the text.
+ */
+struct  Chatpanel__Clients__V1__MergeRefusal
+{
+  ProtobufCMessage base;
+  Chatpanel__Clients__V1__MergeRefusalReason reason;
+  /*
+   * The client that was merged before.
+   */
+  int64_t client_id;
+  /*
+   * The client it was merged into.
+   */
+  int64_t merged_into_client_id;
+};
+#define CHATPANEL__CLIENTS__V1__MERGE_REFUSAL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__merge_refusal__descriptor) \
+    , CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_UNSPECIFIED, 0, 0 }
 
 
 /*
@@ -2632,6 +2674,25 @@ Chatpanel__Clients__V1__MergeClientsRequest *
 void   chatpanel__clients__v1__merge_clients_request__free_unpacked
                      (Chatpanel__Clients__V1__MergeClientsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__MergeRefusal methods */
+void   chatpanel__clients__v1__merge_refusal__init
+                     (Chatpanel__Clients__V1__MergeRefusal         *message);
+size_t chatpanel__clients__v1__merge_refusal__get_packed_size
+                     (const Chatpanel__Clients__V1__MergeRefusal   *message);
+size_t chatpanel__clients__v1__merge_refusal__pack
+                     (const Chatpanel__Clients__V1__MergeRefusal   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__merge_refusal__pack_to_buffer
+                     (const Chatpanel__Clients__V1__MergeRefusal   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__MergeRefusal *
+       chatpanel__clients__v1__merge_refusal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__merge_refusal__free_unpacked
+                     (Chatpanel__Clients__V1__MergeRefusal *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Clients__V1__MergeRecord methods */
 void   chatpanel__clients__v1__merge_record__init
                      (Chatpanel__Clients__V1__MergeRecord         *message);
@@ -3415,6 +3476,9 @@ typedef void (*Chatpanel__Clients__V1__ListDuplicatesResponse_Closure)
 typedef void (*Chatpanel__Clients__V1__MergeClientsRequest_Closure)
                  (const Chatpanel__Clients__V1__MergeClientsRequest *message,
                   void *closure_data);
+typedef void (*Chatpanel__Clients__V1__MergeRefusal_Closure)
+                 (const Chatpanel__Clients__V1__MergeRefusal *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Clients__V1__MergeRecord_Closure)
                  (const Chatpanel__Clients__V1__MergeRecord *message,
                   void *closure_data);
@@ -3817,6 +3881,7 @@ void chatpanel__clients__v1__clients__update_settings(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__duplicate_match__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__field_type__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__fragment_target__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__merge_refusal_reason__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__tag_match__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__tag_job_action__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__tag_job_state__descriptor;
@@ -3846,6 +3911,7 @@ extern const ProtobufCMessageDescriptor chatpanel__clients__v1__apply_fragment_r
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_duplicates_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_duplicates_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_clients_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_refusal__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_record__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_response__descriptor;

@@ -196,6 +196,52 @@ extension ClientsV1 {
         }
     }
 
+    /// What stood in the way of a merge.
+    public enum MergeRefusalReason: ProtoEnum, CaseIterable {
+        /// Not set.
+        case unspecified
+        /// The client to merge was merged already (into merged_into_client_id): a repeat of a merge
+        /// into that client is done, not failed.
+        case alreadyMerged
+        /// The survivor was itself merged into merged_into_client_id: merge into that client instead.
+        case survivorMerged
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .alreadyMerged, .survivorMerged]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .alreadyMerged
+            case 2: self = .survivorMerged
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .alreadyMerged: 1
+            case .survivorMerged: 2
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "MERGE_REFUSAL_REASON_UNSPECIFIED"
+            case .alreadyMerged: "MERGE_REFUSAL_REASON_ALREADY_MERGED"
+            case .survivorMerged: "MERGE_REFUSAL_REASON_SURVIVOR_MERGED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
     /// How several tags filter a list.
     public enum TagMatch: ProtoEnum, CaseIterable {
         /// Clients with every one of the tags.
@@ -1334,6 +1380,37 @@ extension ClientsV1 {
         }
     }
 
+    /// Why MergeClients answered FAILED_PRECONDITION: the error's details (RPC Status.details) carry
+    /// this message, so a caller (the gateway's merge workflow) acts on the reason, not on the text.
+    public struct MergeRefusal: ProtoMessage {
+        /// The `reason` field (1).
+        public var reason: ClientsV1.MergeRefusalReason = .init(rawValue: 0)
+        /// The client that was merged before.
+        public var clientID: Int64 = 0
+        /// The client it was merged into.
+        public var mergedIntoClientID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.MergeRefusal`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__merge_refusal()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            reason = r.enumValue(1, as: ClientsV1.MergeRefusalReason.self)
+            clientID = r.scalar(2, as: Int64.self)
+            mergedIntoClientID = r.scalar(3, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setEnum(1, reason)
+            w.setScalar(2, clientID)
+            w.setScalar(3, mergedIntoClientID)
+        }
+    }
+
     /// The audit record of a merge: who, when, what moved.
     public struct MergeRecord: ProtoMessage {
         /// The merge's id.
@@ -2460,7 +2537,8 @@ extension ClientsV1 {
         /// Lists duplicates by phone and email (CLIENT-9).
         public static let listDuplicates = UnaryMethod<ClientsV1.ListDuplicatesRequest, ClientsV1.ListDuplicatesResponse>(path: "/chatpanel.clients.v1.Clients/ListDuplicates")
         /// Merges a client into a survivor (CLIENT-9). Needs RIGHT_EDIT_CLIENTS. Merging into itself is
-        /// INVALID_ARGUMENT; a client merged before is FAILED_PRECONDITION.
+        /// INVALID_ARGUMENT; a client merged before is FAILED_PRECONDITION with a MergeRefusal in the
+        /// status details.
         public static let mergeClients = UnaryMethod<ClientsV1.MergeClientsRequest, ClientsV1.MergeRecord>(path: "/chatpanel.clients.v1.Clients/MergeClients")
         /// The merges a client took part in (the audit trail), a page at a time.
         public static let listMerges = UnaryMethod<ClientsV1.ListMergesRequest, ClientsV1.ListMergesResponse>(path: "/chatpanel.clients.v1.Clients/ListMerges")
