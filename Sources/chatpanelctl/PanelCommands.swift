@@ -249,8 +249,9 @@ enum PanelText {
         let pinned = client.tags.first(where: \.pinned)?.tag?.name
         lines.append("  client:   #\(client.clientID) \(client.displayName)\(pinned.map { "  [\($0)]" } ?? "")")
         if card.resolvedFromClientID != 0 { lines.append("            (asked for #\(card.resolvedFromClientID), merged into this one)") }
-        let phones = client.phones.map(\.number)
-        lines.append("  phone:    \(phones.first ?? "—")\(phones.count > 1 ? " (+\(phones.count - 1) more)" : "")")
+        // CLIENT-5: the card says which phone the block shows and how many others there are.
+        let others = card.otherPhoneCount > 0 ? " (+\(card.otherPhoneCount) more)" : ""
+        lines.append("  phone:    \(card.shownPhone?.number ?? "—")\(others)")
         lines.append("  email:    \(client.email.isEmpty ? "—" : client.email)")
         lines.append("  address:  \(addressText(client.address))")
         lines.append("  tags:     \(tagsText(client.tags))")
