@@ -7,8 +7,8 @@ extension GatewayService {
         router.register(GatewayV1.Gateway.mergeClients) { [mergeRunner] request, context in
             try context.require(.editClients, for: "merging clients")
             var violations = FieldViolations()
-            violations.check(request.survivorClientID > 0, field: "survivor_client_id", "must be a client id")
-            violations.check(request.mergedClientID > 0, field: "merged_client_id", "must be a client id")
+            violations.checkID(request.survivorClientID, field: "survivor_client_id")
+            violations.checkID(request.mergedClientID, field: "merged_client_id")
             violations.check(
                 request.survivorClientID != request.mergedClientID, field: "merged_client_id", "a client cannot be merged into itself")
             try violations.throwIfAny()
