@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
         // Snowball stemmers (Debian libstemmer-dev) for the catalog's full-text search.
         .systemLibrary(name: "CStemmer", path: "Sources/CStemmer"),
+        // C++: a C interface over libphonenumber (Debian libphonenumber-dev); only ClientsService imports it.
+        .target(name: "CPhoneNumber", path: "Sources/CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber")]),
 
         // The one Swift target over the POSIX helpers in C.
         .target(name: "ChatPanelSystem", dependencies: ["CChatPanelSystem"], swiftSettings: strict),
@@ -78,7 +80,7 @@ let package = Package(
         // Services: each owns its SQLite database and answers its proto/ contract.
         .target(
             name: "ClientsService",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CPhoneNumber", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
         .target(
@@ -162,7 +164,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ClientsService", "TasksService", "OrdersService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
-                "ChatPanelRuntime", "ChatPanelStore", logging,
+                "ChatPanelRuntime", "ChatPanelStore", grdb, logging, lifecycle,
             ],
             swiftSettings: strict
         ),

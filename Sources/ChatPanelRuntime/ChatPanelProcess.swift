@@ -29,7 +29,10 @@ public enum ChatPanelProcess {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)] + backgroundServices.map { .init(service: $0) } + [.init(service: systemd)],
+                // A group shuts its services down in reverse order: systemd hears STOPPING=1,
+                // then the server drains its calls, then the background services stop (the
+                // gateway's upstreams close only once no call can still use them).
+                services: backgroundServices.map { .init(service: $0) } + [.init(service: server), .init(service: systemd)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

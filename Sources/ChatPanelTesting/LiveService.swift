@@ -1,3 +1,4 @@
+public import ChatPanelRPC
 public import ChatPanelRuntime
 public import ChatPanelStore
 import ServiceLifecycle
@@ -5,7 +6,8 @@ import ServiceLifecycle
 /// Serves a ``ChatPanelRuntime/ChatPanelService`` the way `chatpaneld` does (the same
 /// ``ChatPanelRuntime/ServiceHost``: store in `directory`, router, health, background services
 /// with the idempotency record pruner), on `<directory>/<name>.sock`; everything is stopped
-/// on every exit path.
+/// on every exit path. `adjustRoutes` lets a test replace some of the service's routes (a
+/// failure injected into one method).
 ///
 /// ```swift
 /// try await withLiveService(TasksService.self, configuration: (), in: directory) { host, socket in ... }
@@ -13,12 +15,15 @@ import ServiceLifecycle
 public func withLiveService<Service: ChatPanelService, T>(
     _ type: Service.Type, configuration: Service.Configuration, in directory: String,
     storeConfiguration: StoreConfiguration = StoreConfiguration(), pruner: PrunerSchedule = PrunerSchedule(),
+    adjustRoutes: (inout RPCRouter, Service.Store) -> Void = { _, _ in },
     _ body: (ServiceHost<Service>, String) async throws -> T
 ) async throws -> T {
     let host = try ServiceHost<Service>(
         configuration: configuration, stateDirectory: directory, storeConfiguration: storeConfiguration, pruner: pruner,
         logger: testLogger(Service.name))
-    return try await withLiveServer(router: host.router, in: directory, name: Service.name, health: host.health) { _, socket in
+    var router = host.router
+    adjustRoutes(&router, host.store)
+    return try await withLiveServer(router: router, in: directory, name: Service.name, health: host.health) { _, socket in
         try await withThrowingTaskGroup(of: Void.self) { group in
             for service in host.backgroundServices {
                 group.addTask { try await service.run() }

@@ -17,33 +17,29 @@ public import ServiceLifecycle
 /// try await ChatPanelProcess.run(host, configuration: configuration, environment: environment, logger: logger)
 /// ```
 public struct ClientsService: ChatPanelService {
-    /// The service's own settings.
-    public struct Configuration: Sendable {
-        /// How the background tag job runner works; nil runs none (tests that hold jobs queued).
-        public var tagJobs: TagJobRunner.Configuration? = TagJobRunner.Configuration()
-
-        /// Defaults.
-        public init() {}
-    }
+    /// The service's own settings (see ``ClientsConfiguration``).
+    public typealias Configuration = ClientsConfiguration
 
     /// `clients`.
     public static let name = "clients"
     /// The service's database.
     public let store: ClientsStore
+    private let configuration: ClientsConfiguration
     private let tagJobRunner: TagJobRunner?
 
     /// The service over its store.
     public init(store: ClientsStore, configuration: Configuration = Configuration(), logger: Logger) {
         self.store = store
+        self.configuration = configuration
         self.tagJobRunner = configuration.tagJobs.map { TagJobRunner(store: store, configuration: $0, logger: logger) }
     }
 
     /// Every method of the service.
     public func makeRouter() -> RPCRouter {
         var router = RPCRouter()
-        Self.registerDialogMethods(on: &router, store: store)
-        Self.registerClientMethods(on: &router, store: store)
-        Self.registerListMethods(on: &router, store: store)
+        Self.registerDialogMethods(on: &router, store: store, configuration: configuration)
+        Self.registerClientMethods(on: &router, store: store, configuration: configuration)
+        Self.registerListMethods(on: &router, store: store, configuration: configuration)
         Self.registerTagMethods(on: &router, store: store)
         Self.registerTagJobMethods(on: &router, store: store)
         Self.registerFieldMethods(on: &router, store: store)

@@ -1,19 +1,21 @@
 /// Settings of the gateway process.
 public struct GatewayConfiguration: Sendable {
-    /// The clients service's socket.
-    public var clientsSocket: String
-    /// The tasks service's socket.
-    public var tasksSocket: String
-    /// The orders service's socket; nil: the Products and Cart widgets answer "not configured".
-    public var ordersSocket: String? = nil
+    /// Each upstream's socket, keyed by the upstream's name (``UpstreamDescriptor/name``).
+    public var upstreamSockets: [String: String]
     /// The longest a panel may take; each widget gets what is left of it. Default 1 s.
     public var panelTimeout: Duration = .seconds(1)
     /// Circuit breaker settings for every upstream.
     public var breaker = CircuitBreaker.Configuration()
+    /// How merge workflows wait between attempts at a step whose service is away, and when they give up.
+    public var mergeRetry = MergeRetryPolicy()
 
-    /// A configuration with the upstreams' sockets.
+    /// A configuration with every upstream's socket, keyed by upstream name.
+    public init(upstreamSockets: [String: String]) {
+        self.upstreamSockets = upstreamSockets
+    }
+
+    /// A configuration with the clients and tasks services' sockets.
     public init(clientsSocket: String, tasksSocket: String) {
-        self.clientsSocket = clientsSocket
-        self.tasksSocket = tasksSocket
+        self.init(upstreamSockets: [UpstreamDescriptor.clients.name: clientsSocket, UpstreamDescriptor.tasks.name: tasksSocket])
     }
 }

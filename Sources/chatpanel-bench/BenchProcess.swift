@@ -32,11 +32,11 @@ final class BenchProcess {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Stops the process: SIGTERM, then SIGKILL after two seconds.
-    func stop() {
+    /// Stops the process: SIGTERM, then SIGKILL after `grace` (two seconds by default).
+    func stop(grace: Duration = .seconds(2)) {
         guard process.isRunning else { return }
         process.terminate()
-        let deadline = Date().addingTimeInterval(2)
+        let deadline = Date().addingTimeInterval(Double(grace.components.seconds))
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -49,9 +49,9 @@ func siblingExecutable(_ name: String) -> String {
     return own.deletingLastPathComponent().appendingPathComponent(name).path
 }
 
-/// Waits until a socket file accepts connections (at most 10 s).
-func waitForSocket(_ path: String) async throws {
-    let deadline = ContinuousClock.now + .seconds(10)
+/// Waits until a socket file exists (at most `timeout`, 10 s by default).
+func waitForSocket(_ path: String, timeout: Duration = .seconds(10)) async throws {
+    let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if FileManager.default.fileExists(atPath: path) { return }
         try await Task.sleep(for: .milliseconds(20))

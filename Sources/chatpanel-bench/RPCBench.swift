@@ -46,7 +46,7 @@ struct RPCBench: AsyncParsableCommand {
         print("frame ≈ request frame bytes on the wire; floor = C ping-pong with the same framing, same run\n")
         print(pad("frame", 7) + pad("measure", 20) + pad("ChatPanel RPC", 26) + pad("C floor", 26) + "ratio")
         for frameSize in [300, 3072] {
-            let body = try bodySize(forFrame: frameSize)
+            let body = try Self.bodySize(forFrame: frameSize)
             let swiftSequential = try await sequential(socket: echoSocket, body: body)
             let floorSequential = try floorRun(floorSocket, frame: frameSize, calls: calls, callers: 1)
             print(
@@ -79,34 +79,34 @@ struct RPCBench: AsyncParsableCommand {
         }
     }
 
-    private func makeRequest(body: Int) -> TestingV1.EchoRequest {
+    static func makeRequest(body: Int) -> TestingV1.EchoRequest {
         var request = TestingV1.EchoRequest()
         request.body = [UInt8](repeating: 0x5A, count: body)
         return request
     }
 
     /// The body size that makes the whole request frame `frame` bytes.
-    private func bodySize(forFrame frame: Int) throws -> Int {
+    static func bodySize(forFrame frame: Int) throws -> Int {
         var envelope = RPCV1.RequestFrame()
         envelope.callID = 1_000_000
         envelope.method = TestingV1.Echo.echo.path
         envelope.timeoutMs = 5000
         envelope.caller = RPCV1.Caller(managerID: 1, rights: [])
-        envelope.payload = try makeRequest(body: 0).serializedBytes()
+        envelope.payload = try Self.makeRequest(body: 0).serializedBytes()
         let overhead = try envelope.serializedBytes().count + 4 + 3
         return max(0, frame - overhead)
     }
 
-    private func makeClient(_ socket: String, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> RPCClient {
+    static func makeClient(_ socket: String, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> RPCClient {
         var configuration = RPCClientConfiguration(socketPath: socket)
         configuration.defaultCaller = RPCV1.Caller(managerID: 1, rights: [])
         return RPCClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
     private func sequential(socket: String, body: Int) async throws -> LatencySamples {
-        let client = makeClient(socket)
+        let client = Self.makeClient(socket)
         defer { Task { await client.close() } }
-        let request = makeRequest(body: body)
+        let request = Self.makeRequest(body: body)
         for _ in 0..<1000 { _ = try await client.unary(TestingV1.Echo.echo, request) }  // warm-up
         var samples = LatencySamples()
         samples.reserve(calls)
@@ -122,9 +122,9 @@ struct RPCBench: AsyncParsableCommand {
     /// its connection's event loop (as the gateway's handlers do).
     private func concurrent(socket: String, body: Int, callers: Int, onLoops: Bool = false) async throws -> (Double, LatencySamples) {
         let perCaller = max(1, concurrentCalls / callers)
-        let request = makeRequest(body: body)
+        let request = Self.makeRequest(body: body)
         let loops = (0..<callers).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
-        let clients = loops.map { makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
+        let clients = loops.map { Self.makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
         for client in clients { _ = try await client.unary(TestingV1.Echo.echo, request) }
         let start = ContinuousClock.now
         let samples = try await withThrowingTaskGroup(of: LatencySamples.self) { group in

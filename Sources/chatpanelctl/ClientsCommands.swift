@@ -12,7 +12,7 @@ struct ClientsCommands: AsyncParsableCommand {
         commandName: "clients", abstract: "Clients, tags, duplicates and merges.",
         subcommands: [
             RecordDialog.self, SaveClient.self, ShowClient.self, FindClients.self, CompleteTags.self, AddTag.self, ListDuplicates.self,
-            MergeClients.self, TagJob.self,
+            MergeClients.self, TagJob.self, ClientDialogs.self, ClientTags.self, MergeHistory.self,
         ])
 
     /// `chatpanelctl clients dialog`: records a dialog's contact (what the chat system does).
@@ -214,32 +214,81 @@ struct ClientsCommands: AsyncParsableCommand {
         }
     }
 
-    /// `chatpanelctl clients merge`: merges one client into another.
+    /// `chatpanelctl clients merge`: merges a client into a survivor through the gateway's
+    /// merge workflow (CLIENT-9), so the client records, then the tasks and notes, move.
     struct MergeClients: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "merge",
-            abstract: "Merges a client into a survivor (clients service only: tasks, notes and orders move through the gateway's merge).")
+            abstract: "Merges a client into a survivor through the gateway's merge workflow (client records, then tasks and notes).",
+            discussion: """
+                --socket is the gateway's socket (default run/state/gateway.sock). The command starts the \
+                workflow and waits until it is DONE or FAILED (or --wait-seconds pass), showing its steps; \
+                with --no-wait it prints the workflow as started. Run it again with the same --request-id to \
+                see the same workflow, or to resume one that gave up on an unreachable service. Exit status: \
+                0 when DONE, 1 when FAILED, 4 when still running after --wait-seconds.
+                """)
 
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The client that stays.") var survivor: Int64
         @Option(help: "The client merged into it.") var merged: Int64
-        @Option(help: "Idempotency key: a retry with the same id is applied once (default: a new one).") var requestID = ""
+        @Option(help: "Idempotency key: a retry with the same id finds the same workflow (default: a new one).") var requestID = ""
+        @Flag(help: "Print the workflow as started instead of waiting for it.") var noWait = false
+        @Option(help: "How long to wait for the workflow to finish, in seconds.") var waitSeconds: Int = 120
 
         func run() async throws {
-            var request = ClientsV1.MergeClientsRequest()
+            var request = GatewayV1.MergeClientsRequest()
             request.survivorClientID = survivor
             request.mergedClientID = merged
             let options = RPCCallOptions(requestID: requestID.isEmpty ? UUID().uuidString : requestID)
-            let record = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.mergeClients, request, options: options) }
-            try connection.output(record) {
-                var lines = [
-                    "merge #\(record.mergeID): client \(record.mergedClientID) → \(record.survivorClientID) by manager \(record.managerID)"
-                ]
-                lines.append("  moved: \(record.movedPhones) phones, \(record.movedTags) tags, \(record.movedFieldValues) field values")
-                if !record.movedDialogIDs.isEmpty { lines.append("  dialogs: " + record.movedDialogIDs.joined(separator: ", ")) }
-                if !record.filledFields.isEmpty { lines.append("  filled: " + record.filledFields.joined(separator: ", ")) }
-                return lines.joined(separator: "\n")
+            let workflow = try await connection.withClient(defaultPath: gatewaySocket) { client in
+                let started = try await client.unary(GatewayV1.Gateway.mergeClients, request, options: options)
+                guard !noWait else { return started }
+                var current = started
+                var shown = ""
+                let deadline = ContinuousClock.now + .seconds(waitSeconds)
+                while current.state == .running || current.state == .retrying, ContinuousClock.now < deadline {
+                    let line = Self.progress(current)
+                    if line != shown, !connection.json {
+                        FileHandle.standardError.write(Data((line + "\n").utf8))
+                        shown = line
+                    }
+                    try await Task.sleep(for: .milliseconds(200))
+                    var get = GatewayV1.GetMergeWorkflowRequest()
+                    get.workflowID = started.workflowID
+                    current = try await client.unary(GatewayV1.Gateway.getMergeWorkflow, get)
+                }
+                return current
             }
+            try connection.output(workflow) { Self.describe(workflow) }
+            switch workflow.state {
+            case .done: return
+            case .failed: throw ExitCode(1)
+            default: if !noWait { throw ExitCode(4) }
+            }
+        }
+
+        private static func stateName(_ state: GatewayV1.WorkflowState) -> String {
+            state.protoName.replacingOccurrences(of: "WORKFLOW_STATE_", with: "")
+        }
+
+        private static func progress(_ workflow: GatewayV1.MergeWorkflow) -> String {
+            let step = workflow.steps.first { !$0.done }?.name ?? "finishing"
+            var line = "\(stateName(workflow.state)): \(step)"
+            if workflow.state == .retrying { line += " (attempt \(workflow.attempts) failed: \(workflow.reason); retrying)" }
+            return line
+        }
+
+        static func describe(_ workflow: GatewayV1.MergeWorkflow) -> String {
+            var lines = [
+                "merge workflow \(workflow.workflowID): client \(workflow.mergedClientID) → \(workflow.survivorClientID) by manager \(workflow.managerID): \(stateName(workflow.state))"
+            ]
+            if !workflow.reason.isEmpty { lines.append("  reason: \(workflow.reason)") }
+            for step in workflow.steps {
+                var line = "  [\(step.done ? "x" : " ")] \(step.name) (\(step.attempts) attempt\(step.attempts == 1 ? "" : "s"))"
+                if !step.done, !step.lastError.isEmpty { line += ": \(step.lastError)" }
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n")
         }
     }
 
@@ -300,6 +349,96 @@ struct ClientsCommands: AsyncParsableCommand {
 }
 
 
+extension ClientsCommands {
+    /// `chatpanelctl clients client-dialogs`: a page of a client's dialogs.
+    struct ClientDialogs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "client-dialogs", abstract: "Lists a client's dialogs, a page at a time.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The client.") var client: Int64
+        @Option(help: "Dialogs per page, 1..200 (0: 50).") var pageSize: Int32 = 0
+        @Option(help: "The previous page's next-page token.") var pageToken = ""
+
+        func run() async throws {
+            var request = ClientsV1.ListClientDialogsRequest()
+            request.clientID = client
+            request.pageSize = pageSize
+            request.pageToken = pageToken
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listClientDialogs, request)
+            }
+            try connection.output(response) {
+                let lines = response.dialogs.map { "\($0.dialogID) on \($0.channel): \($0.displayName) \($0.externalLogin)" }
+                return pageText(lines, empty: "no dialogs", next: response.nextPageToken)
+            }
+        }
+    }
+
+    /// `chatpanelctl clients client-tags`: a page of a client's tags.
+    struct ClientTags: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "client-tags", abstract: "Lists a client's tags, a page at a time.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The client.") var client: Int64
+        @Option(help: "Tags per page, 1..200 (0: 50).") var pageSize: Int32 = 0
+        @Option(help: "The previous page's next-page token.") var pageToken = ""
+
+        func run() async throws {
+            var request = ClientsV1.ListClientTagsRequest()
+            request.clientID = client
+            request.pageSize = pageSize
+            request.pageToken = pageToken
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listClientTags, request)
+            }
+            try connection.output(response) {
+                let lines = response.tags.map { ($0.pinned ? "📌" : "") + describe($0.tag ?? ClientsV1.Tag()) }
+                return pageText(lines + ["(\(response.tagCount) tags)"], empty: "no tags", next: response.nextPageToken)
+            }
+        }
+    }
+
+    /// `chatpanelctl clients merges`: a page of a client's merge history.
+    struct MergeHistory: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "merges", abstract: "Lists the merges a client took part in, newest first, a page at a time.")
+
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The client (survivor or merged).") var client: Int64
+        @Option(help: "Merges per page, 1..50 (0: 20).") var pageSize: Int32 = 0
+        @Option(help: "The previous page's next-page token.") var pageToken = ""
+
+        func run() async throws {
+            var request = ClientsV1.ListMergesRequest()
+            request.clientID = client
+            request.pageSize = pageSize
+            request.pageToken = pageToken
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listMerges, request)
+            }
+            try connection.output(response) {
+                let lines = response.merges.map { record in
+                    var line = "merge #\(record.mergeID): client \(record.mergedClientID) → \(record.survivorClientID), "
+                    line += "\(record.movedPhones) phones, \(record.movedTags) tags, \(record.movedDialogCount) dialogs moved"
+                    if !record.droppedPhones.isEmpty {
+                        line += "; phones left out: " + record.droppedPhones.map(\.number).joined(separator: ", ")
+                    }
+                    return line
+                }
+                return pageText(lines, empty: "no merges", next: response.nextPageToken)
+            }
+        }
+    }
+}
+
+/// A page of lines, with the token of the next page when there is one.
+private func pageText(_ lines: [String], empty: String, next: String) -> String {
+    var text = lines.isEmpty ? [empty] : lines
+    if !next.isEmpty { text.append("next page: --page-token '\(next)'") }
+    return text.joined(separator: "\n")
+}
+
 /// A client card as text.
 private func describe(_ card: ClientsV1.ClientCard) -> String {
     var lines: [String] = []
@@ -315,14 +454,18 @@ private func describe(_ card: ClientsV1.ClientCard) -> String {
         lines.append(
             "client \(client.clientID)\(moved): \(client.displayName.isEmpty ? "(no name)" : client.displayName)\(pinned.map { " 📌\($0)" } ?? "")"
         )
-        if let phone = client.phones.first {
-            lines.append("  phone: \(phone.number)\(client.phones.count > 1 ? " (+\(client.phones.count - 1) more)" : "")")
+        if let phone = card.shownPhone {
+            lines.append("  phone: \(phone.number)\(card.otherPhoneCount > 0 ? " (+\(card.otherPhoneCount) more)" : "")")
         }
         if !client.email.isEmpty { lines.append("  email: \(client.email)") }
         if let address = client.address, !address.text.isEmpty || !address.city.isEmpty {
             lines.append("  address: \(address.text.isEmpty ? address.city : address.text)\(address.split ? " (split)" : "")")
         }
-        if !client.tags.isEmpty { lines.append("  tags: " + client.tags.compactMap { $0.tag?.name }.joined(separator: ", ")) }
+        if !client.tags.isEmpty {
+            let more = Int(client.tagCount) - client.tags.count
+            let names = client.tags.compactMap { $0.tag?.name }.joined(separator: ", ")
+            lines.append("  tags: " + names + (more > 0 ? " (+\(more) more)" : ""))
+        }
         for field in card.fields { lines.append("  \(field.pinned ? "📌" : "")\(field.definition?.name ?? "?"): \(field.displayValue)") }
     } else if card.canSaveClient {
         lines.append("no client yet: the panel offers \"Save client\"")

@@ -4,7 +4,7 @@ import ChatPanelRPC
 import Foundation
 
 /// The gateway's socket when neither `--socket` nor `CHATPANEL_SOCKET` names one.
-private let gatewaySocket = "run/state/gateway.sock"
+let gatewaySocket = "run/state/gateway.sock"
 
 /// `chatpanelctl panel`: the composed chat panel of a manager and a dialog.
 struct PanelCommand: AsyncParsableCommand {
@@ -44,7 +44,9 @@ struct LayoutCommands: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func run() async throws {
-            let layout = try await connection.withClient(defaultPath: gatewaySocket) { try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest()) }
+            let layout = try await connection.withClient(defaultPath: gatewaySocket) {
+                try await $0.unary(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest())
+            }
             try connection.output(layout) { PanelText.describe(layout) }
         }
     }
@@ -134,7 +136,6 @@ struct LayoutCommands: AsyncParsableCommand {
         }
     }
 }
-
 
 /// Text and JSON forms of panels and layouts.
 enum PanelText {
@@ -252,8 +253,9 @@ enum PanelText {
         let pinned = client.tags.first(where: \.pinned)?.tag?.name
         lines.append("  client:   #\(client.clientID) \(client.displayName)\(pinned.map { "  [\($0)]" } ?? "")")
         if card.resolvedFromClientID != 0 { lines.append("            (asked for #\(card.resolvedFromClientID), merged into this one)") }
-        let phones = client.phones.map(\.number)
-        lines.append("  phone:    \(phones.first ?? "—")\(phones.count > 1 ? " (+\(phones.count - 1) more)" : "")")
+        // CLIENT-5: the card says which phone the block shows and how many others there are.
+        let others = card.otherPhoneCount > 0 ? " (+\(card.otherPhoneCount) more)" : ""
+        lines.append("  phone:    \(card.shownPhone?.number ?? "—")\(others)")
         lines.append("  email:    \(client.email.isEmpty ? "—" : client.email)")
         lines.append("  address:  \(addressText(client.address))")
         lines.append("  tags:     \(tagsText(client.tags))")

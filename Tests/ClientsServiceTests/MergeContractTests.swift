@@ -81,6 +81,59 @@ import Testing
         }
     }
 
+    @Test func aMergeKeepsTheTenPhoneLimitAndSaysWhatItDropped() async throws {
+        try await withClientsService { service in
+            let survivor = try await service.savedClient("tg-1")
+            let merged = try await service.savedClient("wa-1")
+            let own = (1...7).map { "+7 900 000 00 0\($0)" }
+            _ = try await service.update(survivor) { request in
+                var phones = ClientsV1.PhoneList()
+                phones.numbers = own
+                request.phones = phones
+            }
+            // One number they share (typed another way), then four new ones: three fit.
+            let theirs = ["8 900 000 00 03", "+7 911 000 00 01", "+7 911 000 00 02", "+7 911 000 00 03", "+7 911 000 00 04"]
+            _ = try await service.update(merged) { request in
+                var phones = ClientsV1.PhoneList()
+                phones.numbers = theirs
+                request.phones = phones
+            }
+            let record = try await merge(service, survivor, merged)
+            #expect(record.movedPhones == 3)
+            #expect(record.droppedPhones.map(\.number) == ["+7 911 000 00 04"])
+            #expect(record.droppedPhones.map(\.normalized) == ["79110000004"])
+            #expect(record.mergedClient?.phones.count == 5)
+
+            let card = try await service.card(client: survivor)
+            let phones = try #require(card.client?.phones)
+            #expect(phones.map(\.number) == own + ["+7 911 000 00 01", "+7 911 000 00 02", "+7 911 000 00 03"])
+            #expect(card.otherPhoneCount == 9)
+
+            // The audit trail says the same.
+            var audit = ClientsV1.ListMergesRequest()
+            audit.clientID = survivor
+            let stored = try #require(try await service.call(ClientsV1.Clients.listMerges, audit).merges.first)
+            #expect(stored.droppedPhones == record.droppedPhones)
+            #expect(stored.movedPhones == 3)
+
+            // Edits go on within the limit: the ten phones can be saved back as they are, and a
+            // phone put first pushes the last one out.
+            let resaved = try await service.update(survivor) { request in
+                var list = ClientsV1.PhoneList()
+                list.numbers = phones.map(\.number)
+                request.phones = list
+            }
+            #expect(resaved.client?.phones.count == 10)
+            var fragment = ClientsV1.ApplyFragmentRequest()
+            fragment.clientID = survivor
+            fragment.target = .phone
+            fragment.fragment = "+7 922 000 00 01"
+            let applied = try await service.call(ClientsV1.Clients.applyFragment, fragment)
+            #expect(applied.card?.client?.phones.count == 10)
+            #expect(applied.card?.client?.phones.first?.normalized == "79220000001")
+        }
+    }
+
     @Test func mergeRulesAreClearErrors() async throws {
         try await withClientsService { service in
             let a = try await service.savedClient("d1")
@@ -94,8 +147,12 @@ import Testing
             _ = try await merge(service, a, b)
             let again = await expectError(.failedPrecondition) { try await merge(service, c, b) }
             #expect(again?.message.contains("already merged into client \(a)") == true)
+            let refusal = again?.decodedDetails(as: ClientsV1.MergeRefusal.self)
+            #expect(refusal?.reason == .alreadyMerged && refusal?.clientID == b && refusal?.mergedIntoClientID == a)
             let intoMerged = await expectError(.failedPrecondition) { try await merge(service, b, c) }
             #expect(intoMerged?.message.contains("merge into \(a)") == true)
+            let survivorRefusal = intoMerged?.decodedDetails(as: ClientsV1.MergeRefusal.self)
+            #expect(survivorRefusal?.reason == .survivorMerged && survivorRefusal?.mergedIntoClientID == a)
         }
     }
 

@@ -8,7 +8,8 @@ import Testing
     @Test func shippedMigrationsAreUnchanged() {
         #expect(
             ClientsStore.migrations.manifest == [
-                "clients.0001.initial f042aaff479787d5"
+                "clients.0001.initial f042aaff479787d5",
+                "clients.0002.merge-dropped-phones c80a2fc04da7d93a",
             ])
     }
 }

@@ -1,6 +1,7 @@
 import ChatPanelRuntime
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import ChatPanelTesting
 import ClientsService
 import Foundation
@@ -106,12 +107,15 @@ struct ClientsHarness {
 /// `chatpaneld` serves it; with `runner`, its tag job runner runs beside it (without, jobs
 /// stay queued).
 func withClientsService(
+    configuration: ClientsConfiguration = ClientsConfiguration(), store storeConfiguration: StoreConfiguration = StoreConfiguration(),
     runner: TagJobRunner.Configuration? = nil, _ body: (ClientsHarness) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { directory in
-        var configuration = ClientsService.Configuration()
+        var configuration = configuration
         configuration.tagJobs = runner
-        try await withLiveService(ClientsService.self, configuration: configuration, in: directory) { host, socket in
+        try await withLiveService(
+            ClientsService.self, configuration: configuration, in: directory, storeConfiguration: storeConfiguration
+        ) { host, socket in
             let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
             do {
                 try await body(ClientsHarness(store: host.store, client: client, directory: directory))

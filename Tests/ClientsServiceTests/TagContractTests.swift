@@ -60,9 +60,21 @@ import Testing
             await expectError(.invalidArgument, field: "name") { try await service.call(ClientsV1.Clients.createTag, request) }
             request.name = String(repeating: "т", count: 101)
             await expectError(.invalidArgument, field: "name") { try await service.call(ClientsV1.Clients.createTag, request) }
-            // 100 characters fit, Cyrillic as Latin.
-            request.name = String(repeating: "т", count: 100)
-            #expect(try await service.call(ClientsV1.Clients.createTag, request).name == request.name)
+        }
+    }
+
+    /// A tag name's limit of 100 counts characters as the user counts them: 100 Cyrillic
+    /// letters fit as 100 Latin ones do (in UTF-8 bytes they would be 200).
+    @Test func aTagNameOf100CyrillicLettersIsAccepted() async throws {
+        try await withClientsService { service in
+            let latin = try await service.tag(String(repeating: "z", count: 100))
+            #expect(latin.name.count == 100)
+            var request = ClientsV1.CreateTagRequest()
+            request.name = String(repeating: "ю", count: 101)
+            await expectError(.invalidArgument, field: "name") { try await service.call(ClientsV1.Clients.createTag, request) }
+            let cyrillic = String(repeating: "я", count: 100)
+            let created = try await service.tag(cyrillic)
+            #expect(created.name == cyrillic)
         }
     }
 

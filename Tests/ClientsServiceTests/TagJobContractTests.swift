@@ -182,7 +182,7 @@ import Testing
                     var contact = ClientsV1.UpsertDialogRequest()
                     contact.dialogID = "d\(index)"
                     contact.channel = "telegram"
-                    _ = try await store.upsertDialog(try DialogContact(validating: contact), by: Mutation(managerID: 1))
+                    _ = try await store.upsertDialog(try DialogContact(validating: contact, phoneRegion: "RU"), by: Mutation(managerID: 1))
                     let card = try await store.saveClientFromDialog("d\(index)", overrides: NameOverrides(), by: Mutation(managerID: 1))
                     _ = try await store.attachTag(tag.tagID, toClient: card.client!.clientID, by: Mutation(managerID: 1))
                 }

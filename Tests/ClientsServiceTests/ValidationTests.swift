@@ -3,26 +3,75 @@ import ChatPanelRPC
 import ClientsService
 import Testing
 
-/// Phone numbers: digits with the country code, Russian numbers without one assumed.
+/// Phone numbers, read by libphonenumber: with "+" and the country code, or as dialled in the
+/// shop's region; stored and compared in E.164 (without its "+").
 @Suite struct PhoneNumberTests {
     @Test(arguments: [
-        ("8 (912) 345-67-89", "79123456789"),
-        ("+7 912 345 67 89", "79123456789"),
-        ("912 345 67 89", "79123456789"),
-        ("89123456789", "79123456789"),
-        ("0049 30 1234567", "49301234567"),
-        ("+44 20 7946 0958", "442079460958"),
-        ("  +7(495)123-45-67 ", "74951234567"),
+        ("8 (912) 345-67-89", "RU", "+79123456789"),
+        ("8 912 345-67-89", "RU", "+79123456789"),
+        ("+7 912 345 67 89", "RU", "+79123456789"),
+        ("912 345 67 89", "RU", "+79123456789"),
+        ("89123456789", "RU", "+79123456789"),
+        ("8 800 555 35 35", "RU", "+78005553535"),
+        ("+44 20 7946 0958", "RU", "+442079460958"),
+        ("  +7(495)123-45-67 ", "RU", "+74951234567"),
+        // Russia's international prefix is 810; "00" is one elsewhere (here: Great Britain).
+        ("810 49 30 1234567", "RU", "+49301234567"),
+        ("0049 30 1234567", "GB", "+49301234567"),
+        // A 10-digit number without "+" belongs to the shop's region, not to Russia by default.
+        ("202 555 0123", "US", "+12025550123"),
+        ("(650) 253-0000", "US", "+16502530000"),
+        ("+7 912 345 67 89", "US", "+79123456789"),
+        // Digits of other scripts are read as libphonenumber reads them: as the same digits.
+        ("٨ ٩١٢ ٣٤٥ ٦٧ ٨٩", "RU", "+79123456789"),  // Arabic-Indic
+        ("۸ ۹۱۲ ۳۴۵ ۶۷ ۸۹", "RU", "+79123456789"),  // Extended Arabic-Indic (Persian)
+        ("８ ９１２ ３４５ ６７ ８９", "RU", "+79123456789"),  // full-width
+        ("＋７ ９１２ ３４５ ６７ ８９", "RU", "+79123456789"),  // full-width, with a full-width plus
     ])
-    func normalizes(_ input: String, _ expected: String) throws {
-        let phone = try PhoneNumber.parse(input).get()
-        #expect(phone.normalized == expected)
+    func normalizes(_ input: String, _ region: String, _ e164: String) throws {
+        let phone = try PhoneNumber.parse(input, region: region).get()
+        #expect(phone.e164 == e164)
+        #expect(phone.normalized == String(e164.dropFirst()))
         #expect(phone.entered == input.split(separator: " ").joined(separator: " "))
     }
 
-    @Test(arguments: ["", "12345", "+7 912 345 67 8", "+7 912 345 67 890", "912-ABC-67-89", "1234567890123456", "7+9123456789"])
-    func refuses(_ input: String) {
-        #expect(throws: ValidationFailure.self) { try PhoneNumber.parse(input).get() }
+    @Test(arguments: [
+        ("", "RU"), ("12345", "RU"), ("+7 912 345 67 8", "RU"), ("+7 912 345 67 890", "RU"), ("912-ABC-67-89", "RU"),
+        ("1234567890123456", "RU"), ("7+9123456789", "RU"), ("99999999999999999999", "RU"),
+        // Ten digits that are no Russian number are no longer made one.
+        ("202 555 0123", "RU"),
+        // "00" is not Russia's international prefix: read as a national number, it is too long.
+        ("0049 30 1234567", "RU"),
+        // A Russian number dialled with its trunk 8 is too long in the US.
+        ("8 912 345-67-89", "US"),
+        // "+8" is no country code; "+8 800 …" reads as Bangladesh (+880), where it is not valid.
+        ("+8 912 345-67-89", "RU"), ("+8 800 555 35 35", "RU"),
+        // Letters are refused (libphonenumber would read them as keypad digits).
+        ("8 912 ABC-67-89", "RU"),
+    ])
+    func refuses(_ input: String, _ region: String) {
+        #expect(throws: ValidationFailure.self) { try PhoneNumber.parse(input, region: region).get() }
+    }
+
+    @Test func saysWhyANumberIsRefused() {
+        #expect(PhoneNumber.parse("+8 912 345-67-89", region: "RU").failureText?.contains("country code") == true)
+        #expect(PhoneNumber.parse("+7 912 345 67 8", region: "RU").failureText?.contains("too short") == true)
+        #expect(PhoneNumber.parse("202 555 0123", region: "RU").failureText?.contains("not a valid number") == true)
+    }
+
+    @Test func knowsTheRegionsLibphonenumberKnows() {
+        #expect(PhoneNumber.isSupportedRegion("RU"))
+        #expect(PhoneNumber.isSupportedRegion("US"))
+        #expect(!PhoneNumber.isSupportedRegion("XX"))
+        #expect(!PhoneNumber.isSupportedRegion(""))
+    }
+}
+
+extension Result where Failure == ValidationFailure {
+    /// The failure's text, or nil on success.
+    fileprivate var failureText: String? {
+        if case .failure(let failure) = self { return failure.description }
+        return nil
     }
 }
 

@@ -13,7 +13,7 @@ struct MergeWorkflowTests {
         var last = GatewayV1.MergeWorkflow()
         try await waitUntil("workflow \(id) done") {
             last = try await h.call(GatewayV1.Gateway.getMergeWorkflow, Seed.workflow(id))
-            return last.state != .running
+            return last.state == .done || last.state == .failed
         }
         return last
     }
@@ -78,6 +78,20 @@ struct MergeWorkflowTests {
         }
     }
 
+    @Test("a merge the clients service already made (its answer lost, its record pruned) completes: the typed refusal says so")
+    func alreadyMergedIntoTheSurvivorIsDone() async throws {
+        try await withGateway { h in
+            let a = try await h.savedClient("d-a", name: "Анна")
+            let b = try await h.savedClient("d-b", name: "Анна")
+            // The clients step ran once without the workflow hearing of it.
+            _ = try await h.clients(ClientsV1.Clients.mergeClients, ClientsV1.MergeClientsRequest.with(survivor: a, merged: b))
+            let started = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: a, merged: b), requestID: "m-lost")
+            let done = try await waitUntilDone(h, started.workflowID)
+            #expect(done.state == .done, "\(done)")
+            #expect(done.steps.allSatisfy { $0.done })
+        }
+    }
+
     @Test("merging an already merged client ends FAILED with the step's error")
     func mergedTwiceFails() async throws {
         try await withGateway { h in
@@ -93,5 +107,15 @@ struct MergeWorkflowTests {
             #expect(failed.steps.first?.done == false)
             #expect(failed.steps.first?.lastError.isEmpty == false)
         }
+    }
+}
+
+extension ClientsV1.MergeClientsRequest {
+    /// A request to merge `merged` into `survivor`.
+    static func with(survivor: Int64, merged: Int64) -> Self {
+        var request = Self()
+        request.survivorClientID = survivor
+        request.mergedClientID = merged
+        return request
     }
 }

@@ -94,17 +94,15 @@ struct OrdersWidgetsTests {
     private func withOrdersGateway(_ body: (Harness) async throws -> Void) async throws {
         try await withTemporaryDirectory { ordersDirectory in
             try await withLiveService(OrdersService.self, configuration: (), in: ordersDirectory) { _, ordersSocket in
-                try await withGateway(configure: { $0.ordersSocket = ordersSocket }) { gateway in
+                try await withGateway(configure: { $0.upstreamSockets[UpstreamDescriptor.orders.name] = ordersSocket }) { gateway in
                     let orders = RPCClient(configuration: RPCClientConfiguration(socketPath: ordersSocket))
                     do {
                         try await body(Harness(gateway: gateway, orders: orders))
                     } catch {
                         await orders.close()
-                        await gateway.gateway.orders?.client.close()
                         throw error
                     }
                     await orders.close()
-                    await gateway.gateway.orders?.client.close()
                 }
             }
         }

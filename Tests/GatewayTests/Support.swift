@@ -1,9 +1,11 @@
+import ChatPanelRuntime
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
 import ClientsService
 import Foundation
 import Gateway
+import ServiceLifecycle
 import TasksService
 import Testing
 
@@ -29,6 +31,9 @@ struct GatewayHarness {
     let clientsClient: RPCClient
     let tasksClient: RPCClient
     let directory: String
+
+    /// The gateway's socket (for processes like `chatpanelctl`).
+    var gatewaySocket: String { "\(directory)/gateway.sock" }
 
     /// Calls a gateway method.
     func call<Request, Response>(
@@ -157,23 +162,34 @@ enum Seed {
     }
 }
 
+/// The socket path the gateway is given for the tasks service when `tasksRunning` is false:
+/// nothing listens there until a test starts a server named `absentTasksName` in the folder.
+let absentTasksName = "absent"
+
 /// Runs `body` with the clients service, the tasks service (unless `tasksRunning` is false:
 /// then the gateway points at a socket path with nothing there), the gateway and its merge
 /// runner, all on sockets in one temporary folder; everything is stopped on every exit path.
+/// `clientsRoutes` and `tasksRoutes` may replace some of the services' routes (failures injected by a test).
 func withGateway(
     tasksRunning: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in },
+    clientsRoutes: (inout RPCRouter, ClientsStore) -> Void = { _, _ in },
+    tasksRoutes: (inout RPCRouter, TasksStore) -> Void = { _, _ in },
     _ body: (GatewayHarness) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { directory in
-        try await withLiveService(ClientsService.self, configuration: .init(), in: directory) { _, clientsSocket in
+        try await withLiveService(
+            ClientsService.self, configuration: .init(), in: directory, adjustRoutes: clientsRoutes
+        ) { _, clientsSocket in
             if tasksRunning {
-                try await withLiveService(TasksService.self, configuration: (), in: directory) { _, tasksSocket in
+                try await withLiveService(TasksService.self, configuration: (), in: directory, adjustRoutes: tasksRoutes) {
+                    _, tasksSocket in
                     try await runGateway(
                         directory: directory, clientsSocket: clientsSocket, tasksSocket: tasksSocket, configure: configure, body)
                 }
             } else {
                 try await runGateway(
-                    directory: directory, clientsSocket: clientsSocket, tasksSocket: "\(directory)/absent.sock", configure: configure, body)
+                    directory: directory, clientsSocket: clientsSocket, tasksSocket: "\(directory)/\(absentTasksName).sock",
+                    configure: configure, body)
             }
         }
     }
@@ -185,21 +201,11 @@ private func runGateway(
 ) async throws {
     var configuration = GatewayConfiguration(clientsSocket: clientsSocket, tasksSocket: tasksSocket)
     configure(&configuration)
-    let store = try GatewayStore(path: "\(directory)/gateway.sqlite")
-    let gateway = GatewayService(configuration: configuration, store: store, logger: testLogger("gateway"))
-    do {
-        try await withLiveServer(
-            router: gateway.makeRouter(), in: directory, name: "gateway", health: gateway.makeHealthReporter()
-        ) { _, gatewaySocket in
-            try await runBody(gateway: gateway, directory: directory, sockets: (gatewaySocket, clientsSocket, tasksSocket), body)
-        }
-    } catch {
-        await gateway.clients.client.close()
-        await gateway.tasks.client.close()
-        throw error
+    // Served as `chatpaneld gateway` serves it: the merge runner and each upstream run beside
+    // the server and stop (closing the upstreams' clients) on every exit path.
+    try await withLiveService(GatewayService.self, configuration: configuration, in: directory) { host, gatewaySocket in
+        try await runBody(gateway: host.service, directory: directory, sockets: (gatewaySocket, clientsSocket, tasksSocket), body)
     }
-    await gateway.clients.client.close()
-    await gateway.tasks.client.close()
 }
 
 private func runBody(
@@ -212,18 +218,13 @@ private func runBody(
         clientsClient: RPCClient(configuration: RPCClientConfiguration(socketPath: sockets.clients)),
         tasksClient: RPCClient(configuration: RPCClientConfiguration(socketPath: sockets.tasks)),
         directory: directory)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await gateway.mergeRunner.run() }
-        do {
-            try await body(harness)
-        } catch {
-            group.cancelAll()
-            await harness.closeAll()
-            throw error
-        }
-        group.cancelAll()
+    do {
+        try await body(harness)
+    } catch {
         await harness.closeAll()
+        throw error
     }
+    await harness.closeAll()
 }
 
 extension GatewayHarness {
@@ -257,4 +258,34 @@ extension GatewayV1.Widget {
     func tasksData() throws -> GatewayV1.TasksWidgetData { try GatewayV1.TasksWidgetData(serializedBytes: data) }
     /// The data of a NOTES widget.
     func notesData() throws -> TasksV1.ListNotesResponse { try TasksV1.ListNotesResponse(serializedBytes: data) }
+}
+
+extension GatewayHarness {
+    /// Runs a widget action through the gateway's `Act`.
+    func act<Request: ProtoMessage>(
+        dialog: String, _ method: String, _ request: Request, as caller: RPCV1.Caller = As.manager, requestID: String = "",
+        panelLoadedAtMs: Int64? = nil
+    ) async throws -> GatewayV1.ActResponse {
+        var act = GatewayV1.ActRequest()
+        act.dialogID = dialog
+        act.method = method
+        act.request = try request.serializedBytes()
+        act.panelLoadedAtMs = panelLoadedAtMs
+        return try await call(GatewayV1.Gateway.act, act, as: caller, requestID: requestID)
+    }
+}
+
+extension Seed {
+    static func completeTask(_ id: Int64) -> TasksV1.CompleteTaskRequest {
+        var request = TasksV1.CompleteTaskRequest()
+        request.taskID = id
+        return request
+    }
+
+    static func note(_ text: String, client: Int64) -> TasksV1.CreateNoteRequest {
+        var request = TasksV1.CreateNoteRequest()
+        request.clientID = client
+        request.text = text
+        return request
+    }
 }

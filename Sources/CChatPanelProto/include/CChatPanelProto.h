@@ -98,6 +98,18 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__link_dialog_request(void) {
     return &chatpanel__clients__v1__link_dialog_request__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_client_dialogs_request(void) {
+    return &chatpanel__clients__v1__list_client_dialogs_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_client_dialogs_response(void) {
+    return &chatpanel__clients__v1__list_client_dialogs_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_client_tags_request(void) {
+    return &chatpanel__clients__v1__list_client_tags_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_client_tags_response(void) {
+    return &chatpanel__clients__v1__list_client_tags_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__list_clients_request(void) {
     return &chatpanel__clients__v1__list_clients_request__descriptor;
 }
@@ -127,6 +139,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__merge_record(void) {
     return &chatpanel__clients__v1__merge_record__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__merge_refusal(void) {
+    return &chatpanel__clients__v1__merge_refusal__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__phone(void) {
     return &chatpanel__clients__v1__phone__descriptor;

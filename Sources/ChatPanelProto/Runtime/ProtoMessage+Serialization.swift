@@ -25,7 +25,8 @@ extension ProtoMessage {
         self = try bytes.withUnsafeBytes { try Self(unsafeBytes: $0, limits: limits) }
     }
 
-    init(unsafeBytes buffer: UnsafeRawBufferPointer, limits: ProtoDecodingLimits) throws {
+    /// Decodes untrusted bytes in place (no copy), with the checks of ``init(serializedBytes:limits:)``.
+    public init(unsafeBytes buffer: UnsafeRawBufferPointer, limits: ProtoDecodingLimits = .default) throws {
         let descriptor = Self.protoDescriptor.pointer
         var validator = WireValidator(buffer: buffer, limits: limits)
         try validator.validate(descriptor: descriptor, start: 0, end: buffer.count, depth: 0, path: "")
@@ -44,11 +45,12 @@ struct WireValidator {
     let buffer: UnsafeRawBufferPointer
     let limits: ProtoDecodingLimits
 
-    private func varint(_ index: inout Int, end: Int, path: String) throws -> UInt64 {
+    /// `path` names the field in an error; it is only built when there is one.
+    private func varint(_ index: inout Int, end: Int, path: @autoclosure () -> String) throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard index < end, shift < 64 else { throw ProtoCodingError.malformed(field: path) }
+            guard index < end, shift < 64 else { throw ProtoCodingError.malformed(field: path()) }
             let byte = buffer[index]
             index += 1
             result |= UInt64(byte & 0x7F) << shift
@@ -105,7 +107,7 @@ struct WireValidator {
         }
     }
 
-    private func checkString(from start: Int, to end: Int, path: String) throws {
+    private func checkString(from start: Int, to end: Int, path: @autoclosure () -> String) throws {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
         var sawNUL = false
         var asciiOnly = true
@@ -113,9 +115,9 @@ struct WireValidator {
             if byte == 0 { sawNUL = true }
             if byte >= 0x80 { asciiOnly = false }
         }
-        if sawNUL { throw ProtoCodingError.embeddedNUL(field: path) }
+        if sawNUL { throw ProtoCodingError.embeddedNUL(field: path()) }
         if !asciiOnly, String(validating: bytes, as: UTF8.self) == nil {
-            throw ProtoCodingError.invalidUTF8(field: path)
+            throw ProtoCodingError.invalidUTF8(field: path())
         }
     }
 }

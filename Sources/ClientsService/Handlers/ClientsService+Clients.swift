@@ -3,7 +3,7 @@ import ChatPanelRPC
 
 extension ClientsService {
     /// UpdateClient, ApplyFragment, ListDuplicates, MergeClients, ListMerges.
-    static func registerClientMethods(on router: inout RPCRouter, store: ClientsStore) {
+    static func registerClientMethods(on router: inout RPCRouter, store: ClientsStore, configuration: ClientsConfiguration) {
         router.register(ClientsV1.Clients.updateClient) { request, context in
             try context.require(.editClients, for: "editing a client")
             var violations = FieldViolations()
@@ -11,7 +11,7 @@ extension ClientsService {
             let dialogID =
                 request.dialogID.isEmpty ? "" : violations.take(TextRule.dialogID.clean(request.dialogID), field: "dialog_id") ?? ""
             try violations.throwIfAny()
-            let changes = try ClientChanges(validating: request)
+            let changes = try ClientChanges(validating: request, phoneRegion: configuration.phoneRegion)
             return try await store.updateClient(request.clientID, changes, dialogID: dialogID, by: context.mutation)
         }
         router.register(ClientsV1.Clients.applyFragment) { request, context in
@@ -30,7 +30,7 @@ extension ClientsService {
             let dialogID =
                 request.dialogID.isEmpty ? "" : violations.take(TextRule.dialogID.clean(request.dialogID), field: "dialog_id") ?? ""
             try violations.throwIfAny()
-            let changes = try ClientChanges(fragment: request.fragment, target: request.target)
+            let changes = try ClientChanges(fragment: request.fragment, target: request.target, phoneRegion: configuration.phoneRegion)
             return try await store.applyFragment(request.clientID, changes, dialogID: dialogID, by: context.mutation)
         }
         router.register(ClientsV1.Clients.listDuplicates) { request, _ in
@@ -62,10 +62,10 @@ extension ClientsService {
         router.register(ClientsV1.Clients.listMerges) { request, _ in
             var violations = FieldViolations()
             violations.checkID(request.clientID, field: "client_id")
+            let pageSize = ListRules.pageSize(
+                request.pageSize, default: ListRules.defaultMergePageSize, maximum: ListRules.maximumMergePageSize, &violations)
             try violations.throwIfAny()
-            var response = ClientsV1.ListMergesResponse()
-            response.merges = try await store.merges(ofClient: request.clientID)
-            return response
+            return try await store.merges(ofClient: request.clientID, pageSize: pageSize, after: try PageToken.parse(request.pageToken))
         }
     }
 }

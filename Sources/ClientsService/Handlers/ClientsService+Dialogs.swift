@@ -2,10 +2,10 @@ import ChatPanelProto
 import ChatPanelRPC
 
 extension ClientsService {
-    /// UpsertDialog, GetClientCard, SaveClientFromDialog, LinkDialog.
-    static func registerDialogMethods(on router: inout RPCRouter, store: ClientsStore) {
+    /// UpsertDialog, GetClientCard, SaveClientFromDialog, LinkDialog, ListClientDialogs.
+    static func registerDialogMethods(on router: inout RPCRouter, store: ClientsStore, configuration: ClientsConfiguration) {
         router.register(ClientsV1.Clients.upsertDialog) { request, context in
-            let contact = try DialogContact(validating: request)
+            let contact = try DialogContact(validating: request, phoneRegion: configuration.phoneRegion)
             // The chat back end records dialogs as they come: no manager acts (0 is recorded then).
             return try await store.upsertDialog(
                 contact, by: Mutation(managerID: context.caller.managerID, requestID: context.requestID))
@@ -37,6 +37,13 @@ extension ClientsService {
             let dialogID = violations.take(TextRule.dialogID.clean(request.dialogID), field: "dialog_id")
             try violations.throwIfAny()
             return try await store.linkDialog(dialogID!, to: request.clientID, by: context.mutation)
+        }
+        router.register(ClientsV1.Clients.listClientDialogs) { request, _ in
+            var violations = FieldViolations()
+            violations.checkID(request.clientID, field: "client_id")
+            let pageSize = ListRules.pageSize(request.pageSize, &violations)
+            try violations.throwIfAny()
+            return try await store.dialogs(ofClient: request.clientID, pageSize: pageSize, after: try PageToken.parse(request.pageToken))
         }
     }
 

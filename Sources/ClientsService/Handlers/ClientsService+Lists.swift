@@ -3,9 +3,9 @@ import ChatPanelRPC
 
 extension ClientsService {
     /// ListClients, ListDialogs.
-    static func registerListMethods(on router: inout RPCRouter, store: ClientsStore) {
+    static func registerListMethods(on router: inout RPCRouter, store: ClientsStore, configuration: ClientsConfiguration) {
         router.register(ClientsV1.Clients.listClients) { request, _ in
-            let filter = try ListRules.clientFilter(request)
+            let filter = try ListRules.clientFilter(request, phoneRegion: configuration.phoneRegion)
             var violations = FieldViolations()
             let pageSize = ListRules.pageSize(request.pageSize, &violations)
             try violations.throwIfAny()

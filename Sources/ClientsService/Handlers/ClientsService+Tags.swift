@@ -2,7 +2,7 @@ import ChatPanelProto
 import ChatPanelRPC
 
 extension ClientsService {
-    /// AutocompleteTags, CreateTag, GetTag, AttachTag, DetachTag, PinTag.
+    /// AutocompleteTags, CreateTag, GetTag, AttachTag, DetachTag, PinTag, ListClientTags.
     static func registerTagMethods(on router: inout RPCRouter, store: ClientsStore) {
         router.register(ClientsV1.Clients.autocompleteTags) { request, context in
             var violations = FieldViolations()
@@ -46,6 +46,13 @@ extension ClientsService {
             try context.require(.editClients, for: "changing a client's tags")
             try checkClientAndTag(request.clientID, request.tagID)
             return try await store.pinTag(request.tagID, onClient: request.clientID, pinned: request.pinned, by: context.mutation)
+        }
+        router.register(ClientsV1.Clients.listClientTags) { request, _ in
+            var violations = FieldViolations()
+            violations.checkID(request.clientID, field: "client_id")
+            let pageSize = ListRules.pageSize(request.pageSize, &violations)
+            try violations.throwIfAny()
+            return try await store.clientTags(ofClient: request.clientID, pageSize: pageSize, after: try PageToken.parse(request.pageToken))
         }
     }
 

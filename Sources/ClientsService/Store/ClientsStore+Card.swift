@@ -33,6 +33,13 @@ extension ClientsStore {
         }
         card.dialog = dialog
         card.canSaveClient = linkedID == nil
+        if linkedID == nil, !phone.isEmpty {
+            // No client yet: the block shows the contact's phone.
+            var shown = ClientsV1.Phone()
+            shown.number = dialog.phone
+            shown.normalized = phone
+            card.shownPhone = shown
+        }
         card.duplicates = try findDuplicates(db, phones: phones, emails: emails, excluding: linkedID)
         return card
     }
@@ -60,13 +67,17 @@ extension ClientsStore {
         return card
     }
 
-    /// Adds the client, its fields, and its phones and email (for the duplicate search).
+    /// Adds the client, the phone its block shows, its fields, and its phones and email (for the
+    /// duplicate search).
     private static func fill(
         _ card: inout ClientsV1.ClientCard, _ db: Database, clientID: Int64, managerID: Int64, phones: inout [String],
         emails: inout [String]
     ) throws {
         guard let client = try loadClient(db, clientID) else { throw RPCError.notFound("client \(clientID) does not exist") }
         card.client = client
+        // CLIENT-5: the block shows the first phone and says how many others there are.
+        card.shownPhone = client.phones.first
+        card.otherPhoneCount = Int32(max(0, client.phones.count - 1))
         card.fields = try cardFields(db, client: client, managerID: managerID)
         for phone in client.phones where !phones.contains(phone.normalized) { phones.append(phone.normalized) }
         if !client.email.isEmpty, !emails.contains(client.email) { emails.append(client.email) }

@@ -12,7 +12,7 @@ extension ClientsStore {
     {
         try await database.idempotentWrite(requestID: mutation.requestID, method: ClientsV1.Clients.updateClient.path) { db in
             let id = try Self.resolveClient(db, clientID).id
-            try Self.apply(changes, to: id, db, addressFieldPrefix: "address.")
+            try Self.apply(changes, to: id, db, addressFieldPrefix: "address.", now: self.now())
             return try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID)
         }
     }
@@ -27,7 +27,7 @@ extension ClientsStore {
             if changes.address?.freeText != nil, try db.value(Bool.self, "SELECT address_split FROM client WHERE id = ?", [id]) == true {
                 throw RPCError.failedPrecondition("the client's address is split into parts: edit the parts instead")
             }
-            try Self.apply(changes, to: id, db, addressFieldPrefix: "fragment.")
+            try Self.apply(changes, to: id, db, addressFieldPrefix: "fragment.", now: self.now())
             var response = ClientsV1.ApplyFragmentResponse()
             response.card = try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID)
             return response
@@ -35,8 +35,7 @@ extension ClientsStore {
     }
 
     /// Writes `changes` to client `id` inside a transaction.
-    static func apply(_ changes: ClientChanges, to id: Int64, _ db: Database, addressFieldPrefix: String) throws {
-        let now = UTCMilliseconds.now()
+    static func apply(_ changes: ClientChanges, to id: Int64, _ db: Database, addressFieldPrefix: String, now: Int64) throws {
         let row = try db.row("SELECT first_name, last_name, patronymic FROM client WHERE id = ?", [id])!
         var name = PersonName(first: row["first_name"], last: row["last_name"], patronymic: row["patronymic"])
         if let value = changes.firstName { name.first = value }

@@ -8,7 +8,7 @@ extension ClientsStore {
     /// (CLIENT-4), a dialog without a client gets one made from its contact data and linked.
     public func upsertDialog(_ contact: DialogContact, by mutation: Mutation) async throws -> ClientsV1.UpsertDialogResponse {
         try await database.idempotentWrite(requestID: mutation.requestID, method: ClientsV1.Clients.upsertDialog.path) { db in
-            let now = UTCMilliseconds.now()
+            let now = self.now()
             try db.run(
                 """
                 INSERT INTO dialog (id, channel, external_login, display_name, phone, phone_normalized, email, created_at_ms, updated_at_ms)
@@ -43,7 +43,7 @@ extension ClientsStore {
             if let linked: Int64 = row["client_id"] {
                 throw RPCError.failedPrecondition("dialog \(dialogID) is already linked to client \(linked)")
             }
-            _ = try Self.createClient(db, fromDialog: dialogID, overrides: overrides, by: mutation.managerID, now: UTCMilliseconds.now())
+            _ = try Self.createClient(db, fromDialog: dialogID, overrides: overrides, by: mutation.managerID, now: self.now())
             return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID)
         }
     }
@@ -53,7 +53,7 @@ extension ClientsStore {
         try await database.idempotentWrite(requestID: mutation.requestID, method: ClientsV1.Clients.linkDialog.path) { db in
             _ = try Self.dialogRow(db, dialogID)
             let id = try Self.resolveClient(db, clientID).id
-            try db.run("UPDATE dialog SET client_id = ?, updated_at_ms = ? WHERE id = ?", [id, UTCMilliseconds.now(), dialogID])
+            try db.run("UPDATE dialog SET client_id = ?, updated_at_ms = ? WHERE id = ?", [id, self.now(), dialogID])
             return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID)
         }
     }

@@ -32,7 +32,8 @@ extension ClientsStore {
     /// infix, each in definition order), with `clientID`'s values when given and the manager's pins.
     ///
     /// Field definitions number in the hundreds at most, so they are filtered in memory after
-    /// one read of the table.
+    /// one read of the table; the page's options and the client's values are read in one
+    /// statement each, however many fields match.
     public func searchFields(query: String, limit: Int, clientID: Int64?, managerID: Int64) async throws -> [ClientsV1.FieldValue] {
         try await database.read { db in
             let key = SearchKey.make(query)
@@ -47,23 +48,18 @@ extension ClientsStore {
                     infix.append(row)
                 }
             }
+            let page = Array((prefix + infix).prefix(limit))
+            let definitions = try Self.definitions(db, from: page)
             let pinned = Set(
                 try db.values(String.self, "SELECT field_code FROM manager_field WHERE manager_id = ? AND pinned = 1", [managerID]))
-            var client: (id: Int64, createdAt: Int64, address: ClientAddress)? = nil
+            var values: [String: String] = [:]
             if let clientID {
                 let id = try Self.resolveClient(db, clientID).id
                 let row = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [id])!
-                client = (id, row["created_at_ms"], Self.address(from: row))
+                values = try Self.fieldValues(db, clientID: id, createdAtMs: row["created_at_ms"], address: Self.address(from: row))
             }
-            return try (prefix + infix).prefix(limit).map { row in
-                let definition = try Self.definition(db, from: row)
-                var value = ""
-                if let client {
-                    value =
-                        try Self.fieldValue(
-                            db, code: definition.code, clientID: client.id, createdAtMs: client.createdAt, address: client.address) ?? ""
-                }
-                return Self.fieldValue(definition, value: value, pinned: pinned.contains(definition.code))
+            return definitions.map { definition in
+                Self.fieldValue(definition, value: values[definition.code] ?? "", pinned: pinned.contains(definition.code))
             }
         }
     }
@@ -80,7 +76,7 @@ extension ClientsStore {
                 INSERT INTO field_definition (code, name, name_key, type, system, editable, position, created_at_ms)
                 VALUES (?, ?, ?, ?, 0, ?, ?, ?)
                 """,
-                [field.code, field.name, SearchKey.make(field.name), field.type.rawValue, field.editable, position, UTCMilliseconds.now()])
+                [field.code, field.name, SearchKey.make(field.name), field.type.rawValue, field.editable, position, self.now()])
             for (index, option) in field.options.enumerated() {
                 try db.run(
                     "INSERT INTO field_option (field_code, position, code, name) VALUES (?, ?, ?, ?)",
@@ -105,7 +101,7 @@ extension ClientsStore {
             let definition = try Self.definition(db, from: row)
             guard definition.editable else { throw RPCError.failedPrecondition("field \(code) is read-only") }
             let id = try Self.resolveClient(db, clientID).id
-            let now = UTCMilliseconds.now()
+            let now = self.now()
             var value = ""
             if case .address(let part)? = SystemFields.backing(of: code) {
                 switch TextRule.addressPart.clean(rawValue) {
@@ -189,23 +185,38 @@ extension ClientsStore {
 
     /// A definition row with its options.
     static func definition(_ db: Database, from row: Row) throws -> ClientsV1.FieldDefinition {
-        var definition = ClientsV1.FieldDefinition()
-        definition.code = row["code"]
-        definition.name = row["name"]
-        definition.type = ClientsV1.FieldType(rawValue: row["type"])
-        definition.system = row["system"]
-        definition.editable = row["editable"]
-        if definition.type == .dictionary {
-            definition.options = try db.rows(
-                "SELECT code, name FROM field_option WHERE field_code = ? ORDER BY position", [definition.code]
-            ).map {
-                var option = ClientsV1.FieldOption()
-                option.code = $0["code"]
-                option.name = $0["name"]
-                return option
-            }
+        try definitions(db, from: [row])[0]
+    }
+
+    /// Definition rows with their options, in order; the options of every dictionary field
+    /// among them are read in one statement.
+    static func definitions(_ db: Database, from rows: [Row]) throws -> [ClientsV1.FieldDefinition] {
+        var definitions = rows.map { row in
+            var definition = ClientsV1.FieldDefinition()
+            definition.code = row["code"]
+            definition.name = row["name"]
+            definition.type = ClientsV1.FieldType(rawValue: row["type"])
+            definition.system = row["system"]
+            definition.editable = row["editable"]
+            return definition
         }
-        return definition
+        let dictionaries = Array(Set(definitions.filter { $0.type == .dictionary }.map(\.code)))
+        guard !dictionaries.isEmpty else { return definitions }
+        let marks = Array(repeating: "?", count: dictionaries.count).joined(separator: ",")
+        var options: [String: [ClientsV1.FieldOption]] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT field_code, code, name FROM field_option WHERE field_code IN (\(marks)) ORDER BY field_code, position",
+            arguments: StatementArguments(dictionaries))
+        {
+            var option = ClientsV1.FieldOption()
+            option.code = row["code"]
+            option.name = row["name"]
+            options[row["field_code"], default: []].append(option)
+        }
+        for index in definitions.indices where definitions[index].type == .dictionary {
+            definitions[index].options = options[definitions[index].code] ?? []
+        }
+        return definitions
     }
 
     /// A field with its value, as the panel shows it.
@@ -218,41 +229,37 @@ extension ClientsStore {
         return field
     }
 
-    /// The value of field `code` for a client: from the record for system-backed fields, else stored.
-    static func fieldValue(_ db: Database, code: String, clientID: Int64, createdAtMs: Int64, address: ClientAddress) throws -> String? {
-        switch SystemFields.backing(of: code) {
-        case .address(let part)?:
-            return address[part]
-        case .createdAt?:
-            return Self.utcDate(milliseconds: createdAtMs)
-        case nil:
-            return try db.value(
-                String.self, "SELECT value FROM client_field_value WHERE client_id = ? AND field_code = ?", [clientID, code])
+    /// Every value a client has, by field code, in one statement: stored values, and the ones
+    /// system-backed fields take from the record (address parts, creation date).
+    static func fieldValues(_ db: Database, clientID: Int64, createdAtMs: Int64, address: ClientAddress) throws -> [String: String] {
+        var values: [String: String] = [:]
+        for row in try db.rows("SELECT field_code, value FROM client_field_value WHERE client_id = ?", [clientID]) {
+            values[row["field_code"]] = row["value"]
         }
+        for (code, part) in SystemFields.addressCodes { values[code] = address[part] }
+        values["created_at"] = utcDate(milliseconds: createdAtMs)
+        return values
     }
 
     /// The card's fields: the manager's pinned fields in their order, then the other fields the
     /// client has a stored value for (the manager's order first, then the definition order).
+    ///
+    /// Three statements however many fields there are: the pinned fields with their stored
+    /// values, the other stored values with their fields, and the options of every dictionary
+    /// field among them.
     static func cardFields(_ db: Database, client: ClientsV1.Client, managerID: Int64) throws -> [ClientsV1.FieldValue] {
         let clientRow = try db.row("SELECT \(clientColumns) FROM client WHERE id = ?", [client.clientID])!
         let address = address(from: clientRow)
-        var fields: [ClientsV1.FieldValue] = []
-        var shown: Set<String> = []
         let pinnedRows = try db.rows(
             """
-            SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position
-            FROM manager_field m JOIN field_definition d ON d.code = m.field_code
+            SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
+            FROM manager_field m
+            JOIN field_definition d ON d.code = m.field_code
+            LEFT JOIN client_field_value v ON v.client_id = ? AND v.field_code = d.code
             WHERE m.manager_id = ? AND m.pinned = 1
             ORDER BY m.position, d.position
-            """, [managerID])
-        for row in pinnedRows {
-            let definition = try definition(db, from: row)
-            let value =
-                try fieldValue(db, code: definition.code, clientID: client.clientID, createdAtMs: client.createdAtMs, address: address)
-                ?? ""
-            fields.append(fieldValue(definition, value: value, pinned: true))
-            shown.insert(definition.code)
-        }
+            """, [client.clientID, managerID])
+        let pinnedCodes = Set(pinnedRows.map { $0["code"] as String })
         let valueRows = try db.rows(
             """
             SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
@@ -261,13 +268,20 @@ extension ClientsStore {
             LEFT JOIN manager_field m ON m.manager_id = ? AND m.field_code = v.field_code
             WHERE v.client_id = ?
             ORDER BY m.position IS NULL, m.position, d.position
-            """, [managerID, client.clientID])
-        for row in valueRows {
-            let code: String = row["code"]
-            guard !shown.contains(code) else { continue }
-            fields.append(fieldValue(try definition(db, from: row), value: row["value"], pinned: false))
+            """, [managerID, client.clientID]
+        ).filter { !pinnedCodes.contains($0["code"] as String) }
+        let rows = pinnedRows + valueRows
+        return zip(rows, try definitions(db, from: rows)).enumerated().map { index, pair in
+            let (row, definition) = pair
+            let isPinned = index < pinnedRows.count
+            var value: String = row["value"] ?? ""
+            switch SystemFields.backing(of: definition.code) {
+            case .address(let part)?: value = address[part]
+            case .createdAt?: value = utcDate(milliseconds: client.createdAtMs)
+            case nil: break
+            }
+            return fieldValue(definition, value: value, pinned: isPinned)
         }
-        return fields
     }
 
     /// The manager's layout, inside a transaction.

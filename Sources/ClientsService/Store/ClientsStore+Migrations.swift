@@ -12,7 +12,7 @@ extension ClientsStore {
     /// - `client_merged_into`: re-pointing ids merged earlier when their survivor is merged.
     /// - `client_tag` is keyed by (client, tag) for cards; `client_tag_by_tag` (tag, client)
     ///   drives tag filters newest client first and the batches of a tag deletion.
-    /// - `dialog_client`: a client's dialogs (merge, dialog lists).
+    /// - `dialog_client_id` (client, dialog id): a client's dialogs in pages, merges, dialog lists.
     /// - `tag_name_key` (unique): exact-name checks. `tag_live_name` (deleting, name_key):
     ///   prefix autocomplete as a range, infix autocomplete as a scan of this narrow index of
     ///   the tag table only (see ``ClientsStore/autocompleteTags(key:limit:excludingClient:)``).
@@ -169,6 +169,15 @@ extension ClientsStore {
                         value TEXT NOT NULL
                     ) WITHOUT ROWID;
                     """ + SystemFields.installSQL)
+        // A merge names the phones it left out under the 10-phone limit; a client's dialogs are
+        // paged by id (`dialog_client_id` replaces `dialog_client`, serving the same lookups).
+        migrations.register(
+            "clients.0002.merge-dropped-phones",
+            sql: """
+                ALTER TABLE client_merge ADD COLUMN dropped_phones TEXT NOT NULL DEFAULT '';
+                CREATE INDEX dialog_client_id ON dialog(client_id, id) WHERE client_id IS NOT NULL;
+                DROP INDEX dialog_client;
+                """)
         return migrations
     }
 }

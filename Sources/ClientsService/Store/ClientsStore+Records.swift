@@ -59,6 +59,14 @@ extension ClientsStore {
         }
     }
 
+    /// The proto form of a phone.
+    static func proto(_ phone: PhoneNumber) -> ClientsV1.Phone {
+        var message = ClientsV1.Phone()
+        message.number = phone.entered
+        message.normalized = phone.normalized
+        return message
+    }
+
     /// The proto form of a tag row (`id, name, color, client_count, deleting`).
     static func tag(from row: Row) -> ClientsV1.Tag {
         var tag = ClientsV1.Tag()
@@ -75,23 +83,48 @@ extension ClientsStore {
         try db.row("SELECT id, name, color, client_count, deleting FROM tag WHERE id = ?", [tagID]).map(tag(from:))
     }
 
-    /// A client's tags, the pinned one first, then in the order they were attached; tags being
-    /// deleted are left out.
-    static func clientTags(_ db: Database, clientID: Int64) throws -> [ClientsV1.ClientTag] {
-        try db.rows(
+    /// The most tags a client record (card, tag answers, merge snapshots) lists; the rest are
+    /// counted in `tag_count` and paged by `ListClientTags`.
+    static let listedTagLimit = 20
+
+    /// Up to `limit` of a client's tags after `cursor` (from the start when nil), the pinned one
+    /// first, then in the order they were attached; tags being deleted are left out. `total`
+    /// counts all of them; `more` says whether tags follow the ones given.
+    ///
+    /// One statement: the client's tags are few enough to number in a window (the client-tag
+    /// primary key reads them), and the window gives the total beside the page.
+    static func clientTags(_ db: Database, clientID: Int64, after cursor: ClientTagCursor? = nil, limit: Int) throws -> (
+        tags: [ClientsV1.ClientTag], total: Int, more: Bool
+    ) {
+        // A pinned flag of 2 sorts before every tag: no cursor starts at the first.
+        let after = cursor ?? ClientTagCursor(pinned: 2, attachedAtMs: 0, tagID: 0)
+        let rows = try db.rows(
             """
-            SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms
-            FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
-            WHERE ct.client_id = ? AND t.deleting = 0
-            ORDER BY ct.pinned DESC, ct.attached_at_ms, t.id
-            """, [clientID]
-        ).map { row in
+            SELECT * FROM (
+                SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms, count(*) OVER () AS total
+                FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
+                WHERE ct.client_id = ?1 AND t.deleting = 0)
+            WHERE pinned < ?2 OR (pinned = ?2 AND (attached_at_ms > ?3 OR (attached_at_ms = ?3 AND id > ?4)))
+            ORDER BY pinned DESC, attached_at_ms, id
+            LIMIT ?5
+            """, [clientID, after.pinned, after.attachedAtMs, after.tagID, limit + 1])
+        var total: Int = rows.first?["total"] ?? 0
+        if rows.isEmpty, cursor != nil {
+            // Past the last tag: the window had no row to carry the total.
+            total =
+                try db.value(
+                    Int.self,
+                    "SELECT count(*) FROM client_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.client_id = ? AND t.deleting = 0",
+                    [clientID]) ?? 0
+        }
+        let tags = rows.prefix(limit).map { row in
             var clientTag = ClientsV1.ClientTag()
             clientTag.tag = tag(from: row)
             clientTag.pinned = row["pinned"]
             clientTag.attachedAtMs = row["attached_at_ms"]
             return clientTag
         }
+        return (tags, total, rows.count > limit)
     }
 
     /// A client record by its own id (no merge resolution), or nil.
@@ -107,13 +140,10 @@ extension ClientsStore {
         client.address = proto(address(from: row))
         client.createdAtMs = row["created_at_ms"]
         client.updatedAtMs = row["updated_at_ms"]
-        client.phones = try phones(db, clientID: clientID).map { phone in
-            var message = ClientsV1.Phone()
-            message.number = phone.entered
-            message.normalized = phone.normalized
-            return message
-        }
-        client.tags = try clientTags(db, clientID: clientID)
+        client.phones = try phones(db, clientID: clientID).map(proto)
+        let tags = try clientTags(db, clientID: clientID, limit: listedTagLimit)
+        client.tags = tags.tags
+        client.tagCount = Int32(tags.total)
         return client
     }
 

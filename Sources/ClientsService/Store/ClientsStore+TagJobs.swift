@@ -38,7 +38,7 @@ extension ClientsStore {
                 """,
                 [
                     spec.tagID, spec.action.rawValue, spec.newName, spec.newColor, tag.name, ClientsV1.TagJobState.queued.rawValue,
-                    tag.clientCount, mutation.managerID, UTCMilliseconds.now(),
+                    tag.clientCount, mutation.managerID, self.now(),
                 ])
             let jobID = db.lastInsertedRowID
             if spec.action == .delete { try db.run("UPDATE tag SET deleting = 1 WHERE id = ?", [spec.tagID]) }
@@ -77,7 +77,7 @@ extension ClientsStore {
                 throw RPCError.notFound("tag job \(jobID) does not exist")
             }
             guard job.state == .queued || job.state == .running else { return job }
-            let now = UTCMilliseconds.now()
+            let now = self.now()
             if job.state == .queued {
                 try db.run(
                     "UPDATE tag_job SET state = ?, started_at_ms = ? WHERE id = ?", [ClientsV1.TagJobState.running.rawValue, now, jobID])
@@ -130,7 +130,7 @@ extension ClientsStore {
         try await database.write { db in
             try db.run(
                 "UPDATE tag_job SET state = ?, finished_at_ms = ?, error = ? WHERE id = ? AND state IN (1, 2)",
-                [ClientsV1.TagJobState.failed.rawValue, UTCMilliseconds.now(), reason, jobID])
+                [ClientsV1.TagJobState.failed.rawValue, self.now(), reason, jobID])
         }
     }
 

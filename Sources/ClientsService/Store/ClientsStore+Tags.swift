@@ -66,7 +66,7 @@ extension ClientsStore {
             }
             try db.run(
                 "INSERT INTO tag (name, name_key, color, created_by, created_at_ms) VALUES (?, ?, ?, ?, ?)",
-                [name, key, TagRules.randomColor(), mutation.managerID, UTCMilliseconds.now()])
+                [name, key, TagRules.randomColor(), mutation.managerID, self.now()])
             return try Self.loadTag(db, db.lastInsertedRowID)!
         }
     }
@@ -80,7 +80,7 @@ extension ClientsStore {
             if tag.deleting { throw RPCError.failedPrecondition("tag \(tagID) is being deleted") }
             try db.run(
                 "INSERT INTO client_tag (client_id, tag_id, pinned, attached_at_ms) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING",
-                [id, tagID, UTCMilliseconds.now()])
+                [id, tagID, self.now()])
             if db.changesCount > 0 { try db.run("UPDATE tag SET client_count = client_count + 1 WHERE id = ?", [tagID]) }
             return try Self.clientTagsResponse(db, clientID: id)
         }
@@ -124,7 +124,9 @@ extension ClientsStore {
     static func clientTagsResponse(_ db: Database, clientID: Int64) throws -> ClientsV1.ClientTagsResponse {
         var response = ClientsV1.ClientTagsResponse()
         response.clientID = clientID
-        response.tags = try clientTags(db, clientID: clientID)
+        let tags = try clientTags(db, clientID: clientID, limit: listedTagLimit)
+        response.tags = tags.tags
+        response.tagCount = Int32(tags.total)
         return response
     }
 }

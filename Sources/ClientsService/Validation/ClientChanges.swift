@@ -25,8 +25,9 @@ public struct ClientChanges: Sendable, Hashable {
     public static let maximumPhones = 10
 
     /// Validates an `UpdateClient` request, naming every bad field (`first_name`,
-    /// `phones.numbers[1]`, `address.city`, …) in one `INVALID_ARGUMENT`.
-    public init(validating request: ClientsV1.UpdateClientRequest) throws(RPCError) {
+    /// `phones.numbers[1]`, `address.city`, …) in one `INVALID_ARGUMENT`; phones without `+`
+    /// are read as dialled in `phoneRegion`.
+    public init(validating request: ClientsV1.UpdateClientRequest, phoneRegion: String) throws(RPCError) {
         var violations = FieldViolations()
         if let value = request.firstName { firstName = violations.take(TextRule.personName.clean(value), field: "first_name") }
         if let value = request.lastName { lastName = violations.take(TextRule.personName.clean(value), field: "last_name") }
@@ -41,7 +42,7 @@ public struct ClientChanges: Sendable, Hashable {
             var parsed: [PhoneNumber] = []
             for (index, number) in list.numbers.enumerated() {
                 let field = "phones.numbers[\(index)]"
-                guard let phone = violations.take(PhoneNumber.parse(number), field: field) else { continue }
+                guard let phone = violations.take(PhoneNumber.parse(number, region: phoneRegion), field: field) else { continue }
                 if let first = parsed.firstIndex(where: { $0.normalized == phone.normalized }) {
                     violations.add(field: field, "is the same number as phones.numbers[\(first)]")
                     continue
@@ -70,7 +71,7 @@ public struct ClientChanges: Sendable, Hashable {
 
     /// Validates a message fragment applied to a client field (CLIENT-8) like the matching
     /// edit; violations name the field `fragment`. Not for product queries.
-    public init(fragment raw: String, target: ClientsV1.FragmentTarget) throws(RPCError) {
+    public init(fragment raw: String, target: ClientsV1.FragmentTarget, phoneRegion: String) throws(RPCError) {
         let field = "fragment"
         let fragment = MessageFragment.clean(raw, keepTrailingDot: target == .address)
         func require(_ result: Result<String, ValidationFailure>) throws(RPCError) -> String {
@@ -87,7 +88,7 @@ public struct ClientChanges: Sendable, Hashable {
         case .email: email = try require(EmailAddress.normalize(fragment))
         case .address: address = AddressChanges(freeText: try require(TextRule.addressText.clean(fragment)))
         case .phone:
-            switch PhoneNumber.parse(fragment) {
+            switch PhoneNumber.parse(fragment, region: phoneRegion) {
             case .success(let phone): frontPhone = phone
             case .failure(let failure): throw RPCError.invalidArgument(field: field, failure)
             }

@@ -16,14 +16,17 @@ public struct DialogContact: Sendable, Hashable {
     /// The normalized email, or "".
     public var email: String
 
-    /// Validates an `UpsertDialog` request, naming every bad field.
-    public init(validating request: ClientsV1.UpsertDialogRequest) throws(RPCError) {
+    /// Validates an `UpsertDialog` request, naming every bad field; a phone without `+` is read
+    /// as dialled in `phoneRegion`.
+    public init(validating request: ClientsV1.UpsertDialogRequest, phoneRegion: String) throws(RPCError) {
         var violations = FieldViolations()
         dialogID = violations.take(TextRule.dialogID.clean(request.dialogID), field: "dialog_id") ?? ""
         channel = violations.take(TextRule.channel.clean(request.channel), field: "channel") ?? ""
         externalLogin = violations.take(TextRule.contactText.clean(request.externalLogin), field: "external_login") ?? ""
         displayName = violations.take(TextRule.contactText.clean(request.displayName), field: "display_name") ?? ""
-        phone = request.phone.trimmingWhitespace().isEmpty ? nil : violations.take(PhoneNumber.parse(request.phone), field: "phone")
+        phone =
+            request.phone.trimmingWhitespace().isEmpty
+            ? nil : violations.take(PhoneNumber.parse(request.phone, region: phoneRegion), field: "phone")
         email =
             request.email.trimmingWhitespace().isEmpty ? "" : violations.take(EmailAddress.normalize(request.email), field: "email") ?? ""
         try violations.throwIfAny()

@@ -8,7 +8,7 @@ public enum TagJobRules {
     public static func validate(_ spec: ClientsV1.TagJobSpec?) throws(RPCError) -> ClientsV1.TagJobSpec {
         guard var spec else { throw RPCError.invalidArgument(field: "spec", "is required") }
         var violations = FieldViolations()
-        violations.check(spec.tagID > 0, field: "spec.tag_id", "must be a tag id")
+        violations.checkID(spec.tagID, field: "spec.tag_id")
         switch spec.action {
         case .rename:
             spec.newName = violations.take(TagRules.name(spec.newName), field: "spec.new_name") ?? ""

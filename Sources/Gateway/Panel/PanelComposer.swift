@@ -1,23 +1,32 @@
 import ChatPanelProto
 import ChatPanelRPC
-import Logging
+import ChatPanelStore
 
 /// Composes a panel: the base client block first (the one critical part), then every other
-/// visible widget at once, each under what is left of the panel's deadline and each coming
-/// back with its own state.
+/// visible widget from the upstream that composes it (``UpstreamDescriptor/widgets``), each
+/// under what is left of the panel's deadline and each coming back with its own state.
 struct PanelComposer: Sendable {
+    /// The clients service: it answers the base client block.
     let clients: Upstream
-    let tasks: Upstream
+    /// Every upstream that composes widgets, with its source.
+    let sources: [(Upstream, WidgetSource)]
+    /// Layouts and settings.
     let store: GatewayStore
+    /// The longest a panel may take.
     let panelTimeout: Duration
-    /// The orders service (the Products and Cart widgets); nil when not deployed.
-    var orders: Upstream? = nil
 
-    /// Widgets whose service is not part of this deployment yet.
-    static let notConfigured: Set<GatewayV1.WidgetKind> = [.products, .order, .cart, .summary, .visit]
+    /// A composer over the upstreams that compose widgets.
+    init(upstreams: UpstreamSet, store: GatewayStore, panelTimeout: Duration) {
+        self.clients = upstreams[.clients]
+        self.sources = upstreams.all.compactMap { upstream in upstream.descriptor.widgets.map { (upstream, $0) } }
+        self.store = store
+        self.panelTimeout = panelTimeout
+    }
 
+    /// The panel of the calling manager and a dialog, in the manager's layout.
     func panel(dialogID: String, context: RPCCallContext) async throws -> GatewayV1.Panel {
         let started = ContinuousClock.now
+        let loadedAt = store.now()
         let deadline = min(context.deadline, started + panelTimeout)
         // Kept in memory by the store (read from the database once): no child tasks for them.
         let layout = try await store.layout(managerID: context.caller.managerID)
@@ -37,6 +46,7 @@ struct PanelComposer: Sendable {
         panel.client = base
         panel.widgets = widgets
         panel.elapsedMs = Self.milliseconds(since: started)
+        panel.loadedAtMs = loadedAt
         return panel
     }
 
@@ -68,61 +78,80 @@ struct PanelComposer: Sendable {
         return (widget, card)
     }
 
-    /// The widgets of `kinds`, in that order. Settings and rights decide some without a call,
-    /// the Tags widget shows the client card, and the Tasks and Notes widgets come from one
-    /// GetPanelData call (one snapshot of the tasks service): the only call made here.
+    /// The widgets of `kinds`, in that order. Settings and rights decide some without a call;
+    /// the others are filled by the upstream composing them: sources that read only the client
+    /// card in place, the one source that calls its service awaited directly, several at once.
     func widgets(
         _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCard, cardBytes: [UInt8], settings: GatewayV1.Settings,
-        caller: RPCV1.Caller, deadline: ContinuousClock.Instant
+        caller: RPCV1.Caller, deadline: ContinuousClock.Instant, completedTasksSinceMs: Int64? = nil
     ) async -> [GatewayV1.Widget] {
         var widgets: [GatewayV1.Widget] = []
-        var fromTasksService: [Int] = []
-        var fromOrdersService: [Int] = []
+        var pending: [[Int]] = Array(repeating: [], count: sources.count)
         for kind in kinds {
-            if let decided = decided(kind, settings: settings, caller: caller) {
+            if let decided = Self.decided(kind, settings: settings) {
                 widgets.append(decided)
                 continue
             }
             var widget = GatewayV1.Widget()
             widget.kind = kind
-            widget.state = .ok
-            switch kind {
-            case .tags:
-                widget.data = cardBytes
-                widget.dataType = "chatpanel.clients.v1.ClientCard"
-            case .tasks:
-                widget.dataType = "chatpanel.gateway.v1.TasksWidgetData"
-                fromTasksService.append(widgets.count)
-            case .notes:
-                widget.dataType = "chatpanel.tasks.v1.ListNotesResponse"
-                fromTasksService.append(widgets.count)
-            case .products:
-                widget.dataType = "chatpanel.orders.v1.ProductList"
-                fromOrdersService.append(widgets.count)
-            case .cart:
-                widget.dataType = "chatpanel.orders.v1.Cart"
-                fromOrdersService.append(widgets.count)
-            default:
-                widget = widget.with(.unavailable, "not configured")
+            guard let (index, entry) = source(of: kind) else {
+                widgets.append(widget.with(.unavailable, "not configured"))
+                continue
             }
+            if let right = entry.right, !caller.has(right) {
+                widgets.append(widget.with(.forbidden, entry.forbiddenReason))
+                continue
+            }
+            widget.state = .ok
+            widget.dataType = entry.dataType
+            pending[index].append(widgets.count)
             widgets.append(widget)
         }
-        if !fromOrdersService.isEmpty {
-            // The orders service answers while the tasks service does.
-            async let ordersData = fetchFromOrdersService(card: card, caller: caller, deadline: deadline)
-            if !fromTasksService.isEmpty {
-                await fillFromTasksService(&widgets, at: fromTasksService, card: card, caller: caller, deadline: deadline)
+        let request = WidgetSource.Request(
+            card: card, cardBytes: cardBytes, caller: caller, deadline: deadline, completedTasksSinceMs: completedTasksSinceMs)
+        var remote: [Int] = []
+        for (index, positions) in pending.enumerated() where !positions.isEmpty {
+            if sources[index].1.callsUpstream {
+                remote.append(index)
+            } else {
+                await fill(&widgets, from: index, at: positions, request)
             }
-            fillFromOrdersService(&widgets, at: fromOrdersService, await ordersData)
-        } else if !fromTasksService.isEmpty {
-            await fillFromTasksService(&widgets, at: fromTasksService, card: card, caller: caller, deadline: deadline)
+        }
+        if remote.count == 1 {
+            await fill(&widgets, from: remote[0], at: pending[remote[0]], request)
+        } else if remote.count > 1 {
+            let filled = await withTaskGroup(of: (Int, [GatewayV1.Widget]).self) { group in
+                for index in remote {
+                    let (upstream, source) = sources[index]
+                    let mine = pending[index].map { widgets[$0] }
+                    group.addTask { (index, await source.fill(upstream, request, mine)) }
+                }
+                var results: [(Int, [GatewayV1.Widget])] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+            for (index, results) in filled {
+                for (position, widget) in zip(pending[index], results) { widgets[position] = widget }
+            }
         }
         return widgets
     }
 
-    /// A widget whose state the settings or the caller's rights decide before any call: nil
-    /// when it has to be fetched.
-    private func decided(_ kind: GatewayV1.WidgetKind, settings: GatewayV1.Settings, caller: RPCV1.Caller) -> GatewayV1.Widget? {
+    private func fill(_ widgets: inout [GatewayV1.Widget], from index: Int, at positions: [Int], _ request: WidgetSource.Request) async {
+        let (upstream, source) = sources[index]
+        let filled = await source.fill(upstream, request, positions.map { widgets[$0] })
+        for (position, widget) in zip(positions, filled) { widgets[position] = widget }
+    }
+
+    private func source(of kind: GatewayV1.WidgetKind) -> (Int, WidgetSource.Widget)? {
+        for (index, (_, source)) in sources.enumerated() {
+            if let entry = source.widgets.first(where: { $0.kind == kind }) { return (index, entry) }
+        }
+        return nil
+    }
+
+    /// A widget the module and chat settings switch off (PANEL-4): nil when they allow it.
+    private static func decided(_ kind: GatewayV1.WidgetKind, settings: GatewayV1.Settings) -> GatewayV1.Widget? {
         var widget = GatewayV1.Widget()
         widget.kind = kind
         switch kind {
@@ -132,101 +161,18 @@ struct PanelComposer: Sendable {
             return widget.with(.disabled, "the summary bot is switched off")
         case .visit where !settings.siteChatEnabled:
             return widget.with(.disabled, "the online-consultant (site chat) module is off")
-        case .tasks where !caller.has(.tasks):
-            return widget.with(.forbidden, "tasks access is restricted for this manager")
-        case .products, .cart where orders != nil:
-            return nil
-        case let kind where Self.notConfigured.contains(kind):
-            return widget.with(.unavailable, "not configured")
         default:
             return nil
         }
     }
 
-    /// Fills the Tasks and Notes widgets at `indices` from one GetPanelData call: the tasks
-    /// widget gets the first page of All and Mine, the notes widget the newest 5.
-    private func fillFromTasksService(
-        _ widgets: inout [GatewayV1.Widget], at indices: [Int], card: ClientsV1.ClientCard, caller: RPCV1.Caller,
-        deadline: ContinuousClock.Instant
-    ) async {
-        let started = ContinuousClock.now
-        guard let client = card.client else {
-            for index in indices {
-                if widgets[index].kind == .tasks {
-                    widgets[index].data = (try? GatewayV1.TasksWidgetData().serializedBytes()) ?? []
-                    widgets[index].reason = "the dialog has no client yet; creating a task saves it"
-                } else {
-                    widgets[index].data = (try? TasksV1.ListNotesResponse().serializedBytes()) ?? []
-                    widgets[index].reason = "the dialog has no client yet"
-                }
-            }
-            return
-        }
-        var request = TasksV1.GetPanelDataRequest()
-        if indices.contains(where: { widgets[$0].kind == .tasks }) {
-            request.taskLists = [Self.listTasks(client.clientID, view: .all), Self.listTasks(client.clientID, view: .mine)]
-        }
-        if indices.contains(where: { widgets[$0].kind == .notes }) {
-            var notes = TasksV1.ListNotesRequest()
-            notes.clientID = client.clientID
-            notes.pageSize = 5
-            request.notes = notes
-        }
-        do {
-            let response = try await tasks.call(
-                TasksV1.Tasks.getPanelData, request, options: RPCCallOptions(timeout: Self.remaining(until: deadline), caller: caller))
-            for index in indices {
-                if widgets[index].kind == .tasks {
-                    var data = GatewayV1.TasksWidgetData()
-                    data.all = response.taskLists.first
-                    data.mine = response.taskLists.dropFirst().first
-                    widgets[index].data = try data.serializedBytes()
-                } else {
-                    widgets[index].data = try (response.notes ?? TasksV1.ListNotesResponse()).serializedBytes()
-                }
-                widgets[index].elapsedMs = Self.milliseconds(since: started)
-            }
-        } catch {
-            for index in indices { widgets[index] = Self.failed(widgets[index], error, since: started) }
-        }
-    }
-
-    /// A widget whose fetch failed, with the state its error means.
-    static func failed(_ widget: GatewayV1.Widget, _ error: any Error, since started: ContinuousClock.Instant) -> GatewayV1.Widget {
-        var widget = widget
-        widget.data = []
-        widget.elapsedMs = milliseconds(since: started)
-        guard let error = error as? RPCError else { return widget.with(.unavailable, "\(error)") }
-        switch error.code {
-        case .deadlineExceeded: return widget.with(.timedOut, "no answer within the panel's deadline")
-        case .permissionDenied: return widget.with(.forbidden, error.message)
-        default: return widget.with(.unavailable, error.message)
-        }
-    }
-
-    static func listTasks(_ clientID: Int64, view: TasksV1.TaskView) -> TasksV1.ListTasksRequest {
-        var request = TasksV1.ListTasksRequest()
-        request.clientID = clientID
-        request.view = view
-        request.pageSize = 10
-        return request
-    }
-
+    /// What is left until `deadline` (at least 1 ms, so a call still says it timed out).
     static func remaining(until deadline: ContinuousClock.Instant) -> Duration {
         max(.milliseconds(1), ContinuousClock.now.duration(to: deadline))
     }
 
+    /// Milliseconds since `start`, for `elapsed_ms`.
     static func milliseconds(since start: ContinuousClock.Instant) -> UInt32 {
         UInt32(clamping: start.duration(to: .now).milliseconds)
-    }
-}
-
-extension GatewayV1.Widget {
-    /// The widget with a state and a reason.
-    func with(_ state: GatewayV1.WidgetState, _ reason: String) -> GatewayV1.Widget {
-        var copy = self
-        copy.state = state
-        copy.reason = reason
-        return copy
     }
 }

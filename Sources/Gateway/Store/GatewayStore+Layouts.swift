@@ -91,47 +91,10 @@ extension GatewayStore {
                     ON CONFLICT(manager_id) DO UPDATE SET version = excluded.version, widgets = excluded.widgets,
                         updated_at_ms = excluded.updated_at_ms
                     """,
-                arguments: [managerID, Int64(updated.version), Data(try stored.serializedBytes()), UTCMilliseconds.now()])
+                arguments: [managerID, Int64(updated.version), Data(try stored.serializedBytes()), self.now()])
             return updated
         }
         return cache.offer(updated)
-    }
-
-    /// The module and chat settings.
-    public func settings() async throws -> GatewayV1.Settings {
-        let (known, generation) = cache.settings()
-        if let known { return known }
-        let settings = try await database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM settings WHERE id = 1")!
-            var settings = GatewayV1.Settings()
-            settings.tasksWidgetEnabled = row["tasks_widget_enabled"]
-            settings.summaryBotEnabled = row["summary_bot_enabled"]
-            settings.siteChatEnabled = row["site_chat_enabled"]
-            return settings
-        }
-        cache.offer(settings, readAt: generation)
-        return settings
-    }
-
-    /// Replaces the module and chat settings.
-    public func updateSettings(_ settings: GatewayV1.Settings) async throws -> GatewayV1.Settings {
-        let cache = self.cache
-        do {
-            return try await database.write { db in
-                try db.execute(
-                    sql: """
-                        UPDATE settings SET tasks_widget_enabled = ?, summary_bot_enabled = ?, site_chat_enabled = ?, updated_at_ms = ?
-                        WHERE id = 1
-                        """,
-                    arguments: [settings.tasksWidgetEnabled, settings.summaryBotEnabled, settings.siteChatEnabled, UTCMilliseconds.now()])
-                // On the writer queue, so updates reach the cache in commit order.
-                cache.replace(settings)
-                return settings
-            }
-        } catch {
-            cache.forgetSettings()
-            throw error
-        }
     }
 }
 

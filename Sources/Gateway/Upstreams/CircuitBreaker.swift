@@ -61,7 +61,8 @@ public final class CircuitBreaker: Sendable {
         state.withLock { state in
             switch state {
             case .closed(let failures):
-                state = failures + 1 >= configuration.failureThreshold
+                state =
+                    failures + 1 >= configuration.failureThreshold
                     ? .open(until: now + configuration.openDuration) : .closed(consecutiveFailures: failures + 1)
             case .halfOpen, .open:
                 state = .open(until: now + configuration.openDuration)

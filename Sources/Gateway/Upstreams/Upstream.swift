@@ -1,18 +1,28 @@
 public import ChatPanelProto
 public import ChatPanelRPC
+import Synchronization
 
-/// One service the gateway calls: its multiplexed client and its circuit breaker.
+/// One service the gateway calls: its multiplexed client, its circuit breaker, and what it
+/// is to the gateway (its ``UpstreamDescriptor``). A `Service` of the gateway process: it
+/// closes its client on shutdown (see ``run()``).
 public final class Upstream: Sendable {
     /// The service's name, like `clients`.
-    public let name: String
-    /// The client (one multiplexed connection, reconnecting with backoff).
+    public var name: String { descriptor.name }
+    /// What the gateway knows about the service.
+    public let descriptor: UpstreamDescriptor
+    /// The client (one multiplexed connection per event loop, reconnecting with backoff).
     public let client: RPCClient
     /// The breaker guarding it.
     public let breaker: CircuitBreaker
+    /// The calls going through it now.
+    let calls = Mutex(CallsInFlight())
 
     /// An upstream at a socket path.
-    public init(name: String, socketPath: String, breaker: CircuitBreaker.Configuration = .init(), connectTimeout: Duration = .milliseconds(500)) {
-        self.name = name
+    public init(
+        _ descriptor: UpstreamDescriptor, socketPath: String, breaker: CircuitBreaker.Configuration = .init(),
+        connectTimeout: Duration = .milliseconds(500)
+    ) {
+        self.descriptor = descriptor
         var configuration = RPCClientConfiguration(socketPath: socketPath)
         configuration.connectTimeout = connectTimeout
         self.client = RPCClient(configuration: configuration)
@@ -35,6 +45,8 @@ public final class Upstream: Sendable {
         guard breaker.acquire() else {
             throw RPCError.unavailable("\(name) is unavailable (circuit open after repeated failures)")
         }
+        calls.withLock { $0.begin() }
+        defer { calls.withLock { $0.end() }?.resume() }
         do {
             let result = try await body()
             breaker.recordSuccess()
@@ -56,10 +68,35 @@ public final class Upstream: Sendable {
         }
         do {
             let response = try await client.unary(
-                HealthV1.Health.check, HealthV1.HealthCheckRequest(), options: RPCCallOptions(timeout: .milliseconds(300)))
+                HealthV1.Health.check, HealthV1.HealthCheckRequest(), options: RPCCallOptions(timeout: descriptor.healthCheckTimeout))
             return HealthV1.ComponentHealth(name: name, status: response.status, detail: "\(response.process) \(response.version)")
         } catch {
             return HealthV1.ComponentHealth(name: name, status: .notServing, detail: "\(error)")
         }
+    }
+}
+
+/// The calls going through an upstream, so that shutting it down can wait for them.
+struct CallsInFlight {
+    /// How many calls are in flight.
+    private(set) var count = 0
+    private var drained: CheckedContinuation<Void, Never>?
+
+    /// Starts a call.
+    mutating func begin() { count += 1 }
+
+    /// Ends a call; returns the waiter to resume when it was the last one.
+    mutating func end() -> CheckedContinuation<Void, Never>? {
+        count -= 1
+        guard count == 0, let waiter = drained else { return nil }
+        drained = nil
+        return waiter
+    }
+
+    /// Registers the one waiter; returns false (and keeps nothing) when no call is in flight.
+    mutating func wait(_ continuation: CheckedContinuation<Void, Never>) -> Bool {
+        guard count > 0 else { return false }
+        drained = continuation
+        return true
     }
 }

@@ -8,6 +8,15 @@ extension TasksService {
         router.register(TasksV1.Tasks.createTask) { request, context in
             try context.require(.tasks, for: "creating a task")
             let author = try context.managerID(for: "creating a task")
+            if request.validateOnly {
+                // A check only: client_id 0 without an order number stands for the client about
+                // to be saved (the gateway's TASK-2 flow), so it is checked as if it were set.
+                var check = request
+                if check.clientID == 0, check.orderNumber.isEmpty { check.clientID = Int64.max }
+                _ = try check.validated(authorID: author)
+                try context.require(.tasks, for: "creating a task")
+                return TasksV1.CreateTaskResponse()
+            }
             let task = try request.validated(authorID: author)
             return try await store.createTask(task, requestID: context.requestID)
         }

@@ -23,10 +23,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     private struct Pending {
         var receiver: ClientOutbound.Receiver
-        var timer: Scheduled<Void>?
+        /// When the caller stops waiting (see ``ConnectionDeadlineTimer``).
+        var deadline: NIODeadline
     }
 
-    private var pending: [UInt64: Pending] = [:]
+    // Touched on the connection's event loop only: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var pending: [UInt64: Pending] = [:]
+    @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     private let socketPath: String
 
     init(socketPath: String) {
@@ -36,19 +39,18 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .call(let id, let frame, let receiver, let timeout):
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let timer = context.eventLoop.scheduleTask(in: timeout) {
-                let (handler, context) = loopBound.value
-                handler.abandon(id: id, context: context, error: .deadlineExceeded())
+            let deadline = NIODeadline.now() + timeout
+            pending[id] = Pending(receiver: receiver, deadline: deadline)
+            if deadlines.firesAfter(deadline) {
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                deadlines.arm(at: deadline, on: context.eventLoop) {
+                    let (handler, context) = loopBound.value
+                    handler.abandonOverdueCalls(context: context)
+                }
             }
-            pending[id] = Pending(receiver: receiver, timer: timer)
-            let written = context.eventLoop.makePromise(of: Void.self)
-            written.futureResult.whenFailure { _ in
-                let (handler, _) = loopBound.value
-                handler.complete(id: id, with: .failure(RPCError.unavailable("cannot send to \(handler.socketPath)")))
-            }
-            promise.map { written.futureResult.cascade(to: $0) }
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(frame)), promise: written)
+            // A failed write fails `promise` (the caller's) and closes the connection, which
+            // fails every pending call.
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(frame)), promise: promise)
         case .cancel(let id):
             abandon(id: id, context: context, error: RPCError(code: .cancelled, message: "the call was cancelled"))
             promise?.succeed()
@@ -56,6 +58,25 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Fails a call locally and tells the server to stop working on it.
+    /// The deadline timer fired: gives up the overdue calls (DEADLINE_EXCEEDED, and a CANCEL to
+    /// the server) and re-arms for the earliest deadline left.
+    private func abandonOverdueCalls(context: ChannelHandlerContext) {
+        deadlines.fired()
+        let now = NIODeadline.now()
+        var earliest = NIODeadline.distantFuture
+        var overdue: [UInt64] = []
+        for (id, call) in pending {
+            if call.deadline <= now { overdue.append(id) } else { earliest = min(earliest, call.deadline) }
+        }
+        for id in overdue { abandon(id: id, context: context, error: .deadlineExceeded()) }
+        guard earliest != .distantFuture, context.channel.isActive else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        deadlines.arm(at: earliest, on: context.eventLoop) {
+            let (handler, context) = loopBound.value
+            handler.abandonOverdueCalls(context: context)
+        }
+    }
+
     private func abandon(id: UInt64, context: ChannelHandlerContext, error: RPCError) {
         guard pending[id] != nil else { return }
         complete(id: id, with: .failure(error))
@@ -69,7 +90,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     private func complete(id: UInt64, with result: Result<RPCV1.ResponseFrame, any Error>) {
         guard let call = pending.removeValue(forKey: id) else { return }
-        call.timer?.cancel()
         switch call.receiver {
         case .unary(let promise):
             promise.completeWith(result)
@@ -85,9 +105,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        guard let frame = try? RPCV1.ResponseFrame(serializedBytes: bytes) else {
+        let buffer = unwrapInboundIn(data)
+        guard let frame = try? buffer.withUnsafeReadableBytes({ try RPCV1.ResponseFrame(unsafeBytes: $0) }) else {
             context.fireErrorCaught(RPCError(code: .internal, message: "undecodable response frame from \(socketPath)"))
             return
         }
@@ -110,6 +129,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deadlines.cancel()
         failAll(RPCError.unavailable("connection to \(socketPath) closed"))
         context.fireChannelInactive()
     }

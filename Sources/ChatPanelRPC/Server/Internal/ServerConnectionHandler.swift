@@ -21,7 +21,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private struct ActiveCall {
         var task: Task<Void, Never>?
-        var timeout: Scheduled<Void>?
+        /// When the call expires (see ``ConnectionDeadlineTimer``).
+        var deadline: NIODeadline
     }
 
     private let router: RPCRouter
@@ -30,8 +31,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let counters: ServerCounters
     private let executor: EventLoopTaskExecutor
     private var logger: Logger
-    private var calls: [UInt64: ActiveCall] = [:]
-    private var draining = false
+    // Touched on the connection's event loop only: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var calls: [UInt64: ActiveCall] = [:]
+    @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
+    @exclusivity(unchecked) private var draining = false
     private var context: ChannelHandlerContext!
 
     init(
@@ -54,11 +57,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        let buffer = unwrapInboundIn(data)
         let frame: RPCV1.RequestFrame
         do {
-            frame = try RPCV1.RequestFrame(serializedBytes: bytes)
+            // Decoded where the frame reader left it, without a copy.
+            frame = try buffer.withUnsafeReadableBytes { try RPCV1.RequestFrame(unsafeBytes: $0) }
         } catch {
             // Without a decodable envelope there is no call id to answer: the peer is broken.
             logger.warning("rpc.frame.undecodable", metadata: ["chatpanel.rpc.error": "\(error)"])
@@ -90,8 +93,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deadlines.cancel()
         for (_, call) in calls {
-            call.timeout?.cancel()
             call.task?.cancel()
         }
         counters.callsInFlight.subtract(calls.count, ordering: .relaxed)
@@ -130,7 +133,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             method: frame.method, caller: frame.caller ?? RPCV1.Caller(), requestID: frame.requestID,
             deadline: .now + timeout, peer: peer, logger: logger, callID: callID)
 
-        calls[callID] = ActiveCall()
+        let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
+        calls[callID] = ActiveCall(task: nil, deadline: expiry)
         counters.callsInFlight.add(1, ordering: .relaxed)
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -153,10 +157,30 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         // The task may already have finished (a handler that never suspends).
         if calls[callID] != nil {
             calls[callID]?.task = task
-            calls[callID]?.timeout = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)) {
-                loopBound.value.expire(callID: callID)
+            if deadlines.firesAfter(expiry) {
+                deadlines.arm(at: expiry, on: eventLoop) { loopBound.value.expireOverdueCalls() }
             }
         }
+    }
+
+    /// The connection's deadline timer fired: expires every overdue call and re-arms the timer
+    /// for the earliest deadline left.
+    private func expireOverdueCalls() {
+        deadlines.fired()
+        let now = NIODeadline.now()
+        var earliest = NIODeadline.distantFuture
+        var overdue: [UInt64] = []
+        for (callID, call) in calls {
+            if call.deadline <= now {
+                overdue.append(callID)
+            } else {
+                earliest = min(earliest, call.deadline)
+            }
+        }
+        for callID in overdue { expire(callID: callID) }
+        guard earliest != .distantFuture, context.channel.isActive else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        deadlines.arm(at: earliest, on: context.eventLoop) { loopBound.value.expireOverdueCalls() }
     }
 
     private static func spawn(
@@ -188,8 +212,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func finish(callID: UInt64, outcome: Result<[UInt8], RPCError>, isStreaming: Bool) {
-        guard let call = calls.removeValue(forKey: callID) else { return }  // expired or cancelled already
-        call.timeout?.cancel()
+        guard calls.removeValue(forKey: callID) != nil else { return }  // expired or cancelled already
         counters.callsInFlight.subtract(1, ordering: .relaxed)
         switch outcome {
         case .success(let payload):
@@ -217,7 +240,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private func cancel(callID: UInt64) {
         guard let call = calls.removeValue(forKey: callID) else { return }
         counters.callsInFlight.subtract(1, ordering: .relaxed)
-        call.timeout?.cancel()
         call.task?.cancel()
         closeIfDrained()
     }

@@ -1177,6 +1177,51 @@ void   chatpanel__clients__v1__merge_clients_request__free_unpacked
   assert(message->base.descriptor == &chatpanel__clients__v1__merge_clients_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__clients__v1__merge_refusal__init
+                     (Chatpanel__Clients__V1__MergeRefusal         *message)
+{
+  static const Chatpanel__Clients__V1__MergeRefusal init_value = CHATPANEL__CLIENTS__V1__MERGE_REFUSAL__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__merge_refusal__get_packed_size
+                     (const Chatpanel__Clients__V1__MergeRefusal *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__merge_refusal__pack
+                     (const Chatpanel__Clients__V1__MergeRefusal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__merge_refusal__pack_to_buffer
+                     (const Chatpanel__Clients__V1__MergeRefusal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__MergeRefusal *
+       chatpanel__clients__v1__merge_refusal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__MergeRefusal *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__merge_refusal__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__merge_refusal__free_unpacked
+                     (Chatpanel__Clients__V1__MergeRefusal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__merge_refusal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__clients__v1__merge_record__init
                      (Chatpanel__Clients__V1__MergeRecord         *message)
 {
@@ -1310,6 +1355,186 @@ void   chatpanel__clients__v1__list_merges_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &chatpanel__clients__v1__list_merges_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__clients__v1__list_client_dialogs_request__init
+                     (Chatpanel__Clients__V1__ListClientDialogsRequest         *message)
+{
+  static const Chatpanel__Clients__V1__ListClientDialogsRequest init_value = CHATPANEL__CLIENTS__V1__LIST_CLIENT_DIALOGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__list_client_dialogs_request__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientDialogsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__list_client_dialogs_request__pack
+                     (const Chatpanel__Clients__V1__ListClientDialogsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__list_client_dialogs_request__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientDialogsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__ListClientDialogsRequest *
+       chatpanel__clients__v1__list_client_dialogs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__ListClientDialogsRequest *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__list_client_dialogs_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__list_client_dialogs_request__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientDialogsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__clients__v1__list_client_dialogs_response__init
+                     (Chatpanel__Clients__V1__ListClientDialogsResponse         *message)
+{
+  static const Chatpanel__Clients__V1__ListClientDialogsResponse init_value = CHATPANEL__CLIENTS__V1__LIST_CLIENT_DIALOGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__list_client_dialogs_response__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientDialogsResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__list_client_dialogs_response__pack
+                     (const Chatpanel__Clients__V1__ListClientDialogsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__list_client_dialogs_response__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientDialogsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__ListClientDialogsResponse *
+       chatpanel__clients__v1__list_client_dialogs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__ListClientDialogsResponse *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__list_client_dialogs_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__list_client_dialogs_response__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientDialogsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_dialogs_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__clients__v1__list_client_tags_request__init
+                     (Chatpanel__Clients__V1__ListClientTagsRequest         *message)
+{
+  static const Chatpanel__Clients__V1__ListClientTagsRequest init_value = CHATPANEL__CLIENTS__V1__LIST_CLIENT_TAGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__list_client_tags_request__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientTagsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__list_client_tags_request__pack
+                     (const Chatpanel__Clients__V1__ListClientTagsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__list_client_tags_request__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientTagsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__ListClientTagsRequest *
+       chatpanel__clients__v1__list_client_tags_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__ListClientTagsRequest *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__list_client_tags_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__list_client_tags_request__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientTagsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__clients__v1__list_client_tags_response__init
+                     (Chatpanel__Clients__V1__ListClientTagsResponse         *message)
+{
+  static const Chatpanel__Clients__V1__ListClientTagsResponse init_value = CHATPANEL__CLIENTS__V1__LIST_CLIENT_TAGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__list_client_tags_response__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientTagsResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__list_client_tags_response__pack
+                     (const Chatpanel__Clients__V1__ListClientTagsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__list_client_tags_response__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientTagsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__ListClientTagsResponse *
+       chatpanel__clients__v1__list_client_tags_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__ListClientTagsResponse *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__list_client_tags_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__list_client_tags_response__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientTagsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__list_client_tags_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   chatpanel__clients__v1__list_clients_request__init
@@ -3074,7 +3299,7 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__client_tag__descriptor 
   (ProtobufCMessageInit) chatpanel__clients__v1__client_tag__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__clients__v1__client__field_descriptors[11] =
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__client__field_descriptors[12] =
 {
   {
     "client_id",
@@ -3208,6 +3433,18 @@ static const ProtobufCFieldDescriptor chatpanel__clients__v1__client__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tag_count",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__Client, tag_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__clients__v1__client__field_indices_by_name[] = {
   7,   /* field[7] = address */
@@ -3219,13 +3456,14 @@ static const unsigned chatpanel__clients__v1__client__field_indices_by_name[] = 
   2,   /* field[2] = last_name */
   3,   /* field[3] = patronymic */
   5,   /* field[5] = phones */
+  11,   /* field[11] = tag_count */
   8,   /* field[8] = tags */
   10,   /* field[10] = updated_at_ms */
 };
 static const ProtobufCIntRange chatpanel__clients__v1__client__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor chatpanel__clients__v1__client__descriptor =
 {
@@ -3235,7 +3473,7 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__client__descriptor =
   "Chatpanel__Clients__V1__Client",
   "chatpanel.clients.v1",
   sizeof(Chatpanel__Clients__V1__Client),
-  11,
+  12,
   chatpanel__clients__v1__client__field_descriptors,
   chatpanel__clients__v1__client__field_indices_by_name,
   1,  chatpanel__clients__v1__client__number_ranges,
@@ -3807,7 +4045,7 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__field_value__descriptor
   (ProtobufCMessageInit) chatpanel__clients__v1__field_value__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_card__field_descriptors[6] =
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_card__field_descriptors[8] =
 {
   {
     "dialog",
@@ -3881,6 +4119,30 @@ static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_card__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shown_phone",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ClientCard, shown_phone),
+    &chatpanel__clients__v1__phone__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "other_phone_count",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ClientCard, other_phone_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__clients__v1__client_card__field_indices_by_name[] = {
   5,   /* field[5] = can_save_client */
@@ -3888,12 +4150,14 @@ static const unsigned chatpanel__clients__v1__client_card__field_indices_by_name
   0,   /* field[0] = dialog */
   3,   /* field[3] = duplicates */
   4,   /* field[4] = fields */
+  7,   /* field[7] = other_phone_count */
   2,   /* field[2] = resolved_from_client_id */
+  6,   /* field[6] = shown_phone */
 };
 static const ProtobufCIntRange chatpanel__clients__v1__client_card__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor chatpanel__clients__v1__client_card__descriptor =
 {
@@ -3903,7 +4167,7 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__client_card__descriptor
   "Chatpanel__Clients__V1__ClientCard",
   "chatpanel.clients.v1",
   sizeof(Chatpanel__Clients__V1__ClientCard),
-  6,
+  8,
   chatpanel__clients__v1__client_card__field_descriptors,
   chatpanel__clients__v1__client_card__field_indices_by_name,
   1,  chatpanel__clients__v1__client_card__number_ranges,
@@ -4885,7 +5149,71 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_clients_request__
   (ProtobufCMessageInit) chatpanel__clients__v1__merge_clients_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__clients__v1__merge_record__field_descriptors[11] =
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__merge_refusal__field_descriptors[3] =
+{
+  {
+    "reason",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__MergeRefusal, reason),
+    &chatpanel__clients__v1__merge_refusal_reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__MergeRefusal, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "merged_into_client_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__MergeRefusal, merged_into_client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__merge_refusal__field_indices_by_name[] = {
+  1,   /* field[1] = client_id */
+  2,   /* field[2] = merged_into_client_id */
+  0,   /* field[0] = reason */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__merge_refusal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_refusal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.MergeRefusal",
+  "MergeRefusal",
+  "Chatpanel__Clients__V1__MergeRefusal",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__MergeRefusal),
+  3,
+  chatpanel__clients__v1__merge_refusal__field_descriptors,
+  chatpanel__clients__v1__merge_refusal__field_indices_by_name,
+  1,  chatpanel__clients__v1__merge_refusal__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__merge_refusal__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__merge_record__field_descriptors[13] =
 {
   {
     "merge_id",
@@ -5019,14 +5347,40 @@ static const ProtobufCFieldDescriptor chatpanel__clients__v1__merge_record__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "moved_dialog_count",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__MergeRecord, moved_dialog_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dropped_phones",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Clients__V1__MergeRecord, n_dropped_phones),
+    offsetof(Chatpanel__Clients__V1__MergeRecord, dropped_phones),
+    &chatpanel__clients__v1__phone__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__clients__v1__merge_record__field_indices_by_name[] = {
+  12,   /* field[12] = dropped_phones */
   9,   /* field[9] = filled_fields */
   3,   /* field[3] = manager_id */
   0,   /* field[0] = merge_id */
   4,   /* field[4] = merged_at_ms */
   10,   /* field[10] = merged_client */
   2,   /* field[2] = merged_client_id */
+  11,   /* field[11] = moved_dialog_count */
   8,   /* field[8] = moved_dialog_ids */
   7,   /* field[7] = moved_field_values */
   5,   /* field[5] = moved_phones */
@@ -5036,7 +5390,7 @@ static const unsigned chatpanel__clients__v1__merge_record__field_indices_by_nam
 static const ProtobufCIntRange chatpanel__clients__v1__merge_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_record__descriptor =
 {
@@ -5046,14 +5400,14 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_record__descripto
   "Chatpanel__Clients__V1__MergeRecord",
   "chatpanel.clients.v1",
   sizeof(Chatpanel__Clients__V1__MergeRecord),
-  11,
+  13,
   chatpanel__clients__v1__merge_record__field_descriptors,
   chatpanel__clients__v1__merge_record__field_indices_by_name,
   1,  chatpanel__clients__v1__merge_record__number_ranges,
   (ProtobufCMessageInit) chatpanel__clients__v1__merge_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_merges_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_merges_request__field_descriptors[3] =
 {
   {
     "client_id",
@@ -5067,14 +5421,40 @@ static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_merges_reques
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListMergesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListMergesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__clients__v1__list_merges_request__field_indices_by_name[] = {
   0,   /* field[0] = client_id */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
 };
 static const ProtobufCIntRange chatpanel__clients__v1__list_merges_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_request__descriptor =
 {
@@ -5084,14 +5464,14 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_request__de
   "Chatpanel__Clients__V1__ListMergesRequest",
   "chatpanel.clients.v1",
   sizeof(Chatpanel__Clients__V1__ListMergesRequest),
-  1,
+  3,
   chatpanel__clients__v1__list_merges_request__field_descriptors,
   chatpanel__clients__v1__list_merges_request__field_indices_by_name,
   1,  chatpanel__clients__v1__list_merges_request__number_ranges,
   (ProtobufCMessageInit) chatpanel__clients__v1__list_merges_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_merges_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_merges_response__field_descriptors[2] =
 {
   {
     "merges",
@@ -5105,14 +5485,27 @@ static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_merges_respon
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListMergesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__clients__v1__list_merges_response__field_indices_by_name[] = {
   0,   /* field[0] = merges */
+  1,   /* field[1] = next_page_token */
 };
 static const ProtobufCIntRange chatpanel__clients__v1__list_merges_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_response__descriptor =
 {
@@ -5122,11 +5515,280 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_response__d
   "Chatpanel__Clients__V1__ListMergesResponse",
   "chatpanel.clients.v1",
   sizeof(Chatpanel__Clients__V1__ListMergesResponse),
-  1,
+  2,
   chatpanel__clients__v1__list_merges_response__field_descriptors,
   chatpanel__clients__v1__list_merges_response__field_indices_by_name,
   1,  chatpanel__clients__v1__list_merges_response__number_ranges,
   (ProtobufCMessageInit) chatpanel__clients__v1__list_merges_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_client_dialogs_request__field_descriptors[3] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientDialogsRequest, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientDialogsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientDialogsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__list_client_dialogs_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__list_client_dialogs_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_dialogs_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.ListClientDialogsRequest",
+  "ListClientDialogsRequest",
+  "Chatpanel__Clients__V1__ListClientDialogsRequest",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__ListClientDialogsRequest),
+  3,
+  chatpanel__clients__v1__list_client_dialogs_request__field_descriptors,
+  chatpanel__clients__v1__list_client_dialogs_request__field_indices_by_name,
+  1,  chatpanel__clients__v1__list_client_dialogs_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__list_client_dialogs_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_client_dialogs_response__field_descriptors[3] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientDialogsResponse, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dialogs",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Clients__V1__ListClientDialogsResponse, n_dialogs),
+    offsetof(Chatpanel__Clients__V1__ListClientDialogsResponse, dialogs),
+    &chatpanel__clients__v1__dialog__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientDialogsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__list_client_dialogs_response__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = dialogs */
+  2,   /* field[2] = next_page_token */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__list_client_dialogs_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_dialogs_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.ListClientDialogsResponse",
+  "ListClientDialogsResponse",
+  "Chatpanel__Clients__V1__ListClientDialogsResponse",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__ListClientDialogsResponse),
+  3,
+  chatpanel__clients__v1__list_client_dialogs_response__field_descriptors,
+  chatpanel__clients__v1__list_client_dialogs_response__field_indices_by_name,
+  1,  chatpanel__clients__v1__list_client_dialogs_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__list_client_dialogs_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_client_tags_request__field_descriptors[3] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientTagsRequest, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientTagsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientTagsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__list_client_tags_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__list_client_tags_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_tags_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.ListClientTagsRequest",
+  "ListClientTagsRequest",
+  "Chatpanel__Clients__V1__ListClientTagsRequest",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__ListClientTagsRequest),
+  3,
+  chatpanel__clients__v1__list_client_tags_request__field_descriptors,
+  chatpanel__clients__v1__list_client_tags_request__field_indices_by_name,
+  1,  chatpanel__clients__v1__list_client_tags_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__list_client_tags_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_client_tags_response__field_descriptors[4] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientTagsResponse, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tags",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Clients__V1__ListClientTagsResponse, n_tags),
+    offsetof(Chatpanel__Clients__V1__ListClientTagsResponse, tags),
+    &chatpanel__clients__v1__client_tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientTagsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tag_count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ListClientTagsResponse, tag_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__list_client_tags_response__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  2,   /* field[2] = next_page_token */
+  3,   /* field[3] = tag_count */
+  1,   /* field[1] = tags */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__list_client_tags_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_tags_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.ListClientTagsResponse",
+  "ListClientTagsResponse",
+  "Chatpanel__Clients__V1__ListClientTagsResponse",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__ListClientTagsResponse),
+  4,
+  chatpanel__clients__v1__list_client_tags_response__field_descriptors,
+  chatpanel__clients__v1__list_client_tags_response__field_indices_by_name,
+  1,  chatpanel__clients__v1__list_client_tags_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__list_client_tags_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__clients__v1__list_clients_request__field_descriptors[5] =
@@ -5819,7 +6481,7 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__pin_tag_request__descri
   (ProtobufCMessageInit) chatpanel__clients__v1__pin_tag_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_tags_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_tags_response__field_descriptors[3] =
 {
   {
     "client_id",
@@ -5845,15 +6507,28 @@ static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_tags_respon
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tag_count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ClientTagsResponse, tag_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__clients__v1__client_tags_response__field_indices_by_name[] = {
   0,   /* field[0] = client_id */
+  2,   /* field[2] = tag_count */
   1,   /* field[1] = tags */
 };
 static const ProtobufCIntRange chatpanel__clients__v1__client_tags_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor chatpanel__clients__v1__client_tags_response__descriptor =
 {
@@ -5863,7 +6538,7 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__client_tags_response__d
   "Chatpanel__Clients__V1__ClientTagsResponse",
   "chatpanel.clients.v1",
   sizeof(Chatpanel__Clients__V1__ClientTagsResponse),
-  2,
+  3,
   chatpanel__clients__v1__client_tags_response__field_descriptors,
   chatpanel__clients__v1__client_tags_response__field_indices_by_name,
   1,  chatpanel__clients__v1__client_tags_response__number_ranges,
@@ -6939,6 +7614,36 @@ const ProtobufCEnumDescriptor chatpanel__clients__v1__fragment_target__descripto
   chatpanel__clients__v1__fragment_target__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue chatpanel__clients__v1__merge_refusal_reason__enum_values_by_number[3] =
+{
+  { "MERGE_REFUSAL_REASON_UNSPECIFIED", "CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_UNSPECIFIED", 0 },
+  { "MERGE_REFUSAL_REASON_ALREADY_MERGED", "CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_ALREADY_MERGED", 1 },
+  { "MERGE_REFUSAL_REASON_SURVIVOR_MERGED", "CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_SURVIVOR_MERGED", 2 },
+};
+static const ProtobufCIntRange chatpanel__clients__v1__merge_refusal_reason__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex chatpanel__clients__v1__merge_refusal_reason__enum_values_by_name[3] =
+{
+  { "MERGE_REFUSAL_REASON_ALREADY_MERGED", 1 },
+  { "MERGE_REFUSAL_REASON_SURVIVOR_MERGED", 2 },
+  { "MERGE_REFUSAL_REASON_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor chatpanel__clients__v1__merge_refusal_reason__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.MergeRefusalReason",
+  "MergeRefusalReason",
+  "Chatpanel__Clients__V1__MergeRefusalReason",
+  "chatpanel.clients.v1",
+  3,
+  chatpanel__clients__v1__merge_refusal_reason__enum_values_by_number,
+  3,
+  chatpanel__clients__v1__merge_refusal_reason__enum_values_by_name,
+  1,
+  chatpanel__clients__v1__merge_refusal_reason__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCEnumValue chatpanel__clients__v1__tag_match__enum_values_by_number[2] =
 {
   { "TAG_MATCH_ALL", "CHATPANEL__CLIENTS__V1__TAG_MATCH__TAG_MATCH_ALL", 0 },
@@ -7033,7 +7738,7 @@ const ProtobufCEnumDescriptor chatpanel__clients__v1__tag_job_state__descriptor 
   chatpanel__clients__v1__tag_job_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__clients__v1__clients__method_descriptors[28] =
+static const ProtobufCMethodDescriptor chatpanel__clients__v1__clients__method_descriptors[30] =
 {
   { "UpsertDialog", &chatpanel__clients__v1__upsert_dialog_request__descriptor, &chatpanel__clients__v1__upsert_dialog_response__descriptor },
   { "GetClientCard", &chatpanel__clients__v1__get_client_card_request__descriptor, &chatpanel__clients__v1__client_card__descriptor },
@@ -7044,6 +7749,8 @@ static const ProtobufCMethodDescriptor chatpanel__clients__v1__clients__method_d
   { "ListDuplicates", &chatpanel__clients__v1__list_duplicates_request__descriptor, &chatpanel__clients__v1__list_duplicates_response__descriptor },
   { "MergeClients", &chatpanel__clients__v1__merge_clients_request__descriptor, &chatpanel__clients__v1__merge_record__descriptor },
   { "ListMerges", &chatpanel__clients__v1__list_merges_request__descriptor, &chatpanel__clients__v1__list_merges_response__descriptor },
+  { "ListClientDialogs", &chatpanel__clients__v1__list_client_dialogs_request__descriptor, &chatpanel__clients__v1__list_client_dialogs_response__descriptor },
+  { "ListClientTags", &chatpanel__clients__v1__list_client_tags_request__descriptor, &chatpanel__clients__v1__list_client_tags_response__descriptor },
   { "ListClients", &chatpanel__clients__v1__list_clients_request__descriptor, &chatpanel__clients__v1__list_clients_response__descriptor },
   { "ListDialogs", &chatpanel__clients__v1__list_dialogs_request__descriptor, &chatpanel__clients__v1__list_dialogs_response__descriptor },
   { "AutocompleteTags", &chatpanel__clients__v1__autocomplete_tags_request__descriptor, &chatpanel__clients__v1__autocomplete_tags_response__descriptor },
@@ -7066,32 +7773,34 @@ static const ProtobufCMethodDescriptor chatpanel__clients__v1__clients__method_d
 };
 const unsigned chatpanel__clients__v1__clients__method_indices_by_name[] = {
   5,        /* ApplyFragment */
-  14,        /* AttachTag */
-  11,        /* AutocompleteTags */
-  21,        /* CreateField */
-  12,        /* CreateTag */
-  15,        /* DetachTag */
+  16,        /* AttachTag */
+  13,        /* AutocompleteTags */
+  23,        /* CreateField */
+  14,        /* CreateTag */
+  17,        /* DetachTag */
   1,        /* GetClientCard */
-  23,        /* GetFieldLayout */
-  26,        /* GetSettings */
-  13,        /* GetTag */
-  19,        /* GetTagJob */
+  25,        /* GetFieldLayout */
+  28,        /* GetSettings */
+  15,        /* GetTag */
+  21,        /* GetTagJob */
   3,        /* LinkDialog */
-  9,        /* ListClients */
-  10,        /* ListDialogs */
+  9,        /* ListClientDialogs */
+  10,        /* ListClientTags */
+  11,        /* ListClients */
+  12,        /* ListDialogs */
   6,        /* ListDuplicates */
   8,        /* ListMerges */
   7,        /* MergeClients */
-  25,        /* PinField */
-  16,        /* PinTag */
-  17,        /* PreviewTagJob */
-  24,        /* ReorderFields */
+  27,        /* PinField */
+  18,        /* PinTag */
+  19,        /* PreviewTagJob */
+  26,        /* ReorderFields */
   2,        /* SaveClientFromDialog */
-  20,        /* SearchFields */
-  22,        /* SetFieldValue */
-  18,        /* StartTagJob */
+  22,        /* SearchFields */
+  24,        /* SetFieldValue */
+  20,        /* StartTagJob */
   4,        /* UpdateClient */
-  27,        /* UpdateSettings */
+  29,        /* UpdateSettings */
   0         /* UpsertDialog */
 };
 const ProtobufCServiceDescriptor chatpanel__clients__v1__clients__descriptor =
@@ -7101,7 +7810,7 @@ const ProtobufCServiceDescriptor chatpanel__clients__v1__clients__descriptor =
   "Clients",
   "Chatpanel__Clients__V1__Clients",
   "chatpanel.clients.v1",
-  28,
+  30,
   chatpanel__clients__v1__clients__method_descriptors,
   chatpanel__clients__v1__clients__method_indices_by_name
 };
@@ -7177,13 +7886,29 @@ void chatpanel__clients__v1__clients__list_merges(ProtobufCService *service,
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void chatpanel__clients__v1__clients__list_client_dialogs(ProtobufCService *service,
+                                                          const Chatpanel__Clients__V1__ListClientDialogsRequest *input,
+                                                          Chatpanel__Clients__V1__ListClientDialogsResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__clients__v1__clients__list_client_tags(ProtobufCService *service,
+                                                       const Chatpanel__Clients__V1__ListClientTagsRequest *input,
+                                                       Chatpanel__Clients__V1__ListClientTagsResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void chatpanel__clients__v1__clients__list_clients(ProtobufCService *service,
                                                    const Chatpanel__Clients__V1__ListClientsRequest *input,
                                                    Chatpanel__Clients__V1__ListClientsResponse_Closure closure,
                                                    void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__list_dialogs(ProtobufCService *service,
                                                    const Chatpanel__Clients__V1__ListDialogsRequest *input,
@@ -7191,7 +7916,7 @@ void chatpanel__clients__v1__clients__list_dialogs(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__autocomplete_tags(ProtobufCService *service,
                                                         const Chatpanel__Clients__V1__AutocompleteTagsRequest *input,
@@ -7199,7 +7924,7 @@ void chatpanel__clients__v1__clients__autocomplete_tags(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__create_tag(ProtobufCService *service,
                                                  const Chatpanel__Clients__V1__CreateTagRequest *input,
@@ -7207,7 +7932,7 @@ void chatpanel__clients__v1__clients__create_tag(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__get_tag(ProtobufCService *service,
                                               const Chatpanel__Clients__V1__GetTagRequest *input,
@@ -7215,7 +7940,7 @@ void chatpanel__clients__v1__clients__get_tag(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__attach_tag(ProtobufCService *service,
                                                  const Chatpanel__Clients__V1__AttachTagRequest *input,
@@ -7223,7 +7948,7 @@ void chatpanel__clients__v1__clients__attach_tag(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__detach_tag(ProtobufCService *service,
                                                  const Chatpanel__Clients__V1__DetachTagRequest *input,
@@ -7231,7 +7956,7 @@ void chatpanel__clients__v1__clients__detach_tag(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__pin_tag(ProtobufCService *service,
                                               const Chatpanel__Clients__V1__PinTagRequest *input,
@@ -7239,7 +7964,7 @@ void chatpanel__clients__v1__clients__pin_tag(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__preview_tag_job(ProtobufCService *service,
                                                       const Chatpanel__Clients__V1__PreviewTagJobRequest *input,
@@ -7247,7 +7972,7 @@ void chatpanel__clients__v1__clients__preview_tag_job(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__start_tag_job(ProtobufCService *service,
                                                     const Chatpanel__Clients__V1__StartTagJobRequest *input,
@@ -7255,7 +7980,7 @@ void chatpanel__clients__v1__clients__start_tag_job(ProtobufCService *service,
                                                     void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__get_tag_job(ProtobufCService *service,
                                                   const Chatpanel__Clients__V1__GetTagJobRequest *input,
@@ -7263,7 +7988,7 @@ void chatpanel__clients__v1__clients__get_tag_job(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__search_fields(ProtobufCService *service,
                                                     const Chatpanel__Clients__V1__SearchFieldsRequest *input,
@@ -7271,7 +7996,7 @@ void chatpanel__clients__v1__clients__search_fields(ProtobufCService *service,
                                                     void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__create_field(ProtobufCService *service,
                                                    const Chatpanel__Clients__V1__CreateFieldRequest *input,
@@ -7279,7 +8004,7 @@ void chatpanel__clients__v1__clients__create_field(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__set_field_value(ProtobufCService *service,
                                                       const Chatpanel__Clients__V1__SetFieldValueRequest *input,
@@ -7287,7 +8012,7 @@ void chatpanel__clients__v1__clients__set_field_value(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__get_field_layout(ProtobufCService *service,
                                                        const Chatpanel__Clients__V1__GetFieldLayoutRequest *input,
@@ -7295,7 +8020,7 @@ void chatpanel__clients__v1__clients__get_field_layout(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__reorder_fields(ProtobufCService *service,
                                                      const Chatpanel__Clients__V1__ReorderFieldsRequest *input,
@@ -7303,7 +8028,7 @@ void chatpanel__clients__v1__clients__reorder_fields(ProtobufCService *service,
                                                      void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__pin_field(ProtobufCService *service,
                                                 const Chatpanel__Clients__V1__PinFieldRequest *input,
@@ -7311,7 +8036,7 @@ void chatpanel__clients__v1__clients__pin_field(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__get_settings(ProtobufCService *service,
                                                    const Chatpanel__Clients__V1__GetSettingsRequest *input,
@@ -7319,7 +8044,7 @@ void chatpanel__clients__v1__clients__get_settings(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__update_settings(ProtobufCService *service,
                                                       const Chatpanel__Clients__V1__UpdateSettingsRequest *input,
@@ -7327,7 +8052,7 @@ void chatpanel__clients__v1__clients__update_settings(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &chatpanel__clients__v1__clients__descriptor);
-  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__clients__v1__clients__init (Chatpanel__Clients__V1__Clients_Service *service,
                                             Chatpanel__Clients__V1__Clients_ServiceDestroy destroy)

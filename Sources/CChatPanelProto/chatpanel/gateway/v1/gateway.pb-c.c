@@ -1064,7 +1064,7 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__get_settings_request__d
   (ProtobufCMessageInit) chatpanel__gateway__v1__get_settings_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__gateway__v1__update_settings_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__update_settings_request__field_descriptors[4] =
 {
   {
     "settings",
@@ -1078,14 +1078,53 @@ static const ProtobufCFieldDescriptor chatpanel__gateway__v1__update_settings_re
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "tasks_widget_enabled",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Chatpanel__Gateway__V1__UpdateSettingsRequest, _tasks_widget_enabled_case),
+    offsetof(Chatpanel__Gateway__V1__UpdateSettingsRequest, tasks_widget_enabled),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "summary_bot_enabled",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Chatpanel__Gateway__V1__UpdateSettingsRequest, _summary_bot_enabled_case),
+    offsetof(Chatpanel__Gateway__V1__UpdateSettingsRequest, summary_bot_enabled),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "site_chat_enabled",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    offsetof(Chatpanel__Gateway__V1__UpdateSettingsRequest, _site_chat_enabled_case),
+    offsetof(Chatpanel__Gateway__V1__UpdateSettingsRequest, site_chat_enabled),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__gateway__v1__update_settings_request__field_indices_by_name[] = {
   0,   /* field[0] = settings */
+  3,   /* field[3] = site_chat_enabled */
+  2,   /* field[2] = summary_bot_enabled */
+  1,   /* field[1] = tasks_widget_enabled */
 };
 static const ProtobufCIntRange chatpanel__gateway__v1__update_settings_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor chatpanel__gateway__v1__update_settings_request__descriptor =
 {
@@ -1095,7 +1134,7 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__update_settings_request
   "Chatpanel__Gateway__V1__UpdateSettingsRequest",
   "chatpanel.gateway.v1",
   sizeof(Chatpanel__Gateway__V1__UpdateSettingsRequest),
-  1,
+  4,
   chatpanel__gateway__v1__update_settings_request__field_descriptors,
   chatpanel__gateway__v1__update_settings_request__field_indices_by_name,
   1,  chatpanel__gateway__v1__update_settings_request__number_ranges,
@@ -1307,7 +1346,7 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__widget__descriptor =
   (ProtobufCMessageInit) chatpanel__gateway__v1__widget__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__gateway__v1__panel__field_descriptors[6] =
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__panel__field_descriptors[7] =
 {
   {
     "dialog_id",
@@ -1381,19 +1420,32 @@ static const ProtobufCFieldDescriptor chatpanel__gateway__v1__panel__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "loaded_at_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__Panel, loaded_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__gateway__v1__panel__field_indices_by_name[] = {
   3,   /* field[3] = client */
   0,   /* field[0] = dialog_id */
   5,   /* field[5] = elapsed_ms */
   2,   /* field[2] = layout_version */
+  6,   /* field[6] = loaded_at_ms */
   1,   /* field[1] = manager_id */
   4,   /* field[4] = widgets */
 };
 static const ProtobufCIntRange chatpanel__gateway__v1__panel__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor chatpanel__gateway__v1__panel__descriptor =
 {
@@ -1403,14 +1455,14 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__panel__descriptor =
   "Chatpanel__Gateway__V1__Panel",
   "chatpanel.gateway.v1",
   sizeof(Chatpanel__Gateway__V1__Panel),
-  6,
+  7,
   chatpanel__gateway__v1__panel__field_descriptors,
   chatpanel__gateway__v1__panel__field_indices_by_name,
   1,  chatpanel__gateway__v1__panel__number_ranges,
   (ProtobufCMessageInit) chatpanel__gateway__v1__panel__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__gateway__v1__act_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__act_request__field_descriptors[4] =
 {
   {
     "dialog_id",
@@ -1448,16 +1500,29 @@ static const ProtobufCFieldDescriptor chatpanel__gateway__v1__act_request__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "panel_loaded_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Chatpanel__Gateway__V1__ActRequest, _panel_loaded_at_ms_case),
+    offsetof(Chatpanel__Gateway__V1__ActRequest, panel_loaded_at_ms),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__gateway__v1__act_request__field_indices_by_name[] = {
   0,   /* field[0] = dialog_id */
   1,   /* field[1] = method */
+  3,   /* field[3] = panel_loaded_at_ms */
   2,   /* field[2] = request */
 };
 static const ProtobufCIntRange chatpanel__gateway__v1__act_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor chatpanel__gateway__v1__act_request__descriptor =
 {
@@ -1467,7 +1532,7 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__act_request__descriptor
   "Chatpanel__Gateway__V1__ActRequest",
   "chatpanel.gateway.v1",
   sizeof(Chatpanel__Gateway__V1__ActRequest),
-  3,
+  4,
   chatpanel__gateway__v1__act_request__field_descriptors,
   chatpanel__gateway__v1__act_request__field_indices_by_name,
   1,  chatpanel__gateway__v1__act_request__number_ranges,
@@ -1602,7 +1667,7 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__workflow_step__descript
   (ProtobufCMessageInit) chatpanel__gateway__v1__workflow_step__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__gateway__v1__merge_workflow__field_descriptors[8] =
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__merge_workflow__field_descriptors[11] =
 {
   {
     "workflow_id",
@@ -1700,11 +1765,50 @@ static const ProtobufCFieldDescriptor chatpanel__gateway__v1__merge_workflow__fi
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__MergeWorkflow, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__MergeWorkflow, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_attempt_at_ms",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__MergeWorkflow, next_attempt_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__gateway__v1__merge_workflow__field_indices_by_name[] = {
+  9,   /* field[9] = attempts */
   6,   /* field[6] = created_at_ms */
   3,   /* field[3] = manager_id */
   2,   /* field[2] = merged_client_id */
+  10,   /* field[10] = next_attempt_at_ms */
+  8,   /* field[8] = reason */
   4,   /* field[4] = state */
   5,   /* field[5] = steps */
   1,   /* field[1] = survivor_client_id */
@@ -1714,7 +1818,7 @@ static const unsigned chatpanel__gateway__v1__merge_workflow__field_indices_by_n
 static const ProtobufCIntRange chatpanel__gateway__v1__merge_workflow__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor chatpanel__gateway__v1__merge_workflow__descriptor =
 {
@@ -1724,7 +1828,7 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__merge_workflow__descrip
   "Chatpanel__Gateway__V1__MergeWorkflow",
   "chatpanel.gateway.v1",
   sizeof(Chatpanel__Gateway__V1__MergeWorkflow),
-  8,
+  11,
   chatpanel__gateway__v1__merge_workflow__field_descriptors,
   chatpanel__gateway__v1__merge_workflow__field_indices_by_name,
   1,  chatpanel__gateway__v1__merge_workflow__number_ranges,
@@ -1900,20 +2004,22 @@ const ProtobufCEnumDescriptor chatpanel__gateway__v1__widget_state__descriptor =
   chatpanel__gateway__v1__widget_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue chatpanel__gateway__v1__workflow_state__enum_values_by_number[4] =
+static const ProtobufCEnumValue chatpanel__gateway__v1__workflow_state__enum_values_by_number[5] =
 {
   { "WORKFLOW_STATE_UNSPECIFIED", "CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_UNSPECIFIED", 0 },
   { "WORKFLOW_STATE_RUNNING", "CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_RUNNING", 1 },
   { "WORKFLOW_STATE_DONE", "CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_DONE", 2 },
   { "WORKFLOW_STATE_FAILED", "CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_FAILED", 3 },
+  { "WORKFLOW_STATE_RETRYING", "CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_RETRYING", 4 },
 };
 static const ProtobufCIntRange chatpanel__gateway__v1__workflow_state__value_ranges[] = {
-{0, 0},{0, 4}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex chatpanel__gateway__v1__workflow_state__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex chatpanel__gateway__v1__workflow_state__enum_values_by_name[5] =
 {
   { "WORKFLOW_STATE_DONE", 2 },
   { "WORKFLOW_STATE_FAILED", 3 },
+  { "WORKFLOW_STATE_RETRYING", 4 },
   { "WORKFLOW_STATE_RUNNING", 1 },
   { "WORKFLOW_STATE_UNSPECIFIED", 0 },
 };
@@ -1924,9 +2030,9 @@ const ProtobufCEnumDescriptor chatpanel__gateway__v1__workflow_state__descriptor
   "WorkflowState",
   "Chatpanel__Gateway__V1__WorkflowState",
   "chatpanel.gateway.v1",
-  4,
+  5,
   chatpanel__gateway__v1__workflow_state__enum_values_by_number,
-  4,
+  5,
   chatpanel__gateway__v1__workflow_state__enum_values_by_name,
   1,
   chatpanel__gateway__v1__workflow_state__value_ranges,

@@ -1506,7 +1506,7 @@ const ProtobufCMessageDescriptor chatpanel__tasks__v1__task__descriptor =
   (ProtobufCMessageInit) chatpanel__tasks__v1__task__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__tasks__v1__create_task_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor chatpanel__tasks__v1__create_task_request__field_descriptors[7] =
 {
   {
     "client_id",
@@ -1580,6 +1580,18 @@ static const ProtobufCFieldDescriptor chatpanel__tasks__v1__create_task_request_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "validate_only",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Tasks__V1__CreateTaskRequest, validate_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__tasks__v1__create_task_request__field_indices_by_name[] = {
   0,   /* field[0] = client_id */
@@ -1588,11 +1600,12 @@ static const unsigned chatpanel__tasks__v1__create_task_request__field_indices_b
   5,   /* field[5] = performer_id */
   3,   /* field[3] = text */
   2,   /* field[2] = title */
+  6,   /* field[6] = validate_only */
 };
 static const ProtobufCIntRange chatpanel__tasks__v1__create_task_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor chatpanel__tasks__v1__create_task_request__descriptor =
 {
@@ -1602,7 +1615,7 @@ const ProtobufCMessageDescriptor chatpanel__tasks__v1__create_task_request__desc
   "Chatpanel__Tasks__V1__CreateTaskRequest",
   "chatpanel.tasks.v1",
   sizeof(Chatpanel__Tasks__V1__CreateTaskRequest),
-  6,
+  7,
   chatpanel__tasks__v1__create_task_request__field_descriptors,
   chatpanel__tasks__v1__create_task_request__field_indices_by_name,
   1,  chatpanel__tasks__v1__create_task_request__number_ranges,

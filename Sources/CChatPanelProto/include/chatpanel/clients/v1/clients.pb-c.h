@@ -41,9 +41,14 @@ typedef struct Chatpanel__Clients__V1__ApplyFragmentResponse Chatpanel__Clients_
 typedef struct Chatpanel__Clients__V1__ListDuplicatesRequest Chatpanel__Clients__V1__ListDuplicatesRequest;
 typedef struct Chatpanel__Clients__V1__ListDuplicatesResponse Chatpanel__Clients__V1__ListDuplicatesResponse;
 typedef struct Chatpanel__Clients__V1__MergeClientsRequest Chatpanel__Clients__V1__MergeClientsRequest;
+typedef struct Chatpanel__Clients__V1__MergeRefusal Chatpanel__Clients__V1__MergeRefusal;
 typedef struct Chatpanel__Clients__V1__MergeRecord Chatpanel__Clients__V1__MergeRecord;
 typedef struct Chatpanel__Clients__V1__ListMergesRequest Chatpanel__Clients__V1__ListMergesRequest;
 typedef struct Chatpanel__Clients__V1__ListMergesResponse Chatpanel__Clients__V1__ListMergesResponse;
+typedef struct Chatpanel__Clients__V1__ListClientDialogsRequest Chatpanel__Clients__V1__ListClientDialogsRequest;
+typedef struct Chatpanel__Clients__V1__ListClientDialogsResponse Chatpanel__Clients__V1__ListClientDialogsResponse;
+typedef struct Chatpanel__Clients__V1__ListClientTagsRequest Chatpanel__Clients__V1__ListClientTagsRequest;
+typedef struct Chatpanel__Clients__V1__ListClientTagsResponse Chatpanel__Clients__V1__ListClientTagsResponse;
 typedef struct Chatpanel__Clients__V1__ListClientsRequest Chatpanel__Clients__V1__ListClientsRequest;
 typedef struct Chatpanel__Clients__V1__ListClientsResponse Chatpanel__Clients__V1__ListClientsResponse;
 typedef struct Chatpanel__Clients__V1__ListDialogsRequest Chatpanel__Clients__V1__ListDialogsRequest;
@@ -177,6 +182,25 @@ typedef enum _Chatpanel__Clients__V1__FragmentTarget {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__CLIENTS__V1__FRAGMENT_TARGET)
 } Chatpanel__Clients__V1__FragmentTarget;
 /*
+ * What stood in the way of a merge.
+ */
+typedef enum _Chatpanel__Clients__V1__MergeRefusalReason {
+  /*
+   * Not set.
+   */
+  CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_UNSPECIFIED = 0,
+  /*
+   * The client to merge was merged already (into merged_into_client_id): a repeat of a merge
+   * into that client is done, not failed.
+   */
+  CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_ALREADY_MERGED = 1,
+  /*
+   * The survivor was itself merged into merged_into_client_id: merge into that client instead.
+   */
+  CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_SURVIVOR_MERGED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON)
+} Chatpanel__Clients__V1__MergeRefusalReason;
+/*
  * How several tags filter a list.
  */
 typedef enum _Chatpanel__Clients__V1__TagMatch {
@@ -252,8 +276,10 @@ struct  Chatpanel__Clients__V1__Phone
    */
   char *number;
   /*
-   * Digits only, with the country code (Russian 8XXXXXXXXXX and 10-digit numbers become
-   * 7XXXXXXXXXX); what duplicates are matched on.
+   * The number's E.164 form without the leading "+": country code and national number, digits
+   * only, as libphonenumber reads the entered text (a number without "+" is read as dialled in
+   * the shop's region, the clients process's --phone-region, "RU" by default). What duplicates
+   * are matched on.
    */
   char *normalized;
 };
@@ -415,7 +441,8 @@ struct  Chatpanel__Clients__V1__Client
    */
   char *display_name;
   /*
-   * Phones in order; the panel shows the first (CLIENT-5).
+   * Phones in order (at most 10), for the phone editor; the panel's client block shows
+   * ClientCard.shown_phone and ClientCard.other_phone_count instead (CLIENT-5).
    */
   size_t n_phones;
   Chatpanel__Clients__V1__Phone **phones;
@@ -428,7 +455,8 @@ struct  Chatpanel__Clients__V1__Client
    */
   Chatpanel__Clients__V1__Address *address;
   /*
-   * Tags: the pinned one first, then in the order they were attached.
+   * Tags: the pinned one first, then in the order they were attached; at most the first 20
+   * (tag_count says how many there are; ListClientTags pages through all of them).
    */
   size_t n_tags;
   Chatpanel__Clients__V1__ClientTag **tags;
@@ -440,10 +468,14 @@ struct  Chatpanel__Clients__V1__Client
    * Last changed, UTC ms.
    */
   int64_t updated_at_ms;
+  /*
+   * How many tags the client has (tags being deleted left out), listed in tags or not.
+   */
+  int32_t tag_count;
 };
 #define CHATPANEL__CLIENTS__V1__CLIENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__client__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -691,10 +723,20 @@ struct  Chatpanel__Clients__V1__ClientCard
    * The dialog has no client yet: the panel offers "Save client" (CLIENT-1).
    */
   protobuf_c_boolean can_save_client;
+  /*
+   * The phone the panel's client block shows (CLIENT-5): the client's first phone, or, with no
+   * client, the dialog contact's phone; absent when there is none.
+   */
+  Chatpanel__Clients__V1__Phone *shown_phone;
+  /*
+   * How many other phones the client has besides shown_phone (the block says "+N"); 0 with no
+   * client. The block never shows the others: they are in client.phones for the editor.
+   */
+  int32_t other_phone_count;
 };
 #define CHATPANEL__CLIENTS__V1__CLIENT_CARD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__client_card__descriptor) \
-    , NULL, NULL, 0, 0,NULL, 0,NULL, 0 }
+    , NULL, NULL, 0, 0,NULL, 0,NULL, 0, NULL, 0 }
 
 
 /*
@@ -863,7 +905,9 @@ struct  Chatpanel__Clients__V1__PhoneList
   ProtobufCMessage base;
   /*
    * In order; the first is the one the panel shows. At most 10, duplicates (by normalized
-   * number) are refused.
+   * number) are refused. Each must be a valid number by libphonenumber's metadata: with "+" and
+   * its country code, or as dialled in the shop's region; digits of any script are read as
+   * libphonenumber reads them, letters are refused. Violations name phones.numbers[i].
    */
   size_t n_numbers;
   char **numbers;
@@ -1196,7 +1240,9 @@ struct  Chatpanel__Clients__V1__ListDuplicatesResponse
 
 
 /*
- * Merges one client into another (CLIENT-9). Needs RIGHT_EDIT_CLIENTS.
+ * Merges one client into another (CLIENT-9). Needs RIGHT_EDIT_CLIENTS. The survivor keeps at
+ * most 10 phones: its own first, then the merged client's; the answer and the audit record
+ * name the phones left out (MergeRecord.dropped_phones).
  */
 struct  Chatpanel__Clients__V1__MergeClientsRequest
 {
@@ -1213,6 +1259,28 @@ struct  Chatpanel__Clients__V1__MergeClientsRequest
 #define CHATPANEL__CLIENTS__V1__MERGE_CLIENTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__merge_clients_request__descriptor) \
     , 0, 0 }
+
+
+/*
+ * Why MergeClients answered FAILED_PRECONDITION: the error's details (RPC Status.details) carry
+ * this message, so a caller (the gateway's merge workflow) acts on the reason, not on the text.
+ */
+struct  Chatpanel__Clients__V1__MergeRefusal
+{
+  ProtobufCMessage base;
+  Chatpanel__Clients__V1__MergeRefusalReason reason;
+  /*
+   * The client that was merged before.
+   */
+  int64_t client_id;
+  /*
+   * The client it was merged into.
+   */
+  int64_t merged_into_client_id;
+};
+#define CHATPANEL__CLIENTS__V1__MERGE_REFUSAL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__merge_refusal__descriptor) \
+    , CHATPANEL__CLIENTS__V1__MERGE_REFUSAL_REASON__MERGE_REFUSAL_REASON_UNSPECIFIED, 0, 0 }
 
 
 /*
@@ -1254,7 +1322,8 @@ struct  Chatpanel__Clients__V1__MergeRecord
    */
   int32_t moved_field_values;
   /*
-   * Dialogs relinked to the survivor.
+   * Dialogs relinked to the survivor: at most the first 50 by id (moved_dialog_count says how
+   * many moved; ListClientDialogs of the survivor pages through its dialogs).
    */
   size_t n_moved_dialog_ids;
   char **moved_dialog_ids;
@@ -1268,14 +1337,25 @@ struct  Chatpanel__Clients__V1__MergeRecord
    * The merged client as it was just before the merge (for the audit trail).
    */
   Chatpanel__Clients__V1__Client *merged_client;
+  /*
+   * How many dialogs were relinked to the survivor.
+   */
+  int32_t moved_dialog_count;
+  /*
+   * The merged client's phones that did not fit: a client keeps at most 10 phones, the
+   * survivor's first, then the merged client's in their order; these were left out (the
+   * merged_client snapshot still has them).
+   */
+  size_t n_dropped_phones;
+  Chatpanel__Clients__V1__Phone **dropped_phones;
 };
 #define CHATPANEL__CLIENTS__V1__MERGE_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__merge_record__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, NULL }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, NULL, 0, 0,NULL }
 
 
 /*
- * The merges a client took part in.
+ * The merges a client took part in, newest first, a page at a time.
  */
 struct  Chatpanel__Clients__V1__ListMergesRequest
 {
@@ -1284,14 +1364,23 @@ struct  Chatpanel__Clients__V1__ListMergesRequest
    * Survivor or merged client.
    */
   int64_t client_id;
+  /*
+   * 1..50; 0 means 20.
+   */
+  int32_t page_size;
+  /*
+   * From the previous page's next_page_token; empty for the first page. A token stays valid:
+   * merges made after it was given never show up on the later pages.
+   */
+  char *page_token;
 };
 #define CHATPANEL__CLIENTS__V1__LIST_MERGES_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__list_merges_request__descriptor) \
-    , 0 }
+    , 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
- * Merge records, newest first.
+ * A page of merge records, newest first.
  */
 struct  Chatpanel__Clients__V1__ListMergesResponse
 {
@@ -1301,10 +1390,118 @@ struct  Chatpanel__Clients__V1__ListMergesResponse
    */
   size_t n_merges;
   Chatpanel__Clients__V1__MergeRecord **merges;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
 };
 #define CHATPANEL__CLIENTS__V1__LIST_MERGES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__list_merges_response__descriptor) \
-    , 0,NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A client's dialogs, by dialog id, a page at a time.
+ */
+struct  Chatpanel__Clients__V1__ListClientDialogsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The client (a merged id resolves to the survivor).
+   */
+  int64_t client_id;
+  /*
+   * 1..200; 0 means 50.
+   */
+  int32_t page_size;
+  /*
+   * From the previous page's next_page_token; empty for the first page. The token is the last
+   * dialog id given, so dialogs linked or unlinked meanwhile never repeat a page's entries.
+   */
+  char *page_token;
+};
+#define CHATPANEL__CLIENTS__V1__LIST_CLIENT_DIALOGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__list_client_dialogs_request__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A page of a client's dialogs.
+ */
+struct  Chatpanel__Clients__V1__ListClientDialogsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The client (the survivor when a merged id was given).
+   */
+  int64_t client_id;
+  /*
+   * The dialogs, by dialog id.
+   */
+  size_t n_dialogs;
+  Chatpanel__Clients__V1__Dialog **dialogs;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
+};
+#define CHATPANEL__CLIENTS__V1__LIST_CLIENT_DIALOGS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__list_client_dialogs_response__descriptor) \
+    , 0, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A client's tags, the pinned one first, then in the order they were attached, a page at a time.
+ */
+struct  Chatpanel__Clients__V1__ListClientTagsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The client (a merged id resolves to the survivor).
+   */
+  int64_t client_id;
+  /*
+   * 1..200; 0 means 50.
+   */
+  int32_t page_size;
+  /*
+   * From the previous page's next_page_token; empty for the first page. The token is the last
+   * tag's place in that order (pinned, attached at, tag id).
+   */
+  char *page_token;
+};
+#define CHATPANEL__CLIENTS__V1__LIST_CLIENT_TAGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__list_client_tags_request__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A page of a client's tags.
+ */
+struct  Chatpanel__Clients__V1__ListClientTagsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The client (the survivor when a merged id was given).
+   */
+  int64_t client_id;
+  /*
+   * The tags.
+   */
+  size_t n_tags;
+  Chatpanel__Clients__V1__ClientTag **tags;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
+  /*
+   * How many tags the client has.
+   */
+  int32_t tag_count;
+};
+#define CHATPANEL__CLIENTS__V1__LIST_CLIENT_TAGS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__list_client_tags_response__descriptor) \
+    , 0, 0,NULL, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -1588,14 +1785,18 @@ struct  Chatpanel__Clients__V1__ClientTagsResponse
    */
   int64_t client_id;
   /*
-   * The pinned tag first.
+   * The pinned tag first; at most the first 20, like Client.tags.
    */
   size_t n_tags;
   Chatpanel__Clients__V1__ClientTag **tags;
+  /*
+   * How many tags the client has.
+   */
+  int32_t tag_count;
 };
 #define CHATPANEL__CLIENTS__V1__CLIENT_TAGS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__client_tags_response__descriptor) \
-    , 0, 0,NULL }
+    , 0, 0,NULL, 0 }
 
 
 /*
@@ -2473,6 +2674,25 @@ Chatpanel__Clients__V1__MergeClientsRequest *
 void   chatpanel__clients__v1__merge_clients_request__free_unpacked
                      (Chatpanel__Clients__V1__MergeClientsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__MergeRefusal methods */
+void   chatpanel__clients__v1__merge_refusal__init
+                     (Chatpanel__Clients__V1__MergeRefusal         *message);
+size_t chatpanel__clients__v1__merge_refusal__get_packed_size
+                     (const Chatpanel__Clients__V1__MergeRefusal   *message);
+size_t chatpanel__clients__v1__merge_refusal__pack
+                     (const Chatpanel__Clients__V1__MergeRefusal   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__merge_refusal__pack_to_buffer
+                     (const Chatpanel__Clients__V1__MergeRefusal   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__MergeRefusal *
+       chatpanel__clients__v1__merge_refusal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__merge_refusal__free_unpacked
+                     (Chatpanel__Clients__V1__MergeRefusal *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Clients__V1__MergeRecord methods */
 void   chatpanel__clients__v1__merge_record__init
                      (Chatpanel__Clients__V1__MergeRecord         *message);
@@ -2529,6 +2749,82 @@ Chatpanel__Clients__V1__ListMergesResponse *
                       const uint8_t       *data);
 void   chatpanel__clients__v1__list_merges_response__free_unpacked
                      (Chatpanel__Clients__V1__ListMergesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__ListClientDialogsRequest methods */
+void   chatpanel__clients__v1__list_client_dialogs_request__init
+                     (Chatpanel__Clients__V1__ListClientDialogsRequest         *message);
+size_t chatpanel__clients__v1__list_client_dialogs_request__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientDialogsRequest   *message);
+size_t chatpanel__clients__v1__list_client_dialogs_request__pack
+                     (const Chatpanel__Clients__V1__ListClientDialogsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__list_client_dialogs_request__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientDialogsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__ListClientDialogsRequest *
+       chatpanel__clients__v1__list_client_dialogs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__list_client_dialogs_request__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientDialogsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__ListClientDialogsResponse methods */
+void   chatpanel__clients__v1__list_client_dialogs_response__init
+                     (Chatpanel__Clients__V1__ListClientDialogsResponse         *message);
+size_t chatpanel__clients__v1__list_client_dialogs_response__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientDialogsResponse   *message);
+size_t chatpanel__clients__v1__list_client_dialogs_response__pack
+                     (const Chatpanel__Clients__V1__ListClientDialogsResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__list_client_dialogs_response__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientDialogsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__ListClientDialogsResponse *
+       chatpanel__clients__v1__list_client_dialogs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__list_client_dialogs_response__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientDialogsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__ListClientTagsRequest methods */
+void   chatpanel__clients__v1__list_client_tags_request__init
+                     (Chatpanel__Clients__V1__ListClientTagsRequest         *message);
+size_t chatpanel__clients__v1__list_client_tags_request__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientTagsRequest   *message);
+size_t chatpanel__clients__v1__list_client_tags_request__pack
+                     (const Chatpanel__Clients__V1__ListClientTagsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__list_client_tags_request__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientTagsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__ListClientTagsRequest *
+       chatpanel__clients__v1__list_client_tags_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__list_client_tags_request__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientTagsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__ListClientTagsResponse methods */
+void   chatpanel__clients__v1__list_client_tags_response__init
+                     (Chatpanel__Clients__V1__ListClientTagsResponse         *message);
+size_t chatpanel__clients__v1__list_client_tags_response__get_packed_size
+                     (const Chatpanel__Clients__V1__ListClientTagsResponse   *message);
+size_t chatpanel__clients__v1__list_client_tags_response__pack
+                     (const Chatpanel__Clients__V1__ListClientTagsResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__list_client_tags_response__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ListClientTagsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__ListClientTagsResponse *
+       chatpanel__clients__v1__list_client_tags_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__list_client_tags_response__free_unpacked
+                     (Chatpanel__Clients__V1__ListClientTagsResponse *message,
                       ProtobufCAllocator *allocator);
 /* Chatpanel__Clients__V1__ListClientsRequest methods */
 void   chatpanel__clients__v1__list_clients_request__init
@@ -3180,6 +3476,9 @@ typedef void (*Chatpanel__Clients__V1__ListDuplicatesResponse_Closure)
 typedef void (*Chatpanel__Clients__V1__MergeClientsRequest_Closure)
                  (const Chatpanel__Clients__V1__MergeClientsRequest *message,
                   void *closure_data);
+typedef void (*Chatpanel__Clients__V1__MergeRefusal_Closure)
+                 (const Chatpanel__Clients__V1__MergeRefusal *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Clients__V1__MergeRecord_Closure)
                  (const Chatpanel__Clients__V1__MergeRecord *message,
                   void *closure_data);
@@ -3188,6 +3487,18 @@ typedef void (*Chatpanel__Clients__V1__ListMergesRequest_Closure)
                   void *closure_data);
 typedef void (*Chatpanel__Clients__V1__ListMergesResponse_Closure)
                  (const Chatpanel__Clients__V1__ListMergesResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Clients__V1__ListClientDialogsRequest_Closure)
+                 (const Chatpanel__Clients__V1__ListClientDialogsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Clients__V1__ListClientDialogsResponse_Closure)
+                 (const Chatpanel__Clients__V1__ListClientDialogsResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Clients__V1__ListClientTagsRequest_Closure)
+                 (const Chatpanel__Clients__V1__ListClientTagsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Clients__V1__ListClientTagsResponse_Closure)
+                 (const Chatpanel__Clients__V1__ListClientTagsResponse *message,
                   void *closure_data);
 typedef void (*Chatpanel__Clients__V1__ListClientsRequest_Closure)
                  (const Chatpanel__Clients__V1__ListClientsRequest *message,
@@ -3322,6 +3633,14 @@ struct Chatpanel__Clients__V1__Clients_Service
                       const Chatpanel__Clients__V1__ListMergesRequest *input,
                       Chatpanel__Clients__V1__ListMergesResponse_Closure closure,
                       void *closure_data);
+  void (*list_client_dialogs)(Chatpanel__Clients__V1__Clients_Service *service,
+                              const Chatpanel__Clients__V1__ListClientDialogsRequest *input,
+                              Chatpanel__Clients__V1__ListClientDialogsResponse_Closure closure,
+                              void *closure_data);
+  void (*list_client_tags)(Chatpanel__Clients__V1__Clients_Service *service,
+                           const Chatpanel__Clients__V1__ListClientTagsRequest *input,
+                           Chatpanel__Clients__V1__ListClientTagsResponse_Closure closure,
+                           void *closure_data);
   void (*list_clients)(Chatpanel__Clients__V1__Clients_Service *service,
                        const Chatpanel__Clients__V1__ListClientsRequest *input,
                        Chatpanel__Clients__V1__ListClientsResponse_Closure closure,
@@ -3415,6 +3734,8 @@ void chatpanel__clients__v1__clients__init (Chatpanel__Clients__V1__Clients_Serv
       function_prefix__ ## list_duplicates,\
       function_prefix__ ## merge_clients,\
       function_prefix__ ## list_merges,\
+      function_prefix__ ## list_client_dialogs,\
+      function_prefix__ ## list_client_tags,\
       function_prefix__ ## list_clients,\
       function_prefix__ ## list_dialogs,\
       function_prefix__ ## autocomplete_tags,\
@@ -3470,6 +3791,14 @@ void chatpanel__clients__v1__clients__list_merges(ProtobufCService *service,
                                                   const Chatpanel__Clients__V1__ListMergesRequest *input,
                                                   Chatpanel__Clients__V1__ListMergesResponse_Closure closure,
                                                   void *closure_data);
+void chatpanel__clients__v1__clients__list_client_dialogs(ProtobufCService *service,
+                                                          const Chatpanel__Clients__V1__ListClientDialogsRequest *input,
+                                                          Chatpanel__Clients__V1__ListClientDialogsResponse_Closure closure,
+                                                          void *closure_data);
+void chatpanel__clients__v1__clients__list_client_tags(ProtobufCService *service,
+                                                       const Chatpanel__Clients__V1__ListClientTagsRequest *input,
+                                                       Chatpanel__Clients__V1__ListClientTagsResponse_Closure closure,
+                                                       void *closure_data);
 void chatpanel__clients__v1__clients__list_clients(ProtobufCService *service,
                                                    const Chatpanel__Clients__V1__ListClientsRequest *input,
                                                    Chatpanel__Clients__V1__ListClientsResponse_Closure closure,
@@ -3552,6 +3881,7 @@ void chatpanel__clients__v1__clients__update_settings(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__duplicate_match__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__field_type__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__fragment_target__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__merge_refusal_reason__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__tag_match__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__tag_job_action__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__clients__v1__tag_job_state__descriptor;
@@ -3581,9 +3911,14 @@ extern const ProtobufCMessageDescriptor chatpanel__clients__v1__apply_fragment_r
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_duplicates_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_duplicates_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_clients_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_refusal__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__merge_record__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_merges_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_dialogs_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_dialogs_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_tags_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_client_tags_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_clients_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_clients_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__list_dialogs_request__descriptor;

@@ -88,9 +88,15 @@ typedef enum _Chatpanel__Gateway__V1__WorkflowState {
   CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_RUNNING = 1,
   CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_DONE = 2,
   /*
-   * A step was refused for good (e.g. the client was merged already); see the step's error.
+   * A step was refused for good (e.g. the client was merged already), or its service stayed
+   * unreachable through every attempt (a retried MergeClients request resumes it then); see reason.
    */
-  CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_FAILED = 3
+  CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_FAILED = 3,
+  /*
+   * A step met a passing failure (its service was down or slow) and waits for its next
+   * attempt at next_attempt_at_ms; reason says what failed. Still in progress, like RUNNING.
+   */
+  CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_RETRYING = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__GATEWAY__V1__WORKFLOW_STATE)
 } Chatpanel__Gateway__V1__WorkflowState;
 
@@ -203,14 +209,54 @@ struct  Chatpanel__Gateway__V1__GetSettingsRequest
      }
 
 
+typedef enum {
+  CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___TASKS_WIDGET_ENABLED__NOT_SET = 0,
+  CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___TASKS_WIDGET_ENABLED_TASKS_WIDGET_ENABLED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___TASKS_WIDGET_ENABLED__CASE)
+} Chatpanel__Gateway__V1__UpdateSettingsRequest__TasksWidgetEnabledCase;
+
+typedef enum {
+  CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SUMMARY_BOT_ENABLED__NOT_SET = 0,
+  CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SUMMARY_BOT_ENABLED_SUMMARY_BOT_ENABLED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SUMMARY_BOT_ENABLED__CASE)
+} Chatpanel__Gateway__V1__UpdateSettingsRequest__SummaryBotEnabledCase;
+
+typedef enum {
+  CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SITE_CHAT_ENABLED__NOT_SET = 0,
+  CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SITE_CHAT_ENABLED_SITE_CHAT_ENABLED = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SITE_CHAT_ENABLED__CASE)
+} Chatpanel__Gateway__V1__UpdateSettingsRequest__SiteChatEnabledCase;
+
+/*
+ * Changes module and chat settings. Set only the fields to change: a field left out keeps its
+ * value (tasks_widget_enabled, summary_bot_enabled, site_chat_enabled carry presence).
+ * The older form, `settings`, replaces every setting at once: in it a field left out reads as
+ * false and switches that module off (proto3 cannot tell "false" from "absent" there). It is
+ * kept for callers written against it; give either `settings` or the single fields, not both.
+ */
 struct  Chatpanel__Gateway__V1__UpdateSettingsRequest
 {
   ProtobufCMessage base;
+  /*
+   * Replaces every setting (the older form; prefer the single fields below).
+   */
   Chatpanel__Gateway__V1__Settings *settings;
+  Chatpanel__Gateway__V1__UpdateSettingsRequest__TasksWidgetEnabledCase _tasks_widget_enabled_case;
+  union {
+    protobuf_c_boolean tasks_widget_enabled;
+  };
+  Chatpanel__Gateway__V1__UpdateSettingsRequest__SummaryBotEnabledCase _summary_bot_enabled_case;
+  union {
+    protobuf_c_boolean summary_bot_enabled;
+  };
+  Chatpanel__Gateway__V1__UpdateSettingsRequest__SiteChatEnabledCase _site_chat_enabled_case;
+  union {
+    protobuf_c_boolean site_chat_enabled;
+  };
 };
 #define CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__update_settings_request__descriptor) \
-    , NULL }
+    , NULL, CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___TASKS_WIDGET_ENABLED__NOT_SET, {0}, CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SUMMARY_BOT_ENABLED__NOT_SET, {0}, CHATPANEL__GATEWAY__V1__UPDATE_SETTINGS_REQUEST___SITE_CHAT_ENABLED__NOT_SET, {0} }
 
 
 struct  Chatpanel__Gateway__V1__GetPanelRequest
@@ -301,17 +347,37 @@ struct  Chatpanel__Gateway__V1__Panel
   size_t n_widgets;
   Chatpanel__Gateway__V1__Widget **widgets;
   uint32_t elapsed_ms;
+  /*
+   * When the panel was composed, UTC ms: pass it back as ActRequest.panel_loaded_at_ms so that
+   * tasks ticked in this panel stay listed in refreshed widgets until it is reloaded (TASK-3).
+   */
+  int64_t loaded_at_ms;
 };
 #define CHATPANEL__GATEWAY__V1__PANEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__panel__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, NULL, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, NULL, 0,NULL, 0, 0 }
 
 
+typedef enum {
+  CHATPANEL__GATEWAY__V1__ACT_REQUEST___PANEL_LOADED_AT_MS__NOT_SET = 0,
+  CHATPANEL__GATEWAY__V1__ACT_REQUEST___PANEL_LOADED_AT_MS_PANEL_LOADED_AT_MS = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__GATEWAY__V1__ACT_REQUEST___PANEL_LOADED_AT_MS__CASE)
+} Chatpanel__Gateway__V1__ActRequest__PanelLoadedAtMsCase;
+
+/*
+ * A widget action. The caller's rights are checked first, then the request. Actions on a
+ * client's records are bound to the dialog's client: a client_id (or the client of a named
+ * task or note) other than the dialog's is PERMISSION_DENIED naming the field, and a client_id
+ * left 0 means the dialog's client. A dialog_id inside the request must be this dialog_id
+ * (INVALID_ARGUMENT naming it otherwise). Mutations are applied once per request id: a retry
+ * with the same id answers as the first attempt did and changes nothing more.
+ */
 struct  Chatpanel__Gateway__V1__ActRequest
 {
   ProtobufCMessage base;
   /*
    * The dialog whose panel the action comes from; its widgets are refreshed in the answer.
+   * Required for actions on a client's records.
    */
   char *dialog_id;
   /*
@@ -322,12 +388,21 @@ struct  Chatpanel__Gateway__V1__ActRequest
    * The method's request message, encoded.
    */
   ProtobufCBinaryData request;
+  Chatpanel__Gateway__V1__ActRequest__PanelLoadedAtMsCase _panel_loaded_at_ms_case;
+  union {
+    int64_t panel_loaded_at_ms;
+  };
 };
 #define CHATPANEL__GATEWAY__V1__ACT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__act_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL} }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, CHATPANEL__GATEWAY__V1__ACT_REQUEST___PANEL_LOADED_AT_MS__NOT_SET, {0} }
 
 
+/*
+ * The answer of an action that the owning service applied. Once the change is applied the
+ * answer is a success: a widget that could not be refreshed comes back with its own state
+ * (UNAVAILABLE, TIMED_OUT) and reason, and is to be reloaded later.
+ */
 struct  Chatpanel__Gateway__V1__ActResponse
 {
   ProtobufCMessage base;
@@ -380,12 +455,29 @@ struct  Chatpanel__Gateway__V1__MergeWorkflow
   Chatpanel__Gateway__V1__WorkflowStep **steps;
   int64_t created_at_ms;
   int64_t updated_at_ms;
+  /*
+   * Why the workflow is RETRYING or FAILED (the last error met, or why it gave up); empty otherwise.
+   */
+  char *reason;
+  /*
+   * Attempts made at the current step (the failed one when FAILED).
+   */
+  uint32_t attempts;
+  /*
+   * When RETRYING: when the next attempt is due, UTC ms; 0 otherwise.
+   */
+  int64_t next_attempt_at_ms;
 };
 #define CHATPANEL__GATEWAY__V1__MERGE_WORKFLOW__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__merge_workflow__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_UNSPECIFIED, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, CHATPANEL__GATEWAY__V1__WORKFLOW_STATE__WORKFLOW_STATE_UNSPECIFIED, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
+/*
+ * Starts a merge. The caller's rights (RIGHT_EDIT_CLIENTS) are checked before the request.
+ * A retried request id returns the same workflow; when that workflow FAILED after giving up on
+ * an unreachable service, the retry resumes it from its failed step.
+ */
 struct  Chatpanel__Gateway__V1__MergeClientsRequest
 {
   ProtobufCMessage base;

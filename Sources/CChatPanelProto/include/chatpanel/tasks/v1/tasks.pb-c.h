@@ -211,10 +211,16 @@ struct  Chatpanel__Tasks__V1__CreateTaskRequest
    * The manager who is to do it; 0 means the caller.
    */
   int64_t performer_id;
+  /*
+   * Only check the request (rights and fields) and create nothing: the answer has no task.
+   * client_id may then be left 0 (with no order_number) for a client about to be saved: the
+   * gateway checks a task this way before it saves the dialog's client for it (TASK-2).
+   */
+  protobuf_c_boolean validate_only;
 };
 #define CHATPANEL__TASKS__V1__CREATE_TASK_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__tasks__v1__create_task_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0 }
 
 
 /*

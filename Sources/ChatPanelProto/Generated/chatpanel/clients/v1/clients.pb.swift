@@ -196,6 +196,52 @@ extension ClientsV1 {
         }
     }
 
+    /// What stood in the way of a merge.
+    public enum MergeRefusalReason: ProtoEnum, CaseIterable {
+        /// Not set.
+        case unspecified
+        /// The client to merge was merged already (into merged_into_client_id): a repeat of a merge
+        /// into that client is done, not failed.
+        case alreadyMerged
+        /// The survivor was itself merged into merged_into_client_id: merge into that client instead.
+        case survivorMerged
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .alreadyMerged, .survivorMerged]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .alreadyMerged
+            case 2: self = .survivorMerged
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .alreadyMerged: 1
+            case .survivorMerged: 2
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "MERGE_REFUSAL_REASON_UNSPECIFIED"
+            case .alreadyMerged: "MERGE_REFUSAL_REASON_ALREADY_MERGED"
+            case .survivorMerged: "MERGE_REFUSAL_REASON_SURVIVOR_MERGED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
     /// How several tags filter a list.
     public enum TagMatch: ProtoEnum, CaseIterable {
         /// Clients with every one of the tags.
@@ -345,8 +391,10 @@ extension ClientsV1 {
     public struct Phone: ProtoMessage {
         /// As it was entered (trimmed), for display.
         public var number: String = ""
-        /// Digits only, with the country code (Russian 8XXXXXXXXXX and 10-digit numbers become
-        /// 7XXXXXXXXXX); what duplicates are matched on.
+        /// The number's E.164 form without the leading "+": country code and national number, digits
+        /// only, as libphonenumber reads the entered text (a number without "+" is read as dialled in
+        /// the shop's region, the clients process's --phone-region, "RU" by default). What duplicates
+        /// are matched on.
         public var normalized: String = ""
 
         /// A message with every field at its default.
@@ -524,18 +572,22 @@ extension ClientsV1 {
         public var patronymic: String = ""
         /// "Last First Patronymic" without the empty parts, for display.
         public var displayName: String = ""
-        /// Phones in order; the panel shows the first (CLIENT-5).
+        /// Phones in order (at most 10), for the phone editor; the panel's client block shows
+        /// ClientCard.shown_phone and ClientCard.other_phone_count instead (CLIENT-5).
         public var phones: [ClientsV1.Phone] = []
         /// Lower-cased email, empty when none.
         public var email: String = ""
         /// The address.
         public var address: ClientsV1.Address? = nil
-        /// Tags: the pinned one first, then in the order they were attached.
+        /// Tags: the pinned one first, then in the order they were attached; at most the first 20
+        /// (tag_count says how many there are; ListClientTags pages through all of them).
         public var tags: [ClientsV1.ClientTag] = []
         /// Created, UTC ms.
         public var createdAtMs: Int64 = 0
         /// Last changed, UTC ms.
         public var updatedAtMs: Int64 = 0
+        /// How many tags the client has (tags being deleted left out), listed in tags or not.
+        public var tagCount: Int32 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -556,6 +608,7 @@ extension ClientsV1 {
             tags = try r.messages(9, as: ClientsV1.ClientTag.self)
             createdAtMs = r.scalar(10, as: Int64.self)
             updatedAtMs = r.scalar(11, as: Int64.self)
+            tagCount = r.scalar(12, as: Int32.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -571,6 +624,7 @@ extension ClientsV1 {
             try w.setMessages(9, tags)
             w.setScalar(10, createdAtMs)
             w.setScalar(11, updatedAtMs)
+            w.setScalar(12, tagCount)
         }
     }
 
@@ -835,6 +889,12 @@ extension ClientsV1 {
         public var fields: [ClientsV1.FieldValue] = []
         /// The dialog has no client yet: the panel offers "Save client" (CLIENT-1).
         public var canSaveClient: Bool = false
+        /// The phone the panel's client block shows (CLIENT-5): the client's first phone, or, with no
+        /// client, the dialog contact's phone; absent when there is none.
+        public var shownPhone: ClientsV1.Phone? = nil
+        /// How many other phones the client has besides shown_phone (the block says "+N"); 0 with no
+        /// client. The block never shows the others: they are in client.phones for the editor.
+        public var otherPhoneCount: Int32 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -850,6 +910,8 @@ extension ClientsV1 {
             duplicates = try r.messages(4, as: ClientsV1.Duplicate.self)
             fields = try r.messages(5, as: ClientsV1.FieldValue.self)
             canSaveClient = r.bool(6)
+            shownPhone = try r.message(7, as: ClientsV1.Phone.self)
+            otherPhoneCount = r.scalar(8, as: Int32.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -860,6 +922,8 @@ extension ClientsV1 {
             try w.setMessages(4, duplicates)
             try w.setMessages(5, fields)
             w.setBool(6, canSaveClient)
+            if let value = shownPhone { try w.setMessage(7, value) }
+            w.setScalar(8, otherPhoneCount)
         }
     }
 
@@ -1023,7 +1087,9 @@ extension ClientsV1 {
     /// A new list of phones, replacing the old one.
     public struct PhoneList: ProtoMessage {
         /// In order; the first is the one the panel shows. At most 10, duplicates (by normalized
-        /// number) are refused.
+        /// number) are refused. Each must be a valid number by libphonenumber's metadata: with "+" and
+        /// its country code, or as dialled in the shop's region; digits of any script are read as
+        /// libphonenumber reads them, letters are refused. Violations name phones.numbers[i].
         public var numbers: [String] = []
 
         /// A message with every field at its default.
@@ -1286,7 +1352,9 @@ extension ClientsV1 {
         }
     }
 
-    /// Merges one client into another (CLIENT-9). Needs RIGHT_EDIT_CLIENTS.
+    /// Merges one client into another (CLIENT-9). Needs RIGHT_EDIT_CLIENTS. The survivor keeps at
+    /// most 10 phones: its own first, then the merged client's; the answer and the audit record
+    /// name the phones left out (MergeRecord.dropped_phones).
     public struct MergeClientsRequest: ProtoMessage {
         /// The client that stays.
         public var survivorClientID: Int64 = 0
@@ -1312,6 +1380,37 @@ extension ClientsV1 {
         }
     }
 
+    /// Why MergeClients answered FAILED_PRECONDITION: the error's details (RPC Status.details) carry
+    /// this message, so a caller (the gateway's merge workflow) acts on the reason, not on the text.
+    public struct MergeRefusal: ProtoMessage {
+        /// The `reason` field (1).
+        public var reason: ClientsV1.MergeRefusalReason = .init(rawValue: 0)
+        /// The client that was merged before.
+        public var clientID: Int64 = 0
+        /// The client it was merged into.
+        public var mergedIntoClientID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.MergeRefusal`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__merge_refusal()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            reason = r.enumValue(1, as: ClientsV1.MergeRefusalReason.self)
+            clientID = r.scalar(2, as: Int64.self)
+            mergedIntoClientID = r.scalar(3, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setEnum(1, reason)
+            w.setScalar(2, clientID)
+            w.setScalar(3, mergedIntoClientID)
+        }
+    }
+
     /// The audit record of a merge: who, when, what moved.
     public struct MergeRecord: ProtoMessage {
         /// The merge's id.
@@ -1330,13 +1429,20 @@ extension ClientsV1 {
         public var movedTags: Int32 = 0
         /// Custom field values the survivor lacked and took over.
         public var movedFieldValues: Int32 = 0
-        /// Dialogs relinked to the survivor.
+        /// Dialogs relinked to the survivor: at most the first 50 by id (moved_dialog_count says how
+        /// many moved; ListClientDialogs of the survivor pages through its dialogs).
         public var movedDialogIDs: [String] = []
         /// The survivor's fields that were empty and were filled from the merged client, like
         /// "first_name", "email", "address".
         public var filledFields: [String] = []
         /// The merged client as it was just before the merge (for the audit trail).
         public var mergedClient: ClientsV1.Client? = nil
+        /// How many dialogs were relinked to the survivor.
+        public var movedDialogCount: Int32 = 0
+        /// The merged client's phones that did not fit: a client keeps at most 10 phones, the
+        /// survivor's first, then the merged client's in their order; these were left out (the
+        /// merged_client snapshot still has them).
+        public var droppedPhones: [ClientsV1.Phone] = []
 
         /// A message with every field at its default.
         public init() {}
@@ -1357,6 +1463,8 @@ extension ClientsV1 {
             movedDialogIDs = r.strings(9)
             filledFields = r.strings(10)
             mergedClient = try r.message(11, as: ClientsV1.Client.self)
+            movedDialogCount = r.scalar(12, as: Int32.self)
+            droppedPhones = try r.messages(13, as: ClientsV1.Phone.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -1372,13 +1480,20 @@ extension ClientsV1 {
             try w.setStrings(9, movedDialogIDs)
             try w.setStrings(10, filledFields)
             if let value = mergedClient { try w.setMessage(11, value) }
+            w.setScalar(12, movedDialogCount)
+            try w.setMessages(13, droppedPhones)
         }
     }
 
-    /// The merges a client took part in.
+    /// The merges a client took part in, newest first, a page at a time.
     public struct ListMergesRequest: ProtoMessage {
         /// Survivor or merged client.
         public var clientID: Int64 = 0
+        /// 1..50; 0 means 20.
+        public var pageSize: Int32 = 0
+        /// From the previous page's next_page_token; empty for the first page. A token stays valid:
+        /// merges made after it was given never show up on the later pages.
+        public var pageToken: String = ""
 
         /// A message with every field at its default.
         public init() {}
@@ -1389,18 +1504,24 @@ extension ClientsV1 {
         /// Reads the fields from an unpacked protobuf-c message.
         public init(reading r: ProtoReader) throws {
             clientID = r.scalar(1, as: Int64.self)
+            pageSize = r.scalar(2, as: Int32.self)
+            pageToken = r.string(3)
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, clientID)
+            w.setScalar(2, pageSize)
+            try w.setString(3, pageToken)
         }
     }
 
-    /// Merge records, newest first.
+    /// A page of merge records, newest first.
     public struct ListMergesResponse: ProtoMessage {
         /// The records.
         public var merges: [ClientsV1.MergeRecord] = []
+        /// Empty on the last page.
+        public var nextPageToken: String = ""
 
         /// A message with every field at its default.
         public init() {}
@@ -1411,11 +1532,139 @@ extension ClientsV1 {
         /// Reads the fields from an unpacked protobuf-c message.
         public init(reading r: ProtoReader) throws {
             merges = try r.messages(1, as: ClientsV1.MergeRecord.self)
+            nextPageToken = r.string(2)
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, merges)
+            try w.setString(2, nextPageToken)
+        }
+    }
+
+    /// A client's dialogs, by dialog id, a page at a time.
+    public struct ListClientDialogsRequest: ProtoMessage {
+        /// The client (a merged id resolves to the survivor).
+        public var clientID: Int64 = 0
+        /// 1..200; 0 means 50.
+        public var pageSize: Int32 = 0
+        /// From the previous page's next_page_token; empty for the first page. The token is the last
+        /// dialog id given, so dialogs linked or unlinked meanwhile never repeat a page's entries.
+        public var pageToken: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.ListClientDialogsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__list_client_dialogs_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            pageSize = r.scalar(2, as: Int32.self)
+            pageToken = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            w.setScalar(2, pageSize)
+            try w.setString(3, pageToken)
+        }
+    }
+
+    /// A page of a client's dialogs.
+    public struct ListClientDialogsResponse: ProtoMessage {
+        /// The client (the survivor when a merged id was given).
+        public var clientID: Int64 = 0
+        /// The dialogs, by dialog id.
+        public var dialogs: [ClientsV1.Dialog] = []
+        /// Empty on the last page.
+        public var nextPageToken: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.ListClientDialogsResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__list_client_dialogs_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            dialogs = try r.messages(2, as: ClientsV1.Dialog.self)
+            nextPageToken = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            try w.setMessages(2, dialogs)
+            try w.setString(3, nextPageToken)
+        }
+    }
+
+    /// A client's tags, the pinned one first, then in the order they were attached, a page at a time.
+    public struct ListClientTagsRequest: ProtoMessage {
+        /// The client (a merged id resolves to the survivor).
+        public var clientID: Int64 = 0
+        /// 1..200; 0 means 50.
+        public var pageSize: Int32 = 0
+        /// From the previous page's next_page_token; empty for the first page. The token is the last
+        /// tag's place in that order (pinned, attached at, tag id).
+        public var pageToken: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.ListClientTagsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__list_client_tags_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            pageSize = r.scalar(2, as: Int32.self)
+            pageToken = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            w.setScalar(2, pageSize)
+            try w.setString(3, pageToken)
+        }
+    }
+
+    /// A page of a client's tags.
+    public struct ListClientTagsResponse: ProtoMessage {
+        /// The client (the survivor when a merged id was given).
+        public var clientID: Int64 = 0
+        /// The tags.
+        public var tags: [ClientsV1.ClientTag] = []
+        /// Empty on the last page.
+        public var nextPageToken: String = ""
+        /// How many tags the client has.
+        public var tagCount: Int32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.ListClientTagsResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__list_client_tags_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            tags = try r.messages(2, as: ClientsV1.ClientTag.self)
+            nextPageToken = r.string(3)
+            tagCount = r.scalar(4, as: Int32.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            try w.setMessages(2, tags)
+            try w.setString(3, nextPageToken)
+            w.setScalar(4, tagCount)
         }
     }
 
@@ -1760,8 +2009,10 @@ extension ClientsV1 {
     public struct ClientTagsResponse: ProtoMessage {
         /// The client (the survivor when a merged id was given).
         public var clientID: Int64 = 0
-        /// The pinned tag first.
+        /// The pinned tag first; at most the first 20, like Client.tags.
         public var tags: [ClientsV1.ClientTag] = []
+        /// How many tags the client has.
+        public var tagCount: Int32 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -1773,12 +2024,14 @@ extension ClientsV1 {
         public init(reading r: ProtoReader) throws {
             clientID = r.scalar(1, as: Int64.self)
             tags = try r.messages(2, as: ClientsV1.ClientTag.self)
+            tagCount = r.scalar(3, as: Int32.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, clientID)
             try w.setMessages(2, tags)
+            w.setScalar(3, tagCount)
         }
     }
 
@@ -2284,10 +2537,15 @@ extension ClientsV1 {
         /// Lists duplicates by phone and email (CLIENT-9).
         public static let listDuplicates = UnaryMethod<ClientsV1.ListDuplicatesRequest, ClientsV1.ListDuplicatesResponse>(path: "/chatpanel.clients.v1.Clients/ListDuplicates")
         /// Merges a client into a survivor (CLIENT-9). Needs RIGHT_EDIT_CLIENTS. Merging into itself is
-        /// INVALID_ARGUMENT; a client merged before is FAILED_PRECONDITION.
+        /// INVALID_ARGUMENT; a client merged before is FAILED_PRECONDITION with a MergeRefusal in the
+        /// status details.
         public static let mergeClients = UnaryMethod<ClientsV1.MergeClientsRequest, ClientsV1.MergeRecord>(path: "/chatpanel.clients.v1.Clients/MergeClients")
-        /// The merges a client took part in (the audit trail).
+        /// The merges a client took part in (the audit trail), a page at a time.
         public static let listMerges = UnaryMethod<ClientsV1.ListMergesRequest, ClientsV1.ListMergesResponse>(path: "/chatpanel.clients.v1.Clients/ListMerges")
+        /// A client's dialogs, a page at a time.
+        public static let listClientDialogs = UnaryMethod<ClientsV1.ListClientDialogsRequest, ClientsV1.ListClientDialogsResponse>(path: "/chatpanel.clients.v1.Clients/ListClientDialogs")
+        /// A client's tags, a page at a time (TAG-4 order).
+        public static let listClientTags = UnaryMethod<ClientsV1.ListClientTagsRequest, ClientsV1.ListClientTagsResponse>(path: "/chatpanel.clients.v1.Clients/ListClientTags")
         /// Clients filtered by tags and/or a query, with paging (TAG-1).
         public static let listClients = UnaryMethod<ClientsV1.ListClientsRequest, ClientsV1.ListClientsResponse>(path: "/chatpanel.clients.v1.Clients/ListClients")
         /// Dialogs filtered by their client's tags, with paging (TAG-1).
@@ -2327,7 +2585,7 @@ extension ClientsV1 {
         /// Changes the settings (CLIENT-4). Needs RIGHT_ADMIN.
         public static let updateSettings = UnaryMethod<ClientsV1.UpdateSettingsRequest, ClientsV1.Settings>(path: "/chatpanel.clients.v1.Clients/UpdateSettings")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.clients.v1.Clients/UpsertDialog", "/chatpanel.clients.v1.Clients/GetClientCard", "/chatpanel.clients.v1.Clients/SaveClientFromDialog", "/chatpanel.clients.v1.Clients/LinkDialog", "/chatpanel.clients.v1.Clients/UpdateClient", "/chatpanel.clients.v1.Clients/ApplyFragment", "/chatpanel.clients.v1.Clients/ListDuplicates", "/chatpanel.clients.v1.Clients/MergeClients", "/chatpanel.clients.v1.Clients/ListMerges", "/chatpanel.clients.v1.Clients/ListClients", "/chatpanel.clients.v1.Clients/ListDialogs", "/chatpanel.clients.v1.Clients/AutocompleteTags", "/chatpanel.clients.v1.Clients/CreateTag", "/chatpanel.clients.v1.Clients/GetTag", "/chatpanel.clients.v1.Clients/AttachTag", "/chatpanel.clients.v1.Clients/DetachTag", "/chatpanel.clients.v1.Clients/PinTag", "/chatpanel.clients.v1.Clients/PreviewTagJob", "/chatpanel.clients.v1.Clients/StartTagJob", "/chatpanel.clients.v1.Clients/GetTagJob", "/chatpanel.clients.v1.Clients/SearchFields", "/chatpanel.clients.v1.Clients/CreateField", "/chatpanel.clients.v1.Clients/SetFieldValue", "/chatpanel.clients.v1.Clients/GetFieldLayout", "/chatpanel.clients.v1.Clients/ReorderFields", "/chatpanel.clients.v1.Clients/PinField", "/chatpanel.clients.v1.Clients/GetSettings", "/chatpanel.clients.v1.Clients/UpdateSettings"]
+        public static let allMethodPaths: [String] = ["/chatpanel.clients.v1.Clients/UpsertDialog", "/chatpanel.clients.v1.Clients/GetClientCard", "/chatpanel.clients.v1.Clients/SaveClientFromDialog", "/chatpanel.clients.v1.Clients/LinkDialog", "/chatpanel.clients.v1.Clients/UpdateClient", "/chatpanel.clients.v1.Clients/ApplyFragment", "/chatpanel.clients.v1.Clients/ListDuplicates", "/chatpanel.clients.v1.Clients/MergeClients", "/chatpanel.clients.v1.Clients/ListMerges", "/chatpanel.clients.v1.Clients/ListClientDialogs", "/chatpanel.clients.v1.Clients/ListClientTags", "/chatpanel.clients.v1.Clients/ListClients", "/chatpanel.clients.v1.Clients/ListDialogs", "/chatpanel.clients.v1.Clients/AutocompleteTags", "/chatpanel.clients.v1.Clients/CreateTag", "/chatpanel.clients.v1.Clients/GetTag", "/chatpanel.clients.v1.Clients/AttachTag", "/chatpanel.clients.v1.Clients/DetachTag", "/chatpanel.clients.v1.Clients/PinTag", "/chatpanel.clients.v1.Clients/PreviewTagJob", "/chatpanel.clients.v1.Clients/StartTagJob", "/chatpanel.clients.v1.Clients/GetTagJob", "/chatpanel.clients.v1.Clients/SearchFields", "/chatpanel.clients.v1.Clients/CreateField", "/chatpanel.clients.v1.Clients/SetFieldValue", "/chatpanel.clients.v1.Clients/GetFieldLayout", "/chatpanel.clients.v1.Clients/ReorderFields", "/chatpanel.clients.v1.Clients/PinField", "/chatpanel.clients.v1.Clients/GetSettings", "/chatpanel.clients.v1.Clients/UpdateSettings"]
     }
 
 }

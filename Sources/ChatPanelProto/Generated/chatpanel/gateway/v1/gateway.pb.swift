@@ -154,13 +154,17 @@ extension GatewayV1 {
         case running
         /// `WORKFLOW_STATE_DONE` (2).
         case done
-        /// A step was refused for good (e.g. the client was merged already); see the step's error.
+        /// A step was refused for good (e.g. the client was merged already), or its service stayed
+        /// unreachable through every attempt (a retried MergeClients request resumes it then); see reason.
         case failed
+        /// A step met a passing failure (its service was down or slow) and waits for its next
+        /// attempt at next_attempt_at_ms; reason says what failed. Still in progress, like RUNNING.
+        case retrying
         /// A value this build does not know; kept so that it survives a round trip.
         case unrecognized(Int32)
 
         /// Every value this build knows.
-        public static let allCases: [Self] = [.unspecified, .running, .done, .failed]
+        public static let allCases: [Self] = [.unspecified, .running, .done, .failed, .retrying]
 
         /// The value for a wire number.
         public init(rawValue: Int32) {
@@ -169,6 +173,7 @@ extension GatewayV1 {
             case 1: self = .running
             case 2: self = .done
             case 3: self = .failed
+            case 4: self = .retrying
             default: self = .unrecognized(rawValue)
             }
         }
@@ -180,6 +185,7 @@ extension GatewayV1 {
             case .running: 1
             case .done: 2
             case .failed: 3
+            case .retrying: 4
             case .unrecognized(let value): value
             }
         }
@@ -191,6 +197,7 @@ extension GatewayV1 {
             case .running: "WORKFLOW_STATE_RUNNING"
             case .done: "WORKFLOW_STATE_DONE"
             case .failed: "WORKFLOW_STATE_FAILED"
+            case .retrying: "WORKFLOW_STATE_RETRYING"
             case .unrecognized(let value): String(value)
             }
         }
@@ -359,10 +366,21 @@ extension GatewayV1 {
         }
     }
 
-    /// The `UpdateSettingsRequest` message.
+    /// Changes module and chat settings. Set only the fields to change: a field left out keeps its
+    /// value (tasks_widget_enabled, summary_bot_enabled, site_chat_enabled carry presence).
+    ///
+    /// The older form, `settings`, replaces every setting at once: in it a field left out reads as
+    /// false and switches that module off (proto3 cannot tell "false" from "absent" there). It is
+    /// kept for callers written against it; give either `settings` or the single fields, not both.
     public struct UpdateSettingsRequest: ProtoMessage {
-        /// The `settings` field (1).
+        /// Replaces every setting (the older form; prefer the single fields below).
         public var settings: GatewayV1.Settings? = nil
+        /// The `tasks_widget_enabled` field (2).
+        public var tasksWidgetEnabled: Bool? = nil
+        /// The `summary_bot_enabled` field (3).
+        public var summaryBotEnabled: Bool? = nil
+        /// The `site_chat_enabled` field (4).
+        public var siteChatEnabled: Bool? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -373,11 +391,17 @@ extension GatewayV1 {
         /// Reads the fields from an unpacked protobuf-c message.
         public init(reading r: ProtoReader) throws {
             settings = try r.message(1, as: GatewayV1.Settings.self)
+            tasksWidgetEnabled = r.oneofCase(2) == 2 ? r.bool(2) : nil
+            summaryBotEnabled = r.oneofCase(3) == 3 ? r.bool(3) : nil
+            siteChatEnabled = r.oneofCase(4) == 4 ? r.bool(4) : nil
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = settings { try w.setMessage(1, value) }
+            if let value = tasksWidgetEnabled { w.setBool(2, value); w.setOneofCase(2) }
+            if let value = summaryBotEnabled { w.setBool(3, value); w.setOneofCase(3) }
+            if let value = siteChatEnabled { w.setBool(4, value); w.setOneofCase(4) }
         }
     }
 
@@ -491,6 +515,9 @@ extension GatewayV1 {
         public var widgets: [GatewayV1.Widget] = []
         /// The `elapsed_ms` field (6).
         public var elapsedMs: UInt32 = 0
+        /// When the panel was composed, UTC ms: pass it back as ActRequest.panel_loaded_at_ms so that
+        /// tasks ticked in this panel stay listed in refreshed widgets until it is reloaded (TASK-3).
+        public var loadedAtMs: Int64 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -506,6 +533,7 @@ extension GatewayV1 {
             client = try r.message(4, as: GatewayV1.Widget.self)
             widgets = try r.messages(5, as: GatewayV1.Widget.self)
             elapsedMs = r.scalar(6, as: UInt32.self)
+            loadedAtMs = r.scalar(7, as: Int64.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -516,17 +544,26 @@ extension GatewayV1 {
             if let value = client { try w.setMessage(4, value) }
             try w.setMessages(5, widgets)
             w.setScalar(6, elapsedMs)
+            w.setScalar(7, loadedAtMs)
         }
     }
 
-    /// The `ActRequest` message.
+    /// A widget action. The caller's rights are checked first, then the request. Actions on a
+    /// client's records are bound to the dialog's client: a client_id (or the client of a named
+    /// task or note) other than the dialog's is PERMISSION_DENIED naming the field, and a client_id
+    /// left 0 means the dialog's client. A dialog_id inside the request must be this dialog_id
+    /// (INVALID_ARGUMENT naming it otherwise). Mutations are applied once per request id: a retry
+    /// with the same id answers as the first attempt did and changes nothing more.
     public struct ActRequest: ProtoMessage {
         /// The dialog whose panel the action comes from; its widgets are refreshed in the answer.
+        /// Required for actions on a client's records.
         public var dialogID: String = ""
         /// The service method, like "/chatpanel.clients.v1.Clients/AttachTag".
         public var method: String = ""
         /// The method's request message, encoded.
         public var request: [UInt8] = []
+        /// The `panel_loaded_at_ms` field (4).
+        public var panelLoadedAtMs: Int64? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -539,6 +576,7 @@ extension GatewayV1 {
             dialogID = r.string(1)
             method = r.string(2)
             request = r.bytes(3)
+            panelLoadedAtMs = r.oneofCase(4) == 4 ? r.scalar(4, as: Int64.self) : nil
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -546,10 +584,13 @@ extension GatewayV1 {
             try w.setString(1, dialogID)
             try w.setString(2, method)
             w.setBytes(3, request)
+            if let value = panelLoadedAtMs { w.setScalar(4, value); w.setOneofCase(4) }
         }
     }
 
-    /// The `ActResponse` message.
+    /// The answer of an action that the owning service applied. Once the change is applied the
+    /// answer is a success: a widget that could not be refreshed comes back with its own state
+    /// (UNAVAILABLE, TIMED_OUT) and reason, and is to be reloaded later.
     public struct ActResponse: ProtoMessage {
         /// The method's response message, encoded as the service sent it.
         public var response: [UInt8] = []
@@ -627,6 +668,12 @@ extension GatewayV1 {
         public var createdAtMs: Int64 = 0
         /// The `updated_at_ms` field (8).
         public var updatedAtMs: Int64 = 0
+        /// Why the workflow is RETRYING or FAILED (the last error met, or why it gave up); empty otherwise.
+        public var reason: String = ""
+        /// Attempts made at the current step (the failed one when FAILED).
+        public var attempts: UInt32 = 0
+        /// When RETRYING: when the next attempt is due, UTC ms; 0 otherwise.
+        public var nextAttemptAtMs: Int64 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -644,6 +691,9 @@ extension GatewayV1 {
             steps = try r.messages(6, as: GatewayV1.WorkflowStep.self)
             createdAtMs = r.scalar(7, as: Int64.self)
             updatedAtMs = r.scalar(8, as: Int64.self)
+            reason = r.string(9)
+            attempts = r.scalar(10, as: UInt32.self)
+            nextAttemptAtMs = r.scalar(11, as: Int64.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -656,10 +706,15 @@ extension GatewayV1 {
             try w.setMessages(6, steps)
             w.setScalar(7, createdAtMs)
             w.setScalar(8, updatedAtMs)
+            try w.setString(9, reason)
+            w.setScalar(10, attempts)
+            w.setScalar(11, nextAttemptAtMs)
         }
     }
 
-    /// The `MergeClientsRequest` message.
+    /// Starts a merge. The caller's rights (RIGHT_EDIT_CLIENTS) are checked before the request.
+    /// A retried request id returns the same workflow; when that workflow FAILED after giving up on
+    /// an unreachable service, the retry resumes it from its failed step.
     public struct MergeClientsRequest: ProtoMessage {
         /// The `survivor_client_id` field (1).
         public var survivorClientID: Int64 = 0

@@ -217,6 +217,10 @@ extension TasksV1 {
         public var deadline: TasksV1.Deadline? = nil
         /// The manager who is to do it; 0 means the caller.
         public var performerID: Int64 = 0
+        /// Only check the request (rights and fields) and create nothing: the answer has no task.
+        /// client_id may then be left 0 (with no order_number) for a client about to be saved: the
+        /// gateway checks a task this way before it saves the dialog's client for it (TASK-2).
+        public var validateOnly: Bool = false
 
         /// A message with every field at its default.
         public init() {}
@@ -232,6 +236,7 @@ extension TasksV1 {
             text = r.string(4)
             deadline = try r.message(5, as: TasksV1.Deadline.self)
             performerID = r.scalar(6, as: Int64.self)
+            validateOnly = r.bool(7)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -242,6 +247,7 @@ extension TasksV1 {
             try w.setString(4, text)
             if let value = deadline { try w.setMessage(5, value) }
             w.setScalar(6, performerID)
+            w.setBool(7, validateOnly)
         }
     }
 

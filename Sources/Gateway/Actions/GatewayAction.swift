@@ -1,0 +1,62 @@
+import ChatPanelProto
+import ChatPanelRPC
+
+/// One widget action the gateway forwards through `Act`: the method (from its generated
+/// descriptor), the right the gateway checks before anything else, the widgets it changes, and
+/// how its request is bound to the dialog's client.
+///
+/// The owning service checks rights again; the gateway checks first so a refused action costs
+/// no upstream call, and only listed methods can be reached through it.
+struct GatewayAction: Sendable {
+    /// The method path, like `/chatpanel.clients.v1.Clients/AttachTag`.
+    let path: String
+    /// The right needed, if any.
+    let right: RPCV1.Right?
+    /// The widgets to refresh after it (empty for reads and for actions no widget shows).
+    let refresh: [GatewayV1.WidgetKind]
+    /// Checks an encoded request against the dialog and completes it; nil for actions bound to no client.
+    let bind: (@Sendable ([UInt8], DialogScope) async throws -> [UInt8])?
+    /// For an action that completes a task: the completion time its encoded answer carries, so the
+    /// refreshed Tasks widget keeps the task listed (TASK-3).
+    let completionTime: (@Sendable ([UInt8]) -> Int64?)?
+
+    /// An action on `method`. `bind` lists the request's fields that name the dialog, its client,
+    /// or a record of its client; each is checked (and a client id left 0 is filled in).
+    init<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, right: RPCV1.Right?, refresh: [GatewayV1.WidgetKind] = [],
+        bind rules: [RequestBinding<Request>] = [], completionTime: (@Sendable (Response) -> Int64?)? = nil
+    ) {
+        self.path = method.path
+        self.right = right
+        self.refresh = refresh
+        self.bind = rules.isEmpty ? nil : Self.makeBind(rules)
+        if let completionTime {
+            self.completionTime = { bytes in
+                guard let response = try? Response(serializedBytes: bytes) else { return nil }
+                return completionTime(response)
+            }
+        } else {
+            self.completionTime = nil
+        }
+    }
+
+    /// Decodes a request, applies `rules` in order, and encodes it again only when one changed
+    /// it (so a relayed request keeps fields this build does not know).
+    private static func makeBind<Request: ProtoMessage>(
+        _ rules: [RequestBinding<Request>]
+    ) -> @Sendable ([UInt8], DialogScope) async throws -> [UInt8] {
+        { payload, scope in
+            var request: Request
+            do {
+                request = try Request(serializedBytes: payload)
+            } catch {
+                throw RPCError.invalidArgument(field: "request", "is not an encoded \(Request.self)")
+            }
+            var changed = false
+            for rule in rules {
+                if try await rule.apply(&request, scope) { changed = true }
+            }
+            return changed ? try request.serializedBytes() : payload
+        }
+    }
+}

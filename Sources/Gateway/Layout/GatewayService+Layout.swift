@@ -1,0 +1,23 @@
+import ChatPanelProto
+import ChatPanelRPC
+
+extension GatewayService {
+    /// `GetLayout`, `UpdateLayout` (per manager, PANEL-3), `GetSettings`, `UpdateSettings`
+    /// (administrators, PANEL-4).
+    func registerLayoutAndSettings(on router: inout RPCRouter) {
+        router.register(GatewayV1.Gateway.getLayout) { [store] _, context in
+            try await store.layout(managerID: try context.managerID(for: "reading a layout"))
+        }
+        router.register(GatewayV1.Gateway.updateLayout) { [store] request, context in
+            let managerID = try context.managerID(for: "changing a layout")
+            return try await store.updateLayout(managerID: managerID, baseVersion: request.baseVersion, widgets: request.widgets)
+        }
+        router.register(GatewayV1.Gateway.getSettings) { [store] _, _ in
+            try await store.settings()
+        }
+        router.register(GatewayV1.Gateway.updateSettings) { [store] request, context in
+            try context.require(.admin, for: "changing the module and chat settings")
+            return try await store.updateSettings(try SettingsChange(request))
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import ArgumentParser
+import ChatPanelProto
+import ChatPanelRPC
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// `chatpanel-bench cost`: what one RPC call costs, in figures that a noisy machine does not
+/// move much, for the echo service (the RPC layer alone) with ~300 B and ~3 KiB frames:
+///
+/// - CPU time per call of the server process and of the calling process, from `/proc` and
+///   `getrusage`, with 16 concurrent callers;
+/// - instructions per call of the server and of a caller, counted by `valgrind
+///   --tool=callgrind` on two fixed sequential workloads (the difference divided by the
+///   difference in calls, so start-up and shutdown cancel out): the same on a busy or an idle
+///   machine;
+/// - heap allocations per call of the server and of a caller, counted the same way by
+///   `valgrind --tool=dhat`.
+struct CostBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cost", abstract: "CPU time, instructions and allocations per RPC call (callgrind, dhat, /proc).")
+
+    @Option(help: "Calls measured for CPU time, split over 16 callers.") var calls = 64_000
+    @Option(help: "The smaller and larger sequential workloads counted under valgrind.") var counted: [Int] = [200, 1200]
+    @Option(help: "The chatpaneld binary (default: next to this one).") var daemon: String?
+    @Flag(help: "Skip the valgrind counts (CPU time only).") var noValgrind = false
+
+    func run() async throws {
+        let directory = "/tmp/cp-cost-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let daemonPath = daemon ?? siblingExecutable("chatpaneld")
+        print("RPC cost per call: echo service, release build")
+        for frame in [300, 3072] {
+            let body = try RPCBench.bodySize(forFrame: frame)
+            let (server, client) = try await cpuPerCall(daemon: daemonPath, directory: directory, body: body)
+            print("\(pad("\(frame) B", 8))CPU per call, 16 callers: server \(format(server)) µs + caller \(format(client)) µs = \(format(server + client)) µs")
+            if noValgrind { continue }
+            for tool in ["callgrind", "dhat"] {
+                let (server, client) = try await counts(tool: tool, daemon: daemonPath, directory: directory, body: body)
+                let what = tool == "callgrind" ? "instructions" : "allocations"
+                print(
+                    "\(pad("\(frame) B", 8))\(what) per call (\(tool)): server \(Int(server.rounded())) + caller \(Int(client.rounded())) = \(Int((server + client).rounded()))"
+                )
+            }
+        }
+    }
+
+    /// CPU µs per call of the server process and of this process, with 16 callers.
+    private func cpuPerCall(daemon: String, directory: String, body: Int) async throws -> (Double, Double) {
+        let socket = "\(directory)/echo.sock"
+        let server = try BenchProcess.start(daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: socket) }
+        try await waitForSocket(socket)
+        let callers = 16
+        let clients = (0..<callers).map { _ in RPCBench.makeClient(socket) }
+        let request = RPCBench.makeRequest(body: body)
+        for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
+        let serverBefore = try processCPUSeconds(server.process.processIdentifier)
+        let ownBefore = ownCPUSeconds()
+        let perCaller = calls / callers
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in clients {
+                group.addTask { for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) } }
+            }
+            try await group.waitForAll()
+        }
+        let serverCPU = try processCPUSeconds(server.process.processIdentifier) - serverBefore
+        let ownCPU = ownCPUSeconds() - ownBefore
+        for client in clients { await client.close() }
+        let total = Double(perCaller * callers)
+        return (serverCPU / total * 1e6, ownCPU / total * 1e6)
+    }
+
+    /// Per-call counts of `tool` for the server and for a caller: two runs of different sizes,
+    /// the difference divided by the difference in calls.
+    private func counts(tool: String, daemon: String, directory: String, body: Int) async throws -> (Double, Double) {
+        var server: [Double] = []
+        var client: [Double] = []
+        for calls in counted {
+            let socket = "\(directory)/echo-\(tool)-\(calls).sock"
+            let serverOut = "\(directory)/\(tool)-server-\(calls).out"
+            let clientOut = "\(directory)/\(tool)-client-\(calls).out"
+            let process = try BenchProcess.start(
+                "/usr/bin/valgrind",
+                ["--tool=\(tool)", "--\(tool)-out-file=\(serverOut)", "-q", daemon, "echo", "--socket", socket, "--state-dir", directory,
+                 "--log-level", "warning"])
+            try await waitForSocket(socket, timeout: .seconds(60))
+            try await Task.sleep(for: .seconds(1))
+            _ = try BenchProcess.output(
+                "/usr/bin/valgrind",
+                ["--tool=\(tool)", "--\(tool)-out-file=\(clientOut)", "-q", siblingExecutable("chatpanel-bench"), "call-echo",
+                 "--socket", socket, "--calls", String(calls), "--body", String(body)])
+            process.stop(grace: .seconds(60))
+            server.append(try Self.total(tool: tool, file: serverOut))
+            client.append(try Self.total(tool: tool, file: clientOut))
+        }
+        let span = Double(counted[1] - counted[0])
+        return ((server[1] - server[0]) / span, (client[1] - client[0]) / span)
+    }
+
+    /// The instructions (callgrind) or heap blocks (dhat) a run's output file reports.
+    static func total(tool: String, file: String) throws -> Double {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        if tool == "callgrind" {
+            // "summary: N" (or "totals: N") holds the instructions of the whole run.
+            for line in text.split(separator: "\n") where line.hasPrefix("summary:") || line.hasPrefix("totals:") {
+                if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return value }
+            }
+        } else {
+            // DHAT's JSON: the blocks allocated at each program point ("tbk"), summed.
+            var blocks = 0.0
+            var rest = text[...]
+            while let range = rest.range(of: "\"tbk\":") {
+                rest = rest[range.upperBound...]
+                blocks += Double(rest.prefix { $0.isNumber }) ?? 0
+            }
+            if blocks > 0 { return blocks }
+        }
+        throw ValidationError("no total in \(file)")
+    }
+}
+
+/// `chatpanel-bench call-echo`: a fixed number of sequential echo calls (the caller that the
+/// cost benchmark runs under valgrind).
+struct CallEcho: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "call-echo", abstract: "Makes sequential echo calls.", shouldDisplay: false)
+
+    @Option var socket: String
+    @Option var calls = 1000
+    @Option var body = 200
+
+    func run() async throws {
+        let client = RPCBench.makeClient(socket)
+        let request = RPCBench.makeRequest(body: body)
+        for _ in 0..<calls { _ = try await client.unary(TestingV1.Echo.echo, request) }
+        await client.close()
+    }
+}
+
+/// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`.
+func processCPUSeconds(_ pid: Int32) throws -> Double {
+    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    guard let close = stat.lastIndex(of: ")") else { throw ValidationError("unreadable /proc/\(pid)/stat") }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // utime and stime are fields 14 and 15 of the whole line: 12th and 13th after the name.
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+        throw ValidationError("unreadable /proc/\(pid)/stat")
+    }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// CPU seconds (user + system) this process has used.
+func ownCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}

@@ -1,0 +1,127 @@
+import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import ClientsService
+import GRDB
+import Synchronization
+import Testing
+
+/// The card and the field search read their fields in a fixed number of statements, however
+/// many fields there are: a regression to a query per field fails here. Statements are counted
+/// on the store's one reader connection (SQLite's trace), under real calls over the socket.
+@Suite struct StatementCountTests {
+    /// Counts the statements a connection starts.
+    final class StatementCounter: Sendable {
+        private let count = Mutex(0)
+
+        /// One more statement.
+        func add() { count.withLock { $0 += 1 } }
+
+        /// The count since the last call, starting again from zero.
+        func take() -> Int {
+            count.withLock { value in
+                defer { value = 0 }; return value
+            }
+        }
+    }
+
+    private static var oneReader: StoreConfiguration {
+        var configuration = StoreConfiguration()
+        configuration.maximumReaderCount = 1
+        return configuration
+    }
+
+    private func define(_ service: ClientsHarness, _ code: String, _ type: ClientsV1.FieldType) async throws {
+        var request = ClientsV1.CreateFieldRequest()
+        request.code = code
+        request.name = "Поле \(code)"
+        request.type = type
+        request.editable = true
+        if type == .dictionary {
+            request.options = ["one", "two"].map { code in
+                var option = ClientsV1.FieldOption()
+                option.code = code
+                option.name = code.uppercased()
+                return option
+            }
+        }
+        _ = try await service.call(ClientsV1.Clients.createField, request, as: As.admin)
+    }
+
+    private func fill(_ service: ClientsHarness, _ clientID: Int64, _ code: String, pin: Bool) async throws {
+        var value = ClientsV1.SetFieldValueRequest()
+        value.clientID = clientID
+        value.code = code
+        value.value = code == "birthday" ? "1990-01-01" : code.hasPrefix("d") ? "two" : "значение"
+        _ = try await service.call(ClientsV1.Clients.setFieldValue, value)
+        if pin {
+            var request = ClientsV1.PinFieldRequest()
+            request.code = code
+            request.pinned = true
+            _ = try await service.call(ClientsV1.Clients.pinField, request)
+        }
+    }
+
+    /// Statements of a card by client, a card by dialog and a field search with values.
+    private func statements(_ service: ClientsHarness, _ counter: StatementCounter, _ clientID: Int64) async throws -> [Int] {
+        _ = counter.take()
+        let byClient = try await service.card(client: clientID)
+        let cardCount = counter.take()
+        _ = try await service.card(dialog: "tg-1")
+        let dialogCount = counter.take()
+        let searchCount = try await searchStatements(service, counter, clientID)
+        #expect(!byClient.fields.isEmpty)
+        return [cardCount, dialogCount, searchCount]
+    }
+
+    /// Statements of a field search for `query` with a client's values; `expected` fields match.
+    private func searchStatements(
+        _ service: ClientsHarness, _ counter: StatementCounter, _ clientID: Int64, query: String = "", expected: Int = 20
+    ) async throws -> Int {
+        _ = counter.take()
+        var search = ClientsV1.SearchFieldsRequest()
+        search.clientID = clientID
+        search.query = query
+        search.limit = 100
+        let found = try await service.call(ClientsV1.Clients.searchFields, search).fields
+        #expect(found.count == expected)
+        return counter.take()
+    }
+
+    @Test func theCardAndTheFieldSearchDoNotQueryPerField() async throws {
+        try await withClientsService(store: Self.oneReader) { service in
+            let clientID = try await service.savedClient("tg-1", phone: "8 912 345-67-89")
+            for index in 0..<6 {
+                try await define(service, "d\(index)", .dictionary)
+                try await define(service, "s\(index)", .string)
+            }
+            let counter = StatementCounter()
+            try await service.store.database.pool.read { db in
+                db.trace { event in
+                    if case .statement = event { counter.add() }
+                }
+            }
+            try await fill(service, clientID, "d0", pin: true)
+            try await fill(service, clientID, "s0", pin: false)
+            let few = try await statements(service, counter, clientID)
+            #expect(few.allSatisfy { $0 > 0 })
+
+            for index in 1..<6 {
+                try await fill(service, clientID, "d\(index)", pin: true)
+                try await fill(service, clientID, "s\(index)", pin: index.isMultiple(of: 2))
+            }
+            try await fill(service, clientID, "birthday", pin: true)
+            let many = try await statements(service, counter, clientID)
+            let card = try await service.card(client: clientID)
+            #expect(card.fields.count == 13)
+            #expect(card.fields.first { $0.definition?.code == "d3" }?.displayValue == "TWO")
+            // Six dictionary fields, six string fields and a system one cost what two did.
+            #expect(many == few)
+            // Listing the 20 fields (8 system, 12 defined, 7 of them dictionaries) costs what
+            // listing the one dictionary field d0 does.
+            let one = try await searchStatements(service, counter, clientID, query: "d0", expected: 1)
+            let all = try await searchStatements(service, counter, clientID)
+            #expect(all == one)
+        }
+    }
+}

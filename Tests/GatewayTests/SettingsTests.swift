@@ -1,0 +1,77 @@
+import ChatPanelExpectations
+import ChatPanelProto
+import ChatPanelRPC
+import Gateway
+import Testing
+
+/// Settings updates change only the settings they carry; rights come before validation.
+@Suite("Gateway: settings updates")
+struct SettingsTests {
+    @Test("an update carrying one setting changes only that one")
+    func partialUpdate() async throws {
+        try await withGateway { h in
+            var summaryOn = GatewayV1.UpdateSettingsRequest()
+            summaryOn.summaryBotEnabled = true
+            let updated = try await h.call(GatewayV1.Gateway.updateSettings, summaryOn, as: As.admin)
+            #expect(updated.tasksWidgetEnabled)
+            #expect(updated.summaryBotEnabled)
+            #expect(!updated.siteChatEnabled)
+
+            var tasksOff = GatewayV1.UpdateSettingsRequest()
+            tasksOff.tasksWidgetEnabled = false
+            _ = try await h.call(GatewayV1.Gateway.updateSettings, tasksOff, as: As.admin)
+            let stored = try await h.call(GatewayV1.Gateway.getSettings, GatewayV1.GetSettingsRequest())
+            #expect(!stored.tasksWidgetEnabled)
+            #expect(stored.summaryBotEnabled)
+            #expect(!stored.siteChatEnabled)
+
+            let unchanged = try await h.call(GatewayV1.Gateway.updateSettings, GatewayV1.UpdateSettingsRequest(), as: As.admin)
+            #expect(unchanged == stored)
+        }
+    }
+
+    @Test("the full settings and single fields together are INVALID_ARGUMENT; a non-administrator is refused before that")
+    func bothForms() async throws {
+        try await withGateway { h in
+            var both = GatewayV1.UpdateSettingsRequest()
+            both.settings = GatewayV1.Settings()
+            both.siteChatEnabled = true
+            await expectError(.permissionDenied) { try await h.call(GatewayV1.Gateway.updateSettings, both, as: As.manager) }
+            await expectError(.invalidArgument, field: "settings") {
+                try await h.call(GatewayV1.Gateway.updateSettings, both, as: As.admin)
+            }
+            let stored = try await h.call(GatewayV1.Gateway.getSettings, GatewayV1.GetSettingsRequest())
+            #expect(stored.tasksWidgetEnabled)
+            #expect(!stored.siteChatEnabled)
+        }
+    }
+}
+
+/// The caller's rights are checked before the request is validated: a caller without the
+/// right learns nothing about what else is wrong with the request.
+@Suite("Gateway: rights before validation")
+struct RightsBeforeValidationTests {
+    @Test("MergeClients: an invalid request from a caller without RIGHT_EDIT_CLIENTS is PERMISSION_DENIED")
+    func mergeRightsFirst() async throws {
+        try await withGateway { h in
+            await expectError(.permissionDenied) {
+                try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: 5, merged: 5), as: As.reader)
+            }
+            await expectError(.permissionDenied) {
+                try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: 0, merged: 0), as: As.reader)
+            }
+        }
+    }
+
+    @Test("Act: an undecodable request from a caller without the action's right is PERMISSION_DENIED")
+    func actRightsFirst() async throws {
+        try await withGateway { h in
+            var act = GatewayV1.ActRequest()
+            act.dialogID = ""
+            act.method = ClientsV1.Clients.attachTag.path
+            act.request = [0xFF, 0xFF, 0xFF]
+            await expectError(.permissionDenied) { try await h.call(GatewayV1.Gateway.act, act, as: As.reader) }
+            await expectError(.invalidArgument) { try await h.call(GatewayV1.Gateway.act, act, as: As.manager) }
+        }
+    }
+}
