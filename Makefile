@@ -62,6 +62,7 @@ bench: deps .build/pingpong
 	$(SWIFT) build -c release --product chatpanel-bench
 	$(SWIFT) build -c release --product chatpaneld
 	.build/release/chatpanel-bench rpc
+	.build/release/chatpanel-bench cost
 	.build/release/chatpanel-bench clients
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel
