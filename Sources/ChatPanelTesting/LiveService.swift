@@ -41,3 +41,25 @@ public func withLiveService<Service: ChatPanelService, T>(
         }
     }
 }
+
+/// ``withLiveService(_:configuration:in:storeConfiguration:pruner:adjustRoutes:_:)`` with an
+/// `RPCClient` connected to the service's socket, closed on every exit path: the contract
+/// suites' harness.
+public func withLiveServiceClient<Service: ChatPanelService, T>(
+    _ type: Service.Type, configuration: Service.Configuration, in directory: String,
+    storeConfiguration: StoreConfiguration = StoreConfiguration(),
+    _ body: (ServiceHost<Service>, RPCClient) async throws -> T
+) async throws -> T {
+    try await withLiveService(type, configuration: configuration, in: directory, storeConfiguration: storeConfiguration) {
+        host, socket in
+        let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
+        do {
+            let result = try await body(host, client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+}

@@ -113,17 +113,10 @@ func withClientsService(
     try await withTemporaryDirectory { directory in
         var configuration = configuration
         configuration.tagJobs = runner
-        try await withLiveService(
+        try await withLiveServiceClient(
             ClientsService.self, configuration: configuration, in: directory, storeConfiguration: storeConfiguration
-        ) { host, socket in
-            let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
-            do {
-                try await body(ClientsHarness(store: host.store, client: client, directory: directory))
-            } catch {
-                await client.close()
-                throw error
-            }
-            await client.close()
+        ) { host, client in
+            try await body(ClientsHarness(store: host.store, client: client, directory: directory))
         }
     }
 }

@@ -60,17 +60,8 @@ func withOrdersService<T>(now: (@Sendable () -> Int64)? = nil, _ body: (OrdersHa
     try await withTemporaryDirectory { directory in
         var storeConfiguration = StoreConfiguration()
         if let now { storeConfiguration.now = now }
-        return try await withLiveService(OrdersService.self, configuration: (), in: directory, storeConfiguration: storeConfiguration) {
-            host, socket in
-            let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
-            do {
-                let result = try await body(OrdersHarness(client: client, store: host.store))
-                await client.close()
-                return result
-            } catch {
-                await client.close()
-                throw error
-            }
+        return try await withLiveServiceClient(OrdersService.self, configuration: (), in: directory, storeConfiguration: storeConfiguration) {
+            host, client in try await body(OrdersHarness(client: client, store: host.store))
         }
     }
 }

@@ -27,16 +27,8 @@ struct TasksHarness {
 /// on every exit path.
 func withTasksService<T>(_ body: (TasksHarness) async throws -> T) async throws -> T {
     try await withTemporaryDirectory { directory in
-        try await withLiveService(TasksService.self, configuration: (), in: directory) { host, socket in
-            let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
-            do {
-                let result = try await body(TasksHarness(client: client, store: host.store, directory: directory))
-                await client.close()
-                return result
-            } catch {
-                await client.close()
-                throw error
-            }
+        try await withLiveServiceClient(TasksService.self, configuration: (), in: directory) { host, client in
+            try await body(TasksHarness(client: client, store: host.store, directory: directory))
         }
     }
 }

@@ -80,7 +80,7 @@ extension OrdersV1.SearchProductsRequest {
     func validated() throws(RPCError) -> ProductSearch {
         var violations = FieldViolations()
         violations.check(
-            FieldViolations.characterCount(query, upTo: CatalogLimits.queryLength) <= CatalogLimits.queryLength, field: "query",
+            TextRule.characterCount(query, countingUpTo: CatalogLimits.queryLength) <= CatalogLimits.queryLength, field: "query",
             "must be at most \(CatalogLimits.queryLength) characters")
         violations.check(
             manufacturers.count <= CatalogLimits.manufacturerFilters, field: "manufacturers", "at most \(CatalogLimits.manufacturerFilters)"

@@ -1,13 +1,10 @@
 import ChatPanelRPC
 
 extension FieldViolations {
-    /// Checks a text field's length in characters, and when `required` that it is not blank.
+    /// Checks a text field under the shared ``ChatPanelRPC/TextRule``: its length in characters
+    /// (with the rule's byte cap), and when `required` that it is not blank.
     mutating func checkText(_ text: String, field: String, required: Bool, maximum: Int) {
-        if required && text.allSatisfy(\.isWhitespace) {
-            add(field: field, text.isEmpty ? "is required" : "must not be blank")
-            return
-        }
-        check(Self.characterCount(text, upTo: maximum) <= maximum, field: field, "must be at most \(maximum) characters")
+        checkText(text, field: field, TextRule(maxCharacters: maximum, required: required))
     }
 
     /// Checks a stable code: 1 to 64 characters of [A-Za-z0-9_.-].
@@ -28,15 +25,4 @@ extension FieldViolations {
     }
 
     private static let codeBytes = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-".utf8)
-
-    /// Characters as the user sees them, counted up to `limit + 1`.
-    static func characterCount(_ text: String, upTo limit: Int) -> Int {
-        if text.utf8.count <= limit { return text.count }
-        var count = 0
-        for _ in text {
-            count += 1
-            if count > limit { break }
-        }
-        return count
-    }
 }
