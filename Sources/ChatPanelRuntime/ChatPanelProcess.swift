@@ -1,8 +1,8 @@
 public import ChatPanelRPC
 import ChatPanelSystem
-import UnixSignals
 public import Logging
 public import ServiceLifecycle
+import UnixSignals
 
 #if canImport(Glibc)
     import Glibc

@@ -1,7 +1,7 @@
 public import ChatPanelProto
 public import ChatPanelRPC
-import ChatPanelStore
 public import ChatPanelRuntime
+import ChatPanelStore
 public import Logging
 public import ServiceLifecycle
 

@@ -1,7 +1,7 @@
-import ChatPanelStore
 import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import ChatPanelTesting
 import ClientsService
 import Foundation

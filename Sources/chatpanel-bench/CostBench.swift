@@ -34,7 +34,9 @@ struct CostBench: AsyncParsableCommand {
         for frame in [300, 3072] {
             let body = try RPCBench.bodySize(forFrame: frame)
             let (server, client) = try await cpuPerCall(daemon: daemonPath, directory: directory, body: body)
-            print("\(pad("\(frame) B", 8))CPU per call, 16 callers: server \(format(server)) µs + caller \(format(client)) µs = \(format(server + client)) µs")
+            print(
+                "\(pad("\(frame) B", 8))CPU per call, 16 callers: server \(format(server)) µs + caller \(format(client)) µs = \(format(server + client)) µs"
+            )
             if !valgrind { continue }
             for tool in ["callgrind", "dhat"] {
                 let (server, client) = try await counts(tool: tool, daemon: daemonPath, directory: directory, body: body)
@@ -83,14 +85,18 @@ struct CostBench: AsyncParsableCommand {
             let clientOut = "\(directory)/\(tool)-client-\(calls).out"
             let process = try BenchProcess.start(
                 "/usr/bin/valgrind",
-                ["--tool=\(tool)", "--\(tool)-out-file=\(serverOut)", "-q", daemon, "echo", "--socket", socket, "--state-dir", directory,
-                 "--log-level", "warning"])
+                [
+                    "--tool=\(tool)", "--\(tool)-out-file=\(serverOut)", "-q", daemon, "echo", "--socket", socket, "--state-dir", directory,
+                    "--log-level", "warning",
+                ])
             try await waitForSocket(socket, timeout: .seconds(60))
             try await Task.sleep(for: .seconds(1))
             _ = try BenchProcess.output(
                 "/usr/bin/valgrind",
-                ["--tool=\(tool)", "--\(tool)-out-file=\(clientOut)", "-q", siblingExecutable("chatpanel-bench"), "call-echo",
-                 "--socket", socket, "--calls", String(calls), "--body", String(body)])
+                [
+                    "--tool=\(tool)", "--\(tool)-out-file=\(clientOut)", "-q", siblingExecutable("chatpanel-bench"), "call-echo",
+                    "--socket", socket, "--calls", String(calls), "--body", String(body),
+                ])
             process.stop(grace: .seconds(60))
             server.append(try Self.total(tool: tool, file: serverOut))
             client.append(try Self.total(tool: tool, file: clientOut))
@@ -124,7 +130,8 @@ struct CostBench: AsyncParsableCommand {
 /// `chatpanel-bench call-echo`: a fixed number of sequential echo calls (the caller that the
 /// cost benchmark runs under valgrind).
 struct CallEcho: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "call-echo", abstract: "Makes sequential echo calls.", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "call-echo", abstract: "Makes sequential echo calls.", shouldDisplay: false)
 
     @Option var socket: String
     @Option var calls = 1000

@@ -1,7 +1,7 @@
-import ChatPanelStore
 import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import ChatPanelTesting
 import ClientsService
 import Foundation
@@ -78,7 +78,9 @@ struct PanelBench: AsyncParsableCommand {
                 "--clients-socket", sockets.clients, "--tasks-socket", sockets.tasks, "--panel-timeout-ms", String(panelTimeoutMs),
             ])
         defer { gatewayProcess.stop() }
-        for socket in [sockets.clients, sockets.tasks, sockets.gateway] { try await waitUntilHealthy(socket: socket, timeout: .seconds(60)) }
+        for socket in [sockets.clients, sockets.tasks, sockets.gateway] {
+            try await waitUntilHealthy(socket: socket, timeout: .seconds(60))
+        }
 
         let workload = PanelWorkload(dialogs: dialogCount)
         print("\nGetPanel, manager 1 with the default layout, random dialogs (a tenth not saved as clients yet), unpinned:")

@@ -87,7 +87,9 @@ struct TasksBench: AsyncParsableCommand {
         }
         let samples = self.samples
         return try await withTemporaryDirectory { socketDirectory in
-            try await withLiveServer(router: TasksService(store: store, logger: testLogger("tasks")).makeRouter(), in: socketDirectory, name: "tasks") { _, socket in
+            try await withLiveServer(
+                router: TasksService(store: store, logger: testLogger("tasks")).makeRouter(), in: socketDirectory, name: "tasks"
+            ) { _, socket in
                 var configuration = RPCClientConfiguration(socketPath: socket)
                 configuration.defaultCaller = RPCV1.Caller(managerID: 1, rights: [.tasks])
                 let client = RPCClient(configuration: configuration)

@@ -80,7 +80,9 @@ struct ClientsCommands: AsyncParsableCommand {
         func run() async throws {
             var request = ClientsV1.GetClientCardRequest()
             request.target = client.map { .clientID($0) } ?? dialog.map { .dialogID($0) }
-            let card = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.getClientCard, request) }
+            let card = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.getClientCard, request)
+            }
             try connection.output(card) { describe(card) }
         }
     }
@@ -104,7 +106,9 @@ struct ClientsCommands: AsyncParsableCommand {
             request.match = any ? .any : .all
             request.pageSize = pageSize
             request.pageToken = pageToken
-            let response = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.listClients, request) }
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listClients, request)
+            }
             try connection.output(response) {
                 var lines = response.clients.map(describe)
                 if lines.isEmpty { lines.append("no clients") }
@@ -128,7 +132,9 @@ struct ClientsCommands: AsyncParsableCommand {
             request.query = query
             request.limit = limit
             request.excludeClientID = excludeClient
-            let response = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.autocompleteTags, request) }
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.autocompleteTags, request)
+            }
             try connection.output(response) {
                 var lines = response.tags.map(describe)
                 if lines.isEmpty { lines.append("nothing matches \"\(query)\"") }
@@ -207,7 +213,9 @@ struct ClientsCommands: AsyncParsableCommand {
         func run() async throws {
             var request = ClientsV1.ListDuplicatesRequest()
             request.target = client.map { .clientID($0) } ?? dialog.map { .dialogID($0) }
-            let response = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.listDuplicates, request) }
+            let response = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.listDuplicates, request)
+            }
             try connection.output(response) {
                 response.duplicates.isEmpty ? "no duplicates" : response.duplicates.map(describe).joined(separator: "\n")
             }
@@ -317,7 +325,9 @@ struct ClientsCommands: AsyncParsableCommand {
             if let status {
                 var request = ClientsV1.GetTagJobRequest()
                 request.jobID = status
-                let job = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.getTagJob, request) }
+                let job = try await connection.withClient(defaultPath: clientsSocket) {
+                    try await $0.unary(ClientsV1.Clients.getTagJob, request)
+                }
                 try connection.output(job) { describe(job) }
                 return
             }
@@ -329,7 +339,9 @@ struct ClientsCommands: AsyncParsableCommand {
             if !yes {
                 var request = ClientsV1.PreviewTagJobRequest()
                 request.spec = spec
-                let preview = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.previewTagJob, request) }
+                let preview = try await connection.withClient(defaultPath: clientsSocket) {
+                    try await $0.unary(ClientsV1.Clients.previewTagJob, request)
+                }
                 try connection.output(preview) {
                     var lines = [preview.confirmation]
                     if let running = preview.runningJob { lines.append("blocked by: " + describe(running)) }
@@ -342,12 +354,13 @@ struct ClientsCommands: AsyncParsableCommand {
             request.spec = spec
             request.confirmed = true
             let options = RPCCallOptions(requestID: UUID().uuidString)
-            let job = try await connection.withClient(defaultPath: clientsSocket) { try await $0.unary(ClientsV1.Clients.startTagJob, request, options: options) }
+            let job = try await connection.withClient(defaultPath: clientsSocket) {
+                try await $0.unary(ClientsV1.Clients.startTagJob, request, options: options)
+            }
             try connection.output(job) { describe(job) + "\nfollow it with: chatpanelctl clients tag-job --status \(job.jobID)" }
         }
     }
 }
-
 
 extension ClientsCommands {
     /// `chatpanelctl clients client-dialogs`: a page of a client's dialogs.

@@ -67,8 +67,9 @@ import Testing
         violations.checkID(-3, field: "task_id")
         violations.checkID(7, field: "note_id")
         #expect(violations.all.map(\.field) == ["title", "name", "client_id", "task_id"])
-        #expect(violations.all.map(\.description) == [
-            "is required", "must be at most 5 characters", "is required", "must be a positive id",
-        ])
+        #expect(
+            violations.all.map(\.description) == [
+                "is required", "must be at most 5 characters", "is required", "must be a positive id",
+            ])
     }
 }

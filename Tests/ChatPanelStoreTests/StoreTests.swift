@@ -23,7 +23,8 @@ private func withStore<T>(
 private let counterMigrations: StoreMigrations = {
     var migrations = StoreMigrations()
     migrations.register(
-        "test.0001.counter", sql: "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL); INSERT INTO counter VALUES (1, 0);")
+        "test.0001.counter",
+        sql: "CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL); INSERT INTO counter VALUES (1, 0);")
     return migrations
 }()
 
@@ -77,7 +78,8 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
             _ = try await store.write(bump)
             // The same step, shipped under an older identifier.
             var old = StoreMigrations()
-            old.register("v1.counter_copy", sql: "CREATE TABLE counter_copy (value INTEGER); INSERT INTO counter_copy SELECT value FROM counter;")
+            old.register(
+                "v1.counter_copy", sql: "CREATE TABLE counter_copy (value INTEGER); INSERT INTO counter_copy SELECT value FROM counter;")
             _ = try SQLiteStore(path: path, migrations: counterMigrations.appending(old))
             var renamed = StoreMigrations()
             renamed.register(

@@ -1,6 +1,6 @@
-import ChatPanelRuntime
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelRuntime
 import ChatPanelStore
 import ChatPanelTesting
 import ClientsService

@@ -1,7 +1,7 @@
-import ChatPanelStore
 import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import ChatPanelTesting
 import Gateway
 import TasksService

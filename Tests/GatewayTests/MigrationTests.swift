@@ -16,7 +16,9 @@ struct MigrationTests {
             let store = try GatewayStore(path: "\(directory)/gateway.sqlite")
             let schema = try await store.database.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('layout', 'settings', 'merge_workflow', 'merge_workflow_step') AND sql IS NOT NULL ORDER BY name"
+                    db,
+                    sql:
+                        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('layout', 'settings', 'merge_workflow', 'merge_workflow_step') AND sql IS NOT NULL ORDER BY name"
                 ).map { row in "\(row["type"] as String) \(row["name"] as String): \((row["sql"] as String?) ?? "")" }
             }
             #expect(schema == Self.pinnedSchema, "\(schema.joined(separator: "\n"))")

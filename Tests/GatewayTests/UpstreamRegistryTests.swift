@@ -20,7 +20,9 @@ struct UpstreamRegistryTests {
         #expect(defaults == ["clients": "/state/clients.sock", "tasks": "/z.sock"])
         #expect(UpstreamDescriptor.all.map(\.socketFlag) == ["clients-socket", "tasks-socket", "orders-socket"])
         #expect(
-            UpstreamDescriptor.all.map(\.environmentKey) == ["CHATPANEL_CLIENTS_SOCKET", "CHATPANEL_TASKS_SOCKET", "CHATPANEL_ORDERS_SOCKET"])
+            UpstreamDescriptor.all.map(\.environmentKey) == [
+                "CHATPANEL_CLIENTS_SOCKET", "CHATPANEL_TASKS_SOCKET", "CHATPANEL_ORDERS_SOCKET",
+            ])
         // The orders service is optional: configured only when its flag or key names a socket.
         let orders = try GatewayConfiguration.upstreamSockets(
             arguments: ["--orders-socket", "/o.sock"], environment: [:], stateDirectory: "/s")

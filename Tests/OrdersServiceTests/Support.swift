@@ -60,7 +60,8 @@ func withOrdersService<T>(now: (@Sendable () -> Int64)? = nil, _ body: (OrdersHa
     try await withTemporaryDirectory { directory in
         var storeConfiguration = StoreConfiguration()
         if let now { storeConfiguration.now = now }
-        return try await withLiveServiceClient(OrdersService.self, configuration: (), in: directory, storeConfiguration: storeConfiguration) {
+        return try await withLiveServiceClient(OrdersService.self, configuration: (), in: directory, storeConfiguration: storeConfiguration)
+        {
             host, client in try await body(OrdersHarness(client: client, store: host.store))
         }
     }

@@ -50,8 +50,10 @@ import Testing
 
             // No retention forgets it; the note stays.
             let pruning = Task {
-                try await IdempotencyRecordPruner(store: store.database, retention: .zero, interval: .milliseconds(5), logger: testLogger("pruner"))
-                    .run()
+                try await IdempotencyRecordPruner(
+                    store: store.database, retention: .zero, interval: .milliseconds(5), logger: testLogger("pruner")
+                )
+                .run()
             }
             let deadline = ContinuousClock.now + .seconds(5)
             while try await records(store) > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }

@@ -1,6 +1,6 @@
-import ChatPanelRuntime
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelRuntime
 import ChatPanelTesting
 import Foundation
 import TasksService

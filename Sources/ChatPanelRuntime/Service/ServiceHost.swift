@@ -1,6 +1,6 @@
+public import ChatPanelProto
 public import ChatPanelRPC
 public import ChatPanelStore
-public import ChatPanelProto
 import Foundation
 public import Logging
 public import ServiceLifecycle

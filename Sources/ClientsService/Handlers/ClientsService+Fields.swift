@@ -25,7 +25,9 @@ extension ClientsService {
             var violations = FieldViolations()
             violations.checkID(request.clientID, field: "client_id")
             violations.check(!request.code.isEmpty, field: "code", "must not be empty")
-            violations.check(request.value.utf8.count <= TextRule.fieldText.maxBytes, field: "value", "must be at most \(TextRule.fieldText.maxBytes) bytes of UTF-8")
+            violations.check(
+                request.value.utf8.count <= TextRule.fieldText.maxBytes, field: "value",
+                "must be at most \(TextRule.fieldText.maxBytes) bytes of UTF-8")
             try violations.throwIfAny()
             return try await store.setFieldValue(clientID: request.clientID, code: request.code, value: request.value, by: context.mutation)
         }

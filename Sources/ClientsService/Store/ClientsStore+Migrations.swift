@@ -22,153 +22,153 @@ extension ClientsStore {
         migrations.register(
             "clients.0001.initial", renamedFrom: ["clients.v1"],
             sql: """
-                    CREATE TABLE client (
-                        id INTEGER PRIMARY KEY,
-                        first_name TEXT NOT NULL DEFAULT '',
-                        last_name TEXT NOT NULL DEFAULT '',
-                        patronymic TEXT NOT NULL DEFAULT '',
-                        name_key TEXT NOT NULL DEFAULT '',
-                        email TEXT NOT NULL DEFAULT '',
-                        address_split INTEGER NOT NULL DEFAULT 0,
-                        address_text TEXT NOT NULL DEFAULT '',
-                        postal_code TEXT NOT NULL DEFAULT '',
-                        city TEXT NOT NULL DEFAULT '',
-                        country TEXT NOT NULL DEFAULT '',
-                        region TEXT NOT NULL DEFAULT '',
-                        metro TEXT NOT NULL DEFAULT '',
-                        street TEXT NOT NULL DEFAULT '',
-                        house TEXT NOT NULL DEFAULT '',
-                        flat TEXT NOT NULL DEFAULT '',
-                        building TEXT NOT NULL DEFAULT '',
-                        entrance TEXT NOT NULL DEFAULT '',
-                        floor TEXT NOT NULL DEFAULT '',
-                        block TEXT NOT NULL DEFAULT '',
-                        merged_into INTEGER REFERENCES client(id),
-                        created_by INTEGER NOT NULL DEFAULT 0,
-                        created_at_ms INTEGER NOT NULL,
-                        updated_at_ms INTEGER NOT NULL
-                    );
-                    CREATE INDEX client_email ON client(email) WHERE email <> '' AND merged_into IS NULL;
-                    CREATE INDEX client_name_key ON client(name_key) WHERE merged_into IS NULL;
-                    CREATE INDEX client_merged_into ON client(merged_into) WHERE merged_into IS NOT NULL;
+                CREATE TABLE client (
+                    id INTEGER PRIMARY KEY,
+                    first_name TEXT NOT NULL DEFAULT '',
+                    last_name TEXT NOT NULL DEFAULT '',
+                    patronymic TEXT NOT NULL DEFAULT '',
+                    name_key TEXT NOT NULL DEFAULT '',
+                    email TEXT NOT NULL DEFAULT '',
+                    address_split INTEGER NOT NULL DEFAULT 0,
+                    address_text TEXT NOT NULL DEFAULT '',
+                    postal_code TEXT NOT NULL DEFAULT '',
+                    city TEXT NOT NULL DEFAULT '',
+                    country TEXT NOT NULL DEFAULT '',
+                    region TEXT NOT NULL DEFAULT '',
+                    metro TEXT NOT NULL DEFAULT '',
+                    street TEXT NOT NULL DEFAULT '',
+                    house TEXT NOT NULL DEFAULT '',
+                    flat TEXT NOT NULL DEFAULT '',
+                    building TEXT NOT NULL DEFAULT '',
+                    entrance TEXT NOT NULL DEFAULT '',
+                    floor TEXT NOT NULL DEFAULT '',
+                    block TEXT NOT NULL DEFAULT '',
+                    merged_into INTEGER REFERENCES client(id),
+                    created_by INTEGER NOT NULL DEFAULT 0,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX client_email ON client(email) WHERE email <> '' AND merged_into IS NULL;
+                CREATE INDEX client_name_key ON client(name_key) WHERE merged_into IS NULL;
+                CREATE INDEX client_merged_into ON client(merged_into) WHERE merged_into IS NOT NULL;
 
-                    CREATE TABLE client_phone (
-                        client_id INTEGER NOT NULL REFERENCES client(id),
-                        position INTEGER NOT NULL,
-                        number TEXT NOT NULL,
-                        normalized TEXT NOT NULL,
-                        PRIMARY KEY (client_id, position)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX client_phone_normalized ON client_phone(normalized);
+                CREATE TABLE client_phone (
+                    client_id INTEGER NOT NULL REFERENCES client(id),
+                    position INTEGER NOT NULL,
+                    number TEXT NOT NULL,
+                    normalized TEXT NOT NULL,
+                    PRIMARY KEY (client_id, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX client_phone_normalized ON client_phone(normalized);
 
-                    CREATE TABLE dialog (
-                        id TEXT PRIMARY KEY NOT NULL,
-                        channel TEXT NOT NULL,
-                        external_login TEXT NOT NULL DEFAULT '',
-                        display_name TEXT NOT NULL DEFAULT '',
-                        phone TEXT NOT NULL DEFAULT '',
-                        phone_normalized TEXT NOT NULL DEFAULT '',
-                        email TEXT NOT NULL DEFAULT '',
-                        client_id INTEGER REFERENCES client(id),
-                        created_at_ms INTEGER NOT NULL,
-                        updated_at_ms INTEGER NOT NULL
-                    ) WITHOUT ROWID;
-                    CREATE INDEX dialog_client ON dialog(client_id) WHERE client_id IS NOT NULL;
+                CREATE TABLE dialog (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    channel TEXT NOT NULL,
+                    external_login TEXT NOT NULL DEFAULT '',
+                    display_name TEXT NOT NULL DEFAULT '',
+                    phone TEXT NOT NULL DEFAULT '',
+                    phone_normalized TEXT NOT NULL DEFAULT '',
+                    email TEXT NOT NULL DEFAULT '',
+                    client_id INTEGER REFERENCES client(id),
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX dialog_client ON dialog(client_id) WHERE client_id IS NOT NULL;
 
-                    CREATE TABLE tag (
-                        id INTEGER PRIMARY KEY,
-                        name TEXT NOT NULL,
-                        name_key TEXT NOT NULL,
-                        color TEXT NOT NULL,
-                        client_count INTEGER NOT NULL DEFAULT 0,
-                        deleting INTEGER NOT NULL DEFAULT 0,
-                        created_by INTEGER NOT NULL DEFAULT 0,
-                        created_at_ms INTEGER NOT NULL
-                    );
-                    CREATE UNIQUE INDEX tag_name_key ON tag(name_key);
-                    CREATE INDEX tag_live_name ON tag(deleting, name_key);
+                CREATE TABLE tag (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    color TEXT NOT NULL,
+                    client_count INTEGER NOT NULL DEFAULT 0,
+                    deleting INTEGER NOT NULL DEFAULT 0,
+                    created_by INTEGER NOT NULL DEFAULT 0,
+                    created_at_ms INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX tag_name_key ON tag(name_key);
+                CREATE INDEX tag_live_name ON tag(deleting, name_key);
 
-                    CREATE TABLE client_tag (
-                        client_id INTEGER NOT NULL REFERENCES client(id),
-                        tag_id INTEGER NOT NULL REFERENCES tag(id),
-                        pinned INTEGER NOT NULL DEFAULT 0,
-                        attached_at_ms INTEGER NOT NULL,
-                        PRIMARY KEY (client_id, tag_id)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX client_tag_by_tag ON client_tag(tag_id, client_id);
+                CREATE TABLE client_tag (
+                    client_id INTEGER NOT NULL REFERENCES client(id),
+                    tag_id INTEGER NOT NULL REFERENCES tag(id),
+                    pinned INTEGER NOT NULL DEFAULT 0,
+                    attached_at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (client_id, tag_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX client_tag_by_tag ON client_tag(tag_id, client_id);
 
-                    CREATE TABLE tag_job (
-                        id INTEGER PRIMARY KEY,
-                        tag_id INTEGER NOT NULL,
-                        action INTEGER NOT NULL,
-                        new_name TEXT NOT NULL DEFAULT '',
-                        new_color TEXT NOT NULL DEFAULT '',
-                        tag_name TEXT NOT NULL,
-                        state INTEGER NOT NULL,
-                        clients_total INTEGER NOT NULL DEFAULT 0,
-                        clients_done INTEGER NOT NULL DEFAULT 0,
-                        requested_by INTEGER NOT NULL,
-                        created_at_ms INTEGER NOT NULL,
-                        started_at_ms INTEGER NOT NULL DEFAULT 0,
-                        finished_at_ms INTEGER NOT NULL DEFAULT 0,
-                        error TEXT NOT NULL DEFAULT ''
-                    );
-                    CREATE UNIQUE INDEX tag_job_single_active ON tag_job((state IN (1, 2))) WHERE state IN (1, 2);
+                CREATE TABLE tag_job (
+                    id INTEGER PRIMARY KEY,
+                    tag_id INTEGER NOT NULL,
+                    action INTEGER NOT NULL,
+                    new_name TEXT NOT NULL DEFAULT '',
+                    new_color TEXT NOT NULL DEFAULT '',
+                    tag_name TEXT NOT NULL,
+                    state INTEGER NOT NULL,
+                    clients_total INTEGER NOT NULL DEFAULT 0,
+                    clients_done INTEGER NOT NULL DEFAULT 0,
+                    requested_by INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    started_at_ms INTEGER NOT NULL DEFAULT 0,
+                    finished_at_ms INTEGER NOT NULL DEFAULT 0,
+                    error TEXT NOT NULL DEFAULT ''
+                );
+                CREATE UNIQUE INDEX tag_job_single_active ON tag_job((state IN (1, 2))) WHERE state IN (1, 2);
 
-                    CREATE TABLE field_definition (
-                        code TEXT PRIMARY KEY NOT NULL,
-                        name TEXT NOT NULL,
-                        name_key TEXT NOT NULL,
-                        type INTEGER NOT NULL,
-                        system INTEGER NOT NULL,
-                        editable INTEGER NOT NULL,
-                        position INTEGER NOT NULL,
-                        created_at_ms INTEGER NOT NULL
-                    ) WITHOUT ROWID;
+                CREATE TABLE field_definition (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL,
+                    type INTEGER NOT NULL,
+                    system INTEGER NOT NULL,
+                    editable INTEGER NOT NULL,
+                    position INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
 
-                    CREATE TABLE field_option (
-                        field_code TEXT NOT NULL REFERENCES field_definition(code),
-                        position INTEGER NOT NULL,
-                        code TEXT NOT NULL,
-                        name TEXT NOT NULL,
-                        PRIMARY KEY (field_code, code)
-                    ) WITHOUT ROWID;
+                CREATE TABLE field_option (
+                    field_code TEXT NOT NULL REFERENCES field_definition(code),
+                    position INTEGER NOT NULL,
+                    code TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    PRIMARY KEY (field_code, code)
+                ) WITHOUT ROWID;
 
-                    CREATE TABLE client_field_value (
-                        client_id INTEGER NOT NULL REFERENCES client(id),
-                        field_code TEXT NOT NULL REFERENCES field_definition(code),
-                        value TEXT NOT NULL,
-                        PRIMARY KEY (client_id, field_code)
-                    ) WITHOUT ROWID;
+                CREATE TABLE client_field_value (
+                    client_id INTEGER NOT NULL REFERENCES client(id),
+                    field_code TEXT NOT NULL REFERENCES field_definition(code),
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (client_id, field_code)
+                ) WITHOUT ROWID;
 
-                    CREATE TABLE manager_field (
-                        manager_id INTEGER NOT NULL,
-                        field_code TEXT NOT NULL REFERENCES field_definition(code),
-                        position INTEGER NOT NULL,
-                        pinned INTEGER NOT NULL DEFAULT 0,
-                        PRIMARY KEY (manager_id, field_code)
-                    ) WITHOUT ROWID;
+                CREATE TABLE manager_field (
+                    manager_id INTEGER NOT NULL,
+                    field_code TEXT NOT NULL REFERENCES field_definition(code),
+                    position INTEGER NOT NULL,
+                    pinned INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (manager_id, field_code)
+                ) WITHOUT ROWID;
 
-                    CREATE TABLE client_merge (
-                        id INTEGER PRIMARY KEY,
-                        survivor_id INTEGER NOT NULL REFERENCES client(id),
-                        merged_id INTEGER NOT NULL UNIQUE REFERENCES client(id),
-                        manager_id INTEGER NOT NULL,
-                        merged_at_ms INTEGER NOT NULL,
-                        moved_phones INTEGER NOT NULL,
-                        moved_tags INTEGER NOT NULL,
-                        moved_field_values INTEGER NOT NULL,
-                        moved_dialog_ids TEXT NOT NULL,
-                        filled_fields TEXT NOT NULL,
-                        merged_snapshot BLOB NOT NULL
-                    );
-                    CREATE INDEX client_merge_survivor ON client_merge(survivor_id);
+                CREATE TABLE client_merge (
+                    id INTEGER PRIMARY KEY,
+                    survivor_id INTEGER NOT NULL REFERENCES client(id),
+                    merged_id INTEGER NOT NULL UNIQUE REFERENCES client(id),
+                    manager_id INTEGER NOT NULL,
+                    merged_at_ms INTEGER NOT NULL,
+                    moved_phones INTEGER NOT NULL,
+                    moved_tags INTEGER NOT NULL,
+                    moved_field_values INTEGER NOT NULL,
+                    moved_dialog_ids TEXT NOT NULL,
+                    filled_fields TEXT NOT NULL,
+                    merged_snapshot BLOB NOT NULL
+                );
+                CREATE INDEX client_merge_survivor ON client_merge(survivor_id);
 
-                    CREATE TABLE setting (
-                        key TEXT PRIMARY KEY NOT NULL,
-                        value TEXT NOT NULL
-                    ) WITHOUT ROWID;
-                    """ + SystemFields.installSQL)
+                CREATE TABLE setting (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """ + SystemFields.installSQL)
         // A merge names the phones it left out under the 10-phone limit; a client's dialogs are
         // paged by id (`dialog_client_id` replaces `dialog_client`, serving the same lookups).
         migrations.register(

@@ -1,6 +1,6 @@
-import Foundation
 import ChatPanelProto
 import ChatPanelStore
+import Foundation
 import GRDB
 
 /// The system fields that come with the CRM (CLIENT-6). Some are backed by the client record
@@ -54,7 +54,8 @@ public enum SystemFields {
                 """
         }
         for (position, option) in [("male", "Мужской"), ("female", "Женский")].enumerated() {
-            sql += "INSERT INTO field_option (field_code, position, code, name) VALUES ('sex', \(position), \(literal(option.0)), \(literal(option.1)));\n"
+            sql +=
+                "INSERT INTO field_option (field_code, position, code, name) VALUES ('sex', \(position), \(literal(option.0)), \(literal(option.1)));\n"
         }
         return sql
     }

@@ -1,4 +1,5 @@
 public import ChatPanelRPC
+
 /// An email address, lower-cased, checked for the shape mail systems accept:
 /// `local@domain.tld`, a local part of at most 64 bytes of the usual characters without
 /// leading, trailing or doubled dots, and a domain of at least two labels (letters of any

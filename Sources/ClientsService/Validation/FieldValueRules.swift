@@ -1,5 +1,5 @@
-public import ChatPanelRPC
 public import ChatPanelProto
+public import ChatPanelRPC
 import Foundation
 
 /// Custom field codes and values (CLIENT-6): each type's accepted inputs and the canonical

@@ -1,4 +1,5 @@
 import ChatPanelRPC
+
 /// A fragment of a customer's message selected in the chat (CLIENT-8), cleaned before it is
 /// validated like a normal edit.
 public enum MessageFragment {

@@ -1,4 +1,5 @@
 import ChatPanelRPC
+
 /// A person's name in its three parts, as the CRM stores it.
 public struct PersonName: Sendable, Hashable {
     /// First name.

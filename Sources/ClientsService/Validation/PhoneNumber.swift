@@ -1,5 +1,5 @@
-public import ChatPanelRPC
 import CPhoneNumber
+public import ChatPanelRPC
 
 /// A phone number as entered and in its E.164 form, read by libphonenumber.
 ///

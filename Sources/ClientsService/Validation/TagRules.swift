@@ -1,4 +1,5 @@
 public import ChatPanelRPC
+
 /// Tag names and colors (TAG-3, TAG-6).
 public enum TagRules {
     /// The palette new tags take a random color from (TAG-3).
