@@ -10,14 +10,16 @@ import Testing
 struct DegradationTests {
     @Test("tasks service stopped: tasks and notes UNAVAILABLE, client block OK, well within the deadline")
     func tasksServiceStopped() async throws {
-        try await withGateway(tasksRunning: false) { h in
+        // A long panel deadline, so that "did not wait for the deadline" holds with a wide
+        // margin even on a busy machine.
+        try await withGateway(tasksRunning: false, configure: { $0.panelTimeout = .seconds(5) }) { h in
             let clientID = try await h.savedClient("d-down")
             try await h.tag("VIP", on: clientID)
 
             let started = ContinuousClock.now
             let panel = try await h.panel("d-down")
             let elapsed = started.duration(to: .now)
-            #expect(elapsed < .milliseconds(800), "the panel took \(elapsed) with a 1 s panel deadline")
+            #expect(elapsed < .milliseconds(2500), "the panel took \(elapsed) with a 5 s panel deadline")
 
             #expect(panel.client?.state == .ok)
             let card = try #require(panel.client).card()
