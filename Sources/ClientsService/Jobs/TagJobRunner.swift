@@ -12,9 +12,12 @@ public import ServiceLifecycle
 /// tagging waits at most one batch; progress is in the database after every batch, so a
 /// crash or shutdown loses at most the batch in flight. Graceful shutdown stops between batches.
 ///
+/// ``ClientsService`` makes one from ``ClientsConfiguration/tagJobs`` and hands it to the
+/// process as a background service:
+///
 /// ```swift
 /// let runner = TagJobRunner(store: store, logger: logger)
-/// try await ChatPanelProcess.run(..., backgroundServices: [runner], ...)
+/// // ClientsService.makeBackgroundServices() -> [runner]
 /// ```
 public final class TagJobRunner: Service, Sendable {
     /// How the runner works.
