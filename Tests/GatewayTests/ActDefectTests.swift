@@ -103,12 +103,7 @@ struct ActDefectTests {
     func retriedClientAction() async throws {
         try await withGateway { h in
             let clientID = try await h.savedClient("d-retry")
-            var create = ClientsV1.CreateTagRequest()
-            create.name = "Опт"
-            let tag = try await h.clients(ClientsV1.Clients.createTag, create)
-            var attach = ClientsV1.AttachTagRequest()
-            attach.clientID = clientID
-            attach.tagID = tag.tagID
+            let (tag, attach) = try await h.newTag("Опт", for: clientID)
             let first = try await h.act(dialog: "d-retry", ClientsV1.Clients.attachTag.path, attach, requestID: "attach-once")
             // Detached meanwhile: the retry must not attach it again.
             var detach = ClientsV1.DetachTagRequest()

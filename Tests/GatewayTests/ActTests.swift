@@ -9,24 +9,13 @@ import Testing
 /// methods reachable; TASK-2's save-the-client-first.
 @Suite("Gateway: actions")
 struct ActTests {
-    private func act<Request: ProtoMessage>(
-        _ h: GatewayHarness, dialog: String, _ path: String, _ request: Request, as caller: RPCV1.Caller = As.manager,
-        requestID: String = ""
-    ) async throws -> GatewayV1.ActResponse {
-        var act = GatewayV1.ActRequest()
-        act.dialogID = dialog
-        act.method = path
-        act.request = try request.serializedBytes()
-        return try await h.call(GatewayV1.Gateway.act, act, as: caller, requestID: requestID)
-    }
-
     @Test("CreateTag and AttachTag through the gateway: the service's answer and the refreshed client and tags widgets")
     func attachTag() async throws {
         try await withGateway { h in
             let clientID = try await h.savedClient("d-act")
             var create = ClientsV1.CreateTagRequest()
             create.name = "Опт"
-            let created = try await act(h, dialog: "d-act", ClientsV1.Clients.createTag.path, create)
+            let created = try await h.act(dialog: "d-act", ClientsV1.Clients.createTag.path, create)
             let tag = try ClientsV1.Tag(serializedBytes: created.response)
             #expect(tag.name == "Опт")
             #expect(created.refreshed.isEmpty)
@@ -34,7 +23,7 @@ struct ActTests {
             var attach = ClientsV1.AttachTagRequest()
             attach.clientID = clientID
             attach.tagID = tag.tagID
-            let attached = try await act(h, dialog: "d-act", ClientsV1.Clients.attachTag.path, attach, requestID: "attach-1")
+            let attached = try await h.act(dialog: "d-act", ClientsV1.Clients.attachTag.path, attach, requestID: "attach-1")
             let tags = try ClientsV1.ClientTagsResponse(serializedBytes: attached.response)
             #expect(tags.clientID == clientID)
             #expect(tags.tags.map { $0.tag?.tagID ?? 0 } == [tag.tagID])
@@ -58,10 +47,10 @@ struct ActTests {
             merge.mergedClientID = merged
             // Merging goes through the workflow, never straight to the clients service.
             await expectError(.invalidArgument, field: "method") {
-                try await act(h, dialog: "d-m1", ClientsV1.Clients.mergeClients.path, merge)
+                try await h.act(dialog: "d-m1", ClientsV1.Clients.mergeClients.path, merge)
             }
             await expectError(.invalidArgument, field: "method") {
-                try await act(h, dialog: "d-m1", "/chatpanel.clients.v1.Clients/NoSuchMethod", merge)
+                try await h.act(dialog: "d-m1", "/chatpanel.clients.v1.Clients/NoSuchMethod", merge)
             }
             let card = try await h.panel("d-m2").client?.card()
             #expect(card?.client?.clientID == merged)
@@ -75,8 +64,8 @@ struct ActTests {
             let before = try await h.panel("d-unsaved").client?.card()
             #expect(before?.client == nil)
 
-            let response = try await act(
-                h, dialog: "d-unsaved", TasksV1.Tasks.createTask.path, Seed.task("Call back", client: 0, performer: As.manager.managerID),
+            let response = try await h.act(
+                dialog: "d-unsaved", TasksV1.Tasks.createTask.path, Seed.task("Call back", client: 0, performer: As.manager.managerID),
                 requestID: "create-task-1")
             let created = try TasksV1.CreateTaskResponse(serializedBytes: response.response)
             let task = try #require(created.task)
@@ -98,14 +87,9 @@ struct ActTests {
     func refusedWithoutRight() async throws {
         try await withGateway { h in
             let clientID = try await h.savedClient("d-refused")
-            var create = ClientsV1.CreateTagRequest()
-            create.name = "VIP"
-            let tag = try await h.clients(ClientsV1.Clients.createTag, create)
-            var attach = ClientsV1.AttachTagRequest()
-            attach.clientID = clientID
-            attach.tagID = tag.tagID
+            let (_, attach) = try await h.newTag("VIP", for: clientID)
             let error = await expectError(.permissionDenied) {
-                try await act(h, dialog: "d-refused", ClientsV1.Clients.attachTag.path, attach, as: As.reader)
+                try await h.act(dialog: "d-refused", ClientsV1.Clients.attachTag.path, attach, as: As.reader)
             }
             // The gateway's own refusal names the forwarded method.
             #expect(error?.message.contains(ClientsV1.Clients.attachTag.path) == true, "\(String(describing: error))")

@@ -32,12 +32,7 @@ struct ActionBindingTests {
             await expectError(.permissionDenied, field: "note_id") {
                 try await h.act(dialog: "d-own", TasksV1.Tasks.deleteNote.path, delete)
             }
-            var create = ClientsV1.CreateTagRequest()
-            create.name = "VIP"
-            let tag = try await h.clients(ClientsV1.Clients.createTag, create)
-            var attach = ClientsV1.AttachTagRequest()
-            attach.clientID = other
-            attach.tagID = tag.tagID
+            let (tag, attach) = try await h.newTag("VIP", for: other)
             await expectError(.permissionDenied, field: "client_id") {
                 try await h.act(dialog: "d-own", ClientsV1.Clients.attachTag.path, attach)
             }

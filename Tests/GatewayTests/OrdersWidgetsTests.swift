@@ -26,11 +26,7 @@ struct OrdersWidgetsTests {
         func act<Request: ProtoMessage>(_ dialog: String, _ method: String, _ request: Request, as caller: RPCV1.Caller = As.manager)
             async throws -> GatewayV1.ActResponse
         {
-            var act = GatewayV1.ActRequest()
-            act.dialogID = dialog
-            act.method = method
-            act.request = try request.serializedBytes()
-            return try await gateway.call(GatewayV1.Gateway.act, act, as: caller)
+            try await gateway.act(dialog: dialog, method, request, as: caller)
         }
 
         /// Two price types, a category and three products.

@@ -83,14 +83,21 @@ struct GatewayHarness {
     /// Creates a tag and attaches it to a client; returns the tag.
     @discardableResult
     func tag(_ name: String, on clientID: Int64) async throws -> ClientsV1.Tag {
+        let (tag, attach) = try await newTag(name, for: clientID)
+        _ = try await clients(ClientsV1.Clients.attachTag, attach)
+        return tag
+    }
+
+    /// Creates a tag (through the clients service) and the request that would attach it to a
+    /// client, for a test to send through the gateway.
+    func newTag(_ name: String, for clientID: Int64) async throws -> (ClientsV1.Tag, ClientsV1.AttachTagRequest) {
         var create = ClientsV1.CreateTagRequest()
         create.name = name
         let tag = try await clients(ClientsV1.Clients.createTag, create)
         var attach = ClientsV1.AttachTagRequest()
         attach.clientID = clientID
         attach.tagID = tag.tagID
-        _ = try await clients(ClientsV1.Clients.attachTag, attach)
-        return tag
+        return (tag, attach)
     }
 
     /// Creates a task (through the tasks service).
