@@ -60,15 +60,23 @@ struct RequestBinding<Request: ProtoMessage>: Sendable {
     }
 
     /// A record id field (a task, a note): the record must belong to the dialog's client. `owner`
-    /// looks up the record's client (nil when there is no such record, which the service then
-    /// reports; 0 for a record bound to no client, like a task bound to an order).
+    /// looks up the record's client (0 for a record bound to no client, like a task bound to an
+    /// order). A record that does not exist (the lookup's NOT_FOUND) passes: the action itself
+    /// then reports it.
     static func record(
         _ keyPath: any KeyPath<Request, Int64> & Sendable, field: String, kind: String,
         owner: @escaping @Sendable (Int64, DialogScope) async throws -> Int64?
     ) -> Self {
         Self { request, scope in
             let id = request[keyPath: keyPath]
-            guard id > 0, let client = try await owner(id, scope), client != 0 else { return false }
+            guard id > 0 else { return false }
+            let found: Int64?
+            do {
+                found = try await owner(id, scope)
+            } catch let error as RPCError where error.code == .notFound {
+                found = nil
+            }
+            guard let client = found, client != 0 else { return false }
             guard client == scope.clientID else { throw scope.notTheDialogsClient(field: field, "\(kind) \(id)") }
             return false
         }

@@ -112,11 +112,7 @@ extension RequestBinding {
         record(keyPath, field: "task_id", kind: "task") { id, scope in
             var request = TasksV1.GetTaskRequest()
             request.taskID = id
-            do {
-                return try await scope.upstream.call(TasksV1.Tasks.getTask, request, options: scope.options).task?.clientID
-            } catch let error as RPCError where error.code == .notFound {
-                return nil
-            }
+            return try await scope.upstream.call(TasksV1.Tasks.getTask, request, options: scope.options).task?.clientID
         }
     }
 
@@ -125,11 +121,7 @@ extension RequestBinding {
         record(keyPath, field: "note_id", kind: "note") { id, scope in
             var request = TasksV1.GetNoteRequest()
             request.noteID = id
-            do {
-                return try await scope.upstream.call(TasksV1.Tasks.getNote, request, options: scope.options).note?.clientID
-            } catch let error as RPCError where error.code == .notFound {
-                return nil
-            }
+            return try await scope.upstream.call(TasksV1.Tasks.getNote, request, options: scope.options).note?.clientID
         }
     }
 }
