@@ -28,14 +28,15 @@ struct GatewayCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let stateDirectory = try options.resolve(name: GatewayService.name).stateDirectory
-        var configuration = GatewayConfiguration(
-            upstreamSockets: try GatewayConfiguration.upstreamSockets(
-                arguments: upstreamSocketArguments, environment: environment, stateDirectory: stateDirectory))
-        if let timeout = panelTimeoutMs ?? environment["CHATPANEL_PANEL_TIMEOUT_MS"].flatMap({ Int64($0) }) {
-            guard timeout > 0 else { throw ValidationError("the panel timeout must be positive") }
-            configuration.panelTimeout = .milliseconds(timeout)
+        try await options.serve(GatewayService.self) { process in
+            var configuration = GatewayConfiguration(
+                upstreamSockets: try GatewayConfiguration.upstreamSockets(
+                    arguments: upstreamSocketArguments, environment: environment, stateDirectory: process.stateDirectory))
+            if let timeout = panelTimeoutMs ?? environment["CHATPANEL_PANEL_TIMEOUT_MS"].flatMap({ Int64($0) }) {
+                guard timeout > 0 else { throw ValidationError("the panel timeout must be positive") }
+                configuration.panelTimeout = .milliseconds(timeout)
+            }
+            return configuration
         }
-        try await options.serve(GatewayService.self, configuration: configuration)
     }
 }

@@ -35,7 +35,16 @@ struct ProcessOptions: ParsableArguments {
     /// opens and migrates its store before the socket listens (READY=1 means the database is
     /// usable), and serves it with its background services.
     func serve<Service: ChatPanelService>(_ type: Service.Type, configuration serviceConfiguration: Service.Configuration) async throws {
+        try await serve(type) { _ in serviceConfiguration }
+    }
+
+    /// ``serve(_:configuration:)`` with the service's settings made from the process's (the
+    /// gateway's upstream sockets default to its state folder).
+    func serve<Service: ChatPanelService>(
+        _ type: Service.Type, makeConfiguration: (ProcessConfiguration) throws -> Service.Configuration
+    ) async throws {
         let configuration = try resolve(name: Service.name)
+        let serviceConfiguration = try makeConfiguration(configuration)
         let logger = ChatPanelProcess.makeLogger(name: Service.name, level: configuration.logLevel)
         let host = try ServiceHost<Service>(
             configuration: serviceConfiguration, stateDirectory: configuration.stateDirectory, logger: logger)
