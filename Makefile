@@ -83,6 +83,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel
 	.build/release/chatpanel-bench catalog
+	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
 bench-rpc: deps .build/pingpong

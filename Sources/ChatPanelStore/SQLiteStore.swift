@@ -139,6 +139,16 @@ public final class SQLiteStore: Sendable {
         }
     }
 
+    /// SQLite's `PRAGMA integrity_check` on the database file at `path`, opened read-only (no
+    /// migration, no write): `["ok"]` for a sound database, else the problems it lists.
+    public static func integrityCheck(path: String) throws -> [String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
     /// Whether the database answers a trivial read; throws what it fails with.
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
