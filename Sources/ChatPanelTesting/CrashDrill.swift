@@ -118,19 +118,30 @@ public enum CrashDrill {
         var next = 0
         var generator = SystemRandomNumberGenerator()
 
-        for cycle in 0..<cycles {
+        /// Starts the service and retries the writes whose answers the last crash lost: each
+        /// must be applied once.
+        func restart(_ logName: String) async throws -> (ChildProcess, RPCClient) {
             let process = try ChildProcess.spawn(
                 daemon, [workload.service, "--socket", socket, "--state-dir", state, "--log-level", "warning"],
-                logPrefix: "\(directory)/\(workload.service)-run")
-            defer { process.kill() }
+                logPrefix: "\(directory)/\(workload.service)-\(logName)")
             let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
-            try await waitUntilAnswering(client, process: process)
-
-            // Writes lost in the last crash first: their retry must apply them once.
-            for index in answers.keys.sorted() where answers[index] == 0 {
-                answers[index] = try await workload.write(client, index, "drill-\(index)")
-                report.recovered += 1
+            do {
+                try await waitUntilAnswering(client, process: process)
+                for index in answers.keys.sorted() where answers[index] == 0 {
+                    answers[index] = try await workload.write(client, index, "drill-\(index)")
+                    report.recovered += 1
+                }
+            } catch {
+                process.kill()
+                await client.close()
+                throw error
             }
+            return (process, client)
+        }
+
+        for cycle in 0..<cycles {
+            let (process, client) = try await restart("run")
+            defer { process.kill() }
             // A replay of an acknowledged write answers its first answer.
             if let index = answers.keys.randomElement(using: &generator), let first = answers[index] {
                 let again = try await workload.write(client, index, "drill-\(index)")
@@ -173,16 +184,8 @@ public enum CrashDrill {
         }
 
         // The last restart: retry what is still uncertain, then count every record.
-        let process = try ChildProcess.spawn(
-            daemon, [workload.service, "--socket", socket, "--state-dir", state, "--log-level", "warning"],
-            logPrefix: "\(directory)/\(workload.service)-final")
+        let (process, client) = try await restart("final")
         defer { process.kill() }
-        let client = RPCClient(configuration: RPCClientConfiguration(socketPath: socket))
-        try await waitUntilAnswering(client, process: process)
-        for index in answers.keys.sorted() where answers[index] == 0 {
-            answers[index] = try await workload.write(client, index, "drill-\(index)")
-            report.recovered += 1
-        }
         for index in answers.keys.sorted() {
             let count = try await workload.count(client, index)
             if count != 1 { report.wrongCounts[index] = count }
