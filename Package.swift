@@ -72,7 +72,7 @@ let package = Package(
         // Test support: live servers on temporary sockets.
         .target(
             name: "ChatPanelTesting",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioPosix, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioCore, nioPosix, logging, lifecycle],
             swiftSettings: strict
         ),
 
