@@ -81,7 +81,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench cost
 	.build/release/chatpanel-bench clients
 	.build/release/chatpanel-bench tasks
-	.build/release/chatpanel-bench panel
+	.build/release/chatpanel-bench panel --overload
 	.build/release/chatpanel-bench catalog
 	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
