@@ -48,6 +48,10 @@ public final class SQLiteStore: Sendable {
         self.now = configuration.now
         let all = Self.kitMigrations.appending(migrations)
         try Self.applyRenames(all.steps, in: pool)
+        let unknown = try pool.read { db in try Self.appliedMigrations(db) }.filter { !all.knownIdentifiers.contains($0) }
+        guard unknown.isEmpty else {
+            throw StoreOpenError.newerSchema(path: path, unknownMigrations: unknown)
+        }
         var migrator = DatabaseMigrator()
         for step in all.steps {
             migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
@@ -73,6 +77,38 @@ public final class SQLiteStore: Sendable {
         kit.register("store.0002.idempotency-payload", sql: "ALTER TABLE rpc_idempotency ADD COLUMN payload_digest INTEGER;")
         return kit
     }()
+
+    /// The migrations applied to a database, in the order they ran.
+    static func appliedMigrations(_ db: Database) throws -> [String] {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+    }
+
+    /// A consistent copy of the database at `target` (SQLite `VACUUM INTO` on a connection of
+    /// its own: it reads one snapshot and does not hold up writers), made on a thread of NIO's
+    /// blocking pool; returns the migrations the copy has applied. `target` must not exist.
+    public func backup(into target: String) async throws -> [String] {
+        let source = path
+        return try await NIOThreadPool.singleton.runIfActive {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: source, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [target]) }
+            let copy = try DatabaseQueue(path: target, configuration: configuration)
+            defer { try? copy.close() }
+            return try copy.read { db in try Self.appliedMigrations(db) }
+        }
+    }
+
+    /// The migrations applied to the database file at `path`, opened read-only.
+    public static func appliedMigrations(path: String) throws -> [String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try appliedMigrations(db) }
+    }
 
     /// Records a renamed migration under its new identifier where the database applied it
     /// under a former one, so the migrator does not run it again.
@@ -225,6 +261,11 @@ public struct StoreMigrations: Sendable {
         steps.append(Step(identifier: identifier, formerIdentifiers: formerIdentifiers, sql: sql))
     }
 
+    /// Every identifier these migrations answer to, former ones included.
+    public var knownIdentifiers: Set<String> {
+        Set(steps.flatMap { [$0.identifier] + $0.formerIdentifiers })
+    }
+
     /// These migrations followed by `later`'s.
     public func appending(_ later: StoreMigrations) -> StoreMigrations {
         var all = self
@@ -252,5 +293,19 @@ public enum UTCMilliseconds {
     /// Now, in UTC milliseconds.
     public static func now() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+/// Why a database could not be opened.
+public enum StoreOpenError: Error, CustomStringConvertible {
+    /// The database was migrated by a newer version of ChatPanel.
+    case newerSchema(path: String, unknownMigrations: [String])
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let path, let unknown):
+            "\(path) was written by a newer version of ChatPanel (migrations this binary does not know: "
+                + "\(unknown.joined(separator: ", "))); run that version, or restore a backup taken with this one"
+        }
     }
 }
