@@ -17,6 +17,8 @@ let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "chatpanel",
@@ -34,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C: libprotobuf-c, the protoc-c output, and a few POSIX helpers.
@@ -55,20 +59,21 @@ let package = Package(
         // Framing, RPC server and client over Unix sockets.
         .target(
             name: "ChatPanelRPC",
-            dependencies: ["ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle],
+            dependencies: ["ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, coreMetrics],
             swiftSettings: strict
         ),
         // The echo service of the runtime's tests and benchmark.
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
         .target(
-            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, logging, lifecycle, nioPosix], swiftSettings: strict),
+            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, logging, lifecycle, nioPosix, coreMetrics], swiftSettings: strict),
         // Process runtime: configuration, logging, systemd integration, service group, and the
         // one shape of a service (ChatPanelService, ServiceHost).
         .target(
             name: "ChatPanelRuntime",
             dependencies: [
-                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", crypto, nioCore, nioPosix, logging, lifecycle, unixSignals,
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", crypto, coreMetrics, prometheus, nioCore, nioPosix,
+                logging, lifecycle, unixSignals,
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 public import ChatPanelProto
+import CoreMetrics
 import Foundation
 public import GRDB
 import Logging
@@ -141,7 +142,9 @@ public final class SQLiteStore: Sendable {
 
     /// Writes in one `BEGIN IMMEDIATE` transaction, on the writer queue; rolled back if `body` throws.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await mapErrors { try await pool.write(body) }
+        let started = ContinuousClock.now
+        defer { StoreMetrics.writeDuration.recordInterval(since: started) }
+        return try await mapErrors { try await pool.write(body) }
     }
 
     /// Applies a mutation once per request id: the first call runs `body` and stores its
@@ -170,6 +173,7 @@ public final class SQLiteStore: Sendable {
                     throw StoreError.requestIDReusedWithAnotherPayload(requestID)
                 }
                 let bytes: [UInt8] = [UInt8](row["response"] as Data)
+                StoreMetrics.replays.increment()
                 return try Response(serializedBytes: bytes)
             }
             let response = try body(db)
@@ -200,6 +204,16 @@ public final class SQLiteStore: Sendable {
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
         return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    /// Sets the size gauges of the database and its WAL file (`chatpanel_store_database_bytes`,
+    /// `chatpanel_store_wal_bytes`): called before the process's metrics are exported.
+    public func recordSizes() {
+        let attributes = { (path: String) -> Int in
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        StoreMetrics.databaseBytes.record(attributes(path))
+        StoreMetrics.walBytes.record(attributes(path + "-wal"))
     }
 
     /// Whether the database answers a trivial read; throws what it fails with.
@@ -307,5 +321,22 @@ public enum StoreOpenError: Error, CustomStringConvertible {
             "\(path) was written by a newer version of ChatPanel (migrations this binary does not know: "
                 + "\(unknown.joined(separator: ", "))); run that version, or restore a backup taken with this one"
         }
+    }
+}
+
+/// What the store kit records, through swift-metrics.
+enum StoreMetrics {
+    /// Retries answered with the first answer.
+    static let replays = CoreMetrics.Counter(label: "chatpanel_store_idempotent_replays_total")
+    /// How long write transactions take, waiting for the writer included.
+    static let writeDuration = CoreMetrics.Timer(label: "chatpanel_store_write_duration_seconds", preferredDisplayUnit: .seconds)
+    static let databaseBytes = Gauge(label: "chatpanel_store_database_bytes")
+    static let walBytes = Gauge(label: "chatpanel_store_wal_bytes")
+}
+
+extension CoreMetrics.Timer {
+    fileprivate func recordInterval(since start: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = start.duration(to: .now).components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

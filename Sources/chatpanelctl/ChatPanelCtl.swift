@@ -10,5 +10,6 @@ struct ChatPanelCtl: AsyncParsableCommand {
         subcommands: [
             HealthCommand.self, ClientsCommands.self, TasksCommands.self, NotesCommands.self, PanelCommand.self, LayoutCommands.self,
             CatalogCommands.self, ProductsCommands.self, CartCommands.self, DemoCommand.self, BackupCommand.self, RestoreCommand.self,
+            MetricsCommand.self,
         ])
 }

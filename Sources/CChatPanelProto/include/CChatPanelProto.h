@@ -7,6 +7,7 @@
 #include "chatpanel/clients/v1/clients.pb-c.h"
 #include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
+#include "chatpanel/metrics/v1/metrics.pb-c.h"
 #include "chatpanel/orders/v1/orders.pb-c.h"
 #include "chatpanel/rpc/v1/rpc.pb-c.h"
 #include "chatpanel/tasks/v1/tasks.pb-c.h"
@@ -272,6 +273,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__health__v1__health_check_response(void) {
     return &chatpanel__health__v1__health_check_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__metrics__v1__scrape_request(void) {
+    return &chatpanel__metrics__v1__scrape_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__metrics__v1__scrape_response(void) {
+    return &chatpanel__metrics__v1__scrape_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_listed_product_request(void) {
     return &chatpanel__orders__v1__add_listed_product_request__descriptor;
