@@ -11,6 +11,7 @@ let strict: [SwiftSetting] = [
 
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
@@ -73,7 +74,7 @@ let package = Package(
             name: "ChatPanelRuntime",
             dependencies: [
                 "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", crypto, coreMetrics, prometheus, nioCore, nioPosix,
-                logging, lifecycle, unixSignals,
+                nioHTTP1, logging, lifecycle, unixSignals,
             ],
             swiftSettings: strict
         ),

@@ -50,6 +50,15 @@ public enum ChatPanelProcess {
             environment: environment, logger: logger)
     }
 
+    /// Runs `services` (a process without a socket of its own, like the exporter) until
+    /// SIGTERM or SIGINT.
+    public static func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
     /// Makes the process logger: journald-prefixed lines on stderr.
     public static func makeLogger(name: String, level: Logger.Level) -> Logger {
         var logger = Logger(label: name) { label in JournaldLogHandler(label: label, level: level) }
