@@ -287,17 +287,32 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__category(void) {
     return &chatpanel__orders__v1__category__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__change_order_status_request(void) {
+    return &chatpanel__orders__v1__change_order_status_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_order_request(void) {
+    return &chatpanel__orders__v1__create_order_request__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_request(void) {
     return &chatpanel__orders__v1__create_product_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_response(void) {
     return &chatpanel__orders__v1__create_product_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__delivery(void) {
+    return &chatpanel__orders__v1__delivery__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_cart_request(void) {
     return &chatpanel__orders__v1__get_cart_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_cart_response(void) {
     return &chatpanel__orders__v1__get_cart_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_order_request(void) {
+    return &chatpanel__orders__v1__get_order_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_order_settings_request(void) {
+    return &chatpanel__orders__v1__get_order_settings_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_panel_data_request(void) {
     return &chatpanel__orders__v1__get_panel_data_request__descriptor;
@@ -323,6 +338,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_listed_products_response(void) {
     return &chatpanel__orders__v1__list_listed_products_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_orders_request(void) {
+    return &chatpanel__orders__v1__list_orders_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_orders_response(void) {
+    return &chatpanel__orders__v1__list_orders_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_price_types_request(void) {
     return &chatpanel__orders__v1__list_price_types_request__descriptor;
 }
@@ -341,8 +362,44 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__move_owner_records_response(void) {
     return &chatpanel__orders__v1__move_owner_records_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order(void) {
+    return &chatpanel__orders__v1__order__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_contact(void) {
+    return &chatpanel__orders__v1__order_contact__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_discount(void) {
+    return &chatpanel__orders__v1__order_discount__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_errors(void) {
+    return &chatpanel__orders__v1__order_errors__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_item(void) {
+    return &chatpanel__orders__v1__order_item__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_item_input(void) {
+    return &chatpanel__orders__v1__order_item_input__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_response(void) {
+    return &chatpanel__orders__v1__order_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_settings(void) {
+    return &chatpanel__orders__v1__order_settings__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_status(void) {
+    return &chatpanel__orders__v1__order_status__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_totals(void) {
+    return &chatpanel__orders__v1__order_totals__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__owner(void) {
     return &chatpanel__orders__v1__owner__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment(void) {
+    return &chatpanel__orders__v1__payment__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment_type(void) {
+    return &chatpanel__orders__v1__payment_type__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__price(void) {
     return &chatpanel__orders__v1__price__descriptor;
@@ -388,6 +445,18 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__remove_listed_product_response(void) {
     return &chatpanel__orders__v1__remove_listed_product_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_delivery_request(void) {
+    return &chatpanel__orders__v1__save_order_delivery_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_fields_request(void) {
+    return &chatpanel__orders__v1__save_order_fields_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_items_request(void) {
+    return &chatpanel__orders__v1__save_order_items_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_payments_request(void) {
+    return &chatpanel__orders__v1__save_order_payments_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_products_request(void) {
     return &chatpanel__orders__v1__search_products_request__descriptor;

@@ -161,6 +161,32 @@ extension OrdersStore {
                     last_moved_at_ms INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 """)
+        // An order: its columns are what lists, the one-draft rule and merges need; body is the
+        // order's content as last saved (OrdersV1.Order, encoded; the columns' values win over
+        // its copies of them).
+        // customer_order_one_draft: at most one draft per client, enforced by the database.
+        // owner_move counts the orders a merge moved and whether it placed the merged draft.
+        migrations.register(
+            "orders.0005.orders",
+            sql: """
+                CREATE TABLE customer_order (
+                    id INTEGER PRIMARY KEY,
+                    number TEXT NOT NULL UNIQUE,
+                    client_id INTEGER NOT NULL,
+                    is_draft INTEGER NOT NULL CHECK (is_draft IN (0, 1)),
+                    status TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL,
+                    total_minor INTEGER NOT NULL,
+                    paid_minor INTEGER NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE UNIQUE INDEX customer_order_one_draft ON customer_order (client_id) WHERE is_draft = 1;
+                CREATE INDEX customer_order_newest ON customer_order (client_id, created_at_ms DESC, id DESC);
+                ALTER TABLE owner_move ADD COLUMN orders_moved INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE owner_move ADD COLUMN draft_placed INTEGER NOT NULL DEFAULT 0;
+                """)
         return migrations
     }
 }

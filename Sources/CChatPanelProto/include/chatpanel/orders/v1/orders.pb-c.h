@@ -63,6 +63,29 @@ typedef struct Chatpanel__Orders__V1__MoveOwnerRecordsRequest Chatpanel__Orders_
 typedef struct Chatpanel__Orders__V1__MoveOwnerRecordsResponse Chatpanel__Orders__V1__MoveOwnerRecordsResponse;
 typedef struct Chatpanel__Orders__V1__GetPanelDataRequest Chatpanel__Orders__V1__GetPanelDataRequest;
 typedef struct Chatpanel__Orders__V1__GetPanelDataResponse Chatpanel__Orders__V1__GetPanelDataResponse;
+typedef struct Chatpanel__Orders__V1__OrderStatus Chatpanel__Orders__V1__OrderStatus;
+typedef struct Chatpanel__Orders__V1__PaymentType Chatpanel__Orders__V1__PaymentType;
+typedef struct Chatpanel__Orders__V1__OrderSettings Chatpanel__Orders__V1__OrderSettings;
+typedef struct Chatpanel__Orders__V1__OrderContact Chatpanel__Orders__V1__OrderContact;
+typedef struct Chatpanel__Orders__V1__Delivery Chatpanel__Orders__V1__Delivery;
+typedef struct Chatpanel__Orders__V1__OrderDiscount Chatpanel__Orders__V1__OrderDiscount;
+typedef struct Chatpanel__Orders__V1__OrderItemInput Chatpanel__Orders__V1__OrderItemInput;
+typedef struct Chatpanel__Orders__V1__OrderItem Chatpanel__Orders__V1__OrderItem;
+typedef struct Chatpanel__Orders__V1__Payment Chatpanel__Orders__V1__Payment;
+typedef struct Chatpanel__Orders__V1__OrderTotals Chatpanel__Orders__V1__OrderTotals;
+typedef struct Chatpanel__Orders__V1__Order Chatpanel__Orders__V1__Order;
+typedef struct Chatpanel__Orders__V1__OrderResponse Chatpanel__Orders__V1__OrderResponse;
+typedef struct Chatpanel__Orders__V1__OrderErrors Chatpanel__Orders__V1__OrderErrors;
+typedef struct Chatpanel__Orders__V1__CreateOrderRequest Chatpanel__Orders__V1__CreateOrderRequest;
+typedef struct Chatpanel__Orders__V1__GetOrderRequest Chatpanel__Orders__V1__GetOrderRequest;
+typedef struct Chatpanel__Orders__V1__ListOrdersRequest Chatpanel__Orders__V1__ListOrdersRequest;
+typedef struct Chatpanel__Orders__V1__ListOrdersResponse Chatpanel__Orders__V1__ListOrdersResponse;
+typedef struct Chatpanel__Orders__V1__SaveOrderItemsRequest Chatpanel__Orders__V1__SaveOrderItemsRequest;
+typedef struct Chatpanel__Orders__V1__SaveOrderDeliveryRequest Chatpanel__Orders__V1__SaveOrderDeliveryRequest;
+typedef struct Chatpanel__Orders__V1__SaveOrderPaymentsRequest Chatpanel__Orders__V1__SaveOrderPaymentsRequest;
+typedef struct Chatpanel__Orders__V1__SaveOrderFieldsRequest Chatpanel__Orders__V1__SaveOrderFieldsRequest;
+typedef struct Chatpanel__Orders__V1__ChangeOrderStatusRequest Chatpanel__Orders__V1__ChangeOrderStatusRequest;
+typedef struct Chatpanel__Orders__V1__GetOrderSettingsRequest Chatpanel__Orders__V1__GetOrderSettingsRequest;
 
 
 /* --- enums --- */
@@ -107,6 +130,53 @@ typedef enum _Chatpanel__Orders__V1__CardSource {
   CHATPANEL__ORDERS__V1__CARD_SOURCE__CARD_SOURCE_CART = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__CARD_SOURCE)
 } Chatpanel__Orders__V1__CardSource;
+/*
+ * The groups of the configurable status list, as in a CRM.
+ */
+typedef enum _Chatpanel__Orders__V1__OrderStatusGroup {
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_UNSPECIFIED = 0,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_NEW = 1,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_APPROVAL = 2,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_ASSEMBLING = 3,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_DELIVERY = 4,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_COMPLETE = 5,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_CANCEL = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP)
+} Chatpanel__Orders__V1__OrderStatusGroup;
+/*
+ * Whether an order is paid: by the sum of its paid payments against its total.
+ */
+typedef enum _Chatpanel__Orders__V1__PaymentState {
+  /*
+   * Nothing paid.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID = 0,
+  /*
+   * Something paid, less than the total.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_PARTLY_PAID = 1,
+  /*
+   * The total is paid (an order with a total of 0 and items counts as paid).
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_PAID = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__PAYMENT_STATE)
+} Chatpanel__Orders__V1__PaymentState;
+typedef enum _Chatpanel__Orders__V1__PaymentStatus {
+  /*
+   * In a request: refused.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_UNSPECIFIED = 0,
+  /*
+   * Expected, not received yet.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_NOT_PAID = 1,
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_PAID = 2,
+  /*
+   * Counted nowhere.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_CANCELLED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__PAYMENT_STATUS)
+} Chatpanel__Orders__V1__PaymentStatus;
 
 /* --- messages --- */
 
@@ -812,13 +882,18 @@ struct  Chatpanel__Orders__V1__SendProductCardsResponse
 
 
 /*
- * Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2).
- * Until orders exist (part 2) it answers FAILED_PRECONDITION.
+ * Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2): the
+ * client's draft, made when there is none. A product already on it gets one more unit; a new
+ * line takes the catalog's name and price. The owner must be a client (FAILED_PRECONDITION for
+ * a dialog whose contact is not saved yet).
  */
 struct  Chatpanel__Orders__V1__AddToOrderRequest
 {
   ProtobufCMessage base;
   Chatpanel__Orders__V1__Owner *owner;
+  /*
+   * 1 to 20 products.
+   */
   size_t n_product_ids;
   int64_t *product_ids;
 };
@@ -831,10 +906,14 @@ struct  Chatpanel__Orders__V1__AddToOrderResponse
 {
   ProtobufCMessage base;
   char *order_number;
+  /*
+   * The draft after the change.
+   */
+  Chatpanel__Orders__V1__Order *order;
 };
 #define CHATPANEL__ORDERS__V1__ADD_TO_ORDER_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__add_to_order_response__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL }
 
 
 /*
@@ -1024,10 +1103,19 @@ struct  Chatpanel__Orders__V1__MoveOwnerRecordsResponse
    * The move had been made before.
    */
   protobuf_c_boolean repeated;
+  /*
+   * Orders moved to the client (a merged client's; the draft included).
+   */
+  uint32_t orders_moved;
+  /*
+   * The moved client's draft was placed as an ordinary order in the first status, because
+   * the client already had a draft (a client keeps at most one).
+   */
+  protobuf_c_boolean draft_placed;
 };
 #define CHATPANEL__ORDERS__V1__MOVE_OWNER_RECORDS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__move_owner_records_response__descriptor) \
-    , 0, 0, 0 }
+    , 0, 0, 0, 0, 0 }
 
 
 /*
@@ -1049,10 +1137,14 @@ struct  Chatpanel__Orders__V1__GetPanelDataRequest
    */
   char *visitor_id;
   char *price_type;
+  /*
+   * The client's orders shown (the Order widget's first page), 0 to 50; 0: none asked for.
+   */
+  uint32_t orders_page_size;
 };
 #define CHATPANEL__ORDERS__V1__GET_PANEL_DATA_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_panel_data_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Chatpanel__Orders__V1__GetPanelDataResponse
@@ -1063,10 +1155,591 @@ struct  Chatpanel__Orders__V1__GetPanelDataResponse
    * Absent when there is none.
    */
   Chatpanel__Orders__V1__Cart *cart;
+  /*
+   * The client's orders, newest first (absent without a client or when none were asked for).
+   */
+  Chatpanel__Orders__V1__ListOrdersResponse *orders;
 };
 #define CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_panel_data_response__descriptor) \
-    , NULL, NULL }
+    , NULL, NULL, NULL }
+
+
+/*
+ * A status of the configured list.
+ */
+struct  Chatpanel__Orders__V1__OrderStatus
+{
+  ProtobufCMessage base;
+  /*
+   * Stable code, like "assembling".
+   */
+  char *code;
+  /*
+   * Name shown to managers, like "Комплектуется".
+   */
+  char *name;
+  Chatpanel__Orders__V1__OrderStatusGroup group;
+  /*
+   * Fields an order must have filled in this status (paths like "delivery.city", "items").
+   */
+  size_t n_required_fields;
+  char **required_fields;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_status__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_UNSPECIFIED, 0,NULL }
+
+
+/*
+ * A payment type of the configuration.
+ */
+struct  Chatpanel__Orders__V1__PaymentType
+{
+  ProtobufCMessage base;
+  /*
+   * Stable code, like "cash".
+   */
+  char *code;
+  char *name;
+  /*
+   * Paid online through acquiring: a payment link can be made for it.
+   */
+  protobuf_c_boolean online;
+};
+#define CHATPANEL__ORDERS__V1__PAYMENT_TYPE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__payment_type__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * The order statuses and payment types of the configuration, and the shop's currency.
+ */
+struct  Chatpanel__Orders__V1__OrderSettings
+{
+  ProtobufCMessage base;
+  /*
+   * In the configured order; the first one is where new orders start.
+   */
+  size_t n_statuses;
+  Chatpanel__Orders__V1__OrderStatus **statuses;
+  size_t n_payment_types;
+  Chatpanel__Orders__V1__PaymentType **payment_types;
+  /*
+   * ISO 4217 code of every order's amounts.
+   */
+  char *currency;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_settings__descriptor) \
+    , 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The customer's contacts on the order (prefilled from the client, ORDER-4).
+ */
+struct  Chatpanel__Orders__V1__OrderContact
+{
+  ProtobufCMessage base;
+  /*
+   * Up to 255 characters each.
+   */
+  char *first_name;
+  char *last_name;
+  /*
+   * Up to 64 characters.
+   */
+  char *phone;
+  /*
+   * Up to 255 characters.
+   */
+  char *email;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_CONTACT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_contact__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Delivery (ORDER-7). Text fields up to 255 characters, postal_code up to 20.
+ */
+struct  Chatpanel__Orders__V1__Delivery
+{
+  ProtobufCMessage base;
+  /*
+   * Like "courier", "pickup", "post".
+   */
+  char *type;
+  /*
+   * The delivery service or courier.
+   */
+  char *service;
+  char *region;
+  char *city;
+  char *street;
+  char *postal_code;
+  /*
+   * YYYY-MM-DD; not before today (UTC) when set or changed.
+   */
+  char *date;
+  /*
+   * Like "10:00-14:00", up to 64 characters.
+   */
+  char *time_slot;
+  /*
+   * In minor units of the order's currency; not negative.
+   */
+  int64_t cost_minor;
+};
+#define CHATPANEL__ORDERS__V1__DELIVERY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__delivery__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * A one-time discount on the whole order (ORDER-5): money or percent, at most one of them. It
+ * is spread over the items in proportion to what each costs after its own discount, rounded to
+ * minor units so that the parts add up to the discount exactly (largest remainder).
+ */
+struct  Chatpanel__Orders__V1__OrderDiscount
+{
+  ProtobufCMessage base;
+  /*
+   * In minor units; not above the goods after the items' discounts.
+   */
+  int64_t amount_minor;
+  /*
+   * Hundredths of a percent of the goods after the items' discounts (1250 = 12.5 %), at most
+   * 10 000; the amount is rounded half up.
+   */
+  uint32_t percent_hundredths;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_DISCOUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_discount__descriptor) \
+    , 0, 0 }
+
+
+typedef enum {
+  CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR__NOT_SET = 0,
+  CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR_PRICE_MINOR = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR__CASE)
+} Chatpanel__Orders__V1__OrderItemInput__PriceMinorCase;
+
+/*
+ * A line as the editor sends it.
+ */
+struct  Chatpanel__Orders__V1__OrderItemInput
+{
+  ProtobufCMessage base;
+  /*
+   * The line to keep or change; 0 adds a new line for product_id.
+   */
+  int64_t item_id;
+  /*
+   * The catalog product of a new line; for a kept line 0 or its own product.
+   */
+  int64_t product_id;
+  /*
+   * 1 to 1 000 000.
+   */
+  int64_t quantity;
+  /*
+   * The line's own discount in minor units; from 0 to price × quantity.
+   */
+  int64_t discount_minor;
+  Chatpanel__Orders__V1__OrderItemInput__PriceMinorCase _price_minor_case;
+  union {
+    int64_t price_minor;
+  };
+};
+#define CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_item_input__descriptor) \
+    , 0, 0, 0, 0, CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR__NOT_SET, {0} }
+
+
+/*
+ * A line of an order. Name, article and original price are snapshots taken from the catalog
+ * when the line was added: a later catalog change does not alter it.
+ */
+struct  Chatpanel__Orders__V1__OrderItem
+{
+  ProtobufCMessage base;
+  int64_t item_id;
+  int64_t product_id;
+  char *article;
+  char *name;
+  int64_t quantity;
+  /*
+   * The catalog's unit price when added.
+   */
+  Chatpanel__Orders__V1__Money *original_price;
+  /*
+   * The unit price charged.
+   */
+  Chatpanel__Orders__V1__Money *price;
+  /*
+   * The line's own discount.
+   */
+  Chatpanel__Orders__V1__Money *discount;
+  /*
+   * The line's share of the order's discount.
+   */
+  Chatpanel__Orders__V1__Money *order_discount;
+  /*
+   * price × quantity − discount − order_discount.
+   */
+  Chatpanel__Orders__V1__Money *total;
+  /*
+   * Weight of one unit, grams.
+   */
+  int64_t weight_grams;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_item__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, NULL, NULL, NULL, NULL, 0 }
+
+
+/*
+ * A payment (ORDER-8).
+ */
+struct  Chatpanel__Orders__V1__Payment
+{
+  ProtobufCMessage base;
+  /*
+   * 0 in a request adds it; a kept payment gives its id.
+   */
+  int64_t payment_id;
+  /*
+   * A payment type code of the configuration.
+   */
+  char *type;
+  Chatpanel__Orders__V1__PaymentStatus status;
+  /*
+   * When it was paid (UTC ms); set by the service when it becomes paid without one.
+   */
+  int64_t paid_at_ms;
+  /*
+   * Greater than 0, in minor units.
+   */
+  int64_t amount_minor;
+  /*
+   * Answers only: the amount as money, and the type's name.
+   */
+  Chatpanel__Orders__V1__Money *amount;
+  char *type_name;
+};
+#define CHATPANEL__ORDERS__V1__PAYMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__payment__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_UNSPECIFIED, 0, 0, NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The amounts of an order, all in its currency.
+ */
+struct  Chatpanel__Orders__V1__OrderTotals
+{
+  ProtobufCMessage base;
+  /*
+   * Σ price × quantity.
+   */
+  Chatpanel__Orders__V1__Money *goods;
+  /*
+   * Σ the items' own discounts.
+   */
+  Chatpanel__Orders__V1__Money *item_discounts;
+  /*
+   * The one-time order discount.
+   */
+  Chatpanel__Orders__V1__Money *order_discount;
+  /*
+   * item_discounts + order_discount.
+   */
+  Chatpanel__Orders__V1__Money *total_discounts;
+  Chatpanel__Orders__V1__Money *delivery;
+  /*
+   * goods − total_discounts + delivery.
+   */
+  Chatpanel__Orders__V1__Money *total;
+  /*
+   * Σ paid payments.
+   */
+  Chatpanel__Orders__V1__Money *paid;
+  /*
+   * total − paid.
+   */
+  Chatpanel__Orders__V1__Money *due;
+  /*
+   * Σ weight × quantity, grams.
+   */
+  int64_t weight_grams;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_TOTALS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_totals__descriptor) \
+    , NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+
+
+struct  Chatpanel__Orders__V1__Order
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  /*
+   * The shop-visible number.
+   */
+  char *number;
+  int64_t client_id;
+  /*
+   * Started and not finished (ORDER-2): a client has at most one. Changing the status of a
+   * draft places it.
+   */
+  protobuf_c_boolean draft;
+  Chatpanel__Orders__V1__OrderStatus *status;
+  /*
+   * Grows by one with every change; every update sends the version it was based on.
+   */
+  uint64_t version;
+  int64_t created_at_ms;
+  int64_t updated_at_ms;
+  /*
+   * The responsible manager.
+   */
+  int64_t manager_id;
+  /*
+   * Codes (1 to 64 characters of [A-Za-z0-9_.-]) or empty.
+   */
+  char *shop;
+  char *order_type;
+  char *order_method;
+  /*
+   * ISO 3166-1 alpha-2, like "RU", or empty.
+   */
+  char *country;
+  /*
+   * ISO 4217 code of every amount.
+   */
+  char *currency;
+  Chatpanel__Orders__V1__OrderContact *contact;
+  size_t n_items;
+  Chatpanel__Orders__V1__OrderItem **items;
+  /*
+   * Absent: none.
+   */
+  Chatpanel__Orders__V1__OrderDiscount *discount;
+  Chatpanel__Orders__V1__Delivery *delivery;
+  size_t n_payments;
+  Chatpanel__Orders__V1__Payment **payments;
+  Chatpanel__Orders__V1__OrderTotals *totals;
+  Chatpanel__Orders__V1__PaymentState payment_state;
+};
+#define CHATPANEL__ORDERS__V1__ORDER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, NULL, NULL, 0,NULL, NULL, CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID }
+
+
+/*
+ * Every order method that answers an order answers this.
+ */
+struct  Chatpanel__Orders__V1__OrderResponse
+{
+  ProtobufCMessage base;
+  Chatpanel__Orders__V1__Order *order;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Why a save was refused, in the INVALID_ARGUMENT's details: the errors of the order as a
+ * whole (the per-field ones are the status's violations, by path: items[2].quantity).
+ */
+struct  Chatpanel__Orders__V1__OrderErrors
+{
+  ProtobufCMessage base;
+  size_t n_order_errors;
+  char **order_errors;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_ERRORS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_errors__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Starts an order for a client (ORDER-1, ORDER-4): a draft in the first status, prefilled with
+ * what the caller gives (the gateway fills the client's contacts and address). A client has at
+ * most one draft: ALREADY_EXISTS with that draft (an OrderResponse) in the details.
+ */
+struct  Chatpanel__Orders__V1__CreateOrderRequest
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+  Chatpanel__Orders__V1__OrderContact *contact;
+  /*
+   * The client's address (delivery's address fields; its cost is ignored).
+   */
+  Chatpanel__Orders__V1__Delivery *address;
+  char *shop;
+  char *order_type;
+  char *order_method;
+  char *country;
+  /*
+   * Up to 200 lines (item_id 0).
+   */
+  size_t n_items;
+  Chatpanel__Orders__V1__OrderItemInput **items;
+};
+#define CHATPANEL__ORDERS__V1__CREATE_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__create_order_request__descriptor) \
+    , 0, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Chatpanel__Orders__V1__GetOrderRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+};
+#define CHATPANEL__ORDERS__V1__GET_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_order_request__descriptor) \
+    , 0 }
+
+
+/*
+ * The client's orders, active, completed and the draft, newest first (ORDER-1).
+ */
+struct  Chatpanel__Orders__V1__ListOrdersRequest
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+  /*
+   * 1 to 50; 0 means 10.
+   */
+  uint32_t page_size;
+  char *page_token;
+};
+#define CHATPANEL__ORDERS__V1__LIST_ORDERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_orders_request__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__ListOrdersResponse
+{
+  ProtobufCMessage base;
+  size_t n_orders;
+  Chatpanel__Orders__V1__Order **orders;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
+  /*
+   * The status list, payment types and currency the orders are shown with (first page only).
+   */
+  Chatpanel__Orders__V1__OrderSettings *settings;
+};
+#define CHATPANEL__ORDERS__V1__LIST_ORDERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_orders_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * The items section (ORDER-5): the whole list (lines not sent are removed) and the discount.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderItemsRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  /*
+   * Up to 200 lines.
+   */
+  size_t n_items;
+  Chatpanel__Orders__V1__OrderItemInput **items;
+  Chatpanel__Orders__V1__OrderDiscount *discount;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_ITEMS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_items_request__descriptor) \
+    , 0, 0, 0,NULL, NULL }
+
+
+/*
+ * The delivery section (ORDER-7); empty address fields clear the address.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderDeliveryRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  Chatpanel__Orders__V1__Delivery *delivery;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_DELIVERY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_delivery_request__descriptor) \
+    , 0, 0, NULL }
+
+
+/*
+ * The payment section (ORDER-8): the whole list (payments not sent are removed). Payments not
+ * cancelled may not add up to more than the total.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderPaymentsRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  /*
+   * Up to 20.
+   */
+  size_t n_payments;
+  Chatpanel__Orders__V1__Payment **payments;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_PAYMENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_payments_request__descriptor) \
+    , 0, 0, 0,NULL }
+
+
+/*
+ * The additional fields section (ORDER-9's main fields) and the contacts.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderFieldsRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  Chatpanel__Orders__V1__OrderContact *contact;
+  char *shop;
+  char *order_type;
+  char *order_method;
+  char *country;
+  /*
+   * The responsible manager; 0 keeps the current one.
+   */
+  int64_t manager_id;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_FIELDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_fields_request__descriptor) \
+    , 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Changes the status (ORDER-11) and runs the validations, the required fields of the new
+ * status included; a draft is placed by it.
+ */
+struct  Chatpanel__Orders__V1__ChangeOrderStatusRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  char *status;
+};
+#define CHATPANEL__ORDERS__V1__CHANGE_ORDER_STATUS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__change_order_status_request__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__GetOrderSettingsRequest
+{
+  ProtobufCMessage base;
+};
+#define CHATPANEL__ORDERS__V1__GET_ORDER_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_order_settings_request__descriptor) \
+     }
 
 
 /* Chatpanel__Orders__V1__Money methods */
@@ -1981,6 +2654,443 @@ Chatpanel__Orders__V1__GetPanelDataResponse *
 void   chatpanel__orders__v1__get_panel_data_response__free_unpacked
                      (Chatpanel__Orders__V1__GetPanelDataResponse *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderStatus methods */
+void   chatpanel__orders__v1__order_status__init
+                     (Chatpanel__Orders__V1__OrderStatus         *message);
+size_t chatpanel__orders__v1__order_status__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderStatus   *message);
+size_t chatpanel__orders__v1__order_status__pack
+                     (const Chatpanel__Orders__V1__OrderStatus   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_status__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderStatus *
+       chatpanel__orders__v1__order_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_status__free_unpacked
+                     (Chatpanel__Orders__V1__OrderStatus *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PaymentType methods */
+void   chatpanel__orders__v1__payment_type__init
+                     (Chatpanel__Orders__V1__PaymentType         *message);
+size_t chatpanel__orders__v1__payment_type__get_packed_size
+                     (const Chatpanel__Orders__V1__PaymentType   *message);
+size_t chatpanel__orders__v1__payment_type__pack
+                     (const Chatpanel__Orders__V1__PaymentType   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__payment_type__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PaymentType   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PaymentType *
+       chatpanel__orders__v1__payment_type__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__payment_type__free_unpacked
+                     (Chatpanel__Orders__V1__PaymentType *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderSettings methods */
+void   chatpanel__orders__v1__order_settings__init
+                     (Chatpanel__Orders__V1__OrderSettings         *message);
+size_t chatpanel__orders__v1__order_settings__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderSettings   *message);
+size_t chatpanel__orders__v1__order_settings__pack
+                     (const Chatpanel__Orders__V1__OrderSettings   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_settings__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderSettings *
+       chatpanel__orders__v1__order_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_settings__free_unpacked
+                     (Chatpanel__Orders__V1__OrderSettings *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderContact methods */
+void   chatpanel__orders__v1__order_contact__init
+                     (Chatpanel__Orders__V1__OrderContact         *message);
+size_t chatpanel__orders__v1__order_contact__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderContact   *message);
+size_t chatpanel__orders__v1__order_contact__pack
+                     (const Chatpanel__Orders__V1__OrderContact   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_contact__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderContact   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderContact *
+       chatpanel__orders__v1__order_contact__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_contact__free_unpacked
+                     (Chatpanel__Orders__V1__OrderContact *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__Delivery methods */
+void   chatpanel__orders__v1__delivery__init
+                     (Chatpanel__Orders__V1__Delivery         *message);
+size_t chatpanel__orders__v1__delivery__get_packed_size
+                     (const Chatpanel__Orders__V1__Delivery   *message);
+size_t chatpanel__orders__v1__delivery__pack
+                     (const Chatpanel__Orders__V1__Delivery   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__delivery__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Delivery   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__Delivery *
+       chatpanel__orders__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__delivery__free_unpacked
+                     (Chatpanel__Orders__V1__Delivery *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderDiscount methods */
+void   chatpanel__orders__v1__order_discount__init
+                     (Chatpanel__Orders__V1__OrderDiscount         *message);
+size_t chatpanel__orders__v1__order_discount__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderDiscount   *message);
+size_t chatpanel__orders__v1__order_discount__pack
+                     (const Chatpanel__Orders__V1__OrderDiscount   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_discount__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderDiscount   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderDiscount *
+       chatpanel__orders__v1__order_discount__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_discount__free_unpacked
+                     (Chatpanel__Orders__V1__OrderDiscount *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderItemInput methods */
+void   chatpanel__orders__v1__order_item_input__init
+                     (Chatpanel__Orders__V1__OrderItemInput         *message);
+size_t chatpanel__orders__v1__order_item_input__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderItemInput   *message);
+size_t chatpanel__orders__v1__order_item_input__pack
+                     (const Chatpanel__Orders__V1__OrderItemInput   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_item_input__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderItemInput   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderItemInput *
+       chatpanel__orders__v1__order_item_input__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_item_input__free_unpacked
+                     (Chatpanel__Orders__V1__OrderItemInput *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderItem methods */
+void   chatpanel__orders__v1__order_item__init
+                     (Chatpanel__Orders__V1__OrderItem         *message);
+size_t chatpanel__orders__v1__order_item__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderItem   *message);
+size_t chatpanel__orders__v1__order_item__pack
+                     (const Chatpanel__Orders__V1__OrderItem   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_item__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderItem   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderItem *
+       chatpanel__orders__v1__order_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_item__free_unpacked
+                     (Chatpanel__Orders__V1__OrderItem *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__Payment methods */
+void   chatpanel__orders__v1__payment__init
+                     (Chatpanel__Orders__V1__Payment         *message);
+size_t chatpanel__orders__v1__payment__get_packed_size
+                     (const Chatpanel__Orders__V1__Payment   *message);
+size_t chatpanel__orders__v1__payment__pack
+                     (const Chatpanel__Orders__V1__Payment   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__payment__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Payment   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__Payment *
+       chatpanel__orders__v1__payment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__payment__free_unpacked
+                     (Chatpanel__Orders__V1__Payment *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderTotals methods */
+void   chatpanel__orders__v1__order_totals__init
+                     (Chatpanel__Orders__V1__OrderTotals         *message);
+size_t chatpanel__orders__v1__order_totals__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderTotals   *message);
+size_t chatpanel__orders__v1__order_totals__pack
+                     (const Chatpanel__Orders__V1__OrderTotals   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_totals__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderTotals   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderTotals *
+       chatpanel__orders__v1__order_totals__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_totals__free_unpacked
+                     (Chatpanel__Orders__V1__OrderTotals *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__Order methods */
+void   chatpanel__orders__v1__order__init
+                     (Chatpanel__Orders__V1__Order         *message);
+size_t chatpanel__orders__v1__order__get_packed_size
+                     (const Chatpanel__Orders__V1__Order   *message);
+size_t chatpanel__orders__v1__order__pack
+                     (const Chatpanel__Orders__V1__Order   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Order   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__Order *
+       chatpanel__orders__v1__order__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order__free_unpacked
+                     (Chatpanel__Orders__V1__Order *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderResponse methods */
+void   chatpanel__orders__v1__order_response__init
+                     (Chatpanel__Orders__V1__OrderResponse         *message);
+size_t chatpanel__orders__v1__order_response__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderResponse   *message);
+size_t chatpanel__orders__v1__order_response__pack
+                     (const Chatpanel__Orders__V1__OrderResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderResponse *
+       chatpanel__orders__v1__order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_response__free_unpacked
+                     (Chatpanel__Orders__V1__OrderResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderErrors methods */
+void   chatpanel__orders__v1__order_errors__init
+                     (Chatpanel__Orders__V1__OrderErrors         *message);
+size_t chatpanel__orders__v1__order_errors__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderErrors   *message);
+size_t chatpanel__orders__v1__order_errors__pack
+                     (const Chatpanel__Orders__V1__OrderErrors   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_errors__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderErrors   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderErrors *
+       chatpanel__orders__v1__order_errors__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_errors__free_unpacked
+                     (Chatpanel__Orders__V1__OrderErrors *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__CreateOrderRequest methods */
+void   chatpanel__orders__v1__create_order_request__init
+                     (Chatpanel__Orders__V1__CreateOrderRequest         *message);
+size_t chatpanel__orders__v1__create_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__CreateOrderRequest   *message);
+size_t chatpanel__orders__v1__create_order_request__pack
+                     (const Chatpanel__Orders__V1__CreateOrderRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__create_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreateOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__CreateOrderRequest *
+       chatpanel__orders__v1__create_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__create_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__CreateOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetOrderRequest methods */
+void   chatpanel__orders__v1__get_order_request__init
+                     (Chatpanel__Orders__V1__GetOrderRequest         *message);
+size_t chatpanel__orders__v1__get_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetOrderRequest   *message);
+size_t chatpanel__orders__v1__get_order_request__pack
+                     (const Chatpanel__Orders__V1__GetOrderRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetOrderRequest *
+       chatpanel__orders__v1__get_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListOrdersRequest methods */
+void   chatpanel__orders__v1__list_orders_request__init
+                     (Chatpanel__Orders__V1__ListOrdersRequest         *message);
+size_t chatpanel__orders__v1__list_orders_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersRequest   *message);
+size_t chatpanel__orders__v1__list_orders_request__pack
+                     (const Chatpanel__Orders__V1__ListOrdersRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_orders_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListOrdersRequest *
+       chatpanel__orders__v1__list_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_orders_request__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListOrdersResponse methods */
+void   chatpanel__orders__v1__list_orders_response__init
+                     (Chatpanel__Orders__V1__ListOrdersResponse         *message);
+size_t chatpanel__orders__v1__list_orders_response__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersResponse   *message);
+size_t chatpanel__orders__v1__list_orders_response__pack
+                     (const Chatpanel__Orders__V1__ListOrdersResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_orders_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListOrdersResponse *
+       chatpanel__orders__v1__list_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_orders_response__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderItemsRequest methods */
+void   chatpanel__orders__v1__save_order_items_request__init
+                     (Chatpanel__Orders__V1__SaveOrderItemsRequest         *message);
+size_t chatpanel__orders__v1__save_order_items_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest   *message);
+size_t chatpanel__orders__v1__save_order_items_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_items_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderItemsRequest *
+       chatpanel__orders__v1__save_order_items_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_items_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderItemsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderDeliveryRequest methods */
+void   chatpanel__orders__v1__save_order_delivery_request__init
+                     (Chatpanel__Orders__V1__SaveOrderDeliveryRequest         *message);
+size_t chatpanel__orders__v1__save_order_delivery_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest   *message);
+size_t chatpanel__orders__v1__save_order_delivery_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_delivery_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderDeliveryRequest *
+       chatpanel__orders__v1__save_order_delivery_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_delivery_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderPaymentsRequest methods */
+void   chatpanel__orders__v1__save_order_payments_request__init
+                     (Chatpanel__Orders__V1__SaveOrderPaymentsRequest         *message);
+size_t chatpanel__orders__v1__save_order_payments_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest   *message);
+size_t chatpanel__orders__v1__save_order_payments_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_payments_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderPaymentsRequest *
+       chatpanel__orders__v1__save_order_payments_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_payments_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderFieldsRequest methods */
+void   chatpanel__orders__v1__save_order_fields_request__init
+                     (Chatpanel__Orders__V1__SaveOrderFieldsRequest         *message);
+size_t chatpanel__orders__v1__save_order_fields_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest   *message);
+size_t chatpanel__orders__v1__save_order_fields_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_fields_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderFieldsRequest *
+       chatpanel__orders__v1__save_order_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_fields_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderFieldsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ChangeOrderStatusRequest methods */
+void   chatpanel__orders__v1__change_order_status_request__init
+                     (Chatpanel__Orders__V1__ChangeOrderStatusRequest         *message);
+size_t chatpanel__orders__v1__change_order_status_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest   *message);
+size_t chatpanel__orders__v1__change_order_status_request__pack
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__change_order_status_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ChangeOrderStatusRequest *
+       chatpanel__orders__v1__change_order_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__change_order_status_request__free_unpacked
+                     (Chatpanel__Orders__V1__ChangeOrderStatusRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetOrderSettingsRequest methods */
+void   chatpanel__orders__v1__get_order_settings_request__init
+                     (Chatpanel__Orders__V1__GetOrderSettingsRequest         *message);
+size_t chatpanel__orders__v1__get_order_settings_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest   *message);
+size_t chatpanel__orders__v1__get_order_settings_request__pack
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_order_settings_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetOrderSettingsRequest *
+       chatpanel__orders__v1__get_order_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_order_settings_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chatpanel__Orders__V1__Money_Closure)
@@ -2127,6 +3237,75 @@ typedef void (*Chatpanel__Orders__V1__GetPanelDataRequest_Closure)
 typedef void (*Chatpanel__Orders__V1__GetPanelDataResponse_Closure)
                  (const Chatpanel__Orders__V1__GetPanelDataResponse *message,
                   void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderStatus_Closure)
+                 (const Chatpanel__Orders__V1__OrderStatus *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PaymentType_Closure)
+                 (const Chatpanel__Orders__V1__PaymentType *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderSettings_Closure)
+                 (const Chatpanel__Orders__V1__OrderSettings *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderContact_Closure)
+                 (const Chatpanel__Orders__V1__OrderContact *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__Delivery_Closure)
+                 (const Chatpanel__Orders__V1__Delivery *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderDiscount_Closure)
+                 (const Chatpanel__Orders__V1__OrderDiscount *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderItemInput_Closure)
+                 (const Chatpanel__Orders__V1__OrderItemInput *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderItem_Closure)
+                 (const Chatpanel__Orders__V1__OrderItem *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__Payment_Closure)
+                 (const Chatpanel__Orders__V1__Payment *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderTotals_Closure)
+                 (const Chatpanel__Orders__V1__OrderTotals *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__Order_Closure)
+                 (const Chatpanel__Orders__V1__Order *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderResponse_Closure)
+                 (const Chatpanel__Orders__V1__OrderResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderErrors_Closure)
+                 (const Chatpanel__Orders__V1__OrderErrors *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__CreateOrderRequest_Closure)
+                 (const Chatpanel__Orders__V1__CreateOrderRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetOrderRequest_Closure)
+                 (const Chatpanel__Orders__V1__GetOrderRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListOrdersRequest_Closure)
+                 (const Chatpanel__Orders__V1__ListOrdersRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListOrdersResponse_Closure)
+                 (const Chatpanel__Orders__V1__ListOrdersResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderItemsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderItemsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderDeliveryRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderPaymentsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderFieldsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderFieldsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ChangeOrderStatusRequest_Closure)
+                 (const Chatpanel__Orders__V1__ChangeOrderStatusRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetOrderSettingsRequest_Closure)
+                 (const Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2202,6 +3381,42 @@ struct Chatpanel__Orders__V1__Orders_Service
                          const Chatpanel__Orders__V1__GetPanelDataRequest *input,
                          Chatpanel__Orders__V1__GetPanelDataResponse_Closure closure,
                          void *closure_data);
+  void (*create_order)(Chatpanel__Orders__V1__Orders_Service *service,
+                       const Chatpanel__Orders__V1__CreateOrderRequest *input,
+                       Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                       void *closure_data);
+  void (*get_order)(Chatpanel__Orders__V1__Orders_Service *service,
+                    const Chatpanel__Orders__V1__GetOrderRequest *input,
+                    Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                    void *closure_data);
+  void (*list_orders)(Chatpanel__Orders__V1__Orders_Service *service,
+                      const Chatpanel__Orders__V1__ListOrdersRequest *input,
+                      Chatpanel__Orders__V1__ListOrdersResponse_Closure closure,
+                      void *closure_data);
+  void (*save_order_items)(Chatpanel__Orders__V1__Orders_Service *service,
+                           const Chatpanel__Orders__V1__SaveOrderItemsRequest *input,
+                           Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                           void *closure_data);
+  void (*save_order_delivery)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *input,
+                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                              void *closure_data);
+  void (*save_order_payments)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *input,
+                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                              void *closure_data);
+  void (*save_order_fields)(Chatpanel__Orders__V1__Orders_Service *service,
+                            const Chatpanel__Orders__V1__SaveOrderFieldsRequest *input,
+                            Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                            void *closure_data);
+  void (*change_order_status)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__ChangeOrderStatusRequest *input,
+                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                              void *closure_data);
+  void (*get_order_settings)(Chatpanel__Orders__V1__Orders_Service *service,
+                             const Chatpanel__Orders__V1__GetOrderSettingsRequest *input,
+                             Chatpanel__Orders__V1__OrderSettings_Closure closure,
+                             void *closure_data);
 };
 typedef void (*Chatpanel__Orders__V1__Orders_ServiceDestroy)(Chatpanel__Orders__V1__Orders_Service *);
 void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service *service,
@@ -2226,7 +3441,16 @@ void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service 
       function_prefix__ ## put_cart,\
       function_prefix__ ## get_cart,\
       function_prefix__ ## move_owner_records,\
-      function_prefix__ ## get_panel_data  }
+      function_prefix__ ## get_panel_data,\
+      function_prefix__ ## create_order,\
+      function_prefix__ ## get_order,\
+      function_prefix__ ## list_orders,\
+      function_prefix__ ## save_order_items,\
+      function_prefix__ ## save_order_delivery,\
+      function_prefix__ ## save_order_payments,\
+      function_prefix__ ## save_order_fields,\
+      function_prefix__ ## change_order_status,\
+      function_prefix__ ## get_order_settings  }
 void chatpanel__orders__v1__orders__put_price_types(ProtobufCService *service,
                                                     const Chatpanel__Orders__V1__PutPriceTypesRequest *input,
                                                     Chatpanel__Orders__V1__PutPriceTypesResponse_Closure closure,
@@ -2295,12 +3519,51 @@ void chatpanel__orders__v1__orders__get_panel_data(ProtobufCService *service,
                                                    const Chatpanel__Orders__V1__GetPanelDataRequest *input,
                                                    Chatpanel__Orders__V1__GetPanelDataResponse_Closure closure,
                                                    void *closure_data);
+void chatpanel__orders__v1__orders__create_order(ProtobufCService *service,
+                                                 const Chatpanel__Orders__V1__CreateOrderRequest *input,
+                                                 Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                 void *closure_data);
+void chatpanel__orders__v1__orders__get_order(ProtobufCService *service,
+                                              const Chatpanel__Orders__V1__GetOrderRequest *input,
+                                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                              void *closure_data);
+void chatpanel__orders__v1__orders__list_orders(ProtobufCService *service,
+                                                const Chatpanel__Orders__V1__ListOrdersRequest *input,
+                                                Chatpanel__Orders__V1__ListOrdersResponse_Closure closure,
+                                                void *closure_data);
+void chatpanel__orders__v1__orders__save_order_items(ProtobufCService *service,
+                                                     const Chatpanel__Orders__V1__SaveOrderItemsRequest *input,
+                                                     Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                     void *closure_data);
+void chatpanel__orders__v1__orders__save_order_delivery(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__save_order_payments(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__save_order_fields(ProtobufCService *service,
+                                                      const Chatpanel__Orders__V1__SaveOrderFieldsRequest *input,
+                                                      Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                      void *closure_data);
+void chatpanel__orders__v1__orders__change_order_status(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__ChangeOrderStatusRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__get_order_settings(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__GetOrderSettingsRequest *input,
+                                                       Chatpanel__Orders__V1__OrderSettings_Closure closure,
+                                                       void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__product_kind__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__product_sort__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__card_source__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__order_status_group__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__payment_state__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__payment_status__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__money__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__price_type__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__price__descriptor;
@@ -2349,6 +3612,29 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_record
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_records_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_status__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_type__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_settings__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_contact__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__delivery__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_discount__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item_input__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_totals__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_errors__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_order_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_items_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_delivery_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_payments_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_fields_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__change_order_status_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_settings_request__descriptor;
 extern const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -146,6 +146,166 @@ extension OrdersV1 {
         }
     }
 
+    /// The groups of the configurable status list, as in a CRM.
+    public enum OrderStatusGroup: ProtoEnum, CaseIterable {
+        /// `ORDER_STATUS_GROUP_UNSPECIFIED` (0).
+        case unspecified
+        /// `ORDER_STATUS_GROUP_NEW` (1).
+        case new
+        /// `ORDER_STATUS_GROUP_APPROVAL` (2).
+        case approval
+        /// `ORDER_STATUS_GROUP_ASSEMBLING` (3).
+        case assembling
+        /// `ORDER_STATUS_GROUP_DELIVERY` (4).
+        case delivery
+        /// `ORDER_STATUS_GROUP_COMPLETE` (5).
+        case complete
+        /// `ORDER_STATUS_GROUP_CANCEL` (6).
+        case cancel
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .new, .approval, .assembling, .delivery, .complete, .cancel]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .new
+            case 2: self = .approval
+            case 3: self = .assembling
+            case 4: self = .delivery
+            case 5: self = .complete
+            case 6: self = .cancel
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .new: 1
+            case .approval: 2
+            case .assembling: 3
+            case .delivery: 4
+            case .complete: 5
+            case .cancel: 6
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "ORDER_STATUS_GROUP_UNSPECIFIED"
+            case .new: "ORDER_STATUS_GROUP_NEW"
+            case .approval: "ORDER_STATUS_GROUP_APPROVAL"
+            case .assembling: "ORDER_STATUS_GROUP_ASSEMBLING"
+            case .delivery: "ORDER_STATUS_GROUP_DELIVERY"
+            case .complete: "ORDER_STATUS_GROUP_COMPLETE"
+            case .cancel: "ORDER_STATUS_GROUP_CANCEL"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
+    /// Whether an order is paid: by the sum of its paid payments against its total.
+    public enum PaymentState: ProtoEnum, CaseIterable {
+        /// Nothing paid.
+        case unpaid
+        /// Something paid, less than the total.
+        case partlyPaid
+        /// The total is paid (an order with a total of 0 and items counts as paid).
+        case paid
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unpaid, .partlyPaid, .paid]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unpaid
+            case 1: self = .partlyPaid
+            case 2: self = .paid
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unpaid: 0
+            case .partlyPaid: 1
+            case .paid: 2
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unpaid: "PAYMENT_STATE_UNPAID"
+            case .partlyPaid: "PAYMENT_STATE_PARTLY_PAID"
+            case .paid: "PAYMENT_STATE_PAID"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
+    /// The `PaymentStatus` enum.
+    public enum PaymentStatus: ProtoEnum, CaseIterable {
+        /// In a request: refused.
+        case unspecified
+        /// Expected, not received yet.
+        case notPaid
+        /// `PAYMENT_STATUS_PAID` (2).
+        case paid
+        /// Counted nowhere.
+        case cancelled
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .notPaid, .paid, .cancelled]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .notPaid
+            case 2: self = .paid
+            case 3: self = .cancelled
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .notPaid: 1
+            case .paid: 2
+            case .cancelled: 3
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "PAYMENT_STATUS_UNSPECIFIED"
+            case .notPaid: "PAYMENT_STATUS_NOT_PAID"
+            case .paid: "PAYMENT_STATUS_PAID"
+            case .cancelled: "PAYMENT_STATUS_CANCELLED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
     /// An amount of money.
     public struct Money: ProtoMessage {
         /// In minor units of the currency (12990 RUB is 129.90 ₽).
@@ -1237,12 +1397,14 @@ extension OrdersV1 {
         }
     }
 
-    /// Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2).
-    /// Until orders exist (part 2) it answers FAILED_PRECONDITION.
+    /// Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2): the
+    /// client's draft, made when there is none. A product already on it gets one more unit; a new
+    /// line takes the catalog's name and price. The owner must be a client (FAILED_PRECONDITION for
+    /// a dialog whose contact is not saved yet).
     public struct AddToOrderRequest: ProtoMessage {
         /// The `owner` field (1).
         public var owner: OrdersV1.Owner? = nil
-        /// The `product_ids` field (2).
+        /// 1 to 20 products.
         public var productIDs: [Int64] = []
 
         /// A message with every field at its default.
@@ -1268,6 +1430,8 @@ extension OrdersV1 {
     public struct AddToOrderResponse: ProtoMessage {
         /// The `order_number` field (1).
         public var orderNumber: String = ""
+        /// The draft after the change.
+        public var order: OrdersV1.Order? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -1278,11 +1442,13 @@ extension OrdersV1 {
         /// Reads the fields from an unpacked protobuf-c message.
         public init(reading r: ProtoReader) throws {
             orderNumber = r.string(1)
+            order = try r.message(2, as: OrdersV1.Order.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, orderNumber)
+            if let value = order { try w.setMessage(2, value) }
         }
     }
 
@@ -1554,6 +1720,11 @@ extension OrdersV1 {
         public var cartMoved: Bool = false
         /// The move had been made before.
         public var repeated: Bool = false
+        /// Orders moved to the client (a merged client's; the draft included).
+        public var ordersMoved: UInt32 = 0
+        /// The moved client's draft was placed as an ordinary order in the first status, because
+        /// the client already had a draft (a client keeps at most one).
+        public var draftPlaced: Bool = false
 
         /// A message with every field at its default.
         public init() {}
@@ -1566,6 +1737,8 @@ extension OrdersV1 {
             listedProductsMoved = r.scalar(1, as: UInt32.self)
             cartMoved = r.bool(2)
             repeated = r.bool(3)
+            ordersMoved = r.scalar(4, as: UInt32.self)
+            draftPlaced = r.bool(5)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -1573,6 +1746,8 @@ extension OrdersV1 {
             w.setScalar(1, listedProductsMoved)
             w.setBool(2, cartMoved)
             w.setBool(3, repeated)
+            w.setScalar(4, ordersMoved)
+            w.setBool(5, draftPlaced)
         }
     }
 
@@ -1586,6 +1761,8 @@ extension OrdersV1 {
         public var visitorID: String = ""
         /// The `price_type` field (4).
         public var priceType: String = ""
+        /// The client's orders shown (the Order widget's first page), 0 to 50; 0: none asked for.
+        public var ordersPageSize: UInt32 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -1599,6 +1776,7 @@ extension OrdersV1 {
             dialogID = r.string(2)
             visitorID = r.string(3)
             priceType = r.string(4)
+            ordersPageSize = r.scalar(5, as: UInt32.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -1607,6 +1785,7 @@ extension OrdersV1 {
             try w.setString(2, dialogID)
             try w.setString(3, visitorID)
             try w.setString(4, priceType)
+            w.setScalar(5, ordersPageSize)
         }
     }
 
@@ -1616,6 +1795,8 @@ extension OrdersV1 {
         public var list: OrdersV1.ProductList? = nil
         /// Absent when there is none.
         public var cart: OrdersV1.Cart? = nil
+        /// The client's orders, newest first (absent without a client or when none were asked for).
+        public var orders: OrdersV1.ListOrdersResponse? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -1627,16 +1808,908 @@ extension OrdersV1 {
         public init(reading r: ProtoReader) throws {
             list = try r.message(1, as: OrdersV1.ProductList.self)
             cart = try r.message(2, as: OrdersV1.Cart.self)
+            orders = try r.message(3, as: OrdersV1.ListOrdersResponse.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = list { try w.setMessage(1, value) }
             if let value = cart { try w.setMessage(2, value) }
+            if let value = orders { try w.setMessage(3, value) }
         }
     }
 
-    /// The catalog, the dialog's product list and the current cart.
+    /// A status of the configured list.
+    public struct OrderStatus: ProtoMessage {
+        /// Stable code, like "assembling".
+        public var code: String = ""
+        /// Name shown to managers, like "Комплектуется".
+        public var name: String = ""
+        /// The `group` field (3).
+        public var group: OrdersV1.OrderStatusGroup = .init(rawValue: 0)
+        /// Fields an order must have filled in this status (paths like "delivery.city", "items").
+        public var requiredFields: [String] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderStatus`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_status()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+            group = r.enumValue(3, as: OrdersV1.OrderStatusGroup.self)
+            requiredFields = r.strings(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+            w.setEnum(3, group)
+            try w.setStrings(4, requiredFields)
+        }
+    }
+
+    /// A payment type of the configuration.
+    public struct PaymentType: ProtoMessage {
+        /// Stable code, like "cash".
+        public var code: String = ""
+        /// The `name` field (2).
+        public var name: String = ""
+        /// Paid online through acquiring: a payment link can be made for it.
+        public var online: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PaymentType`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__payment_type()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+            online = r.bool(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+            w.setBool(3, online)
+        }
+    }
+
+    /// The order statuses and payment types of the configuration, and the shop's currency.
+    public struct OrderSettings: ProtoMessage {
+        /// In the configured order; the first one is where new orders start.
+        public var statuses: [OrdersV1.OrderStatus] = []
+        /// The `payment_types` field (2).
+        public var paymentTypes: [OrdersV1.PaymentType] = []
+        /// ISO 4217 code of every order's amounts.
+        public var currency: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderSettings`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_settings()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            statuses = try r.messages(1, as: OrdersV1.OrderStatus.self)
+            paymentTypes = try r.messages(2, as: OrdersV1.PaymentType.self)
+            currency = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, statuses)
+            try w.setMessages(2, paymentTypes)
+            try w.setString(3, currency)
+        }
+    }
+
+    /// The customer's contacts on the order (prefilled from the client, ORDER-4).
+    public struct OrderContact: ProtoMessage {
+        /// Up to 255 characters each.
+        public var firstName: String = ""
+        /// The `last_name` field (2).
+        public var lastName: String = ""
+        /// Up to 64 characters.
+        public var phone: String = ""
+        /// Up to 255 characters.
+        public var email: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderContact`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_contact()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            firstName = r.string(1)
+            lastName = r.string(2)
+            phone = r.string(3)
+            email = r.string(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, firstName)
+            try w.setString(2, lastName)
+            try w.setString(3, phone)
+            try w.setString(4, email)
+        }
+    }
+
+    /// Delivery (ORDER-7). Text fields up to 255 characters, postal_code up to 20.
+    public struct Delivery: ProtoMessage {
+        /// Like "courier", "pickup", "post".
+        public var type: String = ""
+        /// The delivery service or courier.
+        public var service: String = ""
+        /// The `region` field (3).
+        public var region: String = ""
+        /// The `city` field (4).
+        public var city: String = ""
+        /// The `street` field (5).
+        public var street: String = ""
+        /// The `postal_code` field (6).
+        public var postalCode: String = ""
+        /// YYYY-MM-DD; not before today (UTC) when set or changed.
+        public var date: String = ""
+        /// Like "10:00-14:00", up to 64 characters.
+        public var timeSlot: String = ""
+        /// In minor units of the order's currency; not negative.
+        public var costMinor: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.Delivery`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__delivery()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            type = r.string(1)
+            service = r.string(2)
+            region = r.string(3)
+            city = r.string(4)
+            street = r.string(5)
+            postalCode = r.string(6)
+            date = r.string(7)
+            timeSlot = r.string(8)
+            costMinor = r.scalar(9, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, type)
+            try w.setString(2, service)
+            try w.setString(3, region)
+            try w.setString(4, city)
+            try w.setString(5, street)
+            try w.setString(6, postalCode)
+            try w.setString(7, date)
+            try w.setString(8, timeSlot)
+            w.setScalar(9, costMinor)
+        }
+    }
+
+    /// A one-time discount on the whole order (ORDER-5): money or percent, at most one of them. It
+    /// is spread over the items in proportion to what each costs after its own discount, rounded to
+    /// minor units so that the parts add up to the discount exactly (largest remainder).
+    public struct OrderDiscount: ProtoMessage {
+        /// In minor units; not above the goods after the items' discounts.
+        public var amountMinor: Int64 = 0
+        /// Hundredths of a percent of the goods after the items' discounts (1250 = 12.5 %), at most
+        /// 10 000; the amount is rounded half up.
+        public var percentHundredths: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderDiscount`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_discount()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            amountMinor = r.scalar(1, as: Int64.self)
+            percentHundredths = r.scalar(2, as: UInt32.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, amountMinor)
+            w.setScalar(2, percentHundredths)
+        }
+    }
+
+    /// A line as the editor sends it.
+    public struct OrderItemInput: ProtoMessage {
+        /// The line to keep or change; 0 adds a new line for product_id.
+        public var itemID: Int64 = 0
+        /// The catalog product of a new line; for a kept line 0 or its own product.
+        public var productID: Int64 = 0
+        /// 1 to 1 000 000.
+        public var quantity: Int64 = 0
+        /// The `price_minor` field (4).
+        public var priceMinor: Int64? = nil
+        /// The line's own discount in minor units; from 0 to price × quantity.
+        public var discountMinor: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderItemInput`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_item_input()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            itemID = r.scalar(1, as: Int64.self)
+            productID = r.scalar(2, as: Int64.self)
+            quantity = r.scalar(3, as: Int64.self)
+            priceMinor = r.oneofCase(4) == 4 ? r.scalar(4, as: Int64.self) : nil
+            discountMinor = r.scalar(5, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, itemID)
+            w.setScalar(2, productID)
+            w.setScalar(3, quantity)
+            if let value = priceMinor { w.setScalar(4, value); w.setOneofCase(4) }
+            w.setScalar(5, discountMinor)
+        }
+    }
+
+    /// A line of an order. Name, article and original price are snapshots taken from the catalog
+    /// when the line was added: a later catalog change does not alter it.
+    public struct OrderItem: ProtoMessage {
+        /// The `item_id` field (1).
+        public var itemID: Int64 = 0
+        /// The `product_id` field (2).
+        public var productID: Int64 = 0
+        /// The `article` field (3).
+        public var article: String = ""
+        /// The `name` field (4).
+        public var name: String = ""
+        /// The `quantity` field (5).
+        public var quantity: Int64 = 0
+        /// The catalog's unit price when added.
+        public var originalPrice: OrdersV1.Money? = nil
+        /// The unit price charged.
+        public var price: OrdersV1.Money? = nil
+        /// The line's own discount.
+        public var discount: OrdersV1.Money? = nil
+        /// The line's share of the order's discount.
+        public var orderDiscount: OrdersV1.Money? = nil
+        /// price × quantity − discount − order_discount.
+        public var total: OrdersV1.Money? = nil
+        /// Weight of one unit, grams.
+        public var weightGrams: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderItem`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_item()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            itemID = r.scalar(1, as: Int64.self)
+            productID = r.scalar(2, as: Int64.self)
+            article = r.string(3)
+            name = r.string(4)
+            quantity = r.scalar(5, as: Int64.self)
+            originalPrice = try r.message(6, as: OrdersV1.Money.self)
+            price = try r.message(7, as: OrdersV1.Money.self)
+            discount = try r.message(8, as: OrdersV1.Money.self)
+            orderDiscount = try r.message(9, as: OrdersV1.Money.self)
+            total = try r.message(10, as: OrdersV1.Money.self)
+            weightGrams = r.scalar(11, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, itemID)
+            w.setScalar(2, productID)
+            try w.setString(3, article)
+            try w.setString(4, name)
+            w.setScalar(5, quantity)
+            if let value = originalPrice { try w.setMessage(6, value) }
+            if let value = price { try w.setMessage(7, value) }
+            if let value = discount { try w.setMessage(8, value) }
+            if let value = orderDiscount { try w.setMessage(9, value) }
+            if let value = total { try w.setMessage(10, value) }
+            w.setScalar(11, weightGrams)
+        }
+    }
+
+    /// A payment (ORDER-8).
+    public struct Payment: ProtoMessage {
+        /// 0 in a request adds it; a kept payment gives its id.
+        public var paymentID: Int64 = 0
+        /// A payment type code of the configuration.
+        public var type: String = ""
+        /// The `status` field (3).
+        public var status: OrdersV1.PaymentStatus = .init(rawValue: 0)
+        /// When it was paid (UTC ms); set by the service when it becomes paid without one.
+        public var paidAtMs: Int64 = 0
+        /// Greater than 0, in minor units.
+        public var amountMinor: Int64 = 0
+        /// Answers only: the amount as money, and the type's name.
+        public var amount: OrdersV1.Money? = nil
+        /// The `type_name` field (7).
+        public var typeName: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.Payment`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__payment()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            paymentID = r.scalar(1, as: Int64.self)
+            type = r.string(2)
+            status = r.enumValue(3, as: OrdersV1.PaymentStatus.self)
+            paidAtMs = r.scalar(4, as: Int64.self)
+            amountMinor = r.scalar(5, as: Int64.self)
+            amount = try r.message(6, as: OrdersV1.Money.self)
+            typeName = r.string(7)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, paymentID)
+            try w.setString(2, type)
+            w.setEnum(3, status)
+            w.setScalar(4, paidAtMs)
+            w.setScalar(5, amountMinor)
+            if let value = amount { try w.setMessage(6, value) }
+            try w.setString(7, typeName)
+        }
+    }
+
+    /// The amounts of an order, all in its currency.
+    public struct OrderTotals: ProtoMessage {
+        /// Σ price × quantity.
+        public var goods: OrdersV1.Money? = nil
+        /// Σ the items' own discounts.
+        public var itemDiscounts: OrdersV1.Money? = nil
+        /// The one-time order discount.
+        public var orderDiscount: OrdersV1.Money? = nil
+        /// item_discounts + order_discount.
+        public var totalDiscounts: OrdersV1.Money? = nil
+        /// The `delivery` field (5).
+        public var delivery: OrdersV1.Money? = nil
+        /// goods − total_discounts + delivery.
+        public var total: OrdersV1.Money? = nil
+        /// Σ paid payments.
+        public var paid: OrdersV1.Money? = nil
+        /// total − paid.
+        public var due: OrdersV1.Money? = nil
+        /// Σ weight × quantity, grams.
+        public var weightGrams: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderTotals`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_totals()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            goods = try r.message(1, as: OrdersV1.Money.self)
+            itemDiscounts = try r.message(2, as: OrdersV1.Money.self)
+            orderDiscount = try r.message(3, as: OrdersV1.Money.self)
+            totalDiscounts = try r.message(4, as: OrdersV1.Money.self)
+            delivery = try r.message(5, as: OrdersV1.Money.self)
+            total = try r.message(6, as: OrdersV1.Money.self)
+            paid = try r.message(7, as: OrdersV1.Money.self)
+            due = try r.message(8, as: OrdersV1.Money.self)
+            weightGrams = r.scalar(9, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = goods { try w.setMessage(1, value) }
+            if let value = itemDiscounts { try w.setMessage(2, value) }
+            if let value = orderDiscount { try w.setMessage(3, value) }
+            if let value = totalDiscounts { try w.setMessage(4, value) }
+            if let value = delivery { try w.setMessage(5, value) }
+            if let value = total { try w.setMessage(6, value) }
+            if let value = paid { try w.setMessage(7, value) }
+            if let value = due { try w.setMessage(8, value) }
+            w.setScalar(9, weightGrams)
+        }
+    }
+
+    /// The `Order` message.
+    public struct Order: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The shop-visible number.
+        public var number: String = ""
+        /// The `client_id` field (3).
+        public var clientID: Int64 = 0
+        /// Started and not finished (ORDER-2): a client has at most one. Changing the status of a
+        /// draft places it.
+        public var draft: Bool = false
+        /// The `status` field (5).
+        public var status: OrdersV1.OrderStatus? = nil
+        /// Grows by one with every change; every update sends the version it was based on.
+        public var version: UInt64 = 0
+        /// The `created_at_ms` field (7).
+        public var createdAtMs: Int64 = 0
+        /// The `updated_at_ms` field (8).
+        public var updatedAtMs: Int64 = 0
+        /// The responsible manager.
+        public var managerID: Int64 = 0
+        /// Codes (1 to 64 characters of [A-Za-z0-9_.-]) or empty.
+        public var shop: String = ""
+        /// The `order_type` field (11).
+        public var orderType: String = ""
+        /// The `order_method` field (12).
+        public var orderMethod: String = ""
+        /// ISO 3166-1 alpha-2, like "RU", or empty.
+        public var country: String = ""
+        /// ISO 4217 code of every amount.
+        public var currency: String = ""
+        /// The `contact` field (15).
+        public var contact: OrdersV1.OrderContact? = nil
+        /// The `items` field (16).
+        public var items: [OrdersV1.OrderItem] = []
+        /// Absent: none.
+        public var discount: OrdersV1.OrderDiscount? = nil
+        /// The `delivery` field (18).
+        public var delivery: OrdersV1.Delivery? = nil
+        /// The `payments` field (19).
+        public var payments: [OrdersV1.Payment] = []
+        /// The `totals` field (20).
+        public var totals: OrdersV1.OrderTotals? = nil
+        /// The `payment_state` field (21).
+        public var paymentState: OrdersV1.PaymentState = .init(rawValue: 0)
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.Order`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            number = r.string(2)
+            clientID = r.scalar(3, as: Int64.self)
+            draft = r.bool(4)
+            status = try r.message(5, as: OrdersV1.OrderStatus.self)
+            version = r.scalar(6, as: UInt64.self)
+            createdAtMs = r.scalar(7, as: Int64.self)
+            updatedAtMs = r.scalar(8, as: Int64.self)
+            managerID = r.scalar(9, as: Int64.self)
+            shop = r.string(10)
+            orderType = r.string(11)
+            orderMethod = r.string(12)
+            country = r.string(13)
+            currency = r.string(14)
+            contact = try r.message(15, as: OrdersV1.OrderContact.self)
+            items = try r.messages(16, as: OrdersV1.OrderItem.self)
+            discount = try r.message(17, as: OrdersV1.OrderDiscount.self)
+            delivery = try r.message(18, as: OrdersV1.Delivery.self)
+            payments = try r.messages(19, as: OrdersV1.Payment.self)
+            totals = try r.message(20, as: OrdersV1.OrderTotals.self)
+            paymentState = r.enumValue(21, as: OrdersV1.PaymentState.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            try w.setString(2, number)
+            w.setScalar(3, clientID)
+            w.setBool(4, draft)
+            if let value = status { try w.setMessage(5, value) }
+            w.setScalar(6, version)
+            w.setScalar(7, createdAtMs)
+            w.setScalar(8, updatedAtMs)
+            w.setScalar(9, managerID)
+            try w.setString(10, shop)
+            try w.setString(11, orderType)
+            try w.setString(12, orderMethod)
+            try w.setString(13, country)
+            try w.setString(14, currency)
+            if let value = contact { try w.setMessage(15, value) }
+            try w.setMessages(16, items)
+            if let value = discount { try w.setMessage(17, value) }
+            if let value = delivery { try w.setMessage(18, value) }
+            try w.setMessages(19, payments)
+            if let value = totals { try w.setMessage(20, value) }
+            w.setEnum(21, paymentState)
+        }
+    }
+
+    /// Every order method that answers an order answers this.
+    public struct OrderResponse: ProtoMessage {
+        /// The `order` field (1).
+        public var order: OrdersV1.Order? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            order = try r.message(1, as: OrdersV1.Order.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = order { try w.setMessage(1, value) }
+        }
+    }
+
+    /// Why a save was refused, in the INVALID_ARGUMENT's details: the errors of the order as a
+    /// whole (the per-field ones are the status's violations, by path: items[2].quantity).
+    public struct OrderErrors: ProtoMessage {
+        /// The `order_errors` field (1).
+        public var orderErrors: [String] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderErrors`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_errors()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderErrors = r.strings(1)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setStrings(1, orderErrors)
+        }
+    }
+
+    /// Starts an order for a client (ORDER-1, ORDER-4): a draft in the first status, prefilled with
+    /// what the caller gives (the gateway fills the client's contacts and address). A client has at
+    /// most one draft: ALREADY_EXISTS with that draft (an OrderResponse) in the details.
+    public struct CreateOrderRequest: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+        /// The `contact` field (2).
+        public var contact: OrdersV1.OrderContact? = nil
+        /// The client's address (delivery's address fields; its cost is ignored).
+        public var address: OrdersV1.Delivery? = nil
+        /// The `shop` field (4).
+        public var shop: String = ""
+        /// The `order_type` field (5).
+        public var orderType: String = ""
+        /// The `order_method` field (6).
+        public var orderMethod: String = ""
+        /// The `country` field (7).
+        public var country: String = ""
+        /// Up to 200 lines (item_id 0).
+        public var items: [OrdersV1.OrderItemInput] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.CreateOrderRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__create_order_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            contact = try r.message(2, as: OrdersV1.OrderContact.self)
+            address = try r.message(3, as: OrdersV1.Delivery.self)
+            shop = r.string(4)
+            orderType = r.string(5)
+            orderMethod = r.string(6)
+            country = r.string(7)
+            items = try r.messages(8, as: OrdersV1.OrderItemInput.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            if let value = contact { try w.setMessage(2, value) }
+            if let value = address { try w.setMessage(3, value) }
+            try w.setString(4, shop)
+            try w.setString(5, orderType)
+            try w.setString(6, orderMethod)
+            try w.setString(7, country)
+            try w.setMessages(8, items)
+        }
+    }
+
+    /// The `GetOrderRequest` message.
+    public struct GetOrderRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetOrderRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_order_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+        }
+    }
+
+    /// The client's orders, active, completed and the draft, newest first (ORDER-1).
+    public struct ListOrdersRequest: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+        /// 1 to 50; 0 means 10.
+        public var pageSize: UInt32 = 0
+        /// The `page_token` field (3).
+        public var pageToken: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListOrdersRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_orders_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            pageSize = r.scalar(2, as: UInt32.self)
+            pageToken = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            w.setScalar(2, pageSize)
+            try w.setString(3, pageToken)
+        }
+    }
+
+    /// The `ListOrdersResponse` message.
+    public struct ListOrdersResponse: ProtoMessage {
+        /// The `orders` field (1).
+        public var orders: [OrdersV1.Order] = []
+        /// Empty on the last page.
+        public var nextPageToken: String = ""
+        /// The status list, payment types and currency the orders are shown with (first page only).
+        public var settings: OrdersV1.OrderSettings? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListOrdersResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_orders_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orders = try r.messages(1, as: OrdersV1.Order.self)
+            nextPageToken = r.string(2)
+            settings = try r.message(3, as: OrdersV1.OrderSettings.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, orders)
+            try w.setString(2, nextPageToken)
+            if let value = settings { try w.setMessage(3, value) }
+        }
+    }
+
+    /// The items section (ORDER-5): the whole list (lines not sent are removed) and the discount.
+    public struct SaveOrderItemsRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// Up to 200 lines.
+        public var items: [OrdersV1.OrderItemInput] = []
+        /// The `discount` field (4).
+        public var discount: OrdersV1.OrderDiscount? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderItemsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_items_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            items = try r.messages(3, as: OrdersV1.OrderItemInput.self)
+            discount = try r.message(4, as: OrdersV1.OrderDiscount.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            try w.setMessages(3, items)
+            if let value = discount { try w.setMessage(4, value) }
+        }
+    }
+
+    /// The delivery section (ORDER-7); empty address fields clear the address.
+    public struct SaveOrderDeliveryRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `delivery` field (3).
+        public var delivery: OrdersV1.Delivery? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderDeliveryRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_delivery_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            delivery = try r.message(3, as: OrdersV1.Delivery.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            if let value = delivery { try w.setMessage(3, value) }
+        }
+    }
+
+    /// The payment section (ORDER-8): the whole list (payments not sent are removed). Payments not
+    /// cancelled may not add up to more than the total.
+    public struct SaveOrderPaymentsRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// Up to 20.
+        public var payments: [OrdersV1.Payment] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderPaymentsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_payments_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            payments = try r.messages(3, as: OrdersV1.Payment.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            try w.setMessages(3, payments)
+        }
+    }
+
+    /// The additional fields section (ORDER-9's main fields) and the contacts.
+    public struct SaveOrderFieldsRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `contact` field (3).
+        public var contact: OrdersV1.OrderContact? = nil
+        /// The `shop` field (4).
+        public var shop: String = ""
+        /// The `order_type` field (5).
+        public var orderType: String = ""
+        /// The `order_method` field (6).
+        public var orderMethod: String = ""
+        /// The `country` field (7).
+        public var country: String = ""
+        /// The responsible manager; 0 keeps the current one.
+        public var managerID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderFieldsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_fields_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            contact = try r.message(3, as: OrdersV1.OrderContact.self)
+            shop = r.string(4)
+            orderType = r.string(5)
+            orderMethod = r.string(6)
+            country = r.string(7)
+            managerID = r.scalar(8, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            if let value = contact { try w.setMessage(3, value) }
+            try w.setString(4, shop)
+            try w.setString(5, orderType)
+            try w.setString(6, orderMethod)
+            try w.setString(7, country)
+            w.setScalar(8, managerID)
+        }
+    }
+
+    /// Changes the status (ORDER-11) and runs the validations, the required fields of the new
+    /// status included; a draft is placed by it.
+    public struct ChangeOrderStatusRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `status` field (3).
+        public var status: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ChangeOrderStatusRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__change_order_status_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            status = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            try w.setString(3, status)
+        }
+    }
+
+    /// The `GetOrderSettingsRequest` message.
+    public struct GetOrderSettingsRequest: ProtoMessage {
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetOrderSettingsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_order_settings_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            _ = r
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            _ = w
+        }
+    }
+
+    /// The catalog, the dialog's product list, the current cart and the client's orders.
     public enum Orders: Sendable {
         /// The service's full name.
         public static let serviceName = "chatpanel.orders.v1.Orders"
@@ -1666,7 +2739,7 @@ extension OrdersV1 {
         public static let listListedProducts = UnaryMethod<OrdersV1.ListListedProductsRequest, OrdersV1.ListListedProductsResponse>(path: "/chatpanel.orders.v1.Orders/ListListedProducts")
         /// Product cards (PRODUCT-3, CART-2).
         public static let sendProductCards = UnaryMethod<OrdersV1.SendProductCardsRequest, OrdersV1.SendProductCardsResponse>(path: "/chatpanel.orders.v1.Orders/SendProductCards")
-        /// To the order being made (PRODUCT-4, CART-2): FAILED_PRECONDITION until part 2.
+        /// To the order being made (PRODUCT-4, CART-2): the client's draft.
         public static let addToOrder = UnaryMethod<OrdersV1.AddToOrderRequest, OrdersV1.AddToOrderResponse>(path: "/chatpanel.orders.v1.Orders/AddToOrder")
         /// The cart feed (CART-1; RIGHT_ADMIN).
         public static let putCart = UnaryMethod<OrdersV1.PutCartRequest, OrdersV1.PutCartResponse>(path: "/chatpanel.orders.v1.Orders/PutCart")
@@ -1674,10 +2747,32 @@ extension OrdersV1 {
         public static let getCart = UnaryMethod<OrdersV1.GetCartRequest, OrdersV1.GetCartResponse>(path: "/chatpanel.orders.v1.Orders/GetCart")
         /// A saved contact or a merge (RIGHT_EDIT_CLIENTS).
         public static let moveOwnerRecords = UnaryMethod<OrdersV1.MoveOwnerRecordsRequest, OrdersV1.MoveOwnerRecordsResponse>(path: "/chatpanel.orders.v1.Orders/MoveOwnerRecords")
-        /// The panel's Products and Cart widgets.
+        /// The panel's Products, Cart and Order widgets.
         public static let getPanelData = UnaryMethod<OrdersV1.GetPanelDataRequest, OrdersV1.GetPanelDataResponse>(path: "/chatpanel.orders.v1.Orders/GetPanelData")
+        /// Orders (ORDER-1..11). Every save answers the whole order; a save refused writes nothing:
+        /// INVALID_ARGUMENT names every bad field by path (items[2].quantity, delivery.date) and
+        /// carries the order-wide errors as OrderErrors details; a version that is not the current
+        /// one is ABORTED with the current order (an OrderResponse) in the details; NOT_FOUND for an
+        /// order that does not exist.
+        public static let createOrder = UnaryMethod<OrdersV1.CreateOrderRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/CreateOrder")
+        /// `GetOrder`.
+        public static let getOrder = UnaryMethod<OrdersV1.GetOrderRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/GetOrder")
+        /// `ListOrders`.
+        public static let listOrders = UnaryMethod<OrdersV1.ListOrdersRequest, OrdersV1.ListOrdersResponse>(path: "/chatpanel.orders.v1.Orders/ListOrders")
+        /// `SaveOrderItems`.
+        public static let saveOrderItems = UnaryMethod<OrdersV1.SaveOrderItemsRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderItems")
+        /// `SaveOrderDelivery`.
+        public static let saveOrderDelivery = UnaryMethod<OrdersV1.SaveOrderDeliveryRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderDelivery")
+        /// `SaveOrderPayments`.
+        public static let saveOrderPayments = UnaryMethod<OrdersV1.SaveOrderPaymentsRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderPayments")
+        /// `SaveOrderFields`.
+        public static let saveOrderFields = UnaryMethod<OrdersV1.SaveOrderFieldsRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderFields")
+        /// `ChangeOrderStatus`.
+        public static let changeOrderStatus = UnaryMethod<OrdersV1.ChangeOrderStatusRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/ChangeOrderStatus")
+        /// `GetOrderSettings`.
+        public static let getOrderSettings = UnaryMethod<OrdersV1.GetOrderSettingsRequest, OrdersV1.OrderSettings>(path: "/chatpanel.orders.v1.Orders/GetOrderSettings")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData"]
+        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings"]
     }
 
 }
