@@ -11,7 +11,13 @@ import Foundation
 /// ```json
 /// {"currency": "RUB", "price_type": "", "number_prefix": "",
 ///  "statuses": [{"code": "new", "name": "Новый", "group": "new", "required_fields": ["items"]}],
-///  "payment_types": [{"code": "cash", "name": "Наличные", "online": false}]}
+///  "payment_types": [{"code": "cash", "name": "Наличные", "online": false}],
+///  "delivery_rules": {"free_from_minor": 500000, "weight_bands": [{"up_to_grams": 5000, "cost_minor": 39000}],
+///                     "over_weight_cost_minor": 150000, "regions": [{"region": "Московская область", "extra_minor": 20000}]},
+///  "payment_link_url": "https://pay.shop.example/order", "payment_link_key_file": "/etc/chatpanel/payment-link.key",
+///  "payment_link_lifetime_hours": 72,
+///  "loyalty": {"levels": [{"name": "Серебро", "from_minor": 0, "discount_hundredths": 0, "bonus_rate_hundredths": 300}],
+///              "bonus_lifetime_days": 365, "max_spend_share_hundredths": 3000, "expiring_within_days": 30}}
 /// ```
 public struct OrdersConfiguration: Sendable {
     /// The environment key of the settings file.
@@ -54,6 +60,95 @@ public struct OrdersConfiguration: Sendable {
         }
     }
 
+    /// How a delivery's cost is computed when it asks for the rules (ORDER-7).
+    public struct DeliveryRules: Sendable, Codable, Hashable {
+        /// A weight band: orders up to `upToGrams` cost `costMinor`.
+        public struct WeightBand: Sendable, Codable, Hashable {
+            public var upToGrams: Int64
+            public var costMinor: Int64
+
+            /// A band.
+            public init(upToGrams: Int64, costMinor: Int64) {
+                self.upToGrams = upToGrams
+                self.costMinor = costMinor
+            }
+        }
+
+        /// What a region adds to the band's cost.
+        public struct RegionCost: Sendable, Codable, Hashable {
+            public var region: String
+            public var extraMinor: Int64
+
+            /// A region's extra.
+            public init(region: String, extraMinor: Int64) {
+                self.region = region
+                self.extraMinor = extraMinor
+            }
+        }
+
+        /// Delivery is free when the order's sum after discounts is at least this; nil: never.
+        public var freeFromMinor: Int64?
+        /// Bands by the order's weight, lightest first.
+        public var weightBands: [WeightBand]
+        /// The cost above the last band; nil: such an order needs a typed cost.
+        public var overWeightCostMinor: Int64?
+        /// Extras by region (compared ignoring case); other regions add nothing.
+        public var regions: [RegionCost]
+
+        /// Rules.
+        public init(
+            freeFromMinor: Int64? = nil, weightBands: [WeightBand] = [], overWeightCostMinor: Int64? = nil, regions: [RegionCost] = []
+        ) {
+            self.freeFromMinor = freeFromMinor
+            self.weightBands = weightBands
+            self.overWeightCostMinor = overWeightCostMinor
+            self.regions = regions
+        }
+    }
+
+    /// The loyalty programme (ORDER-6): levels by the client's purchases, and bonuses.
+    public struct Loyalty: Sendable, Codable, Hashable {
+        /// A level, reached when the client's completed orders add up to `fromMinor`.
+        public struct Level: Sendable, Codable, Hashable {
+            public var name: String
+            public var fromMinor: Int64
+            /// The discount on every order, hundredths of a percent (500 = 5 %).
+            public var discountHundredths: Int64
+            /// Bonuses earned, hundredths of a percent of the order's total less delivery.
+            public var bonusRateHundredths: Int64
+
+            /// A level.
+            public init(name: String, fromMinor: Int64, discountHundredths: Int64 = 0, bonusRateHundredths: Int64 = 0) {
+                self.name = name
+                self.fromMinor = fromMinor
+                self.discountHundredths = discountHundredths
+                self.bonusRateHundredths = bonusRateHundredths
+            }
+        }
+
+        /// The levels, lowest first.
+        public var levels: [Level]
+        /// How long credited bonuses last, days.
+        public var bonusLifetimeDays: Int64
+        /// The most of an order's total less delivery that bonuses may pay, hundredths of a percent.
+        public var maxSpendShareHundredths: Int64
+        /// Bonuses expiring within this many days are shown as about to expire.
+        public var expiringWithinDays: Int64
+
+        /// A programme.
+        public init(levels: [Level], bonusLifetimeDays: Int64 = 365, maxSpendShareHundredths: Int64 = 3_000, expiringWithinDays: Int64 = 30) {
+            self.levels = levels
+            self.bonusLifetimeDays = bonusLifetimeDays
+            self.maxSpendShareHundredths = maxSpendShareHundredths
+            self.expiringWithinDays = expiringWithinDays
+        }
+
+        /// The level of a client whose completed orders add up to `purchases`.
+        func level(for purchases: Int64) -> Level? {
+            levels.last { purchases >= $0.fromMinor }
+        }
+    }
+
     /// ISO 4217 code of every order's amounts. Default RUB.
     public var currency: String
     /// The catalog price type new lines take their price from; empty: the base one.
@@ -64,18 +159,37 @@ public struct OrdersConfiguration: Sendable {
     public var statuses: [Status]
     /// The payment types.
     public var paymentTypes: [PaymentType]
+    /// The delivery cost rules; nil: a delivery's cost is always typed.
+    public var deliveryRules: DeliveryRules?
+    /// Where payment links point (the order, payment, amount, currency, expiry and signature
+    /// are added as query parameters); nil: no payment links.
+    public var paymentLinkURL: String?
+    /// The HMAC-SHA256 key payment links are signed with (at least 32 bytes, read from a
+    /// file); nil: no payment links.
+    public var paymentLinkKey: [UInt8]?
+    /// How long a payment link lasts from the order's last change. Default 72 hours.
+    public var paymentLinkLifetimeHours: Int64
+    /// The loyalty programme; nil: none.
+    public var loyalty: Loyalty?
 
     /// A configuration; every member has its default unless given.
     public init(
         currency: String = "RUB", priceType: String = "", numberPrefix: String = "",
         statuses: [Status] = OrdersConfiguration.defaultStatuses,
-        paymentTypes: [PaymentType] = OrdersConfiguration.defaultPaymentTypes
+        paymentTypes: [PaymentType] = OrdersConfiguration.defaultPaymentTypes,
+        deliveryRules: DeliveryRules? = nil, paymentLinkURL: String? = nil, paymentLinkKey: [UInt8]? = nil,
+        paymentLinkLifetimeHours: Int64 = 72, loyalty: Loyalty? = nil
     ) {
+        self.loyalty = loyalty
         self.currency = currency
         self.priceType = priceType
         self.numberPrefix = numberPrefix
         self.statuses = statuses
         self.paymentTypes = paymentTypes
+        self.deliveryRules = deliveryRules
+        self.paymentLinkURL = paymentLinkURL
+        self.paymentLinkKey = paymentLinkKey
+        self.paymentLinkLifetimeHours = paymentLinkLifetimeHours
     }
 
     /// The field paths a status may require.
@@ -131,6 +245,40 @@ public struct OrdersConfiguration: Sendable {
         }
         if paymentTypes.isEmpty { problems.append("payment_types: at least one payment type is required") }
         if Set(paymentTypes.map(\.code)).count != paymentTypes.count { problems.append("payment_types: a code is given twice") }
+        if let rules = deliveryRules {
+            let limits = rules.weightBands.map(\.upToGrams)
+            if limits != limits.sorted() || Set(limits).count != limits.count {
+                problems.append("delivery_rules.weight_bands must go from the lightest up, each limit once")
+            }
+            let amounts = rules.weightBands.map(\.costMinor) + rules.regions.map(\.extraMinor)
+                + [rules.freeFromMinor, rules.overWeightCostMinor].compactMap { $0 }
+            if amounts.contains(where: { $0 < 0 || $0 > OrderLimits.price }) {
+                problems.append("delivery_rules: amounts must be 0 to \(OrderLimits.price) minor units")
+            }
+        }
+        if let key = paymentLinkKey, key.count < 32 { problems.append("the payment link key must have at least 32 bytes") }
+        if (paymentLinkKey == nil) != (paymentLinkURL == nil) {
+            problems.append("payment links need both payment_link_url and payment_link_key_file")
+        }
+        if let url = paymentLinkURL, !url.hasPrefix("https://") && !url.hasPrefix("http://") {
+            problems.append("payment_link_url must be an http(s) URL")
+        }
+        if paymentLinkLifetimeHours <= 0 { problems.append("payment_link_lifetime_hours must be positive") }
+        if let loyalty {
+            let starts = loyalty.levels.map(\.fromMinor)
+            if loyalty.levels.isEmpty || starts != starts.sorted() || Set(starts).count != starts.count {
+                problems.append("loyalty.levels: at least one, from the lowest purchases up, each threshold once")
+            }
+            if loyalty.levels.contains(where: { !(0...10_000).contains($0.discountHundredths) || !(0...10_000).contains($0.bonusRateHundredths) }) {
+                problems.append("loyalty.levels: discounts and bonus rates are 0 to 10000 hundredths of a percent")
+            }
+            if !(0...10_000).contains(loyalty.maxSpendShareHundredths) {
+                problems.append("loyalty.max_spend_share_hundredths must be 0 to 10000")
+            }
+            if loyalty.bonusLifetimeDays <= 0 || loyalty.expiringWithinDays < 0 {
+                problems.append("loyalty.bonus_lifetime_days must be positive and expiring_within_days not negative")
+            }
+        }
         return problems
     }
 
@@ -141,10 +289,13 @@ public struct OrdersConfiguration: Sendable {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let file = try decoder.decode(SettingsFile.self, from: data)
         let defaults = OrdersConfiguration()
+        let key = try file.paymentLinkKeyFile.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
         return OrdersConfiguration(
             currency: file.currency ?? defaults.currency, priceType: file.priceType ?? defaults.priceType,
             numberPrefix: file.numberPrefix ?? defaults.numberPrefix, statuses: file.statuses ?? defaults.statuses,
-            paymentTypes: file.paymentTypes ?? defaults.paymentTypes)
+            paymentTypes: file.paymentTypes ?? defaults.paymentTypes, deliveryRules: file.deliveryRules,
+            paymentLinkURL: file.paymentLinkUrl, paymentLinkKey: key,
+            paymentLinkLifetimeHours: file.paymentLinkLifetimeHours ?? defaults.paymentLinkLifetimeHours, loyalty: file.loyalty)
     }
 
     /// The settings file's shape.
@@ -154,6 +305,11 @@ public struct OrdersConfiguration: Sendable {
         var numberPrefix: String?
         var statuses: [Status]?
         var paymentTypes: [PaymentType]?
+        var deliveryRules: DeliveryRules?
+        var paymentLinkUrl: String?
+        var paymentLinkKeyFile: String?
+        var paymentLinkLifetimeHours: Int64?
+        var loyalty: Loyalty?
     }
 
     /// The status with `code`, in its wire form.

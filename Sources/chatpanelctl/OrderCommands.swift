@@ -7,7 +7,10 @@ import Foundation
 struct OrderCommands: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orders", abstract: "A client's orders: list, show, create, add products, status, payments.",
-        subcommands: [ListOrders.self, ShowOrder.self, CreateOrder.self, AddToOrder.self, ChangeStatus.self, AddPayment.self, Settings.self])
+        subcommands: [
+            ListOrders.self, ShowOrder.self, CreateOrder.self, AddToOrder.self, ChangeStatus.self, AddPayment.self, PaymentLink.self,
+            Loyalty.self, Settings.self,
+        ])
 
     /// The orders process's socket when neither `--socket` nor `CHATPANEL_SOCKET` names one.
     static let socket = "run/state/orders.sock"
@@ -141,6 +144,63 @@ struct OrderCommands: AsyncParsableCommand {
                 return try await client.unary(OrdersV1.Orders.saveOrderPayments, request, options: options)
             }
             try connection.output(response) { orderDetails(response.order ?? OrdersV1.Order()) }
+        }
+    }
+
+    struct PaymentLink: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "link", abstract: "Makes the signed payment link of an online payment, or checks one (--verify URL).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The order id.") var order: Int64 = 0
+        @Argument(help: "The payment id.") var payment: Int64 = 0
+        @Option(help: "A link to check instead.") var verify: String?
+
+        func run() async throws {
+            if let verify {
+                var request = OrdersV1.VerifyPaymentLinkRequest()
+                request.url = verify
+                let response = try await connection.withClient(defaultPath: OrderCommands.socket) {
+                    try await $0.unary(OrdersV1.Orders.verifyPaymentLink, request)
+                }
+                try connection.output(response) {
+                    response.valid
+                        ? "valid: order №\(response.link?.orderNumber ?? "?"), \(response.link?.amount?.text ?? "")"
+                        : "not valid: \(response.reason)"
+                }
+                return
+            }
+            var request = OrdersV1.CreatePaymentLinkRequest()
+            request.orderID = order
+            request.paymentID = payment
+            let response = try await connection.withClient(defaultPath: OrderCommands.socket) {
+                try await $0.unary(OrdersV1.Orders.createPaymentLink, request)
+            }
+            try connection.output(response) { response.link?.url ?? "" }
+        }
+    }
+
+    struct Loyalty: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "loyalty", abstract: "Shows a client's loyalty account: level, purchases, bonuses and those about to expire.")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The client.") var client: Int64
+
+        func run() async throws {
+            var request = OrdersV1.GetLoyaltyAccountRequest()
+            request.clientID = client
+            let response = try await connection.withClient(defaultPath: OrderCommands.socket) {
+                try await $0.unary(OrdersV1.Orders.getLoyaltyAccount, request)
+            }
+            try connection.output(response) {
+                guard let account = response.account else { return "the shop runs no loyalty programme" }
+                var lines = [
+                    "level \(account.level.isEmpty ? "—" : account.level), purchases \(account.purchases?.text ?? "—"), \(account.balance) bonuses"
+                ]
+                for grant in account.expiring {
+                    lines.append("  \(grant.remaining) expire at \(grant.expiresAtMs) ms (from order #\(grant.orderID))")
+                }
+                return lines.joined(separator: "\n")
+            }
         }
     }
 

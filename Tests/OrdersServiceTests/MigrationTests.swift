@@ -13,6 +13,7 @@ import Testing
                 "orders.0003.carts 6aff9e575e1085f0",
                 "orders.0004.owner-moves ed5bfc8576bdb657",
                 "orders.0005.orders e0dd053e48d9a761",
+                "orders.0006.loyalty 6e8cb951384f2a02",
             ])
     }
 }

@@ -275,6 +275,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_to_order_response(void) {
     return &chatpanel__orders__v1__add_to_order_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__bonus_grant(void) {
+    return &chatpanel__orders__v1__bonus_grant__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__cart(void) {
     return &chatpanel__orders__v1__cart__descriptor;
 }
@@ -293,11 +296,23 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_order_request(void) {
     return &chatpanel__orders__v1__create_order_request__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_request(void) {
+    return &chatpanel__orders__v1__create_payment_link_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_response(void) {
+    return &chatpanel__orders__v1__create_payment_link_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_request(void) {
     return &chatpanel__orders__v1__create_product_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_response(void) {
     return &chatpanel__orders__v1__create_product_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__delete_order_request(void) {
+    return &chatpanel__orders__v1__delete_order_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__delete_order_response(void) {
+    return &chatpanel__orders__v1__delete_order_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__delivery(void) {
     return &chatpanel__orders__v1__delivery__descriptor;
@@ -307,6 +322,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_cart_response(void) {
     return &chatpanel__orders__v1__get_cart_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_request(void) {
+    return &chatpanel__orders__v1__get_loyalty_account_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_response(void) {
+    return &chatpanel__orders__v1__get_loyalty_account_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_order_request(void) {
     return &chatpanel__orders__v1__get_order_request__descriptor;
@@ -353,6 +374,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__listed_product(void) {
     return &chatpanel__orders__v1__listed_product__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__loyalty_account(void) {
+    return &chatpanel__orders__v1__loyalty_account__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__money(void) {
     return &chatpanel__orders__v1__money__descriptor;
 }
@@ -380,6 +404,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_item_input(void) {
     return &chatpanel__orders__v1__order_item_input__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_loyalty(void) {
+    return &chatpanel__orders__v1__order_loyalty__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_response(void) {
     return &chatpanel__orders__v1__order_response__descriptor;
 }
@@ -397,6 +424,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment(void) {
     return &chatpanel__orders__v1__payment__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment_link(void) {
+    return &chatpanel__orders__v1__payment_link__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment_type(void) {
     return &chatpanel__orders__v1__payment_type__descriptor;
@@ -446,6 +476,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__remove_listed_product_response(void) {
     return &chatpanel__orders__v1__remove_listed_product_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_bonuses_request(void) {
+    return &chatpanel__orders__v1__save_order_bonuses_request__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_delivery_request(void) {
     return &chatpanel__orders__v1__save_order_delivery_request__descriptor;
 }
@@ -475,6 +508,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__upsert_products_response(void) {
     return &chatpanel__orders__v1__upsert_products_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_request(void) {
+    return &chatpanel__orders__v1__verify_payment_link_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_response(void) {
+    return &chatpanel__orders__v1__verify_payment_link_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__rpc__v1__caller(void) {
     return &chatpanel__rpc__v1__caller__descriptor;

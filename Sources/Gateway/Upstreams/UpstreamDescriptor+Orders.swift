@@ -52,7 +52,11 @@ extension UpstreamDescriptor {
             GatewayAction(Orders.saveOrderPayments, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
             GatewayAction(Orders.saveOrderFields, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
             GatewayAction(Orders.changeOrderStatus, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.saveOrderBonuses, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.deleteOrder, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.getLoyaltyAccount, right: nil, bind: [.client(\.clientID, field: "client_id")]),
             GatewayAction(Orders.getOrderSettings, right: nil),
+            GatewayAction(Orders.createPaymentLink, right: nil, bind: [.order(\.orderID)]),
         ]
     }
 

@@ -3,7 +3,9 @@ import ChatPanelRPC
 
 extension OrdersService {
     /// CreateOrder, GetOrder, ListOrders, SaveOrderItems, SaveOrderDelivery, SaveOrderPayments,
-    /// SaveOrderFields, ChangeOrderStatus, GetOrderSettings: no right beyond being a manager (a
+    /// SaveOrderFields, ChangeOrderStatus, SaveOrderBonuses, DeleteOrder, GetLoyaltyAccount,
+    /// GetOrderSettings, CreatePaymentLink, VerifyPaymentLink:
+    /// no right beyond being a manager (a
     /// manager in the dialog makes and edits the client's orders). Each save is checked here for
     /// its own fields, then by the store against the order (references, totals, the status's
     /// required fields), and answers the whole order.
@@ -73,8 +75,45 @@ extension OrdersService {
             try violations.throwIfAny()
             return try await store.changeOrderStatus(request, settings: settings, requestID: context.requestID)
         }
+        router.register(OrdersV1.Orders.saveOrderBonuses) { request, context in
+            _ = try context.managerID(for: "editing an order")
+            var violations = FieldViolations()
+            violations.checkOrderUpdate(orderID: request.orderID, version: request.version)
+            violations.check(request.bonuses >= 0, field: "bonuses", "must not be negative")
+            try violations.throwIfAny()
+            return try await store.saveOrderBonuses(request, settings: settings, requestID: context.requestID)
+        }
+        router.register(OrdersV1.Orders.deleteOrder) { request, context in
+            _ = try context.managerID(for: "deleting an order")
+            var violations = FieldViolations()
+            violations.checkOrderUpdate(orderID: request.orderID, version: request.version)
+            try violations.throwIfAny()
+            return try await store.deleteOrder(id: request.orderID, version: request.version, settings: settings, requestID: context.requestID)
+        }
+        router.register(OrdersV1.Orders.getLoyaltyAccount) { request, _ in
+            var violations = FieldViolations()
+            violations.checkID(request.clientID, field: "client_id")
+            try violations.throwIfAny()
+            var response = OrdersV1.GetLoyaltyAccountResponse()
+            response.account = try await store.loyaltyAccount(clientID: request.clientID, settings: settings)
+            return response
+        }
         router.register(OrdersV1.Orders.getOrderSettings) { _, _ in
             settings.settings
+        }
+        router.register(OrdersV1.Orders.createPaymentLink) { request, context in
+            _ = try context.managerID(for: "making a payment link")
+            var violations = FieldViolations()
+            violations.checkID(request.orderID, field: "order_id")
+            violations.checkID(request.paymentID, field: "payment_id")
+            try violations.throwIfAny()
+            return try await store.paymentLink(orderID: request.orderID, paymentID: request.paymentID, settings: settings)
+        }
+        router.register(OrdersV1.Orders.verifyPaymentLink) { request, _ in
+            var violations = FieldViolations()
+            violations.checkText(request.url, field: "url", required: true, maximum: 2000)
+            try violations.throwIfAny()
+            return try await store.verifyPaymentLink(request.url, settings: settings)
         }
     }
 }

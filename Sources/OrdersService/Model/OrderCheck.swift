@@ -31,8 +31,14 @@ enum OrderCalculation {
     /// Recomputes every amount of `order` (its items' money, totals, payment state), checking
     /// what only the whole order shows: line discounts within their lines, the order discount
     /// within the goods, payments not above the total; and, when `status` is given, the fields
-    /// it requires.
-    static func reprice(_ order: inout OrdersV1.Order, requiring status: OrdersConfiguration.Status?, into check: inout OrderCheck) {
+    /// it requires. A delivery that asks for the rules gets its cost from the configured rules;
+    /// the loyalty level's discount and the bonuses spent (``OrdersV1/OrderLoyalty``, set by the
+    /// store) are applied, the bonuses capped at the configured share, and what the order earns
+    /// is computed.
+    static func reprice(
+        _ order: inout OrdersV1.Order, requiring status: OrdersConfiguration.Status?, settings: OrdersConfiguration,
+        into check: inout OrderCheck
+    ) {
         let currency = order.currency
         let lines = order.items.map {
             OrderPricing.Line(price: $0.price?.amountMinor ?? 0, quantity: $0.quantity, discount: $0.discount?.amountMinor ?? 0)
@@ -47,7 +53,8 @@ enum OrderCalculation {
             }
         let pricing: OrderPricing
         do {
-            pricing = try OrderPricing(lines: lines, discount: discount)
+            pricing = try OrderPricing(
+                lines: lines, levelHundredths: Int64(order.loyalty?.discountHundredths ?? 0), discount: discount)
         } catch {
             switch error {
             case .tooLarge:
@@ -63,14 +70,45 @@ enum OrderCalculation {
         var weight: Int64 = 0
         for index in order.items.indices {
             let share = pricing.shares[index]
+            let level = pricing.levelShares[index]
             let own = lines[index].discount
             order.items[index].orderDiscount = Currency.money(share, currency)
+            order.items[index].levelDiscount = Currency.money(level, currency)
             order.items[index].discount = Currency.money(own, currency)
-            order.items[index].total = Currency.money(pricing.lineGoods[index] - own - share, currency)
+            order.items[index].total = Currency.money(pricing.lineGoods[index] - own - level - share, currency)
             weight += order.items[index].weightGrams * order.items[index].quantity
         }
-        let delivery = order.delivery?.costMinor ?? 0
-        let total = pricing.goods - pricing.itemDiscounts - pricing.orderDiscount + delivery
+        let discounts = pricing.itemDiscounts + pricing.levelDiscount + pricing.orderDiscount
+        let sum = pricing.goods - discounts
+        var shipping = order.delivery ?? OrdersV1.Delivery()
+        if shipping.costByRules {
+            if let rules = settings.deliveryRules {
+                switch DeliveryCost.compute(rules, sum: sum, weightGrams: weight, region: shipping.region, currency: currency) {
+                case .success(let made):
+                    shipping.costMinor = made.cost
+                    shipping.costDetails = made.details
+                case .failure(let failure):
+                    check.fields.add(field: "delivery.cost_by_rules", failure.description)
+                }
+            } else {
+                check.fields.add(field: "delivery.cost_by_rules", "no delivery cost rules are configured: type the cost")
+            }
+        } else {
+            shipping.costDetails = shipping.costMinor == 0 ? "" : "typed"
+        }
+        order.delivery = shipping
+        let delivery = shipping.costMinor
+        let bonuses = order.loyalty?.bonusesSpent ?? 0
+        if bonuses > 0 {
+            let cap = OrderPricing.share(settings.loyalty?.maxSpendShareHundredths ?? 0, of: sum)
+            check.fields.check(
+                bonuses <= cap, field: "bonuses", "at most \(cap) on this order (the programme's share of its total less delivery)")
+        }
+        if var loyalty = order.loyalty, !loyalty.credited {
+            loyalty.bonusesEarned = OrderPricing.share(Int64(loyalty.bonusRateHundredths), of: max(sum - bonuses, 0))
+            order.loyalty = loyalty
+        }
+        let total = sum - bonuses + delivery
         var paid: Int64 = 0
         var promised: Int64 = 0
         for index in order.payments.indices {
@@ -88,7 +126,9 @@ enum OrderCalculation {
         totals.goods = Currency.money(pricing.goods, currency)
         totals.itemDiscounts = Currency.money(pricing.itemDiscounts, currency)
         totals.orderDiscount = Currency.money(pricing.orderDiscount, currency)
-        totals.totalDiscounts = Currency.money(pricing.itemDiscounts + pricing.orderDiscount, currency)
+        totals.levelDiscount = Currency.money(pricing.levelDiscount, currency)
+        totals.totalDiscounts = Currency.money(discounts, currency)
+        totals.bonusesSpent = Currency.money(bonuses, currency)
         totals.delivery = Currency.money(delivery, currency)
         totals.total = Currency.money(total, currency)
         totals.paid = Currency.money(paid, currency)

@@ -26,6 +26,10 @@ struct OrderPricing {
     var goods: Int64 = 0
     /// Σ the lines' own discounts.
     var itemDiscounts: Int64 = 0
+    /// The loyalty level's discount in money.
+    var levelDiscount: Int64 = 0
+    /// Each line's share of the level discount (Σ = levelDiscount).
+    var levelShares: [Int64] = []
     /// The order discount in money.
     var orderDiscount: Int64 = 0
     /// Each line's share of the order discount (Σ = orderDiscount).
@@ -43,8 +47,9 @@ struct OrderPricing {
         case discountAboveGoods(base: Int64)
     }
 
-    /// Prices `lines` with `discount`.
-    init(lines: [Line], discount: Discount) throws(Failure) {
+    /// Prices `lines` with the level's discount (hundredths of a percent of the goods after the
+    /// lines' own discounts), then `discount` on what is left.
+    init(lines: [Line], levelHundredths: Int64 = 0, discount: Discount) throws(Failure) {
         var goods: Int64 = 0
         for line in lines {
             let (product, overflow) = line.price.multipliedReportingOverflow(by: line.quantity)
@@ -60,19 +65,32 @@ struct OrderPricing {
             nets.append(lineGoods[index] - line.discount)
         }
         self.goods = goods
-        let base = goods - itemDiscounts
+        levelDiscount = Self.percent(levelHundredths, of: goods - itemDiscounts)
+        levelShares = Self.spread(levelDiscount, over: nets)
+        for index in nets.indices { nets[index] -= levelShares[index] }
+        let base = goods - itemDiscounts - levelDiscount
         switch discount {
         case .none: orderDiscount = 0
         case .amount(let amount):
             guard amount <= base else { throw .discountAboveGoods(base: base) }
             orderDiscount = amount
         case .percent(let hundredths):
-            // round(base × hundredths / 10 000), halves up.
-            let product = base.multipliedFullWidth(by: hundredths)
-            let (quotient, remainder) = Int64(10_000).dividingFullWidth(product)
-            orderDiscount = quotient + (remainder >= 5_000 ? 1 : 0)
+            orderDiscount = Self.percent(hundredths, of: base)
         }
         shares = Self.spread(orderDiscount, over: nets)
+    }
+
+    /// round(base × hundredths / 10 000), halves up (the product taken in 128 bits).
+    static func percent(_ hundredths: Int64, of base: Int64) -> Int64 {
+        guard hundredths > 0, base > 0 else { return 0 }
+        let (quotient, remainder) = Int64(10_000).dividingFullWidth(base.multipliedFullWidth(by: hundredths))
+        return quotient + (remainder >= 5_000 ? 1 : 0)
+    }
+
+    /// ⌊base × hundredths / 10 000⌋ (the product taken in 128 bits).
+    static func share(_ hundredths: Int64, of base: Int64) -> Int64 {
+        guard hundredths > 0, base > 0 else { return 0 }
+        return Int64(10_000).dividingFullWidth(base.multipliedFullWidth(by: hundredths)).quotient
     }
 
     /// `amount` split over `weights` in proportion, each share rounded down, then the units

@@ -187,6 +187,31 @@ extension OrdersStore {
                 ALTER TABLE owner_move ADD COLUMN orders_moved INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE owner_move ADD COLUMN draft_placed INTEGER NOT NULL DEFAULT 0;
                 """)
+        // The loyalty ledger: a grant is what a completed order credited (remaining: what is left
+        // of it); a use is what an order spends from a grant, kept so that cancelling or deleting
+        // the order gives back to the same grants. Spending takes the grants that expire first.
+        migrations.register(
+            "orders.0006.loyalty",
+            sql: """
+                CREATE TABLE bonus_grant (
+                    id INTEGER PRIMARY KEY,
+                    client_id INTEGER NOT NULL,
+                    order_id INTEGER NOT NULL,
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= amount),
+                    granted_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX bonus_grant_by_client ON bonus_grant (client_id, expires_at_ms, id);
+                CREATE INDEX bonus_grant_by_order ON bonus_grant (order_id);
+                CREATE TABLE bonus_use (
+                    order_id INTEGER NOT NULL,
+                    grant_id INTEGER NOT NULL REFERENCES bonus_grant (id),
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    PRIMARY KEY (order_id, grant_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX customer_order_by_status ON customer_order (client_id, status);
+                """)
         return migrations
     }
 }

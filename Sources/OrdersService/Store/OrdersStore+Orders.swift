@@ -34,7 +34,8 @@ extension OrdersStore {
             var check = OrderCheck()
             try Self.applyItems(request.items, to: &order, db, settings, into: &check)
             try check.throwIfAny()
-            OrderCalculation.reprice(&order, requiring: nil, into: &check)
+            try Self.applyLevel(db, &order, settings)
+            OrderCalculation.reprice(&order, requiring: nil, settings: settings, into: &check)
             try check.throwIfAny()
             try Self.insertDraft(db, &order, settings)
             var response = OrdersV1.OrderResponse()
@@ -50,7 +51,8 @@ extension OrdersStore {
 
     /// A page of a client's orders, newest first (the draft among them by its creation time).
     func listOrders(_ page: OrderPage, settings: OrdersConfiguration) async throws -> OrdersV1.ListOrdersResponse {
-        try await database.read { db in try Self.listOrders(db, page, settings) }
+        let time = now()
+        return try await database.read { db in try Self.listOrders(db, page, settings, time: time) }
     }
 
     /// Saves the items section (ORDER-5): the whole list of lines and the one-time discount.
@@ -67,7 +69,8 @@ extension OrdersStore {
         }
     }
 
-    /// Saves the delivery section (ORDER-7). A date set or changed may not be before today (UTC).
+    /// Saves the delivery section (ORDER-7), its address cleared when asked. A date set or
+    /// changed may not be before today (UTC); a cost by the rules is computed on every save.
     public func saveOrderDelivery(
         _ request: OrdersV1.SaveOrderDeliveryRequest, settings: OrdersConfiguration, requestID: String
     ) async throws -> OrdersV1.OrderResponse {
@@ -75,7 +78,14 @@ extension OrdersStore {
             request.orderID, version: request.version, method: OrdersV1.Orders.saveOrderDelivery.path, settings: settings,
             requestID: requestID
         ) { order, check, _, time in
-            let delivery = request.delivery ?? OrdersV1.Delivery()
+            var delivery = request.delivery ?? OrdersV1.Delivery()
+            delivery.costDetails = ""
+            if request.clearAddress {
+                delivery.region = ""
+                delivery.city = ""
+                delivery.street = ""
+                delivery.postalCode = ""
+            }
             if delivery.date != order.delivery?.date, let date = CalendarDate(delivery.date) {
                 let today = CalendarDate(utcMilliseconds: time)
                 check.fields.check(date >= today, field: "delivery.date", "must not be in the past (today is \(today.text), UTC)")
@@ -130,7 +140,8 @@ extension OrdersStore {
     }
 
     /// Changes the status (ORDER-11), placing a draft; the new status's required fields are
-    /// checked with everything else.
+    /// checked with everything else. A completed order credits the bonuses it earns; a cancelled
+    /// one gives back those it spent and withdraws what it earned and is left.
     ///
     /// - Throws: INVALID_ARGUMENT naming `status` when no status has that code.
     public func changeOrderStatus(
@@ -145,6 +156,8 @@ extension OrdersStore {
         ) { order, _, _, _ in
             order.status = status
             order.draft = false
+            // A cancelled order gives back the bonuses it spent.
+            if status.group == .cancel { order.loyalty?.bonusesSpent = 0 }
         }
     }
 
@@ -200,7 +213,8 @@ extension OrdersStore {
             try check.throwIfAny()
             try Self.applyItems(inputs, to: &order, db, settings, into: &check)
             try check.throwIfAny()
-            OrderCalculation.reprice(&order, requiring: nil, into: &check)
+            try Self.applyLevel(db, &order, settings)
+            OrderCalculation.reprice(&order, requiring: nil, settings: settings, into: &check)
             try check.throwIfAny()
             order.updatedAtMs = time
             if existing == nil {
@@ -220,28 +234,21 @@ extension OrdersStore {
     /// current order), applies `change`, reprices and checks the whole order (the fields its
     /// status requires unless it is a draft), and writes it with the next version; a refusal
     /// writes nothing.
-    private func updateOrder(
+    func updateOrder(
         _ id: Int64, version: UInt64, method: String, settings: OrdersConfiguration, requestID: String,
         _ change: @escaping @Sendable (inout OrdersV1.Order, inout OrderCheck, Database, Int64) throws -> Void
     ) async throws -> OrdersV1.OrderResponse {
         let now = database.now
         return try await database.idempotentWrite(requestID: requestID, method: method) { db in
-            guard var order = try OrderRecords.fetch(db, id: id, settings) else { throw RPCError.notFound("order \(id) does not exist") }
-            guard order.version == version else {
-                var current = OrdersV1.OrderResponse()
-                current.order = order
-                throw RPCError(
-                    code: .aborted,
-                    message:
-                        "order \(order.number) changed since version \(version) (now \(order.version)); reload it and apply the change again",
-                    details: try current.serializedBytes())
-            }
+            var order = try Self.current(db, id, version: version, settings)
             let time = now()
             var check = OrderCheck()
             try change(&order, &check, db, time)
             try check.throwIfAny()
             let required = order.draft ? nil : settings.statuses.first { $0.code == order.status?.code }
-            OrderCalculation.reprice(&order, requiring: required, into: &check)
+            try Self.applyLevel(db, &order, settings)
+            OrderCalculation.reprice(&order, requiring: required, settings: settings, into: &check)
+            if check.isEmpty { try Self.settleBonuses(db, &order, settings, time: time, into: &check) }
             try check.throwIfAny()
             order.version += 1
             order.updatedAtMs = time
@@ -348,8 +355,11 @@ extension OrdersStore {
         return product.price(in: type)
     }
 
-    /// A page of a client's orders (resolved through merges), inside a transaction.
-    static func listOrders(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration) throws -> OrdersV1.ListOrdersResponse {
+    /// A page of a client's orders (resolved through merges), inside a transaction; the first
+    /// page brings the settings and the client's loyalty account.
+    static func listOrders(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, time: Int64) throws
+        -> OrdersV1.ListOrdersResponse
+    {
         guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
         let rows: [Row]
         if let after = page.after {
@@ -373,7 +383,10 @@ extension OrdersStore {
         if rows.count > page.size, let last = response.orders.last {
             response.nextPageToken = OrderCursor(createdAt: last.createdAtMs, orderID: last.orderID).token
         }
-        if page.after == nil { response.settings = settings.settings }
+        if page.after == nil {
+            response.settings = settings.settings
+            response.loyalty = try loyaltyAccount(db, clientID: clientID, settings, time: time)
+        }
         return response
     }
 }

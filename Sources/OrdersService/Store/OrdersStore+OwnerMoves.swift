@@ -88,7 +88,8 @@ extension OrdersStore {
         }
     }
 
-    /// Moves a merged client's orders to `toClientID` (each one's version grows). When both
+    /// Moves a merged client's orders and bonus grants to `toClientID` (each order's version
+    /// grows). When both
     /// have a draft, the merged client's draft is placed as an ordinary order in the status it
     /// is in, so that the survivor keeps one draft (its own) and nothing is lost. Answers how
     /// many orders moved and whether a draft was placed.
@@ -105,7 +106,10 @@ extension OrdersStore {
         try db.cachedStatement(
             sql: "UPDATE customer_order SET client_id = ?, version = version + 1, updated_at_ms = ? WHERE client_id = ?"
         ).execute(arguments: [toClientID, time, fromClientID])
-        return (Int64(db.changesCount), draftPlaced)
+        let moved = Int64(db.changesCount)
+        // The loyalty account: the merged client's grants become the survivor's.
+        try db.cachedStatement(sql: "UPDATE bonus_grant SET client_id = ? WHERE client_id = ?").execute(arguments: [toClientID, fromClientID])
+        return (moved, draftPlaced)
     }
 
     /// The Products, Cart and Order widgets' data in one snapshot: the client's list (the
@@ -114,7 +118,8 @@ extension OrdersStore {
     public func panelData(
         clientID: Int64, dialogID: String, visitorID: String, priceType: String, ordersPageSize: Int, settings: OrdersConfiguration
     ) async throws -> OrdersV1.GetPanelDataResponse {
-        try await database.read { db in
+        let time = now()
+        return try await database.read { db in
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
             var response = OrdersV1.GetPanelDataResponse()
@@ -125,7 +130,8 @@ extension OrdersStore {
                 response.cart = try Self.cart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
             }
             if clientID > 0 && ordersPageSize > 0 {
-                response.orders = try Self.listOrders(db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings)
+                response.orders = try Self.listOrders(
+                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, time: time)
             }
             return response
         }

@@ -2662,6 +2662,366 @@ void   chatpanel__orders__v1__order__free_unpacked
   assert(message->base.descriptor == &chatpanel__orders__v1__order__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__orders__v1__order_loyalty__init
+                     (Chatpanel__Orders__V1__OrderLoyalty         *message)
+{
+  static const Chatpanel__Orders__V1__OrderLoyalty init_value = CHATPANEL__ORDERS__V1__ORDER_LOYALTY__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_loyalty__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderLoyalty *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_loyalty__pack
+                     (const Chatpanel__Orders__V1__OrderLoyalty *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_loyalty__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderLoyalty *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderLoyalty *
+       chatpanel__orders__v1__order_loyalty__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderLoyalty *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_loyalty__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_loyalty__free_unpacked
+                     (Chatpanel__Orders__V1__OrderLoyalty *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__bonus_grant__init
+                     (Chatpanel__Orders__V1__BonusGrant         *message)
+{
+  static const Chatpanel__Orders__V1__BonusGrant init_value = CHATPANEL__ORDERS__V1__BONUS_GRANT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__bonus_grant__get_packed_size
+                     (const Chatpanel__Orders__V1__BonusGrant *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__bonus_grant__pack
+                     (const Chatpanel__Orders__V1__BonusGrant *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__bonus_grant__pack_to_buffer
+                     (const Chatpanel__Orders__V1__BonusGrant *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__BonusGrant *
+       chatpanel__orders__v1__bonus_grant__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__BonusGrant *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__bonus_grant__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__bonus_grant__free_unpacked
+                     (Chatpanel__Orders__V1__BonusGrant *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__loyalty_account__init
+                     (Chatpanel__Orders__V1__LoyaltyAccount         *message)
+{
+  static const Chatpanel__Orders__V1__LoyaltyAccount init_value = CHATPANEL__ORDERS__V1__LOYALTY_ACCOUNT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__loyalty_account__get_packed_size
+                     (const Chatpanel__Orders__V1__LoyaltyAccount *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__loyalty_account__pack
+                     (const Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__loyalty_account__pack_to_buffer
+                     (const Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__LoyaltyAccount *
+       chatpanel__orders__v1__loyalty_account__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__LoyaltyAccount *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__loyalty_account__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__loyalty_account__free_unpacked
+                     (Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__get_loyalty_account_request__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest         *message)
+{
+  static const Chatpanel__Orders__V1__GetLoyaltyAccountRequest init_value = CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__get_loyalty_account_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__GetLoyaltyAccountRequest *
+       chatpanel__orders__v1__get_loyalty_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__GetLoyaltyAccountRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__get_loyalty_account_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__get_loyalty_account_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__get_loyalty_account_response__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse         *message)
+{
+  static const Chatpanel__Orders__V1__GetLoyaltyAccountResponse init_value = CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__get_loyalty_account_response__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__GetLoyaltyAccountResponse *
+       chatpanel__orders__v1__get_loyalty_account_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__GetLoyaltyAccountResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__get_loyalty_account_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__get_loyalty_account_response__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__save_order_bonuses_request__init
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SaveOrderBonusesRequest init_value = CHATPANEL__ORDERS__V1__SAVE_ORDER_BONUSES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__save_order_bonuses_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SaveOrderBonusesRequest *
+       chatpanel__orders__v1__save_order_bonuses_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SaveOrderBonusesRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__save_order_bonuses_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__save_order_bonuses_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__delete_order_request__init
+                     (Chatpanel__Orders__V1__DeleteOrderRequest         *message)
+{
+  static const Chatpanel__Orders__V1__DeleteOrderRequest init_value = CHATPANEL__ORDERS__V1__DELETE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__delete_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__delete_order_request__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__delete_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__DeleteOrderRequest *
+       chatpanel__orders__v1__delete_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__DeleteOrderRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__delete_order_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__delete_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__delete_order_response__init
+                     (Chatpanel__Orders__V1__DeleteOrderResponse         *message)
+{
+  static const Chatpanel__Orders__V1__DeleteOrderResponse init_value = CHATPANEL__ORDERS__V1__DELETE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__delete_order_response__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__delete_order_response__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__delete_order_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__DeleteOrderResponse *
+       chatpanel__orders__v1__delete_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__DeleteOrderResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__delete_order_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__delete_order_response__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__orders__v1__order_response__init
                      (Chatpanel__Orders__V1__OrderResponse         *message)
 {
@@ -3200,6 +3560,231 @@ void   chatpanel__orders__v1__get_order_settings_request__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &chatpanel__orders__v1__get_order_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__payment_link__init
+                     (Chatpanel__Orders__V1__PaymentLink         *message)
+{
+  static const Chatpanel__Orders__V1__PaymentLink init_value = CHATPANEL__ORDERS__V1__PAYMENT_LINK__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__payment_link__get_packed_size
+                     (const Chatpanel__Orders__V1__PaymentLink *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__payment_link__pack
+                     (const Chatpanel__Orders__V1__PaymentLink *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__payment_link__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PaymentLink *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PaymentLink *
+       chatpanel__orders__v1__payment_link__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PaymentLink *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__payment_link__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__payment_link__free_unpacked
+                     (Chatpanel__Orders__V1__PaymentLink *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__create_payment_link_request__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest         *message)
+{
+  static const Chatpanel__Orders__V1__CreatePaymentLinkRequest init_value = CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__create_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__create_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__create_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__CreatePaymentLinkRequest *
+       chatpanel__orders__v1__create_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__CreatePaymentLinkRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__create_payment_link_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__create_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__create_payment_link_response__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse         *message)
+{
+  static const Chatpanel__Orders__V1__CreatePaymentLinkResponse init_value = CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__create_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__create_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__create_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__CreatePaymentLinkResponse *
+       chatpanel__orders__v1__create_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__CreatePaymentLinkResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__create_payment_link_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__create_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__verify_payment_link_request__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest         *message)
+{
+  static const Chatpanel__Orders__V1__VerifyPaymentLinkRequest init_value = CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__verify_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__verify_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__verify_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__VerifyPaymentLinkRequest *
+       chatpanel__orders__v1__verify_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__VerifyPaymentLinkRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__verify_payment_link_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__verify_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__verify_payment_link_response__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse         *message)
+{
+  static const Chatpanel__Orders__V1__VerifyPaymentLinkResponse init_value = CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__verify_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__verify_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__verify_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__VerifyPaymentLinkResponse *
+       chatpanel__orders__v1__verify_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__VerifyPaymentLinkResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__verify_payment_link_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__verify_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 static const ProtobufCFieldDescriptor chatpanel__orders__v1__money__field_descriptors[3] =
@@ -6711,7 +7296,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order_contact__descripto
   (ProtobufCMessageInit) chatpanel__orders__v1__order_contact__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__delivery__field_descriptors[9] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__delivery__field_descriptors[11] =
 {
   {
     "type",
@@ -6821,9 +7406,35 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__delivery__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "cost_by_rules",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, cost_by_rules),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cost_details",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, cost_details),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__delivery__field_indices_by_name[] = {
   3,   /* field[3] = city */
+  9,   /* field[9] = cost_by_rules */
+  10,   /* field[10] = cost_details */
   8,   /* field[8] = cost_minor */
   6,   /* field[6] = date */
   5,   /* field[5] = postal_code */
@@ -6836,7 +7447,7 @@ static const unsigned chatpanel__orders__v1__delivery__field_indices_by_name[] =
 static const ProtobufCIntRange chatpanel__orders__v1__delivery__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__delivery__descriptor =
 {
@@ -6846,7 +7457,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__delivery__descriptor =
   "Chatpanel__Orders__V1__Delivery",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__Delivery),
-  9,
+  11,
   chatpanel__orders__v1__delivery__field_descriptors,
   chatpanel__orders__v1__delivery__field_indices_by_name,
   1,  chatpanel__orders__v1__delivery__number_ranges,
@@ -6994,7 +7605,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item_input__descri
   (ProtobufCMessageInit) chatpanel__orders__v1__order_item_input__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_item__field_descriptors[11] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_item__field_descriptors[12] =
 {
   {
     "item_id",
@@ -7128,11 +7739,24 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_item__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "level_discount",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, level_discount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__order_item__field_indices_by_name[] = {
   2,   /* field[2] = article */
   7,   /* field[7] = discount */
   0,   /* field[0] = item_id */
+  11,   /* field[11] = level_discount */
   3,   /* field[3] = name */
   8,   /* field[8] = order_discount */
   5,   /* field[5] = original_price */
@@ -7145,7 +7769,7 @@ static const unsigned chatpanel__orders__v1__order_item__field_indices_by_name[]
 static const ProtobufCIntRange chatpanel__orders__v1__order_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item__descriptor =
 {
@@ -7155,7 +7779,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item__descriptor =
   "Chatpanel__Orders__V1__OrderItem",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__OrderItem),
-  11,
+  12,
   chatpanel__orders__v1__order_item__field_descriptors,
   chatpanel__orders__v1__order_item__field_indices_by_name,
   1,  chatpanel__orders__v1__order_item__number_ranges,
@@ -7278,7 +7902,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__payment__descriptor =
   (ProtobufCMessageInit) chatpanel__orders__v1__payment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_totals__field_descriptors[9] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_totals__field_descriptors[11] =
 {
   {
     "goods",
@@ -7388,12 +8012,38 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_totals__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "level_discount",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, level_discount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses_spent",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, bonuses_spent),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__order_totals__field_indices_by_name[] = {
+  10,   /* field[10] = bonuses_spent */
   4,   /* field[4] = delivery */
   7,   /* field[7] = due */
   0,   /* field[0] = goods */
   1,   /* field[1] = item_discounts */
+  9,   /* field[9] = level_discount */
   2,   /* field[2] = order_discount */
   6,   /* field[6] = paid */
   5,   /* field[5] = total */
@@ -7403,7 +8053,7 @@ static const unsigned chatpanel__orders__v1__order_totals__field_indices_by_name
 static const ProtobufCIntRange chatpanel__orders__v1__order_totals__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__order_totals__descriptor =
 {
@@ -7413,14 +8063,14 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order_totals__descriptor
   "Chatpanel__Orders__V1__OrderTotals",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__OrderTotals),
-  9,
+  11,
   chatpanel__orders__v1__order_totals__field_descriptors,
   chatpanel__orders__v1__order_totals__field_indices_by_name,
   1,  chatpanel__orders__v1__order_totals__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__order_totals__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__order__field_descriptors[21] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order__field_descriptors[22] =
 {
   {
     "order_id",
@@ -7674,6 +8324,18 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__order__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "loyalty",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, loyalty),
+    &chatpanel__orders__v1__order_loyalty__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__order__field_indices_by_name[] = {
   2,   /* field[2] = client_id */
@@ -7685,6 +8347,7 @@ static const unsigned chatpanel__orders__v1__order__field_indices_by_name[] = {
   16,   /* field[16] = discount */
   3,   /* field[3] = draft */
   15,   /* field[15] = items */
+  21,   /* field[21] = loyalty */
   8,   /* field[8] = manager_id */
   1,   /* field[1] = number */
   0,   /* field[0] = order_id */
@@ -7701,7 +8364,7 @@ static const unsigned chatpanel__orders__v1__order__field_indices_by_name[] = {
 static const ProtobufCIntRange chatpanel__orders__v1__order__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor =
 {
@@ -7711,11 +8374,523 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor =
   "Chatpanel__Orders__V1__Order",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__Order),
-  21,
+  22,
   chatpanel__orders__v1__order__field_descriptors,
   chatpanel__orders__v1__order__field_indices_by_name,
   1,  chatpanel__orders__v1__order__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__order__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_loyalty__field_descriptors[6] =
+{
+  {
+    "level",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, level),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discount_hundredths",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, discount_hundredths),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonus_rate_hundredths",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, bonus_rate_hundredths),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses_spent",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, bonuses_spent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses_earned",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, bonuses_earned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "credited",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, credited),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_loyalty__field_indices_by_name[] = {
+  2,   /* field[2] = bonus_rate_hundredths */
+  4,   /* field[4] = bonuses_earned */
+  3,   /* field[3] = bonuses_spent */
+  5,   /* field[5] = credited */
+  1,   /* field[1] = discount_hundredths */
+  0,   /* field[0] = level */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_loyalty__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_loyalty__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderLoyalty",
+  "OrderLoyalty",
+  "Chatpanel__Orders__V1__OrderLoyalty",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderLoyalty),
+  6,
+  chatpanel__orders__v1__order_loyalty__field_descriptors,
+  chatpanel__orders__v1__order_loyalty__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_loyalty__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_loyalty__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__bonus_grant__field_descriptors[5] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, amount),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remaining",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, remaining),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "granted_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, granted_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__bonus_grant__field_indices_by_name[] = {
+  1,   /* field[1] = amount */
+  4,   /* field[4] = expires_at_ms */
+  3,   /* field[3] = granted_at_ms */
+  0,   /* field[0] = order_id */
+  2,   /* field[2] = remaining */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__bonus_grant__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__bonus_grant__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.BonusGrant",
+  "BonusGrant",
+  "Chatpanel__Orders__V1__BonusGrant",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__BonusGrant),
+  5,
+  chatpanel__orders__v1__bonus_grant__field_descriptors,
+  chatpanel__orders__v1__bonus_grant__field_indices_by_name,
+  1,  chatpanel__orders__v1__bonus_grant__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__bonus_grant__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__loyalty_account__field_descriptors[5] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, level),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purchases",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, purchases),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "balance",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, balance),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expiring",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, n_expiring),
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, expiring),
+    &chatpanel__orders__v1__bonus_grant__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__loyalty_account__field_indices_by_name[] = {
+  3,   /* field[3] = balance */
+  0,   /* field[0] = client_id */
+  4,   /* field[4] = expiring */
+  1,   /* field[1] = level */
+  2,   /* field[2] = purchases */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__loyalty_account__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__loyalty_account__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.LoyaltyAccount",
+  "LoyaltyAccount",
+  "Chatpanel__Orders__V1__LoyaltyAccount",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__LoyaltyAccount),
+  5,
+  chatpanel__orders__v1__loyalty_account__field_descriptors,
+  chatpanel__orders__v1__loyalty_account__field_indices_by_name,
+  1,  chatpanel__orders__v1__loyalty_account__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__loyalty_account__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_loyalty_account_request__field_descriptors[1] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__GetLoyaltyAccountRequest, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__get_loyalty_account_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__get_loyalty_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.GetLoyaltyAccountRequest",
+  "GetLoyaltyAccountRequest",
+  "Chatpanel__Orders__V1__GetLoyaltyAccountRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__GetLoyaltyAccountRequest),
+  1,
+  chatpanel__orders__v1__get_loyalty_account_request__field_descriptors,
+  chatpanel__orders__v1__get_loyalty_account_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__get_loyalty_account_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__get_loyalty_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_loyalty_account_response__field_descriptors[1] =
+{
+  {
+    "account",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__GetLoyaltyAccountResponse, account),
+    &chatpanel__orders__v1__loyalty_account__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__get_loyalty_account_response__field_indices_by_name[] = {
+  0,   /* field[0] = account */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__get_loyalty_account_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.GetLoyaltyAccountResponse",
+  "GetLoyaltyAccountResponse",
+  "Chatpanel__Orders__V1__GetLoyaltyAccountResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__GetLoyaltyAccountResponse),
+  1,
+  chatpanel__orders__v1__get_loyalty_account_response__field_descriptors,
+  chatpanel__orders__v1__get_loyalty_account_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__get_loyalty_account_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__get_loyalty_account_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_bonuses_request__field_descriptors[3] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderBonusesRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderBonusesRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderBonusesRequest, bonuses),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__save_order_bonuses_request__field_indices_by_name[] = {
+  2,   /* field[2] = bonuses */
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__save_order_bonuses_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_bonuses_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SaveOrderBonusesRequest",
+  "SaveOrderBonusesRequest",
+  "Chatpanel__Orders__V1__SaveOrderBonusesRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SaveOrderBonusesRequest),
+  3,
+  chatpanel__orders__v1__save_order_bonuses_request__field_descriptors,
+  chatpanel__orders__v1__save_order_bonuses_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__save_order_bonuses_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__save_order_bonuses_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__delete_order_request__field_descriptors[2] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__DeleteOrderRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__DeleteOrderRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__delete_order_request__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__delete_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.DeleteOrderRequest",
+  "DeleteOrderRequest",
+  "Chatpanel__Orders__V1__DeleteOrderRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__DeleteOrderRequest),
+  2,
+  chatpanel__orders__v1__delete_order_request__field_descriptors,
+  chatpanel__orders__v1__delete_order_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__delete_order_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__delete_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__delete_order_response__field_descriptors[1] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__DeleteOrderResponse, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__delete_order_response__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__delete_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.DeleteOrderResponse",
+  "DeleteOrderResponse",
+  "Chatpanel__Orders__V1__DeleteOrderResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__DeleteOrderResponse),
+  1,
+  chatpanel__orders__v1__delete_order_response__field_descriptors,
+  chatpanel__orders__v1__delete_order_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__delete_order_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__delete_order_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_response__field_descriptors[1] =
@@ -8025,7 +9200,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_request__des
   (ProtobufCMessageInit) chatpanel__orders__v1__list_orders_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_orders_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_orders_response__field_descriptors[4] =
 {
   {
     "orders",
@@ -8063,8 +9238,21 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_orders_respons
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "loyalty",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponse, loyalty),
+    &chatpanel__orders__v1__loyalty_account__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__list_orders_response__field_indices_by_name[] = {
+  3,   /* field[3] = loyalty */
   1,   /* field[1] = next_page_token */
   0,   /* field[0] = orders */
   2,   /* field[2] = settings */
@@ -8072,7 +9260,7 @@ static const unsigned chatpanel__orders__v1__list_orders_response__field_indices
 static const ProtobufCIntRange chatpanel__orders__v1__list_orders_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response__descriptor =
 {
@@ -8082,7 +9270,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response__de
   "Chatpanel__Orders__V1__ListOrdersResponse",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__ListOrdersResponse),
-  3,
+  4,
   chatpanel__orders__v1__list_orders_response__field_descriptors,
   chatpanel__orders__v1__list_orders_response__field_indices_by_name,
   1,  chatpanel__orders__v1__list_orders_response__number_ranges,
@@ -8166,7 +9354,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_items_request
   (ProtobufCMessageInit) chatpanel__orders__v1__save_order_items_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_delivery_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_delivery_request__field_descriptors[4] =
 {
   {
     "order_id",
@@ -8204,8 +9392,21 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_delivery
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "clear_address",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderDeliveryRequest, clear_address),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__save_order_delivery_request__field_indices_by_name[] = {
+  3,   /* field[3] = clear_address */
   2,   /* field[2] = delivery */
   0,   /* field[0] = order_id */
   1,   /* field[1] = version */
@@ -8213,7 +9414,7 @@ static const unsigned chatpanel__orders__v1__save_order_delivery_request__field_
 static const ProtobufCIntRange chatpanel__orders__v1__save_order_delivery_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_delivery_request__descriptor =
 {
@@ -8223,7 +9424,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_delivery_requ
   "Chatpanel__Orders__V1__SaveOrderDeliveryRequest",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__SaveOrderDeliveryRequest),
-  3,
+  4,
   chatpanel__orders__v1__save_order_delivery_request__field_descriptors,
   chatpanel__orders__v1__save_order_delivery_request__field_indices_by_name,
   1,  chatpanel__orders__v1__save_order_delivery_request__number_ranges,
@@ -8505,6 +9706,313 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_settings_reque
   (ProtobufCMessageInit) chatpanel__orders__v1__get_order_settings_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__payment_link__field_descriptors[6] =
+{
+  {
+    "url",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_number",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, order_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, payment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, amount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__payment_link__field_indices_by_name[] = {
+  4,   /* field[4] = amount */
+  5,   /* field[5] = expires_at_ms */
+  1,   /* field[1] = order_id */
+  2,   /* field[2] = order_number */
+  3,   /* field[3] = payment_id */
+  0,   /* field[0] = url */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__payment_link__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_link__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PaymentLink",
+  "PaymentLink",
+  "Chatpanel__Orders__V1__PaymentLink",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PaymentLink),
+  6,
+  chatpanel__orders__v1__payment_link__field_descriptors,
+  chatpanel__orders__v1__payment_link__field_indices_by_name,
+  1,  chatpanel__orders__v1__payment_link__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__payment_link__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__create_payment_link_request__field_descriptors[2] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreatePaymentLinkRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreatePaymentLinkRequest, payment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__create_payment_link_request__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = payment_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__create_payment_link_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.CreatePaymentLinkRequest",
+  "CreatePaymentLinkRequest",
+  "Chatpanel__Orders__V1__CreatePaymentLinkRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__CreatePaymentLinkRequest),
+  2,
+  chatpanel__orders__v1__create_payment_link_request__field_descriptors,
+  chatpanel__orders__v1__create_payment_link_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__create_payment_link_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__create_payment_link_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__create_payment_link_response__field_descriptors[1] =
+{
+  {
+    "link",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreatePaymentLinkResponse, link),
+    &chatpanel__orders__v1__payment_link__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__create_payment_link_response__field_indices_by_name[] = {
+  0,   /* field[0] = link */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__create_payment_link_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.CreatePaymentLinkResponse",
+  "CreatePaymentLinkResponse",
+  "Chatpanel__Orders__V1__CreatePaymentLinkResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__CreatePaymentLinkResponse),
+  1,
+  chatpanel__orders__v1__create_payment_link_response__field_descriptors,
+  chatpanel__orders__v1__create_payment_link_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__create_payment_link_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__create_payment_link_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__verify_payment_link_request__field_descriptors[1] =
+{
+  {
+    "url",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkRequest, url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__verify_payment_link_request__field_indices_by_name[] = {
+  0,   /* field[0] = url */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__verify_payment_link_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.VerifyPaymentLinkRequest",
+  "VerifyPaymentLinkRequest",
+  "Chatpanel__Orders__V1__VerifyPaymentLinkRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__VerifyPaymentLinkRequest),
+  1,
+  chatpanel__orders__v1__verify_payment_link_request__field_descriptors,
+  chatpanel__orders__v1__verify_payment_link_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__verify_payment_link_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__verify_payment_link_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__verify_payment_link_response__field_descriptors[4] =
+{
+  {
+    "valid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, valid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expired",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, expired),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "link",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, link),
+    &chatpanel__orders__v1__payment_link__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__verify_payment_link_response__field_indices_by_name[] = {
+  1,   /* field[1] = expired */
+  2,   /* field[2] = link */
+  3,   /* field[3] = reason */
+  0,   /* field[0] = valid */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__verify_payment_link_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.VerifyPaymentLinkResponse",
+  "VerifyPaymentLinkResponse",
+  "Chatpanel__Orders__V1__VerifyPaymentLinkResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse),
+  4,
+  chatpanel__orders__v1__verify_payment_link_response__field_descriptors,
+  chatpanel__orders__v1__verify_payment_link_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__verify_payment_link_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__verify_payment_link_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue chatpanel__orders__v1__product_kind__enum_values_by_number[3] =
 {
   { "PRODUCT_KIND_UNSPECIFIED", "CHATPANEL__ORDERS__V1__PRODUCT_KIND__PRODUCT_KIND_UNSPECIFIED", 0 },
@@ -8697,7 +10205,7 @@ const ProtobufCEnumDescriptor chatpanel__orders__v1__payment_status__descriptor 
   chatpanel__orders__v1__payment_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[26] =
+static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[31] =
 {
   { "PutPriceTypes", &chatpanel__orders__v1__put_price_types_request__descriptor, &chatpanel__orders__v1__put_price_types_response__descriptor },
   { "ListPriceTypes", &chatpanel__orders__v1__list_price_types_request__descriptor, &chatpanel__orders__v1__list_price_types_response__descriptor },
@@ -8725,14 +10233,22 @@ static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_des
   { "SaveOrderFields", &chatpanel__orders__v1__save_order_fields_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
   { "ChangeOrderStatus", &chatpanel__orders__v1__change_order_status_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
   { "GetOrderSettings", &chatpanel__orders__v1__get_order_settings_request__descriptor, &chatpanel__orders__v1__order_settings__descriptor },
+  { "SaveOrderBonuses", &chatpanel__orders__v1__save_order_bonuses_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "DeleteOrder", &chatpanel__orders__v1__delete_order_request__descriptor, &chatpanel__orders__v1__delete_order_response__descriptor },
+  { "GetLoyaltyAccount", &chatpanel__orders__v1__get_loyalty_account_request__descriptor, &chatpanel__orders__v1__get_loyalty_account_response__descriptor },
+  { "CreatePaymentLink", &chatpanel__orders__v1__create_payment_link_request__descriptor, &chatpanel__orders__v1__create_payment_link_response__descriptor },
+  { "VerifyPaymentLink", &chatpanel__orders__v1__verify_payment_link_request__descriptor, &chatpanel__orders__v1__verify_payment_link_response__descriptor },
 };
 const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   8,        /* AddListedProduct */
   12,        /* AddToOrder */
   24,        /* ChangeOrderStatus */
   17,        /* CreateOrder */
+  29,        /* CreatePaymentLink */
   4,        /* CreateProduct */
+  27,        /* DeleteOrder */
   14,        /* GetCart */
+  28,        /* GetLoyaltyAccount */
   18,        /* GetOrder */
   25,        /* GetOrderSettings */
   16,        /* GetPanelData */
@@ -8746,13 +10262,15 @@ const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   2,        /* PutCategories */
   0,        /* PutPriceTypes */
   9,        /* RemoveListedProduct */
+  26,        /* SaveOrderBonuses */
   21,        /* SaveOrderDelivery */
   23,        /* SaveOrderFields */
   20,        /* SaveOrderItems */
   22,        /* SaveOrderPayments */
   7,        /* SearchProducts */
   11,        /* SendProductCards */
-  6         /* UpsertProducts */
+  6,        /* UpsertProducts */
+  30         /* VerifyPaymentLink */
 };
 const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
 {
@@ -8761,7 +10279,7 @@ const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
   "Orders",
   "Chatpanel__Orders__V1__Orders",
   "chatpanel.orders.v1",
-  26,
+  31,
   chatpanel__orders__v1__orders__method_descriptors,
   chatpanel__orders__v1__orders__method_indices_by_name
 };
@@ -8972,6 +10490,46 @@ void chatpanel__orders__v1__orders__get_order_settings(ProtobufCService *service
 {
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
   service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__save_order_bonuses(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__SaveOrderBonusesRequest *input,
+                                                       Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__delete_order(ProtobufCService *service,
+                                                 const Chatpanel__Orders__V1__DeleteOrderRequest *input,
+                                                 Chatpanel__Orders__V1__DeleteOrderResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__get_loyalty_account(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
+                                                        Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service *service,
                                           Chatpanel__Orders__V1__Orders_ServiceDestroy destroy)

@@ -74,6 +74,14 @@ typedef struct Chatpanel__Orders__V1__OrderItem Chatpanel__Orders__V1__OrderItem
 typedef struct Chatpanel__Orders__V1__Payment Chatpanel__Orders__V1__Payment;
 typedef struct Chatpanel__Orders__V1__OrderTotals Chatpanel__Orders__V1__OrderTotals;
 typedef struct Chatpanel__Orders__V1__Order Chatpanel__Orders__V1__Order;
+typedef struct Chatpanel__Orders__V1__OrderLoyalty Chatpanel__Orders__V1__OrderLoyalty;
+typedef struct Chatpanel__Orders__V1__BonusGrant Chatpanel__Orders__V1__BonusGrant;
+typedef struct Chatpanel__Orders__V1__LoyaltyAccount Chatpanel__Orders__V1__LoyaltyAccount;
+typedef struct Chatpanel__Orders__V1__GetLoyaltyAccountRequest Chatpanel__Orders__V1__GetLoyaltyAccountRequest;
+typedef struct Chatpanel__Orders__V1__GetLoyaltyAccountResponse Chatpanel__Orders__V1__GetLoyaltyAccountResponse;
+typedef struct Chatpanel__Orders__V1__SaveOrderBonusesRequest Chatpanel__Orders__V1__SaveOrderBonusesRequest;
+typedef struct Chatpanel__Orders__V1__DeleteOrderRequest Chatpanel__Orders__V1__DeleteOrderRequest;
+typedef struct Chatpanel__Orders__V1__DeleteOrderResponse Chatpanel__Orders__V1__DeleteOrderResponse;
 typedef struct Chatpanel__Orders__V1__OrderResponse Chatpanel__Orders__V1__OrderResponse;
 typedef struct Chatpanel__Orders__V1__OrderErrors Chatpanel__Orders__V1__OrderErrors;
 typedef struct Chatpanel__Orders__V1__CreateOrderRequest Chatpanel__Orders__V1__CreateOrderRequest;
@@ -86,6 +94,11 @@ typedef struct Chatpanel__Orders__V1__SaveOrderPaymentsRequest Chatpanel__Orders
 typedef struct Chatpanel__Orders__V1__SaveOrderFieldsRequest Chatpanel__Orders__V1__SaveOrderFieldsRequest;
 typedef struct Chatpanel__Orders__V1__ChangeOrderStatusRequest Chatpanel__Orders__V1__ChangeOrderStatusRequest;
 typedef struct Chatpanel__Orders__V1__GetOrderSettingsRequest Chatpanel__Orders__V1__GetOrderSettingsRequest;
+typedef struct Chatpanel__Orders__V1__PaymentLink Chatpanel__Orders__V1__PaymentLink;
+typedef struct Chatpanel__Orders__V1__CreatePaymentLinkRequest Chatpanel__Orders__V1__CreatePaymentLinkRequest;
+typedef struct Chatpanel__Orders__V1__CreatePaymentLinkResponse Chatpanel__Orders__V1__CreatePaymentLinkResponse;
+typedef struct Chatpanel__Orders__V1__VerifyPaymentLinkRequest Chatpanel__Orders__V1__VerifyPaymentLinkRequest;
+typedef struct Chatpanel__Orders__V1__VerifyPaymentLinkResponse Chatpanel__Orders__V1__VerifyPaymentLinkResponse;
 
 
 /* --- enums --- */
@@ -1287,13 +1300,23 @@ struct  Chatpanel__Orders__V1__Delivery
    */
   char *time_slot;
   /*
-   * In minor units of the order's currency; not negative.
+   * In minor units of the order's currency; not negative. Computed when cost_by_rules.
    */
   int64_t cost_minor;
+  /*
+   * The cost is computed by the configured rules on the order's sum after discounts, its weight
+   * and the region, on every save (a change of items changes it too).
+   */
+  protobuf_c_boolean cost_by_rules;
+  /*
+   * Answers only: how the cost was made ("free from 5 000,00 ₽"; "up to 5 000 g: 390,00 ₽,
+   * region Московская область: +200,00 ₽"; "typed").
+   */
+  char *cost_details;
 };
 #define CHATPANEL__ORDERS__V1__DELIVERY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__delivery__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1386,17 +1409,21 @@ struct  Chatpanel__Orders__V1__OrderItem
    */
   Chatpanel__Orders__V1__Money *order_discount;
   /*
-   * price × quantity − discount − order_discount.
+   * price × quantity − discount − level_discount − order_discount.
    */
   Chatpanel__Orders__V1__Money *total;
   /*
    * Weight of one unit, grams.
    */
   int64_t weight_grams;
+  /*
+   * The line's share of the loyalty level's discount.
+   */
+  Chatpanel__Orders__V1__Money *level_discount;
 };
 #define CHATPANEL__ORDERS__V1__ORDER_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_item__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, NULL, NULL, NULL, NULL, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
 
 /*
@@ -1452,12 +1479,12 @@ struct  Chatpanel__Orders__V1__OrderTotals
    */
   Chatpanel__Orders__V1__Money *order_discount;
   /*
-   * item_discounts + order_discount.
+   * item_discounts + level_discount + order_discount.
    */
   Chatpanel__Orders__V1__Money *total_discounts;
   Chatpanel__Orders__V1__Money *delivery;
   /*
-   * goods − total_discounts + delivery.
+   * goods − total_discounts + delivery − bonuses_spent.
    */
   Chatpanel__Orders__V1__Money *total;
   /*
@@ -1472,10 +1499,19 @@ struct  Chatpanel__Orders__V1__OrderTotals
    * Σ weight × quantity, grams.
    */
   int64_t weight_grams;
+  /*
+   * The loyalty level's discount (part of total_discounts), spread over the lines like the
+   * order discount.
+   */
+  Chatpanel__Orders__V1__Money *level_discount;
+  /*
+   * Bonuses spent on the order (1 bonus = 1 minor unit), taken off the total.
+   */
+  Chatpanel__Orders__V1__Money *bonuses_spent;
 };
 #define CHATPANEL__ORDERS__V1__ORDER_TOTALS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_totals__descriptor) \
-    , NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+    , NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 
 struct  Chatpanel__Orders__V1__Order
@@ -1529,10 +1565,161 @@ struct  Chatpanel__Orders__V1__Order
   Chatpanel__Orders__V1__Payment **payments;
   Chatpanel__Orders__V1__OrderTotals *totals;
   Chatpanel__Orders__V1__PaymentState payment_state;
+  /*
+   * The loyalty programme on this order (absent when the shop runs none).
+   */
+  Chatpanel__Orders__V1__OrderLoyalty *loyalty;
 };
 #define CHATPANEL__ORDERS__V1__ORDER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, NULL, NULL, 0,NULL, NULL, CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, NULL, NULL, 0,NULL, NULL, CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID, NULL }
+
+
+/*
+ * The loyalty programme on an order (ORDER-6): the client's level when the order was last
+ * saved, the bonuses it spends and the bonuses it earns.
+ */
+struct  Chatpanel__Orders__V1__OrderLoyalty
+{
+  ProtobufCMessage base;
+  /*
+   * The level's name; empty below the first level.
+   */
+  char *level;
+  /*
+   * The level's discount, hundredths of a percent of the goods after the lines' discounts.
+   */
+  uint32_t discount_hundredths;
+  /*
+   * The level's bonus rate, hundredths of a percent of the total less delivery.
+   */
+  uint32_t bonus_rate_hundredths;
+  /*
+   * Bonuses spent on the order (SaveOrderBonuses); given back when it is cancelled or deleted.
+   */
+  int64_t bonuses_spent;
+  /*
+   * Bonuses the order earns, credited when it completes.
+   */
+  int64_t bonuses_earned;
+  /*
+   * The earned bonuses were credited (the order completed).
+   */
+  protobuf_c_boolean credited;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_LOYALTY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_loyalty__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+
+
+/*
+ * Bonuses of the client's account.
+ */
+struct  Chatpanel__Orders__V1__BonusGrant
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  /*
+   * Credited, and what is left of it.
+   */
+  int64_t amount;
+  int64_t remaining;
+  int64_t granted_at_ms;
+  int64_t expires_at_ms;
+};
+#define CHATPANEL__ORDERS__V1__BONUS_GRANT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__bonus_grant__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
+/*
+ * A client's loyalty account (ORDER-6).
+ */
+struct  Chatpanel__Orders__V1__LoyaltyAccount
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+  /*
+   * The level by the client's purchases (completed orders' totals).
+   */
+  char *level;
+  Chatpanel__Orders__V1__Money *purchases;
+  /*
+   * Bonuses that can be spent now.
+   */
+  int64_t balance;
+  /*
+   * Grants with bonuses left that expire within the configured warning period, soonest first.
+   */
+  size_t n_expiring;
+  Chatpanel__Orders__V1__BonusGrant **expiring;
+};
+#define CHATPANEL__ORDERS__V1__LOYALTY_ACCOUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__loyalty_account__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL }
+
+
+struct  Chatpanel__Orders__V1__GetLoyaltyAccountRequest
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+};
+#define CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_loyalty_account_request__descriptor) \
+    , 0 }
+
+
+struct  Chatpanel__Orders__V1__GetLoyaltyAccountResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Absent when the shop runs no loyalty programme.
+   */
+  Chatpanel__Orders__V1__LoyaltyAccount *account;
+};
+#define CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_loyalty_account_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Sets how many bonuses an order spends (0: none): taken from the client's grants that expire
+ * soonest, at most the configured share of the order's total less delivery.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderBonusesRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  int64_t bonuses;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_BONUSES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_bonuses_request__descriptor) \
+    , 0, 0, 0 }
+
+
+/*
+ * Deletes an order; the bonuses it spent go back to the grants they came from.
+ */
+struct  Chatpanel__Orders__V1__DeleteOrderRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+};
+#define CHATPANEL__ORDERS__V1__DELETE_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__delete_order_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Chatpanel__Orders__V1__DeleteOrderResponse
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+};
+#define CHATPANEL__ORDERS__V1__DELETE_ORDER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__delete_order_response__descriptor) \
+    , 0 }
 
 
 /*
@@ -1633,10 +1820,14 @@ struct  Chatpanel__Orders__V1__ListOrdersResponse
    * The status list, payment types and currency the orders are shown with (first page only).
    */
   Chatpanel__Orders__V1__OrderSettings *settings;
+  /*
+   * The client's loyalty account (first page only; absent without a loyalty programme).
+   */
+  Chatpanel__Orders__V1__LoyaltyAccount *loyalty;
 };
 #define CHATPANEL__ORDERS__V1__LIST_ORDERS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_orders_response__descriptor) \
-    , 0,NULL, (char *)protobuf_c_empty_string, NULL }
+    , 0,NULL, (char *)protobuf_c_empty_string, NULL, NULL }
 
 
 /*
@@ -1668,10 +1859,15 @@ struct  Chatpanel__Orders__V1__SaveOrderDeliveryRequest
   int64_t order_id;
   uint64_t version;
   Chatpanel__Orders__V1__Delivery *delivery;
+  /*
+   * "Clear address": region, city, street and postal code are emptied whatever delivery says;
+   * its other fields are saved.
+   */
+  protobuf_c_boolean clear_address;
 };
 #define CHATPANEL__ORDERS__V1__SAVE_ORDER_DELIVERY_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_delivery_request__descriptor) \
-    , 0, 0, NULL }
+    , 0, 0, NULL, 0 }
 
 
 /*
@@ -1740,6 +1936,90 @@ struct  Chatpanel__Orders__V1__GetOrderSettingsRequest
 #define CHATPANEL__ORDERS__V1__GET_ORDER_SETTINGS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_order_settings_request__descriptor) \
      }
+
+
+/*
+ * A link the client pays a payment of an online type through (ORDER-8): signed with
+ * HMAC-SHA256 under the configured key over the order, the payment, the amount, the currency and
+ * the expiry. The expiry is the order's last change plus the configured lifetime, so the same
+ * request on the same order gives the same link.
+ */
+struct  Chatpanel__Orders__V1__PaymentLink
+{
+  ProtobufCMessage base;
+  char *url;
+  int64_t order_id;
+  char *order_number;
+  int64_t payment_id;
+  Chatpanel__Orders__V1__Money *amount;
+  int64_t expires_at_ms;
+};
+#define CHATPANEL__ORDERS__V1__PAYMENT_LINK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__payment_link__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, NULL, 0 }
+
+
+/*
+ * A link for a payment that is not paid yet, of a type with online acquiring, on an order not
+ * paid in full. FAILED_PRECONDITION otherwise, or when no key is configured.
+ */
+struct  Chatpanel__Orders__V1__CreatePaymentLinkRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  int64_t payment_id;
+};
+#define CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__create_payment_link_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Chatpanel__Orders__V1__CreatePaymentLinkResponse
+{
+  ProtobufCMessage base;
+  Chatpanel__Orders__V1__PaymentLink *link;
+};
+#define CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__create_payment_link_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Checks a link's signature and expiry.
+ */
+struct  Chatpanel__Orders__V1__VerifyPaymentLinkRequest
+{
+  ProtobufCMessage base;
+  char *url;
+};
+#define CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__verify_payment_link_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__VerifyPaymentLinkResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Signed by this service's key and not expired.
+   */
+  protobuf_c_boolean valid;
+  /*
+   * Signed, but past its expiry.
+   */
+  protobuf_c_boolean expired;
+  /*
+   * What the link carries (when it could be read).
+   */
+  Chatpanel__Orders__V1__PaymentLink *link;
+  /*
+   * Why it is not valid.
+   */
+  char *reason;
+};
+#define CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__verify_payment_link_response__descriptor) \
+    , 0, 0, NULL, (char *)protobuf_c_empty_string }
 
 
 /* Chatpanel__Orders__V1__Money methods */
@@ -2863,6 +3143,158 @@ Chatpanel__Orders__V1__Order *
 void   chatpanel__orders__v1__order__free_unpacked
                      (Chatpanel__Orders__V1__Order *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderLoyalty methods */
+void   chatpanel__orders__v1__order_loyalty__init
+                     (Chatpanel__Orders__V1__OrderLoyalty         *message);
+size_t chatpanel__orders__v1__order_loyalty__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderLoyalty   *message);
+size_t chatpanel__orders__v1__order_loyalty__pack
+                     (const Chatpanel__Orders__V1__OrderLoyalty   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_loyalty__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderLoyalty   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderLoyalty *
+       chatpanel__orders__v1__order_loyalty__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_loyalty__free_unpacked
+                     (Chatpanel__Orders__V1__OrderLoyalty *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__BonusGrant methods */
+void   chatpanel__orders__v1__bonus_grant__init
+                     (Chatpanel__Orders__V1__BonusGrant         *message);
+size_t chatpanel__orders__v1__bonus_grant__get_packed_size
+                     (const Chatpanel__Orders__V1__BonusGrant   *message);
+size_t chatpanel__orders__v1__bonus_grant__pack
+                     (const Chatpanel__Orders__V1__BonusGrant   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__bonus_grant__pack_to_buffer
+                     (const Chatpanel__Orders__V1__BonusGrant   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__BonusGrant *
+       chatpanel__orders__v1__bonus_grant__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__bonus_grant__free_unpacked
+                     (Chatpanel__Orders__V1__BonusGrant *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__LoyaltyAccount methods */
+void   chatpanel__orders__v1__loyalty_account__init
+                     (Chatpanel__Orders__V1__LoyaltyAccount         *message);
+size_t chatpanel__orders__v1__loyalty_account__get_packed_size
+                     (const Chatpanel__Orders__V1__LoyaltyAccount   *message);
+size_t chatpanel__orders__v1__loyalty_account__pack
+                     (const Chatpanel__Orders__V1__LoyaltyAccount   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__loyalty_account__pack_to_buffer
+                     (const Chatpanel__Orders__V1__LoyaltyAccount   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__LoyaltyAccount *
+       chatpanel__orders__v1__loyalty_account__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__loyalty_account__free_unpacked
+                     (Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetLoyaltyAccountRequest methods */
+void   chatpanel__orders__v1__get_loyalty_account_request__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest         *message);
+size_t chatpanel__orders__v1__get_loyalty_account_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest   *message);
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetLoyaltyAccountRequest *
+       chatpanel__orders__v1__get_loyalty_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_loyalty_account_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetLoyaltyAccountResponse methods */
+void   chatpanel__orders__v1__get_loyalty_account_response__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse         *message);
+size_t chatpanel__orders__v1__get_loyalty_account_response__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse   *message);
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetLoyaltyAccountResponse *
+       chatpanel__orders__v1__get_loyalty_account_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_loyalty_account_response__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderBonusesRequest methods */
+void   chatpanel__orders__v1__save_order_bonuses_request__init
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest         *message);
+size_t chatpanel__orders__v1__save_order_bonuses_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest   *message);
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderBonusesRequest *
+       chatpanel__orders__v1__save_order_bonuses_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_bonuses_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__DeleteOrderRequest methods */
+void   chatpanel__orders__v1__delete_order_request__init
+                     (Chatpanel__Orders__V1__DeleteOrderRequest         *message);
+size_t chatpanel__orders__v1__delete_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest   *message);
+size_t chatpanel__orders__v1__delete_order_request__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__delete_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__DeleteOrderRequest *
+       chatpanel__orders__v1__delete_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__delete_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__DeleteOrderResponse methods */
+void   chatpanel__orders__v1__delete_order_response__init
+                     (Chatpanel__Orders__V1__DeleteOrderResponse         *message);
+size_t chatpanel__orders__v1__delete_order_response__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse   *message);
+size_t chatpanel__orders__v1__delete_order_response__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__delete_order_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__DeleteOrderResponse *
+       chatpanel__orders__v1__delete_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__delete_order_response__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Orders__V1__OrderResponse methods */
 void   chatpanel__orders__v1__order_response__init
                      (Chatpanel__Orders__V1__OrderResponse         *message);
@@ -3091,6 +3523,101 @@ Chatpanel__Orders__V1__GetOrderSettingsRequest *
 void   chatpanel__orders__v1__get_order_settings_request__free_unpacked
                      (Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PaymentLink methods */
+void   chatpanel__orders__v1__payment_link__init
+                     (Chatpanel__Orders__V1__PaymentLink         *message);
+size_t chatpanel__orders__v1__payment_link__get_packed_size
+                     (const Chatpanel__Orders__V1__PaymentLink   *message);
+size_t chatpanel__orders__v1__payment_link__pack
+                     (const Chatpanel__Orders__V1__PaymentLink   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__payment_link__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PaymentLink   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PaymentLink *
+       chatpanel__orders__v1__payment_link__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__payment_link__free_unpacked
+                     (Chatpanel__Orders__V1__PaymentLink *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__CreatePaymentLinkRequest methods */
+void   chatpanel__orders__v1__create_payment_link_request__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest         *message);
+size_t chatpanel__orders__v1__create_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest   *message);
+size_t chatpanel__orders__v1__create_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__create_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__CreatePaymentLinkRequest *
+       chatpanel__orders__v1__create_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__create_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__CreatePaymentLinkResponse methods */
+void   chatpanel__orders__v1__create_payment_link_response__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse         *message);
+size_t chatpanel__orders__v1__create_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse   *message);
+size_t chatpanel__orders__v1__create_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__create_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__CreatePaymentLinkResponse *
+       chatpanel__orders__v1__create_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__create_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__VerifyPaymentLinkRequest methods */
+void   chatpanel__orders__v1__verify_payment_link_request__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest         *message);
+size_t chatpanel__orders__v1__verify_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest   *message);
+size_t chatpanel__orders__v1__verify_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__verify_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__VerifyPaymentLinkRequest *
+       chatpanel__orders__v1__verify_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__verify_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__VerifyPaymentLinkResponse methods */
+void   chatpanel__orders__v1__verify_payment_link_response__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse         *message);
+size_t chatpanel__orders__v1__verify_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse   *message);
+size_t chatpanel__orders__v1__verify_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__verify_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__VerifyPaymentLinkResponse *
+       chatpanel__orders__v1__verify_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__verify_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chatpanel__Orders__V1__Money_Closure)
@@ -3270,6 +3797,30 @@ typedef void (*Chatpanel__Orders__V1__OrderTotals_Closure)
 typedef void (*Chatpanel__Orders__V1__Order_Closure)
                  (const Chatpanel__Orders__V1__Order *message,
                   void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderLoyalty_Closure)
+                 (const Chatpanel__Orders__V1__OrderLoyalty *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__BonusGrant_Closure)
+                 (const Chatpanel__Orders__V1__BonusGrant *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__LoyaltyAccount_Closure)
+                 (const Chatpanel__Orders__V1__LoyaltyAccount *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetLoyaltyAccountRequest_Closure)
+                 (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure)
+                 (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderBonusesRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__DeleteOrderRequest_Closure)
+                 (const Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__DeleteOrderResponse_Closure)
+                 (const Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Orders__V1__OrderResponse_Closure)
                  (const Chatpanel__Orders__V1__OrderResponse *message,
                   void *closure_data);
@@ -3305,6 +3856,21 @@ typedef void (*Chatpanel__Orders__V1__ChangeOrderStatusRequest_Closure)
                   void *closure_data);
 typedef void (*Chatpanel__Orders__V1__GetOrderSettingsRequest_Closure)
                  (const Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PaymentLink_Closure)
+                 (const Chatpanel__Orders__V1__PaymentLink *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__CreatePaymentLinkRequest_Closure)
+                 (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure)
+                 (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__VerifyPaymentLinkRequest_Closure)
+                 (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure)
+                 (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -3417,6 +3983,26 @@ struct Chatpanel__Orders__V1__Orders_Service
                              const Chatpanel__Orders__V1__GetOrderSettingsRequest *input,
                              Chatpanel__Orders__V1__OrderSettings_Closure closure,
                              void *closure_data);
+  void (*save_order_bonuses)(Chatpanel__Orders__V1__Orders_Service *service,
+                             const Chatpanel__Orders__V1__SaveOrderBonusesRequest *input,
+                             Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                             void *closure_data);
+  void (*delete_order)(Chatpanel__Orders__V1__Orders_Service *service,
+                       const Chatpanel__Orders__V1__DeleteOrderRequest *input,
+                       Chatpanel__Orders__V1__DeleteOrderResponse_Closure closure,
+                       void *closure_data);
+  void (*get_loyalty_account)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
+                              Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
+                              void *closure_data);
+  void (*create_payment_link)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
+                              Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
+                              void *closure_data);
+  void (*verify_payment_link)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
+                              Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure closure,
+                              void *closure_data);
 };
 typedef void (*Chatpanel__Orders__V1__Orders_ServiceDestroy)(Chatpanel__Orders__V1__Orders_Service *);
 void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service *service,
@@ -3450,7 +4036,12 @@ void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service 
       function_prefix__ ## save_order_payments,\
       function_prefix__ ## save_order_fields,\
       function_prefix__ ## change_order_status,\
-      function_prefix__ ## get_order_settings  }
+      function_prefix__ ## get_order_settings,\
+      function_prefix__ ## save_order_bonuses,\
+      function_prefix__ ## delete_order,\
+      function_prefix__ ## get_loyalty_account,\
+      function_prefix__ ## create_payment_link,\
+      function_prefix__ ## verify_payment_link  }
 void chatpanel__orders__v1__orders__put_price_types(ProtobufCService *service,
                                                     const Chatpanel__Orders__V1__PutPriceTypesRequest *input,
                                                     Chatpanel__Orders__V1__PutPriceTypesResponse_Closure closure,
@@ -3555,6 +4146,26 @@ void chatpanel__orders__v1__orders__get_order_settings(ProtobufCService *service
                                                        const Chatpanel__Orders__V1__GetOrderSettingsRequest *input,
                                                        Chatpanel__Orders__V1__OrderSettings_Closure closure,
                                                        void *closure_data);
+void chatpanel__orders__v1__orders__save_order_bonuses(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__SaveOrderBonusesRequest *input,
+                                                       Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                       void *closure_data);
+void chatpanel__orders__v1__orders__delete_order(ProtobufCService *service,
+                                                 const Chatpanel__Orders__V1__DeleteOrderRequest *input,
+                                                 Chatpanel__Orders__V1__DeleteOrderResponse_Closure closure,
+                                                 void *closure_data);
+void chatpanel__orders__v1__orders__get_loyalty_account(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
+                                                        Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure closure,
+                                                        void *closure_data);
 
 /* --- descriptors --- */
 
@@ -3623,6 +4234,14 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item__descr
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_totals__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_loyalty__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__bonus_grant__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__loyalty_account__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_bonuses_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_errors__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_order_request__descriptor;
@@ -3635,6 +4254,11 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_paymen
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_fields_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__change_order_status_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_link__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_response__descriptor;
 extern const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -1965,8 +1965,14 @@ extension OrdersV1 {
         public var date: String = ""
         /// Like "10:00-14:00", up to 64 characters.
         public var timeSlot: String = ""
-        /// In minor units of the order's currency; not negative.
+        /// In minor units of the order's currency; not negative. Computed when cost_by_rules.
         public var costMinor: Int64 = 0
+        /// The cost is computed by the configured rules on the order's sum after discounts, its weight
+        /// and the region, on every save (a change of items changes it too).
+        public var costByRules: Bool = false
+        /// Answers only: how the cost was made ("free from 5 000,00 ₽"; "up to 5 000 g: 390,00 ₽,
+        /// region Московская область: +200,00 ₽"; "typed").
+        public var costDetails: String = ""
 
         /// A message with every field at its default.
         public init() {}
@@ -1985,6 +1991,8 @@ extension OrdersV1 {
             date = r.string(7)
             timeSlot = r.string(8)
             costMinor = r.scalar(9, as: Int64.self)
+            costByRules = r.bool(10)
+            costDetails = r.string(11)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -1998,6 +2006,8 @@ extension OrdersV1 {
             try w.setString(7, date)
             try w.setString(8, timeSlot)
             w.setScalar(9, costMinor)
+            w.setBool(10, costByRules)
+            try w.setString(11, costDetails)
         }
     }
 
@@ -2089,10 +2099,12 @@ extension OrdersV1 {
         public var discount: OrdersV1.Money? = nil
         /// The line's share of the order's discount.
         public var orderDiscount: OrdersV1.Money? = nil
-        /// price × quantity − discount − order_discount.
+        /// price × quantity − discount − level_discount − order_discount.
         public var total: OrdersV1.Money? = nil
         /// Weight of one unit, grams.
         public var weightGrams: Int64 = 0
+        /// The line's share of the loyalty level's discount.
+        public var levelDiscount: OrdersV1.Money? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -2113,6 +2125,7 @@ extension OrdersV1 {
             orderDiscount = try r.message(9, as: OrdersV1.Money.self)
             total = try r.message(10, as: OrdersV1.Money.self)
             weightGrams = r.scalar(11, as: Int64.self)
+            levelDiscount = try r.message(12, as: OrdersV1.Money.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -2128,6 +2141,7 @@ extension OrdersV1 {
             if let value = orderDiscount { try w.setMessage(9, value) }
             if let value = total { try w.setMessage(10, value) }
             w.setScalar(11, weightGrams)
+            if let value = levelDiscount { try w.setMessage(12, value) }
         }
     }
 
@@ -2185,11 +2199,11 @@ extension OrdersV1 {
         public var itemDiscounts: OrdersV1.Money? = nil
         /// The one-time order discount.
         public var orderDiscount: OrdersV1.Money? = nil
-        /// item_discounts + order_discount.
+        /// item_discounts + level_discount + order_discount.
         public var totalDiscounts: OrdersV1.Money? = nil
         /// The `delivery` field (5).
         public var delivery: OrdersV1.Money? = nil
-        /// goods − total_discounts + delivery.
+        /// goods − total_discounts + delivery − bonuses_spent.
         public var total: OrdersV1.Money? = nil
         /// Σ paid payments.
         public var paid: OrdersV1.Money? = nil
@@ -2197,6 +2211,11 @@ extension OrdersV1 {
         public var due: OrdersV1.Money? = nil
         /// Σ weight × quantity, grams.
         public var weightGrams: Int64 = 0
+        /// The loyalty level's discount (part of total_discounts), spread over the lines like the
+        /// order discount.
+        public var levelDiscount: OrdersV1.Money? = nil
+        /// Bonuses spent on the order (1 bonus = 1 minor unit), taken off the total.
+        public var bonusesSpent: OrdersV1.Money? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -2215,6 +2234,8 @@ extension OrdersV1 {
             paid = try r.message(7, as: OrdersV1.Money.self)
             due = try r.message(8, as: OrdersV1.Money.self)
             weightGrams = r.scalar(9, as: Int64.self)
+            levelDiscount = try r.message(10, as: OrdersV1.Money.self)
+            bonusesSpent = try r.message(11, as: OrdersV1.Money.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -2228,6 +2249,8 @@ extension OrdersV1 {
             if let value = paid { try w.setMessage(7, value) }
             if let value = due { try w.setMessage(8, value) }
             w.setScalar(9, weightGrams)
+            if let value = levelDiscount { try w.setMessage(10, value) }
+            if let value = bonusesSpent { try w.setMessage(11, value) }
         }
     }
 
@@ -2276,6 +2299,8 @@ extension OrdersV1 {
         public var totals: OrdersV1.OrderTotals? = nil
         /// The `payment_state` field (21).
         public var paymentState: OrdersV1.PaymentState = .init(rawValue: 0)
+        /// The loyalty programme on this order (absent when the shop runs none).
+        public var loyalty: OrdersV1.OrderLoyalty? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -2306,6 +2331,7 @@ extension OrdersV1 {
             payments = try r.messages(19, as: OrdersV1.Payment.self)
             totals = try r.message(20, as: OrdersV1.OrderTotals.self)
             paymentState = r.enumValue(21, as: OrdersV1.PaymentState.self)
+            loyalty = try r.message(22, as: OrdersV1.OrderLoyalty.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -2331,6 +2357,249 @@ extension OrdersV1 {
             try w.setMessages(19, payments)
             if let value = totals { try w.setMessage(20, value) }
             w.setEnum(21, paymentState)
+            if let value = loyalty { try w.setMessage(22, value) }
+        }
+    }
+
+    /// The loyalty programme on an order (ORDER-6): the client's level when the order was last
+    /// saved, the bonuses it spends and the bonuses it earns.
+    public struct OrderLoyalty: ProtoMessage {
+        /// The level's name; empty below the first level.
+        public var level: String = ""
+        /// The level's discount, hundredths of a percent of the goods after the lines' discounts.
+        public var discountHundredths: UInt32 = 0
+        /// The level's bonus rate, hundredths of a percent of the total less delivery.
+        public var bonusRateHundredths: UInt32 = 0
+        /// Bonuses spent on the order (SaveOrderBonuses); given back when it is cancelled or deleted.
+        public var bonusesSpent: Int64 = 0
+        /// Bonuses the order earns, credited when it completes.
+        public var bonusesEarned: Int64 = 0
+        /// The earned bonuses were credited (the order completed).
+        public var credited: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderLoyalty`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_loyalty()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            level = r.string(1)
+            discountHundredths = r.scalar(2, as: UInt32.self)
+            bonusRateHundredths = r.scalar(3, as: UInt32.self)
+            bonusesSpent = r.scalar(4, as: Int64.self)
+            bonusesEarned = r.scalar(5, as: Int64.self)
+            credited = r.bool(6)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, level)
+            w.setScalar(2, discountHundredths)
+            w.setScalar(3, bonusRateHundredths)
+            w.setScalar(4, bonusesSpent)
+            w.setScalar(5, bonusesEarned)
+            w.setBool(6, credited)
+        }
+    }
+
+    /// Bonuses of the client's account.
+    public struct BonusGrant: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// Credited, and what is left of it.
+        public var amount: Int64 = 0
+        /// The `remaining` field (3).
+        public var remaining: Int64 = 0
+        /// The `granted_at_ms` field (4).
+        public var grantedAtMs: Int64 = 0
+        /// The `expires_at_ms` field (5).
+        public var expiresAtMs: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.BonusGrant`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__bonus_grant()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            amount = r.scalar(2, as: Int64.self)
+            remaining = r.scalar(3, as: Int64.self)
+            grantedAtMs = r.scalar(4, as: Int64.self)
+            expiresAtMs = r.scalar(5, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, amount)
+            w.setScalar(3, remaining)
+            w.setScalar(4, grantedAtMs)
+            w.setScalar(5, expiresAtMs)
+        }
+    }
+
+    /// A client's loyalty account (ORDER-6).
+    public struct LoyaltyAccount: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+        /// The level by the client's purchases (completed orders' totals).
+        public var level: String = ""
+        /// The `purchases` field (3).
+        public var purchases: OrdersV1.Money? = nil
+        /// Bonuses that can be spent now.
+        public var balance: Int64 = 0
+        /// Grants with bonuses left that expire within the configured warning period, soonest first.
+        public var expiring: [OrdersV1.BonusGrant] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.LoyaltyAccount`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__loyalty_account()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            level = r.string(2)
+            purchases = try r.message(3, as: OrdersV1.Money.self)
+            balance = r.scalar(4, as: Int64.self)
+            expiring = try r.messages(5, as: OrdersV1.BonusGrant.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            try w.setString(2, level)
+            if let value = purchases { try w.setMessage(3, value) }
+            w.setScalar(4, balance)
+            try w.setMessages(5, expiring)
+        }
+    }
+
+    /// The `GetLoyaltyAccountRequest` message.
+    public struct GetLoyaltyAccountRequest: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetLoyaltyAccountRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+        }
+    }
+
+    /// The `GetLoyaltyAccountResponse` message.
+    public struct GetLoyaltyAccountResponse: ProtoMessage {
+        /// Absent when the shop runs no loyalty programme.
+        public var account: OrdersV1.LoyaltyAccount? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetLoyaltyAccountResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            account = try r.message(1, as: OrdersV1.LoyaltyAccount.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = account { try w.setMessage(1, value) }
+        }
+    }
+
+    /// Sets how many bonuses an order spends (0: none): taken from the client's grants that expire
+    /// soonest, at most the configured share of the order's total less delivery.
+    public struct SaveOrderBonusesRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `bonuses` field (3).
+        public var bonuses: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderBonusesRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_bonuses_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            bonuses = r.scalar(3, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            w.setScalar(3, bonuses)
+        }
+    }
+
+    /// Deletes an order; the bonuses it spent go back to the grants they came from.
+    public struct DeleteOrderRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.DeleteOrderRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__delete_order_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+        }
+    }
+
+    /// The `DeleteOrderResponse` message.
+    public struct DeleteOrderResponse: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.DeleteOrderResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__delete_order_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
         }
     }
 
@@ -2491,6 +2760,8 @@ extension OrdersV1 {
         public var nextPageToken: String = ""
         /// The status list, payment types and currency the orders are shown with (first page only).
         public var settings: OrdersV1.OrderSettings? = nil
+        /// The client's loyalty account (first page only; absent without a loyalty programme).
+        public var loyalty: OrdersV1.LoyaltyAccount? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -2503,6 +2774,7 @@ extension OrdersV1 {
             orders = try r.messages(1, as: OrdersV1.Order.self)
             nextPageToken = r.string(2)
             settings = try r.message(3, as: OrdersV1.OrderSettings.self)
+            loyalty = try r.message(4, as: OrdersV1.LoyaltyAccount.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -2510,6 +2782,7 @@ extension OrdersV1 {
             try w.setMessages(1, orders)
             try w.setString(2, nextPageToken)
             if let value = settings { try w.setMessage(3, value) }
+            if let value = loyalty { try w.setMessage(4, value) }
         }
     }
 
@@ -2555,6 +2828,9 @@ extension OrdersV1 {
         public var version: UInt64 = 0
         /// The `delivery` field (3).
         public var delivery: OrdersV1.Delivery? = nil
+        /// "Clear address": region, city, street and postal code are emptied whatever delivery says;
+        /// its other fields are saved.
+        public var clearAddress: Bool = false
 
         /// A message with every field at its default.
         public init() {}
@@ -2567,6 +2843,7 @@ extension OrdersV1 {
             orderID = r.scalar(1, as: Int64.self)
             version = r.scalar(2, as: UInt64.self)
             delivery = try r.message(3, as: OrdersV1.Delivery.self)
+            clearAddress = r.bool(4)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -2574,6 +2851,7 @@ extension OrdersV1 {
             w.setScalar(1, orderID)
             w.setScalar(2, version)
             if let value = delivery { try w.setMessage(3, value) }
+            w.setBool(4, clearAddress)
         }
     }
 
@@ -2709,6 +2987,156 @@ extension OrdersV1 {
         }
     }
 
+    /// A link the client pays a payment of an online type through (ORDER-8): signed with
+    /// HMAC-SHA256 under the configured key over the order, the payment, the amount, the currency and
+    /// the expiry. The expiry is the order's last change plus the configured lifetime, so the same
+    /// request on the same order gives the same link.
+    public struct PaymentLink: ProtoMessage {
+        /// The `url` field (1).
+        public var url: String = ""
+        /// The `order_id` field (2).
+        public var orderID: Int64 = 0
+        /// The `order_number` field (3).
+        public var orderNumber: String = ""
+        /// The `payment_id` field (4).
+        public var paymentID: Int64 = 0
+        /// The `amount` field (5).
+        public var amount: OrdersV1.Money? = nil
+        /// The `expires_at_ms` field (6).
+        public var expiresAtMs: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PaymentLink`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__payment_link()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            url = r.string(1)
+            orderID = r.scalar(2, as: Int64.self)
+            orderNumber = r.string(3)
+            paymentID = r.scalar(4, as: Int64.self)
+            amount = try r.message(5, as: OrdersV1.Money.self)
+            expiresAtMs = r.scalar(6, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, url)
+            w.setScalar(2, orderID)
+            try w.setString(3, orderNumber)
+            w.setScalar(4, paymentID)
+            if let value = amount { try w.setMessage(5, value) }
+            w.setScalar(6, expiresAtMs)
+        }
+    }
+
+    /// A link for a payment that is not paid yet, of a type with online acquiring, on an order not
+    /// paid in full. FAILED_PRECONDITION otherwise, or when no key is configured.
+    public struct CreatePaymentLinkRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `payment_id` field (2).
+        public var paymentID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.CreatePaymentLinkRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            paymentID = r.scalar(2, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, paymentID)
+        }
+    }
+
+    /// The `CreatePaymentLinkResponse` message.
+    public struct CreatePaymentLinkResponse: ProtoMessage {
+        /// The `link` field (1).
+        public var link: OrdersV1.PaymentLink? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.CreatePaymentLinkResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            link = try r.message(1, as: OrdersV1.PaymentLink.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = link { try w.setMessage(1, value) }
+        }
+    }
+
+    /// Checks a link's signature and expiry.
+    public struct VerifyPaymentLinkRequest: ProtoMessage {
+        /// The `url` field (1).
+        public var url: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.VerifyPaymentLinkRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            url = r.string(1)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, url)
+        }
+    }
+
+    /// The `VerifyPaymentLinkResponse` message.
+    public struct VerifyPaymentLinkResponse: ProtoMessage {
+        /// Signed by this service's key and not expired.
+        public var valid: Bool = false
+        /// Signed, but past its expiry.
+        public var expired: Bool = false
+        /// What the link carries (when it could be read).
+        public var link: OrdersV1.PaymentLink? = nil
+        /// Why it is not valid.
+        public var reason: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.VerifyPaymentLinkResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            valid = r.bool(1)
+            expired = r.bool(2)
+            link = try r.message(3, as: OrdersV1.PaymentLink.self)
+            reason = r.string(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setBool(1, valid)
+            w.setBool(2, expired)
+            if let value = link { try w.setMessage(3, value) }
+            try w.setString(4, reason)
+        }
+    }
+
     /// The catalog, the dialog's product list, the current cart and the client's orders.
     public enum Orders: Sendable {
         /// The service's full name.
@@ -2771,8 +3199,18 @@ extension OrdersV1 {
         public static let changeOrderStatus = UnaryMethod<OrdersV1.ChangeOrderStatusRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/ChangeOrderStatus")
         /// `GetOrderSettings`.
         public static let getOrderSettings = UnaryMethod<OrdersV1.GetOrderSettingsRequest, OrdersV1.OrderSettings>(path: "/chatpanel.orders.v1.Orders/GetOrderSettings")
+        /// `SaveOrderBonuses`.
+        public static let saveOrderBonuses = UnaryMethod<OrdersV1.SaveOrderBonusesRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderBonuses")
+        /// `DeleteOrder`.
+        public static let deleteOrder = UnaryMethod<OrdersV1.DeleteOrderRequest, OrdersV1.DeleteOrderResponse>(path: "/chatpanel.orders.v1.Orders/DeleteOrder")
+        /// `GetLoyaltyAccount`.
+        public static let getLoyaltyAccount = UnaryMethod<OrdersV1.GetLoyaltyAccountRequest, OrdersV1.GetLoyaltyAccountResponse>(path: "/chatpanel.orders.v1.Orders/GetLoyaltyAccount")
+        /// Payment links (ORDER-8).
+        public static let createPaymentLink = UnaryMethod<OrdersV1.CreatePaymentLinkRequest, OrdersV1.CreatePaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/CreatePaymentLink")
+        /// `VerifyPaymentLink`.
+        public static let verifyPaymentLink = UnaryMethod<OrdersV1.VerifyPaymentLinkRequest, OrdersV1.VerifyPaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/VerifyPaymentLink")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings"]
+        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings", "/chatpanel.orders.v1.Orders/SaveOrderBonuses", "/chatpanel.orders.v1.Orders/DeleteOrder", "/chatpanel.orders.v1.Orders/GetLoyaltyAccount", "/chatpanel.orders.v1.Orders/CreatePaymentLink", "/chatpanel.orders.v1.Orders/VerifyPaymentLink"]
     }
 
 }
