@@ -1,4 +1,5 @@
 public import ChatPanelProto
+import ChatPanelRPC
 import Foundation
 
 /// How the orders process runs orders: the shop's currency, the price type items are priced
@@ -17,7 +18,8 @@ import Foundation
 ///  "payment_link_url": "https://pay.shop.example/order", "payment_link_key_file": "/etc/chatpanel/payment-link.key",
 ///  "payment_link_lifetime_hours": 72,
 ///  "loyalty": {"levels": [{"name": "Серебро", "from_minor": 0, "discount_hundredths": 0, "bonus_rate_hundredths": 300}],
-///              "bonus_lifetime_days": 365, "max_spend_share_hundredths": 3000, "expiring_within_days": 30}}
+///              "bonus_lifetime_days": 365, "max_spend_share_hundredths": 3000, "expiring_within_days": 30},
+///  "custom_fields": [{"code": "gift_wrap", "name": "Подарочная упаковка", "type": "boolean", "options": []}]}
 /// ```
 public struct OrdersConfiguration: Sendable {
     /// The environment key of the settings file.
@@ -149,6 +151,68 @@ public struct OrdersConfiguration: Sendable {
         }
     }
 
+    /// A custom order field (ORDER-9), typed like the clients' custom fields.
+    public struct CustomField: Sendable, Codable, Hashable {
+        /// A dictionary field's choice.
+        public struct Option: Sendable, Codable, Hashable {
+            public var code: String
+            public var name: String
+
+            /// An option.
+            public init(code: String, name: String) {
+                self.code = code
+                self.name = name
+            }
+        }
+
+        /// Stable code, 1 to 64 characters of [A-Za-z0-9_.-].
+        public var code: String
+        /// Shown to managers and searched by.
+        public var name: String
+        /// string, text, integer, decimal, boolean, date, email or dictionary.
+        public var type: String
+        /// The choices of a dictionary field.
+        public var options: [Option]
+
+        /// A field.
+        public init(code: String, name: String, type: String, options: [Option] = []) {
+            self.code = code
+            self.name = name
+            self.type = type
+            self.options = options
+        }
+
+        /// The wire type of `type`.
+        var fieldType: OrdersV1.OrderFieldType {
+            switch type {
+            case "string": .string
+            case "text": .text
+            case "integer": .integer
+            case "decimal": .decimal
+            case "boolean": .boolean
+            case "date": .date
+            case "email": .email
+            case "dictionary": .dictionary
+            default: .unspecified
+            }
+        }
+
+        /// The wire form.
+        var proto: OrdersV1.OrderFieldDefinition {
+            var definition = OrdersV1.OrderFieldDefinition()
+            definition.code = code
+            definition.name = name
+            definition.type = fieldType
+            definition.options = options.map {
+                var option = OrdersV1.OrderFieldOption()
+                option.code = $0.code
+                option.name = $0.name
+                return option
+            }
+            return definition
+        }
+    }
+
     /// ISO 4217 code of every order's amounts. Default RUB.
     public var currency: String
     /// The catalog price type new lines take their price from; empty: the base one.
@@ -171,6 +235,8 @@ public struct OrdersConfiguration: Sendable {
     public var paymentLinkLifetimeHours: Int64
     /// The loyalty programme; nil: none.
     public var loyalty: Loyalty?
+    /// The custom order fields.
+    public var customFields: [CustomField]
 
     /// A configuration; every member has its default unless given.
     public init(
@@ -178,9 +244,10 @@ public struct OrdersConfiguration: Sendable {
         statuses: [Status] = OrdersConfiguration.defaultStatuses,
         paymentTypes: [PaymentType] = OrdersConfiguration.defaultPaymentTypes,
         deliveryRules: DeliveryRules? = nil, paymentLinkURL: String? = nil, paymentLinkKey: [UInt8]? = nil,
-        paymentLinkLifetimeHours: Int64 = 72, loyalty: Loyalty? = nil
+        paymentLinkLifetimeHours: Int64 = 72, loyalty: Loyalty? = nil, customFields: [CustomField] = []
     ) {
         self.loyalty = loyalty
+        self.customFields = customFields
         self.currency = currency
         self.priceType = priceType
         self.numberPrefix = numberPrefix
@@ -264,6 +331,20 @@ public struct OrdersConfiguration: Sendable {
             problems.append("payment_link_url must be an http(s) URL")
         }
         if paymentLinkLifetimeHours <= 0 { problems.append("payment_link_lifetime_hours must be positive") }
+        var fieldCodes = Set<String>()
+        for (index, field) in customFields.enumerated() {
+            var violations = FieldViolations()
+            violations.checkCode(field.code, field: "code")
+            if !violations.isEmpty || !fieldCodes.insert(field.code).inserted {
+                problems.append("custom_fields[\(index)].code must be 1 to 64 characters of [A-Za-z0-9_.-], each code once")
+            }
+            if field.fieldType == .unspecified {
+                problems.append("custom_fields[\(index)].type must be string, text, integer, decimal, boolean, date, email or dictionary")
+            }
+            if (field.fieldType == .dictionary) == field.options.isEmpty {
+                problems.append("custom_fields[\(index)].options: a dictionary field has options, other fields none")
+            }
+        }
         if let loyalty {
             let starts = loyalty.levels.map(\.fromMinor)
             if loyalty.levels.isEmpty || starts != starts.sorted() || Set(starts).count != starts.count {
@@ -295,7 +376,8 @@ public struct OrdersConfiguration: Sendable {
             numberPrefix: file.numberPrefix ?? defaults.numberPrefix, statuses: file.statuses ?? defaults.statuses,
             paymentTypes: file.paymentTypes ?? defaults.paymentTypes, deliveryRules: file.deliveryRules,
             paymentLinkURL: file.paymentLinkUrl, paymentLinkKey: key,
-            paymentLinkLifetimeHours: file.paymentLinkLifetimeHours ?? defaults.paymentLinkLifetimeHours, loyalty: file.loyalty)
+            paymentLinkLifetimeHours: file.paymentLinkLifetimeHours ?? defaults.paymentLinkLifetimeHours, loyalty: file.loyalty,
+            customFields: file.customFields ?? [])
     }
 
     /// The settings file's shape.
@@ -310,6 +392,7 @@ public struct OrdersConfiguration: Sendable {
         var paymentLinkKeyFile: String?
         var paymentLinkLifetimeHours: Int64?
         var loyalty: Loyalty?
+        var customFields: [CustomField]?
     }
 
     /// The status with `code`, in its wire form.

@@ -398,6 +398,15 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_errors(void) {
     return &chatpanel__orders__v1__order_errors__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_field_definition(void) {
+    return &chatpanel__orders__v1__order_field_definition__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_field_option(void) {
+    return &chatpanel__orders__v1__order_field_option__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_field_value(void) {
+    return &chatpanel__orders__v1__order_field_value__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_item(void) {
     return &chatpanel__orders__v1__order_item__descriptor;
 }
@@ -430,6 +439,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment_type(void) {
     return &chatpanel__orders__v1__payment_type__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_request(void) {
+    return &chatpanel__orders__v1__pin_order_field_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_response(void) {
+    return &chatpanel__orders__v1__pin_order_field_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__price(void) {
     return &chatpanel__orders__v1__price__descriptor;
@@ -490,6 +505,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_payments_request(void) {
     return &chatpanel__orders__v1__save_order_payments_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_request(void) {
+    return &chatpanel__orders__v1__search_order_fields_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_response(void) {
+    return &chatpanel__orders__v1__search_order_fields_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_products_request(void) {
     return &chatpanel__orders__v1__search_products_request__descriptor;

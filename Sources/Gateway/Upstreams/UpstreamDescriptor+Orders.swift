@@ -56,6 +56,8 @@ extension UpstreamDescriptor {
             GatewayAction(Orders.deleteOrder, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
             GatewayAction(Orders.getLoyaltyAccount, right: nil, bind: [.client(\.clientID, field: "client_id")]),
             GatewayAction(Orders.getOrderSettings, right: nil),
+            GatewayAction(Orders.searchOrderFields, right: nil),
+            GatewayAction(Orders.pinOrderField, right: nil, refresh: [.order]),
             GatewayAction(Orders.createPaymentLink, right: nil, bind: [.order(\.orderID)]),
         ]
     }

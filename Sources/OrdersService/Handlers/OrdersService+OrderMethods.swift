@@ -4,7 +4,7 @@ import ChatPanelRPC
 extension OrdersService {
     /// CreateOrder, GetOrder, ListOrders, SaveOrderItems, SaveOrderDelivery, SaveOrderPayments,
     /// SaveOrderFields, ChangeOrderStatus, SaveOrderBonuses, DeleteOrder, GetLoyaltyAccount,
-    /// GetOrderSettings, CreatePaymentLink, VerifyPaymentLink:
+    /// GetOrderSettings, SearchOrderFields, PinOrderField, CreatePaymentLink, VerifyPaymentLink:
     /// no right beyond being a manager (a
     /// manager in the dialog makes and edits the client's orders). Each save is checked here for
     /// its own fields, then by the store against the order (references, totals, the status's
@@ -26,8 +26,8 @@ extension OrdersService {
             response.order = order
             return response
         }
-        router.register(OrdersV1.Orders.listOrders) { request, _ in
-            try await store.listOrders(try request.validated(), settings: settings)
+        router.register(OrdersV1.Orders.listOrders) { request, context in
+            try await store.listOrders(try request.validated(), managerID: context.caller.managerID, settings: settings)
         }
         router.register(OrdersV1.Orders.saveOrderItems) { request, context in
             _ = try context.managerID(for: "editing an order")
@@ -62,6 +62,7 @@ extension OrdersService {
             violations.checkMainFields(
                 shop: request.shop, orderType: request.orderType, orderMethod: request.orderMethod, country: request.country)
             violations.check(request.managerID >= 0, field: "manager_id", "must not be negative")
+            violations.check(request.customFields.count <= 100, field: "custom_fields", "at most 100")
             try violations.throwIfAny()
             return try await store.saveOrderFields(request, settings: settings, requestID: context.requestID)
         }
@@ -98,8 +99,22 @@ extension OrdersService {
             response.account = try await store.loyaltyAccount(clientID: request.clientID, settings: settings)
             return response
         }
-        router.register(OrdersV1.Orders.getOrderSettings) { _, _ in
-            settings.settings
+        router.register(OrdersV1.Orders.getOrderSettings) { _, context in
+            try await store.orderSettings(managerID: context.caller.managerID, settings: settings)
+        }
+        router.register(OrdersV1.Orders.searchOrderFields) { request, context in
+            var violations = FieldViolations()
+            violations.checkText(request.query, field: "query", required: false, maximum: 100)
+            violations.check(request.limit <= 100, field: "limit", "must be at most 100")
+            try violations.throwIfAny()
+            return try await store.searchOrderFields(
+                query: request.query, limit: request.limit == 0 ? 20 : Int(request.limit), managerID: context.caller.managerID,
+                settings: settings)
+        }
+        router.register(OrdersV1.Orders.pinOrderField) { request, context in
+            let manager = try context.managerID(for: "pinning an order field")
+            return try await store.pinOrderField(
+                code: request.code, pinned: request.pinned, managerID: manager, settings: settings, requestID: context.requestID)
         }
         router.register(OrdersV1.Orders.createPaymentLink) { request, context in
             _ = try context.managerID(for: "making a payment link")

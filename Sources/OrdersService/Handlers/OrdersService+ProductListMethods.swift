@@ -74,7 +74,7 @@ extension OrdersService {
             try violations.throwIfAny()
             return try await store.moveOwnerRecords(from: owner!, to: request.toClientID, requestID: context.requestID)
         }
-        router.register(OrdersV1.Orders.getPanelData) { request, _ in
+        router.register(OrdersV1.Orders.getPanelData) { request, context in
             var violations = FieldViolations()
             violations.check(request.clientID >= 0, field: "client_id", "must be positive")
             violations.check(request.clientID > 0 || !request.dialogID.isEmpty, field: "dialog_id", "give client_id or dialog_id")
@@ -86,7 +86,7 @@ extension OrdersService {
             try violations.throwIfAny()
             return try await store.panelData(
                 clientID: request.clientID, dialogID: request.dialogID, visitorID: request.visitorID, priceType: request.priceType,
-                ordersPageSize: Int(request.ordersPageSize), settings: settings)
+                ordersPageSize: Int(request.ordersPageSize), managerID: context.caller.managerID, settings: settings)
         }
     }
 }

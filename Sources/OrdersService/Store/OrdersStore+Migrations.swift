@@ -212,6 +212,17 @@ extension OrdersStore {
                 ) WITHOUT ROWID;
                 CREATE INDEX customer_order_by_status ON customer_order (client_id, status);
                 """)
+        // A manager's pinned custom order fields, in their order (position).
+        migrations.register(
+            "orders.0007.order-field-pins",
+            sql: """
+                CREATE TABLE order_field_pin (
+                    manager_id INTEGER NOT NULL,
+                    code TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (manager_id, code)
+                ) WITHOUT ROWID;
+                """)
         return migrations
     }
 }

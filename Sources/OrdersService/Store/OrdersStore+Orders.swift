@@ -50,9 +50,9 @@ extension OrdersStore {
     }
 
     /// A page of a client's orders, newest first (the draft among them by its creation time).
-    func listOrders(_ page: OrderPage, settings: OrdersConfiguration) async throws -> OrdersV1.ListOrdersResponse {
+    func listOrders(_ page: OrderPage, managerID: Int64, settings: OrdersConfiguration) async throws -> OrdersV1.ListOrdersResponse {
         let time = now()
-        return try await database.read { db in try Self.listOrders(db, page, settings, time: time) }
+        return try await database.read { db in try Self.listOrders(db, page, settings, managerID: managerID, time: time) }
     }
 
     /// Saves the items section (ORDER-5): the whole list of lines and the one-time discount.
@@ -122,14 +122,15 @@ extension OrdersStore {
         }
     }
 
-    /// Saves the main fields (ORDER-9) and the contacts.
+    /// Saves the main fields and the custom fields given (ORDER-9), and the contacts.
     public func saveOrderFields(_ request: OrdersV1.SaveOrderFieldsRequest, settings: OrdersConfiguration, requestID: String) async throws
         -> OrdersV1.OrderResponse
     {
         try await updateOrder(
             request.orderID, version: request.version, method: OrdersV1.Orders.saveOrderFields.path, settings: settings,
             requestID: requestID
-        ) { order, _, _, _ in
+        ) { order, check, _, _ in
+            Self.applyCustomFields(request.customFields, to: &order, settings, into: &check)
             order.contact = request.contact ?? OrdersV1.OrderContact()
             order.shop = request.shop
             order.orderType = request.orderType
@@ -356,8 +357,8 @@ extension OrdersStore {
     }
 
     /// A page of a client's orders (resolved through merges), inside a transaction; the first
-    /// page brings the settings and the client's loyalty account.
-    static func listOrders(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, time: Int64) throws
+    /// page brings the settings (with `managerID`'s pinned fields) and the client's loyalty account.
+    static func listOrders(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, managerID: Int64, time: Int64) throws
         -> OrdersV1.ListOrdersResponse
     {
         guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
@@ -384,7 +385,7 @@ extension OrdersStore {
             response.nextPageToken = OrderCursor(createdAt: last.createdAtMs, orderID: last.orderID).token
         }
         if page.after == nil {
-            response.settings = settings.settings
+            response.settings = try orderSettings(db, managerID: managerID, settings)
             response.loyalty = try loyaltyAccount(db, clientID: clientID, settings, time: time)
         }
         return response

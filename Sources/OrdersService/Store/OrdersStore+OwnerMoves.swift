@@ -116,7 +116,8 @@ extension OrdersStore {
     /// dialog's before the contact is saved), the client's cart (the visitor's when the client
     /// has none) and the first page of the client's orders.
     public func panelData(
-        clientID: Int64, dialogID: String, visitorID: String, priceType: String, ordersPageSize: Int, settings: OrdersConfiguration
+        clientID: Int64, dialogID: String, visitorID: String, priceType: String, ordersPageSize: Int, managerID: Int64,
+        settings: OrdersConfiguration
     ) async throws -> OrdersV1.GetPanelDataResponse {
         let time = now()
         return try await database.read { db in
@@ -131,7 +132,7 @@ extension OrdersStore {
             }
             if clientID > 0 && ordersPageSize > 0 {
                 response.orders = try Self.listOrders(
-                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, time: time)
+                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, managerID: managerID, time: time)
             }
             return response
         }

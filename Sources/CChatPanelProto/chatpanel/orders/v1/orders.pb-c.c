@@ -2257,6 +2257,141 @@ void   chatpanel__orders__v1__payment_type__free_unpacked
   assert(message->base.descriptor == &chatpanel__orders__v1__payment_type__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__orders__v1__order_field_option__init
+                     (Chatpanel__Orders__V1__OrderFieldOption         *message)
+{
+  static const Chatpanel__Orders__V1__OrderFieldOption init_value = CHATPANEL__ORDERS__V1__ORDER_FIELD_OPTION__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_field_option__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldOption *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_field_option__pack
+                     (const Chatpanel__Orders__V1__OrderFieldOption *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_field_option__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldOption *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderFieldOption *
+       chatpanel__orders__v1__order_field_option__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderFieldOption *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_field_option__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_field_option__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldOption *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_field_definition__init
+                     (Chatpanel__Orders__V1__OrderFieldDefinition         *message)
+{
+  static const Chatpanel__Orders__V1__OrderFieldDefinition init_value = CHATPANEL__ORDERS__V1__ORDER_FIELD_DEFINITION__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_field_definition__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_field_definition__pack
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_field_definition__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderFieldDefinition *
+       chatpanel__orders__v1__order_field_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderFieldDefinition *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_field_definition__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_field_definition__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_field_value__init
+                     (Chatpanel__Orders__V1__OrderFieldValue         *message)
+{
+  static const Chatpanel__Orders__V1__OrderFieldValue init_value = CHATPANEL__ORDERS__V1__ORDER_FIELD_VALUE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_field_value__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldValue *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_field_value__pack
+                     (const Chatpanel__Orders__V1__OrderFieldValue *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_field_value__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldValue *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderFieldValue *
+       chatpanel__orders__v1__order_field_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderFieldValue *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_field_value__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_field_value__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldValue *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__orders__v1__order_settings__init
                      (Chatpanel__Orders__V1__OrderSettings         *message)
 {
@@ -2300,6 +2435,186 @@ void   chatpanel__orders__v1__order_settings__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &chatpanel__orders__v1__order_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__search_order_fields_request__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SearchOrderFieldsRequest init_value = CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__search_order_fields_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__search_order_fields_request__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__search_order_fields_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SearchOrderFieldsRequest *
+       chatpanel__orders__v1__search_order_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SearchOrderFieldsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__search_order_fields_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__search_order_fields_request__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__search_order_fields_response__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse         *message)
+{
+  static const Chatpanel__Orders__V1__SearchOrderFieldsResponse init_value = CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__search_order_fields_response__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__search_order_fields_response__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__search_order_fields_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SearchOrderFieldsResponse *
+       chatpanel__orders__v1__search_order_fields_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SearchOrderFieldsResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__search_order_fields_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__search_order_fields_response__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__pin_order_field_request__init
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest         *message)
+{
+  static const Chatpanel__Orders__V1__PinOrderFieldRequest init_value = CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__pin_order_field_request__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__pin_order_field_request__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__pin_order_field_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PinOrderFieldRequest *
+       chatpanel__orders__v1__pin_order_field_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PinOrderFieldRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__pin_order_field_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__pin_order_field_request__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__pin_order_field_response__init
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse         *message)
+{
+  static const Chatpanel__Orders__V1__PinOrderFieldResponse init_value = CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__pin_order_field_response__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__pin_order_field_response__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__pin_order_field_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PinOrderFieldResponse *
+       chatpanel__orders__v1__pin_order_field_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PinOrderFieldResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__pin_order_field_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__pin_order_field_response__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   chatpanel__orders__v1__order_contact__init
@@ -7155,7 +7470,212 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_type__descriptor
   (ProtobufCMessageInit) chatpanel__orders__v1__payment_type__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_settings__field_descriptors[3] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_field_option__field_descriptors[2] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldOption, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldOption, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_field_option__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = name */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_option__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_option__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldOption",
+  "OrderFieldOption",
+  "Chatpanel__Orders__V1__OrderFieldOption",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderFieldOption),
+  2,
+  chatpanel__orders__v1__order_field_option__field_descriptors,
+  chatpanel__orders__v1__order_field_option__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_field_option__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_field_option__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_field_definition__field_descriptors[5] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, type),
+    &chatpanel__orders__v1__order_field_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "options",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, n_options),
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, options),
+    &chatpanel__orders__v1__order_field_option__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pinned",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, pinned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_field_definition__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = name */
+  3,   /* field[3] = options */
+  4,   /* field[4] = pinned */
+  2,   /* field[2] = type */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_definition__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_definition__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldDefinition",
+  "OrderFieldDefinition",
+  "Chatpanel__Orders__V1__OrderFieldDefinition",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderFieldDefinition),
+  5,
+  chatpanel__orders__v1__order_field_definition__field_descriptors,
+  chatpanel__orders__v1__order_field_definition__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_field_definition__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_field_definition__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_field_value__field_descriptors[3] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldValue, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldValue, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "display_value",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldValue, display_value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_field_value__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = display_value */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_value__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_value__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldValue",
+  "OrderFieldValue",
+  "Chatpanel__Orders__V1__OrderFieldValue",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderFieldValue),
+  3,
+  chatpanel__orders__v1__order_field_value__field_descriptors,
+  chatpanel__orders__v1__order_field_value__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_field_value__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_field_value__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_settings__field_descriptors[4] =
 {
   {
     "statuses",
@@ -7193,16 +7713,29 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_settings__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pinned_fields",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__OrderSettings, n_pinned_fields),
+    offsetof(Chatpanel__Orders__V1__OrderSettings, pinned_fields),
+    &chatpanel__orders__v1__order_field_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__order_settings__field_indices_by_name[] = {
   2,   /* field[2] = currency */
   1,   /* field[1] = payment_types */
+  3,   /* field[3] = pinned_fields */
   0,   /* field[0] = statuses */
 };
 static const ProtobufCIntRange chatpanel__orders__v1__order_settings__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__order_settings__descriptor =
 {
@@ -7212,11 +7745,189 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order_settings__descript
   "Chatpanel__Orders__V1__OrderSettings",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__OrderSettings),
-  3,
+  4,
   chatpanel__orders__v1__order_settings__field_descriptors,
   chatpanel__orders__v1__order_settings__field_indices_by_name,
   1,  chatpanel__orders__v1__order_settings__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__order_settings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__search_order_fields_request__field_descriptors[2] =
+{
+  {
+    "query",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__search_order_fields_request__field_indices_by_name[] = {
+  1,   /* field[1] = limit */
+  0,   /* field[0] = query */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__search_order_fields_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SearchOrderFieldsRequest",
+  "SearchOrderFieldsRequest",
+  "Chatpanel__Orders__V1__SearchOrderFieldsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SearchOrderFieldsRequest),
+  2,
+  chatpanel__orders__v1__search_order_fields_request__field_descriptors,
+  chatpanel__orders__v1__search_order_fields_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__search_order_fields_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__search_order_fields_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__search_order_fields_response__field_descriptors[1] =
+{
+  {
+    "fields",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsResponse, n_fields),
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsResponse, fields),
+    &chatpanel__orders__v1__order_field_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__search_order_fields_response__field_indices_by_name[] = {
+  0,   /* field[0] = fields */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__search_order_fields_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SearchOrderFieldsResponse",
+  "SearchOrderFieldsResponse",
+  "Chatpanel__Orders__V1__SearchOrderFieldsResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SearchOrderFieldsResponse),
+  1,
+  chatpanel__orders__v1__search_order_fields_response__field_descriptors,
+  chatpanel__orders__v1__search_order_fields_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__search_order_fields_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__search_order_fields_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__pin_order_field_request__field_descriptors[2] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldRequest, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pinned",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldRequest, pinned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__pin_order_field_request__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = pinned */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__pin_order_field_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PinOrderFieldRequest",
+  "PinOrderFieldRequest",
+  "Chatpanel__Orders__V1__PinOrderFieldRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PinOrderFieldRequest),
+  2,
+  chatpanel__orders__v1__pin_order_field_request__field_descriptors,
+  chatpanel__orders__v1__pin_order_field_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__pin_order_field_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__pin_order_field_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__pin_order_field_response__field_descriptors[1] =
+{
+  {
+    "pinned_fields",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldResponse, n_pinned_fields),
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldResponse, pinned_fields),
+    &chatpanel__orders__v1__order_field_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__pin_order_field_response__field_indices_by_name[] = {
+  0,   /* field[0] = pinned_fields */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__pin_order_field_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PinOrderFieldResponse",
+  "PinOrderFieldResponse",
+  "Chatpanel__Orders__V1__PinOrderFieldResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PinOrderFieldResponse),
+  1,
+  chatpanel__orders__v1__pin_order_field_response__field_descriptors,
+  chatpanel__orders__v1__pin_order_field_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__pin_order_field_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__pin_order_field_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_contact__field_descriptors[4] =
@@ -8070,7 +8781,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order_totals__descriptor
   (ProtobufCMessageInit) chatpanel__orders__v1__order_totals__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__order__field_descriptors[22] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order__field_descriptors[23] =
 {
   {
     "order_id",
@@ -8336,6 +9047,18 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__order__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "custom_fields",
+    23,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__Order, n_custom_fields),
+    offsetof(Chatpanel__Orders__V1__Order, custom_fields),
+    &chatpanel__orders__v1__order_field_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__order__field_indices_by_name[] = {
   2,   /* field[2] = client_id */
@@ -8343,6 +9066,7 @@ static const unsigned chatpanel__orders__v1__order__field_indices_by_name[] = {
   12,   /* field[12] = country */
   6,   /* field[6] = created_at_ms */
   13,   /* field[13] = currency */
+  22,   /* field[22] = custom_fields */
   17,   /* field[17] = delivery */
   16,   /* field[16] = discount */
   3,   /* field[3] = draft */
@@ -8364,7 +9088,7 @@ static const unsigned chatpanel__orders__v1__order__field_indices_by_name[] = {
 static const ProtobufCIntRange chatpanel__orders__v1__order__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 22 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor =
 {
@@ -8374,7 +9098,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor =
   "Chatpanel__Orders__V1__Order",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__Order),
-  22,
+  23,
   chatpanel__orders__v1__order__field_descriptors,
   chatpanel__orders__v1__order__field_indices_by_name,
   1,  chatpanel__orders__v1__order__number_ranges,
@@ -9495,7 +10219,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_payments_requ
   (ProtobufCMessageInit) chatpanel__orders__v1__save_order_payments_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_fields_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_fields_request__field_descriptors[9] =
 {
   {
     "order_id",
@@ -9593,10 +10317,23 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_fields_r
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "custom_fields",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, n_custom_fields),
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, custom_fields),
+    &chatpanel__orders__v1__order_field_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__save_order_fields_request__field_indices_by_name[] = {
   2,   /* field[2] = contact */
   6,   /* field[6] = country */
+  8,   /* field[8] = custom_fields */
   7,   /* field[7] = manager_id */
   0,   /* field[0] = order_id */
   5,   /* field[5] = order_method */
@@ -9607,7 +10344,7 @@ static const unsigned chatpanel__orders__v1__save_order_fields_request__field_in
 static const ProtobufCIntRange chatpanel__orders__v1__save_order_fields_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_fields_request__descriptor =
 {
@@ -9617,7 +10354,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_fields_reques
   "Chatpanel__Orders__V1__SaveOrderFieldsRequest",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__SaveOrderFieldsRequest),
-  8,
+  9,
   chatpanel__orders__v1__save_order_fields_request__field_descriptors,
   chatpanel__orders__v1__save_order_fields_request__field_indices_by_name,
   1,  chatpanel__orders__v1__save_order_fields_request__number_ranges,
@@ -10143,6 +10880,48 @@ const ProtobufCEnumDescriptor chatpanel__orders__v1__order_status_group__descrip
   chatpanel__orders__v1__order_status_group__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue chatpanel__orders__v1__order_field_type__enum_values_by_number[9] =
+{
+  { "ORDER_FIELD_TYPE_UNSPECIFIED", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_UNSPECIFIED", 0 },
+  { "ORDER_FIELD_TYPE_STRING", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_STRING", 1 },
+  { "ORDER_FIELD_TYPE_TEXT", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_TEXT", 2 },
+  { "ORDER_FIELD_TYPE_INTEGER", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_INTEGER", 3 },
+  { "ORDER_FIELD_TYPE_DECIMAL", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DECIMAL", 4 },
+  { "ORDER_FIELD_TYPE_BOOLEAN", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_BOOLEAN", 5 },
+  { "ORDER_FIELD_TYPE_DATE", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DATE", 6 },
+  { "ORDER_FIELD_TYPE_EMAIL", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_EMAIL", 7 },
+  { "ORDER_FIELD_TYPE_DICTIONARY", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DICTIONARY", 8 },
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_type__value_ranges[] = {
+{0, 0},{0, 9}
+};
+static const ProtobufCEnumValueIndex chatpanel__orders__v1__order_field_type__enum_values_by_name[9] =
+{
+  { "ORDER_FIELD_TYPE_BOOLEAN", 5 },
+  { "ORDER_FIELD_TYPE_DATE", 6 },
+  { "ORDER_FIELD_TYPE_DECIMAL", 4 },
+  { "ORDER_FIELD_TYPE_DICTIONARY", 8 },
+  { "ORDER_FIELD_TYPE_EMAIL", 7 },
+  { "ORDER_FIELD_TYPE_INTEGER", 3 },
+  { "ORDER_FIELD_TYPE_STRING", 1 },
+  { "ORDER_FIELD_TYPE_TEXT", 2 },
+  { "ORDER_FIELD_TYPE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor chatpanel__orders__v1__order_field_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldType",
+  "OrderFieldType",
+  "Chatpanel__Orders__V1__OrderFieldType",
+  "chatpanel.orders.v1",
+  9,
+  chatpanel__orders__v1__order_field_type__enum_values_by_number,
+  9,
+  chatpanel__orders__v1__order_field_type__enum_values_by_name,
+  1,
+  chatpanel__orders__v1__order_field_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCEnumValue chatpanel__orders__v1__payment_state__enum_values_by_number[3] =
 {
   { "PAYMENT_STATE_UNPAID", "CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID", 0 },
@@ -10205,7 +10984,7 @@ const ProtobufCEnumDescriptor chatpanel__orders__v1__payment_status__descriptor 
   chatpanel__orders__v1__payment_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[31] =
+static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[33] =
 {
   { "PutPriceTypes", &chatpanel__orders__v1__put_price_types_request__descriptor, &chatpanel__orders__v1__put_price_types_response__descriptor },
   { "ListPriceTypes", &chatpanel__orders__v1__list_price_types_request__descriptor, &chatpanel__orders__v1__list_price_types_response__descriptor },
@@ -10236,6 +11015,8 @@ static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_des
   { "SaveOrderBonuses", &chatpanel__orders__v1__save_order_bonuses_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
   { "DeleteOrder", &chatpanel__orders__v1__delete_order_request__descriptor, &chatpanel__orders__v1__delete_order_response__descriptor },
   { "GetLoyaltyAccount", &chatpanel__orders__v1__get_loyalty_account_request__descriptor, &chatpanel__orders__v1__get_loyalty_account_response__descriptor },
+  { "SearchOrderFields", &chatpanel__orders__v1__search_order_fields_request__descriptor, &chatpanel__orders__v1__search_order_fields_response__descriptor },
+  { "PinOrderField", &chatpanel__orders__v1__pin_order_field_request__descriptor, &chatpanel__orders__v1__pin_order_field_response__descriptor },
   { "CreatePaymentLink", &chatpanel__orders__v1__create_payment_link_request__descriptor, &chatpanel__orders__v1__create_payment_link_response__descriptor },
   { "VerifyPaymentLink", &chatpanel__orders__v1__verify_payment_link_request__descriptor, &chatpanel__orders__v1__verify_payment_link_response__descriptor },
 };
@@ -10244,7 +11025,7 @@ const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   12,        /* AddToOrder */
   24,        /* ChangeOrderStatus */
   17,        /* CreateOrder */
-  29,        /* CreatePaymentLink */
+  31,        /* CreatePaymentLink */
   4,        /* CreateProduct */
   27,        /* DeleteOrder */
   14,        /* GetCart */
@@ -10258,6 +11039,7 @@ const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   19,        /* ListOrders */
   1,        /* ListPriceTypes */
   15,        /* MoveOwnerRecords */
+  30,        /* PinOrderField */
   13,        /* PutCart */
   2,        /* PutCategories */
   0,        /* PutPriceTypes */
@@ -10267,10 +11049,11 @@ const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   23,        /* SaveOrderFields */
   20,        /* SaveOrderItems */
   22,        /* SaveOrderPayments */
+  29,        /* SearchOrderFields */
   7,        /* SearchProducts */
   11,        /* SendProductCards */
   6,        /* UpsertProducts */
-  30         /* VerifyPaymentLink */
+  32         /* VerifyPaymentLink */
 };
 const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
 {
@@ -10279,7 +11062,7 @@ const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
   "Orders",
   "Chatpanel__Orders__V1__Orders",
   "chatpanel.orders.v1",
-  31,
+  33,
   chatpanel__orders__v1__orders__method_descriptors,
   chatpanel__orders__v1__orders__method_indices_by_name
 };
@@ -10515,13 +11298,29 @@ void chatpanel__orders__v1__orders__get_loyalty_account(ProtobufCService *servic
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
   service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void chatpanel__orders__v1__orders__search_order_fields(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SearchOrderFieldsRequest *input,
+                                                        Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__pin_order_field(ProtobufCService *service,
+                                                    const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
+                                                    Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
                                                         const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
                                                         Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
                                                         void *closure_data)
 {
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
-  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *service,
                                                         const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
@@ -10529,7 +11328,7 @@ void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
-  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service *service,
                                           Chatpanel__Orders__V1__Orders_ServiceDestroy destroy)

@@ -65,7 +65,14 @@ typedef struct Chatpanel__Orders__V1__GetPanelDataRequest Chatpanel__Orders__V1_
 typedef struct Chatpanel__Orders__V1__GetPanelDataResponse Chatpanel__Orders__V1__GetPanelDataResponse;
 typedef struct Chatpanel__Orders__V1__OrderStatus Chatpanel__Orders__V1__OrderStatus;
 typedef struct Chatpanel__Orders__V1__PaymentType Chatpanel__Orders__V1__PaymentType;
+typedef struct Chatpanel__Orders__V1__OrderFieldOption Chatpanel__Orders__V1__OrderFieldOption;
+typedef struct Chatpanel__Orders__V1__OrderFieldDefinition Chatpanel__Orders__V1__OrderFieldDefinition;
+typedef struct Chatpanel__Orders__V1__OrderFieldValue Chatpanel__Orders__V1__OrderFieldValue;
 typedef struct Chatpanel__Orders__V1__OrderSettings Chatpanel__Orders__V1__OrderSettings;
+typedef struct Chatpanel__Orders__V1__SearchOrderFieldsRequest Chatpanel__Orders__V1__SearchOrderFieldsRequest;
+typedef struct Chatpanel__Orders__V1__SearchOrderFieldsResponse Chatpanel__Orders__V1__SearchOrderFieldsResponse;
+typedef struct Chatpanel__Orders__V1__PinOrderFieldRequest Chatpanel__Orders__V1__PinOrderFieldRequest;
+typedef struct Chatpanel__Orders__V1__PinOrderFieldResponse Chatpanel__Orders__V1__PinOrderFieldResponse;
 typedef struct Chatpanel__Orders__V1__OrderContact Chatpanel__Orders__V1__OrderContact;
 typedef struct Chatpanel__Orders__V1__Delivery Chatpanel__Orders__V1__Delivery;
 typedef struct Chatpanel__Orders__V1__OrderDiscount Chatpanel__Orders__V1__OrderDiscount;
@@ -156,6 +163,45 @@ typedef enum _Chatpanel__Orders__V1__OrderStatusGroup {
   CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_CANCEL = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP)
 } Chatpanel__Orders__V1__OrderStatusGroup;
+/*
+ * The type of a custom order field's value, as the clients' custom fields are typed.
+ */
+typedef enum _Chatpanel__Orders__V1__OrderFieldType {
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_UNSPECIFIED = 0,
+  /*
+   * One line, at most 255 characters.
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_STRING = 1,
+  /*
+   * Several lines, at most 10 000 characters.
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_TEXT = 2,
+  /*
+   * A signed 64-bit integer, like "-42".
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_INTEGER = 3,
+  /*
+   * A decimal number with a dot, like "12.50" (a comma is read as a dot; at most 18 digits).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DECIMAL = 4,
+  /*
+   * "true" or "false" (yes/no, да/нет, 1/0 are read as such).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_BOOLEAN = 5,
+  /*
+   * A calendar date "YYYY-MM-DD" (DD.MM.YYYY is read as such).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DATE = 6,
+  /*
+   * An email address (stored lower-cased).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_EMAIL = 7,
+  /*
+   * One of the field's options, by code (or its name in any case).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DICTIONARY = 8
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE)
+} Chatpanel__Orders__V1__OrderFieldType;
 /*
  * Whether an order is paid: by the sum of its paid payments against its total.
  */
@@ -1225,6 +1271,59 @@ struct  Chatpanel__Orders__V1__PaymentType
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
+struct  Chatpanel__Orders__V1__OrderFieldOption
+{
+  ProtobufCMessage base;
+  char *code;
+  char *name;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_FIELD_OPTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_field_option__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A custom order field of the configuration (ORDER-9).
+ */
+struct  Chatpanel__Orders__V1__OrderFieldDefinition
+{
+  ProtobufCMessage base;
+  char *code;
+  char *name;
+  Chatpanel__Orders__V1__OrderFieldType type;
+  size_t n_options;
+  Chatpanel__Orders__V1__OrderFieldOption **options;
+  /*
+   * Answers only: pinned by the calling manager (shown on every order).
+   */
+  protobuf_c_boolean pinned;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_FIELD_DEFINITION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_field_definition__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_UNSPECIFIED, 0,NULL, 0 }
+
+
+/*
+ * A custom field's value on an order.
+ */
+struct  Chatpanel__Orders__V1__OrderFieldValue
+{
+  ProtobufCMessage base;
+  char *code;
+  /*
+   * The value in its canonical text form; empty in a request clears it.
+   */
+  char *value;
+  /*
+   * Answers only: the option's name for a dictionary, else the value.
+   */
+  char *display_value;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_FIELD_VALUE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_field_value__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 /*
  * The order statuses and payment types of the configuration, and the shop's currency.
  */
@@ -1242,10 +1341,75 @@ struct  Chatpanel__Orders__V1__OrderSettings
    * ISO 4217 code of every order's amounts.
    */
   char *currency;
+  /*
+   * The custom order fields the calling manager pinned, in their order (search finds the others).
+   */
+  size_t n_pinned_fields;
+  Chatpanel__Orders__V1__OrderFieldDefinition **pinned_fields;
 };
 #define CHATPANEL__ORDERS__V1__ORDER_SETTINGS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_settings__descriptor) \
-    , 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+    , 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * Finds custom order fields by name or code (ORDER-9): case-insensitive, prefix matches first.
+ */
+struct  Chatpanel__Orders__V1__SearchOrderFieldsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Up to 100 characters; empty lists every field.
+   */
+  char *query;
+  /*
+   * 1 to 100; 0 means 20.
+   */
+  uint32_t limit;
+};
+#define CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__search_order_fields_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Chatpanel__Orders__V1__SearchOrderFieldsResponse
+{
+  ProtobufCMessage base;
+  size_t n_fields;
+  Chatpanel__Orders__V1__OrderFieldDefinition **fields;
+};
+#define CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__search_order_fields_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Pins or unpins a custom order field for the calling manager (pinned fields show on every
+ * order, in the order pinned).
+ */
+struct  Chatpanel__Orders__V1__PinOrderFieldRequest
+{
+  ProtobufCMessage base;
+  char *code;
+  protobuf_c_boolean pinned;
+};
+#define CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__pin_order_field_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Chatpanel__Orders__V1__PinOrderFieldResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The manager's pinned fields, in their order.
+   */
+  size_t n_pinned_fields;
+  Chatpanel__Orders__V1__OrderFieldDefinition **pinned_fields;
+};
+#define CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__pin_order_field_response__descriptor) \
+    , 0,NULL }
 
 
 /*
@@ -1569,10 +1733,15 @@ struct  Chatpanel__Orders__V1__Order
    * The loyalty programme on this order (absent when the shop runs none).
    */
   Chatpanel__Orders__V1__OrderLoyalty *loyalty;
+  /*
+   * The custom fields with a value, in the configuration's order.
+   */
+  size_t n_custom_fields;
+  Chatpanel__Orders__V1__OrderFieldValue **custom_fields;
 };
 #define CHATPANEL__ORDERS__V1__ORDER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, NULL, NULL, 0,NULL, NULL, CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID, NULL }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, NULL, NULL, 0,NULL, NULL, CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID, NULL, 0,NULL }
 
 
 /*
@@ -1907,10 +2076,16 @@ struct  Chatpanel__Orders__V1__SaveOrderFieldsRequest
    * The responsible manager; 0 keeps the current one.
    */
   int64_t manager_id;
+  /*
+   * Custom field values to set (an empty value clears one); fields not sent keep their values.
+   * At most 100.
+   */
+  size_t n_custom_fields;
+  Chatpanel__Orders__V1__OrderFieldValue **custom_fields;
 };
 #define CHATPANEL__ORDERS__V1__SAVE_ORDER_FIELDS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_fields_request__descriptor) \
-    , 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL }
 
 
 /*
@@ -2972,6 +3147,63 @@ Chatpanel__Orders__V1__PaymentType *
 void   chatpanel__orders__v1__payment_type__free_unpacked
                      (Chatpanel__Orders__V1__PaymentType *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderFieldOption methods */
+void   chatpanel__orders__v1__order_field_option__init
+                     (Chatpanel__Orders__V1__OrderFieldOption         *message);
+size_t chatpanel__orders__v1__order_field_option__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldOption   *message);
+size_t chatpanel__orders__v1__order_field_option__pack
+                     (const Chatpanel__Orders__V1__OrderFieldOption   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_field_option__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldOption   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderFieldOption *
+       chatpanel__orders__v1__order_field_option__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_field_option__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldOption *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderFieldDefinition methods */
+void   chatpanel__orders__v1__order_field_definition__init
+                     (Chatpanel__Orders__V1__OrderFieldDefinition         *message);
+size_t chatpanel__orders__v1__order_field_definition__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition   *message);
+size_t chatpanel__orders__v1__order_field_definition__pack
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_field_definition__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderFieldDefinition *
+       chatpanel__orders__v1__order_field_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_field_definition__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderFieldValue methods */
+void   chatpanel__orders__v1__order_field_value__init
+                     (Chatpanel__Orders__V1__OrderFieldValue         *message);
+size_t chatpanel__orders__v1__order_field_value__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldValue   *message);
+size_t chatpanel__orders__v1__order_field_value__pack
+                     (const Chatpanel__Orders__V1__OrderFieldValue   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_field_value__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldValue   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderFieldValue *
+       chatpanel__orders__v1__order_field_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_field_value__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldValue *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Orders__V1__OrderSettings methods */
 void   chatpanel__orders__v1__order_settings__init
                      (Chatpanel__Orders__V1__OrderSettings         *message);
@@ -2990,6 +3222,82 @@ Chatpanel__Orders__V1__OrderSettings *
                       const uint8_t       *data);
 void   chatpanel__orders__v1__order_settings__free_unpacked
                      (Chatpanel__Orders__V1__OrderSettings *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SearchOrderFieldsRequest methods */
+void   chatpanel__orders__v1__search_order_fields_request__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest         *message);
+size_t chatpanel__orders__v1__search_order_fields_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest   *message);
+size_t chatpanel__orders__v1__search_order_fields_request__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__search_order_fields_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SearchOrderFieldsRequest *
+       chatpanel__orders__v1__search_order_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__search_order_fields_request__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SearchOrderFieldsResponse methods */
+void   chatpanel__orders__v1__search_order_fields_response__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse         *message);
+size_t chatpanel__orders__v1__search_order_fields_response__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse   *message);
+size_t chatpanel__orders__v1__search_order_fields_response__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__search_order_fields_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SearchOrderFieldsResponse *
+       chatpanel__orders__v1__search_order_fields_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__search_order_fields_response__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PinOrderFieldRequest methods */
+void   chatpanel__orders__v1__pin_order_field_request__init
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest         *message);
+size_t chatpanel__orders__v1__pin_order_field_request__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest   *message);
+size_t chatpanel__orders__v1__pin_order_field_request__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__pin_order_field_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PinOrderFieldRequest *
+       chatpanel__orders__v1__pin_order_field_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__pin_order_field_request__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PinOrderFieldResponse methods */
+void   chatpanel__orders__v1__pin_order_field_response__init
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse         *message);
+size_t chatpanel__orders__v1__pin_order_field_response__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse   *message);
+size_t chatpanel__orders__v1__pin_order_field_response__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__pin_order_field_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PinOrderFieldResponse *
+       chatpanel__orders__v1__pin_order_field_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__pin_order_field_response__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse *message,
                       ProtobufCAllocator *allocator);
 /* Chatpanel__Orders__V1__OrderContact methods */
 void   chatpanel__orders__v1__order_contact__init
@@ -3770,8 +4078,29 @@ typedef void (*Chatpanel__Orders__V1__OrderStatus_Closure)
 typedef void (*Chatpanel__Orders__V1__PaymentType_Closure)
                  (const Chatpanel__Orders__V1__PaymentType *message,
                   void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderFieldOption_Closure)
+                 (const Chatpanel__Orders__V1__OrderFieldOption *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderFieldDefinition_Closure)
+                 (const Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderFieldValue_Closure)
+                 (const Chatpanel__Orders__V1__OrderFieldValue *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Orders__V1__OrderSettings_Closure)
                  (const Chatpanel__Orders__V1__OrderSettings *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SearchOrderFieldsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure)
+                 (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PinOrderFieldRequest_Closure)
+                 (const Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PinOrderFieldResponse_Closure)
+                 (const Chatpanel__Orders__V1__PinOrderFieldResponse *message,
                   void *closure_data);
 typedef void (*Chatpanel__Orders__V1__OrderContact_Closure)
                  (const Chatpanel__Orders__V1__OrderContact *message,
@@ -3995,6 +4324,14 @@ struct Chatpanel__Orders__V1__Orders_Service
                               const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
                               Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
                               void *closure_data);
+  void (*search_order_fields)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__SearchOrderFieldsRequest *input,
+                              Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure closure,
+                              void *closure_data);
+  void (*pin_order_field)(Chatpanel__Orders__V1__Orders_Service *service,
+                          const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
+                          Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
+                          void *closure_data);
   void (*create_payment_link)(Chatpanel__Orders__V1__Orders_Service *service,
                               const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
                               Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
@@ -4040,6 +4377,8 @@ void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service 
       function_prefix__ ## save_order_bonuses,\
       function_prefix__ ## delete_order,\
       function_prefix__ ## get_loyalty_account,\
+      function_prefix__ ## search_order_fields,\
+      function_prefix__ ## pin_order_field,\
       function_prefix__ ## create_payment_link,\
       function_prefix__ ## verify_payment_link  }
 void chatpanel__orders__v1__orders__put_price_types(ProtobufCService *service,
@@ -4158,6 +4497,14 @@ void chatpanel__orders__v1__orders__get_loyalty_account(ProtobufCService *servic
                                                         const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
                                                         Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
                                                         void *closure_data);
+void chatpanel__orders__v1__orders__search_order_fields(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SearchOrderFieldsRequest *input,
+                                                        Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__pin_order_field(ProtobufCService *service,
+                                                    const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
+                                                    Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
+                                                    void *closure_data);
 void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
                                                         const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
                                                         Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
@@ -4173,6 +4520,7 @@ extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__product_kind__des
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__product_sort__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__card_source__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__order_status_group__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__order_field_type__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__payment_state__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__payment_status__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__money__descriptor;
@@ -4225,7 +4573,14 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_re
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_status__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_type__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_option__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_definition__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_value__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_settings__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_contact__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__delivery__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_discount__descriptor;

@@ -211,6 +211,81 @@ extension OrdersV1 {
         }
     }
 
+    /// The type of a custom order field's value, as the clients' custom fields are typed.
+    public enum OrderFieldType: ProtoEnum, CaseIterable {
+        /// `ORDER_FIELD_TYPE_UNSPECIFIED` (0).
+        case unspecified
+        /// One line, at most 255 characters.
+        case string
+        /// Several lines, at most 10 000 characters.
+        case text
+        /// A signed 64-bit integer, like "-42".
+        case integer
+        /// A decimal number with a dot, like "12.50" (a comma is read as a dot; at most 18 digits).
+        case decimal
+        /// "true" or "false" (yes/no, да/нет, 1/0 are read as such).
+        case boolean
+        /// A calendar date "YYYY-MM-DD" (DD.MM.YYYY is read as such).
+        case date
+        /// An email address (stored lower-cased).
+        case email
+        /// One of the field's options, by code (or its name in any case).
+        case dictionary
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .string, .text, .integer, .decimal, .boolean, .date, .email, .dictionary]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .string
+            case 2: self = .text
+            case 3: self = .integer
+            case 4: self = .decimal
+            case 5: self = .boolean
+            case 6: self = .date
+            case 7: self = .email
+            case 8: self = .dictionary
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .string: 1
+            case .text: 2
+            case .integer: 3
+            case .decimal: 4
+            case .boolean: 5
+            case .date: 6
+            case .email: 7
+            case .dictionary: 8
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "ORDER_FIELD_TYPE_UNSPECIFIED"
+            case .string: "ORDER_FIELD_TYPE_STRING"
+            case .text: "ORDER_FIELD_TYPE_TEXT"
+            case .integer: "ORDER_FIELD_TYPE_INTEGER"
+            case .decimal: "ORDER_FIELD_TYPE_DECIMAL"
+            case .boolean: "ORDER_FIELD_TYPE_BOOLEAN"
+            case .date: "ORDER_FIELD_TYPE_DATE"
+            case .email: "ORDER_FIELD_TYPE_EMAIL"
+            case .dictionary: "ORDER_FIELD_TYPE_DICTIONARY"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
     /// Whether an order is paid: by the sum of its paid payments against its total.
     public enum PaymentState: ProtoEnum, CaseIterable {
         /// Nothing paid.
@@ -1883,6 +1958,100 @@ extension OrdersV1 {
         }
     }
 
+    /// The `OrderFieldOption` message.
+    public struct OrderFieldOption: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The `name` field (2).
+        public var name: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderFieldOption`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_field_option()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+        }
+    }
+
+    /// A custom order field of the configuration (ORDER-9).
+    public struct OrderFieldDefinition: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The `name` field (2).
+        public var name: String = ""
+        /// The `type` field (3).
+        public var type: OrdersV1.OrderFieldType = .init(rawValue: 0)
+        /// The `options` field (4).
+        public var options: [OrdersV1.OrderFieldOption] = []
+        /// Answers only: pinned by the calling manager (shown on every order).
+        public var pinned: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderFieldDefinition`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_field_definition()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+            type = r.enumValue(3, as: OrdersV1.OrderFieldType.self)
+            options = try r.messages(4, as: OrdersV1.OrderFieldOption.self)
+            pinned = r.bool(5)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+            w.setEnum(3, type)
+            try w.setMessages(4, options)
+            w.setBool(5, pinned)
+        }
+    }
+
+    /// A custom field's value on an order.
+    public struct OrderFieldValue: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The value in its canonical text form; empty in a request clears it.
+        public var value: String = ""
+        /// Answers only: the option's name for a dictionary, else the value.
+        public var displayValue: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderFieldValue`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_field_value()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            value = r.string(2)
+            displayValue = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, value)
+            try w.setString(3, displayValue)
+        }
+    }
+
     /// The order statuses and payment types of the configuration, and the shop's currency.
     public struct OrderSettings: ProtoMessage {
         /// In the configured order; the first one is where new orders start.
@@ -1891,6 +2060,8 @@ extension OrdersV1 {
         public var paymentTypes: [OrdersV1.PaymentType] = []
         /// ISO 4217 code of every order's amounts.
         public var currency: String = ""
+        /// The custom order fields the calling manager pinned, in their order (search finds the others).
+        public var pinnedFields: [OrdersV1.OrderFieldDefinition] = []
 
         /// A message with every field at its default.
         public init() {}
@@ -1903,6 +2074,7 @@ extension OrdersV1 {
             statuses = try r.messages(1, as: OrdersV1.OrderStatus.self)
             paymentTypes = try r.messages(2, as: OrdersV1.PaymentType.self)
             currency = r.string(3)
+            pinnedFields = try r.messages(4, as: OrdersV1.OrderFieldDefinition.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -1910,6 +2082,104 @@ extension OrdersV1 {
             try w.setMessages(1, statuses)
             try w.setMessages(2, paymentTypes)
             try w.setString(3, currency)
+            try w.setMessages(4, pinnedFields)
+        }
+    }
+
+    /// Finds custom order fields by name or code (ORDER-9): case-insensitive, prefix matches first.
+    public struct SearchOrderFieldsRequest: ProtoMessage {
+        /// Up to 100 characters; empty lists every field.
+        public var query: String = ""
+        /// 1 to 100; 0 means 20.
+        public var limit: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SearchOrderFieldsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            query = r.string(1)
+            limit = r.scalar(2, as: UInt32.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, query)
+            w.setScalar(2, limit)
+        }
+    }
+
+    /// The `SearchOrderFieldsResponse` message.
+    public struct SearchOrderFieldsResponse: ProtoMessage {
+        /// The `fields` field (1).
+        public var fields: [OrdersV1.OrderFieldDefinition] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SearchOrderFieldsResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            fields = try r.messages(1, as: OrdersV1.OrderFieldDefinition.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, fields)
+        }
+    }
+
+    /// Pins or unpins a custom order field for the calling manager (pinned fields show on every
+    /// order, in the order pinned).
+    public struct PinOrderFieldRequest: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The `pinned` field (2).
+        public var pinned: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PinOrderFieldRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            pinned = r.bool(2)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            w.setBool(2, pinned)
+        }
+    }
+
+    /// The `PinOrderFieldResponse` message.
+    public struct PinOrderFieldResponse: ProtoMessage {
+        /// The manager's pinned fields, in their order.
+        public var pinnedFields: [OrdersV1.OrderFieldDefinition] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PinOrderFieldResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            pinnedFields = try r.messages(1, as: OrdersV1.OrderFieldDefinition.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, pinnedFields)
         }
     }
 
@@ -2301,6 +2571,8 @@ extension OrdersV1 {
         public var paymentState: OrdersV1.PaymentState = .init(rawValue: 0)
         /// The loyalty programme on this order (absent when the shop runs none).
         public var loyalty: OrdersV1.OrderLoyalty? = nil
+        /// The custom fields with a value, in the configuration's order.
+        public var customFields: [OrdersV1.OrderFieldValue] = []
 
         /// A message with every field at its default.
         public init() {}
@@ -2332,6 +2604,7 @@ extension OrdersV1 {
             totals = try r.message(20, as: OrdersV1.OrderTotals.self)
             paymentState = r.enumValue(21, as: OrdersV1.PaymentState.self)
             loyalty = try r.message(22, as: OrdersV1.OrderLoyalty.self)
+            customFields = try r.messages(23, as: OrdersV1.OrderFieldValue.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -2358,6 +2631,7 @@ extension OrdersV1 {
             if let value = totals { try w.setMessage(20, value) }
             w.setEnum(21, paymentState)
             if let value = loyalty { try w.setMessage(22, value) }
+            try w.setMessages(23, customFields)
         }
     }
 
@@ -2904,6 +3178,9 @@ extension OrdersV1 {
         public var country: String = ""
         /// The responsible manager; 0 keeps the current one.
         public var managerID: Int64 = 0
+        /// Custom field values to set (an empty value clears one); fields not sent keep their values.
+        /// At most 100.
+        public var customFields: [OrdersV1.OrderFieldValue] = []
 
         /// A message with every field at its default.
         public init() {}
@@ -2921,6 +3198,7 @@ extension OrdersV1 {
             orderMethod = r.string(6)
             country = r.string(7)
             managerID = r.scalar(8, as: Int64.self)
+            customFields = try r.messages(9, as: OrdersV1.OrderFieldValue.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -2933,6 +3211,7 @@ extension OrdersV1 {
             try w.setString(6, orderMethod)
             try w.setString(7, country)
             w.setScalar(8, managerID)
+            try w.setMessages(9, customFields)
         }
     }
 
@@ -3205,12 +3484,16 @@ extension OrdersV1 {
         public static let deleteOrder = UnaryMethod<OrdersV1.DeleteOrderRequest, OrdersV1.DeleteOrderResponse>(path: "/chatpanel.orders.v1.Orders/DeleteOrder")
         /// `GetLoyaltyAccount`.
         public static let getLoyaltyAccount = UnaryMethod<OrdersV1.GetLoyaltyAccountRequest, OrdersV1.GetLoyaltyAccountResponse>(path: "/chatpanel.orders.v1.Orders/GetLoyaltyAccount")
+        /// Custom order fields (ORDER-9).
+        public static let searchOrderFields = UnaryMethod<OrdersV1.SearchOrderFieldsRequest, OrdersV1.SearchOrderFieldsResponse>(path: "/chatpanel.orders.v1.Orders/SearchOrderFields")
+        /// `PinOrderField`.
+        public static let pinOrderField = UnaryMethod<OrdersV1.PinOrderFieldRequest, OrdersV1.PinOrderFieldResponse>(path: "/chatpanel.orders.v1.Orders/PinOrderField")
         /// Payment links (ORDER-8).
         public static let createPaymentLink = UnaryMethod<OrdersV1.CreatePaymentLinkRequest, OrdersV1.CreatePaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/CreatePaymentLink")
         /// `VerifyPaymentLink`.
         public static let verifyPaymentLink = UnaryMethod<OrdersV1.VerifyPaymentLinkRequest, OrdersV1.VerifyPaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/VerifyPaymentLink")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings", "/chatpanel.orders.v1.Orders/SaveOrderBonuses", "/chatpanel.orders.v1.Orders/DeleteOrder", "/chatpanel.orders.v1.Orders/GetLoyaltyAccount", "/chatpanel.orders.v1.Orders/CreatePaymentLink", "/chatpanel.orders.v1.Orders/VerifyPaymentLink"]
+        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings", "/chatpanel.orders.v1.Orders/SaveOrderBonuses", "/chatpanel.orders.v1.Orders/DeleteOrder", "/chatpanel.orders.v1.Orders/GetLoyaltyAccount", "/chatpanel.orders.v1.Orders/SearchOrderFields", "/chatpanel.orders.v1.Orders/PinOrderField", "/chatpanel.orders.v1.Orders/CreatePaymentLink", "/chatpanel.orders.v1.Orders/VerifyPaymentLink"]
     }
 
 }
