@@ -19,7 +19,8 @@ import Foundation
 ///  "payment_link_lifetime_hours": 72,
 ///  "loyalty": {"levels": [{"name": "Серебро", "from_minor": 0, "discount_hundredths": 0, "bonus_rate_hundredths": 300}],
 ///              "bonus_lifetime_days": 365, "max_spend_share_hundredths": 3000, "expiring_within_days": 30},
-///  "custom_fields": [{"code": "gift_wrap", "name": "Подарочная упаковка", "type": "boolean", "options": []}]}
+///  "custom_fields": [{"code": "gift_wrap", "name": "Подарочная упаковка", "type": "boolean", "options": []}],
+///  "print_forms_folder": "/etc/chatpanel/print-forms", "print_timeout_seconds": 30}
 /// ```
 public struct OrdersConfiguration: Sendable {
     /// The environment key of the settings file.
@@ -237,6 +238,8 @@ public struct OrdersConfiguration: Sendable {
     public var loyalty: Loyalty?
     /// The custom order fields.
     public var customFields: [CustomField]
+    /// How printed forms are made.
+    public var printForms: PrintFormSettings
 
     /// A configuration; every member has its default unless given.
     public init(
@@ -244,8 +247,10 @@ public struct OrdersConfiguration: Sendable {
         statuses: [Status] = OrdersConfiguration.defaultStatuses,
         paymentTypes: [PaymentType] = OrdersConfiguration.defaultPaymentTypes,
         deliveryRules: DeliveryRules? = nil, paymentLinkURL: String? = nil, paymentLinkKey: [UInt8]? = nil,
-        paymentLinkLifetimeHours: Int64 = 72, loyalty: Loyalty? = nil, customFields: [CustomField] = []
+        paymentLinkLifetimeHours: Int64 = 72, loyalty: Loyalty? = nil, customFields: [CustomField] = [],
+        printForms: PrintFormSettings = PrintFormSettings()
     ) {
+        self.printForms = printForms
         self.loyalty = loyalty
         self.customFields = customFields
         self.currency = currency
@@ -331,6 +336,7 @@ public struct OrdersConfiguration: Sendable {
             problems.append("payment_link_url must be an http(s) URL")
         }
         if paymentLinkLifetimeHours <= 0 { problems.append("payment_link_lifetime_hours must be positive") }
+        problems += printForms.problems
         var fieldCodes = Set<String>()
         for (index, field) in customFields.enumerated() {
             var violations = FieldViolations()
@@ -377,7 +383,10 @@ public struct OrdersConfiguration: Sendable {
             paymentTypes: file.paymentTypes ?? defaults.paymentTypes, deliveryRules: file.deliveryRules,
             paymentLinkURL: file.paymentLinkUrl, paymentLinkKey: key,
             paymentLinkLifetimeHours: file.paymentLinkLifetimeHours ?? defaults.paymentLinkLifetimeHours, loyalty: file.loyalty,
-            customFields: file.customFields ?? [])
+            customFields: file.customFields ?? [],
+            printForms: PrintFormSettings(
+                timeoutSeconds: file.printTimeoutSeconds ?? 30,
+                templates: try file.printFormsFolder.map { try PrintFormSettings.templates(inFolder: $0) } ?? [:]))
     }
 
     /// The settings file's shape.
@@ -393,6 +402,8 @@ public struct OrdersConfiguration: Sendable {
         var paymentLinkLifetimeHours: Int64?
         var loyalty: Loyalty?
         var customFields: [CustomField]?
+        var printFormsFolder: String?
+        var printTimeoutSeconds: Int64?
     }
 
     /// The status with `code`, in its wire form.

@@ -25,10 +25,14 @@ public struct OrdersService: ChatPanelService {
     /// The orders' currency, statuses and payment types.
     public let settings: OrdersConfiguration
 
+    /// Renders printed forms (ORDER-12).
+    let printForms: PrintFormRenderer
+
     /// The service over its store.
     public init(store: OrdersStore, configuration: OrdersConfiguration = OrdersConfiguration(), logger: Logger) {
         self.store = store
         self.settings = configuration
+        self.printForms = PrintFormRenderer(configuration.printForms)
     }
 
     /// The routes of every method of `chatpanel.orders.v1.Orders`.
@@ -38,6 +42,7 @@ public struct OrdersService: ChatPanelService {
         Self.registerProductListMethods(on: &router, store: store, settings: settings)
         Self.registerCartMethods(on: &router, store: store, settings: settings)
         Self.registerOrderMethods(on: &router, store: store, settings: settings)
+        Self.registerPrintedFormMethods(on: &router, store: store, settings: settings, renderer: printForms)
         return router
     }
 }

@@ -371,6 +371,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_price_types_response(void) {
     return &chatpanel__orders__v1__list_price_types_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_request(void) {
+    return &chatpanel__orders__v1__list_printed_forms_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_response(void) {
+    return &chatpanel__orders__v1__list_printed_forms_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__listed_product(void) {
     return &chatpanel__orders__v1__listed_product__descriptor;
 }
@@ -452,6 +458,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__price_type(void) {
     return &chatpanel__orders__v1__price_type__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__printed_form(void) {
+    return &chatpanel__orders__v1__printed_form__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__product(void) {
     return &chatpanel__orders__v1__product__descriptor;
 }
@@ -490,6 +499,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__remove_listed_product_response(void) {
     return &chatpanel__orders__v1__remove_listed_product_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_request(void) {
+    return &chatpanel__orders__v1__render_printed_form_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_response(void) {
+    return &chatpanel__orders__v1__render_printed_form_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_bonuses_request(void) {
     return &chatpanel__orders__v1__save_order_bonuses_request__descriptor;

@@ -59,6 +59,8 @@ extension UpstreamDescriptor {
             GatewayAction(Orders.searchOrderFields, right: nil),
             GatewayAction(Orders.pinOrderField, right: nil, refresh: [.order]),
             GatewayAction(Orders.createPaymentLink, right: nil, bind: [.order(\.orderID)]),
+            GatewayAction(Orders.renderPrintedForm, right: nil, bind: [.order(\.orderID)]),
+            GatewayAction(Orders.listPrintedForms, right: nil),
         ]
     }
 

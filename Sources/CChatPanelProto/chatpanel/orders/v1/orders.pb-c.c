@@ -3877,6 +3877,231 @@ void   chatpanel__orders__v1__get_order_settings_request__free_unpacked
   assert(message->base.descriptor == &chatpanel__orders__v1__get_order_settings_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__orders__v1__printed_form__init
+                     (Chatpanel__Orders__V1__PrintedForm         *message)
+{
+  static const Chatpanel__Orders__V1__PrintedForm init_value = CHATPANEL__ORDERS__V1__PRINTED_FORM__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__printed_form__get_packed_size
+                     (const Chatpanel__Orders__V1__PrintedForm *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__printed_form__pack
+                     (const Chatpanel__Orders__V1__PrintedForm *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__printed_form__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PrintedForm *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PrintedForm *
+       chatpanel__orders__v1__printed_form__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PrintedForm *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__printed_form__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__printed_form__free_unpacked
+                     (Chatpanel__Orders__V1__PrintedForm *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__render_printed_form_request__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest         *message)
+{
+  static const Chatpanel__Orders__V1__RenderPrintedFormRequest init_value = CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__render_printed_form_request__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__render_printed_form_request__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__render_printed_form_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__RenderPrintedFormRequest *
+       chatpanel__orders__v1__render_printed_form_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__RenderPrintedFormRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__render_printed_form_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__render_printed_form_request__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__render_printed_form_response__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse         *message)
+{
+  static const Chatpanel__Orders__V1__RenderPrintedFormResponse init_value = CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__render_printed_form_response__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__render_printed_form_response__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__render_printed_form_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__RenderPrintedFormResponse *
+       chatpanel__orders__v1__render_printed_form_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__RenderPrintedFormResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__render_printed_form_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__render_printed_form_response__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__list_printed_forms_request__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__ListPrintedFormsRequest init_value = CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__list_printed_forms_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__list_printed_forms_request__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__list_printed_forms_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ListPrintedFormsRequest *
+       chatpanel__orders__v1__list_printed_forms_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ListPrintedFormsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__list_printed_forms_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__list_printed_forms_request__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__list_printed_forms_response__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse         *message)
+{
+  static const Chatpanel__Orders__V1__ListPrintedFormsResponse init_value = CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__list_printed_forms_response__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__list_printed_forms_response__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__list_printed_forms_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ListPrintedFormsResponse *
+       chatpanel__orders__v1__list_printed_forms_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ListPrintedFormsResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__list_printed_forms_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__list_printed_forms_response__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__orders__v1__payment_link__init
                      (Chatpanel__Orders__V1__PaymentLink         *message)
 {
@@ -10443,6 +10668,228 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_settings_reque
   (ProtobufCMessageInit) chatpanel__orders__v1__get_order_settings_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__printed_form__field_descriptors[4] =
+{
+  {
+    "file_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "media_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, media_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, content),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, order_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__printed_form__field_indices_by_name[] = {
+  2,   /* field[2] = content */
+  0,   /* field[0] = file_name */
+  1,   /* field[1] = media_type */
+  3,   /* field[3] = order_version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__printed_form__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__printed_form__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PrintedForm",
+  "PrintedForm",
+  "Chatpanel__Orders__V1__PrintedForm",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PrintedForm),
+  4,
+  chatpanel__orders__v1__printed_form__field_descriptors,
+  chatpanel__orders__v1__printed_form__field_indices_by_name,
+  1,  chatpanel__orders__v1__printed_form__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__printed_form__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__render_printed_form_request__field_descriptors[2] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__RenderPrintedFormRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "form",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__RenderPrintedFormRequest, form),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__render_printed_form_request__field_indices_by_name[] = {
+  1,   /* field[1] = form */
+  0,   /* field[0] = order_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__render_printed_form_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.RenderPrintedFormRequest",
+  "RenderPrintedFormRequest",
+  "Chatpanel__Orders__V1__RenderPrintedFormRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__RenderPrintedFormRequest),
+  2,
+  chatpanel__orders__v1__render_printed_form_request__field_descriptors,
+  chatpanel__orders__v1__render_printed_form_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__render_printed_form_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__render_printed_form_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__render_printed_form_response__field_descriptors[1] =
+{
+  {
+    "form",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__RenderPrintedFormResponse, form),
+    &chatpanel__orders__v1__printed_form__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__render_printed_form_response__field_indices_by_name[] = {
+  0,   /* field[0] = form */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__render_printed_form_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.RenderPrintedFormResponse",
+  "RenderPrintedFormResponse",
+  "Chatpanel__Orders__V1__RenderPrintedFormResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__RenderPrintedFormResponse),
+  1,
+  chatpanel__orders__v1__render_printed_form_response__field_descriptors,
+  chatpanel__orders__v1__render_printed_form_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__render_printed_form_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__render_printed_form_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define chatpanel__orders__v1__list_printed_forms_request__field_descriptors NULL
+#define chatpanel__orders__v1__list_printed_forms_request__field_indices_by_name NULL
+#define chatpanel__orders__v1__list_printed_forms_request__number_ranges NULL
+const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ListPrintedFormsRequest",
+  "ListPrintedFormsRequest",
+  "Chatpanel__Orders__V1__ListPrintedFormsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ListPrintedFormsRequest),
+  0,
+  chatpanel__orders__v1__list_printed_forms_request__field_descriptors,
+  chatpanel__orders__v1__list_printed_forms_request__field_indices_by_name,
+  0,  chatpanel__orders__v1__list_printed_forms_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__list_printed_forms_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_printed_forms_response__field_descriptors[1] =
+{
+  {
+    "forms",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Chatpanel__Orders__V1__ListPrintedFormsResponse, n_forms),
+    offsetof(Chatpanel__Orders__V1__ListPrintedFormsResponse, forms),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__list_printed_forms_response__field_indices_by_name[] = {
+  0,   /* field[0] = forms */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__list_printed_forms_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ListPrintedFormsResponse",
+  "ListPrintedFormsResponse",
+  "Chatpanel__Orders__V1__ListPrintedFormsResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ListPrintedFormsResponse),
+  1,
+  chatpanel__orders__v1__list_printed_forms_response__field_descriptors,
+  chatpanel__orders__v1__list_printed_forms_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__list_printed_forms_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__list_printed_forms_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor chatpanel__orders__v1__payment_link__field_descriptors[6] =
 {
   {
@@ -10984,7 +11431,7 @@ const ProtobufCEnumDescriptor chatpanel__orders__v1__payment_status__descriptor 
   chatpanel__orders__v1__payment_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[33] =
+static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[35] =
 {
   { "PutPriceTypes", &chatpanel__orders__v1__put_price_types_request__descriptor, &chatpanel__orders__v1__put_price_types_response__descriptor },
   { "ListPriceTypes", &chatpanel__orders__v1__list_price_types_request__descriptor, &chatpanel__orders__v1__list_price_types_response__descriptor },
@@ -11017,6 +11464,8 @@ static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_des
   { "GetLoyaltyAccount", &chatpanel__orders__v1__get_loyalty_account_request__descriptor, &chatpanel__orders__v1__get_loyalty_account_response__descriptor },
   { "SearchOrderFields", &chatpanel__orders__v1__search_order_fields_request__descriptor, &chatpanel__orders__v1__search_order_fields_response__descriptor },
   { "PinOrderField", &chatpanel__orders__v1__pin_order_field_request__descriptor, &chatpanel__orders__v1__pin_order_field_response__descriptor },
+  { "RenderPrintedForm", &chatpanel__orders__v1__render_printed_form_request__descriptor, &chatpanel__orders__v1__render_printed_form_response__descriptor },
+  { "ListPrintedForms", &chatpanel__orders__v1__list_printed_forms_request__descriptor, &chatpanel__orders__v1__list_printed_forms_response__descriptor },
   { "CreatePaymentLink", &chatpanel__orders__v1__create_payment_link_request__descriptor, &chatpanel__orders__v1__create_payment_link_response__descriptor },
   { "VerifyPaymentLink", &chatpanel__orders__v1__verify_payment_link_request__descriptor, &chatpanel__orders__v1__verify_payment_link_response__descriptor },
 };
@@ -11025,7 +11474,7 @@ const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   12,        /* AddToOrder */
   24,        /* ChangeOrderStatus */
   17,        /* CreateOrder */
-  31,        /* CreatePaymentLink */
+  33,        /* CreatePaymentLink */
   4,        /* CreateProduct */
   27,        /* DeleteOrder */
   14,        /* GetCart */
@@ -11038,12 +11487,14 @@ const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   10,        /* ListListedProducts */
   19,        /* ListOrders */
   1,        /* ListPriceTypes */
+  32,        /* ListPrintedForms */
   15,        /* MoveOwnerRecords */
   30,        /* PinOrderField */
   13,        /* PutCart */
   2,        /* PutCategories */
   0,        /* PutPriceTypes */
   9,        /* RemoveListedProduct */
+  31,        /* RenderPrintedForm */
   26,        /* SaveOrderBonuses */
   21,        /* SaveOrderDelivery */
   23,        /* SaveOrderFields */
@@ -11053,7 +11504,7 @@ const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   7,        /* SearchProducts */
   11,        /* SendProductCards */
   6,        /* UpsertProducts */
-  32         /* VerifyPaymentLink */
+  34         /* VerifyPaymentLink */
 };
 const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
 {
@@ -11062,7 +11513,7 @@ const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
   "Orders",
   "Chatpanel__Orders__V1__Orders",
   "chatpanel.orders.v1",
-  33,
+  35,
   chatpanel__orders__v1__orders__method_descriptors,
   chatpanel__orders__v1__orders__method_indices_by_name
 };
@@ -11314,13 +11765,29 @@ void chatpanel__orders__v1__orders__pin_order_field(ProtobufCService *service,
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
   service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void chatpanel__orders__v1__orders__render_printed_form(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__RenderPrintedFormRequest *input,
+                                                        Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__list_printed_forms(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__ListPrintedFormsRequest *input,
+                                                       Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
                                                         const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
                                                         Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
                                                         void *closure_data)
 {
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
-  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *service,
                                                         const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
@@ -11328,7 +11795,7 @@ void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
-  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service *service,
                                           Chatpanel__Orders__V1__Orders_ServiceDestroy destroy)

@@ -101,6 +101,11 @@ typedef struct Chatpanel__Orders__V1__SaveOrderPaymentsRequest Chatpanel__Orders
 typedef struct Chatpanel__Orders__V1__SaveOrderFieldsRequest Chatpanel__Orders__V1__SaveOrderFieldsRequest;
 typedef struct Chatpanel__Orders__V1__ChangeOrderStatusRequest Chatpanel__Orders__V1__ChangeOrderStatusRequest;
 typedef struct Chatpanel__Orders__V1__GetOrderSettingsRequest Chatpanel__Orders__V1__GetOrderSettingsRequest;
+typedef struct Chatpanel__Orders__V1__PrintedForm Chatpanel__Orders__V1__PrintedForm;
+typedef struct Chatpanel__Orders__V1__RenderPrintedFormRequest Chatpanel__Orders__V1__RenderPrintedFormRequest;
+typedef struct Chatpanel__Orders__V1__RenderPrintedFormResponse Chatpanel__Orders__V1__RenderPrintedFormResponse;
+typedef struct Chatpanel__Orders__V1__ListPrintedFormsRequest Chatpanel__Orders__V1__ListPrintedFormsRequest;
+typedef struct Chatpanel__Orders__V1__ListPrintedFormsResponse Chatpanel__Orders__V1__ListPrintedFormsResponse;
 typedef struct Chatpanel__Orders__V1__PaymentLink Chatpanel__Orders__V1__PaymentLink;
 typedef struct Chatpanel__Orders__V1__CreatePaymentLinkRequest Chatpanel__Orders__V1__CreatePaymentLinkRequest;
 typedef struct Chatpanel__Orders__V1__CreatePaymentLinkResponse Chatpanel__Orders__V1__CreatePaymentLinkResponse;
@@ -2114,6 +2119,81 @@ struct  Chatpanel__Orders__V1__GetOrderSettingsRequest
 
 
 /*
+ * A printed form of an order (ORDER-12) as a file to attach to the outgoing message.
+ */
+struct  Chatpanel__Orders__V1__PrintedForm
+{
+  ProtobufCMessage base;
+  /*
+   * Like "invoice-1042.pdf".
+   */
+  char *file_name;
+  /*
+   * "application/pdf".
+   */
+  char *media_type;
+  ProtobufCBinaryData content;
+  /*
+   * The order version it shows.
+   */
+  uint64_t order_version;
+};
+#define CHATPANEL__ORDERS__V1__PRINTED_FORM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__printed_form__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0 }
+
+
+/*
+ * Renders an order's printed form: an HTML template (Mustache) made into PDF by WeasyPrint.
+ * The built-in forms are "invoice" and "delivery-note"; the shop adds or replaces forms with
+ * <name>.mustache files in the configured folder. The result is kept per order version.
+ * NOT_FOUND for an unknown form; UNAVAILABLE when rendering fails or takes too long.
+ */
+struct  Chatpanel__Orders__V1__RenderPrintedFormRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  char *form;
+};
+#define CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__render_printed_form_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__RenderPrintedFormResponse
+{
+  ProtobufCMessage base;
+  Chatpanel__Orders__V1__PrintedForm *form;
+};
+#define CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__render_printed_form_response__descriptor) \
+    , NULL }
+
+
+struct  Chatpanel__Orders__V1__ListPrintedFormsRequest
+{
+  ProtobufCMessage base;
+};
+#define CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_printed_forms_request__descriptor) \
+     }
+
+
+struct  Chatpanel__Orders__V1__ListPrintedFormsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The form names, sorted.
+   */
+  size_t n_forms;
+  char **forms;
+};
+#define CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_printed_forms_response__descriptor) \
+    , 0,NULL }
+
+
+/*
  * A link the client pays a payment of an online type through (ORDER-8): signed with
  * HMAC-SHA256 under the configured key over the order, the payment, the amount, the currency and
  * the expiry. The expiry is the order's last change plus the configured lifetime, so the same
@@ -3831,6 +3911,101 @@ Chatpanel__Orders__V1__GetOrderSettingsRequest *
 void   chatpanel__orders__v1__get_order_settings_request__free_unpacked
                      (Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PrintedForm methods */
+void   chatpanel__orders__v1__printed_form__init
+                     (Chatpanel__Orders__V1__PrintedForm         *message);
+size_t chatpanel__orders__v1__printed_form__get_packed_size
+                     (const Chatpanel__Orders__V1__PrintedForm   *message);
+size_t chatpanel__orders__v1__printed_form__pack
+                     (const Chatpanel__Orders__V1__PrintedForm   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__printed_form__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PrintedForm   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PrintedForm *
+       chatpanel__orders__v1__printed_form__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__printed_form__free_unpacked
+                     (Chatpanel__Orders__V1__PrintedForm *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__RenderPrintedFormRequest methods */
+void   chatpanel__orders__v1__render_printed_form_request__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest         *message);
+size_t chatpanel__orders__v1__render_printed_form_request__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest   *message);
+size_t chatpanel__orders__v1__render_printed_form_request__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__render_printed_form_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__RenderPrintedFormRequest *
+       chatpanel__orders__v1__render_printed_form_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__render_printed_form_request__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__RenderPrintedFormResponse methods */
+void   chatpanel__orders__v1__render_printed_form_response__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse         *message);
+size_t chatpanel__orders__v1__render_printed_form_response__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse   *message);
+size_t chatpanel__orders__v1__render_printed_form_response__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__render_printed_form_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__RenderPrintedFormResponse *
+       chatpanel__orders__v1__render_printed_form_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__render_printed_form_response__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListPrintedFormsRequest methods */
+void   chatpanel__orders__v1__list_printed_forms_request__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest         *message);
+size_t chatpanel__orders__v1__list_printed_forms_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest   *message);
+size_t chatpanel__orders__v1__list_printed_forms_request__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_printed_forms_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListPrintedFormsRequest *
+       chatpanel__orders__v1__list_printed_forms_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_printed_forms_request__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListPrintedFormsResponse methods */
+void   chatpanel__orders__v1__list_printed_forms_response__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse         *message);
+size_t chatpanel__orders__v1__list_printed_forms_response__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse   *message);
+size_t chatpanel__orders__v1__list_printed_forms_response__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_printed_forms_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListPrintedFormsResponse *
+       chatpanel__orders__v1__list_printed_forms_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_printed_forms_response__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Orders__V1__PaymentLink methods */
 void   chatpanel__orders__v1__payment_link__init
                      (Chatpanel__Orders__V1__PaymentLink         *message);
@@ -4186,6 +4361,21 @@ typedef void (*Chatpanel__Orders__V1__ChangeOrderStatusRequest_Closure)
 typedef void (*Chatpanel__Orders__V1__GetOrderSettingsRequest_Closure)
                  (const Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
                   void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PrintedForm_Closure)
+                 (const Chatpanel__Orders__V1__PrintedForm *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__RenderPrintedFormRequest_Closure)
+                 (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure)
+                 (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListPrintedFormsRequest_Closure)
+                 (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure)
+                 (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Orders__V1__PaymentLink_Closure)
                  (const Chatpanel__Orders__V1__PaymentLink *message,
                   void *closure_data);
@@ -4332,6 +4522,14 @@ struct Chatpanel__Orders__V1__Orders_Service
                           const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
                           Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
                           void *closure_data);
+  void (*render_printed_form)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__RenderPrintedFormRequest *input,
+                              Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure closure,
+                              void *closure_data);
+  void (*list_printed_forms)(Chatpanel__Orders__V1__Orders_Service *service,
+                             const Chatpanel__Orders__V1__ListPrintedFormsRequest *input,
+                             Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure closure,
+                             void *closure_data);
   void (*create_payment_link)(Chatpanel__Orders__V1__Orders_Service *service,
                               const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
                               Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
@@ -4379,6 +4577,8 @@ void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service 
       function_prefix__ ## get_loyalty_account,\
       function_prefix__ ## search_order_fields,\
       function_prefix__ ## pin_order_field,\
+      function_prefix__ ## render_printed_form,\
+      function_prefix__ ## list_printed_forms,\
       function_prefix__ ## create_payment_link,\
       function_prefix__ ## verify_payment_link  }
 void chatpanel__orders__v1__orders__put_price_types(ProtobufCService *service,
@@ -4505,6 +4705,14 @@ void chatpanel__orders__v1__orders__pin_order_field(ProtobufCService *service,
                                                     const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
                                                     Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
                                                     void *closure_data);
+void chatpanel__orders__v1__orders__render_printed_form(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__RenderPrintedFormRequest *input,
+                                                        Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__list_printed_forms(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__ListPrintedFormsRequest *input,
+                                                       Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure closure,
+                                                       void *closure_data);
 void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
                                                         const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
                                                         Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
@@ -4609,6 +4817,11 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_paymen
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_fields_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__change_order_status_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__printed_form__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_link__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_response__descriptor;

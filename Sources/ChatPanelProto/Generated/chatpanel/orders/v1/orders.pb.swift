@@ -3266,6 +3266,133 @@ extension OrdersV1 {
         }
     }
 
+    /// A printed form of an order (ORDER-12) as a file to attach to the outgoing message.
+    public struct PrintedForm: ProtoMessage {
+        /// Like "invoice-1042.pdf".
+        public var fileName: String = ""
+        /// "application/pdf".
+        public var mediaType: String = ""
+        /// The `content` field (3).
+        public var content: [UInt8] = []
+        /// The order version it shows.
+        public var orderVersion: UInt64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PrintedForm`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__printed_form()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            fileName = r.string(1)
+            mediaType = r.string(2)
+            content = r.bytes(3)
+            orderVersion = r.scalar(4, as: UInt64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, fileName)
+            try w.setString(2, mediaType)
+            w.setBytes(3, content)
+            w.setScalar(4, orderVersion)
+        }
+    }
+
+    /// Renders an order's printed form: an HTML template (Mustache) made into PDF by WeasyPrint.
+    /// The built-in forms are "invoice" and "delivery-note"; the shop adds or replaces forms with
+    /// <name>.mustache files in the configured folder. The result is kept per order version.
+    /// NOT_FOUND for an unknown form; UNAVAILABLE when rendering fails or takes too long.
+    public struct RenderPrintedFormRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `form` field (2).
+        public var form: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.RenderPrintedFormRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            form = r.string(2)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            try w.setString(2, form)
+        }
+    }
+
+    /// The `RenderPrintedFormResponse` message.
+    public struct RenderPrintedFormResponse: ProtoMessage {
+        /// The `form` field (1).
+        public var form: OrdersV1.PrintedForm? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.RenderPrintedFormResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            form = try r.message(1, as: OrdersV1.PrintedForm.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = form { try w.setMessage(1, value) }
+        }
+    }
+
+    /// The `ListPrintedFormsRequest` message.
+    public struct ListPrintedFormsRequest: ProtoMessage {
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListPrintedFormsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            _ = r
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            _ = w
+        }
+    }
+
+    /// The `ListPrintedFormsResponse` message.
+    public struct ListPrintedFormsResponse: ProtoMessage {
+        /// The form names, sorted.
+        public var forms: [String] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListPrintedFormsResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            forms = r.strings(1)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setStrings(1, forms)
+        }
+    }
+
     /// A link the client pays a payment of an online type through (ORDER-8): signed with
     /// HMAC-SHA256 under the configured key over the order, the payment, the amount, the currency and
     /// the expiry. The expiry is the order's last change plus the configured lifetime, so the same
@@ -3488,12 +3615,16 @@ extension OrdersV1 {
         public static let searchOrderFields = UnaryMethod<OrdersV1.SearchOrderFieldsRequest, OrdersV1.SearchOrderFieldsResponse>(path: "/chatpanel.orders.v1.Orders/SearchOrderFields")
         /// `PinOrderField`.
         public static let pinOrderField = UnaryMethod<OrdersV1.PinOrderFieldRequest, OrdersV1.PinOrderFieldResponse>(path: "/chatpanel.orders.v1.Orders/PinOrderField")
+        /// Printed forms (ORDER-12).
+        public static let renderPrintedForm = UnaryMethod<OrdersV1.RenderPrintedFormRequest, OrdersV1.RenderPrintedFormResponse>(path: "/chatpanel.orders.v1.Orders/RenderPrintedForm")
+        /// `ListPrintedForms`.
+        public static let listPrintedForms = UnaryMethod<OrdersV1.ListPrintedFormsRequest, OrdersV1.ListPrintedFormsResponse>(path: "/chatpanel.orders.v1.Orders/ListPrintedForms")
         /// Payment links (ORDER-8).
         public static let createPaymentLink = UnaryMethod<OrdersV1.CreatePaymentLinkRequest, OrdersV1.CreatePaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/CreatePaymentLink")
         /// `VerifyPaymentLink`.
         public static let verifyPaymentLink = UnaryMethod<OrdersV1.VerifyPaymentLinkRequest, OrdersV1.VerifyPaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/VerifyPaymentLink")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings", "/chatpanel.orders.v1.Orders/SaveOrderBonuses", "/chatpanel.orders.v1.Orders/DeleteOrder", "/chatpanel.orders.v1.Orders/GetLoyaltyAccount", "/chatpanel.orders.v1.Orders/SearchOrderFields", "/chatpanel.orders.v1.Orders/PinOrderField", "/chatpanel.orders.v1.Orders/CreatePaymentLink", "/chatpanel.orders.v1.Orders/VerifyPaymentLink"]
+        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings", "/chatpanel.orders.v1.Orders/SaveOrderBonuses", "/chatpanel.orders.v1.Orders/DeleteOrder", "/chatpanel.orders.v1.Orders/GetLoyaltyAccount", "/chatpanel.orders.v1.Orders/SearchOrderFields", "/chatpanel.orders.v1.Orders/PinOrderField", "/chatpanel.orders.v1.Orders/RenderPrintedForm", "/chatpanel.orders.v1.Orders/ListPrintedForms", "/chatpanel.orders.v1.Orders/CreatePaymentLink", "/chatpanel.orders.v1.Orders/VerifyPaymentLink"]
     }
 
 }
