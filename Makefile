@@ -67,6 +67,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel
 	.build/release/chatpanel-bench catalog
+	.build/release/chatpanel-bench orders
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
 bench-rpc: deps .build/pingpong

@@ -139,7 +139,8 @@ public struct OrdersConfiguration: Sendable {
         public var expiringWithinDays: Int64
 
         /// A programme.
-        public init(levels: [Level], bonusLifetimeDays: Int64 = 365, maxSpendShareHundredths: Int64 = 3_000, expiringWithinDays: Int64 = 30) {
+        public init(levels: [Level], bonusLifetimeDays: Int64 = 365, maxSpendShareHundredths: Int64 = 3_000, expiringWithinDays: Int64 = 30)
+        {
             self.levels = levels
             self.bonusLifetimeDays = bonusLifetimeDays
             self.maxSpendShareHundredths = maxSpendShareHundredths
@@ -322,7 +323,8 @@ public struct OrdersConfiguration: Sendable {
             if limits != limits.sorted() || Set(limits).count != limits.count {
                 problems.append("delivery_rules.weight_bands must go from the lightest up, each limit once")
             }
-            let amounts = rules.weightBands.map(\.costMinor) + rules.regions.map(\.extraMinor)
+            let amounts =
+                rules.weightBands.map(\.costMinor) + rules.regions.map(\.extraMinor)
                 + [rules.freeFromMinor, rules.overWeightCostMinor].compactMap { $0 }
             if amounts.contains(where: { $0 < 0 || $0 > OrderLimits.price }) {
                 problems.append("delivery_rules: amounts must be 0 to \(OrderLimits.price) minor units")
@@ -356,7 +358,9 @@ public struct OrdersConfiguration: Sendable {
             if loyalty.levels.isEmpty || starts != starts.sorted() || Set(starts).count != starts.count {
                 problems.append("loyalty.levels: at least one, from the lowest purchases up, each threshold once")
             }
-            if loyalty.levels.contains(where: { !(0...10_000).contains($0.discountHundredths) || !(0...10_000).contains($0.bonusRateHundredths) }) {
+            if loyalty.levels.contains(where: {
+                !(0...10_000).contains($0.discountHundredths) || !(0...10_000).contains($0.bonusRateHundredths)
+            }) {
                 problems.append("loyalty.levels: discounts and bonus rates are 0 to 10000 hundredths of a percent")
             }
             if !(0...10_000).contains(loyalty.maxSpendShareHundredths) {

@@ -40,7 +40,8 @@ struct OrderCommands: AsyncParsableCommand {
     }
 
     struct ShowOrder: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Shows an order with its lines, totals and payments.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Shows an order with its lines, totals and payments.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The order id.") var order: Int64
 
@@ -268,7 +269,9 @@ func orderSummary(_ order: OrdersV1.Order) -> String {
 private func orderDetails(_ order: OrdersV1.Order) -> String {
     var lines = ["order #\(order.orderID) (version \(order.version)): " + orderSummary(order)]
     if let contact = order.contact, !(contact.firstName + contact.lastName + contact.phone + contact.email).isEmpty {
-        lines.append("  contact: " + [contact.firstName, contact.lastName, contact.phone, contact.email].filter { !$0.isEmpty }.joined(separator: ", "))
+        lines.append(
+            "  contact: "
+                + [contact.firstName, contact.lastName, contact.phone, contact.email].filter { !$0.isEmpty }.joined(separator: ", "))
     }
     for item in order.items {
         var text = "  [\(item.itemID)] \(item.article) \(item.name) × \(item.quantity) at \(item.price?.text ?? "—")"
@@ -278,7 +281,9 @@ private func orderDetails(_ order: OrdersV1.Order) -> String {
     }
     if let delivery = order.delivery, !(delivery.type + delivery.city + delivery.street + delivery.date).isEmpty {
         lines.append(
-            "  delivery: " + [delivery.type, delivery.city, delivery.street, delivery.date, delivery.timeSlot].filter { !$0.isEmpty }.joined(separator: ", "))
+            "  delivery: "
+                + [delivery.type, delivery.city, delivery.street, delivery.date, delivery.timeSlot].filter { !$0.isEmpty }.joined(
+                    separator: ", "))
     }
     if let totals = order.totals {
         lines.append(

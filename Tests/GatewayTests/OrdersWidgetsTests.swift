@@ -204,7 +204,9 @@ struct OrdersWidgetsTests {
             try await h.seedCatalog()
             let client = try await h.gateway.savedClient("d-ord", name: "Ольга Смирнова", phone: "+79161112233")
             let empty = try #require(try await h.gateway.panel("d-ord").widget(.order))
-            #expect(empty.state == .ok && empty.dataType == "chatpanel.orders.v1.ListOrdersResponse" && empty.reason == "the client has no orders yet")
+            #expect(
+                empty.state == .ok && empty.dataType == "chatpanel.orders.v1.ListOrdersResponse"
+                    && empty.reason == "the client has no orders yet")
             _ = try await h.gateway.dialog("d-unsaved")
             #expect(try #require(try await h.gateway.panel("d-unsaved").widget(.order)).reason.contains("no client yet"))
 

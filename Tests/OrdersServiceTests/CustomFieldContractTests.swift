@@ -11,7 +11,9 @@ import Testing
         .init(code: "gift_wrap", name: "Подарочная упаковка", type: "boolean"),
         .init(code: "delivery_floor", name: "Этаж доставки", type: "integer"),
         .init(code: "deadline", name: "Срок поставки", type: "date"),
-        .init(code: "channel", name: "Канал продаж", type: "dictionary", options: [.init(code: "tg", name: "Телеграм"), .init(code: "wa", name: "WhatsApp")]),
+        .init(
+            code: "channel", name: "Канал продаж", type: "dictionary",
+            options: [.init(code: "tg", name: "Телеграм"), .init(code: "wa", name: "WhatsApp")]),
         .init(code: "discount_card", name: "Карта со скидкой", type: "decimal"),
         .init(code: "buyer_email", name: "Почта покупателя", type: "email"),
     ])

@@ -59,7 +59,8 @@ import Testing
             #expect(free.delivery?.costMinor == 0 && free.delivery?.costDetails == "free from 10\u{00A0}000,00\u{00A0}₽")
             // 7 kettles at 10 ₽ weigh 10.5 kg: above every band, so the save is refused.
             await expectError(.invalidArgument, fields: ["delivery.cost_by_rules"]) {
-                _ = try await OrderContractTests.saveItems(service, free, [OrderContractTests.kept(free.items[0], quantity: 7, price: 1000)])
+                _ = try await OrderContractTests.saveItems(
+                    service, free, [OrderContractTests.kept(free.items[0], quantity: 7, price: 1000)])
             }
             // A typed cost says so.
             var typed = Self.byRules(region: "Москва")
@@ -105,7 +106,8 @@ import Testing
         let clock = ManualClock()
         try await withOrdersService(now: clock.read, settings: Self.settings) { service in
             try await service.loadCatalog()
-            let order = try await OrderContractTests.create(service, client: 53, [OrderContractTests.line(try await service.productID("CH-1"))])
+            let order = try await OrderContractTests.create(
+                service, client: 53, [OrderContractTests.line(try await service.productID("CH-1"))])
             let withPayments = try await OrderContractTests.savePayments(
                 service, order,
                 [OrderContractTests.payment("online", 150_000, .notPaid), OrderContractTests.payment("cash", 49_000, .notPaid)])

@@ -113,7 +113,8 @@ import Testing
             request.clientID = 63
             #expect(try await service.call(OrdersV1.Orders.getLoyaltyAccount, request).account == nil)
         }
-        let bad = OrdersConfiguration(loyalty: .init(levels: [.init(name: "A", fromMinor: 5), .init(name: "B", fromMinor: 1, discountHundredths: 20_000)]))
+        let bad = OrdersConfiguration(
+            loyalty: .init(levels: [.init(name: "A", fromMinor: 5), .init(name: "B", fromMinor: 1, discountHundredths: 20_000)]))
         #expect(bad.problems.count == 2)
     }
 }

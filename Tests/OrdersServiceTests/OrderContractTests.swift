@@ -30,7 +30,9 @@ import Testing
         return input
     }
 
-    static func create(_ service: OrdersHarness, client: Int64, _ items: [OrdersV1.OrderItemInput] = [], as caller: RPCV1.Caller = .manager(3))
+    static func create(
+        _ service: OrdersHarness, client: Int64, _ items: [OrdersV1.OrderItemInput] = [], as caller: RPCV1.Caller = .manager(3)
+    )
         async throws -> OrdersV1.Order
     {
         var request = OrdersV1.CreateOrderRequest()
@@ -147,13 +149,16 @@ import Testing
             let kettle = try await service.productID("CH-1")
             let order = try await Self.create(service, client: 5)
             // Lines of 3 × 10,00 − 5,00 own discount; 3,33; 1,67: 30,00 after the lines' discounts.
-            let lines = [Self.line(kettle, 3, price: 1000, discount: 500), Self.line(kettle, 1, price: 333), Self.line(kettle, 1, price: 167)]
+            let lines = [
+                Self.line(kettle, 3, price: 1000, discount: 500), Self.line(kettle, 1, price: 333), Self.line(kettle, 1, price: 167),
+            ]
             let byMoney = try await Self.saveItems(service, order, lines, amount: 100)
             #expect(byMoney.items.map { $0.orderDiscount?.amountMinor } == [83, 11, 6])
             #expect(byMoney.items.map { $0.total?.amountMinor } == [2417, 322, 161])
             let totals = try #require(byMoney.totals)
             #expect(totals.goods?.amountMinor == 3500 && totals.itemDiscounts?.amountMinor == 500)
-            #expect(totals.orderDiscount?.amountMinor == 100 && totals.totalDiscounts?.amountMinor == 600 && totals.total?.amountMinor == 2900)
+            #expect(
+                totals.orderDiscount?.amountMinor == 100 && totals.totalDiscounts?.amountMinor == 600 && totals.total?.amountMinor == 2900)
             // 12.5 % of 30,00 is 3,75: 312.5 / 41.625 / 20.875 → 312, 42, 21.
             let kept = byMoney.items.map { Self.kept($0) }
             let byPercent = try await Self.saveItems(service, byMoney, kept, percent: 1250)
@@ -252,7 +257,12 @@ import Testing
             await expectError(.invalidArgument, fields: ["items[2].item_id"]) {
                 _ = try await service.call(OrdersV1.Orders.saveOrderItems, items)
             }
-            items.items = [Self.line(424_242), { var missing = Self.kept(order.items[0]); missing.itemID = 99; return missing }()]
+            items.items = [
+                Self.line(424_242),
+                {
+                    var missing = Self.kept(order.items[0]); missing.itemID = 99; return missing
+                }(),
+            ]
             await expectError(.invalidArgument, fields: ["items[0].product_id", "items[1].item_id"]) {
                 _ = try await service.call(OrdersV1.Orders.saveOrderItems, items)
             }
@@ -358,12 +368,15 @@ import Testing
         try await withOrdersService(settings: settings) { service in
             let order = try await Self.create(service, client: 12)
             #expect(order.number == "SHOP-\(order.orderID)" && order.status?.code == "fresh")
-            await expectError(.invalidArgument, fields: ["country", "order_method"]) { _ = try await Self.changeStatus(service, order, "fresh") }
+            await expectError(.invalidArgument, fields: ["country", "order_method"]) {
+                _ = try await Self.changeStatus(service, order, "fresh")
+            }
             #expect(try await Self.changeStatus(service, order, "done").status?.group == .complete)
             let answer = try await service.call(OrdersV1.Orders.getOrderSettings, OrdersV1.GetOrderSettingsRequest())
             #expect(answer.statuses.map(\.code) == ["fresh", "done"] && answer.statuses[0].requiredFields == ["country", "order_method"])
         }
-        #expect(OrdersConfiguration(statuses: [.init(code: "x", name: "X", group: "limbo", requiredFields: ["colour"])]).problems.count == 2)
+        #expect(
+            OrdersConfiguration(statuses: [.init(code: "x", name: "X", group: "limbo", requiredFields: ["colour"])]).problems.count == 2)
     }
 
     @Test func paymentsSetThePaymentStateAndTheAmountDue() async throws {
@@ -377,7 +390,8 @@ import Testing
             let partly = try await Self.savePayments(
                 service, promised, [Self.payment("online", 100_000, .paid, id: 1), Self.payment("cash", 200_000, .notPaid)])
             #expect(partly.paymentState == .partlyPaid && partly.totals?.paid?.amountMinor == 100_000)
-            #expect(partly.totals?.due?.amountMinor == 200_000 && partly.payments[0].paidAtMs > 0 && partly.payments.map(\.paymentID) == [1, 2])
+            #expect(
+                partly.totals?.due?.amountMinor == 200_000 && partly.payments[0].paidAtMs > 0 && partly.payments.map(\.paymentID) == [1, 2])
             let paid = try await Self.savePayments(
                 service, partly, [Self.payment("online", 100_000, .paid, id: 1), Self.payment("cash", 200_000, .paid, id: 2)])
             #expect(paid.paymentState == .paid && paid.totals?.due?.amountMinor == 0)
@@ -412,7 +426,8 @@ import Testing
             #expect(first.settings?.currency == "RUB" && first.settings?.statuses.count == 7 && !first.nextPageToken.isEmpty)
             request.pageToken = first.nextPageToken
             let second = try await service.call(OrdersV1.Orders.listOrders, request)
-            #expect(second.orders.map(\.orderID) == Array(ids.prefix(2).reversed()) && second.nextPageToken.isEmpty && second.settings == nil)
+            #expect(
+                second.orders.map(\.orderID) == Array(ids.prefix(2).reversed()) && second.nextPageToken.isEmpty && second.settings == nil)
             request.pageToken = "p1.whatever"
             await expectError(.invalidArgument, fields: ["page_token"]) { _ = try await service.call(OrdersV1.Orders.listOrders, request) }
         }
@@ -434,13 +449,17 @@ import Testing
             #expect(again.orderID == draft.orderID && again.items.map(\.quantity) == [1, 2] && again.version == draft.version + 1)
             #expect(again.totals?.goods?.amountMinor == 897_000)
             request.productIDs = [try await service.productID("NP-1")]
-            await expectError(.invalidArgument, fields: ["product_ids[0]"]) { _ = try await service.call(OrdersV1.Orders.addToOrder, request) }
+            await expectError(.invalidArgument, fields: ["product_ids[0]"]) {
+                _ = try await service.call(OrdersV1.Orders.addToOrder, request)
+            }
             request.productIDs = [424_242]
             await expectError(.notFound) { _ = try await service.call(OrdersV1.Orders.addToOrder, request) }
             // A visitor's cart moved into a client adds to that client's draft.
             _ = try await service.call(
                 OrdersV1.Orders.moveOwnerRecords,
-                { var move = OrdersV1.MoveOwnerRecordsRequest(); move.from = Make.owner(visitor: "v-1"); move.toClientID = 21; return move }(),
+                {
+                    var move = OrdersV1.MoveOwnerRecordsRequest(); move.from = Make.owner(visitor: "v-1"); move.toClientID = 21; return move
+                }(),
                 as: .manager(1, [.editClients]))
             request.owner = Make.owner(visitor: "v-1")
             request.productIDs = [coffee]
@@ -473,6 +492,38 @@ import Testing
             #expect(repeated.ordersMoved == 2 && repeated.draftPlaced && repeated.repeated)
             list.clientID = 32
             #expect(try await service.call(OrdersV1.Orders.listOrders, list).orders.count == 3)
+        }
+    }
+
+    @Test func anImportLoadsPlacedOrdersAndDraftsAllOrNothing() async throws {
+        try await withOrdersService { service in
+            try await service.loadCatalog()
+            let kettle = try await service.productID("CH-1")
+            func request(_ client: Int64, _ product: Int64) -> OrdersV1.CreateOrderRequest {
+                var request = OrdersV1.CreateOrderRequest()
+                request.clientID = client
+                request.items = [Self.line(product)]
+                return request
+            }
+            let settings = OrdersConfiguration()
+            #expect(
+                try await service.store.importOrders([request(91, kettle), request(91, kettle)], status: "new", by: 1, settings: settings)
+                    == 2)
+            let error = await expectError(.invalidArgument, fields: ["orders[1].items[0].product_id"]) {
+                _ = try await service.store.importOrders(
+                    [request(92, kettle), request(92, 424_242)], status: "new", by: 1, settings: settings)
+            }
+            #expect(error != nil)
+            await expectError(.alreadyExists) {
+                _ = try await service.store.importOrders(
+                    [request(93, kettle), request(93, kettle)], status: nil, by: 1, settings: settings)
+            }
+            for (client, count) in [(Int64(91), 2), (92, 0), (93, 0)] {
+                var list = OrdersV1.ListOrdersRequest()
+                list.clientID = client
+                let orders = try await service.call(OrdersV1.Orders.listOrders, list).orders
+                #expect(orders.count == count && orders.allSatisfy { !$0.draft && $0.status?.code == "new" })
+            }
         }
     }
 }

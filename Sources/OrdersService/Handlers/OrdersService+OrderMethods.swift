@@ -89,7 +89,8 @@ extension OrdersService {
             var violations = FieldViolations()
             violations.checkOrderUpdate(orderID: request.orderID, version: request.version)
             try violations.throwIfAny()
-            return try await store.deleteOrder(id: request.orderID, version: request.version, settings: settings, requestID: context.requestID)
+            return try await store.deleteOrder(
+                id: request.orderID, version: request.version, settings: settings, requestID: context.requestID)
         }
         router.register(OrdersV1.Orders.getLoyaltyAccount) { request, _ in
             var violations = FieldViolations()

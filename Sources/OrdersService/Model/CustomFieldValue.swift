@@ -27,7 +27,8 @@ enum CustomFieldValue {
             return CalendarDate(iso).map { .success($0.text) } ?? .failure(ValidationFailure("must be a date like 2024-03-31"))
         case .email:
             let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), value.utf8.count <= 255, !value.contains(where: \.isWhitespace)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), value.utf8.count <= 255,
+                !value.contains(where: \.isWhitespace)
             else { return .failure(ValidationFailure("must be an email address like name@example.com")) }
             return .success(value.lowercased())
         case .dictionary:
@@ -51,7 +52,8 @@ enum CustomFieldValue {
         let negative = normalized.hasPrefix("-")
         let digits = negative ? String(normalized.dropFirst()) : normalized
         let halves = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard let whole = halves.first, !whole.isEmpty, halves.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        guard let whole = halves.first, !whole.isEmpty,
+            halves.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
         else { return .failure(ValidationFailure("must be a number like 12.50")) }
         guard halves.joined().count <= 18 else { return .failure(ValidationFailure("must have at most 18 digits")) }
         let leading = whole.drop { $0 == "0" }

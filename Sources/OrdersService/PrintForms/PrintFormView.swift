@@ -45,7 +45,9 @@ enum PrintFormView {
         view["weight"] = totals.weightGrams
         put("delivery_type", delivery.type)
         put("delivery_service", delivery.service)
-        put("address", [delivery.postalCode, delivery.region, delivery.city, delivery.street].filter { !$0.isEmpty }.joined(separator: ", "))
+        put(
+            "address",
+            [delivery.postalCode, delivery.region, delivery.city, delivery.street].filter { !$0.isEmpty }.joined(separator: ", "))
         put("delivery_date", delivery.date)
         put("time_slot", delivery.timeSlot)
         put("shop", order.shop)

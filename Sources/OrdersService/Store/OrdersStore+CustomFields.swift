@@ -11,7 +11,8 @@ extension OrdersStore {
     {
         let pinned = try await database.read { db in try Self.pinnedCodes(db, managerID: managerID) }
         let key = query.trimmingWhitespace().lowercased()
-        let matches = settings.customFields.enumerated().compactMap { index, field -> (rank: Int, index: Int, field: OrdersConfiguration.CustomField)? in
+        let matches = settings.customFields.enumerated().compactMap {
+            index, field -> (rank: Int, index: Int, field: OrdersConfiguration.CustomField)? in
             guard !key.isEmpty else { return (0, index, field) }
             let name = field.name.lowercased()
             let code = field.code.lowercased()
@@ -47,7 +48,9 @@ extension OrdersStore {
                         """
                 ).execute(arguments: [managerID, code])
             } else {
-                try db.cachedStatement(sql: "DELETE FROM order_field_pin WHERE manager_id = ? AND code = ?").execute(arguments: [managerID, code])
+                try db.cachedStatement(sql: "DELETE FROM order_field_pin WHERE manager_id = ? AND code = ?").execute(arguments: [
+                    managerID, code,
+                ])
             }
             var response = OrdersV1.PinOrderFieldResponse()
             response.pinnedFields = try Self.pinnedFields(db, managerID: managerID, settings)

@@ -55,7 +55,8 @@ extension OrdersStore {
             current.order = order
             throw RPCError(
                 code: .aborted,
-                message: "order \(order.number) changed since version \(version) (now \(order.version)); reload it and apply the change again",
+                message:
+                    "order \(order.number) changed since version \(version) (now \(order.version)); reload it and apply the change again",
                 details: try current.serializedBytes())
         }
         return order
@@ -86,7 +87,8 @@ extension OrdersStore {
     ) throws {
         guard let programme = settings.loyalty, var loyalty = order.loyalty else { return }
         let held =
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(amount), 0) FROM bonus_use WHERE order_id = ?"), arguments: [order.orderID])
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT coalesce(sum(amount), 0) FROM bonus_use WHERE order_id = ?"), arguments: [order.orderID])
             ?? 0
         if held != loyalty.bonusesSpent {
             try giveBackBonuses(db, orderID: order.orderID)
@@ -119,7 +121,9 @@ extension OrdersStore {
                         INSERT INTO bonus_grant (client_id, order_id, amount, remaining, granted_at_ms, expires_at_ms)
                         VALUES (?1, ?2, ?3, ?3, ?4, ?5)
                         """
-                ).execute(arguments: [order.clientID, order.orderID, loyalty.bonusesEarned, time, time + programme.bonusLifetimeDays * 86_400_000])
+                ).execute(arguments: [
+                    order.clientID, order.orderID, loyalty.bonusesEarned, time, time + programme.bonusLifetimeDays * 86_400_000,
+                ])
             }
             loyalty.credited = true
             order.loyalty = loyalty

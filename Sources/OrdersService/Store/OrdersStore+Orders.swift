@@ -44,6 +44,58 @@ extension OrdersStore {
         }
     }
 
+    /// Loads orders in one transaction (a shop's import, the benchmark's seed): each is made as
+    /// CreateOrder makes a draft, then placed in `status` when one is given (that status's
+    /// required fields checked) — a client keeps at most one draft here too. Answers how many
+    /// were loaded.
+    ///
+    /// - Throws: INVALID_ARGUMENT naming the bad order (`orders[3].items[0].product_id`); nothing
+    ///   is loaded then.
+    public func importOrders(
+        _ requests: [OrdersV1.CreateOrderRequest], status code: String?, by managerID: Int64, settings: OrdersConfiguration
+    )
+        async throws -> Int
+    {
+        let status = try code.map { code in
+            guard let status = settings.statuses.first(where: { $0.code == code }) else {
+                throw RPCError.invalidArgument(field: "status", "no status has code \(code)")
+            }
+            return status
+        }
+        let now = database.now
+        return try await database.write { db in
+            for (index, request) in requests.enumerated() {
+                var order = Self.newDraft(clientID: request.clientID, managerID: managerID, settings: settings, time: now())
+                order.contact = request.contact ?? OrdersV1.OrderContact()
+                order.shop = request.shop
+                order.orderType = request.orderType
+                order.orderMethod = request.orderMethod
+                order.country = request.country
+                if let status {
+                    order.draft = false
+                    order.status = OrdersConfiguration.proto(status)
+                }
+                // The order's problems, named under orders[index].
+                func refuse(_ check: OrderCheck) throws(RPCError) {
+                    var named = OrderCheck()
+                    for violation in check.fields.all {
+                        named.fields.add(field: "orders[\(index)].\(violation.field)", violation.description)
+                    }
+                    named.orderErrors = check.orderErrors.map { "orders[\(index)]: \($0)" }
+                    try named.throwIfAny()
+                }
+                var check = OrderCheck()
+                try Self.applyItems(request.items, to: &order, db, settings, into: &check)
+                try refuse(check)
+                try Self.applyLevel(db, &order, settings)
+                OrderCalculation.reprice(&order, requiring: status, settings: settings, into: &check)
+                try refuse(check)
+                try Self.insertDraft(db, &order, settings)
+            }
+            return requests.count
+        }
+    }
+
     /// One order, or nil.
     public func order(id: Int64, settings: OrdersConfiguration) async throws -> OrdersV1.Order? {
         try await database.read { db in try OrderRecords.fetch(db, id: id, settings) }
@@ -280,7 +332,7 @@ extension OrdersStore {
     static func insertDraft(_ db: Database, _ order: inout OrdersV1.Order, _ settings: OrdersConfiguration) throws {
         do {
             try OrderRecords.insert(db, &order, numberPrefix: settings.numberPrefix)
-        } catch where OrderRecords.isSecondDraft(error) {
+        } catch  where OrderRecords.isSecondDraft(error) {
             var draft = OrdersV1.OrderResponse()
             draft.order = try OrderRecords.draft(db, clientID: order.clientID, settings)
             throw RPCError(
@@ -311,7 +363,8 @@ extension OrdersStore {
                     continue
                 }
                 if input.productID != 0 && input.productID != kept.productID {
-                    check.fields.add(field: field + ".product_id", "a kept line keeps its product (\(kept.productID)): add a new line instead")
+                    check.fields.add(
+                        field: field + ".product_id", "a kept line keeps its product (\(kept.productID)): add a new line instead")
                 }
                 item = kept
                 if let price = input.priceMinor { item.price = Currency.money(price, currency) }

@@ -108,7 +108,9 @@ extension OrdersStore {
         ).execute(arguments: [toClientID, time, fromClientID])
         let moved = Int64(db.changesCount)
         // The loyalty account: the merged client's grants become the survivor's.
-        try db.cachedStatement(sql: "UPDATE bonus_grant SET client_id = ? WHERE client_id = ?").execute(arguments: [toClientID, fromClientID])
+        try db.cachedStatement(sql: "UPDATE bonus_grant SET client_id = ? WHERE client_id = ?").execute(arguments: [
+            toClientID, fromClientID,
+        ])
         return (moved, draftPlaced)
     }
 

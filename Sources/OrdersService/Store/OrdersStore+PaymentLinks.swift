@@ -16,15 +16,19 @@ extension OrdersStore {
         guard let signer = PaymentLinkSigner(settings) else {
             throw RPCError.failedPrecondition("payment links are not configured: set payment_link_url and payment_link_key_file")
         }
-        guard let order = try await order(id: orderID, settings: settings) else { throw RPCError.notFound("order \(orderID) does not exist") }
+        guard let order = try await order(id: orderID, settings: settings) else {
+            throw RPCError.notFound("order \(orderID) does not exist")
+        }
         guard let payment = order.payments.first(where: { $0.paymentID == paymentID }) else {
             throw RPCError.notFound("order \(order.number) has no payment \(paymentID)")
         }
         guard settings.paymentTypes.first(where: { $0.code == payment.type })?.online == true else {
-            throw RPCError.failedPrecondition("payment type \(payment.type) has no online acquiring: a link is made for online payments only")
+            throw RPCError.failedPrecondition(
+                "payment type \(payment.type) has no online acquiring: a link is made for online payments only")
         }
         guard payment.status == .notPaid else {
-            throw RPCError.failedPrecondition("payment \(paymentID) is \(payment.status == .paid ? "paid" : "cancelled"): there is nothing to pay")
+            throw RPCError.failedPrecondition(
+                "payment \(paymentID) is \(payment.status == .paid ? "paid" : "cancelled"): there is nothing to pay")
         }
         guard order.paymentState != .paid else { throw RPCError.failedPrecondition("order \(order.number) is paid") }
         let terms = PaymentLinkSigner.Terms(

@@ -31,11 +31,14 @@ extension FieldViolations {
         for (index, item) in items.prefix(OrderLimits.items).enumerated() {
             let field = "\(path)[\(index)]"
             check(item.itemID >= 0, field: field + ".item_id", "must not be negative")
-            if item.itemID > 0 && !kept.insert(item.itemID).inserted { add(field: field + ".item_id", "item \(item.itemID) is given twice") }
+            if item.itemID > 0 && !kept.insert(item.itemID).inserted {
+                add(field: field + ".item_id", "item \(item.itemID) is given twice")
+            }
             if item.itemID == 0 { check(item.productID > 0, field: field + ".product_id", "is required for a new line") }
             check(item.productID >= 0, field: field + ".product_id", "must not be negative")
             check(
-                item.quantity > 0 && item.quantity <= OrderLimits.quantity, field: field + ".quantity", "must be 1 to \(OrderLimits.quantity)")
+                item.quantity > 0 && item.quantity <= OrderLimits.quantity, field: field + ".quantity",
+                "must be 1 to \(OrderLimits.quantity)")
             if let price = item.priceMinor {
                 check(price >= 0 && price <= OrderLimits.price, field: field + ".price_minor", "must be 0 to \(OrderLimits.price)")
             }
