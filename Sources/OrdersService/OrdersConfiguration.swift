@@ -19,7 +19,7 @@ import Foundation
 ///  "payment_link_lifetime_hours": 72,
 ///  "loyalty": {"levels": [{"name": "Серебро", "from_minor": 0, "discount_hundredths": 0, "bonus_rate_hundredths": 300}],
 ///              "bonus_lifetime_days": 365, "max_spend_share_hundredths": 3000, "expiring_within_days": 30},
-///  "custom_fields": [{"code": "gift_wrap", "name": "Подарочная упаковка", "type": "boolean", "options": []}],
+///  "custom_fields": [{"code": "gift_wrap", "name": "Подарочная упаковка", "type": "boolean"}],
 ///  "print_forms_folder": "/etc/chatpanel/print-forms", "print_timeout_seconds": 30}
 /// ```
 public struct OrdersConfiguration: Sendable {
@@ -43,6 +43,15 @@ public struct OrdersConfiguration: Sendable {
             self.name = name
             self.group = group
             self.requiredFields = requiredFields
+        }
+
+        /// A status from a settings file (required_fields may be left out).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                code: try container.decode(String.self, forKey: .code), name: try container.decode(String.self, forKey: .name),
+                group: try container.decode(String.self, forKey: .group),
+                requiredFields: try container.decodeIfPresent([String].self, forKey: .requiredFields) ?? [])
         }
     }
 
@@ -182,6 +191,15 @@ public struct OrdersConfiguration: Sendable {
             self.name = name
             self.type = type
             self.options = options
+        }
+
+        /// A field from a settings file (options may be left out).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                code: try container.decode(String.self, forKey: .code), name: try container.decode(String.self, forKey: .name),
+                type: try container.decode(String.self, forKey: .type),
+                options: try container.decodeIfPresent([Option].self, forKey: .options) ?? [])
         }
 
         /// The wire type of `type`.

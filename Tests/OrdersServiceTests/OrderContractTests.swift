@@ -1,6 +1,8 @@
 import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
+import Foundation
 import OrdersService
 import Testing
 
@@ -377,6 +379,35 @@ import Testing
         }
         #expect(
             OrdersConfiguration(statuses: [.init(code: "x", name: "X", group: "limbo", requiredFields: ["colour"])]).problems.count == 2)
+    }
+
+    @Test func theSettingsFileSetsEveryPartAndLeavesTheRestAtTheirDefaults() async throws {
+        try await withTemporaryDirectory { directory in
+            try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: "\(directory)/link.key"))
+            try FileManager.default.createDirectory(atPath: "\(directory)/forms", withIntermediateDirectories: false)
+            try Data("<p>{{number}}</p>".utf8).write(to: URL(fileURLWithPath: "\(directory)/forms/memo.mustache"))
+            let json = """
+                {"currency": "USD", "number_prefix": "W-",
+                 "statuses": [{"code": "new", "name": "New", "group": "new"},
+                              {"code": "done", "name": "Done", "group": "complete", "required_fields": ["items"]}],
+                 "delivery_rules": {"free_from_minor": 10000, "weight_bands": [{"up_to_grams": 1000, "cost_minor": 500}], "regions": []},
+                 "payment_link_url": "https://pay.example/o", "payment_link_key_file": "\(directory)/link.key",
+                 "loyalty": {"levels": [{"name": "Gold", "from_minor": 0, "discount_hundredths": 100, "bonus_rate_hundredths": 0}],
+                             "bonus_lifetime_days": 30, "max_spend_share_hundredths": 5000, "expiring_within_days": 7},
+                 "custom_fields": [{"code": "gift", "name": "Gift", "type": "boolean"}],
+                 "print_forms_folder": "\(directory)/forms", "print_timeout_seconds": 10}
+                """
+            try Data(json.utf8).write(to: URL(fileURLWithPath: "\(directory)/orders.json"))
+            let settings = try OrdersConfiguration.load(contentsOf: "\(directory)/orders.json")
+            #expect(settings.problems.isEmpty, "\(settings.problems)")
+            #expect(settings.currency == "USD" && settings.numberPrefix == "W-" && settings.priceType.isEmpty)
+            #expect(settings.statuses.map(\.requiredFields) == [[], ["items"]] && settings.paymentTypes.count == 3)
+            #expect(settings.deliveryRules?.weightBands.first?.costMinor == 500 && settings.paymentLinkKey?.count == 32)
+            #expect(settings.loyalty?.levels.first?.discountHundredths == 100 && settings.customFields.first?.options.isEmpty == true)
+            #expect(settings.printForms.templates["memo"] == "<p>{{number}}</p>" && settings.printForms.timeoutSeconds == 10)
+            try Data("{\"statuses\": 3}".utf8).write(to: URL(fileURLWithPath: "\(directory)/bad.json"))
+            #expect(throws: (any Error).self) { _ = try OrdersConfiguration.load(contentsOf: "\(directory)/bad.json") }
+        }
     }
 
     @Test func paymentsSetThePaymentStateAndTheAmountDue() async throws {

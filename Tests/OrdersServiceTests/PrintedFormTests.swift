@@ -27,7 +27,9 @@ import Testing
         var request = OrdersV1.RenderPrintedFormRequest()
         request.orderID = order.orderID
         request.form = form
-        return try #require(try await service.call(OrdersV1.Orders.renderPrintedForm, request).form)
+        // WeasyPrint takes about a second, much longer on a machine busy with a parallel test run.
+        let options = RPCCallOptions(timeout: .seconds(120), caller: .manager(1))
+        return try #require(try await service.client.unary(OrdersV1.Orders.renderPrintedForm, request, options: options).form)
     }
 
     @Test func anInvoiceAndADeliveryNoteArePDFsWithCyrillicTextAndTheRubleSign() async throws {
@@ -67,7 +69,7 @@ import Testing
                 // The same order version comes from the cache at once.
                 let started = ContinuousClock.now
                 #expect(try await Self.render(service, order, "invoice").content == invoice.content)
-                #expect(ContinuousClock.now - started < .milliseconds(300))
+                #expect(ContinuousClock.now - started < .seconds(1))
                 await expectError(.notFound) { _ = try await Self.render(service, order, "receipt") }
                 var missing = OrdersV1.RenderPrintedFormRequest()
                 missing.orderID = 424_242
