@@ -25,6 +25,8 @@ let package = Package(
     products: [
         .executable(name: "chatpaneld", targets: ["chatpaneld"]),
         .executable(name: "chatpanelctl", targets: ["chatpanelctl"]),
+        // The codec, for the fuzzers in Fuzz/ (a package of their own: they build with libFuzzer).
+        .library(name: "ChatPanelProto", targets: ["ChatPanelProto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -74,7 +76,7 @@ let package = Package(
         // Test support: live servers on temporary sockets.
         .target(
             name: "ChatPanelTesting",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioPosix, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioCore, nioPosix, logging, lifecycle],
             swiftSettings: strict
         ),
 

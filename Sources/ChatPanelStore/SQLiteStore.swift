@@ -46,8 +46,19 @@ public final class SQLiteStore: Sendable {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         self.path = path
         self.now = configuration.now
-        var all = StoreMigrations()
-        all.register(
+        let all = Self.kitMigrations.appending(migrations)
+        try Self.applyRenames(all.steps, in: pool)
+        var migrator = DatabaseMigrator()
+        for step in all.steps {
+            migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// The store kit's own tables, migrated before every service's: the idempotency records.
+    public static let kitMigrations: StoreMigrations = {
+        var kit = StoreMigrations()
+        kit.register(
             "store.0001.idempotency", renamedFrom: ["chatpanel.store.idempotency"],
             sql: """
                 CREATE TABLE rpc_idempotency (
@@ -58,14 +69,10 @@ public final class SQLiteStore: Sendable {
                 ) WITHOUT ROWID;
                 CREATE INDEX rpc_idempotency_created ON rpc_idempotency(created_at_ms);
                 """)
-        all = all.appending(migrations)
-        try Self.applyRenames(all.steps, in: pool)
-        var migrator = DatabaseMigrator()
-        for step in all.steps {
-            migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
-        }
-        try migrator.migrate(pool)
-    }
+        // The request's fingerprint (RequestDigest), NULL for records written before it.
+        kit.register("store.0002.idempotency-payload", sql: "ALTER TABLE rpc_idempotency ADD COLUMN payload_digest INTEGER;")
+        return kit
+    }()
 
     /// Records a renamed migration under its new identifier where the database applied it
     /// under a former one, so the migrator does not run it again.
@@ -106,26 +113,36 @@ public final class SQLiteStore: Sendable {
     /// without running `body` again. An empty request id runs `body` every time.
     ///
     /// - Throws: ``StoreError/requestIDReused(_:firstMethod:)`` when the id was used before for
-    ///   another method.
+    ///   another method, ``StoreError/requestIDReusedWithAnotherPayload(_:)`` when it was used
+    ///   for this method with another payload (as the RPC server's ``RequestDigest`` says).
     public func idempotentWrite<Response: ProtoMessage>(
         requestID: String, method: String, _ body: @escaping @Sendable (Database) throws -> Response
     ) async throws -> Response {
         guard !requestID.isEmpty else { return try await write(body) }
+        // Read here, in the call's task: the transaction runs on the writer's queue.
+        let digest = RequestDigest.current.map { Int64(bitPattern: $0) }
         return try await write { db in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT method, response FROM rpc_idempotency WHERE request_id = ?", arguments: [requestID])
+                db, sql: "SELECT method, response, payload_digest FROM rpc_idempotency WHERE request_id = ?", arguments: [requestID])
             {
                 let storedMethod: String = row["method"]
                 guard storedMethod == method else {
                     throw StoreError.requestIDReused(requestID, firstMethod: storedMethod)
+                }
+                let storedDigest: Int64? = row["payload_digest"]
+                if let storedDigest, let digest, storedDigest != digest {
+                    throw StoreError.requestIDReusedWithAnotherPayload(requestID)
                 }
                 let bytes: [UInt8] = [UInt8](row["response"] as Data)
                 return try Response(serializedBytes: bytes)
             }
             let response = try body(db)
             try db.execute(
-                sql: "INSERT INTO rpc_idempotency (request_id, method, response, created_at_ms) VALUES (?, ?, ?, ?)",
-                arguments: [requestID, method, Data(try response.serializedBytes()), self.now()])
+                sql: """
+                    INSERT INTO rpc_idempotency (request_id, method, response, created_at_ms, payload_digest)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [requestID, method, Data(try response.serializedBytes()), self.now(), digest])
             return response
         }
     }
@@ -137,6 +154,16 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "DELETE FROM rpc_idempotency WHERE created_at_ms < ?", arguments: [cutoff])
             return db.changesCount
         }
+    }
+
+    /// SQLite's `PRAGMA integrity_check` on the database file at `path`, opened read-only (no
+    /// migration, no write): `["ok"]` for a sound database, else the problems it lists.
+    public static func integrityCheck(path: String) throws -> [String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
     /// Whether the database answers a trivial read; throws what it fails with.
