@@ -18,6 +18,8 @@ let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
+let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "chatpanel",
@@ -36,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C: libprotobuf-c, the protoc-c output, and a few POSIX helpers.
@@ -57,19 +61,22 @@ let package = Package(
         // Framing, RPC server and client over Unix sockets.
         .target(
             name: "ChatPanelRPC",
-            dependencies: ["ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle],
+            dependencies: ["ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, coreMetrics],
             swiftSettings: strict
         ),
         // The echo service of the runtime's tests and benchmark.
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
         .target(
-            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, logging, lifecycle, nioPosix], swiftSettings: strict),
+            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, logging, lifecycle, nioPosix, coreMetrics], swiftSettings: strict),
         // Process runtime: configuration, logging, systemd integration, service group, and the
         // one shape of a service (ChatPanelService, ServiceHost).
         .target(
             name: "ChatPanelRuntime",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, unixSignals],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", crypto, coreMetrics, prometheus, nioCore, nioPosix,
+                logging, lifecycle, unixSignals,
+            ],
             swiftSettings: strict
         ),
 
@@ -117,7 +124,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "chatpanelctl",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", argumentParser, nioPosix, logging],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ClientsService", "TasksService", "OrdersService", "Gateway", crypto,
+                argumentParser, nioPosix, logging,
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "chatpanel-protogen", swiftSettings: strict),

@@ -1,4 +1,5 @@
 public import ChatPanelProto
+import CoreMetrics
 import Foundation
 public import GRDB
 import Logging
@@ -48,6 +49,10 @@ public final class SQLiteStore: Sendable {
         self.now = configuration.now
         let all = Self.kitMigrations.appending(migrations)
         try Self.applyRenames(all.steps, in: pool)
+        let unknown = try pool.read { db in try Self.appliedMigrations(db) }.filter { !all.knownIdentifiers.contains($0) }
+        guard unknown.isEmpty else {
+            throw StoreOpenError.newerSchema(path: path, unknownMigrations: unknown)
+        }
         var migrator = DatabaseMigrator()
         for step in all.steps {
             migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
@@ -73,6 +78,38 @@ public final class SQLiteStore: Sendable {
         kit.register("store.0002.idempotency-payload", sql: "ALTER TABLE rpc_idempotency ADD COLUMN payload_digest INTEGER;")
         return kit
     }()
+
+    /// The migrations applied to a database, in the order they ran.
+    static func appliedMigrations(_ db: Database) throws -> [String] {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+    }
+
+    /// A consistent copy of the database at `target` (SQLite `VACUUM INTO` on a connection of
+    /// its own: it reads one snapshot and does not hold up writers), made on a thread of NIO's
+    /// blocking pool; returns the migrations the copy has applied. `target` must not exist.
+    public func backup(into target: String) async throws -> [String] {
+        let source = path
+        return try await NIOThreadPool.singleton.runIfActive {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: source, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [target]) }
+            let copy = try DatabaseQueue(path: target, configuration: configuration)
+            defer { try? copy.close() }
+            return try copy.read { db in try Self.appliedMigrations(db) }
+        }
+    }
+
+    /// The migrations applied to the database file at `path`, opened read-only.
+    public static func appliedMigrations(path: String) throws -> [String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try appliedMigrations(db) }
+    }
 
     /// Records a renamed migration under its new identifier where the database applied it
     /// under a former one, so the migrator does not run it again.
@@ -105,7 +142,9 @@ public final class SQLiteStore: Sendable {
 
     /// Writes in one `BEGIN IMMEDIATE` transaction, on the writer queue; rolled back if `body` throws.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await mapErrors { try await pool.write(body) }
+        let started = ContinuousClock.now
+        defer { StoreMetrics.writeDuration.recordInterval(since: started) }
+        return try await mapErrors { try await pool.write(body) }
     }
 
     /// Applies a mutation once per request id: the first call runs `body` and stores its
@@ -134,6 +173,7 @@ public final class SQLiteStore: Sendable {
                     throw StoreError.requestIDReusedWithAnotherPayload(requestID)
                 }
                 let bytes: [UInt8] = [UInt8](row["response"] as Data)
+                StoreMetrics.replays.increment()
                 return try Response(serializedBytes: bytes)
             }
             let response = try body(db)
@@ -164,6 +204,16 @@ public final class SQLiteStore: Sendable {
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
         return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    /// Sets the size gauges of the database and its WAL file (`chatpanel_store_database_bytes`,
+    /// `chatpanel_store_wal_bytes`): called before the process's metrics are exported.
+    public func recordSizes() {
+        let attributes = { (path: String) -> Int in
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        StoreMetrics.databaseBytes.record(attributes(path))
+        StoreMetrics.walBytes.record(attributes(path + "-wal"))
     }
 
     /// Whether the database answers a trivial read; throws what it fails with.
@@ -225,6 +275,11 @@ public struct StoreMigrations: Sendable {
         steps.append(Step(identifier: identifier, formerIdentifiers: formerIdentifiers, sql: sql))
     }
 
+    /// Every identifier these migrations answer to, former ones included.
+    public var knownIdentifiers: Set<String> {
+        Set(steps.flatMap { [$0.identifier] + $0.formerIdentifiers })
+    }
+
     /// These migrations followed by `later`'s.
     public func appending(_ later: StoreMigrations) -> StoreMigrations {
         var all = self
@@ -252,5 +307,36 @@ public enum UTCMilliseconds {
     /// Now, in UTC milliseconds.
     public static func now() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+/// Why a database could not be opened.
+public enum StoreOpenError: Error, CustomStringConvertible {
+    /// The database was migrated by a newer version of ChatPanel.
+    case newerSchema(path: String, unknownMigrations: [String])
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let path, let unknown):
+            "\(path) was written by a newer version of ChatPanel (migrations this binary does not know: "
+                + "\(unknown.joined(separator: ", "))); run that version, or restore a backup taken with this one"
+        }
+    }
+}
+
+/// What the store kit records, through swift-metrics.
+enum StoreMetrics {
+    /// Retries answered with the first answer.
+    static let replays = CoreMetrics.Counter(label: "chatpanel_store_idempotent_replays_total")
+    /// How long write transactions take, waiting for the writer included.
+    static let writeDuration = CoreMetrics.Timer(label: "chatpanel_store_write_duration_seconds", preferredDisplayUnit: .seconds)
+    static let databaseBytes = Gauge(label: "chatpanel_store_database_bytes")
+    static let walBytes = Gauge(label: "chatpanel_store_wal_bytes")
+}
+
+extension CoreMetrics.Timer {
+    fileprivate func recordInterval(since start: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = start.duration(to: .now).components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -93,7 +93,7 @@ struct LimitsTests {
             var configuration = RPCClientConfiguration(socketPath: socket)
             configuration.maximumCallsInFlight = 1
             let client = RPCClient(configuration: configuration)
-            async let holder = client.unary(TestingV1.Echo.echo, echoRequest(text: "holder", delayMs: 800))
+            async let holder = client.unary(TestingV1.Echo.echo, echoRequest(text: "holder", delayMs: 3000))
             #expect(await eventually { started.entered == 1 })
             let error = await #expect(throws: RPCError.self) {
                 try await client.unary(TestingV1.Echo.echo, echoRequest(text: "late"), options: .init(timeout: .milliseconds(200)))

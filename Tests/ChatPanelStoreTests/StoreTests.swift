@@ -97,6 +97,17 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
         }
     }
 
+    @Test func aDatabaseFromANewerVersionIsRefusedWithAClearMessage() async throws {
+        try await withStore { store, path in
+            try await store.write { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('test.0099.from-the-future')")
+            }
+            let error = #expect(throws: StoreOpenError.self) { _ = try SQLiteStore(path: path, migrations: counterMigrations) }
+            #expect(error?.description.contains("newer version of ChatPanel") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("test.0099.from-the-future") == true, "\(String(describing: error))")
+        }
+    }
+
     @Test func aRenamedMigrationIsNotRunAgain() async throws {
         try await withStore { store, path in
             _ = try await store.write(bump)

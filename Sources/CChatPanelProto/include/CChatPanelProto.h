@@ -3,14 +3,25 @@
 #define CHATPANEL_PROTO_UMBRELLA_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "chatpanel/admin/v1/admin.pb-c.h"
 #include "chatpanel/clients/v1/clients.pb-c.h"
 #include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
+#include "chatpanel/metrics/v1/metrics.pb-c.h"
 #include "chatpanel/orders/v1/orders.pb-c.h"
 #include "chatpanel/rpc/v1/rpc.pb-c.h"
 #include "chatpanel/tasks/v1/tasks.pb-c.h"
 #include "chatpanel/testing/v1/testing.pb-c.h"
 
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__admin__v1__backup_chunk(void) {
+    return &chatpanel__admin__v1__backup_chunk__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__admin__v1__backup_info(void) {
+    return &chatpanel__admin__v1__backup_info__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__admin__v1__backup_request(void) {
+    return &chatpanel__admin__v1__backup_request__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__address(void) {
     return &chatpanel__clients__v1__address__descriptor;
 }
@@ -262,6 +273,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__health__v1__health_check_response(void) {
     return &chatpanel__health__v1__health_check_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__metrics__v1__scrape_request(void) {
+    return &chatpanel__metrics__v1__scrape_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__metrics__v1__scrape_response(void) {
+    return &chatpanel__metrics__v1__scrape_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_listed_product_request(void) {
     return &chatpanel__orders__v1__add_listed_product_request__descriptor;

@@ -24,6 +24,11 @@ public final class FrameReader: ChannelInboundHandler, RemovableChannelHandler {
         /// A frame not completed within the read timeout.
         public static func tooSlow(milliseconds: Int64) -> Failure { Failure(kind: .tooSlow(milliseconds: milliseconds)) }
 
+        var isTooLarge: Bool {
+            if case .tooLarge = kind { return true }
+            return false
+        }
+
         public var description: String {
             switch kind {
             case .tooLarge(let length, let maximum): "frame of \(length) bytes exceeds the maximum of \(maximum)"
@@ -108,6 +113,7 @@ public final class FrameReader: ChannelInboundHandler, RemovableChannelHandler {
     private func fail(context: ChannelHandlerContext, _ failure: Failure) {
         guard !failed else { return }
         failed = true
+        ServerMetrics.rejected(failure.isTooLarge ? .tooLarge : .tooSlow)
         buffer = nil
         cancelTimer()
         context.fireErrorCaught(failure)

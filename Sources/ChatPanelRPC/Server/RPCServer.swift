@@ -1,4 +1,5 @@
 import ChatPanelSystem
+import CoreMetrics
 public import Logging
 public import NIOCore
 public import NIOPosix
@@ -170,8 +171,12 @@ public final class RPCServer: Service, Sendable {
 
     private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<Void> {
         let open = counters.connections.wrappingAdd(1, ordering: .relaxed).newValue
-        channel.closeFuture.whenComplete { _ in self.counters.connections.subtract(1, ordering: .relaxed) }
+        ServerMetrics.connections.record(open)
+        channel.closeFuture.whenComplete { _ in
+            ServerMetrics.connections.record(self.counters.connections.wrappingSubtract(1, ordering: .relaxed).newValue)
+        }
         guard open <= configuration.maximumConnections else {
+            ServerMetrics.rejected(.connectionCap)
             if !counters.refusingConnections.exchange(true, ordering: .relaxed) {
                 logger.warning(
                     "rpc.server.connection_cap",
@@ -297,8 +302,9 @@ private final class AcceptPause: ChannelInboundHandler {
         guard resume == nil, let options = context.channel.syncOptions else { return }
         try? options.setOption(.autoRead, value: false)
         let channel = context.channel
-        resume = context.eventLoop.scheduleTask(in: backoff) { [self] in
-            resume = nil
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        resume = context.eventLoop.scheduleTask(in: backoff) {
+            loopBound.value.resume = nil
             try? channel.syncOptions?.setOption(.autoRead, value: true)
         }
     }

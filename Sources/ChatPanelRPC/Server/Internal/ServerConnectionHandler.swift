@@ -1,4 +1,5 @@
 import ChatPanelProto
+import CoreMetrics
 import Logging
 import NIOCore
 import Synchronization
@@ -34,6 +35,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         var task: Task<Void, Never>?
         /// When the call expires (see ``ConnectionDeadlineTimer``).
         var deadline: NIODeadline
+        /// When it started, and its method's metrics.
+        var startedAt: NIODeadline
+        var metrics: RouteMetrics
     }
 
     /// A call read while the connection was at its cap.
@@ -91,6 +95,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         } catch {
             // Without a decodable envelope there is no call id to answer: the peer is broken.
             logger.warning("rpc.frame.undecodable", metadata: ["chatpanel.rpc.error": "\(error)"])
+            ServerMetrics.rejected(.undecodable)
             context.close(promise: nil)
             return
         }
@@ -156,7 +161,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         for (_, call) in calls {
             call.task?.cancel()
         }
-        counters.callsInFlight.subtract(calls.count, ordering: .relaxed)
+        for (_, call) in calls { end(call, code: .cancelled) }
         calls.removeAll()
         waiting.removeAll()
         waitingIDs.removeAll()
@@ -169,14 +174,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func startCall(_ frame: RPCV1.RequestFrame, receivedAt: NIODeadline?) {
         let callID = frame.callID
         guard !draining else {
-            respond(callID: callID, error: .unavailable("the server is shutting down"))
+            refuse(frame, .unavailable("the server is shutting down"))
             return
         }
         guard calls[callID] == nil else {
-            respond(callID: callID, error: Self.duplicateCallID(callID))
+            refuse(frame, Self.duplicateCallID(callID))
             return
         }
         guard let route = router.route(for: frame.method) else {
+            // Not recorded per method: the path is whatever the peer sent.
             respond(callID: callID, error: RPCError(code: .unimplemented, message: "method \(frame.method) is not implemented"))
             return
         }
@@ -187,9 +193,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                     "chatpanel.rpc.method": "\(frame.method)", "chatpanel.rpc.group": "\(group)",
                     "chatpanel.rpc.peer_uid": "\(peer.userID)", "chatpanel.rpc.peer_pid": "\(peer.processID)",
                 ])
-            respond(
-                callID: callID,
-                error: .permissionDenied("peer uid \(peer.userID) may not call \(group) methods such as \(frame.method)"))
+            refuse(frame, .permissionDenied("peer uid \(peer.userID) may not call \(group) methods such as \(frame.method)"))
             return
         }
 
@@ -200,7 +204,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             let waited = NIODeadline.now() - receivedAt
             timeout -= .nanoseconds(waited.nanoseconds)
             guard timeout > .zero else {
-                respond(callID: callID, error: .deadlineExceeded("the call's deadline passed while it waited for a free slot"))
+                refuse(frame, .deadlineExceeded("the call's deadline passed while it waited for a free slot"))
                 return
             }
         }
@@ -209,8 +213,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             deadline: .now + timeout, peer: peer, logger: logger, callID: callID)
 
         let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
-        calls[callID] = ActiveCall(task: nil, deadline: expiry)
-        counters.callsInFlight.add(1, ordering: .relaxed)
+        calls[callID] = ActiveCall(task: nil, deadline: expiry, startedAt: .now(), metrics: RouteMetrics.of(frame.method))
+        Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let limits = ProtoDecodingLimits(maxDepth: configuration.maximumMessageDepth)
@@ -294,9 +298,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Answers a call that is not run, and counts it.
+    private func refuse(_ frame: RPCV1.RequestFrame, _ error: RPCError) {
+        RouteMetrics.of(frame.method).record(code: error.code, nanoseconds: nil)
+        respond(callID: frame.callID, error: error)
+    }
+
+    private static func callsChanged(_ inFlight: Int) {
+        ServerMetrics.callsInFlight.record(inFlight)
+    }
+
+    /// Takes a call off the books: the in-flight count and its method's metrics.
+    private func end(_ call: ActiveCall, code: RPCError.Code) {
+        Self.callsChanged(counters.callsInFlight.wrappingSubtract(1, ordering: .relaxed).newValue)
+        call.metrics.record(code: code, nanoseconds: Int64((NIODeadline.now() - call.startedAt).nanoseconds))
+    }
+
     private func finish(callID: UInt64, outcome: Result<[UInt8], RPCError>, isStreaming: Bool) {
-        guard calls.removeValue(forKey: callID) != nil else { return }  // expired or cancelled already
-        counters.callsInFlight.subtract(1, ordering: .relaxed)
+        guard let call = calls.removeValue(forKey: callID) else { return }  // expired or cancelled already
+        switch outcome {
+        case .success: end(call, code: .ok)
+        case .failure(let error): end(call, code: error.code)
+        }
         switch outcome {
         case .success(let payload):
             var frame = RPCV1.ResponseFrame()
@@ -313,7 +336,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private func expire(callID: UInt64) {
         guard let call = calls.removeValue(forKey: callID) else { return }
-        counters.callsInFlight.subtract(1, ordering: .relaxed)
+        end(call, code: .deadlineExceeded)
         call.task?.cancel()
         logger.info("rpc.call.deadline_exceeded", metadata: ["chatpanel.rpc.call_id": "\(callID)"])
         respond(callID: callID, error: .deadlineExceeded())
@@ -328,7 +351,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             }
             return
         }
-        counters.callsInFlight.subtract(1, ordering: .relaxed)
+        end(call, code: .cancelled)
         call.task?.cancel()
         callEnded()
     }

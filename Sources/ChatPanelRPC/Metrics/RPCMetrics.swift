@@ -1,0 +1,75 @@
+import ChatPanelProto
+import CoreMetrics
+import Synchronization
+
+/// What the RPC runtime records, through swift-metrics (the process picks the backend; the
+/// ChatPanel processes export Prometheus text through `Metrics/Scrape`):
+///
+/// | metric | kind | labels |
+/// |---|---|---|
+/// | `chatpanel_rpc_calls_total` | counter | `method`, `code` |
+/// | `chatpanel_rpc_call_duration_seconds` | histogram | `method` |
+/// | `chatpanel_rpc_calls_in_flight` | gauge | |
+/// | `chatpanel_rpc_connections` | gauge | |
+/// | `chatpanel_rpc_frames_rejected_total` | counter | `reason` (`undecodable`, `too_large`, `too_slow`, `connection_cap`) |
+///
+/// Metric objects are made once (per method, per method and code) and reused: recording a
+/// call is a few atomic operations, not a look-up in the backend.
+final class RouteMetrics: Sendable {
+    let method: String
+    let duration: CoreMetrics.Timer
+    private let counters = Mutex<[RPCError.Code: CoreMetrics.Counter]>([:])
+
+    init(method: String) {
+        self.method = method
+        self.duration = CoreMetrics.Timer(
+            label: "chatpanel_rpc_call_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
+    }
+
+    private static let all = Mutex<[String: RouteMetrics]>([:])
+
+    /// The metrics of `method`, made on first use (after the process chose its backend).
+    static func of(_ method: String) -> RouteMetrics {
+        all.withLock { all in
+            if let metrics = all[method] { return metrics }
+            let made = RouteMetrics(method: method)
+            all[method] = made
+            return made
+        }
+    }
+
+    /// Records one call: its code, and its duration when it ran.
+    func record(code: RPCError.Code, nanoseconds: Int64?) {
+        if let nanoseconds { duration.recordNanoseconds(nanoseconds) }
+        let counter = counters.withLock { counters in
+            if let counter = counters[code] { return counter }
+            let made = CoreMetrics.Counter(label: "chatpanel_rpc_calls_total", dimensions: [("method", method), ("code", code.protoName)])
+            counters[code] = made
+            return made
+        }
+        counter.increment()
+    }
+}
+
+/// The server-wide metrics.
+enum ServerMetrics {
+    static let callsInFlight = Gauge(label: "chatpanel_rpc_calls_in_flight")
+    static let connections = Gauge(label: "chatpanel_rpc_connections")
+
+    /// Why a frame or connection was refused.
+    enum Rejection: String {
+        case undecodable, tooLarge = "too_large", tooSlow = "too_slow", connectionCap = "connection_cap"
+    }
+
+    private static let rejections = Mutex<[String: CoreMetrics.Counter]>([:])
+
+    static func rejected(_ reason: Rejection) {
+        let counter = rejections.withLock { counters in
+            if let counter = counters[reason.rawValue] { return counter }
+            let made = CoreMetrics.Counter(label: "chatpanel_rpc_frames_rejected_total", dimensions: [("reason", reason.rawValue)])
+            counters[reason.rawValue] = made
+            return made
+        }
+        counter.increment()
+    }
+}
