@@ -5,7 +5,7 @@
 #   make bench   release build, then the benchmarks (figures printed, nothing asserted)
 
 SWIFT ?= swift
-APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev libphonenumber-dev libstemmer-dev systemd gcc make prometheus
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev libphonenumber-dev libstemmer-dev systemd gcc make prometheus weasyprint fonts-dejavu-core poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PREFIX ?= /usr/local
 UNIT_DIR ?= /etc/systemd/system
@@ -83,6 +83,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel --overload
 	.build/release/chatpanel-bench catalog
+	.build/release/chatpanel-bench orders
 	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core

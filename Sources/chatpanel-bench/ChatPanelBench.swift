@@ -8,5 +8,6 @@ struct ChatPanelBench: AsyncParsableCommand {
         abstract: "Measures ChatPanel and prints the figures.",
         subcommands: [
             RPCBench.self, ClientsBench.self, TasksBench.self, PanelBench.self, CostBench.self, CallEcho.self, CatalogBench.self, CrashBench.self,
+            OrdersBench.self,
         ])
 }

@@ -3,8 +3,8 @@ import ChatPanelRPC
 import Foundation
 
 /// The demo's catalog (about 300 products and services with Russian names and prices in
-/// rubles), the main client's product list and current cart, written through the orders
-/// service: the catalog as CSV through the same path as `chatpanelctl catalog import`.
+/// rubles), the main client's product list, current cart and orders, written through the
+/// orders service: the catalog as CSV through the same path as `chatpanelctl catalog import`.
 struct DemoOrdersLoader {
     let orders: RPCClient
 
@@ -115,6 +115,93 @@ struct DemoOrdersLoader {
             cart.items.append(item)
         }
         _ = try await orders.unary(OrdersV1.Orders.putCart, cart, options: RPCCallOptions(requestID: "demo-v1-cart"))
+        try await loadOrders(mainClient: mainClient)
         return catalog.products.count
+    }
+
+    /// The main client's orders: one completed and paid, one being assembled and partly paid,
+    /// one cancelled, and a draft made from the cart (CART-2).
+    private func loadOrders(mainClient: Int64) async throws {
+        let inThreeDays = Date().addingTimeInterval(3 * 86_400)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let date = formatter.string(from: inThreeDays)
+        try await order(
+            "done", client: mainClient, lines: [("KUH-1-0-1", 1), ("SRV-2", 1)], deliveryDate: date, paidShare: 100, status: "complete")
+        try await order(
+            "assembling", client: mainClient, lines: [("KUH-2-0-4", 2), ("DOM-1-1-9", 1)], deliveryDate: date, paidShare: 30,
+            status: "assembling")
+        try await order("cancelled", client: mainClient, lines: [("KRS-1-0-2", 1)], deliveryDate: "", paidShare: 0, status: "cancel-other")
+        var add = OrdersV1.AddToOrderRequest()
+        var owner = OrdersV1.Owner()
+        owner.clientID = mainClient
+        add.owner = owner
+        add.productIDs = [try await productID("KUH-1-2-7")]
+        _ = try await orders.unary(OrdersV1.Orders.addToOrder, add, options: RPCCallOptions(requestID: "demo-v1-order-draft"))
+    }
+
+    /// One order through the editor's steps: created as a draft, delivery, a payment of
+    /// `paidShare` percent of the total, then `status`. Every step has a fixed request id.
+    private func order(
+        _ name: String, client: Int64, lines: [(String, Int64)], deliveryDate: String, paidShare: Int64, status: String
+    ) async throws {
+        func options(_ step: String) -> RPCCallOptions { RPCCallOptions(requestID: "demo-v1-order-\(name)-\(step)") }
+        var create = OrdersV1.CreateOrderRequest()
+        create.clientID = client
+        var contact = OrdersV1.OrderContact()
+        contact.firstName = "Анна"
+        contact.lastName = "Смирнова"
+        contact.phone = "+7 916 123-45-67"
+        contact.email = "anna.smirnova@example.ru"
+        create.contact = contact
+        create.shop = "main"
+        create.orderMethod = "messenger"
+        create.country = "RU"
+        for (article, quantity) in lines {
+            var line = OrdersV1.OrderItemInput()
+            line.productID = try await productID(article)
+            line.quantity = quantity
+            create.items.append(line)
+        }
+        guard var order = try await orders.unary(OrdersV1.Orders.createOrder, create, options: options("create")).order else { return }
+        var delivery = OrdersV1.SaveOrderDeliveryRequest()
+        delivery.orderID = order.orderID
+        delivery.version = order.version
+        var fields = OrdersV1.Delivery()
+        fields.type = "courier"
+        fields.service = "Курьерская служба магазина"
+        fields.region = "Москва"
+        fields.city = "Москва"
+        fields.street = "ул. Тверская, д. 7, кв. 12"
+        fields.postalCode = "125009"
+        fields.date = deliveryDate
+        fields.timeSlot = deliveryDate.isEmpty ? "" : "10:00-14:00"
+        fields.costMinor = 39_000
+        delivery.delivery = fields
+        order = try await orders.unary(OrdersV1.Orders.saveOrderDelivery, delivery, options: options("delivery")).order ?? order
+        if paidShare > 0 {
+            var payments = OrdersV1.SaveOrderPaymentsRequest()
+            payments.orderID = order.orderID
+            payments.version = order.version
+            var payment = OrdersV1.Payment()
+            payment.type = paidShare == 100 ? "online" : "card"
+            payment.status = .paid
+            payment.amountMinor = (order.totals?.total?.amountMinor ?? 0) * paidShare / 100
+            payments.payments = [payment]
+            order = try await orders.unary(OrdersV1.Orders.saveOrderPayments, payments, options: options("payments")).order ?? order
+        }
+        var change = OrdersV1.ChangeOrderStatusRequest()
+        change.orderID = order.orderID
+        change.version = order.version
+        change.status = status
+        _ = try await orders.unary(OrdersV1.Orders.changeOrderStatus, change, options: options("status"))
+    }
+
+    /// The id of the product with `article`.
+    private func productID(_ article: String) async throws -> Int64 {
+        var get = OrdersV1.GetProductRequest()
+        get.article = article
+        return try await orders.unary(OrdersV1.Orders.getProduct, get).product?.productID ?? 0
     }
 }

@@ -10,7 +10,7 @@ import Foundation
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Loads demo clients, dialogs, tags, tasks, notes, a catalog, a product list and a cart through the services.",
+        abstract: "Loads demo clients, dialogs, tags, tasks, notes, a catalog, a product list, a cart and orders through the services.",
         discussion: """
             Calls the clients and tasks services as manager 1 with every right (administrator \
             included): 8 dialogs on telegram, whatsapp and site, most saved as clients, two \
@@ -34,7 +34,7 @@ struct DemoCommand: AsyncParsableCommand {
             let loader = DemoLoader(clients: clients, tasks: tasks)
             let main = try await runCall { try await loader.load() }
             let products = try await runCall { try await DemoOrdersLoader(orders: orders).load(mainClient: main) }
-            print("demo catalog loaded: \(products) products and services; a product list and a cart for client #\(main)")
+            print("demo catalog loaded: \(products) products and services; a product list, a cart and orders for client #\(main)")
             try Data((DemoLoader.mainDialog + "\n").utf8).write(to: URL(fileURLWithPath: "\(stateDir)/demo-dialog"))
             print("demo data loaded: main dialog \(DemoLoader.mainDialog) (client #\(main)); written to \(stateDir)/demo-dialog")
         } catch {

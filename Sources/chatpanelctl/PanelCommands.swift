@@ -224,6 +224,8 @@ enum PanelText {
                 lines += productListLines(try OrdersV1.ProductList(serializedBytes: widget.data))
             case .cart:
                 lines += cartLines(try OrdersV1.Cart(serializedBytes: widget.data))
+            case .order:
+                lines += try OrdersV1.ListOrdersResponse(serializedBytes: widget.data).orders.map { "  " + orderSummary($0) }
             default:
                 lines.append("  (\(widget.data.count) bytes of \(widget.dataType.isEmpty ? "data" : widget.dataType))")
             }

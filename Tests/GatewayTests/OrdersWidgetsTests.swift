@@ -89,8 +89,12 @@ struct OrdersWidgetsTests {
 
     private func withOrdersGateway(_ body: (Harness) async throws -> Void) async throws {
         try await withTemporaryDirectory { ordersDirectory in
-            try await withLiveService(OrdersService.self, configuration: (), in: ordersDirectory) { _, ordersSocket in
-                try await withGateway(configure: { $0.upstreamSockets[UpstreamDescriptor.orders.name] = ordersSocket }) { gateway in
+            try await withLiveService(OrdersService.self, configuration: OrdersConfiguration(), in: ordersDirectory) { _, ordersSocket in
+                // These tests read widgets' data, not deadlines: a busy machine gets 10 s per panel.
+                try await withGateway(configure: {
+                    $0.upstreamSockets[UpstreamDescriptor.orders.name] = ordersSocket
+                    $0.panelTimeout = .seconds(10)
+                }) { gateway in
                     let orders = RPCClient(configuration: RPCClientConfiguration(socketPath: ordersSocket))
                     do {
                         try await body(Harness(gateway: gateway, orders: orders))
@@ -152,10 +156,15 @@ struct OrdersWidgetsTests {
             var create = OrdersV1.CreateProductRequest()
             create.product = OrdersV1.ProductInput()
             await expectError(.permissionDenied) { _ = try await h.act("d-act", OrdersV1.Orders.createProduct.path, create) }
+            // PRODUCT-4: from the list to the client's draft, the Order widget refreshed.
             var toOrder = OrdersV1.AddToOrderRequest()
             toOrder.owner = Self.owner(client: client)
             toOrder.productIDs = [add.productID]
-            await expectError(.failedPrecondition) { _ = try await h.act("d-act", OrdersV1.Orders.addToOrder.path, toOrder) }
+            let added = try await h.act("d-act", OrdersV1.Orders.addToOrder.path, toOrder)
+            let draft = try #require(try OrdersV1.AddToOrderResponse(serializedBytes: added.response).order)
+            #expect(draft.draft && draft.clientID == client && draft.items.map(\.article) == ["F-1"])
+            let orderWidget = try #require(added.refreshed.first { $0.kind == .order })
+            #expect(try OrdersV1.ListOrdersResponse(serializedBytes: orderWidget.data).orders.map(\.orderID) == [draft.orderID])
         }
     }
 
@@ -179,7 +188,7 @@ struct OrdersWidgetsTests {
             try await h.addListed("T-1", owner: Self.owner(client: survivor))
             try await h.putCart(Self.owner(client: client), version: 5, [("F-1", 1)])
             let started = try await h.gateway.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: client))
-            #expect(started.steps.map(\.name) == ["merge clients", "move tasks and notes", "move product lists and carts"])
+            #expect(started.steps.map(\.name) == ["merge clients", "move tasks and notes", "move product lists, carts and orders"])
             var done = GatewayV1.MergeWorkflow()
             try await waitUntil("the merge is done") {
                 done = try await h.gateway.call(GatewayV1.Gateway.getMergeWorkflow, Seed.workflow(started.workflowID))
@@ -190,6 +199,57 @@ struct OrdersWidgetsTests {
             let list = try OrdersV1.ProductList(serializedBytes: try #require(panel.widget(.products)).data)
             #expect(Set(list.items.compactMap { $0.product?.article }) == ["K-1", "T-1"])
             #expect(try OrdersV1.Cart(serializedBytes: try #require(panel.widget(.cart)).data).items.map(\.article) == ["F-1"])
+        }
+    }
+
+    @Test("The Order widget: orders made prefilled from the card, saved and moved on through Act, another client's refused")
+    func orderWidgetThroughAct() async throws {
+        try await withOrdersGateway { h in
+            try await h.seedCatalog()
+            let client = try await h.gateway.savedClient("d-ord", name: "Ольга Смирнова", phone: "+79161112233")
+            let empty = try #require(try await h.gateway.panel("d-ord").widget(.order))
+            #expect(
+                empty.state == .ok && empty.dataType == "chatpanel.orders.v1.ListOrdersResponse"
+                    && empty.reason == "the client has no orders yet")
+            _ = try await h.gateway.dialog("d-unsaved")
+            #expect(try #require(try await h.gateway.panel("d-unsaved").widget(.order)).reason.contains("no client yet"))
+
+            // Create: the client and the contacts come from the dialog's card.
+            let created = try await h.act("d-ord", OrdersV1.Orders.createOrder.path, OrdersV1.CreateOrderRequest())
+            let draft = try #require(try OrdersV1.OrderResponse(serializedBytes: created.response).order)
+            #expect(draft.clientID == client && draft.draft && draft.contact?.phone.contains("9161112233") == true)
+            // Items, then the status: the widget shows number, status, amount due and payment state.
+            var item = OrdersV1.OrderItemInput()
+            item.productID = try await h.productID("T-1")
+            item.quantity = 2
+            var items = OrdersV1.SaveOrderItemsRequest()
+            items.orderID = draft.orderID
+            items.version = draft.version
+            items.items = [item]
+            let saved = try await h.act("d-ord", OrdersV1.Orders.saveOrderItems.path, items)
+            let withItems = try #require(try OrdersV1.OrderResponse(serializedBytes: saved.response).order)
+            var status = OrdersV1.ChangeOrderStatusRequest()
+            status.orderID = draft.orderID
+            status.version = withItems.version
+            status.status = "client-confirmed"
+            let changed = try await h.act("d-ord", OrdersV1.Orders.changeOrderStatus.path, status)
+            let widget = try #require(changed.refreshed.first { $0.kind == .order })
+            let shown = try #require(try OrdersV1.ListOrdersResponse(serializedBytes: widget.data).orders.first)
+            #expect(shown.number == draft.number && shown.status?.name == "Согласован с клиентом" && !shown.draft)
+            #expect(shown.totals?.due?.text == "3\u{A0}980,00\u{A0}₽" && shown.paymentState == .unpaid)
+            // A stale save through the gateway is ABORTED with the current order.
+            let stale = await expectError(.aborted) { _ = try await h.act("d-ord", OrdersV1.Orders.saveOrderItems.path, items) }
+            #expect(stale?.decodedDetails(as: OrdersV1.OrderResponse.self)?.order?.version == shown.version)
+            // Another dialog's client cannot touch this order.
+            _ = try await h.gateway.savedClient("d-other", name: "Пётр Иванов")
+            var get = OrdersV1.GetOrderRequest()
+            get.orderID = draft.orderID
+            await expectError(.permissionDenied, field: "order_id") { _ = try await h.act("d-other", OrdersV1.Orders.getOrder.path, get) }
+            var foreign = OrdersV1.CreateOrderRequest()
+            foreign.clientID = client
+            await expectError(.permissionDenied, field: "client_id") {
+                _ = try await h.act("d-other", OrdersV1.Orders.createOrder.path, foreign)
+            }
         }
     }
 }

@@ -12,6 +12,9 @@ import Testing
                 "orders.0002.product-lists 2aea26694d85bfe5",
                 "orders.0003.carts 6aff9e575e1085f0",
                 "orders.0004.owner-moves ed5bfc8576bdb657",
+                "orders.0005.orders e0dd053e48d9a761",
+                "orders.0006.loyalty 6e8cb951384f2a02",
+                "orders.0007.order-field-pins 51a63601a5d3f309",
             ])
     }
 }

@@ -116,14 +116,15 @@ import Testing
         }
     }
 
-    @Test func addingToAnOrderWaitsForOrders() async throws {
+    @Test func addingToAnOrderNeedsAClient() async throws {
         try await withOrdersService { service in
             try await service.loadCatalog()
             var request = OrdersV1.AddToOrderRequest()
-            request.owner = Make.owner(client: 42)
+            request.owner = Make.owner(dialog: "wa-unsaved")
             request.productIDs = [try await service.productID("KF-100")]
             let error = await expectError(.failedPrecondition) { _ = try await service.call(OrdersV1.Orders.addToOrder, request) }
-            #expect(error?.message.contains("orders are not available yet") == true)
+            #expect(error?.message.contains("save the dialog's contact as a client first") == true)
+            request.owner = Make.owner(client: 42)
             request.productIDs = [0]
             await expectError(.invalidArgument, fields: ["product_ids[0]"]) {
                 _ = try await service.call(OrdersV1.Orders.addToOrder, request)

@@ -55,13 +55,16 @@ struct OrdersHarness {
 }
 
 /// Runs `body` against a fresh orders service over a real Unix socket (with the store's clock
-/// `now` when given); everything is torn down on every exit path.
-func withOrdersService<T>(now: (@Sendable () -> Int64)? = nil, _ body: (OrdersHarness) async throws -> T) async throws -> T {
+/// `now` when given, and `settings`); everything is torn down on every exit path.
+func withOrdersService<T>(
+    now: (@Sendable () -> Int64)? = nil, settings: OrdersConfiguration = OrdersConfiguration(), _ body: (OrdersHarness) async throws -> T
+) async throws -> T {
     try await withTemporaryDirectory { directory in
         var storeConfiguration = StoreConfiguration()
         if let now { storeConfiguration.now = now }
-        return try await withLiveServiceClient(OrdersService.self, configuration: (), in: directory, storeConfiguration: storeConfiguration)
-        {
+        return try await withLiveServiceClient(
+            OrdersService.self, configuration: settings, in: directory, storeConfiguration: storeConfiguration
+        ) {
             host, client in try await body(OrdersHarness(client: client, store: host.store))
         }
     }

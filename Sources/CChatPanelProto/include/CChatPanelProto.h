@@ -292,6 +292,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__add_to_order_response(void) {
     return &chatpanel__orders__v1__add_to_order_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__bonus_grant(void) {
+    return &chatpanel__orders__v1__bonus_grant__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__cart(void) {
     return &chatpanel__orders__v1__cart__descriptor;
 }
@@ -304,17 +307,50 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__category(void) {
     return &chatpanel__orders__v1__category__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__change_order_status_request(void) {
+    return &chatpanel__orders__v1__change_order_status_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_order_request(void) {
+    return &chatpanel__orders__v1__create_order_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_request(void) {
+    return &chatpanel__orders__v1__create_payment_link_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_response(void) {
+    return &chatpanel__orders__v1__create_payment_link_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_request(void) {
     return &chatpanel__orders__v1__create_product_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__create_product_response(void) {
     return &chatpanel__orders__v1__create_product_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__delete_order_request(void) {
+    return &chatpanel__orders__v1__delete_order_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__delete_order_response(void) {
+    return &chatpanel__orders__v1__delete_order_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__delivery(void) {
+    return &chatpanel__orders__v1__delivery__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_cart_request(void) {
     return &chatpanel__orders__v1__get_cart_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_cart_response(void) {
     return &chatpanel__orders__v1__get_cart_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_request(void) {
+    return &chatpanel__orders__v1__get_loyalty_account_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_response(void) {
+    return &chatpanel__orders__v1__get_loyalty_account_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_order_request(void) {
+    return &chatpanel__orders__v1__get_order_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_order_settings_request(void) {
+    return &chatpanel__orders__v1__get_order_settings_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_panel_data_request(void) {
     return &chatpanel__orders__v1__get_panel_data_request__descriptor;
@@ -340,14 +376,29 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_listed_products_response(void) {
     return &chatpanel__orders__v1__list_listed_products_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_orders_request(void) {
+    return &chatpanel__orders__v1__list_orders_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_orders_response(void) {
+    return &chatpanel__orders__v1__list_orders_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_price_types_request(void) {
     return &chatpanel__orders__v1__list_price_types_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_price_types_response(void) {
     return &chatpanel__orders__v1__list_price_types_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_request(void) {
+    return &chatpanel__orders__v1__list_printed_forms_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_response(void) {
+    return &chatpanel__orders__v1__list_printed_forms_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__listed_product(void) {
     return &chatpanel__orders__v1__listed_product__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__loyalty_account(void) {
+    return &chatpanel__orders__v1__loyalty_account__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__money(void) {
     return &chatpanel__orders__v1__money__descriptor;
@@ -358,14 +409,74 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__move_owner_records_response(void) {
     return &chatpanel__orders__v1__move_owner_records_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order(void) {
+    return &chatpanel__orders__v1__order__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_contact(void) {
+    return &chatpanel__orders__v1__order_contact__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_discount(void) {
+    return &chatpanel__orders__v1__order_discount__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_errors(void) {
+    return &chatpanel__orders__v1__order_errors__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_field_definition(void) {
+    return &chatpanel__orders__v1__order_field_definition__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_field_option(void) {
+    return &chatpanel__orders__v1__order_field_option__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_field_value(void) {
+    return &chatpanel__orders__v1__order_field_value__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_item(void) {
+    return &chatpanel__orders__v1__order_item__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_item_input(void) {
+    return &chatpanel__orders__v1__order_item_input__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_loyalty(void) {
+    return &chatpanel__orders__v1__order_loyalty__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_response(void) {
+    return &chatpanel__orders__v1__order_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_settings(void) {
+    return &chatpanel__orders__v1__order_settings__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_status(void) {
+    return &chatpanel__orders__v1__order_status__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__order_totals(void) {
+    return &chatpanel__orders__v1__order_totals__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__owner(void) {
     return &chatpanel__orders__v1__owner__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment(void) {
+    return &chatpanel__orders__v1__payment__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment_link(void) {
+    return &chatpanel__orders__v1__payment_link__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__payment_type(void) {
+    return &chatpanel__orders__v1__payment_type__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_request(void) {
+    return &chatpanel__orders__v1__pin_order_field_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_response(void) {
+    return &chatpanel__orders__v1__pin_order_field_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__price(void) {
     return &chatpanel__orders__v1__price__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__price_type(void) {
     return &chatpanel__orders__v1__price_type__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__printed_form(void) {
+    return &chatpanel__orders__v1__printed_form__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__product(void) {
     return &chatpanel__orders__v1__product__descriptor;
@@ -406,6 +517,33 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__remove_listed_product_response(void) {
     return &chatpanel__orders__v1__remove_listed_product_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_request(void) {
+    return &chatpanel__orders__v1__render_printed_form_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_response(void) {
+    return &chatpanel__orders__v1__render_printed_form_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_bonuses_request(void) {
+    return &chatpanel__orders__v1__save_order_bonuses_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_delivery_request(void) {
+    return &chatpanel__orders__v1__save_order_delivery_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_fields_request(void) {
+    return &chatpanel__orders__v1__save_order_fields_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_items_request(void) {
+    return &chatpanel__orders__v1__save_order_items_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__save_order_payments_request(void) {
+    return &chatpanel__orders__v1__save_order_payments_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_request(void) {
+    return &chatpanel__orders__v1__search_order_fields_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_response(void) {
+    return &chatpanel__orders__v1__search_order_fields_response__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_products_request(void) {
     return &chatpanel__orders__v1__search_products_request__descriptor;
 }
@@ -423,6 +561,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__upsert_products_response(void) {
     return &chatpanel__orders__v1__upsert_products_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_request(void) {
+    return &chatpanel__orders__v1__verify_payment_link_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_response(void) {
+    return &chatpanel__orders__v1__verify_payment_link_response__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__rpc__v1__caller(void) {
     return &chatpanel__rpc__v1__caller__descriptor;

@@ -8,6 +8,8 @@ struct DialogScope: Sendable {
     let dialogID: String
     /// The dialog's client; nil while the dialog's contact is not saved.
     let clientID: Int64?
+    /// The dialog's client as its card shows it (contacts, address); nil without one.
+    var client: ClientsV1.Client? = nil
     /// The service the action goes to.
     let upstream: Upstream
     /// The caller's identity and what is left of the call's deadline, for look-ups.

@@ -40,7 +40,7 @@ extension GatewayService {
                 payload = try await taskForDialog(payload, dialog: &block, dialogID: request.dialogID, upstream: upstream, context: context)
             }
             let scope = DialogScope(
-                dialogID: request.dialogID, clientID: block.card.client?.clientID, upstream: upstream,
+                dialogID: request.dialogID, clientID: block.card.client?.clientID, client: block.card.client, upstream: upstream,
                 options: RPCCallOptions(timeout: context.timeRemaining, caller: context.caller))
             payload = try await bind(payload, scope)
             dialog = block

@@ -2,8 +2,9 @@ import ChatPanelProto
 import ChatPanelRPC
 
 extension UpstreamDescriptor {
-    /// The orders service: the Products and Cart widgets (PRODUCT-1..5, CART-1, CART-2), their
-    /// actions, and the merge step moving the merged client's product list and cart.
+    /// The orders service: the Products, Cart and Order widgets (PRODUCT-1..5, CART-1, CART-2,
+    /// ORDER-1..11), their actions, and the merge step moving the merged client's product list,
+    /// cart and orders.
     public static let orders = UpstreamDescriptor(
         name: "orders", environmentKey: "CHATPANEL_ORDERS_SOCKET",
         actions: ordersActions,
@@ -11,9 +12,10 @@ extension UpstreamDescriptor {
             widgets: [
                 WidgetSource.Widget(kind: .products, dataType: "chatpanel.orders.v1.ProductList"),
                 WidgetSource.Widget(kind: .cart, dataType: "chatpanel.orders.v1.Cart"),
+                WidgetSource.Widget(kind: .order, dataType: "chatpanel.orders.v1.ListOrdersResponse"),
             ],
             callsUpstream: true, fill: fillOrdersWidgets),
-        mergeStep: MergeStepDescriptor(name: "move product lists and carts") { orders, context in
+        mergeStep: MergeStepDescriptor(name: "move product lists, carts and orders") { orders, context in
             var request = OrdersV1.MoveOwnerRecordsRequest()
             var from = OrdersV1.Owner()
             from.clientID = context.mergedClientID
@@ -33,18 +35,41 @@ extension UpstreamDescriptor {
             GatewayAction(Orders.removeListedProduct, right: nil, refresh: [.products], bind: [.listOwner(\.owner)]),
             GatewayAction(Orders.listListedProducts, right: nil, bind: [.listOwner(\.owner)]),
             GatewayAction(Orders.sendProductCards, right: nil, refresh: [.products], bind: [.listOwner(\.owner)]),
-            GatewayAction(Orders.addToOrder, right: nil, refresh: [.products, .cart], bind: [.listOwner(\.owner)]),
+            GatewayAction(Orders.addToOrder, right: nil, refresh: [.products, .cart, .order], bind: [.listOwner(\.owner)]),
             GatewayAction(Orders.createProduct, right: .editCatalog),
             GatewayAction(Orders.searchProducts, right: nil),
             GatewayAction(Orders.getProduct, right: nil),
             GatewayAction(Orders.listPriceTypes, right: nil),
             GatewayAction(Orders.listCategories, right: nil),
+            // Orders: the dialog's client's, made prefilled from its card (ORDER-4).
+            GatewayAction(
+                Orders.createOrder, right: nil, refresh: [.order],
+                bind: [.client(\.clientID, field: "client_id"), .prefilledFromClient]),
+            GatewayAction(Orders.getOrder, right: nil, bind: [.order(\.orderID)]),
+            GatewayAction(Orders.listOrders, right: nil, bind: [.client(\.clientID, field: "client_id")]),
+            GatewayAction(Orders.saveOrderItems, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.saveOrderDelivery, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.saveOrderPayments, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.saveOrderFields, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.changeOrderStatus, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.saveOrderBonuses, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.deleteOrder, right: nil, refresh: [.order], bind: [.order(\.orderID)]),
+            GatewayAction(Orders.getLoyaltyAccount, right: nil, bind: [.client(\.clientID, field: "client_id")]),
+            GatewayAction(Orders.getOrderSettings, right: nil),
+            GatewayAction(Orders.searchOrderFields, right: nil),
+            GatewayAction(Orders.pinOrderField, right: nil, refresh: [.order]),
+            GatewayAction(Orders.createPaymentLink, right: nil, bind: [.order(\.orderID)]),
+            GatewayAction(Orders.renderPrintedForm, right: nil, bind: [.order(\.orderID)]),
+            GatewayAction(Orders.listPrintedForms, right: nil),
         ]
     }
 
+    /// How many orders the Order widget shows.
+    static let orderWidgetPageSize: UInt32 = 5
+
     /// One GetPanelData call of the orders service: the client's product list (the dialog's
-    /// before the contact is saved) and current cart (the site visitor's, for a site dialog
-    /// whose client has none).
+    /// before the contact is saved), current cart (the site visitor's, for a site dialog whose
+    /// client has none) and newest orders.
     @Sendable
     private static func fillOrdersWidgets(
         _ orders: Upstream, _ request: WidgetSource.Request, _ widgets: [GatewayV1.Widget]
@@ -55,18 +80,27 @@ extension UpstreamDescriptor {
         panelData.clientID = request.card.client?.clientID ?? 0
         panelData.dialogID = request.card.dialog?.dialogID ?? ""
         if let dialog = request.card.dialog, dialog.channel == "site" { panelData.visitorID = dialog.externalLogin }
+        if panelData.clientID > 0 && widgets.contains(where: { $0.kind == .order }) { panelData.ordersPageSize = orderWidgetPageSize }
         do {
             let response = try await orders.call(
                 OrdersV1.Orders.getPanelData, panelData,
                 options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
             for index in widgets.indices {
-                if widgets[index].kind == .products {
+                switch widgets[index].kind {
+                case .products:
                     let list = response.list ?? OrdersV1.ProductList()
                     widgets[index].data = try list.serializedBytes()
                     if list.owner?.clientID == 0 {
                         widgets[index].reason = "the dialog's contact is not saved yet: the list is kept on the dialog"
                     }
-                } else {
+                case .order:
+                    widgets[index].data = try (response.orders ?? OrdersV1.ListOrdersResponse()).serializedBytes()
+                    if panelData.clientID == 0 {
+                        widgets[index].reason = "the dialog has no client yet: an order is made for a saved client"
+                    } else if response.orders?.orders.isEmpty ?? true {
+                        widgets[index].reason = "the client has no orders yet"
+                    }
+                default:
                     widgets[index].data = try (response.cart ?? OrdersV1.Cart()).serializedBytes()
                     if response.cart == nil { widgets[index].reason = "no current cart" }
                 }
@@ -98,6 +132,47 @@ extension RequestBinding {
                 throw scope.notTheDialogsClient(field: "owner.dialog_id", "dialog \(owner.dialogID)")
             }
             return false
+        }
+    }
+}
+
+extension RequestBinding where Request == OrdersV1.CreateOrderRequest {
+    /// A new order's contacts and address, when the request leaves them out: the dialog's
+    /// client's names, first phone, email and address (ORDER-4).
+    static var prefilledFromClient: Self {
+        Self { request, scope in
+            guard let client = scope.client else { return false }
+            var changed = false
+            if request.contact == nil {
+                var contact = OrdersV1.OrderContact()
+                contact.firstName = client.firstName
+                contact.lastName = client.lastName
+                contact.phone = client.phones.first?.number ?? ""
+                contact.email = client.email
+                request.contact = contact
+                changed = true
+            }
+            if request.address == nil, let given = client.address {
+                var address = OrdersV1.Delivery()
+                address.postalCode = given.postalCode
+                address.region = given.region
+                address.city = given.city
+                address.street = String((given.split ? given.street : given.text).prefix(255))
+                request.address = address
+                changed = true
+            }
+            return changed
+        }
+    }
+}
+
+extension RequestBinding {
+    /// An order id field: the order must be the dialog's client's.
+    static func order(_ keyPath: any KeyPath<Request, Int64> & Sendable) -> Self {
+        record(keyPath, field: "order_id", kind: "order") { id, scope in
+            var request = OrdersV1.GetOrderRequest()
+            request.orderID = id
+            return try await scope.upstream.call(OrdersV1.Orders.getOrder, request, options: scope.options).order?.clientID
         }
     }
 }

@@ -3,8 +3,8 @@ import ChatPanelRPC
 
 extension OrdersService {
     /// AddListedProduct, RemoveListedProduct, ListListedProducts, SendProductCards, AddToOrder:
-    /// no right (a manager in the dialog keeps its list and sends cards).
-    static func registerProductListMethods(on router: inout RPCRouter, store: OrdersStore) {
+    /// no right (a manager in the dialog keeps its list, sends cards and makes orders).
+    static func registerProductListMethods(on router: inout RPCRouter, store: OrdersStore, settings: OrdersConfiguration) {
         router.register(OrdersV1.Orders.addListedProduct) { request, context in
             let manager = try context.managerID(for: "adding a product to the list")
             let owner = try ListRequestValidation.validated(owner: request.owner, productID: request.productID)
@@ -33,20 +33,20 @@ extension OrdersService {
                 owner: owner!, productIDs: request.productIDs, priceType: request.priceType, source: request.source, by: manager,
                 requestID: context.requestID)
         }
-        router.register(OrdersV1.Orders.addToOrder) { request, _ in
+        router.register(OrdersV1.Orders.addToOrder) { request, context in
+            let manager = try context.managerID(for: "adding products to an order")
             var violations = FieldViolations()
-            _ = ListRequestValidation.validatedOwner(request.owner, .any, into: &violations)
+            let owner = ListRequestValidation.validatedOwner(request.owner, .any, into: &violations)
             ListRequestValidation.checkProductIDs(request.productIDs, into: &violations)
             try violations.throwIfAny()
-            throw RPCError.failedPrecondition(
-                "orders are not available yet: adding products to an order comes with the orders part of this service; send them as product cards meanwhile"
-            )
+            return try await store.addToOrder(
+                owner: owner!, productIDs: request.productIDs, by: manager, settings: settings, requestID: context.requestID)
         }
     }
 
     /// PutCart (RIGHT_ADMIN: a site tracker or shop integration), GetCart (no right),
     /// MoveOwnerRecords (RIGHT_EDIT_CLIENTS), GetPanelData (no right).
-    static func registerCartMethods(on router: inout RPCRouter, store: OrdersStore) {
+    static func registerCartMethods(on router: inout RPCRouter, store: OrdersStore, settings: OrdersConfiguration) {
         router.register(OrdersV1.Orders.putCart, group: .feeds) { request, context in
             try context.require(.admin, for: "feeding carts")
             let owner = try request.validated()
@@ -74,15 +74,19 @@ extension OrdersService {
             try violations.throwIfAny()
             return try await store.moveOwnerRecords(from: owner!, to: request.toClientID, requestID: context.requestID)
         }
-        router.register(OrdersV1.Orders.getPanelData) { request, _ in
+        router.register(OrdersV1.Orders.getPanelData) { request, context in
             var violations = FieldViolations()
             violations.check(request.clientID >= 0, field: "client_id", "must be positive")
             violations.check(request.clientID > 0 || !request.dialogID.isEmpty, field: "dialog_id", "give client_id or dialog_id")
             violations.check(request.dialogID.count <= 128, field: "dialog_id", "must be at most 128 characters")
             violations.check(request.visitorID.count <= 128, field: "visitor_id", "must be at most 128 characters")
+            violations.check(
+                request.ordersPageSize <= OrderLimits.maximumPageSize, field: "orders_page_size",
+                "must be at most \(OrderLimits.maximumPageSize)")
             try violations.throwIfAny()
             return try await store.panelData(
-                clientID: request.clientID, dialogID: request.dialogID, visitorID: request.visitorID, priceType: request.priceType)
+                clientID: request.clientID, dialogID: request.dialogID, visitorID: request.visitorID, priceType: request.priceType,
+                ordersPageSize: Int(request.ordersPageSize), managerID: context.caller.managerID, settings: settings)
         }
     }
 }

@@ -161,6 +161,68 @@ extension OrdersStore {
                     last_moved_at_ms INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 """)
+        // An order: its columns are what lists, the one-draft rule and merges need; body is the
+        // order's content as last saved (OrdersV1.Order, encoded; the columns' values win over
+        // its copies of them).
+        // customer_order_one_draft: at most one draft per client, enforced by the database.
+        // owner_move counts the orders a merge moved and whether it placed the merged draft.
+        migrations.register(
+            "orders.0005.orders",
+            sql: """
+                CREATE TABLE customer_order (
+                    id INTEGER PRIMARY KEY,
+                    number TEXT NOT NULL UNIQUE,
+                    client_id INTEGER NOT NULL,
+                    is_draft INTEGER NOT NULL CHECK (is_draft IN (0, 1)),
+                    status TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL,
+                    total_minor INTEGER NOT NULL,
+                    paid_minor INTEGER NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE UNIQUE INDEX customer_order_one_draft ON customer_order (client_id) WHERE is_draft = 1;
+                CREATE INDEX customer_order_newest ON customer_order (client_id, created_at_ms DESC, id DESC);
+                ALTER TABLE owner_move ADD COLUMN orders_moved INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE owner_move ADD COLUMN draft_placed INTEGER NOT NULL DEFAULT 0;
+                """)
+        // The loyalty ledger: a grant is what a completed order credited (remaining: what is left
+        // of it); a use is what an order spends from a grant, kept so that cancelling or deleting
+        // the order gives back to the same grants. Spending takes the grants that expire first.
+        migrations.register(
+            "orders.0006.loyalty",
+            sql: """
+                CREATE TABLE bonus_grant (
+                    id INTEGER PRIMARY KEY,
+                    client_id INTEGER NOT NULL,
+                    order_id INTEGER NOT NULL,
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    remaining INTEGER NOT NULL CHECK (remaining >= 0 AND remaining <= amount),
+                    granted_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX bonus_grant_by_client ON bonus_grant (client_id, expires_at_ms, id);
+                CREATE INDEX bonus_grant_by_order ON bonus_grant (order_id);
+                CREATE TABLE bonus_use (
+                    order_id INTEGER NOT NULL,
+                    grant_id INTEGER NOT NULL REFERENCES bonus_grant (id),
+                    amount INTEGER NOT NULL CHECK (amount > 0),
+                    PRIMARY KEY (order_id, grant_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX customer_order_by_status ON customer_order (client_id, status);
+                """)
+        // A manager's pinned custom order fields, in their order (position).
+        migrations.register(
+            "orders.0007.order-field-pins",
+            sql: """
+                CREATE TABLE order_field_pin (
+                    manager_id INTEGER NOT NULL,
+                    code TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (manager_id, code)
+                ) WITHOUT ROWID;
+                """)
         return migrations
     }
 }

@@ -4,12 +4,13 @@ import ChatPanelStore
 import GRDB
 
 extension OrdersStore {
-    /// Moves an owner's product list and cart to client `toClientID`, in one transaction: a
+    /// Moves an owner's product list, cart and orders to client `toClientID`, in one transaction: a
     /// dialog whose contact was saved as a client (CLIENT-1), a visitor who turned out to be a
     /// client, a client merged into another (CLIENT-9).
     ///
     /// Listed products merge with the client's (the earlier addition and the sendings of both
-    /// are kept); the cart becomes the client's when it is newer than the client's own.
+    /// are kept); the cart becomes the client's when it is newer than the client's own; a merged
+    /// client's orders become the survivor's (``moveOrders(_:_:to:time:)`` on the second draft).
     /// Afterwards writes for the old owner go to the client. Repeating it (with any request
     /// id) moves whatever is left and answers the move's totals.
     ///
@@ -60,32 +61,68 @@ extension OrdersStore {
                 }
                 try db.cachedStatement(sql: "DELETE FROM cart WHERE owner = ?").execute(arguments: [owner.key])
             }
+            let (ordersMoved, draftPlaced) = try Self.moveOrders(db, owner, to: toClientID, time: time)
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO owner_move (from_owner, to_client_id, listed_moved, cart_moved, first_moved_at_ms, last_moved_at_ms)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                    INSERT INTO owner_move (from_owner, to_client_id, listed_moved, cart_moved, first_moved_at_ms, last_moved_at_ms,
+                        orders_moved, draft_placed)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
                     ON CONFLICT (from_owner) DO UPDATE SET
                         listed_moved = listed_moved + excluded.listed_moved, cart_moved = cart_moved OR excluded.cart_moved,
-                        last_moved_at_ms = excluded.last_moved_at_ms
+                        last_moved_at_ms = excluded.last_moved_at_ms, orders_moved = orders_moved + excluded.orders_moved,
+                        draft_placed = draft_placed OR excluded.draft_placed
                     """
-            ).execute(arguments: [owner.key, toClientID, listed, cartMoved, time])
+            ).execute(arguments: [owner.key, toClientID, listed, cartMoved, time, ordersMoved, draftPlaced])
+            let totals = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT listed_moved, cart_moved, orders_moved, draft_placed FROM owner_move WHERE from_owner = ?"),
+                arguments: [owner.key])
+            let listedTotal: Int64 = totals?[0] ?? 0
+            let ordersTotal: Int64 = totals?[2] ?? 0
             var response = OrdersV1.MoveOwnerRecordsResponse()
-            let listedBefore: Int64 = earlier?[1] ?? 0
-            let cartBefore: Bool = earlier?[2] ?? false
-            response.listedProductsMoved = UInt32(clamping: listedBefore + listed)
-            response.cartMoved = cartBefore || cartMoved
+            response.listedProductsMoved = UInt32(clamping: listedTotal)
+            response.cartMoved = totals?[1] ?? false
+            response.ordersMoved = UInt32(clamping: ordersTotal)
+            response.draftPlaced = totals?[3] ?? false
             response.repeated = earlier != nil
             return response
         }
     }
 
-    /// The Products and Cart widgets' data in one snapshot: the client's list (the dialog's
-    /// before the contact is saved) and the client's cart (the visitor's when the client has
-    /// none).
-    public func panelData(clientID: Int64, dialogID: String, visitorID: String, priceType: String) async throws
-        -> OrdersV1.GetPanelDataResponse
-    {
-        try await database.read { db in
+    /// Moves a merged client's orders and bonus grants to `toClientID` (each order's version
+    /// grows). When both
+    /// have a draft, the merged client's draft is placed as an ordinary order in the status it
+    /// is in, so that the survivor keeps one draft (its own) and nothing is lost. Answers how
+    /// many orders moved and whether a draft was placed.
+    static func moveOrders(_ db: Database, _ owner: Owner, to toClientID: Int64, time: Int64) throws -> (Int64, Bool) {
+        guard case .client(let fromClientID) = owner else { return (0, false) }
+        let draftSQL = "SELECT id FROM customer_order WHERE client_id = ? AND is_draft = 1"
+        var draftPlaced = false
+        if let draft = try Int64.fetchOne(db.cachedStatement(sql: draftSQL), arguments: [fromClientID]),
+            try Int64.fetchOne(db.cachedStatement(sql: draftSQL), arguments: [toClientID]) != nil
+        {
+            try db.cachedStatement(sql: "UPDATE customer_order SET is_draft = 0 WHERE id = ?").execute(arguments: [draft])
+            draftPlaced = true
+        }
+        try db.cachedStatement(
+            sql: "UPDATE customer_order SET client_id = ?, version = version + 1, updated_at_ms = ? WHERE client_id = ?"
+        ).execute(arguments: [toClientID, time, fromClientID])
+        let moved = Int64(db.changesCount)
+        // The loyalty account: the merged client's grants become the survivor's.
+        try db.cachedStatement(sql: "UPDATE bonus_grant SET client_id = ? WHERE client_id = ?").execute(arguments: [
+            toClientID, fromClientID,
+        ])
+        return (moved, draftPlaced)
+    }
+
+    /// The Products, Cart and Order widgets' data in one snapshot: the client's list (the
+    /// dialog's before the contact is saved), the client's cart (the visitor's when the client
+    /// has none) and the first page of the client's orders.
+    public func panelData(
+        clientID: Int64, dialogID: String, visitorID: String, priceType: String, ordersPageSize: Int, managerID: Int64,
+        settings: OrdersConfiguration
+    ) async throws -> OrdersV1.GetPanelDataResponse {
+        let time = now()
+        return try await database.read { db in
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
             var response = OrdersV1.GetPanelDataResponse()
@@ -94,6 +131,10 @@ extension OrdersStore {
             if clientID > 0 { response.cart = try Self.cart(db, try OwnerMoves.resolve(.client(clientID), db), type, references) }
             if response.cart == nil && !visitorID.isEmpty {
                 response.cart = try Self.cart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
+            }
+            if clientID > 0 && ordersPageSize > 0 {
+                response.orders = try Self.listOrders(
+                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, managerID: managerID, time: time)
             }
             return response
         }

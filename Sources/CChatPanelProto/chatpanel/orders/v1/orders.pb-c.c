@@ -2167,6 +2167,2166 @@ void   chatpanel__orders__v1__get_panel_data_response__free_unpacked
   assert(message->base.descriptor == &chatpanel__orders__v1__get_panel_data_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__orders__v1__order_status__init
+                     (Chatpanel__Orders__V1__OrderStatus         *message)
+{
+  static const Chatpanel__Orders__V1__OrderStatus init_value = CHATPANEL__ORDERS__V1__ORDER_STATUS__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_status__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderStatus *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_status__pack
+                     (const Chatpanel__Orders__V1__OrderStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_status__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderStatus *
+       chatpanel__orders__v1__order_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderStatus *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_status__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_status__free_unpacked
+                     (Chatpanel__Orders__V1__OrderStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__payment_type__init
+                     (Chatpanel__Orders__V1__PaymentType         *message)
+{
+  static const Chatpanel__Orders__V1__PaymentType init_value = CHATPANEL__ORDERS__V1__PAYMENT_TYPE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__payment_type__get_packed_size
+                     (const Chatpanel__Orders__V1__PaymentType *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_type__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__payment_type__pack
+                     (const Chatpanel__Orders__V1__PaymentType *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_type__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__payment_type__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PaymentType *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_type__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PaymentType *
+       chatpanel__orders__v1__payment_type__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PaymentType *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__payment_type__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__payment_type__free_unpacked
+                     (Chatpanel__Orders__V1__PaymentType *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_type__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_field_option__init
+                     (Chatpanel__Orders__V1__OrderFieldOption         *message)
+{
+  static const Chatpanel__Orders__V1__OrderFieldOption init_value = CHATPANEL__ORDERS__V1__ORDER_FIELD_OPTION__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_field_option__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldOption *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_field_option__pack
+                     (const Chatpanel__Orders__V1__OrderFieldOption *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_field_option__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldOption *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderFieldOption *
+       chatpanel__orders__v1__order_field_option__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderFieldOption *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_field_option__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_field_option__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldOption *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_option__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_field_definition__init
+                     (Chatpanel__Orders__V1__OrderFieldDefinition         *message)
+{
+  static const Chatpanel__Orders__V1__OrderFieldDefinition init_value = CHATPANEL__ORDERS__V1__ORDER_FIELD_DEFINITION__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_field_definition__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_field_definition__pack
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_field_definition__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderFieldDefinition *
+       chatpanel__orders__v1__order_field_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderFieldDefinition *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_field_definition__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_field_definition__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_definition__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_field_value__init
+                     (Chatpanel__Orders__V1__OrderFieldValue         *message)
+{
+  static const Chatpanel__Orders__V1__OrderFieldValue init_value = CHATPANEL__ORDERS__V1__ORDER_FIELD_VALUE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_field_value__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldValue *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_field_value__pack
+                     (const Chatpanel__Orders__V1__OrderFieldValue *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_field_value__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldValue *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderFieldValue *
+       chatpanel__orders__v1__order_field_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderFieldValue *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_field_value__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_field_value__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldValue *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_field_value__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_settings__init
+                     (Chatpanel__Orders__V1__OrderSettings         *message)
+{
+  static const Chatpanel__Orders__V1__OrderSettings init_value = CHATPANEL__ORDERS__V1__ORDER_SETTINGS__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_settings__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderSettings *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_settings__pack
+                     (const Chatpanel__Orders__V1__OrderSettings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_settings__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderSettings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderSettings *
+       chatpanel__orders__v1__order_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderSettings *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_settings__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_settings__free_unpacked
+                     (Chatpanel__Orders__V1__OrderSettings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__search_order_fields_request__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SearchOrderFieldsRequest init_value = CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__search_order_fields_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__search_order_fields_request__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__search_order_fields_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SearchOrderFieldsRequest *
+       chatpanel__orders__v1__search_order_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SearchOrderFieldsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__search_order_fields_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__search_order_fields_request__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__search_order_fields_response__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse         *message)
+{
+  static const Chatpanel__Orders__V1__SearchOrderFieldsResponse init_value = CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__search_order_fields_response__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__search_order_fields_response__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__search_order_fields_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SearchOrderFieldsResponse *
+       chatpanel__orders__v1__search_order_fields_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SearchOrderFieldsResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__search_order_fields_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__search_order_fields_response__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_order_fields_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__pin_order_field_request__init
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest         *message)
+{
+  static const Chatpanel__Orders__V1__PinOrderFieldRequest init_value = CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__pin_order_field_request__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__pin_order_field_request__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__pin_order_field_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PinOrderFieldRequest *
+       chatpanel__orders__v1__pin_order_field_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PinOrderFieldRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__pin_order_field_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__pin_order_field_request__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__pin_order_field_response__init
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse         *message)
+{
+  static const Chatpanel__Orders__V1__PinOrderFieldResponse init_value = CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__pin_order_field_response__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__pin_order_field_response__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__pin_order_field_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PinOrderFieldResponse *
+       chatpanel__orders__v1__pin_order_field_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PinOrderFieldResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__pin_order_field_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__pin_order_field_response__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__pin_order_field_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_contact__init
+                     (Chatpanel__Orders__V1__OrderContact         *message)
+{
+  static const Chatpanel__Orders__V1__OrderContact init_value = CHATPANEL__ORDERS__V1__ORDER_CONTACT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_contact__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderContact *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_contact__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_contact__pack
+                     (const Chatpanel__Orders__V1__OrderContact *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_contact__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_contact__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderContact *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_contact__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderContact *
+       chatpanel__orders__v1__order_contact__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderContact *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_contact__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_contact__free_unpacked
+                     (Chatpanel__Orders__V1__OrderContact *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_contact__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__delivery__init
+                     (Chatpanel__Orders__V1__Delivery         *message)
+{
+  static const Chatpanel__Orders__V1__Delivery init_value = CHATPANEL__ORDERS__V1__DELIVERY__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__delivery__get_packed_size
+                     (const Chatpanel__Orders__V1__Delivery *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delivery__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__delivery__pack
+                     (const Chatpanel__Orders__V1__Delivery *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delivery__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__delivery__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Delivery *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delivery__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__Delivery *
+       chatpanel__orders__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__Delivery *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__delivery__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__delivery__free_unpacked
+                     (Chatpanel__Orders__V1__Delivery *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__delivery__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_discount__init
+                     (Chatpanel__Orders__V1__OrderDiscount         *message)
+{
+  static const Chatpanel__Orders__V1__OrderDiscount init_value = CHATPANEL__ORDERS__V1__ORDER_DISCOUNT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_discount__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderDiscount *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_discount__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_discount__pack
+                     (const Chatpanel__Orders__V1__OrderDiscount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_discount__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_discount__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderDiscount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_discount__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderDiscount *
+       chatpanel__orders__v1__order_discount__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderDiscount *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_discount__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_discount__free_unpacked
+                     (Chatpanel__Orders__V1__OrderDiscount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_discount__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_item_input__init
+                     (Chatpanel__Orders__V1__OrderItemInput         *message)
+{
+  static const Chatpanel__Orders__V1__OrderItemInput init_value = CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_item_input__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderItemInput *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item_input__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_item_input__pack
+                     (const Chatpanel__Orders__V1__OrderItemInput *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item_input__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_item_input__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderItemInput *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item_input__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderItemInput *
+       chatpanel__orders__v1__order_item_input__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderItemInput *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_item_input__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_item_input__free_unpacked
+                     (Chatpanel__Orders__V1__OrderItemInput *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item_input__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_item__init
+                     (Chatpanel__Orders__V1__OrderItem         *message)
+{
+  static const Chatpanel__Orders__V1__OrderItem init_value = CHATPANEL__ORDERS__V1__ORDER_ITEM__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_item__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderItem *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_item__pack
+                     (const Chatpanel__Orders__V1__OrderItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_item__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderItem *
+       chatpanel__orders__v1__order_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderItem *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_item__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_item__free_unpacked
+                     (Chatpanel__Orders__V1__OrderItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__payment__init
+                     (Chatpanel__Orders__V1__Payment         *message)
+{
+  static const Chatpanel__Orders__V1__Payment init_value = CHATPANEL__ORDERS__V1__PAYMENT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__payment__get_packed_size
+                     (const Chatpanel__Orders__V1__Payment *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__payment__pack
+                     (const Chatpanel__Orders__V1__Payment *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__payment__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Payment *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__Payment *
+       chatpanel__orders__v1__payment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__Payment *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__payment__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__payment__free_unpacked
+                     (Chatpanel__Orders__V1__Payment *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_totals__init
+                     (Chatpanel__Orders__V1__OrderTotals         *message)
+{
+  static const Chatpanel__Orders__V1__OrderTotals init_value = CHATPANEL__ORDERS__V1__ORDER_TOTALS__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_totals__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderTotals *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_totals__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_totals__pack
+                     (const Chatpanel__Orders__V1__OrderTotals *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_totals__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_totals__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderTotals *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_totals__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderTotals *
+       chatpanel__orders__v1__order_totals__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderTotals *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_totals__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_totals__free_unpacked
+                     (Chatpanel__Orders__V1__OrderTotals *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_totals__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order__init
+                     (Chatpanel__Orders__V1__Order         *message)
+{
+  static const Chatpanel__Orders__V1__Order init_value = CHATPANEL__ORDERS__V1__ORDER__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order__get_packed_size
+                     (const Chatpanel__Orders__V1__Order *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order__pack
+                     (const Chatpanel__Orders__V1__Order *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Order *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__Order *
+       chatpanel__orders__v1__order__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__Order *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order__free_unpacked
+                     (Chatpanel__Orders__V1__Order *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_loyalty__init
+                     (Chatpanel__Orders__V1__OrderLoyalty         *message)
+{
+  static const Chatpanel__Orders__V1__OrderLoyalty init_value = CHATPANEL__ORDERS__V1__ORDER_LOYALTY__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_loyalty__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderLoyalty *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_loyalty__pack
+                     (const Chatpanel__Orders__V1__OrderLoyalty *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_loyalty__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderLoyalty *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderLoyalty *
+       chatpanel__orders__v1__order_loyalty__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderLoyalty *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_loyalty__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_loyalty__free_unpacked
+                     (Chatpanel__Orders__V1__OrderLoyalty *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_loyalty__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__bonus_grant__init
+                     (Chatpanel__Orders__V1__BonusGrant         *message)
+{
+  static const Chatpanel__Orders__V1__BonusGrant init_value = CHATPANEL__ORDERS__V1__BONUS_GRANT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__bonus_grant__get_packed_size
+                     (const Chatpanel__Orders__V1__BonusGrant *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__bonus_grant__pack
+                     (const Chatpanel__Orders__V1__BonusGrant *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__bonus_grant__pack_to_buffer
+                     (const Chatpanel__Orders__V1__BonusGrant *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__BonusGrant *
+       chatpanel__orders__v1__bonus_grant__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__BonusGrant *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__bonus_grant__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__bonus_grant__free_unpacked
+                     (Chatpanel__Orders__V1__BonusGrant *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__bonus_grant__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__loyalty_account__init
+                     (Chatpanel__Orders__V1__LoyaltyAccount         *message)
+{
+  static const Chatpanel__Orders__V1__LoyaltyAccount init_value = CHATPANEL__ORDERS__V1__LOYALTY_ACCOUNT__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__loyalty_account__get_packed_size
+                     (const Chatpanel__Orders__V1__LoyaltyAccount *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__loyalty_account__pack
+                     (const Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__loyalty_account__pack_to_buffer
+                     (const Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__LoyaltyAccount *
+       chatpanel__orders__v1__loyalty_account__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__LoyaltyAccount *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__loyalty_account__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__loyalty_account__free_unpacked
+                     (Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__loyalty_account__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__get_loyalty_account_request__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest         *message)
+{
+  static const Chatpanel__Orders__V1__GetLoyaltyAccountRequest init_value = CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__get_loyalty_account_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__GetLoyaltyAccountRequest *
+       chatpanel__orders__v1__get_loyalty_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__GetLoyaltyAccountRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__get_loyalty_account_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__get_loyalty_account_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__get_loyalty_account_response__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse         *message)
+{
+  static const Chatpanel__Orders__V1__GetLoyaltyAccountResponse init_value = CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__get_loyalty_account_response__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__GetLoyaltyAccountResponse *
+       chatpanel__orders__v1__get_loyalty_account_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__GetLoyaltyAccountResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__get_loyalty_account_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__get_loyalty_account_response__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_loyalty_account_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__save_order_bonuses_request__init
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SaveOrderBonusesRequest init_value = CHATPANEL__ORDERS__V1__SAVE_ORDER_BONUSES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__save_order_bonuses_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SaveOrderBonusesRequest *
+       chatpanel__orders__v1__save_order_bonuses_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SaveOrderBonusesRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__save_order_bonuses_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__save_order_bonuses_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_bonuses_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__delete_order_request__init
+                     (Chatpanel__Orders__V1__DeleteOrderRequest         *message)
+{
+  static const Chatpanel__Orders__V1__DeleteOrderRequest init_value = CHATPANEL__ORDERS__V1__DELETE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__delete_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__delete_order_request__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__delete_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__DeleteOrderRequest *
+       chatpanel__orders__v1__delete_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__DeleteOrderRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__delete_order_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__delete_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__delete_order_response__init
+                     (Chatpanel__Orders__V1__DeleteOrderResponse         *message)
+{
+  static const Chatpanel__Orders__V1__DeleteOrderResponse init_value = CHATPANEL__ORDERS__V1__DELETE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__delete_order_response__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__delete_order_response__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__delete_order_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__DeleteOrderResponse *
+       chatpanel__orders__v1__delete_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__DeleteOrderResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__delete_order_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__delete_order_response__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__delete_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_response__init
+                     (Chatpanel__Orders__V1__OrderResponse         *message)
+{
+  static const Chatpanel__Orders__V1__OrderResponse init_value = CHATPANEL__ORDERS__V1__ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_response__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_response__pack
+                     (const Chatpanel__Orders__V1__OrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderResponse *
+       chatpanel__orders__v1__order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_response__free_unpacked
+                     (Chatpanel__Orders__V1__OrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__order_errors__init
+                     (Chatpanel__Orders__V1__OrderErrors         *message)
+{
+  static const Chatpanel__Orders__V1__OrderErrors init_value = CHATPANEL__ORDERS__V1__ORDER_ERRORS__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__order_errors__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderErrors *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_errors__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__order_errors__pack
+                     (const Chatpanel__Orders__V1__OrderErrors *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_errors__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__order_errors__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderErrors *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_errors__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__OrderErrors *
+       chatpanel__orders__v1__order_errors__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__OrderErrors *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__order_errors__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__order_errors__free_unpacked
+                     (Chatpanel__Orders__V1__OrderErrors *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__order_errors__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__create_order_request__init
+                     (Chatpanel__Orders__V1__CreateOrderRequest         *message)
+{
+  static const Chatpanel__Orders__V1__CreateOrderRequest init_value = CHATPANEL__ORDERS__V1__CREATE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__create_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__CreateOrderRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__create_order_request__pack
+                     (const Chatpanel__Orders__V1__CreateOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__create_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreateOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__CreateOrderRequest *
+       chatpanel__orders__v1__create_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__CreateOrderRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__create_order_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__create_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__CreateOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__get_order_request__init
+                     (Chatpanel__Orders__V1__GetOrderRequest         *message)
+{
+  static const Chatpanel__Orders__V1__GetOrderRequest init_value = CHATPANEL__ORDERS__V1__GET_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__get_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetOrderRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__get_order_request__pack
+                     (const Chatpanel__Orders__V1__GetOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__get_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__GetOrderRequest *
+       chatpanel__orders__v1__get_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__GetOrderRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__get_order_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__get_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__list_orders_request__init
+                     (Chatpanel__Orders__V1__ListOrdersRequest         *message)
+{
+  static const Chatpanel__Orders__V1__ListOrdersRequest init_value = CHATPANEL__ORDERS__V1__LIST_ORDERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__list_orders_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__list_orders_request__pack
+                     (const Chatpanel__Orders__V1__ListOrdersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__list_orders_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ListOrdersRequest *
+       chatpanel__orders__v1__list_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ListOrdersRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__list_orders_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__list_orders_request__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__list_orders_response__init
+                     (Chatpanel__Orders__V1__ListOrdersResponse         *message)
+{
+  static const Chatpanel__Orders__V1__ListOrdersResponse init_value = CHATPANEL__ORDERS__V1__LIST_ORDERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__list_orders_response__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__list_orders_response__pack
+                     (const Chatpanel__Orders__V1__ListOrdersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__list_orders_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ListOrdersResponse *
+       chatpanel__orders__v1__list_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ListOrdersResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__list_orders_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__list_orders_response__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__save_order_items_request__init
+                     (Chatpanel__Orders__V1__SaveOrderItemsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SaveOrderItemsRequest init_value = CHATPANEL__ORDERS__V1__SAVE_ORDER_ITEMS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__save_order_items_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_items_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__save_order_items_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_items_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__save_order_items_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_items_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SaveOrderItemsRequest *
+       chatpanel__orders__v1__save_order_items_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SaveOrderItemsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__save_order_items_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__save_order_items_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderItemsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_items_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__save_order_delivery_request__init
+                     (Chatpanel__Orders__V1__SaveOrderDeliveryRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SaveOrderDeliveryRequest init_value = CHATPANEL__ORDERS__V1__SAVE_ORDER_DELIVERY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__save_order_delivery_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_delivery_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__save_order_delivery_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_delivery_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__save_order_delivery_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_delivery_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SaveOrderDeliveryRequest *
+       chatpanel__orders__v1__save_order_delivery_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SaveOrderDeliveryRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__save_order_delivery_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__save_order_delivery_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_delivery_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__save_order_payments_request__init
+                     (Chatpanel__Orders__V1__SaveOrderPaymentsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SaveOrderPaymentsRequest init_value = CHATPANEL__ORDERS__V1__SAVE_ORDER_PAYMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__save_order_payments_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_payments_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__save_order_payments_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_payments_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__save_order_payments_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_payments_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SaveOrderPaymentsRequest *
+       chatpanel__orders__v1__save_order_payments_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SaveOrderPaymentsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__save_order_payments_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__save_order_payments_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_payments_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__save_order_fields_request__init
+                     (Chatpanel__Orders__V1__SaveOrderFieldsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__SaveOrderFieldsRequest init_value = CHATPANEL__ORDERS__V1__SAVE_ORDER_FIELDS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__save_order_fields_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_fields_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__save_order_fields_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_fields_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__save_order_fields_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_fields_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SaveOrderFieldsRequest *
+       chatpanel__orders__v1__save_order_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SaveOrderFieldsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__save_order_fields_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__save_order_fields_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderFieldsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__save_order_fields_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__change_order_status_request__init
+                     (Chatpanel__Orders__V1__ChangeOrderStatusRequest         *message)
+{
+  static const Chatpanel__Orders__V1__ChangeOrderStatusRequest init_value = CHATPANEL__ORDERS__V1__CHANGE_ORDER_STATUS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__change_order_status_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__change_order_status_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__change_order_status_request__pack
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__change_order_status_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__change_order_status_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__change_order_status_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ChangeOrderStatusRequest *
+       chatpanel__orders__v1__change_order_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ChangeOrderStatusRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__change_order_status_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__change_order_status_request__free_unpacked
+                     (Chatpanel__Orders__V1__ChangeOrderStatusRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__change_order_status_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__get_order_settings_request__init
+                     (Chatpanel__Orders__V1__GetOrderSettingsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__GetOrderSettingsRequest init_value = CHATPANEL__ORDERS__V1__GET_ORDER_SETTINGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__get_order_settings_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_settings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__get_order_settings_request__pack
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_settings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__get_order_settings_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_settings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__GetOrderSettingsRequest *
+       chatpanel__orders__v1__get_order_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__GetOrderSettingsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__get_order_settings_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__get_order_settings_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_order_settings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__printed_form__init
+                     (Chatpanel__Orders__V1__PrintedForm         *message)
+{
+  static const Chatpanel__Orders__V1__PrintedForm init_value = CHATPANEL__ORDERS__V1__PRINTED_FORM__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__printed_form__get_packed_size
+                     (const Chatpanel__Orders__V1__PrintedForm *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__printed_form__pack
+                     (const Chatpanel__Orders__V1__PrintedForm *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__printed_form__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PrintedForm *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PrintedForm *
+       chatpanel__orders__v1__printed_form__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PrintedForm *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__printed_form__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__printed_form__free_unpacked
+                     (Chatpanel__Orders__V1__PrintedForm *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__printed_form__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__render_printed_form_request__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest         *message)
+{
+  static const Chatpanel__Orders__V1__RenderPrintedFormRequest init_value = CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__render_printed_form_request__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__render_printed_form_request__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__render_printed_form_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__RenderPrintedFormRequest *
+       chatpanel__orders__v1__render_printed_form_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__RenderPrintedFormRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__render_printed_form_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__render_printed_form_request__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__render_printed_form_response__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse         *message)
+{
+  static const Chatpanel__Orders__V1__RenderPrintedFormResponse init_value = CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__render_printed_form_response__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__render_printed_form_response__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__render_printed_form_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__RenderPrintedFormResponse *
+       chatpanel__orders__v1__render_printed_form_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__RenderPrintedFormResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__render_printed_form_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__render_printed_form_response__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__render_printed_form_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__list_printed_forms_request__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest         *message)
+{
+  static const Chatpanel__Orders__V1__ListPrintedFormsRequest init_value = CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__list_printed_forms_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__list_printed_forms_request__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__list_printed_forms_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ListPrintedFormsRequest *
+       chatpanel__orders__v1__list_printed_forms_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ListPrintedFormsRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__list_printed_forms_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__list_printed_forms_request__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__list_printed_forms_response__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse         *message)
+{
+  static const Chatpanel__Orders__V1__ListPrintedFormsResponse init_value = CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__list_printed_forms_response__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__list_printed_forms_response__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__list_printed_forms_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ListPrintedFormsResponse *
+       chatpanel__orders__v1__list_printed_forms_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ListPrintedFormsResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__list_printed_forms_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__list_printed_forms_response__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_printed_forms_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__payment_link__init
+                     (Chatpanel__Orders__V1__PaymentLink         *message)
+{
+  static const Chatpanel__Orders__V1__PaymentLink init_value = CHATPANEL__ORDERS__V1__PAYMENT_LINK__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__payment_link__get_packed_size
+                     (const Chatpanel__Orders__V1__PaymentLink *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__payment_link__pack
+                     (const Chatpanel__Orders__V1__PaymentLink *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__payment_link__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PaymentLink *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__PaymentLink *
+       chatpanel__orders__v1__payment_link__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__PaymentLink *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__payment_link__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__payment_link__free_unpacked
+                     (Chatpanel__Orders__V1__PaymentLink *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__payment_link__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__create_payment_link_request__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest         *message)
+{
+  static const Chatpanel__Orders__V1__CreatePaymentLinkRequest init_value = CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__create_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__create_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__create_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__CreatePaymentLinkRequest *
+       chatpanel__orders__v1__create_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__CreatePaymentLinkRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__create_payment_link_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__create_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__create_payment_link_response__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse         *message)
+{
+  static const Chatpanel__Orders__V1__CreatePaymentLinkResponse init_value = CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__create_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__create_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__create_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__CreatePaymentLinkResponse *
+       chatpanel__orders__v1__create_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__CreatePaymentLinkResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__create_payment_link_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__create_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__create_payment_link_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__verify_payment_link_request__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest         *message)
+{
+  static const Chatpanel__Orders__V1__VerifyPaymentLinkRequest init_value = CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__verify_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__verify_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__verify_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__VerifyPaymentLinkRequest *
+       chatpanel__orders__v1__verify_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__VerifyPaymentLinkRequest *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__verify_payment_link_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__verify_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__verify_payment_link_response__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse         *message)
+{
+  static const Chatpanel__Orders__V1__VerifyPaymentLinkResponse init_value = CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__verify_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__verify_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__verify_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__VerifyPaymentLinkResponse *
+       chatpanel__orders__v1__verify_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__VerifyPaymentLinkResponse *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__verify_payment_link_response__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__verify_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__verify_payment_link_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor chatpanel__orders__v1__money__field_descriptors[3] =
 {
   {
@@ -4535,7 +6695,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__add_to_order_request__de
   (ProtobufCMessageInit) chatpanel__orders__v1__add_to_order_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__add_to_order_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__add_to_order_response__field_descriptors[2] =
 {
   {
     "order_number",
@@ -4549,14 +6709,27 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__add_to_order_respon
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "order",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__AddToOrderResponse, order),
+    &chatpanel__orders__v1__order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__add_to_order_response__field_indices_by_name[] = {
+  1,   /* field[1] = order */
   0,   /* field[0] = order_number */
 };
 static const ProtobufCIntRange chatpanel__orders__v1__add_to_order_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__add_to_order_response__descriptor =
 {
@@ -4566,7 +6739,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__add_to_order_response__d
   "Chatpanel__Orders__V1__AddToOrderResponse",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__AddToOrderResponse),
-  1,
+  2,
   chatpanel__orders__v1__add_to_order_response__field_descriptors,
   chatpanel__orders__v1__add_to_order_response__field_indices_by_name,
   1,  chatpanel__orders__v1__add_to_order_response__number_ranges,
@@ -5137,7 +7310,7 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_records_reque
   (ProtobufCMessageInit) chatpanel__orders__v1__move_owner_records_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__move_owner_records_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__move_owner_records_response__field_descriptors[5] =
 {
   {
     "listed_products_moved",
@@ -5175,16 +7348,42 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__move_owner_records_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "orders_moved",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__MoveOwnerRecordsResponse, orders_moved),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "draft_placed",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__MoveOwnerRecordsResponse, draft_placed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__move_owner_records_response__field_indices_by_name[] = {
   1,   /* field[1] = cart_moved */
+  4,   /* field[4] = draft_placed */
   0,   /* field[0] = listed_products_moved */
+  3,   /* field[3] = orders_moved */
   2,   /* field[2] = repeated */
 };
 static const ProtobufCIntRange chatpanel__orders__v1__move_owner_records_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_records_response__descriptor =
 {
@@ -5194,14 +7393,14 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_records_respo
   "Chatpanel__Orders__V1__MoveOwnerRecordsResponse",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__MoveOwnerRecordsResponse),
-  3,
+  5,
   chatpanel__orders__v1__move_owner_records_response__field_descriptors,
   chatpanel__orders__v1__move_owner_records_response__field_indices_by_name,
   1,  chatpanel__orders__v1__move_owner_records_response__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__move_owner_records_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_panel_data_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_panel_data_request__field_descriptors[5] =
 {
   {
     "client_id",
@@ -5251,17 +7450,30 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_panel_data_requ
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "orders_page_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__GetPanelDataRequest, orders_page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__get_panel_data_request__field_indices_by_name[] = {
   0,   /* field[0] = client_id */
   1,   /* field[1] = dialog_id */
+  4,   /* field[4] = orders_page_size */
   3,   /* field[3] = price_type */
   2,   /* field[2] = visitor_id */
 };
 static const ProtobufCIntRange chatpanel__orders__v1__get_panel_data_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_request__descriptor =
 {
@@ -5271,14 +7483,14 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_request__
   "Chatpanel__Orders__V1__GetPanelDataRequest",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__GetPanelDataRequest),
-  4,
+  5,
   chatpanel__orders__v1__get_panel_data_request__field_descriptors,
   chatpanel__orders__v1__get_panel_data_request__field_indices_by_name,
   1,  chatpanel__orders__v1__get_panel_data_request__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__get_panel_data_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_panel_data_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_panel_data_response__field_descriptors[3] =
 {
   {
     "list",
@@ -5304,15 +7516,28 @@ static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_panel_data_resp
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "orders",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__GetPanelDataResponse, orders),
+    &chatpanel__orders__v1__list_orders_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__orders__v1__get_panel_data_response__field_indices_by_name[] = {
   1,   /* field[1] = cart */
   0,   /* field[0] = list */
+  2,   /* field[2] = orders */
 };
 static const ProtobufCIntRange chatpanel__orders__v1__get_panel_data_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response__descriptor =
 {
@@ -5322,11 +7547,3654 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response_
   "Chatpanel__Orders__V1__GetPanelDataResponse",
   "chatpanel.orders.v1",
   sizeof(Chatpanel__Orders__V1__GetPanelDataResponse),
-  2,
+  3,
   chatpanel__orders__v1__get_panel_data_response__field_descriptors,
   chatpanel__orders__v1__get_panel_data_response__field_indices_by_name,
   1,  chatpanel__orders__v1__get_panel_data_response__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__get_panel_data_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_status__field_descriptors[4] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderStatus, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderStatus, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderStatus, group),
+    &chatpanel__orders__v1__order_status_group__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "required_fields",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Chatpanel__Orders__V1__OrderStatus, n_required_fields),
+    offsetof(Chatpanel__Orders__V1__OrderStatus, required_fields),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_status__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = group */
+  1,   /* field[1] = name */
+  3,   /* field[3] = required_fields */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderStatus",
+  "OrderStatus",
+  "Chatpanel__Orders__V1__OrderStatus",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderStatus),
+  4,
+  chatpanel__orders__v1__order_status__field_descriptors,
+  chatpanel__orders__v1__order_status__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_status__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__payment_type__field_descriptors[3] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentType, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentType, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "online",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentType, online),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__payment_type__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = name */
+  2,   /* field[2] = online */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__payment_type__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_type__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PaymentType",
+  "PaymentType",
+  "Chatpanel__Orders__V1__PaymentType",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PaymentType),
+  3,
+  chatpanel__orders__v1__payment_type__field_descriptors,
+  chatpanel__orders__v1__payment_type__field_indices_by_name,
+  1,  chatpanel__orders__v1__payment_type__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__payment_type__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_field_option__field_descriptors[2] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldOption, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldOption, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_field_option__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = name */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_option__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_option__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldOption",
+  "OrderFieldOption",
+  "Chatpanel__Orders__V1__OrderFieldOption",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderFieldOption),
+  2,
+  chatpanel__orders__v1__order_field_option__field_descriptors,
+  chatpanel__orders__v1__order_field_option__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_field_option__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_field_option__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_field_definition__field_descriptors[5] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, type),
+    &chatpanel__orders__v1__order_field_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "options",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, n_options),
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, options),
+    &chatpanel__orders__v1__order_field_option__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pinned",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldDefinition, pinned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_field_definition__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = name */
+  3,   /* field[3] = options */
+  4,   /* field[4] = pinned */
+  2,   /* field[2] = type */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_definition__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_definition__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldDefinition",
+  "OrderFieldDefinition",
+  "Chatpanel__Orders__V1__OrderFieldDefinition",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderFieldDefinition),
+  5,
+  chatpanel__orders__v1__order_field_definition__field_descriptors,
+  chatpanel__orders__v1__order_field_definition__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_field_definition__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_field_definition__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_field_value__field_descriptors[3] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldValue, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldValue, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "display_value",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderFieldValue, display_value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_field_value__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  2,   /* field[2] = display_value */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_value__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_value__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldValue",
+  "OrderFieldValue",
+  "Chatpanel__Orders__V1__OrderFieldValue",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderFieldValue),
+  3,
+  chatpanel__orders__v1__order_field_value__field_descriptors,
+  chatpanel__orders__v1__order_field_value__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_field_value__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_field_value__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_settings__field_descriptors[4] =
+{
+  {
+    "statuses",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__OrderSettings, n_statuses),
+    offsetof(Chatpanel__Orders__V1__OrderSettings, statuses),
+    &chatpanel__orders__v1__order_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_types",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__OrderSettings, n_payment_types),
+    offsetof(Chatpanel__Orders__V1__OrderSettings, payment_types),
+    &chatpanel__orders__v1__payment_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderSettings, currency),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pinned_fields",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__OrderSettings, n_pinned_fields),
+    offsetof(Chatpanel__Orders__V1__OrderSettings, pinned_fields),
+    &chatpanel__orders__v1__order_field_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_settings__field_indices_by_name[] = {
+  2,   /* field[2] = currency */
+  1,   /* field[1] = payment_types */
+  3,   /* field[3] = pinned_fields */
+  0,   /* field[0] = statuses */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderSettings",
+  "OrderSettings",
+  "Chatpanel__Orders__V1__OrderSettings",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderSettings),
+  4,
+  chatpanel__orders__v1__order_settings__field_descriptors,
+  chatpanel__orders__v1__order_settings__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_settings__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_settings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__search_order_fields_request__field_descriptors[2] =
+{
+  {
+    "query",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsRequest, query),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__search_order_fields_request__field_indices_by_name[] = {
+  1,   /* field[1] = limit */
+  0,   /* field[0] = query */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__search_order_fields_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SearchOrderFieldsRequest",
+  "SearchOrderFieldsRequest",
+  "Chatpanel__Orders__V1__SearchOrderFieldsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SearchOrderFieldsRequest),
+  2,
+  chatpanel__orders__v1__search_order_fields_request__field_descriptors,
+  chatpanel__orders__v1__search_order_fields_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__search_order_fields_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__search_order_fields_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__search_order_fields_response__field_descriptors[1] =
+{
+  {
+    "fields",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsResponse, n_fields),
+    offsetof(Chatpanel__Orders__V1__SearchOrderFieldsResponse, fields),
+    &chatpanel__orders__v1__order_field_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__search_order_fields_response__field_indices_by_name[] = {
+  0,   /* field[0] = fields */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__search_order_fields_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SearchOrderFieldsResponse",
+  "SearchOrderFieldsResponse",
+  "Chatpanel__Orders__V1__SearchOrderFieldsResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SearchOrderFieldsResponse),
+  1,
+  chatpanel__orders__v1__search_order_fields_response__field_descriptors,
+  chatpanel__orders__v1__search_order_fields_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__search_order_fields_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__search_order_fields_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__pin_order_field_request__field_descriptors[2] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldRequest, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pinned",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldRequest, pinned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__pin_order_field_request__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  1,   /* field[1] = pinned */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__pin_order_field_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PinOrderFieldRequest",
+  "PinOrderFieldRequest",
+  "Chatpanel__Orders__V1__PinOrderFieldRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PinOrderFieldRequest),
+  2,
+  chatpanel__orders__v1__pin_order_field_request__field_descriptors,
+  chatpanel__orders__v1__pin_order_field_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__pin_order_field_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__pin_order_field_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__pin_order_field_response__field_descriptors[1] =
+{
+  {
+    "pinned_fields",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldResponse, n_pinned_fields),
+    offsetof(Chatpanel__Orders__V1__PinOrderFieldResponse, pinned_fields),
+    &chatpanel__orders__v1__order_field_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__pin_order_field_response__field_indices_by_name[] = {
+  0,   /* field[0] = pinned_fields */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__pin_order_field_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PinOrderFieldResponse",
+  "PinOrderFieldResponse",
+  "Chatpanel__Orders__V1__PinOrderFieldResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PinOrderFieldResponse),
+  1,
+  chatpanel__orders__v1__pin_order_field_response__field_descriptors,
+  chatpanel__orders__v1__pin_order_field_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__pin_order_field_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__pin_order_field_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_contact__field_descriptors[4] =
+{
+  {
+    "first_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderContact, first_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderContact, last_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "phone",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderContact, phone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "email",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderContact, email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_contact__field_indices_by_name[] = {
+  3,   /* field[3] = email */
+  0,   /* field[0] = first_name */
+  1,   /* field[1] = last_name */
+  2,   /* field[2] = phone */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_contact__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_contact__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderContact",
+  "OrderContact",
+  "Chatpanel__Orders__V1__OrderContact",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderContact),
+  4,
+  chatpanel__orders__v1__order_contact__field_descriptors,
+  chatpanel__orders__v1__order_contact__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_contact__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_contact__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__delivery__field_descriptors[11] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "service",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, service),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "region",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, region),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "city",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, city),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "street",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, street),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "postal_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, postal_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_slot",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, time_slot),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cost_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cost_by_rules",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, cost_by_rules),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cost_details",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Delivery, cost_details),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__delivery__field_indices_by_name[] = {
+  3,   /* field[3] = city */
+  9,   /* field[9] = cost_by_rules */
+  10,   /* field[10] = cost_details */
+  8,   /* field[8] = cost_minor */
+  6,   /* field[6] = date */
+  5,   /* field[5] = postal_code */
+  2,   /* field[2] = region */
+  1,   /* field[1] = service */
+  4,   /* field[4] = street */
+  7,   /* field[7] = time_slot */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__delivery__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__delivery__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.Delivery",
+  "Delivery",
+  "Chatpanel__Orders__V1__Delivery",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__Delivery),
+  11,
+  chatpanel__orders__v1__delivery__field_descriptors,
+  chatpanel__orders__v1__delivery__field_indices_by_name,
+  1,  chatpanel__orders__v1__delivery__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__delivery__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_discount__field_descriptors[2] =
+{
+  {
+    "amount_minor",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderDiscount, amount_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "percent_hundredths",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderDiscount, percent_hundredths),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_discount__field_indices_by_name[] = {
+  0,   /* field[0] = amount_minor */
+  1,   /* field[1] = percent_hundredths */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_discount__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_discount__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderDiscount",
+  "OrderDiscount",
+  "Chatpanel__Orders__V1__OrderDiscount",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderDiscount),
+  2,
+  chatpanel__orders__v1__order_discount__field_descriptors,
+  chatpanel__orders__v1__order_discount__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_discount__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_discount__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_item_input__field_descriptors[5] =
+{
+  {
+    "item_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItemInput, item_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "product_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItemInput, product_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItemInput, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "price_minor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Chatpanel__Orders__V1__OrderItemInput, _price_minor_case),
+    offsetof(Chatpanel__Orders__V1__OrderItemInput, price_minor),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discount_minor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItemInput, discount_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_item_input__field_indices_by_name[] = {
+  4,   /* field[4] = discount_minor */
+  0,   /* field[0] = item_id */
+  3,   /* field[3] = price_minor */
+  1,   /* field[1] = product_id */
+  2,   /* field[2] = quantity */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_item_input__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item_input__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderItemInput",
+  "OrderItemInput",
+  "Chatpanel__Orders__V1__OrderItemInput",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderItemInput),
+  5,
+  chatpanel__orders__v1__order_item_input__field_descriptors,
+  chatpanel__orders__v1__order_item_input__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_item_input__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_item_input__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_item__field_descriptors[12] =
+{
+  {
+    "item_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, item_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "product_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, product_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "article",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, article),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "original_price",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, original_price),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "price",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, price),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discount",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, discount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_discount",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, order_discount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, total),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weight_grams",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, weight_grams),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level_discount",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderItem, level_discount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_item__field_indices_by_name[] = {
+  2,   /* field[2] = article */
+  7,   /* field[7] = discount */
+  0,   /* field[0] = item_id */
+  11,   /* field[11] = level_discount */
+  3,   /* field[3] = name */
+  8,   /* field[8] = order_discount */
+  5,   /* field[5] = original_price */
+  6,   /* field[6] = price */
+  1,   /* field[1] = product_id */
+  4,   /* field[4] = quantity */
+  9,   /* field[9] = total */
+  10,   /* field[10] = weight_grams */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderItem",
+  "OrderItem",
+  "Chatpanel__Orders__V1__OrderItem",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderItem),
+  12,
+  chatpanel__orders__v1__order_item__field_descriptors,
+  chatpanel__orders__v1__order_item__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_item__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__payment__field_descriptors[7] =
+{
+  {
+    "payment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Payment, payment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Payment, type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Payment, status),
+    &chatpanel__orders__v1__payment_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paid_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Payment, paid_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount_minor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Payment, amount_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Payment, amount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type_name",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Payment, type_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__payment__field_indices_by_name[] = {
+  5,   /* field[5] = amount */
+  4,   /* field[4] = amount_minor */
+  3,   /* field[3] = paid_at_ms */
+  0,   /* field[0] = payment_id */
+  2,   /* field[2] = status */
+  1,   /* field[1] = type */
+  6,   /* field[6] = type_name */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__payment__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__payment__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.Payment",
+  "Payment",
+  "Chatpanel__Orders__V1__Payment",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__Payment),
+  7,
+  chatpanel__orders__v1__payment__field_descriptors,
+  chatpanel__orders__v1__payment__field_indices_by_name,
+  1,  chatpanel__orders__v1__payment__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__payment__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_totals__field_descriptors[11] =
+{
+  {
+    "goods",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, goods),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "item_discounts",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, item_discounts),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_discount",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, order_discount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_discounts",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, total_discounts),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delivery",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, delivery),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, total),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "paid",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, paid),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, due),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weight_grams",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, weight_grams),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level_discount",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, level_discount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses_spent",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderTotals, bonuses_spent),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_totals__field_indices_by_name[] = {
+  10,   /* field[10] = bonuses_spent */
+  4,   /* field[4] = delivery */
+  7,   /* field[7] = due */
+  0,   /* field[0] = goods */
+  1,   /* field[1] = item_discounts */
+  9,   /* field[9] = level_discount */
+  2,   /* field[2] = order_discount */
+  6,   /* field[6] = paid */
+  5,   /* field[5] = total */
+  3,   /* field[3] = total_discounts */
+  8,   /* field[8] = weight_grams */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_totals__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_totals__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderTotals",
+  "OrderTotals",
+  "Chatpanel__Orders__V1__OrderTotals",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderTotals),
+  11,
+  chatpanel__orders__v1__order_totals__field_descriptors,
+  chatpanel__orders__v1__order_totals__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_totals__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_totals__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order__field_descriptors[23] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "draft",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, draft),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, status),
+    &chatpanel__orders__v1__order_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, updated_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "manager_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, manager_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shop",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, shop),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_type",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, order_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_method",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, order_method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "country",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, country),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, currency),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contact",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, contact),
+    &chatpanel__orders__v1__order_contact__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "items",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__Order, n_items),
+    offsetof(Chatpanel__Orders__V1__Order, items),
+    &chatpanel__orders__v1__order_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discount",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, discount),
+    &chatpanel__orders__v1__order_discount__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delivery",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, delivery),
+    &chatpanel__orders__v1__delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payments",
+    19,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__Order, n_payments),
+    offsetof(Chatpanel__Orders__V1__Order, payments),
+    &chatpanel__orders__v1__payment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "totals",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, totals),
+    &chatpanel__orders__v1__order_totals__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_state",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, payment_state),
+    &chatpanel__orders__v1__payment_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loyalty",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__Order, loyalty),
+    &chatpanel__orders__v1__order_loyalty__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "custom_fields",
+    23,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__Order, n_custom_fields),
+    offsetof(Chatpanel__Orders__V1__Order, custom_fields),
+    &chatpanel__orders__v1__order_field_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order__field_indices_by_name[] = {
+  2,   /* field[2] = client_id */
+  14,   /* field[14] = contact */
+  12,   /* field[12] = country */
+  6,   /* field[6] = created_at_ms */
+  13,   /* field[13] = currency */
+  22,   /* field[22] = custom_fields */
+  17,   /* field[17] = delivery */
+  16,   /* field[16] = discount */
+  3,   /* field[3] = draft */
+  15,   /* field[15] = items */
+  21,   /* field[21] = loyalty */
+  8,   /* field[8] = manager_id */
+  1,   /* field[1] = number */
+  0,   /* field[0] = order_id */
+  11,   /* field[11] = order_method */
+  10,   /* field[10] = order_type */
+  20,   /* field[20] = payment_state */
+  18,   /* field[18] = payments */
+  9,   /* field[9] = shop */
+  4,   /* field[4] = status */
+  19,   /* field[19] = totals */
+  7,   /* field[7] = updated_at_ms */
+  5,   /* field[5] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 23 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.Order",
+  "Order",
+  "Chatpanel__Orders__V1__Order",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__Order),
+  23,
+  chatpanel__orders__v1__order__field_descriptors,
+  chatpanel__orders__v1__order__field_indices_by_name,
+  1,  chatpanel__orders__v1__order__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_loyalty__field_descriptors[6] =
+{
+  {
+    "level",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, level),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discount_hundredths",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, discount_hundredths),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonus_rate_hundredths",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, bonus_rate_hundredths),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses_spent",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, bonuses_spent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses_earned",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, bonuses_earned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "credited",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderLoyalty, credited),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_loyalty__field_indices_by_name[] = {
+  2,   /* field[2] = bonus_rate_hundredths */
+  4,   /* field[4] = bonuses_earned */
+  3,   /* field[3] = bonuses_spent */
+  5,   /* field[5] = credited */
+  1,   /* field[1] = discount_hundredths */
+  0,   /* field[0] = level */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_loyalty__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_loyalty__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderLoyalty",
+  "OrderLoyalty",
+  "Chatpanel__Orders__V1__OrderLoyalty",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderLoyalty),
+  6,
+  chatpanel__orders__v1__order_loyalty__field_descriptors,
+  chatpanel__orders__v1__order_loyalty__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_loyalty__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_loyalty__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__bonus_grant__field_descriptors[5] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, amount),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remaining",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, remaining),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "granted_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, granted_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__BonusGrant, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__bonus_grant__field_indices_by_name[] = {
+  1,   /* field[1] = amount */
+  4,   /* field[4] = expires_at_ms */
+  3,   /* field[3] = granted_at_ms */
+  0,   /* field[0] = order_id */
+  2,   /* field[2] = remaining */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__bonus_grant__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__bonus_grant__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.BonusGrant",
+  "BonusGrant",
+  "Chatpanel__Orders__V1__BonusGrant",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__BonusGrant),
+  5,
+  chatpanel__orders__v1__bonus_grant__field_descriptors,
+  chatpanel__orders__v1__bonus_grant__field_indices_by_name,
+  1,  chatpanel__orders__v1__bonus_grant__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__bonus_grant__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__loyalty_account__field_descriptors[5] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, level),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purchases",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, purchases),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "balance",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, balance),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expiring",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, n_expiring),
+    offsetof(Chatpanel__Orders__V1__LoyaltyAccount, expiring),
+    &chatpanel__orders__v1__bonus_grant__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__loyalty_account__field_indices_by_name[] = {
+  3,   /* field[3] = balance */
+  0,   /* field[0] = client_id */
+  4,   /* field[4] = expiring */
+  1,   /* field[1] = level */
+  2,   /* field[2] = purchases */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__loyalty_account__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__loyalty_account__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.LoyaltyAccount",
+  "LoyaltyAccount",
+  "Chatpanel__Orders__V1__LoyaltyAccount",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__LoyaltyAccount),
+  5,
+  chatpanel__orders__v1__loyalty_account__field_descriptors,
+  chatpanel__orders__v1__loyalty_account__field_indices_by_name,
+  1,  chatpanel__orders__v1__loyalty_account__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__loyalty_account__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_loyalty_account_request__field_descriptors[1] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__GetLoyaltyAccountRequest, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__get_loyalty_account_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__get_loyalty_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.GetLoyaltyAccountRequest",
+  "GetLoyaltyAccountRequest",
+  "Chatpanel__Orders__V1__GetLoyaltyAccountRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__GetLoyaltyAccountRequest),
+  1,
+  chatpanel__orders__v1__get_loyalty_account_request__field_descriptors,
+  chatpanel__orders__v1__get_loyalty_account_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__get_loyalty_account_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__get_loyalty_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_loyalty_account_response__field_descriptors[1] =
+{
+  {
+    "account",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__GetLoyaltyAccountResponse, account),
+    &chatpanel__orders__v1__loyalty_account__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__get_loyalty_account_response__field_indices_by_name[] = {
+  0,   /* field[0] = account */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__get_loyalty_account_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.GetLoyaltyAccountResponse",
+  "GetLoyaltyAccountResponse",
+  "Chatpanel__Orders__V1__GetLoyaltyAccountResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__GetLoyaltyAccountResponse),
+  1,
+  chatpanel__orders__v1__get_loyalty_account_response__field_descriptors,
+  chatpanel__orders__v1__get_loyalty_account_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__get_loyalty_account_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__get_loyalty_account_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_bonuses_request__field_descriptors[3] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderBonusesRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderBonusesRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bonuses",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderBonusesRequest, bonuses),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__save_order_bonuses_request__field_indices_by_name[] = {
+  2,   /* field[2] = bonuses */
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__save_order_bonuses_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_bonuses_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SaveOrderBonusesRequest",
+  "SaveOrderBonusesRequest",
+  "Chatpanel__Orders__V1__SaveOrderBonusesRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SaveOrderBonusesRequest),
+  3,
+  chatpanel__orders__v1__save_order_bonuses_request__field_descriptors,
+  chatpanel__orders__v1__save_order_bonuses_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__save_order_bonuses_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__save_order_bonuses_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__delete_order_request__field_descriptors[2] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__DeleteOrderRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__DeleteOrderRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__delete_order_request__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__delete_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.DeleteOrderRequest",
+  "DeleteOrderRequest",
+  "Chatpanel__Orders__V1__DeleteOrderRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__DeleteOrderRequest),
+  2,
+  chatpanel__orders__v1__delete_order_request__field_descriptors,
+  chatpanel__orders__v1__delete_order_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__delete_order_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__delete_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__delete_order_response__field_descriptors[1] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__DeleteOrderResponse, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__delete_order_response__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__delete_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.DeleteOrderResponse",
+  "DeleteOrderResponse",
+  "Chatpanel__Orders__V1__DeleteOrderResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__DeleteOrderResponse),
+  1,
+  chatpanel__orders__v1__delete_order_response__field_descriptors,
+  chatpanel__orders__v1__delete_order_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__delete_order_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__delete_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_response__field_descriptors[1] =
+{
+  {
+    "order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__OrderResponse, order),
+    &chatpanel__orders__v1__order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_response__field_indices_by_name[] = {
+  0,   /* field[0] = order */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderResponse",
+  "OrderResponse",
+  "Chatpanel__Orders__V1__OrderResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderResponse),
+  1,
+  chatpanel__orders__v1__order_response__field_descriptors,
+  chatpanel__orders__v1__order_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_errors__field_descriptors[1] =
+{
+  {
+    "order_errors",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Chatpanel__Orders__V1__OrderErrors, n_order_errors),
+    offsetof(Chatpanel__Orders__V1__OrderErrors, order_errors),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__order_errors__field_indices_by_name[] = {
+  0,   /* field[0] = order_errors */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_errors__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__order_errors__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderErrors",
+  "OrderErrors",
+  "Chatpanel__Orders__V1__OrderErrors",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__OrderErrors),
+  1,
+  chatpanel__orders__v1__order_errors__field_descriptors,
+  chatpanel__orders__v1__order_errors__field_indices_by_name,
+  1,  chatpanel__orders__v1__order_errors__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__order_errors__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__create_order_request__field_descriptors[8] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contact",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, contact),
+    &chatpanel__orders__v1__order_contact__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, address),
+    &chatpanel__orders__v1__delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shop",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, shop),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_type",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, order_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_method",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, order_method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "country",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, country),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "items",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, n_items),
+    offsetof(Chatpanel__Orders__V1__CreateOrderRequest, items),
+    &chatpanel__orders__v1__order_item_input__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__create_order_request__field_indices_by_name[] = {
+  2,   /* field[2] = address */
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = contact */
+  6,   /* field[6] = country */
+  7,   /* field[7] = items */
+  5,   /* field[5] = order_method */
+  4,   /* field[4] = order_type */
+  3,   /* field[3] = shop */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__create_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__create_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.CreateOrderRequest",
+  "CreateOrderRequest",
+  "Chatpanel__Orders__V1__CreateOrderRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__CreateOrderRequest),
+  8,
+  chatpanel__orders__v1__create_order_request__field_descriptors,
+  chatpanel__orders__v1__create_order_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__create_order_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__create_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_order_request__field_descriptors[1] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__GetOrderRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__get_order_request__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__get_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.GetOrderRequest",
+  "GetOrderRequest",
+  "Chatpanel__Orders__V1__GetOrderRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__GetOrderRequest),
+  1,
+  chatpanel__orders__v1__get_order_request__field_descriptors,
+  chatpanel__orders__v1__get_order_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__get_order_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__get_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_orders_request__field_descriptors[3] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersRequest, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__list_orders_request__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__list_orders_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ListOrdersRequest",
+  "ListOrdersRequest",
+  "Chatpanel__Orders__V1__ListOrdersRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ListOrdersRequest),
+  3,
+  chatpanel__orders__v1__list_orders_request__field_descriptors,
+  chatpanel__orders__v1__list_orders_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__list_orders_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__list_orders_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_orders_response__field_descriptors[4] =
+{
+  {
+    "orders",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponse, n_orders),
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponse, orders),
+    &chatpanel__orders__v1__order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "settings",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponse, settings),
+    &chatpanel__orders__v1__order_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loyalty",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponse, loyalty),
+    &chatpanel__orders__v1__loyalty_account__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__list_orders_response__field_indices_by_name[] = {
+  3,   /* field[3] = loyalty */
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = orders */
+  2,   /* field[2] = settings */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__list_orders_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ListOrdersResponse",
+  "ListOrdersResponse",
+  "Chatpanel__Orders__V1__ListOrdersResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ListOrdersResponse),
+  4,
+  chatpanel__orders__v1__list_orders_response__field_descriptors,
+  chatpanel__orders__v1__list_orders_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__list_orders_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__list_orders_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_items_request__field_descriptors[4] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderItemsRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderItemsRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "items",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__SaveOrderItemsRequest, n_items),
+    offsetof(Chatpanel__Orders__V1__SaveOrderItemsRequest, items),
+    &chatpanel__orders__v1__order_item_input__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discount",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderItemsRequest, discount),
+    &chatpanel__orders__v1__order_discount__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__save_order_items_request__field_indices_by_name[] = {
+  3,   /* field[3] = discount */
+  2,   /* field[2] = items */
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__save_order_items_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_items_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SaveOrderItemsRequest",
+  "SaveOrderItemsRequest",
+  "Chatpanel__Orders__V1__SaveOrderItemsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SaveOrderItemsRequest),
+  4,
+  chatpanel__orders__v1__save_order_items_request__field_descriptors,
+  chatpanel__orders__v1__save_order_items_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__save_order_items_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__save_order_items_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_delivery_request__field_descriptors[4] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderDeliveryRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderDeliveryRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delivery",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderDeliveryRequest, delivery),
+    &chatpanel__orders__v1__delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "clear_address",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderDeliveryRequest, clear_address),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__save_order_delivery_request__field_indices_by_name[] = {
+  3,   /* field[3] = clear_address */
+  2,   /* field[2] = delivery */
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__save_order_delivery_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_delivery_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SaveOrderDeliveryRequest",
+  "SaveOrderDeliveryRequest",
+  "Chatpanel__Orders__V1__SaveOrderDeliveryRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SaveOrderDeliveryRequest),
+  4,
+  chatpanel__orders__v1__save_order_delivery_request__field_descriptors,
+  chatpanel__orders__v1__save_order_delivery_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__save_order_delivery_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__save_order_delivery_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_payments_request__field_descriptors[3] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderPaymentsRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderPaymentsRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payments",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__SaveOrderPaymentsRequest, n_payments),
+    offsetof(Chatpanel__Orders__V1__SaveOrderPaymentsRequest, payments),
+    &chatpanel__orders__v1__payment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__save_order_payments_request__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+  2,   /* field[2] = payments */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__save_order_payments_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_payments_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SaveOrderPaymentsRequest",
+  "SaveOrderPaymentsRequest",
+  "Chatpanel__Orders__V1__SaveOrderPaymentsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SaveOrderPaymentsRequest),
+  3,
+  chatpanel__orders__v1__save_order_payments_request__field_descriptors,
+  chatpanel__orders__v1__save_order_payments_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__save_order_payments_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__save_order_payments_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__save_order_fields_request__field_descriptors[9] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "contact",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, contact),
+    &chatpanel__orders__v1__order_contact__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shop",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, shop),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_type",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, order_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_method",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, order_method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "country",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, country),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "manager_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, manager_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "custom_fields",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, n_custom_fields),
+    offsetof(Chatpanel__Orders__V1__SaveOrderFieldsRequest, custom_fields),
+    &chatpanel__orders__v1__order_field_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__save_order_fields_request__field_indices_by_name[] = {
+  2,   /* field[2] = contact */
+  6,   /* field[6] = country */
+  8,   /* field[8] = custom_fields */
+  7,   /* field[7] = manager_id */
+  0,   /* field[0] = order_id */
+  5,   /* field[5] = order_method */
+  4,   /* field[4] = order_type */
+  3,   /* field[3] = shop */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__save_order_fields_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_fields_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SaveOrderFieldsRequest",
+  "SaveOrderFieldsRequest",
+  "Chatpanel__Orders__V1__SaveOrderFieldsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SaveOrderFieldsRequest),
+  9,
+  chatpanel__orders__v1__save_order_fields_request__field_descriptors,
+  chatpanel__orders__v1__save_order_fields_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__save_order_fields_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__save_order_fields_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__change_order_status_request__field_descriptors[3] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ChangeOrderStatusRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ChangeOrderStatusRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ChangeOrderStatusRequest, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__change_order_status_request__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+  2,   /* field[2] = status */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__change_order_status_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__change_order_status_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ChangeOrderStatusRequest",
+  "ChangeOrderStatusRequest",
+  "Chatpanel__Orders__V1__ChangeOrderStatusRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ChangeOrderStatusRequest),
+  3,
+  chatpanel__orders__v1__change_order_status_request__field_descriptors,
+  chatpanel__orders__v1__change_order_status_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__change_order_status_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__change_order_status_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define chatpanel__orders__v1__get_order_settings_request__field_descriptors NULL
+#define chatpanel__orders__v1__get_order_settings_request__field_indices_by_name NULL
+#define chatpanel__orders__v1__get_order_settings_request__number_ranges NULL
+const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_settings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.GetOrderSettingsRequest",
+  "GetOrderSettingsRequest",
+  "Chatpanel__Orders__V1__GetOrderSettingsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__GetOrderSettingsRequest),
+  0,
+  chatpanel__orders__v1__get_order_settings_request__field_descriptors,
+  chatpanel__orders__v1__get_order_settings_request__field_indices_by_name,
+  0,  chatpanel__orders__v1__get_order_settings_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__get_order_settings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__printed_form__field_descriptors[4] =
+{
+  {
+    "file_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "media_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, media_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, content),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PrintedForm, order_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__printed_form__field_indices_by_name[] = {
+  2,   /* field[2] = content */
+  0,   /* field[0] = file_name */
+  1,   /* field[1] = media_type */
+  3,   /* field[3] = order_version */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__printed_form__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__printed_form__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PrintedForm",
+  "PrintedForm",
+  "Chatpanel__Orders__V1__PrintedForm",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PrintedForm),
+  4,
+  chatpanel__orders__v1__printed_form__field_descriptors,
+  chatpanel__orders__v1__printed_form__field_indices_by_name,
+  1,  chatpanel__orders__v1__printed_form__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__printed_form__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__render_printed_form_request__field_descriptors[2] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__RenderPrintedFormRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "form",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__RenderPrintedFormRequest, form),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__render_printed_form_request__field_indices_by_name[] = {
+  1,   /* field[1] = form */
+  0,   /* field[0] = order_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__render_printed_form_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.RenderPrintedFormRequest",
+  "RenderPrintedFormRequest",
+  "Chatpanel__Orders__V1__RenderPrintedFormRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__RenderPrintedFormRequest),
+  2,
+  chatpanel__orders__v1__render_printed_form_request__field_descriptors,
+  chatpanel__orders__v1__render_printed_form_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__render_printed_form_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__render_printed_form_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__render_printed_form_response__field_descriptors[1] =
+{
+  {
+    "form",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__RenderPrintedFormResponse, form),
+    &chatpanel__orders__v1__printed_form__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__render_printed_form_response__field_indices_by_name[] = {
+  0,   /* field[0] = form */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__render_printed_form_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.RenderPrintedFormResponse",
+  "RenderPrintedFormResponse",
+  "Chatpanel__Orders__V1__RenderPrintedFormResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__RenderPrintedFormResponse),
+  1,
+  chatpanel__orders__v1__render_printed_form_response__field_descriptors,
+  chatpanel__orders__v1__render_printed_form_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__render_printed_form_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__render_printed_form_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define chatpanel__orders__v1__list_printed_forms_request__field_descriptors NULL
+#define chatpanel__orders__v1__list_printed_forms_request__field_indices_by_name NULL
+#define chatpanel__orders__v1__list_printed_forms_request__number_ranges NULL
+const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ListPrintedFormsRequest",
+  "ListPrintedFormsRequest",
+  "Chatpanel__Orders__V1__ListPrintedFormsRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ListPrintedFormsRequest),
+  0,
+  chatpanel__orders__v1__list_printed_forms_request__field_descriptors,
+  chatpanel__orders__v1__list_printed_forms_request__field_indices_by_name,
+  0,  chatpanel__orders__v1__list_printed_forms_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__list_printed_forms_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_printed_forms_response__field_descriptors[1] =
+{
+  {
+    "forms",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Chatpanel__Orders__V1__ListPrintedFormsResponse, n_forms),
+    offsetof(Chatpanel__Orders__V1__ListPrintedFormsResponse, forms),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__list_printed_forms_response__field_indices_by_name[] = {
+  0,   /* field[0] = forms */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__list_printed_forms_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ListPrintedFormsResponse",
+  "ListPrintedFormsResponse",
+  "Chatpanel__Orders__V1__ListPrintedFormsResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ListPrintedFormsResponse),
+  1,
+  chatpanel__orders__v1__list_printed_forms_response__field_descriptors,
+  chatpanel__orders__v1__list_printed_forms_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__list_printed_forms_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__list_printed_forms_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__payment_link__field_descriptors[6] =
+{
+  {
+    "url",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_number",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, order_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, payment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "amount",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, amount),
+    &chatpanel__orders__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__PaymentLink, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__payment_link__field_indices_by_name[] = {
+  4,   /* field[4] = amount */
+  5,   /* field[5] = expires_at_ms */
+  1,   /* field[1] = order_id */
+  2,   /* field[2] = order_number */
+  3,   /* field[3] = payment_id */
+  0,   /* field[0] = url */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__payment_link__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_link__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PaymentLink",
+  "PaymentLink",
+  "Chatpanel__Orders__V1__PaymentLink",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__PaymentLink),
+  6,
+  chatpanel__orders__v1__payment_link__field_descriptors,
+  chatpanel__orders__v1__payment_link__field_indices_by_name,
+  1,  chatpanel__orders__v1__payment_link__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__payment_link__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__create_payment_link_request__field_descriptors[2] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreatePaymentLinkRequest, order_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payment_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreatePaymentLinkRequest, payment_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__create_payment_link_request__field_indices_by_name[] = {
+  0,   /* field[0] = order_id */
+  1,   /* field[1] = payment_id */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__create_payment_link_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.CreatePaymentLinkRequest",
+  "CreatePaymentLinkRequest",
+  "Chatpanel__Orders__V1__CreatePaymentLinkRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__CreatePaymentLinkRequest),
+  2,
+  chatpanel__orders__v1__create_payment_link_request__field_descriptors,
+  chatpanel__orders__v1__create_payment_link_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__create_payment_link_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__create_payment_link_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__create_payment_link_response__field_descriptors[1] =
+{
+  {
+    "link",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__CreatePaymentLinkResponse, link),
+    &chatpanel__orders__v1__payment_link__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__create_payment_link_response__field_indices_by_name[] = {
+  0,   /* field[0] = link */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__create_payment_link_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.CreatePaymentLinkResponse",
+  "CreatePaymentLinkResponse",
+  "Chatpanel__Orders__V1__CreatePaymentLinkResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__CreatePaymentLinkResponse),
+  1,
+  chatpanel__orders__v1__create_payment_link_response__field_descriptors,
+  chatpanel__orders__v1__create_payment_link_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__create_payment_link_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__create_payment_link_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__verify_payment_link_request__field_descriptors[1] =
+{
+  {
+    "url",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkRequest, url),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__verify_payment_link_request__field_indices_by_name[] = {
+  0,   /* field[0] = url */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__verify_payment_link_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.VerifyPaymentLinkRequest",
+  "VerifyPaymentLinkRequest",
+  "Chatpanel__Orders__V1__VerifyPaymentLinkRequest",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__VerifyPaymentLinkRequest),
+  1,
+  chatpanel__orders__v1__verify_payment_link_request__field_descriptors,
+  chatpanel__orders__v1__verify_payment_link_request__field_indices_by_name,
+  1,  chatpanel__orders__v1__verify_payment_link_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__verify_payment_link_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__verify_payment_link_response__field_descriptors[4] =
+{
+  {
+    "valid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, valid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expired",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, expired),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "link",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, link),
+    &chatpanel__orders__v1__payment_link__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__verify_payment_link_response__field_indices_by_name[] = {
+  1,   /* field[1] = expired */
+  2,   /* field[2] = link */
+  3,   /* field[3] = reason */
+  0,   /* field[0] = valid */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__verify_payment_link_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.VerifyPaymentLinkResponse",
+  "VerifyPaymentLinkResponse",
+  "Chatpanel__Orders__V1__VerifyPaymentLinkResponse",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__VerifyPaymentLinkResponse),
+  4,
+  chatpanel__orders__v1__verify_payment_link_response__field_descriptors,
+  chatpanel__orders__v1__verify_payment_link_response__field_indices_by_name,
+  1,  chatpanel__orders__v1__verify_payment_link_response__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__verify_payment_link_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue chatpanel__orders__v1__product_kind__enum_values_by_number[3] =
@@ -5421,7 +11289,149 @@ const ProtobufCEnumDescriptor chatpanel__orders__v1__card_source__descriptor =
   chatpanel__orders__v1__card_source__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[17] =
+static const ProtobufCEnumValue chatpanel__orders__v1__order_status_group__enum_values_by_number[7] =
+{
+  { "ORDER_STATUS_GROUP_UNSPECIFIED", "CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_UNSPECIFIED", 0 },
+  { "ORDER_STATUS_GROUP_NEW", "CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_NEW", 1 },
+  { "ORDER_STATUS_GROUP_APPROVAL", "CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_APPROVAL", 2 },
+  { "ORDER_STATUS_GROUP_ASSEMBLING", "CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_ASSEMBLING", 3 },
+  { "ORDER_STATUS_GROUP_DELIVERY", "CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_DELIVERY", 4 },
+  { "ORDER_STATUS_GROUP_COMPLETE", "CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_COMPLETE", 5 },
+  { "ORDER_STATUS_GROUP_CANCEL", "CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_CANCEL", 6 },
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_status_group__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex chatpanel__orders__v1__order_status_group__enum_values_by_name[7] =
+{
+  { "ORDER_STATUS_GROUP_APPROVAL", 2 },
+  { "ORDER_STATUS_GROUP_ASSEMBLING", 3 },
+  { "ORDER_STATUS_GROUP_CANCEL", 6 },
+  { "ORDER_STATUS_GROUP_COMPLETE", 5 },
+  { "ORDER_STATUS_GROUP_DELIVERY", 4 },
+  { "ORDER_STATUS_GROUP_NEW", 1 },
+  { "ORDER_STATUS_GROUP_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor chatpanel__orders__v1__order_status_group__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderStatusGroup",
+  "OrderStatusGroup",
+  "Chatpanel__Orders__V1__OrderStatusGroup",
+  "chatpanel.orders.v1",
+  7,
+  chatpanel__orders__v1__order_status_group__enum_values_by_number,
+  7,
+  chatpanel__orders__v1__order_status_group__enum_values_by_name,
+  1,
+  chatpanel__orders__v1__order_status_group__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue chatpanel__orders__v1__order_field_type__enum_values_by_number[9] =
+{
+  { "ORDER_FIELD_TYPE_UNSPECIFIED", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_UNSPECIFIED", 0 },
+  { "ORDER_FIELD_TYPE_STRING", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_STRING", 1 },
+  { "ORDER_FIELD_TYPE_TEXT", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_TEXT", 2 },
+  { "ORDER_FIELD_TYPE_INTEGER", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_INTEGER", 3 },
+  { "ORDER_FIELD_TYPE_DECIMAL", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DECIMAL", 4 },
+  { "ORDER_FIELD_TYPE_BOOLEAN", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_BOOLEAN", 5 },
+  { "ORDER_FIELD_TYPE_DATE", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DATE", 6 },
+  { "ORDER_FIELD_TYPE_EMAIL", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_EMAIL", 7 },
+  { "ORDER_FIELD_TYPE_DICTIONARY", "CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DICTIONARY", 8 },
+};
+static const ProtobufCIntRange chatpanel__orders__v1__order_field_type__value_ranges[] = {
+{0, 0},{0, 9}
+};
+static const ProtobufCEnumValueIndex chatpanel__orders__v1__order_field_type__enum_values_by_name[9] =
+{
+  { "ORDER_FIELD_TYPE_BOOLEAN", 5 },
+  { "ORDER_FIELD_TYPE_DATE", 6 },
+  { "ORDER_FIELD_TYPE_DECIMAL", 4 },
+  { "ORDER_FIELD_TYPE_DICTIONARY", 8 },
+  { "ORDER_FIELD_TYPE_EMAIL", 7 },
+  { "ORDER_FIELD_TYPE_INTEGER", 3 },
+  { "ORDER_FIELD_TYPE_STRING", 1 },
+  { "ORDER_FIELD_TYPE_TEXT", 2 },
+  { "ORDER_FIELD_TYPE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor chatpanel__orders__v1__order_field_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.OrderFieldType",
+  "OrderFieldType",
+  "Chatpanel__Orders__V1__OrderFieldType",
+  "chatpanel.orders.v1",
+  9,
+  chatpanel__orders__v1__order_field_type__enum_values_by_number,
+  9,
+  chatpanel__orders__v1__order_field_type__enum_values_by_name,
+  1,
+  chatpanel__orders__v1__order_field_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue chatpanel__orders__v1__payment_state__enum_values_by_number[3] =
+{
+  { "PAYMENT_STATE_UNPAID", "CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID", 0 },
+  { "PAYMENT_STATE_PARTLY_PAID", "CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_PARTLY_PAID", 1 },
+  { "PAYMENT_STATE_PAID", "CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_PAID", 2 },
+};
+static const ProtobufCIntRange chatpanel__orders__v1__payment_state__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex chatpanel__orders__v1__payment_state__enum_values_by_name[3] =
+{
+  { "PAYMENT_STATE_PAID", 2 },
+  { "PAYMENT_STATE_PARTLY_PAID", 1 },
+  { "PAYMENT_STATE_UNPAID", 0 },
+};
+const ProtobufCEnumDescriptor chatpanel__orders__v1__payment_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PaymentState",
+  "PaymentState",
+  "Chatpanel__Orders__V1__PaymentState",
+  "chatpanel.orders.v1",
+  3,
+  chatpanel__orders__v1__payment_state__enum_values_by_number,
+  3,
+  chatpanel__orders__v1__payment_state__enum_values_by_name,
+  1,
+  chatpanel__orders__v1__payment_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue chatpanel__orders__v1__payment_status__enum_values_by_number[4] =
+{
+  { "PAYMENT_STATUS_UNSPECIFIED", "CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_UNSPECIFIED", 0 },
+  { "PAYMENT_STATUS_NOT_PAID", "CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_NOT_PAID", 1 },
+  { "PAYMENT_STATUS_PAID", "CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_PAID", 2 },
+  { "PAYMENT_STATUS_CANCELLED", "CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_CANCELLED", 3 },
+};
+static const ProtobufCIntRange chatpanel__orders__v1__payment_status__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex chatpanel__orders__v1__payment_status__enum_values_by_name[4] =
+{
+  { "PAYMENT_STATUS_CANCELLED", 3 },
+  { "PAYMENT_STATUS_NOT_PAID", 1 },
+  { "PAYMENT_STATUS_PAID", 2 },
+  { "PAYMENT_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor chatpanel__orders__v1__payment_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.PaymentStatus",
+  "PaymentStatus",
+  "Chatpanel__Orders__V1__PaymentStatus",
+  "chatpanel.orders.v1",
+  4,
+  chatpanel__orders__v1__payment_status__enum_values_by_number,
+  4,
+  chatpanel__orders__v1__payment_status__enum_values_by_name,
+  1,
+  chatpanel__orders__v1__payment_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_descriptors[35] =
 {
   { "PutPriceTypes", &chatpanel__orders__v1__put_price_types_request__descriptor, &chatpanel__orders__v1__put_price_types_response__descriptor },
   { "ListPriceTypes", &chatpanel__orders__v1__list_price_types_request__descriptor, &chatpanel__orders__v1__list_price_types_response__descriptor },
@@ -5440,25 +11450,61 @@ static const ProtobufCMethodDescriptor chatpanel__orders__v1__orders__method_des
   { "GetCart", &chatpanel__orders__v1__get_cart_request__descriptor, &chatpanel__orders__v1__get_cart_response__descriptor },
   { "MoveOwnerRecords", &chatpanel__orders__v1__move_owner_records_request__descriptor, &chatpanel__orders__v1__move_owner_records_response__descriptor },
   { "GetPanelData", &chatpanel__orders__v1__get_panel_data_request__descriptor, &chatpanel__orders__v1__get_panel_data_response__descriptor },
+  { "CreateOrder", &chatpanel__orders__v1__create_order_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "GetOrder", &chatpanel__orders__v1__get_order_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "ListOrders", &chatpanel__orders__v1__list_orders_request__descriptor, &chatpanel__orders__v1__list_orders_response__descriptor },
+  { "SaveOrderItems", &chatpanel__orders__v1__save_order_items_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "SaveOrderDelivery", &chatpanel__orders__v1__save_order_delivery_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "SaveOrderPayments", &chatpanel__orders__v1__save_order_payments_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "SaveOrderFields", &chatpanel__orders__v1__save_order_fields_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "ChangeOrderStatus", &chatpanel__orders__v1__change_order_status_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "GetOrderSettings", &chatpanel__orders__v1__get_order_settings_request__descriptor, &chatpanel__orders__v1__order_settings__descriptor },
+  { "SaveOrderBonuses", &chatpanel__orders__v1__save_order_bonuses_request__descriptor, &chatpanel__orders__v1__order_response__descriptor },
+  { "DeleteOrder", &chatpanel__orders__v1__delete_order_request__descriptor, &chatpanel__orders__v1__delete_order_response__descriptor },
+  { "GetLoyaltyAccount", &chatpanel__orders__v1__get_loyalty_account_request__descriptor, &chatpanel__orders__v1__get_loyalty_account_response__descriptor },
+  { "SearchOrderFields", &chatpanel__orders__v1__search_order_fields_request__descriptor, &chatpanel__orders__v1__search_order_fields_response__descriptor },
+  { "PinOrderField", &chatpanel__orders__v1__pin_order_field_request__descriptor, &chatpanel__orders__v1__pin_order_field_response__descriptor },
+  { "RenderPrintedForm", &chatpanel__orders__v1__render_printed_form_request__descriptor, &chatpanel__orders__v1__render_printed_form_response__descriptor },
+  { "ListPrintedForms", &chatpanel__orders__v1__list_printed_forms_request__descriptor, &chatpanel__orders__v1__list_printed_forms_response__descriptor },
+  { "CreatePaymentLink", &chatpanel__orders__v1__create_payment_link_request__descriptor, &chatpanel__orders__v1__create_payment_link_response__descriptor },
+  { "VerifyPaymentLink", &chatpanel__orders__v1__verify_payment_link_request__descriptor, &chatpanel__orders__v1__verify_payment_link_response__descriptor },
 };
 const unsigned chatpanel__orders__v1__orders__method_indices_by_name[] = {
   8,        /* AddListedProduct */
   12,        /* AddToOrder */
+  24,        /* ChangeOrderStatus */
+  17,        /* CreateOrder */
+  33,        /* CreatePaymentLink */
   4,        /* CreateProduct */
+  27,        /* DeleteOrder */
   14,        /* GetCart */
+  28,        /* GetLoyaltyAccount */
+  18,        /* GetOrder */
+  25,        /* GetOrderSettings */
   16,        /* GetPanelData */
   5,        /* GetProduct */
   3,        /* ListCategories */
   10,        /* ListListedProducts */
+  19,        /* ListOrders */
   1,        /* ListPriceTypes */
+  32,        /* ListPrintedForms */
   15,        /* MoveOwnerRecords */
+  30,        /* PinOrderField */
   13,        /* PutCart */
   2,        /* PutCategories */
   0,        /* PutPriceTypes */
   9,        /* RemoveListedProduct */
+  31,        /* RenderPrintedForm */
+  26,        /* SaveOrderBonuses */
+  21,        /* SaveOrderDelivery */
+  23,        /* SaveOrderFields */
+  20,        /* SaveOrderItems */
+  22,        /* SaveOrderPayments */
+  29,        /* SearchOrderFields */
   7,        /* SearchProducts */
   11,        /* SendProductCards */
-  6         /* UpsertProducts */
+  6,        /* UpsertProducts */
+  34         /* VerifyPaymentLink */
 };
 const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
 {
@@ -5467,7 +11513,7 @@ const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor =
   "Orders",
   "Chatpanel__Orders__V1__Orders",
   "chatpanel.orders.v1",
-  17,
+  35,
   chatpanel__orders__v1__orders__method_descriptors,
   chatpanel__orders__v1__orders__method_indices_by_name
 };
@@ -5606,6 +11652,150 @@ void chatpanel__orders__v1__orders__get_panel_data(ProtobufCService *service,
 {
   assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
   service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__create_order(ProtobufCService *service,
+                                                 const Chatpanel__Orders__V1__CreateOrderRequest *input,
+                                                 Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__get_order(ProtobufCService *service,
+                                              const Chatpanel__Orders__V1__GetOrderRequest *input,
+                                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__list_orders(ProtobufCService *service,
+                                                const Chatpanel__Orders__V1__ListOrdersRequest *input,
+                                                Chatpanel__Orders__V1__ListOrdersResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__save_order_items(ProtobufCService *service,
+                                                     const Chatpanel__Orders__V1__SaveOrderItemsRequest *input,
+                                                     Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__save_order_delivery(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__save_order_payments(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__save_order_fields(ProtobufCService *service,
+                                                      const Chatpanel__Orders__V1__SaveOrderFieldsRequest *input,
+                                                      Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__change_order_status(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__ChangeOrderStatusRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__get_order_settings(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__GetOrderSettingsRequest *input,
+                                                       Chatpanel__Orders__V1__OrderSettings_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__save_order_bonuses(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__SaveOrderBonusesRequest *input,
+                                                       Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__delete_order(ProtobufCService *service,
+                                                 const Chatpanel__Orders__V1__DeleteOrderRequest *input,
+                                                 Chatpanel__Orders__V1__DeleteOrderResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__get_loyalty_account(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
+                                                        Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__search_order_fields(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SearchOrderFieldsRequest *input,
+                                                        Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__pin_order_field(ProtobufCService *service,
+                                                    const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
+                                                    Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__render_printed_form(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__RenderPrintedFormRequest *input,
+                                                        Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__list_printed_forms(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__ListPrintedFormsRequest *input,
+                                                       Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__orders__v1__orders__descriptor);
+  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service *service,
                                           Chatpanel__Orders__V1__Orders_ServiceDestroy destroy)

@@ -63,6 +63,54 @@ typedef struct Chatpanel__Orders__V1__MoveOwnerRecordsRequest Chatpanel__Orders_
 typedef struct Chatpanel__Orders__V1__MoveOwnerRecordsResponse Chatpanel__Orders__V1__MoveOwnerRecordsResponse;
 typedef struct Chatpanel__Orders__V1__GetPanelDataRequest Chatpanel__Orders__V1__GetPanelDataRequest;
 typedef struct Chatpanel__Orders__V1__GetPanelDataResponse Chatpanel__Orders__V1__GetPanelDataResponse;
+typedef struct Chatpanel__Orders__V1__OrderStatus Chatpanel__Orders__V1__OrderStatus;
+typedef struct Chatpanel__Orders__V1__PaymentType Chatpanel__Orders__V1__PaymentType;
+typedef struct Chatpanel__Orders__V1__OrderFieldOption Chatpanel__Orders__V1__OrderFieldOption;
+typedef struct Chatpanel__Orders__V1__OrderFieldDefinition Chatpanel__Orders__V1__OrderFieldDefinition;
+typedef struct Chatpanel__Orders__V1__OrderFieldValue Chatpanel__Orders__V1__OrderFieldValue;
+typedef struct Chatpanel__Orders__V1__OrderSettings Chatpanel__Orders__V1__OrderSettings;
+typedef struct Chatpanel__Orders__V1__SearchOrderFieldsRequest Chatpanel__Orders__V1__SearchOrderFieldsRequest;
+typedef struct Chatpanel__Orders__V1__SearchOrderFieldsResponse Chatpanel__Orders__V1__SearchOrderFieldsResponse;
+typedef struct Chatpanel__Orders__V1__PinOrderFieldRequest Chatpanel__Orders__V1__PinOrderFieldRequest;
+typedef struct Chatpanel__Orders__V1__PinOrderFieldResponse Chatpanel__Orders__V1__PinOrderFieldResponse;
+typedef struct Chatpanel__Orders__V1__OrderContact Chatpanel__Orders__V1__OrderContact;
+typedef struct Chatpanel__Orders__V1__Delivery Chatpanel__Orders__V1__Delivery;
+typedef struct Chatpanel__Orders__V1__OrderDiscount Chatpanel__Orders__V1__OrderDiscount;
+typedef struct Chatpanel__Orders__V1__OrderItemInput Chatpanel__Orders__V1__OrderItemInput;
+typedef struct Chatpanel__Orders__V1__OrderItem Chatpanel__Orders__V1__OrderItem;
+typedef struct Chatpanel__Orders__V1__Payment Chatpanel__Orders__V1__Payment;
+typedef struct Chatpanel__Orders__V1__OrderTotals Chatpanel__Orders__V1__OrderTotals;
+typedef struct Chatpanel__Orders__V1__Order Chatpanel__Orders__V1__Order;
+typedef struct Chatpanel__Orders__V1__OrderLoyalty Chatpanel__Orders__V1__OrderLoyalty;
+typedef struct Chatpanel__Orders__V1__BonusGrant Chatpanel__Orders__V1__BonusGrant;
+typedef struct Chatpanel__Orders__V1__LoyaltyAccount Chatpanel__Orders__V1__LoyaltyAccount;
+typedef struct Chatpanel__Orders__V1__GetLoyaltyAccountRequest Chatpanel__Orders__V1__GetLoyaltyAccountRequest;
+typedef struct Chatpanel__Orders__V1__GetLoyaltyAccountResponse Chatpanel__Orders__V1__GetLoyaltyAccountResponse;
+typedef struct Chatpanel__Orders__V1__SaveOrderBonusesRequest Chatpanel__Orders__V1__SaveOrderBonusesRequest;
+typedef struct Chatpanel__Orders__V1__DeleteOrderRequest Chatpanel__Orders__V1__DeleteOrderRequest;
+typedef struct Chatpanel__Orders__V1__DeleteOrderResponse Chatpanel__Orders__V1__DeleteOrderResponse;
+typedef struct Chatpanel__Orders__V1__OrderResponse Chatpanel__Orders__V1__OrderResponse;
+typedef struct Chatpanel__Orders__V1__OrderErrors Chatpanel__Orders__V1__OrderErrors;
+typedef struct Chatpanel__Orders__V1__CreateOrderRequest Chatpanel__Orders__V1__CreateOrderRequest;
+typedef struct Chatpanel__Orders__V1__GetOrderRequest Chatpanel__Orders__V1__GetOrderRequest;
+typedef struct Chatpanel__Orders__V1__ListOrdersRequest Chatpanel__Orders__V1__ListOrdersRequest;
+typedef struct Chatpanel__Orders__V1__ListOrdersResponse Chatpanel__Orders__V1__ListOrdersResponse;
+typedef struct Chatpanel__Orders__V1__SaveOrderItemsRequest Chatpanel__Orders__V1__SaveOrderItemsRequest;
+typedef struct Chatpanel__Orders__V1__SaveOrderDeliveryRequest Chatpanel__Orders__V1__SaveOrderDeliveryRequest;
+typedef struct Chatpanel__Orders__V1__SaveOrderPaymentsRequest Chatpanel__Orders__V1__SaveOrderPaymentsRequest;
+typedef struct Chatpanel__Orders__V1__SaveOrderFieldsRequest Chatpanel__Orders__V1__SaveOrderFieldsRequest;
+typedef struct Chatpanel__Orders__V1__ChangeOrderStatusRequest Chatpanel__Orders__V1__ChangeOrderStatusRequest;
+typedef struct Chatpanel__Orders__V1__GetOrderSettingsRequest Chatpanel__Orders__V1__GetOrderSettingsRequest;
+typedef struct Chatpanel__Orders__V1__PrintedForm Chatpanel__Orders__V1__PrintedForm;
+typedef struct Chatpanel__Orders__V1__RenderPrintedFormRequest Chatpanel__Orders__V1__RenderPrintedFormRequest;
+typedef struct Chatpanel__Orders__V1__RenderPrintedFormResponse Chatpanel__Orders__V1__RenderPrintedFormResponse;
+typedef struct Chatpanel__Orders__V1__ListPrintedFormsRequest Chatpanel__Orders__V1__ListPrintedFormsRequest;
+typedef struct Chatpanel__Orders__V1__ListPrintedFormsResponse Chatpanel__Orders__V1__ListPrintedFormsResponse;
+typedef struct Chatpanel__Orders__V1__PaymentLink Chatpanel__Orders__V1__PaymentLink;
+typedef struct Chatpanel__Orders__V1__CreatePaymentLinkRequest Chatpanel__Orders__V1__CreatePaymentLinkRequest;
+typedef struct Chatpanel__Orders__V1__CreatePaymentLinkResponse Chatpanel__Orders__V1__CreatePaymentLinkResponse;
+typedef struct Chatpanel__Orders__V1__VerifyPaymentLinkRequest Chatpanel__Orders__V1__VerifyPaymentLinkRequest;
+typedef struct Chatpanel__Orders__V1__VerifyPaymentLinkResponse Chatpanel__Orders__V1__VerifyPaymentLinkResponse;
 
 
 /* --- enums --- */
@@ -107,6 +155,92 @@ typedef enum _Chatpanel__Orders__V1__CardSource {
   CHATPANEL__ORDERS__V1__CARD_SOURCE__CARD_SOURCE_CART = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__CARD_SOURCE)
 } Chatpanel__Orders__V1__CardSource;
+/*
+ * The groups of the configurable status list, as in a CRM.
+ */
+typedef enum _Chatpanel__Orders__V1__OrderStatusGroup {
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_UNSPECIFIED = 0,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_NEW = 1,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_APPROVAL = 2,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_ASSEMBLING = 3,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_DELIVERY = 4,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_COMPLETE = 5,
+  CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_CANCEL = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP)
+} Chatpanel__Orders__V1__OrderStatusGroup;
+/*
+ * The type of a custom order field's value, as the clients' custom fields are typed.
+ */
+typedef enum _Chatpanel__Orders__V1__OrderFieldType {
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_UNSPECIFIED = 0,
+  /*
+   * One line, at most 255 characters.
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_STRING = 1,
+  /*
+   * Several lines, at most 10 000 characters.
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_TEXT = 2,
+  /*
+   * A signed 64-bit integer, like "-42".
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_INTEGER = 3,
+  /*
+   * A decimal number with a dot, like "12.50" (a comma is read as a dot; at most 18 digits).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DECIMAL = 4,
+  /*
+   * "true" or "false" (yes/no, да/нет, 1/0 are read as such).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_BOOLEAN = 5,
+  /*
+   * A calendar date "YYYY-MM-DD" (DD.MM.YYYY is read as such).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DATE = 6,
+  /*
+   * An email address (stored lower-cased).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_EMAIL = 7,
+  /*
+   * One of the field's options, by code (or its name in any case).
+   */
+  CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_DICTIONARY = 8
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE)
+} Chatpanel__Orders__V1__OrderFieldType;
+/*
+ * Whether an order is paid: by the sum of its paid payments against its total.
+ */
+typedef enum _Chatpanel__Orders__V1__PaymentState {
+  /*
+   * Nothing paid.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID = 0,
+  /*
+   * Something paid, less than the total.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_PARTLY_PAID = 1,
+  /*
+   * The total is paid (an order with a total of 0 and items counts as paid).
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_PAID = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__PAYMENT_STATE)
+} Chatpanel__Orders__V1__PaymentState;
+typedef enum _Chatpanel__Orders__V1__PaymentStatus {
+  /*
+   * In a request: refused.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_UNSPECIFIED = 0,
+  /*
+   * Expected, not received yet.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_NOT_PAID = 1,
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_PAID = 2,
+  /*
+   * Counted nowhere.
+   */
+  CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_CANCELLED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__PAYMENT_STATUS)
+} Chatpanel__Orders__V1__PaymentStatus;
 
 /* --- messages --- */
 
@@ -812,13 +946,18 @@ struct  Chatpanel__Orders__V1__SendProductCardsResponse
 
 
 /*
- * Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2).
- * Until orders exist (part 2) it answers FAILED_PRECONDITION.
+ * Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2): the
+ * client's draft, made when there is none. A product already on it gets one more unit; a new
+ * line takes the catalog's name and price. The owner must be a client (FAILED_PRECONDITION for
+ * a dialog whose contact is not saved yet).
  */
 struct  Chatpanel__Orders__V1__AddToOrderRequest
 {
   ProtobufCMessage base;
   Chatpanel__Orders__V1__Owner *owner;
+  /*
+   * 1 to 20 products.
+   */
   size_t n_product_ids;
   int64_t *product_ids;
 };
@@ -831,10 +970,14 @@ struct  Chatpanel__Orders__V1__AddToOrderResponse
 {
   ProtobufCMessage base;
   char *order_number;
+  /*
+   * The draft after the change.
+   */
+  Chatpanel__Orders__V1__Order *order;
 };
 #define CHATPANEL__ORDERS__V1__ADD_TO_ORDER_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__add_to_order_response__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL }
 
 
 /*
@@ -1024,10 +1167,19 @@ struct  Chatpanel__Orders__V1__MoveOwnerRecordsResponse
    * The move had been made before.
    */
   protobuf_c_boolean repeated;
+  /*
+   * Orders moved to the client (a merged client's; the draft included).
+   */
+  uint32_t orders_moved;
+  /*
+   * The moved client's draft was placed as an ordinary order in the first status, because
+   * the client already had a draft (a client keeps at most one).
+   */
+  protobuf_c_boolean draft_placed;
 };
 #define CHATPANEL__ORDERS__V1__MOVE_OWNER_RECORDS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__move_owner_records_response__descriptor) \
-    , 0, 0, 0 }
+    , 0, 0, 0, 0, 0 }
 
 
 /*
@@ -1049,10 +1201,14 @@ struct  Chatpanel__Orders__V1__GetPanelDataRequest
    */
   char *visitor_id;
   char *price_type;
+  /*
+   * The client's orders shown (the Order widget's first page), 0 to 50; 0: none asked for.
+   */
+  uint32_t orders_page_size;
 };
 #define CHATPANEL__ORDERS__V1__GET_PANEL_DATA_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_panel_data_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Chatpanel__Orders__V1__GetPanelDataResponse
@@ -1063,10 +1219,1062 @@ struct  Chatpanel__Orders__V1__GetPanelDataResponse
    * Absent when there is none.
    */
   Chatpanel__Orders__V1__Cart *cart;
+  /*
+   * The client's orders, newest first (absent without a client or when none were asked for).
+   */
+  Chatpanel__Orders__V1__ListOrdersResponse *orders;
 };
 #define CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_panel_data_response__descriptor) \
-    , NULL, NULL }
+    , NULL, NULL, NULL }
+
+
+/*
+ * A status of the configured list.
+ */
+struct  Chatpanel__Orders__V1__OrderStatus
+{
+  ProtobufCMessage base;
+  /*
+   * Stable code, like "assembling".
+   */
+  char *code;
+  /*
+   * Name shown to managers, like "Комплектуется".
+   */
+  char *name;
+  Chatpanel__Orders__V1__OrderStatusGroup group;
+  /*
+   * Fields an order must have filled in this status (paths like "delivery.city", "items").
+   */
+  size_t n_required_fields;
+  char **required_fields;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_status__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CHATPANEL__ORDERS__V1__ORDER_STATUS_GROUP__ORDER_STATUS_GROUP_UNSPECIFIED, 0,NULL }
+
+
+/*
+ * A payment type of the configuration.
+ */
+struct  Chatpanel__Orders__V1__PaymentType
+{
+  ProtobufCMessage base;
+  /*
+   * Stable code, like "cash".
+   */
+  char *code;
+  char *name;
+  /*
+   * Paid online through acquiring: a payment link can be made for it.
+   */
+  protobuf_c_boolean online;
+};
+#define CHATPANEL__ORDERS__V1__PAYMENT_TYPE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__payment_type__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Chatpanel__Orders__V1__OrderFieldOption
+{
+  ProtobufCMessage base;
+  char *code;
+  char *name;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_FIELD_OPTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_field_option__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A custom order field of the configuration (ORDER-9).
+ */
+struct  Chatpanel__Orders__V1__OrderFieldDefinition
+{
+  ProtobufCMessage base;
+  char *code;
+  char *name;
+  Chatpanel__Orders__V1__OrderFieldType type;
+  size_t n_options;
+  Chatpanel__Orders__V1__OrderFieldOption **options;
+  /*
+   * Answers only: pinned by the calling manager (shown on every order).
+   */
+  protobuf_c_boolean pinned;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_FIELD_DEFINITION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_field_definition__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, CHATPANEL__ORDERS__V1__ORDER_FIELD_TYPE__ORDER_FIELD_TYPE_UNSPECIFIED, 0,NULL, 0 }
+
+
+/*
+ * A custom field's value on an order.
+ */
+struct  Chatpanel__Orders__V1__OrderFieldValue
+{
+  ProtobufCMessage base;
+  char *code;
+  /*
+   * The value in its canonical text form; empty in a request clears it.
+   */
+  char *value;
+  /*
+   * Answers only: the option's name for a dictionary, else the value.
+   */
+  char *display_value;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_FIELD_VALUE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_field_value__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The order statuses and payment types of the configuration, and the shop's currency.
+ */
+struct  Chatpanel__Orders__V1__OrderSettings
+{
+  ProtobufCMessage base;
+  /*
+   * In the configured order; the first one is where new orders start.
+   */
+  size_t n_statuses;
+  Chatpanel__Orders__V1__OrderStatus **statuses;
+  size_t n_payment_types;
+  Chatpanel__Orders__V1__PaymentType **payment_types;
+  /*
+   * ISO 4217 code of every order's amounts.
+   */
+  char *currency;
+  /*
+   * The custom order fields the calling manager pinned, in their order (search finds the others).
+   */
+  size_t n_pinned_fields;
+  Chatpanel__Orders__V1__OrderFieldDefinition **pinned_fields;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_settings__descriptor) \
+    , 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * Finds custom order fields by name or code (ORDER-9): case-insensitive, prefix matches first.
+ */
+struct  Chatpanel__Orders__V1__SearchOrderFieldsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Up to 100 characters; empty lists every field.
+   */
+  char *query;
+  /*
+   * 1 to 100; 0 means 20.
+   */
+  uint32_t limit;
+};
+#define CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__search_order_fields_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Chatpanel__Orders__V1__SearchOrderFieldsResponse
+{
+  ProtobufCMessage base;
+  size_t n_fields;
+  Chatpanel__Orders__V1__OrderFieldDefinition **fields;
+};
+#define CHATPANEL__ORDERS__V1__SEARCH_ORDER_FIELDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__search_order_fields_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Pins or unpins a custom order field for the calling manager (pinned fields show on every
+ * order, in the order pinned).
+ */
+struct  Chatpanel__Orders__V1__PinOrderFieldRequest
+{
+  ProtobufCMessage base;
+  char *code;
+  protobuf_c_boolean pinned;
+};
+#define CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__pin_order_field_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Chatpanel__Orders__V1__PinOrderFieldResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The manager's pinned fields, in their order.
+   */
+  size_t n_pinned_fields;
+  Chatpanel__Orders__V1__OrderFieldDefinition **pinned_fields;
+};
+#define CHATPANEL__ORDERS__V1__PIN_ORDER_FIELD_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__pin_order_field_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * The customer's contacts on the order (prefilled from the client, ORDER-4).
+ */
+struct  Chatpanel__Orders__V1__OrderContact
+{
+  ProtobufCMessage base;
+  /*
+   * Up to 255 characters each.
+   */
+  char *first_name;
+  char *last_name;
+  /*
+   * Up to 64 characters.
+   */
+  char *phone;
+  /*
+   * Up to 255 characters.
+   */
+  char *email;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_CONTACT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_contact__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Delivery (ORDER-7). Text fields up to 255 characters, postal_code up to 20.
+ */
+struct  Chatpanel__Orders__V1__Delivery
+{
+  ProtobufCMessage base;
+  /*
+   * Like "courier", "pickup", "post".
+   */
+  char *type;
+  /*
+   * The delivery service or courier.
+   */
+  char *service;
+  char *region;
+  char *city;
+  char *street;
+  char *postal_code;
+  /*
+   * YYYY-MM-DD; not before today (UTC) when set or changed.
+   */
+  char *date;
+  /*
+   * Like "10:00-14:00", up to 64 characters.
+   */
+  char *time_slot;
+  /*
+   * In minor units of the order's currency; not negative. Computed when cost_by_rules.
+   */
+  int64_t cost_minor;
+  /*
+   * The cost is computed by the configured rules on the order's sum after discounts, its weight
+   * and the region, on every save (a change of items changes it too).
+   */
+  protobuf_c_boolean cost_by_rules;
+  /*
+   * Answers only: how the cost was made ("free from 5 000,00 ₽"; "up to 5 000 g: 390,00 ₽,
+   * region Московская область: +200,00 ₽"; "typed").
+   */
+  char *cost_details;
+};
+#define CHATPANEL__ORDERS__V1__DELIVERY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__delivery__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A one-time discount on the whole order (ORDER-5): money or percent, at most one of them. It
+ * is spread over the items in proportion to what each costs after its own discount, rounded to
+ * minor units so that the parts add up to the discount exactly (largest remainder).
+ */
+struct  Chatpanel__Orders__V1__OrderDiscount
+{
+  ProtobufCMessage base;
+  /*
+   * In minor units; not above the goods after the items' discounts.
+   */
+  int64_t amount_minor;
+  /*
+   * Hundredths of a percent of the goods after the items' discounts (1250 = 12.5 %), at most
+   * 10 000; the amount is rounded half up.
+   */
+  uint32_t percent_hundredths;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_DISCOUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_discount__descriptor) \
+    , 0, 0 }
+
+
+typedef enum {
+  CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR__NOT_SET = 0,
+  CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR_PRICE_MINOR = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR__CASE)
+} Chatpanel__Orders__V1__OrderItemInput__PriceMinorCase;
+
+/*
+ * A line as the editor sends it.
+ */
+struct  Chatpanel__Orders__V1__OrderItemInput
+{
+  ProtobufCMessage base;
+  /*
+   * The line to keep or change; 0 adds a new line for product_id.
+   */
+  int64_t item_id;
+  /*
+   * The catalog product of a new line; for a kept line 0 or its own product.
+   */
+  int64_t product_id;
+  /*
+   * 1 to 1 000 000.
+   */
+  int64_t quantity;
+  /*
+   * The line's own discount in minor units; from 0 to price × quantity.
+   */
+  int64_t discount_minor;
+  Chatpanel__Orders__V1__OrderItemInput__PriceMinorCase _price_minor_case;
+  union {
+    int64_t price_minor;
+  };
+};
+#define CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_item_input__descriptor) \
+    , 0, 0, 0, 0, CHATPANEL__ORDERS__V1__ORDER_ITEM_INPUT___PRICE_MINOR__NOT_SET, {0} }
+
+
+/*
+ * A line of an order. Name, article and original price are snapshots taken from the catalog
+ * when the line was added: a later catalog change does not alter it.
+ */
+struct  Chatpanel__Orders__V1__OrderItem
+{
+  ProtobufCMessage base;
+  int64_t item_id;
+  int64_t product_id;
+  char *article;
+  char *name;
+  int64_t quantity;
+  /*
+   * The catalog's unit price when added.
+   */
+  Chatpanel__Orders__V1__Money *original_price;
+  /*
+   * The unit price charged.
+   */
+  Chatpanel__Orders__V1__Money *price;
+  /*
+   * The line's own discount.
+   */
+  Chatpanel__Orders__V1__Money *discount;
+  /*
+   * The line's share of the order's discount.
+   */
+  Chatpanel__Orders__V1__Money *order_discount;
+  /*
+   * price × quantity − discount − level_discount − order_discount.
+   */
+  Chatpanel__Orders__V1__Money *total;
+  /*
+   * Weight of one unit, grams.
+   */
+  int64_t weight_grams;
+  /*
+   * The line's share of the loyalty level's discount.
+   */
+  Chatpanel__Orders__V1__Money *level_discount;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_item__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+
+
+/*
+ * A payment (ORDER-8).
+ */
+struct  Chatpanel__Orders__V1__Payment
+{
+  ProtobufCMessage base;
+  /*
+   * 0 in a request adds it; a kept payment gives its id.
+   */
+  int64_t payment_id;
+  /*
+   * A payment type code of the configuration.
+   */
+  char *type;
+  Chatpanel__Orders__V1__PaymentStatus status;
+  /*
+   * When it was paid (UTC ms); set by the service when it becomes paid without one.
+   */
+  int64_t paid_at_ms;
+  /*
+   * Greater than 0, in minor units.
+   */
+  int64_t amount_minor;
+  /*
+   * Answers only: the amount as money, and the type's name.
+   */
+  Chatpanel__Orders__V1__Money *amount;
+  char *type_name;
+};
+#define CHATPANEL__ORDERS__V1__PAYMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__payment__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, CHATPANEL__ORDERS__V1__PAYMENT_STATUS__PAYMENT_STATUS_UNSPECIFIED, 0, 0, NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The amounts of an order, all in its currency.
+ */
+struct  Chatpanel__Orders__V1__OrderTotals
+{
+  ProtobufCMessage base;
+  /*
+   * Σ price × quantity.
+   */
+  Chatpanel__Orders__V1__Money *goods;
+  /*
+   * Σ the items' own discounts.
+   */
+  Chatpanel__Orders__V1__Money *item_discounts;
+  /*
+   * The one-time order discount.
+   */
+  Chatpanel__Orders__V1__Money *order_discount;
+  /*
+   * item_discounts + level_discount + order_discount.
+   */
+  Chatpanel__Orders__V1__Money *total_discounts;
+  Chatpanel__Orders__V1__Money *delivery;
+  /*
+   * goods − total_discounts + delivery − bonuses_spent.
+   */
+  Chatpanel__Orders__V1__Money *total;
+  /*
+   * Σ paid payments.
+   */
+  Chatpanel__Orders__V1__Money *paid;
+  /*
+   * total − paid.
+   */
+  Chatpanel__Orders__V1__Money *due;
+  /*
+   * Σ weight × quantity, grams.
+   */
+  int64_t weight_grams;
+  /*
+   * The loyalty level's discount (part of total_discounts), spread over the lines like the
+   * order discount.
+   */
+  Chatpanel__Orders__V1__Money *level_discount;
+  /*
+   * Bonuses spent on the order (1 bonus = 1 minor unit), taken off the total.
+   */
+  Chatpanel__Orders__V1__Money *bonuses_spent;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_TOTALS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_totals__descriptor) \
+    , NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+
+
+struct  Chatpanel__Orders__V1__Order
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  /*
+   * The shop-visible number.
+   */
+  char *number;
+  int64_t client_id;
+  /*
+   * Started and not finished (ORDER-2): a client has at most one. Changing the status of a
+   * draft places it.
+   */
+  protobuf_c_boolean draft;
+  Chatpanel__Orders__V1__OrderStatus *status;
+  /*
+   * Grows by one with every change; every update sends the version it was based on.
+   */
+  uint64_t version;
+  int64_t created_at_ms;
+  int64_t updated_at_ms;
+  /*
+   * The responsible manager.
+   */
+  int64_t manager_id;
+  /*
+   * Codes (1 to 64 characters of [A-Za-z0-9_.-]) or empty.
+   */
+  char *shop;
+  char *order_type;
+  char *order_method;
+  /*
+   * ISO 3166-1 alpha-2, like "RU", or empty.
+   */
+  char *country;
+  /*
+   * ISO 4217 code of every amount.
+   */
+  char *currency;
+  Chatpanel__Orders__V1__OrderContact *contact;
+  size_t n_items;
+  Chatpanel__Orders__V1__OrderItem **items;
+  /*
+   * Absent: none.
+   */
+  Chatpanel__Orders__V1__OrderDiscount *discount;
+  Chatpanel__Orders__V1__Delivery *delivery;
+  size_t n_payments;
+  Chatpanel__Orders__V1__Payment **payments;
+  Chatpanel__Orders__V1__OrderTotals *totals;
+  Chatpanel__Orders__V1__PaymentState payment_state;
+  /*
+   * The loyalty programme on this order (absent when the shop runs none).
+   */
+  Chatpanel__Orders__V1__OrderLoyalty *loyalty;
+  /*
+   * The custom fields with a value, in the configuration's order.
+   */
+  size_t n_custom_fields;
+  Chatpanel__Orders__V1__OrderFieldValue **custom_fields;
+};
+#define CHATPANEL__ORDERS__V1__ORDER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0,NULL, NULL, NULL, 0,NULL, NULL, CHATPANEL__ORDERS__V1__PAYMENT_STATE__PAYMENT_STATE_UNPAID, NULL, 0,NULL }
+
+
+/*
+ * The loyalty programme on an order (ORDER-6): the client's level when the order was last
+ * saved, the bonuses it spends and the bonuses it earns.
+ */
+struct  Chatpanel__Orders__V1__OrderLoyalty
+{
+  ProtobufCMessage base;
+  /*
+   * The level's name; empty below the first level.
+   */
+  char *level;
+  /*
+   * The level's discount, hundredths of a percent of the goods after the lines' discounts.
+   */
+  uint32_t discount_hundredths;
+  /*
+   * The level's bonus rate, hundredths of a percent of the total less delivery.
+   */
+  uint32_t bonus_rate_hundredths;
+  /*
+   * Bonuses spent on the order (SaveOrderBonuses); given back when it is cancelled or deleted.
+   */
+  int64_t bonuses_spent;
+  /*
+   * Bonuses the order earns, credited when it completes.
+   */
+  int64_t bonuses_earned;
+  /*
+   * The earned bonuses were credited (the order completed).
+   */
+  protobuf_c_boolean credited;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_LOYALTY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_loyalty__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+
+
+/*
+ * Bonuses of the client's account.
+ */
+struct  Chatpanel__Orders__V1__BonusGrant
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  /*
+   * Credited, and what is left of it.
+   */
+  int64_t amount;
+  int64_t remaining;
+  int64_t granted_at_ms;
+  int64_t expires_at_ms;
+};
+#define CHATPANEL__ORDERS__V1__BONUS_GRANT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__bonus_grant__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
+/*
+ * A client's loyalty account (ORDER-6).
+ */
+struct  Chatpanel__Orders__V1__LoyaltyAccount
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+  /*
+   * The level by the client's purchases (completed orders' totals).
+   */
+  char *level;
+  Chatpanel__Orders__V1__Money *purchases;
+  /*
+   * Bonuses that can be spent now.
+   */
+  int64_t balance;
+  /*
+   * Grants with bonuses left that expire within the configured warning period, soonest first.
+   */
+  size_t n_expiring;
+  Chatpanel__Orders__V1__BonusGrant **expiring;
+};
+#define CHATPANEL__ORDERS__V1__LOYALTY_ACCOUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__loyalty_account__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, NULL, 0, 0,NULL }
+
+
+struct  Chatpanel__Orders__V1__GetLoyaltyAccountRequest
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+};
+#define CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_loyalty_account_request__descriptor) \
+    , 0 }
+
+
+struct  Chatpanel__Orders__V1__GetLoyaltyAccountResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Absent when the shop runs no loyalty programme.
+   */
+  Chatpanel__Orders__V1__LoyaltyAccount *account;
+};
+#define CHATPANEL__ORDERS__V1__GET_LOYALTY_ACCOUNT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_loyalty_account_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Sets how many bonuses an order spends (0: none): taken from the client's grants that expire
+ * soonest, at most the configured share of the order's total less delivery.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderBonusesRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  int64_t bonuses;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_BONUSES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_bonuses_request__descriptor) \
+    , 0, 0, 0 }
+
+
+/*
+ * Deletes an order; the bonuses it spent go back to the grants they came from.
+ */
+struct  Chatpanel__Orders__V1__DeleteOrderRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+};
+#define CHATPANEL__ORDERS__V1__DELETE_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__delete_order_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Chatpanel__Orders__V1__DeleteOrderResponse
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+};
+#define CHATPANEL__ORDERS__V1__DELETE_ORDER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__delete_order_response__descriptor) \
+    , 0 }
+
+
+/*
+ * Every order method that answers an order answers this.
+ */
+struct  Chatpanel__Orders__V1__OrderResponse
+{
+  ProtobufCMessage base;
+  Chatpanel__Orders__V1__Order *order;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Why a save was refused, in the INVALID_ARGUMENT's details: the errors of the order as a
+ * whole (the per-field ones are the status's violations, by path: items[2].quantity).
+ */
+struct  Chatpanel__Orders__V1__OrderErrors
+{
+  ProtobufCMessage base;
+  size_t n_order_errors;
+  char **order_errors;
+};
+#define CHATPANEL__ORDERS__V1__ORDER_ERRORS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__order_errors__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * Starts an order for a client (ORDER-1, ORDER-4): a draft in the first status, prefilled with
+ * what the caller gives (the gateway fills the client's contacts and address). A client has at
+ * most one draft: ALREADY_EXISTS with that draft (an OrderResponse) in the details.
+ */
+struct  Chatpanel__Orders__V1__CreateOrderRequest
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+  Chatpanel__Orders__V1__OrderContact *contact;
+  /*
+   * The client's address (delivery's address fields; its cost is ignored).
+   */
+  Chatpanel__Orders__V1__Delivery *address;
+  char *shop;
+  char *order_type;
+  char *order_method;
+  char *country;
+  /*
+   * Up to 200 lines (item_id 0).
+   */
+  size_t n_items;
+  Chatpanel__Orders__V1__OrderItemInput **items;
+};
+#define CHATPANEL__ORDERS__V1__CREATE_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__create_order_request__descriptor) \
+    , 0, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Chatpanel__Orders__V1__GetOrderRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+};
+#define CHATPANEL__ORDERS__V1__GET_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_order_request__descriptor) \
+    , 0 }
+
+
+/*
+ * The client's orders, active, completed and the draft, newest first (ORDER-1).
+ */
+struct  Chatpanel__Orders__V1__ListOrdersRequest
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+  /*
+   * 1 to 50; 0 means 10.
+   */
+  uint32_t page_size;
+  char *page_token;
+};
+#define CHATPANEL__ORDERS__V1__LIST_ORDERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_orders_request__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__ListOrdersResponse
+{
+  ProtobufCMessage base;
+  size_t n_orders;
+  Chatpanel__Orders__V1__Order **orders;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
+  /*
+   * The status list, payment types and currency the orders are shown with (first page only).
+   */
+  Chatpanel__Orders__V1__OrderSettings *settings;
+  /*
+   * The client's loyalty account (first page only; absent without a loyalty programme).
+   */
+  Chatpanel__Orders__V1__LoyaltyAccount *loyalty;
+};
+#define CHATPANEL__ORDERS__V1__LIST_ORDERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_orders_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, NULL, NULL }
+
+
+/*
+ * The items section (ORDER-5): the whole list (lines not sent are removed) and the discount.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderItemsRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  /*
+   * Up to 200 lines.
+   */
+  size_t n_items;
+  Chatpanel__Orders__V1__OrderItemInput **items;
+  Chatpanel__Orders__V1__OrderDiscount *discount;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_ITEMS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_items_request__descriptor) \
+    , 0, 0, 0,NULL, NULL }
+
+
+/*
+ * The delivery section (ORDER-7); empty address fields clear the address.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderDeliveryRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  Chatpanel__Orders__V1__Delivery *delivery;
+  /*
+   * "Clear address": region, city, street and postal code are emptied whatever delivery says;
+   * its other fields are saved.
+   */
+  protobuf_c_boolean clear_address;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_DELIVERY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_delivery_request__descriptor) \
+    , 0, 0, NULL, 0 }
+
+
+/*
+ * The payment section (ORDER-8): the whole list (payments not sent are removed). Payments not
+ * cancelled may not add up to more than the total.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderPaymentsRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  /*
+   * Up to 20.
+   */
+  size_t n_payments;
+  Chatpanel__Orders__V1__Payment **payments;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_PAYMENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_payments_request__descriptor) \
+    , 0, 0, 0,NULL }
+
+
+/*
+ * The additional fields section (ORDER-9's main fields) and the contacts.
+ */
+struct  Chatpanel__Orders__V1__SaveOrderFieldsRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  Chatpanel__Orders__V1__OrderContact *contact;
+  char *shop;
+  char *order_type;
+  char *order_method;
+  char *country;
+  /*
+   * The responsible manager; 0 keeps the current one.
+   */
+  int64_t manager_id;
+  /*
+   * Custom field values to set (an empty value clears one); fields not sent keep their values.
+   * At most 100.
+   */
+  size_t n_custom_fields;
+  Chatpanel__Orders__V1__OrderFieldValue **custom_fields;
+};
+#define CHATPANEL__ORDERS__V1__SAVE_ORDER_FIELDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__save_order_fields_request__descriptor) \
+    , 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL }
+
+
+/*
+ * Changes the status (ORDER-11) and runs the validations, the required fields of the new
+ * status included; a draft is placed by it.
+ */
+struct  Chatpanel__Orders__V1__ChangeOrderStatusRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  uint64_t version;
+  char *status;
+};
+#define CHATPANEL__ORDERS__V1__CHANGE_ORDER_STATUS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__change_order_status_request__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__GetOrderSettingsRequest
+{
+  ProtobufCMessage base;
+};
+#define CHATPANEL__ORDERS__V1__GET_ORDER_SETTINGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_order_settings_request__descriptor) \
+     }
+
+
+/*
+ * A printed form of an order (ORDER-12) as a file to attach to the outgoing message.
+ */
+struct  Chatpanel__Orders__V1__PrintedForm
+{
+  ProtobufCMessage base;
+  /*
+   * Like "invoice-1042.pdf".
+   */
+  char *file_name;
+  /*
+   * "application/pdf".
+   */
+  char *media_type;
+  ProtobufCBinaryData content;
+  /*
+   * The order version it shows.
+   */
+  uint64_t order_version;
+};
+#define CHATPANEL__ORDERS__V1__PRINTED_FORM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__printed_form__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0 }
+
+
+/*
+ * Renders an order's printed form: an HTML template (Mustache) made into PDF by WeasyPrint.
+ * The built-in forms are "invoice" and "delivery-note"; the shop adds or replaces forms with
+ * <name>.mustache files in the configured folder. The result is kept per order version.
+ * NOT_FOUND for an unknown form; UNAVAILABLE when rendering fails or takes too long.
+ */
+struct  Chatpanel__Orders__V1__RenderPrintedFormRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  char *form;
+};
+#define CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__render_printed_form_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__RenderPrintedFormResponse
+{
+  ProtobufCMessage base;
+  Chatpanel__Orders__V1__PrintedForm *form;
+};
+#define CHATPANEL__ORDERS__V1__RENDER_PRINTED_FORM_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__render_printed_form_response__descriptor) \
+    , NULL }
+
+
+struct  Chatpanel__Orders__V1__ListPrintedFormsRequest
+{
+  ProtobufCMessage base;
+};
+#define CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_printed_forms_request__descriptor) \
+     }
+
+
+struct  Chatpanel__Orders__V1__ListPrintedFormsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The form names, sorted.
+   */
+  size_t n_forms;
+  char **forms;
+};
+#define CHATPANEL__ORDERS__V1__LIST_PRINTED_FORMS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_printed_forms_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * A link the client pays a payment of an online type through (ORDER-8): signed with
+ * HMAC-SHA256 under the configured key over the order, the payment, the amount, the currency and
+ * the expiry. The expiry is the order's last change plus the configured lifetime, so the same
+ * request on the same order gives the same link.
+ */
+struct  Chatpanel__Orders__V1__PaymentLink
+{
+  ProtobufCMessage base;
+  char *url;
+  int64_t order_id;
+  char *order_number;
+  int64_t payment_id;
+  Chatpanel__Orders__V1__Money *amount;
+  int64_t expires_at_ms;
+};
+#define CHATPANEL__ORDERS__V1__PAYMENT_LINK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__payment_link__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, NULL, 0 }
+
+
+/*
+ * A link for a payment that is not paid yet, of a type with online acquiring, on an order not
+ * paid in full. FAILED_PRECONDITION otherwise, or when no key is configured.
+ */
+struct  Chatpanel__Orders__V1__CreatePaymentLinkRequest
+{
+  ProtobufCMessage base;
+  int64_t order_id;
+  int64_t payment_id;
+};
+#define CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__create_payment_link_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Chatpanel__Orders__V1__CreatePaymentLinkResponse
+{
+  ProtobufCMessage base;
+  Chatpanel__Orders__V1__PaymentLink *link;
+};
+#define CHATPANEL__ORDERS__V1__CREATE_PAYMENT_LINK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__create_payment_link_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Checks a link's signature and expiry.
+ */
+struct  Chatpanel__Orders__V1__VerifyPaymentLinkRequest
+{
+  ProtobufCMessage base;
+  char *url;
+};
+#define CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__verify_payment_link_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Chatpanel__Orders__V1__VerifyPaymentLinkResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Signed by this service's key and not expired.
+   */
+  protobuf_c_boolean valid;
+  /*
+   * Signed, but past its expiry.
+   */
+  protobuf_c_boolean expired;
+  /*
+   * What the link carries (when it could be read).
+   */
+  Chatpanel__Orders__V1__PaymentLink *link;
+  /*
+   * Why it is not valid.
+   */
+  char *reason;
+};
+#define CHATPANEL__ORDERS__V1__VERIFY_PAYMENT_LINK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__verify_payment_link_response__descriptor) \
+    , 0, 0, NULL, (char *)protobuf_c_empty_string }
 
 
 /* Chatpanel__Orders__V1__Money methods */
@@ -1981,6 +3189,918 @@ Chatpanel__Orders__V1__GetPanelDataResponse *
 void   chatpanel__orders__v1__get_panel_data_response__free_unpacked
                      (Chatpanel__Orders__V1__GetPanelDataResponse *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderStatus methods */
+void   chatpanel__orders__v1__order_status__init
+                     (Chatpanel__Orders__V1__OrderStatus         *message);
+size_t chatpanel__orders__v1__order_status__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderStatus   *message);
+size_t chatpanel__orders__v1__order_status__pack
+                     (const Chatpanel__Orders__V1__OrderStatus   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_status__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderStatus *
+       chatpanel__orders__v1__order_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_status__free_unpacked
+                     (Chatpanel__Orders__V1__OrderStatus *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PaymentType methods */
+void   chatpanel__orders__v1__payment_type__init
+                     (Chatpanel__Orders__V1__PaymentType         *message);
+size_t chatpanel__orders__v1__payment_type__get_packed_size
+                     (const Chatpanel__Orders__V1__PaymentType   *message);
+size_t chatpanel__orders__v1__payment_type__pack
+                     (const Chatpanel__Orders__V1__PaymentType   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__payment_type__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PaymentType   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PaymentType *
+       chatpanel__orders__v1__payment_type__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__payment_type__free_unpacked
+                     (Chatpanel__Orders__V1__PaymentType *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderFieldOption methods */
+void   chatpanel__orders__v1__order_field_option__init
+                     (Chatpanel__Orders__V1__OrderFieldOption         *message);
+size_t chatpanel__orders__v1__order_field_option__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldOption   *message);
+size_t chatpanel__orders__v1__order_field_option__pack
+                     (const Chatpanel__Orders__V1__OrderFieldOption   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_field_option__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldOption   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderFieldOption *
+       chatpanel__orders__v1__order_field_option__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_field_option__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldOption *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderFieldDefinition methods */
+void   chatpanel__orders__v1__order_field_definition__init
+                     (Chatpanel__Orders__V1__OrderFieldDefinition         *message);
+size_t chatpanel__orders__v1__order_field_definition__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition   *message);
+size_t chatpanel__orders__v1__order_field_definition__pack
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_field_definition__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldDefinition   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderFieldDefinition *
+       chatpanel__orders__v1__order_field_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_field_definition__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderFieldValue methods */
+void   chatpanel__orders__v1__order_field_value__init
+                     (Chatpanel__Orders__V1__OrderFieldValue         *message);
+size_t chatpanel__orders__v1__order_field_value__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderFieldValue   *message);
+size_t chatpanel__orders__v1__order_field_value__pack
+                     (const Chatpanel__Orders__V1__OrderFieldValue   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_field_value__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderFieldValue   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderFieldValue *
+       chatpanel__orders__v1__order_field_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_field_value__free_unpacked
+                     (Chatpanel__Orders__V1__OrderFieldValue *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderSettings methods */
+void   chatpanel__orders__v1__order_settings__init
+                     (Chatpanel__Orders__V1__OrderSettings         *message);
+size_t chatpanel__orders__v1__order_settings__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderSettings   *message);
+size_t chatpanel__orders__v1__order_settings__pack
+                     (const Chatpanel__Orders__V1__OrderSettings   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_settings__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderSettings *
+       chatpanel__orders__v1__order_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_settings__free_unpacked
+                     (Chatpanel__Orders__V1__OrderSettings *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SearchOrderFieldsRequest methods */
+void   chatpanel__orders__v1__search_order_fields_request__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest         *message);
+size_t chatpanel__orders__v1__search_order_fields_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest   *message);
+size_t chatpanel__orders__v1__search_order_fields_request__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__search_order_fields_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SearchOrderFieldsRequest *
+       chatpanel__orders__v1__search_order_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__search_order_fields_request__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SearchOrderFieldsResponse methods */
+void   chatpanel__orders__v1__search_order_fields_response__init
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse         *message);
+size_t chatpanel__orders__v1__search_order_fields_response__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse   *message);
+size_t chatpanel__orders__v1__search_order_fields_response__pack
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__search_order_fields_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchOrderFieldsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SearchOrderFieldsResponse *
+       chatpanel__orders__v1__search_order_fields_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__search_order_fields_response__free_unpacked
+                     (Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PinOrderFieldRequest methods */
+void   chatpanel__orders__v1__pin_order_field_request__init
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest         *message);
+size_t chatpanel__orders__v1__pin_order_field_request__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest   *message);
+size_t chatpanel__orders__v1__pin_order_field_request__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__pin_order_field_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PinOrderFieldRequest *
+       chatpanel__orders__v1__pin_order_field_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__pin_order_field_request__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PinOrderFieldResponse methods */
+void   chatpanel__orders__v1__pin_order_field_response__init
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse         *message);
+size_t chatpanel__orders__v1__pin_order_field_response__get_packed_size
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse   *message);
+size_t chatpanel__orders__v1__pin_order_field_response__pack
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__pin_order_field_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PinOrderFieldResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PinOrderFieldResponse *
+       chatpanel__orders__v1__pin_order_field_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__pin_order_field_response__free_unpacked
+                     (Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderContact methods */
+void   chatpanel__orders__v1__order_contact__init
+                     (Chatpanel__Orders__V1__OrderContact         *message);
+size_t chatpanel__orders__v1__order_contact__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderContact   *message);
+size_t chatpanel__orders__v1__order_contact__pack
+                     (const Chatpanel__Orders__V1__OrderContact   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_contact__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderContact   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderContact *
+       chatpanel__orders__v1__order_contact__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_contact__free_unpacked
+                     (Chatpanel__Orders__V1__OrderContact *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__Delivery methods */
+void   chatpanel__orders__v1__delivery__init
+                     (Chatpanel__Orders__V1__Delivery         *message);
+size_t chatpanel__orders__v1__delivery__get_packed_size
+                     (const Chatpanel__Orders__V1__Delivery   *message);
+size_t chatpanel__orders__v1__delivery__pack
+                     (const Chatpanel__Orders__V1__Delivery   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__delivery__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Delivery   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__Delivery *
+       chatpanel__orders__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__delivery__free_unpacked
+                     (Chatpanel__Orders__V1__Delivery *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderDiscount methods */
+void   chatpanel__orders__v1__order_discount__init
+                     (Chatpanel__Orders__V1__OrderDiscount         *message);
+size_t chatpanel__orders__v1__order_discount__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderDiscount   *message);
+size_t chatpanel__orders__v1__order_discount__pack
+                     (const Chatpanel__Orders__V1__OrderDiscount   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_discount__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderDiscount   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderDiscount *
+       chatpanel__orders__v1__order_discount__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_discount__free_unpacked
+                     (Chatpanel__Orders__V1__OrderDiscount *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderItemInput methods */
+void   chatpanel__orders__v1__order_item_input__init
+                     (Chatpanel__Orders__V1__OrderItemInput         *message);
+size_t chatpanel__orders__v1__order_item_input__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderItemInput   *message);
+size_t chatpanel__orders__v1__order_item_input__pack
+                     (const Chatpanel__Orders__V1__OrderItemInput   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_item_input__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderItemInput   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderItemInput *
+       chatpanel__orders__v1__order_item_input__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_item_input__free_unpacked
+                     (Chatpanel__Orders__V1__OrderItemInput *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderItem methods */
+void   chatpanel__orders__v1__order_item__init
+                     (Chatpanel__Orders__V1__OrderItem         *message);
+size_t chatpanel__orders__v1__order_item__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderItem   *message);
+size_t chatpanel__orders__v1__order_item__pack
+                     (const Chatpanel__Orders__V1__OrderItem   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_item__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderItem   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderItem *
+       chatpanel__orders__v1__order_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_item__free_unpacked
+                     (Chatpanel__Orders__V1__OrderItem *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__Payment methods */
+void   chatpanel__orders__v1__payment__init
+                     (Chatpanel__Orders__V1__Payment         *message);
+size_t chatpanel__orders__v1__payment__get_packed_size
+                     (const Chatpanel__Orders__V1__Payment   *message);
+size_t chatpanel__orders__v1__payment__pack
+                     (const Chatpanel__Orders__V1__Payment   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__payment__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Payment   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__Payment *
+       chatpanel__orders__v1__payment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__payment__free_unpacked
+                     (Chatpanel__Orders__V1__Payment *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderTotals methods */
+void   chatpanel__orders__v1__order_totals__init
+                     (Chatpanel__Orders__V1__OrderTotals         *message);
+size_t chatpanel__orders__v1__order_totals__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderTotals   *message);
+size_t chatpanel__orders__v1__order_totals__pack
+                     (const Chatpanel__Orders__V1__OrderTotals   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_totals__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderTotals   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderTotals *
+       chatpanel__orders__v1__order_totals__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_totals__free_unpacked
+                     (Chatpanel__Orders__V1__OrderTotals *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__Order methods */
+void   chatpanel__orders__v1__order__init
+                     (Chatpanel__Orders__V1__Order         *message);
+size_t chatpanel__orders__v1__order__get_packed_size
+                     (const Chatpanel__Orders__V1__Order   *message);
+size_t chatpanel__orders__v1__order__pack
+                     (const Chatpanel__Orders__V1__Order   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order__pack_to_buffer
+                     (const Chatpanel__Orders__V1__Order   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__Order *
+       chatpanel__orders__v1__order__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order__free_unpacked
+                     (Chatpanel__Orders__V1__Order *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderLoyalty methods */
+void   chatpanel__orders__v1__order_loyalty__init
+                     (Chatpanel__Orders__V1__OrderLoyalty         *message);
+size_t chatpanel__orders__v1__order_loyalty__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderLoyalty   *message);
+size_t chatpanel__orders__v1__order_loyalty__pack
+                     (const Chatpanel__Orders__V1__OrderLoyalty   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_loyalty__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderLoyalty   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderLoyalty *
+       chatpanel__orders__v1__order_loyalty__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_loyalty__free_unpacked
+                     (Chatpanel__Orders__V1__OrderLoyalty *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__BonusGrant methods */
+void   chatpanel__orders__v1__bonus_grant__init
+                     (Chatpanel__Orders__V1__BonusGrant         *message);
+size_t chatpanel__orders__v1__bonus_grant__get_packed_size
+                     (const Chatpanel__Orders__V1__BonusGrant   *message);
+size_t chatpanel__orders__v1__bonus_grant__pack
+                     (const Chatpanel__Orders__V1__BonusGrant   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__bonus_grant__pack_to_buffer
+                     (const Chatpanel__Orders__V1__BonusGrant   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__BonusGrant *
+       chatpanel__orders__v1__bonus_grant__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__bonus_grant__free_unpacked
+                     (Chatpanel__Orders__V1__BonusGrant *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__LoyaltyAccount methods */
+void   chatpanel__orders__v1__loyalty_account__init
+                     (Chatpanel__Orders__V1__LoyaltyAccount         *message);
+size_t chatpanel__orders__v1__loyalty_account__get_packed_size
+                     (const Chatpanel__Orders__V1__LoyaltyAccount   *message);
+size_t chatpanel__orders__v1__loyalty_account__pack
+                     (const Chatpanel__Orders__V1__LoyaltyAccount   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__loyalty_account__pack_to_buffer
+                     (const Chatpanel__Orders__V1__LoyaltyAccount   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__LoyaltyAccount *
+       chatpanel__orders__v1__loyalty_account__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__loyalty_account__free_unpacked
+                     (Chatpanel__Orders__V1__LoyaltyAccount *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetLoyaltyAccountRequest methods */
+void   chatpanel__orders__v1__get_loyalty_account_request__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest         *message);
+size_t chatpanel__orders__v1__get_loyalty_account_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest   *message);
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_loyalty_account_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetLoyaltyAccountRequest *
+       chatpanel__orders__v1__get_loyalty_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_loyalty_account_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetLoyaltyAccountResponse methods */
+void   chatpanel__orders__v1__get_loyalty_account_response__init
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse         *message);
+size_t chatpanel__orders__v1__get_loyalty_account_response__get_packed_size
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse   *message);
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_loyalty_account_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetLoyaltyAccountResponse *
+       chatpanel__orders__v1__get_loyalty_account_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_loyalty_account_response__free_unpacked
+                     (Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderBonusesRequest methods */
+void   chatpanel__orders__v1__save_order_bonuses_request__init
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest         *message);
+size_t chatpanel__orders__v1__save_order_bonuses_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest   *message);
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_bonuses_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderBonusesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderBonusesRequest *
+       chatpanel__orders__v1__save_order_bonuses_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_bonuses_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__DeleteOrderRequest methods */
+void   chatpanel__orders__v1__delete_order_request__init
+                     (Chatpanel__Orders__V1__DeleteOrderRequest         *message);
+size_t chatpanel__orders__v1__delete_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest   *message);
+size_t chatpanel__orders__v1__delete_order_request__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__delete_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__DeleteOrderRequest *
+       chatpanel__orders__v1__delete_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__delete_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__DeleteOrderResponse methods */
+void   chatpanel__orders__v1__delete_order_response__init
+                     (Chatpanel__Orders__V1__DeleteOrderResponse         *message);
+size_t chatpanel__orders__v1__delete_order_response__get_packed_size
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse   *message);
+size_t chatpanel__orders__v1__delete_order_response__pack
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__delete_order_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__DeleteOrderResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__DeleteOrderResponse *
+       chatpanel__orders__v1__delete_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__delete_order_response__free_unpacked
+                     (Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderResponse methods */
+void   chatpanel__orders__v1__order_response__init
+                     (Chatpanel__Orders__V1__OrderResponse         *message);
+size_t chatpanel__orders__v1__order_response__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderResponse   *message);
+size_t chatpanel__orders__v1__order_response__pack
+                     (const Chatpanel__Orders__V1__OrderResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderResponse *
+       chatpanel__orders__v1__order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_response__free_unpacked
+                     (Chatpanel__Orders__V1__OrderResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__OrderErrors methods */
+void   chatpanel__orders__v1__order_errors__init
+                     (Chatpanel__Orders__V1__OrderErrors         *message);
+size_t chatpanel__orders__v1__order_errors__get_packed_size
+                     (const Chatpanel__Orders__V1__OrderErrors   *message);
+size_t chatpanel__orders__v1__order_errors__pack
+                     (const Chatpanel__Orders__V1__OrderErrors   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__order_errors__pack_to_buffer
+                     (const Chatpanel__Orders__V1__OrderErrors   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__OrderErrors *
+       chatpanel__orders__v1__order_errors__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__order_errors__free_unpacked
+                     (Chatpanel__Orders__V1__OrderErrors *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__CreateOrderRequest methods */
+void   chatpanel__orders__v1__create_order_request__init
+                     (Chatpanel__Orders__V1__CreateOrderRequest         *message);
+size_t chatpanel__orders__v1__create_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__CreateOrderRequest   *message);
+size_t chatpanel__orders__v1__create_order_request__pack
+                     (const Chatpanel__Orders__V1__CreateOrderRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__create_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreateOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__CreateOrderRequest *
+       chatpanel__orders__v1__create_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__create_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__CreateOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetOrderRequest methods */
+void   chatpanel__orders__v1__get_order_request__init
+                     (Chatpanel__Orders__V1__GetOrderRequest         *message);
+size_t chatpanel__orders__v1__get_order_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetOrderRequest   *message);
+size_t chatpanel__orders__v1__get_order_request__pack
+                     (const Chatpanel__Orders__V1__GetOrderRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_order_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetOrderRequest *
+       chatpanel__orders__v1__get_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_order_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListOrdersRequest methods */
+void   chatpanel__orders__v1__list_orders_request__init
+                     (Chatpanel__Orders__V1__ListOrdersRequest         *message);
+size_t chatpanel__orders__v1__list_orders_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersRequest   *message);
+size_t chatpanel__orders__v1__list_orders_request__pack
+                     (const Chatpanel__Orders__V1__ListOrdersRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_orders_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListOrdersRequest *
+       chatpanel__orders__v1__list_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_orders_request__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListOrdersResponse methods */
+void   chatpanel__orders__v1__list_orders_response__init
+                     (Chatpanel__Orders__V1__ListOrdersResponse         *message);
+size_t chatpanel__orders__v1__list_orders_response__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersResponse   *message);
+size_t chatpanel__orders__v1__list_orders_response__pack
+                     (const Chatpanel__Orders__V1__ListOrdersResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_orders_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListOrdersResponse *
+       chatpanel__orders__v1__list_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_orders_response__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderItemsRequest methods */
+void   chatpanel__orders__v1__save_order_items_request__init
+                     (Chatpanel__Orders__V1__SaveOrderItemsRequest         *message);
+size_t chatpanel__orders__v1__save_order_items_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest   *message);
+size_t chatpanel__orders__v1__save_order_items_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_items_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderItemsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderItemsRequest *
+       chatpanel__orders__v1__save_order_items_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_items_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderItemsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderDeliveryRequest methods */
+void   chatpanel__orders__v1__save_order_delivery_request__init
+                     (Chatpanel__Orders__V1__SaveOrderDeliveryRequest         *message);
+size_t chatpanel__orders__v1__save_order_delivery_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest   *message);
+size_t chatpanel__orders__v1__save_order_delivery_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_delivery_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderDeliveryRequest *
+       chatpanel__orders__v1__save_order_delivery_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_delivery_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderPaymentsRequest methods */
+void   chatpanel__orders__v1__save_order_payments_request__init
+                     (Chatpanel__Orders__V1__SaveOrderPaymentsRequest         *message);
+size_t chatpanel__orders__v1__save_order_payments_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest   *message);
+size_t chatpanel__orders__v1__save_order_payments_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_payments_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderPaymentsRequest *
+       chatpanel__orders__v1__save_order_payments_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_payments_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SaveOrderFieldsRequest methods */
+void   chatpanel__orders__v1__save_order_fields_request__init
+                     (Chatpanel__Orders__V1__SaveOrderFieldsRequest         *message);
+size_t chatpanel__orders__v1__save_order_fields_request__get_packed_size
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest   *message);
+size_t chatpanel__orders__v1__save_order_fields_request__pack
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__save_order_fields_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SaveOrderFieldsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SaveOrderFieldsRequest *
+       chatpanel__orders__v1__save_order_fields_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__save_order_fields_request__free_unpacked
+                     (Chatpanel__Orders__V1__SaveOrderFieldsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ChangeOrderStatusRequest methods */
+void   chatpanel__orders__v1__change_order_status_request__init
+                     (Chatpanel__Orders__V1__ChangeOrderStatusRequest         *message);
+size_t chatpanel__orders__v1__change_order_status_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest   *message);
+size_t chatpanel__orders__v1__change_order_status_request__pack
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__change_order_status_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ChangeOrderStatusRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ChangeOrderStatusRequest *
+       chatpanel__orders__v1__change_order_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__change_order_status_request__free_unpacked
+                     (Chatpanel__Orders__V1__ChangeOrderStatusRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetOrderSettingsRequest methods */
+void   chatpanel__orders__v1__get_order_settings_request__init
+                     (Chatpanel__Orders__V1__GetOrderSettingsRequest         *message);
+size_t chatpanel__orders__v1__get_order_settings_request__get_packed_size
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest   *message);
+size_t chatpanel__orders__v1__get_order_settings_request__pack
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_order_settings_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetOrderSettingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetOrderSettingsRequest *
+       chatpanel__orders__v1__get_order_settings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_order_settings_request__free_unpacked
+                     (Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PrintedForm methods */
+void   chatpanel__orders__v1__printed_form__init
+                     (Chatpanel__Orders__V1__PrintedForm         *message);
+size_t chatpanel__orders__v1__printed_form__get_packed_size
+                     (const Chatpanel__Orders__V1__PrintedForm   *message);
+size_t chatpanel__orders__v1__printed_form__pack
+                     (const Chatpanel__Orders__V1__PrintedForm   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__printed_form__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PrintedForm   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PrintedForm *
+       chatpanel__orders__v1__printed_form__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__printed_form__free_unpacked
+                     (Chatpanel__Orders__V1__PrintedForm *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__RenderPrintedFormRequest methods */
+void   chatpanel__orders__v1__render_printed_form_request__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest         *message);
+size_t chatpanel__orders__v1__render_printed_form_request__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest   *message);
+size_t chatpanel__orders__v1__render_printed_form_request__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__render_printed_form_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__RenderPrintedFormRequest *
+       chatpanel__orders__v1__render_printed_form_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__render_printed_form_request__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__RenderPrintedFormResponse methods */
+void   chatpanel__orders__v1__render_printed_form_response__init
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse         *message);
+size_t chatpanel__orders__v1__render_printed_form_response__get_packed_size
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse   *message);
+size_t chatpanel__orders__v1__render_printed_form_response__pack
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__render_printed_form_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__RenderPrintedFormResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__RenderPrintedFormResponse *
+       chatpanel__orders__v1__render_printed_form_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__render_printed_form_response__free_unpacked
+                     (Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListPrintedFormsRequest methods */
+void   chatpanel__orders__v1__list_printed_forms_request__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest         *message);
+size_t chatpanel__orders__v1__list_printed_forms_request__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest   *message);
+size_t chatpanel__orders__v1__list_printed_forms_request__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_printed_forms_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListPrintedFormsRequest *
+       chatpanel__orders__v1__list_printed_forms_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_printed_forms_request__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListPrintedFormsResponse methods */
+void   chatpanel__orders__v1__list_printed_forms_response__init
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse         *message);
+size_t chatpanel__orders__v1__list_printed_forms_response__get_packed_size
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse   *message);
+size_t chatpanel__orders__v1__list_printed_forms_response__pack
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_printed_forms_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListPrintedFormsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListPrintedFormsResponse *
+       chatpanel__orders__v1__list_printed_forms_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_printed_forms_response__free_unpacked
+                     (Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__PaymentLink methods */
+void   chatpanel__orders__v1__payment_link__init
+                     (Chatpanel__Orders__V1__PaymentLink         *message);
+size_t chatpanel__orders__v1__payment_link__get_packed_size
+                     (const Chatpanel__Orders__V1__PaymentLink   *message);
+size_t chatpanel__orders__v1__payment_link__pack
+                     (const Chatpanel__Orders__V1__PaymentLink   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__payment_link__pack_to_buffer
+                     (const Chatpanel__Orders__V1__PaymentLink   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__PaymentLink *
+       chatpanel__orders__v1__payment_link__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__payment_link__free_unpacked
+                     (Chatpanel__Orders__V1__PaymentLink *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__CreatePaymentLinkRequest methods */
+void   chatpanel__orders__v1__create_payment_link_request__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest         *message);
+size_t chatpanel__orders__v1__create_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest   *message);
+size_t chatpanel__orders__v1__create_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__create_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__CreatePaymentLinkRequest *
+       chatpanel__orders__v1__create_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__create_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__CreatePaymentLinkResponse methods */
+void   chatpanel__orders__v1__create_payment_link_response__init
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse         *message);
+size_t chatpanel__orders__v1__create_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse   *message);
+size_t chatpanel__orders__v1__create_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__create_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__CreatePaymentLinkResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__CreatePaymentLinkResponse *
+       chatpanel__orders__v1__create_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__create_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__VerifyPaymentLinkRequest methods */
+void   chatpanel__orders__v1__verify_payment_link_request__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest         *message);
+size_t chatpanel__orders__v1__verify_payment_link_request__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest   *message);
+size_t chatpanel__orders__v1__verify_payment_link_request__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__verify_payment_link_request__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__VerifyPaymentLinkRequest *
+       chatpanel__orders__v1__verify_payment_link_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__verify_payment_link_request__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__VerifyPaymentLinkResponse methods */
+void   chatpanel__orders__v1__verify_payment_link_response__init
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse         *message);
+size_t chatpanel__orders__v1__verify_payment_link_response__get_packed_size
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse   *message);
+size_t chatpanel__orders__v1__verify_payment_link_response__pack
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__verify_payment_link_response__pack_to_buffer
+                     (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__VerifyPaymentLinkResponse *
+       chatpanel__orders__v1__verify_payment_link_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__verify_payment_link_response__free_unpacked
+                     (Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chatpanel__Orders__V1__Money_Closure)
@@ -2127,6 +4247,150 @@ typedef void (*Chatpanel__Orders__V1__GetPanelDataRequest_Closure)
 typedef void (*Chatpanel__Orders__V1__GetPanelDataResponse_Closure)
                  (const Chatpanel__Orders__V1__GetPanelDataResponse *message,
                   void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderStatus_Closure)
+                 (const Chatpanel__Orders__V1__OrderStatus *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PaymentType_Closure)
+                 (const Chatpanel__Orders__V1__PaymentType *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderFieldOption_Closure)
+                 (const Chatpanel__Orders__V1__OrderFieldOption *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderFieldDefinition_Closure)
+                 (const Chatpanel__Orders__V1__OrderFieldDefinition *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderFieldValue_Closure)
+                 (const Chatpanel__Orders__V1__OrderFieldValue *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderSettings_Closure)
+                 (const Chatpanel__Orders__V1__OrderSettings *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SearchOrderFieldsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SearchOrderFieldsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure)
+                 (const Chatpanel__Orders__V1__SearchOrderFieldsResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PinOrderFieldRequest_Closure)
+                 (const Chatpanel__Orders__V1__PinOrderFieldRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PinOrderFieldResponse_Closure)
+                 (const Chatpanel__Orders__V1__PinOrderFieldResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderContact_Closure)
+                 (const Chatpanel__Orders__V1__OrderContact *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__Delivery_Closure)
+                 (const Chatpanel__Orders__V1__Delivery *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderDiscount_Closure)
+                 (const Chatpanel__Orders__V1__OrderDiscount *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderItemInput_Closure)
+                 (const Chatpanel__Orders__V1__OrderItemInput *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderItem_Closure)
+                 (const Chatpanel__Orders__V1__OrderItem *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__Payment_Closure)
+                 (const Chatpanel__Orders__V1__Payment *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderTotals_Closure)
+                 (const Chatpanel__Orders__V1__OrderTotals *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__Order_Closure)
+                 (const Chatpanel__Orders__V1__Order *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderLoyalty_Closure)
+                 (const Chatpanel__Orders__V1__OrderLoyalty *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__BonusGrant_Closure)
+                 (const Chatpanel__Orders__V1__BonusGrant *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__LoyaltyAccount_Closure)
+                 (const Chatpanel__Orders__V1__LoyaltyAccount *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetLoyaltyAccountRequest_Closure)
+                 (const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure)
+                 (const Chatpanel__Orders__V1__GetLoyaltyAccountResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderBonusesRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderBonusesRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__DeleteOrderRequest_Closure)
+                 (const Chatpanel__Orders__V1__DeleteOrderRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__DeleteOrderResponse_Closure)
+                 (const Chatpanel__Orders__V1__DeleteOrderResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderResponse_Closure)
+                 (const Chatpanel__Orders__V1__OrderResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__OrderErrors_Closure)
+                 (const Chatpanel__Orders__V1__OrderErrors *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__CreateOrderRequest_Closure)
+                 (const Chatpanel__Orders__V1__CreateOrderRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetOrderRequest_Closure)
+                 (const Chatpanel__Orders__V1__GetOrderRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListOrdersRequest_Closure)
+                 (const Chatpanel__Orders__V1__ListOrdersRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListOrdersResponse_Closure)
+                 (const Chatpanel__Orders__V1__ListOrdersResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderItemsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderItemsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderDeliveryRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderPaymentsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SaveOrderFieldsRequest_Closure)
+                 (const Chatpanel__Orders__V1__SaveOrderFieldsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ChangeOrderStatusRequest_Closure)
+                 (const Chatpanel__Orders__V1__ChangeOrderStatusRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetOrderSettingsRequest_Closure)
+                 (const Chatpanel__Orders__V1__GetOrderSettingsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PrintedForm_Closure)
+                 (const Chatpanel__Orders__V1__PrintedForm *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__RenderPrintedFormRequest_Closure)
+                 (const Chatpanel__Orders__V1__RenderPrintedFormRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure)
+                 (const Chatpanel__Orders__V1__RenderPrintedFormResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListPrintedFormsRequest_Closure)
+                 (const Chatpanel__Orders__V1__ListPrintedFormsRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure)
+                 (const Chatpanel__Orders__V1__ListPrintedFormsResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__PaymentLink_Closure)
+                 (const Chatpanel__Orders__V1__PaymentLink *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__CreatePaymentLinkRequest_Closure)
+                 (const Chatpanel__Orders__V1__CreatePaymentLinkRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure)
+                 (const Chatpanel__Orders__V1__CreatePaymentLinkResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__VerifyPaymentLinkRequest_Closure)
+                 (const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure)
+                 (const Chatpanel__Orders__V1__VerifyPaymentLinkResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2202,6 +4466,78 @@ struct Chatpanel__Orders__V1__Orders_Service
                          const Chatpanel__Orders__V1__GetPanelDataRequest *input,
                          Chatpanel__Orders__V1__GetPanelDataResponse_Closure closure,
                          void *closure_data);
+  void (*create_order)(Chatpanel__Orders__V1__Orders_Service *service,
+                       const Chatpanel__Orders__V1__CreateOrderRequest *input,
+                       Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                       void *closure_data);
+  void (*get_order)(Chatpanel__Orders__V1__Orders_Service *service,
+                    const Chatpanel__Orders__V1__GetOrderRequest *input,
+                    Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                    void *closure_data);
+  void (*list_orders)(Chatpanel__Orders__V1__Orders_Service *service,
+                      const Chatpanel__Orders__V1__ListOrdersRequest *input,
+                      Chatpanel__Orders__V1__ListOrdersResponse_Closure closure,
+                      void *closure_data);
+  void (*save_order_items)(Chatpanel__Orders__V1__Orders_Service *service,
+                           const Chatpanel__Orders__V1__SaveOrderItemsRequest *input,
+                           Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                           void *closure_data);
+  void (*save_order_delivery)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *input,
+                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                              void *closure_data);
+  void (*save_order_payments)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *input,
+                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                              void *closure_data);
+  void (*save_order_fields)(Chatpanel__Orders__V1__Orders_Service *service,
+                            const Chatpanel__Orders__V1__SaveOrderFieldsRequest *input,
+                            Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                            void *closure_data);
+  void (*change_order_status)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__ChangeOrderStatusRequest *input,
+                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                              void *closure_data);
+  void (*get_order_settings)(Chatpanel__Orders__V1__Orders_Service *service,
+                             const Chatpanel__Orders__V1__GetOrderSettingsRequest *input,
+                             Chatpanel__Orders__V1__OrderSettings_Closure closure,
+                             void *closure_data);
+  void (*save_order_bonuses)(Chatpanel__Orders__V1__Orders_Service *service,
+                             const Chatpanel__Orders__V1__SaveOrderBonusesRequest *input,
+                             Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                             void *closure_data);
+  void (*delete_order)(Chatpanel__Orders__V1__Orders_Service *service,
+                       const Chatpanel__Orders__V1__DeleteOrderRequest *input,
+                       Chatpanel__Orders__V1__DeleteOrderResponse_Closure closure,
+                       void *closure_data);
+  void (*get_loyalty_account)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
+                              Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
+                              void *closure_data);
+  void (*search_order_fields)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__SearchOrderFieldsRequest *input,
+                              Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure closure,
+                              void *closure_data);
+  void (*pin_order_field)(Chatpanel__Orders__V1__Orders_Service *service,
+                          const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
+                          Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
+                          void *closure_data);
+  void (*render_printed_form)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__RenderPrintedFormRequest *input,
+                              Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure closure,
+                              void *closure_data);
+  void (*list_printed_forms)(Chatpanel__Orders__V1__Orders_Service *service,
+                             const Chatpanel__Orders__V1__ListPrintedFormsRequest *input,
+                             Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure closure,
+                             void *closure_data);
+  void (*create_payment_link)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
+                              Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
+                              void *closure_data);
+  void (*verify_payment_link)(Chatpanel__Orders__V1__Orders_Service *service,
+                              const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
+                              Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure closure,
+                              void *closure_data);
 };
 typedef void (*Chatpanel__Orders__V1__Orders_ServiceDestroy)(Chatpanel__Orders__V1__Orders_Service *);
 void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service *service,
@@ -2226,7 +4562,25 @@ void chatpanel__orders__v1__orders__init (Chatpanel__Orders__V1__Orders_Service 
       function_prefix__ ## put_cart,\
       function_prefix__ ## get_cart,\
       function_prefix__ ## move_owner_records,\
-      function_prefix__ ## get_panel_data  }
+      function_prefix__ ## get_panel_data,\
+      function_prefix__ ## create_order,\
+      function_prefix__ ## get_order,\
+      function_prefix__ ## list_orders,\
+      function_prefix__ ## save_order_items,\
+      function_prefix__ ## save_order_delivery,\
+      function_prefix__ ## save_order_payments,\
+      function_prefix__ ## save_order_fields,\
+      function_prefix__ ## change_order_status,\
+      function_prefix__ ## get_order_settings,\
+      function_prefix__ ## save_order_bonuses,\
+      function_prefix__ ## delete_order,\
+      function_prefix__ ## get_loyalty_account,\
+      function_prefix__ ## search_order_fields,\
+      function_prefix__ ## pin_order_field,\
+      function_prefix__ ## render_printed_form,\
+      function_prefix__ ## list_printed_forms,\
+      function_prefix__ ## create_payment_link,\
+      function_prefix__ ## verify_payment_link  }
 void chatpanel__orders__v1__orders__put_price_types(ProtobufCService *service,
                                                     const Chatpanel__Orders__V1__PutPriceTypesRequest *input,
                                                     Chatpanel__Orders__V1__PutPriceTypesResponse_Closure closure,
@@ -2295,12 +4649,88 @@ void chatpanel__orders__v1__orders__get_panel_data(ProtobufCService *service,
                                                    const Chatpanel__Orders__V1__GetPanelDataRequest *input,
                                                    Chatpanel__Orders__V1__GetPanelDataResponse_Closure closure,
                                                    void *closure_data);
+void chatpanel__orders__v1__orders__create_order(ProtobufCService *service,
+                                                 const Chatpanel__Orders__V1__CreateOrderRequest *input,
+                                                 Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                 void *closure_data);
+void chatpanel__orders__v1__orders__get_order(ProtobufCService *service,
+                                              const Chatpanel__Orders__V1__GetOrderRequest *input,
+                                              Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                              void *closure_data);
+void chatpanel__orders__v1__orders__list_orders(ProtobufCService *service,
+                                                const Chatpanel__Orders__V1__ListOrdersRequest *input,
+                                                Chatpanel__Orders__V1__ListOrdersResponse_Closure closure,
+                                                void *closure_data);
+void chatpanel__orders__v1__orders__save_order_items(ProtobufCService *service,
+                                                     const Chatpanel__Orders__V1__SaveOrderItemsRequest *input,
+                                                     Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                     void *closure_data);
+void chatpanel__orders__v1__orders__save_order_delivery(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SaveOrderDeliveryRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__save_order_payments(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SaveOrderPaymentsRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__save_order_fields(ProtobufCService *service,
+                                                      const Chatpanel__Orders__V1__SaveOrderFieldsRequest *input,
+                                                      Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                      void *closure_data);
+void chatpanel__orders__v1__orders__change_order_status(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__ChangeOrderStatusRequest *input,
+                                                        Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__get_order_settings(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__GetOrderSettingsRequest *input,
+                                                       Chatpanel__Orders__V1__OrderSettings_Closure closure,
+                                                       void *closure_data);
+void chatpanel__orders__v1__orders__save_order_bonuses(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__SaveOrderBonusesRequest *input,
+                                                       Chatpanel__Orders__V1__OrderResponse_Closure closure,
+                                                       void *closure_data);
+void chatpanel__orders__v1__orders__delete_order(ProtobufCService *service,
+                                                 const Chatpanel__Orders__V1__DeleteOrderRequest *input,
+                                                 Chatpanel__Orders__V1__DeleteOrderResponse_Closure closure,
+                                                 void *closure_data);
+void chatpanel__orders__v1__orders__get_loyalty_account(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__GetLoyaltyAccountRequest *input,
+                                                        Chatpanel__Orders__V1__GetLoyaltyAccountResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__search_order_fields(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__SearchOrderFieldsRequest *input,
+                                                        Chatpanel__Orders__V1__SearchOrderFieldsResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__pin_order_field(ProtobufCService *service,
+                                                    const Chatpanel__Orders__V1__PinOrderFieldRequest *input,
+                                                    Chatpanel__Orders__V1__PinOrderFieldResponse_Closure closure,
+                                                    void *closure_data);
+void chatpanel__orders__v1__orders__render_printed_form(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__RenderPrintedFormRequest *input,
+                                                        Chatpanel__Orders__V1__RenderPrintedFormResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__list_printed_forms(ProtobufCService *service,
+                                                       const Chatpanel__Orders__V1__ListPrintedFormsRequest *input,
+                                                       Chatpanel__Orders__V1__ListPrintedFormsResponse_Closure closure,
+                                                       void *closure_data);
+void chatpanel__orders__v1__orders__create_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__CreatePaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__CreatePaymentLinkResponse_Closure closure,
+                                                        void *closure_data);
+void chatpanel__orders__v1__orders__verify_payment_link(ProtobufCService *service,
+                                                        const Chatpanel__Orders__V1__VerifyPaymentLinkRequest *input,
+                                                        Chatpanel__Orders__V1__VerifyPaymentLinkResponse_Closure closure,
+                                                        void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__product_kind__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__product_sort__descriptor;
 extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__card_source__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__order_status_group__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__order_field_type__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__payment_state__descriptor;
+extern const ProtobufCEnumDescriptor    chatpanel__orders__v1__payment_status__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__money__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__price_type__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__price__descriptor;
@@ -2349,6 +4779,54 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_record
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_records_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_status__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_type__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_option__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_definition__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_value__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_settings__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__search_order_fields_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__pin_order_field_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_contact__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__delivery__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_discount__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item_input__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_item__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_totals__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_loyalty__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__bonus_grant__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__loyalty_account__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_loyalty_account_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_bonuses_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__delete_order_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_errors__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_order_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_items_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_delivery_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_payments_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__save_order_fields_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__change_order_status_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_order_settings_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__printed_form__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__render_printed_form_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_printed_forms_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_link__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__create_payment_link_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__verify_payment_link_response__descriptor;
 extern const ProtobufCServiceDescriptor chatpanel__orders__v1__orders__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -146,6 +146,241 @@ extension OrdersV1 {
         }
     }
 
+    /// The groups of the configurable status list, as in a CRM.
+    public enum OrderStatusGroup: ProtoEnum, CaseIterable {
+        /// `ORDER_STATUS_GROUP_UNSPECIFIED` (0).
+        case unspecified
+        /// `ORDER_STATUS_GROUP_NEW` (1).
+        case new
+        /// `ORDER_STATUS_GROUP_APPROVAL` (2).
+        case approval
+        /// `ORDER_STATUS_GROUP_ASSEMBLING` (3).
+        case assembling
+        /// `ORDER_STATUS_GROUP_DELIVERY` (4).
+        case delivery
+        /// `ORDER_STATUS_GROUP_COMPLETE` (5).
+        case complete
+        /// `ORDER_STATUS_GROUP_CANCEL` (6).
+        case cancel
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .new, .approval, .assembling, .delivery, .complete, .cancel]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .new
+            case 2: self = .approval
+            case 3: self = .assembling
+            case 4: self = .delivery
+            case 5: self = .complete
+            case 6: self = .cancel
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .new: 1
+            case .approval: 2
+            case .assembling: 3
+            case .delivery: 4
+            case .complete: 5
+            case .cancel: 6
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "ORDER_STATUS_GROUP_UNSPECIFIED"
+            case .new: "ORDER_STATUS_GROUP_NEW"
+            case .approval: "ORDER_STATUS_GROUP_APPROVAL"
+            case .assembling: "ORDER_STATUS_GROUP_ASSEMBLING"
+            case .delivery: "ORDER_STATUS_GROUP_DELIVERY"
+            case .complete: "ORDER_STATUS_GROUP_COMPLETE"
+            case .cancel: "ORDER_STATUS_GROUP_CANCEL"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
+    /// The type of a custom order field's value, as the clients' custom fields are typed.
+    public enum OrderFieldType: ProtoEnum, CaseIterable {
+        /// `ORDER_FIELD_TYPE_UNSPECIFIED` (0).
+        case unspecified
+        /// One line, at most 255 characters.
+        case string
+        /// Several lines, at most 10 000 characters.
+        case text
+        /// A signed 64-bit integer, like "-42".
+        case integer
+        /// A decimal number with a dot, like "12.50" (a comma is read as a dot; at most 18 digits).
+        case decimal
+        /// "true" or "false" (yes/no, да/нет, 1/0 are read as such).
+        case boolean
+        /// A calendar date "YYYY-MM-DD" (DD.MM.YYYY is read as such).
+        case date
+        /// An email address (stored lower-cased).
+        case email
+        /// One of the field's options, by code (or its name in any case).
+        case dictionary
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .string, .text, .integer, .decimal, .boolean, .date, .email, .dictionary]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .string
+            case 2: self = .text
+            case 3: self = .integer
+            case 4: self = .decimal
+            case 5: self = .boolean
+            case 6: self = .date
+            case 7: self = .email
+            case 8: self = .dictionary
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .string: 1
+            case .text: 2
+            case .integer: 3
+            case .decimal: 4
+            case .boolean: 5
+            case .date: 6
+            case .email: 7
+            case .dictionary: 8
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "ORDER_FIELD_TYPE_UNSPECIFIED"
+            case .string: "ORDER_FIELD_TYPE_STRING"
+            case .text: "ORDER_FIELD_TYPE_TEXT"
+            case .integer: "ORDER_FIELD_TYPE_INTEGER"
+            case .decimal: "ORDER_FIELD_TYPE_DECIMAL"
+            case .boolean: "ORDER_FIELD_TYPE_BOOLEAN"
+            case .date: "ORDER_FIELD_TYPE_DATE"
+            case .email: "ORDER_FIELD_TYPE_EMAIL"
+            case .dictionary: "ORDER_FIELD_TYPE_DICTIONARY"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
+    /// Whether an order is paid: by the sum of its paid payments against its total.
+    public enum PaymentState: ProtoEnum, CaseIterable {
+        /// Nothing paid.
+        case unpaid
+        /// Something paid, less than the total.
+        case partlyPaid
+        /// The total is paid (an order with a total of 0 and items counts as paid).
+        case paid
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unpaid, .partlyPaid, .paid]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unpaid
+            case 1: self = .partlyPaid
+            case 2: self = .paid
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unpaid: 0
+            case .partlyPaid: 1
+            case .paid: 2
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unpaid: "PAYMENT_STATE_UNPAID"
+            case .partlyPaid: "PAYMENT_STATE_PARTLY_PAID"
+            case .paid: "PAYMENT_STATE_PAID"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
+    /// The `PaymentStatus` enum.
+    public enum PaymentStatus: ProtoEnum, CaseIterable {
+        /// In a request: refused.
+        case unspecified
+        /// Expected, not received yet.
+        case notPaid
+        /// `PAYMENT_STATUS_PAID` (2).
+        case paid
+        /// Counted nowhere.
+        case cancelled
+        /// A value this build does not know; kept so that it survives a round trip.
+        case unrecognized(Int32)
+
+        /// Every value this build knows.
+        public static let allCases: [Self] = [.unspecified, .notPaid, .paid, .cancelled]
+
+        /// The value for a wire number.
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .notPaid
+            case 2: self = .paid
+            case 3: self = .cancelled
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        /// The wire number.
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .notPaid: 1
+            case .paid: 2
+            case .cancelled: 3
+            case .unrecognized(let value): value
+            }
+        }
+
+        /// The name in the `.proto` file.
+        public var protoName: String {
+            switch self {
+            case .unspecified: "PAYMENT_STATUS_UNSPECIFIED"
+            case .notPaid: "PAYMENT_STATUS_NOT_PAID"
+            case .paid: "PAYMENT_STATUS_PAID"
+            case .cancelled: "PAYMENT_STATUS_CANCELLED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+
     /// An amount of money.
     public struct Money: ProtoMessage {
         /// In minor units of the currency (12990 RUB is 129.90 ₽).
@@ -1237,12 +1472,14 @@ extension OrdersV1 {
         }
     }
 
-    /// Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2).
-    /// Until orders exist (part 2) it answers FAILED_PRECONDITION.
+    /// Adds products from the list or the cart to the order being made (PRODUCT-4, CART-2): the
+    /// client's draft, made when there is none. A product already on it gets one more unit; a new
+    /// line takes the catalog's name and price. The owner must be a client (FAILED_PRECONDITION for
+    /// a dialog whose contact is not saved yet).
     public struct AddToOrderRequest: ProtoMessage {
         /// The `owner` field (1).
         public var owner: OrdersV1.Owner? = nil
-        /// The `product_ids` field (2).
+        /// 1 to 20 products.
         public var productIDs: [Int64] = []
 
         /// A message with every field at its default.
@@ -1268,6 +1505,8 @@ extension OrdersV1 {
     public struct AddToOrderResponse: ProtoMessage {
         /// The `order_number` field (1).
         public var orderNumber: String = ""
+        /// The draft after the change.
+        public var order: OrdersV1.Order? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -1278,11 +1517,13 @@ extension OrdersV1 {
         /// Reads the fields from an unpacked protobuf-c message.
         public init(reading r: ProtoReader) throws {
             orderNumber = r.string(1)
+            order = try r.message(2, as: OrdersV1.Order.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, orderNumber)
+            if let value = order { try w.setMessage(2, value) }
         }
     }
 
@@ -1554,6 +1795,11 @@ extension OrdersV1 {
         public var cartMoved: Bool = false
         /// The move had been made before.
         public var repeated: Bool = false
+        /// Orders moved to the client (a merged client's; the draft included).
+        public var ordersMoved: UInt32 = 0
+        /// The moved client's draft was placed as an ordinary order in the first status, because
+        /// the client already had a draft (a client keeps at most one).
+        public var draftPlaced: Bool = false
 
         /// A message with every field at its default.
         public init() {}
@@ -1566,6 +1812,8 @@ extension OrdersV1 {
             listedProductsMoved = r.scalar(1, as: UInt32.self)
             cartMoved = r.bool(2)
             repeated = r.bool(3)
+            ordersMoved = r.scalar(4, as: UInt32.self)
+            draftPlaced = r.bool(5)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -1573,6 +1821,8 @@ extension OrdersV1 {
             w.setScalar(1, listedProductsMoved)
             w.setBool(2, cartMoved)
             w.setBool(3, repeated)
+            w.setScalar(4, ordersMoved)
+            w.setBool(5, draftPlaced)
         }
     }
 
@@ -1586,6 +1836,8 @@ extension OrdersV1 {
         public var visitorID: String = ""
         /// The `price_type` field (4).
         public var priceType: String = ""
+        /// The client's orders shown (the Order widget's first page), 0 to 50; 0: none asked for.
+        public var ordersPageSize: UInt32 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -1599,6 +1851,7 @@ extension OrdersV1 {
             dialogID = r.string(2)
             visitorID = r.string(3)
             priceType = r.string(4)
+            ordersPageSize = r.scalar(5, as: UInt32.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -1607,6 +1860,7 @@ extension OrdersV1 {
             try w.setString(2, dialogID)
             try w.setString(3, visitorID)
             try w.setString(4, priceType)
+            w.setScalar(5, ordersPageSize)
         }
     }
 
@@ -1616,6 +1870,8 @@ extension OrdersV1 {
         public var list: OrdersV1.ProductList? = nil
         /// Absent when there is none.
         public var cart: OrdersV1.Cart? = nil
+        /// The client's orders, newest first (absent without a client or when none were asked for).
+        public var orders: OrdersV1.ListOrdersResponse? = nil
 
         /// A message with every field at its default.
         public init() {}
@@ -1627,16 +1883,1667 @@ extension OrdersV1 {
         public init(reading r: ProtoReader) throws {
             list = try r.message(1, as: OrdersV1.ProductList.self)
             cart = try r.message(2, as: OrdersV1.Cart.self)
+            orders = try r.message(3, as: OrdersV1.ListOrdersResponse.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = list { try w.setMessage(1, value) }
             if let value = cart { try w.setMessage(2, value) }
+            if let value = orders { try w.setMessage(3, value) }
         }
     }
 
-    /// The catalog, the dialog's product list and the current cart.
+    /// A status of the configured list.
+    public struct OrderStatus: ProtoMessage {
+        /// Stable code, like "assembling".
+        public var code: String = ""
+        /// Name shown to managers, like "Комплектуется".
+        public var name: String = ""
+        /// The `group` field (3).
+        public var group: OrdersV1.OrderStatusGroup = .init(rawValue: 0)
+        /// Fields an order must have filled in this status (paths like "delivery.city", "items").
+        public var requiredFields: [String] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderStatus`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_status()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+            group = r.enumValue(3, as: OrdersV1.OrderStatusGroup.self)
+            requiredFields = r.strings(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+            w.setEnum(3, group)
+            try w.setStrings(4, requiredFields)
+        }
+    }
+
+    /// A payment type of the configuration.
+    public struct PaymentType: ProtoMessage {
+        /// Stable code, like "cash".
+        public var code: String = ""
+        /// The `name` field (2).
+        public var name: String = ""
+        /// Paid online through acquiring: a payment link can be made for it.
+        public var online: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PaymentType`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__payment_type()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+            online = r.bool(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+            w.setBool(3, online)
+        }
+    }
+
+    /// The `OrderFieldOption` message.
+    public struct OrderFieldOption: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The `name` field (2).
+        public var name: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderFieldOption`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_field_option()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+        }
+    }
+
+    /// A custom order field of the configuration (ORDER-9).
+    public struct OrderFieldDefinition: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The `name` field (2).
+        public var name: String = ""
+        /// The `type` field (3).
+        public var type: OrdersV1.OrderFieldType = .init(rawValue: 0)
+        /// The `options` field (4).
+        public var options: [OrdersV1.OrderFieldOption] = []
+        /// Answers only: pinned by the calling manager (shown on every order).
+        public var pinned: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderFieldDefinition`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_field_definition()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            name = r.string(2)
+            type = r.enumValue(3, as: OrdersV1.OrderFieldType.self)
+            options = try r.messages(4, as: OrdersV1.OrderFieldOption.self)
+            pinned = r.bool(5)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, name)
+            w.setEnum(3, type)
+            try w.setMessages(4, options)
+            w.setBool(5, pinned)
+        }
+    }
+
+    /// A custom field's value on an order.
+    public struct OrderFieldValue: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The value in its canonical text form; empty in a request clears it.
+        public var value: String = ""
+        /// Answers only: the option's name for a dictionary, else the value.
+        public var displayValue: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderFieldValue`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_field_value()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            value = r.string(2)
+            displayValue = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            try w.setString(2, value)
+            try w.setString(3, displayValue)
+        }
+    }
+
+    /// The order statuses and payment types of the configuration, and the shop's currency.
+    public struct OrderSettings: ProtoMessage {
+        /// In the configured order; the first one is where new orders start.
+        public var statuses: [OrdersV1.OrderStatus] = []
+        /// The `payment_types` field (2).
+        public var paymentTypes: [OrdersV1.PaymentType] = []
+        /// ISO 4217 code of every order's amounts.
+        public var currency: String = ""
+        /// The custom order fields the calling manager pinned, in their order (search finds the others).
+        public var pinnedFields: [OrdersV1.OrderFieldDefinition] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderSettings`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_settings()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            statuses = try r.messages(1, as: OrdersV1.OrderStatus.self)
+            paymentTypes = try r.messages(2, as: OrdersV1.PaymentType.self)
+            currency = r.string(3)
+            pinnedFields = try r.messages(4, as: OrdersV1.OrderFieldDefinition.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, statuses)
+            try w.setMessages(2, paymentTypes)
+            try w.setString(3, currency)
+            try w.setMessages(4, pinnedFields)
+        }
+    }
+
+    /// Finds custom order fields by name or code (ORDER-9): case-insensitive, prefix matches first.
+    public struct SearchOrderFieldsRequest: ProtoMessage {
+        /// Up to 100 characters; empty lists every field.
+        public var query: String = ""
+        /// 1 to 100; 0 means 20.
+        public var limit: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SearchOrderFieldsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            query = r.string(1)
+            limit = r.scalar(2, as: UInt32.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, query)
+            w.setScalar(2, limit)
+        }
+    }
+
+    /// The `SearchOrderFieldsResponse` message.
+    public struct SearchOrderFieldsResponse: ProtoMessage {
+        /// The `fields` field (1).
+        public var fields: [OrdersV1.OrderFieldDefinition] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SearchOrderFieldsResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__search_order_fields_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            fields = try r.messages(1, as: OrdersV1.OrderFieldDefinition.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, fields)
+        }
+    }
+
+    /// Pins or unpins a custom order field for the calling manager (pinned fields show on every
+    /// order, in the order pinned).
+    public struct PinOrderFieldRequest: ProtoMessage {
+        /// The `code` field (1).
+        public var code: String = ""
+        /// The `pinned` field (2).
+        public var pinned: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PinOrderFieldRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            code = r.string(1)
+            pinned = r.bool(2)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, code)
+            w.setBool(2, pinned)
+        }
+    }
+
+    /// The `PinOrderFieldResponse` message.
+    public struct PinOrderFieldResponse: ProtoMessage {
+        /// The manager's pinned fields, in their order.
+        public var pinnedFields: [OrdersV1.OrderFieldDefinition] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PinOrderFieldResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__pin_order_field_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            pinnedFields = try r.messages(1, as: OrdersV1.OrderFieldDefinition.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, pinnedFields)
+        }
+    }
+
+    /// The customer's contacts on the order (prefilled from the client, ORDER-4).
+    public struct OrderContact: ProtoMessage {
+        /// Up to 255 characters each.
+        public var firstName: String = ""
+        /// The `last_name` field (2).
+        public var lastName: String = ""
+        /// Up to 64 characters.
+        public var phone: String = ""
+        /// Up to 255 characters.
+        public var email: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderContact`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_contact()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            firstName = r.string(1)
+            lastName = r.string(2)
+            phone = r.string(3)
+            email = r.string(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, firstName)
+            try w.setString(2, lastName)
+            try w.setString(3, phone)
+            try w.setString(4, email)
+        }
+    }
+
+    /// Delivery (ORDER-7). Text fields up to 255 characters, postal_code up to 20.
+    public struct Delivery: ProtoMessage {
+        /// Like "courier", "pickup", "post".
+        public var type: String = ""
+        /// The delivery service or courier.
+        public var service: String = ""
+        /// The `region` field (3).
+        public var region: String = ""
+        /// The `city` field (4).
+        public var city: String = ""
+        /// The `street` field (5).
+        public var street: String = ""
+        /// The `postal_code` field (6).
+        public var postalCode: String = ""
+        /// YYYY-MM-DD; not before today (UTC) when set or changed.
+        public var date: String = ""
+        /// Like "10:00-14:00", up to 64 characters.
+        public var timeSlot: String = ""
+        /// In minor units of the order's currency; not negative. Computed when cost_by_rules.
+        public var costMinor: Int64 = 0
+        /// The cost is computed by the configured rules on the order's sum after discounts, its weight
+        /// and the region, on every save (a change of items changes it too).
+        public var costByRules: Bool = false
+        /// Answers only: how the cost was made ("free from 5 000,00 ₽"; "up to 5 000 g: 390,00 ₽,
+        /// region Московская область: +200,00 ₽"; "typed").
+        public var costDetails: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.Delivery`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__delivery()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            type = r.string(1)
+            service = r.string(2)
+            region = r.string(3)
+            city = r.string(4)
+            street = r.string(5)
+            postalCode = r.string(6)
+            date = r.string(7)
+            timeSlot = r.string(8)
+            costMinor = r.scalar(9, as: Int64.self)
+            costByRules = r.bool(10)
+            costDetails = r.string(11)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, type)
+            try w.setString(2, service)
+            try w.setString(3, region)
+            try w.setString(4, city)
+            try w.setString(5, street)
+            try w.setString(6, postalCode)
+            try w.setString(7, date)
+            try w.setString(8, timeSlot)
+            w.setScalar(9, costMinor)
+            w.setBool(10, costByRules)
+            try w.setString(11, costDetails)
+        }
+    }
+
+    /// A one-time discount on the whole order (ORDER-5): money or percent, at most one of them. It
+    /// is spread over the items in proportion to what each costs after its own discount, rounded to
+    /// minor units so that the parts add up to the discount exactly (largest remainder).
+    public struct OrderDiscount: ProtoMessage {
+        /// In minor units; not above the goods after the items' discounts.
+        public var amountMinor: Int64 = 0
+        /// Hundredths of a percent of the goods after the items' discounts (1250 = 12.5 %), at most
+        /// 10 000; the amount is rounded half up.
+        public var percentHundredths: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderDiscount`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_discount()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            amountMinor = r.scalar(1, as: Int64.self)
+            percentHundredths = r.scalar(2, as: UInt32.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, amountMinor)
+            w.setScalar(2, percentHundredths)
+        }
+    }
+
+    /// A line as the editor sends it.
+    public struct OrderItemInput: ProtoMessage {
+        /// The line to keep or change; 0 adds a new line for product_id.
+        public var itemID: Int64 = 0
+        /// The catalog product of a new line; for a kept line 0 or its own product.
+        public var productID: Int64 = 0
+        /// 1 to 1 000 000.
+        public var quantity: Int64 = 0
+        /// The `price_minor` field (4).
+        public var priceMinor: Int64? = nil
+        /// The line's own discount in minor units; from 0 to price × quantity.
+        public var discountMinor: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderItemInput`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_item_input()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            itemID = r.scalar(1, as: Int64.self)
+            productID = r.scalar(2, as: Int64.self)
+            quantity = r.scalar(3, as: Int64.self)
+            priceMinor = r.oneofCase(4) == 4 ? r.scalar(4, as: Int64.self) : nil
+            discountMinor = r.scalar(5, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, itemID)
+            w.setScalar(2, productID)
+            w.setScalar(3, quantity)
+            if let value = priceMinor { w.setScalar(4, value); w.setOneofCase(4) }
+            w.setScalar(5, discountMinor)
+        }
+    }
+
+    /// A line of an order. Name, article and original price are snapshots taken from the catalog
+    /// when the line was added: a later catalog change does not alter it.
+    public struct OrderItem: ProtoMessage {
+        /// The `item_id` field (1).
+        public var itemID: Int64 = 0
+        /// The `product_id` field (2).
+        public var productID: Int64 = 0
+        /// The `article` field (3).
+        public var article: String = ""
+        /// The `name` field (4).
+        public var name: String = ""
+        /// The `quantity` field (5).
+        public var quantity: Int64 = 0
+        /// The catalog's unit price when added.
+        public var originalPrice: OrdersV1.Money? = nil
+        /// The unit price charged.
+        public var price: OrdersV1.Money? = nil
+        /// The line's own discount.
+        public var discount: OrdersV1.Money? = nil
+        /// The line's share of the order's discount.
+        public var orderDiscount: OrdersV1.Money? = nil
+        /// price × quantity − discount − level_discount − order_discount.
+        public var total: OrdersV1.Money? = nil
+        /// Weight of one unit, grams.
+        public var weightGrams: Int64 = 0
+        /// The line's share of the loyalty level's discount.
+        public var levelDiscount: OrdersV1.Money? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderItem`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_item()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            itemID = r.scalar(1, as: Int64.self)
+            productID = r.scalar(2, as: Int64.self)
+            article = r.string(3)
+            name = r.string(4)
+            quantity = r.scalar(5, as: Int64.self)
+            originalPrice = try r.message(6, as: OrdersV1.Money.self)
+            price = try r.message(7, as: OrdersV1.Money.self)
+            discount = try r.message(8, as: OrdersV1.Money.self)
+            orderDiscount = try r.message(9, as: OrdersV1.Money.self)
+            total = try r.message(10, as: OrdersV1.Money.self)
+            weightGrams = r.scalar(11, as: Int64.self)
+            levelDiscount = try r.message(12, as: OrdersV1.Money.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, itemID)
+            w.setScalar(2, productID)
+            try w.setString(3, article)
+            try w.setString(4, name)
+            w.setScalar(5, quantity)
+            if let value = originalPrice { try w.setMessage(6, value) }
+            if let value = price { try w.setMessage(7, value) }
+            if let value = discount { try w.setMessage(8, value) }
+            if let value = orderDiscount { try w.setMessage(9, value) }
+            if let value = total { try w.setMessage(10, value) }
+            w.setScalar(11, weightGrams)
+            if let value = levelDiscount { try w.setMessage(12, value) }
+        }
+    }
+
+    /// A payment (ORDER-8).
+    public struct Payment: ProtoMessage {
+        /// 0 in a request adds it; a kept payment gives its id.
+        public var paymentID: Int64 = 0
+        /// A payment type code of the configuration.
+        public var type: String = ""
+        /// The `status` field (3).
+        public var status: OrdersV1.PaymentStatus = .init(rawValue: 0)
+        /// When it was paid (UTC ms); set by the service when it becomes paid without one.
+        public var paidAtMs: Int64 = 0
+        /// Greater than 0, in minor units.
+        public var amountMinor: Int64 = 0
+        /// Answers only: the amount as money, and the type's name.
+        public var amount: OrdersV1.Money? = nil
+        /// The `type_name` field (7).
+        public var typeName: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.Payment`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__payment()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            paymentID = r.scalar(1, as: Int64.self)
+            type = r.string(2)
+            status = r.enumValue(3, as: OrdersV1.PaymentStatus.self)
+            paidAtMs = r.scalar(4, as: Int64.self)
+            amountMinor = r.scalar(5, as: Int64.self)
+            amount = try r.message(6, as: OrdersV1.Money.self)
+            typeName = r.string(7)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, paymentID)
+            try w.setString(2, type)
+            w.setEnum(3, status)
+            w.setScalar(4, paidAtMs)
+            w.setScalar(5, amountMinor)
+            if let value = amount { try w.setMessage(6, value) }
+            try w.setString(7, typeName)
+        }
+    }
+
+    /// The amounts of an order, all in its currency.
+    public struct OrderTotals: ProtoMessage {
+        /// Σ price × quantity.
+        public var goods: OrdersV1.Money? = nil
+        /// Σ the items' own discounts.
+        public var itemDiscounts: OrdersV1.Money? = nil
+        /// The one-time order discount.
+        public var orderDiscount: OrdersV1.Money? = nil
+        /// item_discounts + level_discount + order_discount.
+        public var totalDiscounts: OrdersV1.Money? = nil
+        /// The `delivery` field (5).
+        public var delivery: OrdersV1.Money? = nil
+        /// goods − total_discounts + delivery − bonuses_spent.
+        public var total: OrdersV1.Money? = nil
+        /// Σ paid payments.
+        public var paid: OrdersV1.Money? = nil
+        /// total − paid.
+        public var due: OrdersV1.Money? = nil
+        /// Σ weight × quantity, grams.
+        public var weightGrams: Int64 = 0
+        /// The loyalty level's discount (part of total_discounts), spread over the lines like the
+        /// order discount.
+        public var levelDiscount: OrdersV1.Money? = nil
+        /// Bonuses spent on the order (1 bonus = 1 minor unit), taken off the total.
+        public var bonusesSpent: OrdersV1.Money? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderTotals`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_totals()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            goods = try r.message(1, as: OrdersV1.Money.self)
+            itemDiscounts = try r.message(2, as: OrdersV1.Money.self)
+            orderDiscount = try r.message(3, as: OrdersV1.Money.self)
+            totalDiscounts = try r.message(4, as: OrdersV1.Money.self)
+            delivery = try r.message(5, as: OrdersV1.Money.self)
+            total = try r.message(6, as: OrdersV1.Money.self)
+            paid = try r.message(7, as: OrdersV1.Money.self)
+            due = try r.message(8, as: OrdersV1.Money.self)
+            weightGrams = r.scalar(9, as: Int64.self)
+            levelDiscount = try r.message(10, as: OrdersV1.Money.self)
+            bonusesSpent = try r.message(11, as: OrdersV1.Money.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = goods { try w.setMessage(1, value) }
+            if let value = itemDiscounts { try w.setMessage(2, value) }
+            if let value = orderDiscount { try w.setMessage(3, value) }
+            if let value = totalDiscounts { try w.setMessage(4, value) }
+            if let value = delivery { try w.setMessage(5, value) }
+            if let value = total { try w.setMessage(6, value) }
+            if let value = paid { try w.setMessage(7, value) }
+            if let value = due { try w.setMessage(8, value) }
+            w.setScalar(9, weightGrams)
+            if let value = levelDiscount { try w.setMessage(10, value) }
+            if let value = bonusesSpent { try w.setMessage(11, value) }
+        }
+    }
+
+    /// The `Order` message.
+    public struct Order: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The shop-visible number.
+        public var number: String = ""
+        /// The `client_id` field (3).
+        public var clientID: Int64 = 0
+        /// Started and not finished (ORDER-2): a client has at most one. Changing the status of a
+        /// draft places it.
+        public var draft: Bool = false
+        /// The `status` field (5).
+        public var status: OrdersV1.OrderStatus? = nil
+        /// Grows by one with every change; every update sends the version it was based on.
+        public var version: UInt64 = 0
+        /// The `created_at_ms` field (7).
+        public var createdAtMs: Int64 = 0
+        /// The `updated_at_ms` field (8).
+        public var updatedAtMs: Int64 = 0
+        /// The responsible manager.
+        public var managerID: Int64 = 0
+        /// Codes (1 to 64 characters of [A-Za-z0-9_.-]) or empty.
+        public var shop: String = ""
+        /// The `order_type` field (11).
+        public var orderType: String = ""
+        /// The `order_method` field (12).
+        public var orderMethod: String = ""
+        /// ISO 3166-1 alpha-2, like "RU", or empty.
+        public var country: String = ""
+        /// ISO 4217 code of every amount.
+        public var currency: String = ""
+        /// The `contact` field (15).
+        public var contact: OrdersV1.OrderContact? = nil
+        /// The `items` field (16).
+        public var items: [OrdersV1.OrderItem] = []
+        /// Absent: none.
+        public var discount: OrdersV1.OrderDiscount? = nil
+        /// The `delivery` field (18).
+        public var delivery: OrdersV1.Delivery? = nil
+        /// The `payments` field (19).
+        public var payments: [OrdersV1.Payment] = []
+        /// The `totals` field (20).
+        public var totals: OrdersV1.OrderTotals? = nil
+        /// The `payment_state` field (21).
+        public var paymentState: OrdersV1.PaymentState = .init(rawValue: 0)
+        /// The loyalty programme on this order (absent when the shop runs none).
+        public var loyalty: OrdersV1.OrderLoyalty? = nil
+        /// The custom fields with a value, in the configuration's order.
+        public var customFields: [OrdersV1.OrderFieldValue] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.Order`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            number = r.string(2)
+            clientID = r.scalar(3, as: Int64.self)
+            draft = r.bool(4)
+            status = try r.message(5, as: OrdersV1.OrderStatus.self)
+            version = r.scalar(6, as: UInt64.self)
+            createdAtMs = r.scalar(7, as: Int64.self)
+            updatedAtMs = r.scalar(8, as: Int64.self)
+            managerID = r.scalar(9, as: Int64.self)
+            shop = r.string(10)
+            orderType = r.string(11)
+            orderMethod = r.string(12)
+            country = r.string(13)
+            currency = r.string(14)
+            contact = try r.message(15, as: OrdersV1.OrderContact.self)
+            items = try r.messages(16, as: OrdersV1.OrderItem.self)
+            discount = try r.message(17, as: OrdersV1.OrderDiscount.self)
+            delivery = try r.message(18, as: OrdersV1.Delivery.self)
+            payments = try r.messages(19, as: OrdersV1.Payment.self)
+            totals = try r.message(20, as: OrdersV1.OrderTotals.self)
+            paymentState = r.enumValue(21, as: OrdersV1.PaymentState.self)
+            loyalty = try r.message(22, as: OrdersV1.OrderLoyalty.self)
+            customFields = try r.messages(23, as: OrdersV1.OrderFieldValue.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            try w.setString(2, number)
+            w.setScalar(3, clientID)
+            w.setBool(4, draft)
+            if let value = status { try w.setMessage(5, value) }
+            w.setScalar(6, version)
+            w.setScalar(7, createdAtMs)
+            w.setScalar(8, updatedAtMs)
+            w.setScalar(9, managerID)
+            try w.setString(10, shop)
+            try w.setString(11, orderType)
+            try w.setString(12, orderMethod)
+            try w.setString(13, country)
+            try w.setString(14, currency)
+            if let value = contact { try w.setMessage(15, value) }
+            try w.setMessages(16, items)
+            if let value = discount { try w.setMessage(17, value) }
+            if let value = delivery { try w.setMessage(18, value) }
+            try w.setMessages(19, payments)
+            if let value = totals { try w.setMessage(20, value) }
+            w.setEnum(21, paymentState)
+            if let value = loyalty { try w.setMessage(22, value) }
+            try w.setMessages(23, customFields)
+        }
+    }
+
+    /// The loyalty programme on an order (ORDER-6): the client's level when the order was last
+    /// saved, the bonuses it spends and the bonuses it earns.
+    public struct OrderLoyalty: ProtoMessage {
+        /// The level's name; empty below the first level.
+        public var level: String = ""
+        /// The level's discount, hundredths of a percent of the goods after the lines' discounts.
+        public var discountHundredths: UInt32 = 0
+        /// The level's bonus rate, hundredths of a percent of the total less delivery.
+        public var bonusRateHundredths: UInt32 = 0
+        /// Bonuses spent on the order (SaveOrderBonuses); given back when it is cancelled or deleted.
+        public var bonusesSpent: Int64 = 0
+        /// Bonuses the order earns, credited when it completes.
+        public var bonusesEarned: Int64 = 0
+        /// The earned bonuses were credited (the order completed).
+        public var credited: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderLoyalty`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_loyalty()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            level = r.string(1)
+            discountHundredths = r.scalar(2, as: UInt32.self)
+            bonusRateHundredths = r.scalar(3, as: UInt32.self)
+            bonusesSpent = r.scalar(4, as: Int64.self)
+            bonusesEarned = r.scalar(5, as: Int64.self)
+            credited = r.bool(6)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, level)
+            w.setScalar(2, discountHundredths)
+            w.setScalar(3, bonusRateHundredths)
+            w.setScalar(4, bonusesSpent)
+            w.setScalar(5, bonusesEarned)
+            w.setBool(6, credited)
+        }
+    }
+
+    /// Bonuses of the client's account.
+    public struct BonusGrant: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// Credited, and what is left of it.
+        public var amount: Int64 = 0
+        /// The `remaining` field (3).
+        public var remaining: Int64 = 0
+        /// The `granted_at_ms` field (4).
+        public var grantedAtMs: Int64 = 0
+        /// The `expires_at_ms` field (5).
+        public var expiresAtMs: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.BonusGrant`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__bonus_grant()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            amount = r.scalar(2, as: Int64.self)
+            remaining = r.scalar(3, as: Int64.self)
+            grantedAtMs = r.scalar(4, as: Int64.self)
+            expiresAtMs = r.scalar(5, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, amount)
+            w.setScalar(3, remaining)
+            w.setScalar(4, grantedAtMs)
+            w.setScalar(5, expiresAtMs)
+        }
+    }
+
+    /// A client's loyalty account (ORDER-6).
+    public struct LoyaltyAccount: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+        /// The level by the client's purchases (completed orders' totals).
+        public var level: String = ""
+        /// The `purchases` field (3).
+        public var purchases: OrdersV1.Money? = nil
+        /// Bonuses that can be spent now.
+        public var balance: Int64 = 0
+        /// Grants with bonuses left that expire within the configured warning period, soonest first.
+        public var expiring: [OrdersV1.BonusGrant] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.LoyaltyAccount`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__loyalty_account()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            level = r.string(2)
+            purchases = try r.message(3, as: OrdersV1.Money.self)
+            balance = r.scalar(4, as: Int64.self)
+            expiring = try r.messages(5, as: OrdersV1.BonusGrant.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            try w.setString(2, level)
+            if let value = purchases { try w.setMessage(3, value) }
+            w.setScalar(4, balance)
+            try w.setMessages(5, expiring)
+        }
+    }
+
+    /// The `GetLoyaltyAccountRequest` message.
+    public struct GetLoyaltyAccountRequest: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetLoyaltyAccountRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+        }
+    }
+
+    /// The `GetLoyaltyAccountResponse` message.
+    public struct GetLoyaltyAccountResponse: ProtoMessage {
+        /// Absent when the shop runs no loyalty programme.
+        public var account: OrdersV1.LoyaltyAccount? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetLoyaltyAccountResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_loyalty_account_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            account = try r.message(1, as: OrdersV1.LoyaltyAccount.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = account { try w.setMessage(1, value) }
+        }
+    }
+
+    /// Sets how many bonuses an order spends (0: none): taken from the client's grants that expire
+    /// soonest, at most the configured share of the order's total less delivery.
+    public struct SaveOrderBonusesRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `bonuses` field (3).
+        public var bonuses: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderBonusesRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_bonuses_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            bonuses = r.scalar(3, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            w.setScalar(3, bonuses)
+        }
+    }
+
+    /// Deletes an order; the bonuses it spent go back to the grants they came from.
+    public struct DeleteOrderRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.DeleteOrderRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__delete_order_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+        }
+    }
+
+    /// The `DeleteOrderResponse` message.
+    public struct DeleteOrderResponse: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.DeleteOrderResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__delete_order_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+        }
+    }
+
+    /// Every order method that answers an order answers this.
+    public struct OrderResponse: ProtoMessage {
+        /// The `order` field (1).
+        public var order: OrdersV1.Order? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            order = try r.message(1, as: OrdersV1.Order.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = order { try w.setMessage(1, value) }
+        }
+    }
+
+    /// Why a save was refused, in the INVALID_ARGUMENT's details: the errors of the order as a
+    /// whole (the per-field ones are the status's violations, by path: items[2].quantity).
+    public struct OrderErrors: ProtoMessage {
+        /// The `order_errors` field (1).
+        public var orderErrors: [String] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.OrderErrors`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__order_errors()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderErrors = r.strings(1)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setStrings(1, orderErrors)
+        }
+    }
+
+    /// Starts an order for a client (ORDER-1, ORDER-4): a draft in the first status, prefilled with
+    /// what the caller gives (the gateway fills the client's contacts and address). A client has at
+    /// most one draft: ALREADY_EXISTS with that draft (an OrderResponse) in the details.
+    public struct CreateOrderRequest: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+        /// The `contact` field (2).
+        public var contact: OrdersV1.OrderContact? = nil
+        /// The client's address (delivery's address fields; its cost is ignored).
+        public var address: OrdersV1.Delivery? = nil
+        /// The `shop` field (4).
+        public var shop: String = ""
+        /// The `order_type` field (5).
+        public var orderType: String = ""
+        /// The `order_method` field (6).
+        public var orderMethod: String = ""
+        /// The `country` field (7).
+        public var country: String = ""
+        /// Up to 200 lines (item_id 0).
+        public var items: [OrdersV1.OrderItemInput] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.CreateOrderRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__create_order_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            contact = try r.message(2, as: OrdersV1.OrderContact.self)
+            address = try r.message(3, as: OrdersV1.Delivery.self)
+            shop = r.string(4)
+            orderType = r.string(5)
+            orderMethod = r.string(6)
+            country = r.string(7)
+            items = try r.messages(8, as: OrdersV1.OrderItemInput.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            if let value = contact { try w.setMessage(2, value) }
+            if let value = address { try w.setMessage(3, value) }
+            try w.setString(4, shop)
+            try w.setString(5, orderType)
+            try w.setString(6, orderMethod)
+            try w.setString(7, country)
+            try w.setMessages(8, items)
+        }
+    }
+
+    /// The `GetOrderRequest` message.
+    public struct GetOrderRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetOrderRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_order_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+        }
+    }
+
+    /// The client's orders, active, completed and the draft, newest first (ORDER-1).
+    public struct ListOrdersRequest: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+        /// 1 to 50; 0 means 10.
+        public var pageSize: UInt32 = 0
+        /// The `page_token` field (3).
+        public var pageToken: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListOrdersRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_orders_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+            pageSize = r.scalar(2, as: UInt32.self)
+            pageToken = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+            w.setScalar(2, pageSize)
+            try w.setString(3, pageToken)
+        }
+    }
+
+    /// The `ListOrdersResponse` message.
+    public struct ListOrdersResponse: ProtoMessage {
+        /// The `orders` field (1).
+        public var orders: [OrdersV1.Order] = []
+        /// Empty on the last page.
+        public var nextPageToken: String = ""
+        /// The status list, payment types and currency the orders are shown with (first page only).
+        public var settings: OrdersV1.OrderSettings? = nil
+        /// The client's loyalty account (first page only; absent without a loyalty programme).
+        public var loyalty: OrdersV1.LoyaltyAccount? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListOrdersResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_orders_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orders = try r.messages(1, as: OrdersV1.Order.self)
+            nextPageToken = r.string(2)
+            settings = try r.message(3, as: OrdersV1.OrderSettings.self)
+            loyalty = try r.message(4, as: OrdersV1.LoyaltyAccount.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setMessages(1, orders)
+            try w.setString(2, nextPageToken)
+            if let value = settings { try w.setMessage(3, value) }
+            if let value = loyalty { try w.setMessage(4, value) }
+        }
+    }
+
+    /// The items section (ORDER-5): the whole list (lines not sent are removed) and the discount.
+    public struct SaveOrderItemsRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// Up to 200 lines.
+        public var items: [OrdersV1.OrderItemInput] = []
+        /// The `discount` field (4).
+        public var discount: OrdersV1.OrderDiscount? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderItemsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_items_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            items = try r.messages(3, as: OrdersV1.OrderItemInput.self)
+            discount = try r.message(4, as: OrdersV1.OrderDiscount.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            try w.setMessages(3, items)
+            if let value = discount { try w.setMessage(4, value) }
+        }
+    }
+
+    /// The delivery section (ORDER-7); empty address fields clear the address.
+    public struct SaveOrderDeliveryRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `delivery` field (3).
+        public var delivery: OrdersV1.Delivery? = nil
+        /// "Clear address": region, city, street and postal code are emptied whatever delivery says;
+        /// its other fields are saved.
+        public var clearAddress: Bool = false
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderDeliveryRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_delivery_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            delivery = try r.message(3, as: OrdersV1.Delivery.self)
+            clearAddress = r.bool(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            if let value = delivery { try w.setMessage(3, value) }
+            w.setBool(4, clearAddress)
+        }
+    }
+
+    /// The payment section (ORDER-8): the whole list (payments not sent are removed). Payments not
+    /// cancelled may not add up to more than the total.
+    public struct SaveOrderPaymentsRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// Up to 20.
+        public var payments: [OrdersV1.Payment] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderPaymentsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_payments_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            payments = try r.messages(3, as: OrdersV1.Payment.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            try w.setMessages(3, payments)
+        }
+    }
+
+    /// The additional fields section (ORDER-9's main fields) and the contacts.
+    public struct SaveOrderFieldsRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `contact` field (3).
+        public var contact: OrdersV1.OrderContact? = nil
+        /// The `shop` field (4).
+        public var shop: String = ""
+        /// The `order_type` field (5).
+        public var orderType: String = ""
+        /// The `order_method` field (6).
+        public var orderMethod: String = ""
+        /// The `country` field (7).
+        public var country: String = ""
+        /// The responsible manager; 0 keeps the current one.
+        public var managerID: Int64 = 0
+        /// Custom field values to set (an empty value clears one); fields not sent keep their values.
+        /// At most 100.
+        public var customFields: [OrdersV1.OrderFieldValue] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SaveOrderFieldsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__save_order_fields_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            contact = try r.message(3, as: OrdersV1.OrderContact.self)
+            shop = r.string(4)
+            orderType = r.string(5)
+            orderMethod = r.string(6)
+            country = r.string(7)
+            managerID = r.scalar(8, as: Int64.self)
+            customFields = try r.messages(9, as: OrdersV1.OrderFieldValue.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            if let value = contact { try w.setMessage(3, value) }
+            try w.setString(4, shop)
+            try w.setString(5, orderType)
+            try w.setString(6, orderMethod)
+            try w.setString(7, country)
+            w.setScalar(8, managerID)
+            try w.setMessages(9, customFields)
+        }
+    }
+
+    /// Changes the status (ORDER-11) and runs the validations, the required fields of the new
+    /// status included; a draft is placed by it.
+    public struct ChangeOrderStatusRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `version` field (2).
+        public var version: UInt64 = 0
+        /// The `status` field (3).
+        public var status: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ChangeOrderStatusRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__change_order_status_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            version = r.scalar(2, as: UInt64.self)
+            status = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, version)
+            try w.setString(3, status)
+        }
+    }
+
+    /// The `GetOrderSettingsRequest` message.
+    public struct GetOrderSettingsRequest: ProtoMessage {
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetOrderSettingsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_order_settings_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            _ = r
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            _ = w
+        }
+    }
+
+    /// A printed form of an order (ORDER-12) as a file to attach to the outgoing message.
+    public struct PrintedForm: ProtoMessage {
+        /// Like "invoice-1042.pdf".
+        public var fileName: String = ""
+        /// "application/pdf".
+        public var mediaType: String = ""
+        /// The `content` field (3).
+        public var content: [UInt8] = []
+        /// The order version it shows.
+        public var orderVersion: UInt64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PrintedForm`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__printed_form()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            fileName = r.string(1)
+            mediaType = r.string(2)
+            content = r.bytes(3)
+            orderVersion = r.scalar(4, as: UInt64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, fileName)
+            try w.setString(2, mediaType)
+            w.setBytes(3, content)
+            w.setScalar(4, orderVersion)
+        }
+    }
+
+    /// Renders an order's printed form: an HTML template (Mustache) made into PDF by WeasyPrint.
+    /// The built-in forms are "invoice" and "delivery-note"; the shop adds or replaces forms with
+    /// <name>.mustache files in the configured folder. The result is kept per order version.
+    /// NOT_FOUND for an unknown form; UNAVAILABLE when rendering fails or takes too long.
+    public struct RenderPrintedFormRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `form` field (2).
+        public var form: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.RenderPrintedFormRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            form = r.string(2)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            try w.setString(2, form)
+        }
+    }
+
+    /// The `RenderPrintedFormResponse` message.
+    public struct RenderPrintedFormResponse: ProtoMessage {
+        /// The `form` field (1).
+        public var form: OrdersV1.PrintedForm? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.RenderPrintedFormResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__render_printed_form_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            form = try r.message(1, as: OrdersV1.PrintedForm.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = form { try w.setMessage(1, value) }
+        }
+    }
+
+    /// The `ListPrintedFormsRequest` message.
+    public struct ListPrintedFormsRequest: ProtoMessage {
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListPrintedFormsRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            _ = r
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            _ = w
+        }
+    }
+
+    /// The `ListPrintedFormsResponse` message.
+    public struct ListPrintedFormsResponse: ProtoMessage {
+        /// The form names, sorted.
+        public var forms: [String] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListPrintedFormsResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_printed_forms_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            forms = r.strings(1)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setStrings(1, forms)
+        }
+    }
+
+    /// A link the client pays a payment of an online type through (ORDER-8): signed with
+    /// HMAC-SHA256 under the configured key over the order, the payment, the amount, the currency and
+    /// the expiry. The expiry is the order's last change plus the configured lifetime, so the same
+    /// request on the same order gives the same link.
+    public struct PaymentLink: ProtoMessage {
+        /// The `url` field (1).
+        public var url: String = ""
+        /// The `order_id` field (2).
+        public var orderID: Int64 = 0
+        /// The `order_number` field (3).
+        public var orderNumber: String = ""
+        /// The `payment_id` field (4).
+        public var paymentID: Int64 = 0
+        /// The `amount` field (5).
+        public var amount: OrdersV1.Money? = nil
+        /// The `expires_at_ms` field (6).
+        public var expiresAtMs: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.PaymentLink`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__payment_link()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            url = r.string(1)
+            orderID = r.scalar(2, as: Int64.self)
+            orderNumber = r.string(3)
+            paymentID = r.scalar(4, as: Int64.self)
+            amount = try r.message(5, as: OrdersV1.Money.self)
+            expiresAtMs = r.scalar(6, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, url)
+            w.setScalar(2, orderID)
+            try w.setString(3, orderNumber)
+            w.setScalar(4, paymentID)
+            if let value = amount { try w.setMessage(5, value) }
+            w.setScalar(6, expiresAtMs)
+        }
+    }
+
+    /// A link for a payment that is not paid yet, of a type with online acquiring, on an order not
+    /// paid in full. FAILED_PRECONDITION otherwise, or when no key is configured.
+    public struct CreatePaymentLinkRequest: ProtoMessage {
+        /// The `order_id` field (1).
+        public var orderID: Int64 = 0
+        /// The `payment_id` field (2).
+        public var paymentID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.CreatePaymentLinkRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orderID = r.scalar(1, as: Int64.self)
+            paymentID = r.scalar(2, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, orderID)
+            w.setScalar(2, paymentID)
+        }
+    }
+
+    /// The `CreatePaymentLinkResponse` message.
+    public struct CreatePaymentLinkResponse: ProtoMessage {
+        /// The `link` field (1).
+        public var link: OrdersV1.PaymentLink? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.CreatePaymentLinkResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__create_payment_link_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            link = try r.message(1, as: OrdersV1.PaymentLink.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = link { try w.setMessage(1, value) }
+        }
+    }
+
+    /// Checks a link's signature and expiry.
+    public struct VerifyPaymentLinkRequest: ProtoMessage {
+        /// The `url` field (1).
+        public var url: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.VerifyPaymentLinkRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            url = r.string(1)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, url)
+        }
+    }
+
+    /// The `VerifyPaymentLinkResponse` message.
+    public struct VerifyPaymentLinkResponse: ProtoMessage {
+        /// Signed by this service's key and not expired.
+        public var valid: Bool = false
+        /// Signed, but past its expiry.
+        public var expired: Bool = false
+        /// What the link carries (when it could be read).
+        public var link: OrdersV1.PaymentLink? = nil
+        /// Why it is not valid.
+        public var reason: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.VerifyPaymentLinkResponse`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_response()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            valid = r.bool(1)
+            expired = r.bool(2)
+            link = try r.message(3, as: OrdersV1.PaymentLink.self)
+            reason = r.string(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setBool(1, valid)
+            w.setBool(2, expired)
+            if let value = link { try w.setMessage(3, value) }
+            try w.setString(4, reason)
+        }
+    }
+
+    /// The catalog, the dialog's product list, the current cart and the client's orders.
     public enum Orders: Sendable {
         /// The service's full name.
         public static let serviceName = "chatpanel.orders.v1.Orders"
@@ -1666,7 +3573,7 @@ extension OrdersV1 {
         public static let listListedProducts = UnaryMethod<OrdersV1.ListListedProductsRequest, OrdersV1.ListListedProductsResponse>(path: "/chatpanel.orders.v1.Orders/ListListedProducts")
         /// Product cards (PRODUCT-3, CART-2).
         public static let sendProductCards = UnaryMethod<OrdersV1.SendProductCardsRequest, OrdersV1.SendProductCardsResponse>(path: "/chatpanel.orders.v1.Orders/SendProductCards")
-        /// To the order being made (PRODUCT-4, CART-2): FAILED_PRECONDITION until part 2.
+        /// To the order being made (PRODUCT-4, CART-2): the client's draft.
         public static let addToOrder = UnaryMethod<OrdersV1.AddToOrderRequest, OrdersV1.AddToOrderResponse>(path: "/chatpanel.orders.v1.Orders/AddToOrder")
         /// The cart feed (CART-1; RIGHT_ADMIN).
         public static let putCart = UnaryMethod<OrdersV1.PutCartRequest, OrdersV1.PutCartResponse>(path: "/chatpanel.orders.v1.Orders/PutCart")
@@ -1674,12 +3581,52 @@ extension OrdersV1 {
         public static let getCart = UnaryMethod<OrdersV1.GetCartRequest, OrdersV1.GetCartResponse>(path: "/chatpanel.orders.v1.Orders/GetCart")
         /// A saved contact or a merge (RIGHT_EDIT_CLIENTS).
         public static let moveOwnerRecords = UnaryMethod<OrdersV1.MoveOwnerRecordsRequest, OrdersV1.MoveOwnerRecordsResponse>(path: "/chatpanel.orders.v1.Orders/MoveOwnerRecords")
-        /// The panel's Products and Cart widgets.
+        /// The panel's Products, Cart and Order widgets.
         public static let getPanelData = UnaryMethod<OrdersV1.GetPanelDataRequest, OrdersV1.GetPanelDataResponse>(path: "/chatpanel.orders.v1.Orders/GetPanelData")
+        /// Orders (ORDER-1..11). Every save answers the whole order; a save refused writes nothing:
+        /// INVALID_ARGUMENT names every bad field by path (items[2].quantity, delivery.date) and
+        /// carries the order-wide errors as OrderErrors details; a version that is not the current
+        /// one is ABORTED with the current order (an OrderResponse) in the details; NOT_FOUND for an
+        /// order that does not exist.
+        public static let createOrder = UnaryMethod<OrdersV1.CreateOrderRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/CreateOrder")
+        /// `GetOrder`.
+        public static let getOrder = UnaryMethod<OrdersV1.GetOrderRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/GetOrder")
+        /// `ListOrders`.
+        public static let listOrders = UnaryMethod<OrdersV1.ListOrdersRequest, OrdersV1.ListOrdersResponse>(path: "/chatpanel.orders.v1.Orders/ListOrders")
+        /// `SaveOrderItems`.
+        public static let saveOrderItems = UnaryMethod<OrdersV1.SaveOrderItemsRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderItems")
+        /// `SaveOrderDelivery`.
+        public static let saveOrderDelivery = UnaryMethod<OrdersV1.SaveOrderDeliveryRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderDelivery")
+        /// `SaveOrderPayments`.
+        public static let saveOrderPayments = UnaryMethod<OrdersV1.SaveOrderPaymentsRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderPayments")
+        /// `SaveOrderFields`.
+        public static let saveOrderFields = UnaryMethod<OrdersV1.SaveOrderFieldsRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderFields")
+        /// `ChangeOrderStatus`.
+        public static let changeOrderStatus = UnaryMethod<OrdersV1.ChangeOrderStatusRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/ChangeOrderStatus")
+        /// `GetOrderSettings`.
+        public static let getOrderSettings = UnaryMethod<OrdersV1.GetOrderSettingsRequest, OrdersV1.OrderSettings>(path: "/chatpanel.orders.v1.Orders/GetOrderSettings")
+        /// `SaveOrderBonuses`.
+        public static let saveOrderBonuses = UnaryMethod<OrdersV1.SaveOrderBonusesRequest, OrdersV1.OrderResponse>(path: "/chatpanel.orders.v1.Orders/SaveOrderBonuses")
+        /// `DeleteOrder`.
+        public static let deleteOrder = UnaryMethod<OrdersV1.DeleteOrderRequest, OrdersV1.DeleteOrderResponse>(path: "/chatpanel.orders.v1.Orders/DeleteOrder")
+        /// `GetLoyaltyAccount`.
+        public static let getLoyaltyAccount = UnaryMethod<OrdersV1.GetLoyaltyAccountRequest, OrdersV1.GetLoyaltyAccountResponse>(path: "/chatpanel.orders.v1.Orders/GetLoyaltyAccount")
+        /// Custom order fields (ORDER-9).
+        public static let searchOrderFields = UnaryMethod<OrdersV1.SearchOrderFieldsRequest, OrdersV1.SearchOrderFieldsResponse>(path: "/chatpanel.orders.v1.Orders/SearchOrderFields")
+        /// `PinOrderField`.
+        public static let pinOrderField = UnaryMethod<OrdersV1.PinOrderFieldRequest, OrdersV1.PinOrderFieldResponse>(path: "/chatpanel.orders.v1.Orders/PinOrderField")
+        /// Printed forms (ORDER-12).
+        public static let renderPrintedForm = UnaryMethod<OrdersV1.RenderPrintedFormRequest, OrdersV1.RenderPrintedFormResponse>(path: "/chatpanel.orders.v1.Orders/RenderPrintedForm")
+        /// `ListPrintedForms`.
+        public static let listPrintedForms = UnaryMethod<OrdersV1.ListPrintedFormsRequest, OrdersV1.ListPrintedFormsResponse>(path: "/chatpanel.orders.v1.Orders/ListPrintedForms")
+        /// Payment links (ORDER-8).
+        public static let createPaymentLink = UnaryMethod<OrdersV1.CreatePaymentLinkRequest, OrdersV1.CreatePaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/CreatePaymentLink")
+        /// `VerifyPaymentLink`.
+        public static let verifyPaymentLink = UnaryMethod<OrdersV1.VerifyPaymentLinkRequest, OrdersV1.VerifyPaymentLinkResponse>(path: "/chatpanel.orders.v1.Orders/VerifyPaymentLink")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData"]
+        public static let allMethodPaths: [String] = ["/chatpanel.orders.v1.Orders/PutPriceTypes", "/chatpanel.orders.v1.Orders/ListPriceTypes", "/chatpanel.orders.v1.Orders/PutCategories", "/chatpanel.orders.v1.Orders/ListCategories", "/chatpanel.orders.v1.Orders/CreateProduct", "/chatpanel.orders.v1.Orders/GetProduct", "/chatpanel.orders.v1.Orders/UpsertProducts", "/chatpanel.orders.v1.Orders/SearchProducts", "/chatpanel.orders.v1.Orders/AddListedProduct", "/chatpanel.orders.v1.Orders/RemoveListedProduct", "/chatpanel.orders.v1.Orders/ListListedProducts", "/chatpanel.orders.v1.Orders/SendProductCards", "/chatpanel.orders.v1.Orders/AddToOrder", "/chatpanel.orders.v1.Orders/PutCart", "/chatpanel.orders.v1.Orders/GetCart", "/chatpanel.orders.v1.Orders/MoveOwnerRecords", "/chatpanel.orders.v1.Orders/GetPanelData", "/chatpanel.orders.v1.Orders/CreateOrder", "/chatpanel.orders.v1.Orders/GetOrder", "/chatpanel.orders.v1.Orders/ListOrders", "/chatpanel.orders.v1.Orders/SaveOrderItems", "/chatpanel.orders.v1.Orders/SaveOrderDelivery", "/chatpanel.orders.v1.Orders/SaveOrderPayments", "/chatpanel.orders.v1.Orders/SaveOrderFields", "/chatpanel.orders.v1.Orders/ChangeOrderStatus", "/chatpanel.orders.v1.Orders/GetOrderSettings", "/chatpanel.orders.v1.Orders/SaveOrderBonuses", "/chatpanel.orders.v1.Orders/DeleteOrder", "/chatpanel.orders.v1.Orders/GetLoyaltyAccount", "/chatpanel.orders.v1.Orders/SearchOrderFields", "/chatpanel.orders.v1.Orders/PinOrderField", "/chatpanel.orders.v1.Orders/RenderPrintedForm", "/chatpanel.orders.v1.Orders/ListPrintedForms", "/chatpanel.orders.v1.Orders/CreatePaymentLink", "/chatpanel.orders.v1.Orders/VerifyPaymentLink"]
         /// Each method's request message type, by full path (decoding checks and fuzzing walk it).
-        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.orders.v1.Orders/PutPriceTypes": OrdersV1.PutPriceTypesRequest.self, "/chatpanel.orders.v1.Orders/ListPriceTypes": OrdersV1.ListPriceTypesRequest.self, "/chatpanel.orders.v1.Orders/PutCategories": OrdersV1.PutCategoriesRequest.self, "/chatpanel.orders.v1.Orders/ListCategories": OrdersV1.ListCategoriesRequest.self, "/chatpanel.orders.v1.Orders/CreateProduct": OrdersV1.CreateProductRequest.self, "/chatpanel.orders.v1.Orders/GetProduct": OrdersV1.GetProductRequest.self, "/chatpanel.orders.v1.Orders/UpsertProducts": OrdersV1.UpsertProductsRequest.self, "/chatpanel.orders.v1.Orders/SearchProducts": OrdersV1.SearchProductsRequest.self, "/chatpanel.orders.v1.Orders/AddListedProduct": OrdersV1.AddListedProductRequest.self, "/chatpanel.orders.v1.Orders/RemoveListedProduct": OrdersV1.RemoveListedProductRequest.self, "/chatpanel.orders.v1.Orders/ListListedProducts": OrdersV1.ListListedProductsRequest.self, "/chatpanel.orders.v1.Orders/SendProductCards": OrdersV1.SendProductCardsRequest.self, "/chatpanel.orders.v1.Orders/AddToOrder": OrdersV1.AddToOrderRequest.self, "/chatpanel.orders.v1.Orders/PutCart": OrdersV1.PutCartRequest.self, "/chatpanel.orders.v1.Orders/GetCart": OrdersV1.GetCartRequest.self, "/chatpanel.orders.v1.Orders/MoveOwnerRecords": OrdersV1.MoveOwnerRecordsRequest.self, "/chatpanel.orders.v1.Orders/GetPanelData": OrdersV1.GetPanelDataRequest.self]
+        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.orders.v1.Orders/PutPriceTypes": OrdersV1.PutPriceTypesRequest.self, "/chatpanel.orders.v1.Orders/ListPriceTypes": OrdersV1.ListPriceTypesRequest.self, "/chatpanel.orders.v1.Orders/PutCategories": OrdersV1.PutCategoriesRequest.self, "/chatpanel.orders.v1.Orders/ListCategories": OrdersV1.ListCategoriesRequest.self, "/chatpanel.orders.v1.Orders/CreateProduct": OrdersV1.CreateProductRequest.self, "/chatpanel.orders.v1.Orders/GetProduct": OrdersV1.GetProductRequest.self, "/chatpanel.orders.v1.Orders/UpsertProducts": OrdersV1.UpsertProductsRequest.self, "/chatpanel.orders.v1.Orders/SearchProducts": OrdersV1.SearchProductsRequest.self, "/chatpanel.orders.v1.Orders/AddListedProduct": OrdersV1.AddListedProductRequest.self, "/chatpanel.orders.v1.Orders/RemoveListedProduct": OrdersV1.RemoveListedProductRequest.self, "/chatpanel.orders.v1.Orders/ListListedProducts": OrdersV1.ListListedProductsRequest.self, "/chatpanel.orders.v1.Orders/SendProductCards": OrdersV1.SendProductCardsRequest.self, "/chatpanel.orders.v1.Orders/AddToOrder": OrdersV1.AddToOrderRequest.self, "/chatpanel.orders.v1.Orders/PutCart": OrdersV1.PutCartRequest.self, "/chatpanel.orders.v1.Orders/GetCart": OrdersV1.GetCartRequest.self, "/chatpanel.orders.v1.Orders/MoveOwnerRecords": OrdersV1.MoveOwnerRecordsRequest.self, "/chatpanel.orders.v1.Orders/GetPanelData": OrdersV1.GetPanelDataRequest.self, "/chatpanel.orders.v1.Orders/CreateOrder": OrdersV1.CreateOrderRequest.self, "/chatpanel.orders.v1.Orders/GetOrder": OrdersV1.GetOrderRequest.self, "/chatpanel.orders.v1.Orders/ListOrders": OrdersV1.ListOrdersRequest.self, "/chatpanel.orders.v1.Orders/SaveOrderItems": OrdersV1.SaveOrderItemsRequest.self, "/chatpanel.orders.v1.Orders/SaveOrderDelivery": OrdersV1.SaveOrderDeliveryRequest.self, "/chatpanel.orders.v1.Orders/SaveOrderPayments": OrdersV1.SaveOrderPaymentsRequest.self, "/chatpanel.orders.v1.Orders/SaveOrderFields": OrdersV1.SaveOrderFieldsRequest.self, "/chatpanel.orders.v1.Orders/ChangeOrderStatus": OrdersV1.ChangeOrderStatusRequest.self, "/chatpanel.orders.v1.Orders/GetOrderSettings": OrdersV1.GetOrderSettingsRequest.self, "/chatpanel.orders.v1.Orders/SaveOrderBonuses": OrdersV1.SaveOrderBonusesRequest.self, "/chatpanel.orders.v1.Orders/DeleteOrder": OrdersV1.DeleteOrderRequest.self, "/chatpanel.orders.v1.Orders/GetLoyaltyAccount": OrdersV1.GetLoyaltyAccountRequest.self, "/chatpanel.orders.v1.Orders/SearchOrderFields": OrdersV1.SearchOrderFieldsRequest.self, "/chatpanel.orders.v1.Orders/PinOrderField": OrdersV1.PinOrderFieldRequest.self, "/chatpanel.orders.v1.Orders/RenderPrintedForm": OrdersV1.RenderPrintedFormRequest.self, "/chatpanel.orders.v1.Orders/ListPrintedForms": OrdersV1.ListPrintedFormsRequest.self, "/chatpanel.orders.v1.Orders/CreatePaymentLink": OrdersV1.CreatePaymentLinkRequest.self, "/chatpanel.orders.v1.Orders/VerifyPaymentLink": OrdersV1.VerifyPaymentLinkRequest.self]
     }
 
 }

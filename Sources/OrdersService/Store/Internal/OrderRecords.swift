@@ -1,0 +1,98 @@
+import ChatPanelProto
+import ChatPanelRPC
+import Foundation
+import GRDB
+
+/// Reading and writing `customer_order` rows: the columns hold what lists, the one-draft rule
+/// and merges need; `body` holds the rest of the order, encoded.
+enum OrderRecords {
+    /// The columns every read takes, in the order ``order(_:_:)`` reads them.
+    static let columns = "id, number, client_id, is_draft, status, version, created_at_ms, updated_at_ms, body"
+
+    /// The order with `id`, or nil.
+    static func fetch(_ db: Database, id: Int64, _ settings: OrdersConfiguration) throws -> OrdersV1.Order? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM customer_order WHERE id = ?"), arguments: [id]).map {
+            try order($0, settings)
+        }
+    }
+
+    /// The client's draft, or nil.
+    static func draft(_ db: Database, clientID: Int64, _ settings: OrdersConfiguration) throws -> OrdersV1.Order? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(columns) FROM customer_order WHERE client_id = ? AND is_draft = 1"), arguments: [clientID]
+        ).map { try order($0, settings) }
+    }
+
+    /// The order a row holds, its status named from `settings` (a status no longer configured
+    /// keeps the name it was saved with).
+    static func order(_ row: Row, _ settings: OrdersConfiguration) throws -> OrdersV1.Order {
+        let body: Data = row[8]
+        var order = try OrdersV1.Order(serializedBytes: [UInt8](body))
+        order.orderID = row[0]
+        order.number = row[1]
+        order.clientID = row[2]
+        order.draft = row[3]
+        let code: String = row[4]
+        if let status = settings.status(code) {
+            order.status = status
+        } else if order.status?.code != code {
+            var status = OrdersV1.OrderStatus()
+            status.code = code
+            status.name = code
+            order.status = status
+        }
+        order.version = UInt64(row[5] as Int64)
+        order.createdAtMs = row[6]
+        order.updatedAtMs = row[7]
+        return order
+    }
+
+    /// Inserts a new order; its id and number are the next free ones. Throws SQLite's
+    /// constraint error when the client has a draft already and `order` is one.
+    static func insert(_ db: Database, _ order: inout OrdersV1.Order, numberPrefix: String) throws {
+        let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) + 1 FROM customer_order")) ?? 1
+        order.orderID = id
+        order.number = "\(numberPrefix)\(id)"
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO customer_order (id, number, client_id, is_draft, status, version, created_at_ms, updated_at_ms,
+                    total_minor, paid_minor, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, order.number, order.clientID, order.draft, order.status?.code ?? "", Int64(order.version), order.createdAtMs,
+            order.updatedAtMs, order.totals?.total?.amountMinor ?? 0, order.totals?.paid?.amountMinor ?? 0, try body(order),
+        ])
+    }
+
+    /// Writes an order back.
+    static func update(_ db: Database, _ order: OrdersV1.Order) throws {
+        try db.cachedStatement(
+            sql: """
+                UPDATE customer_order SET is_draft = ?, status = ?, version = ?, updated_at_ms = ?, total_minor = ?, paid_minor = ?,
+                    body = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: [
+            order.draft, order.status?.code ?? "", Int64(order.version), order.updatedAtMs, order.totals?.total?.amountMinor ?? 0,
+            order.totals?.paid?.amountMinor ?? 0, try body(order), order.orderID,
+        ])
+    }
+
+    /// The stored body: the order without what the columns hold.
+    private static func body(_ order: OrdersV1.Order) throws -> Data {
+        var body = order
+        body.orderID = 0
+        body.number = ""
+        body.clientID = 0
+        body.version = 0
+        body.status?.requiredFields = []
+        return Data(try body.serializedBytes())
+    }
+
+    /// Whether `error` is the one-draft index refusing a second draft.
+    static func isSecondDraft(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError, error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE else { return false }
+        return error.message?.contains("customer_order.client_id") ?? false
+    }
+}

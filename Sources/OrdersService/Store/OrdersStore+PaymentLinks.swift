@@ -1,0 +1,71 @@
+public import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+
+extension OrdersStore {
+    /// A signed link for a payment (ORDER-8): the payment is not paid yet and of a type with
+    /// online acquiring, and the order is not paid in full. The link expires the configured
+    /// lifetime after the order's last change, so asking again for an unchanged order gives the
+    /// same link.
+    ///
+    /// - Throws: FAILED_PRECONDITION when links are not configured or the payment cannot be
+    ///   paid by one; NOT_FOUND when the order or the payment does not exist.
+    public func paymentLink(orderID: Int64, paymentID: Int64, settings: OrdersConfiguration) async throws
+        -> OrdersV1.CreatePaymentLinkResponse
+    {
+        guard let signer = PaymentLinkSigner(settings) else {
+            throw RPCError.failedPrecondition("payment links are not configured: set payment_link_url and payment_link_key_file")
+        }
+        guard let order = try await order(id: orderID, settings: settings) else {
+            throw RPCError.notFound("order \(orderID) does not exist")
+        }
+        guard let payment = order.payments.first(where: { $0.paymentID == paymentID }) else {
+            throw RPCError.notFound("order \(order.number) has no payment \(paymentID)")
+        }
+        guard settings.paymentTypes.first(where: { $0.code == payment.type })?.online == true else {
+            throw RPCError.failedPrecondition(
+                "payment type \(payment.type) has no online acquiring: a link is made for online payments only")
+        }
+        guard payment.status == .notPaid else {
+            throw RPCError.failedPrecondition(
+                "payment \(paymentID) is \(payment.status == .paid ? "paid" : "cancelled"): there is nothing to pay")
+        }
+        guard order.paymentState != .paid else { throw RPCError.failedPrecondition("order \(order.number) is paid") }
+        let terms = PaymentLinkSigner.Terms(
+            orderID: order.orderID, paymentID: paymentID, amountMinor: payment.amountMinor, currency: order.currency,
+            expiresAtMs: order.updatedAtMs + settings.paymentLinkLifetimeHours * 3_600_000)
+        var response = OrdersV1.CreatePaymentLinkResponse()
+        response.link = Self.link(terms, url: signer.url(for: terms), number: order.number)
+        return response
+    }
+
+    /// Whether `url` is a link this service signed and it has not expired (by the store's clock).
+    public func verifyPaymentLink(_ url: String, settings: OrdersConfiguration) async throws -> OrdersV1.VerifyPaymentLinkResponse {
+        guard let signer = PaymentLinkSigner(settings) else {
+            throw RPCError.failedPrecondition("payment links are not configured: set payment_link_url and payment_link_key_file")
+        }
+        var response = OrdersV1.VerifyPaymentLinkResponse()
+        switch signer.verify(url) {
+        case .failure(let refusal):
+            response.reason = refusal.description
+        case .success(let terms):
+            let number = try await order(id: terms.orderID, settings: settings)?.number ?? ""
+            response.link = Self.link(terms, url: url, number: number)
+            response.expired = terms.expiresAtMs <= now()
+            response.valid = !response.expired
+            if response.expired { response.reason = "the link expired" }
+        }
+        return response
+    }
+
+    private static func link(_ terms: PaymentLinkSigner.Terms, url: String, number: String) -> OrdersV1.PaymentLink {
+        var link = OrdersV1.PaymentLink()
+        link.url = url
+        link.orderID = terms.orderID
+        link.orderNumber = number
+        link.paymentID = terms.paymentID
+        link.amount = Currency.money(terms.amountMinor, terms.currency)
+        link.expiresAtMs = terms.expiresAtMs
+        return link
+    }
+}
