@@ -93,6 +93,11 @@ let package = Package(
             dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", grdb, logging, lifecycle],
             swiftSettings: strict
         ),
+        .target(
+            name: "InsightsService",
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", grdb, logging, lifecycle],
+            swiftSettings: strict
+        ),
         // The gateway knows the services only through proto/.
         .target(
             name: "Gateway",
@@ -105,7 +110,7 @@ let package = Package(
             name: "chatpaneld",
             dependencies: [
                 "ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "OrdersService", "Gateway", argumentParser, logging, lifecycle,
+                "OrdersService", "InsightsService", "Gateway", argumentParser, logging, lifecycle,
             ],
             swiftSettings: strict
         ),
@@ -158,6 +163,13 @@ let package = Package(
         .testTarget(
             name: "OrdersServiceTests",
             dependencies: ["OrdersService", "ChatPanelRuntime", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "InsightsServiceTests",
+            dependencies: [
+                "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb,
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -29,9 +29,11 @@ start() {
 start clients
 start tasks
 start orders
-start gateway --clients-socket "$state/clients.sock" --tasks-socket "$state/tasks.sock" --orders-socket "$state/orders.sock"
+start insights
+start gateway --clients-socket "$state/clients.sock" --tasks-socket "$state/tasks.sock" --orders-socket "$state/orders.sock" \
+  --insights-socket "$state/insights.sock"
 
-for name in clients tasks orders gateway; do
+for name in clients tasks orders insights gateway; do
   for _ in $(seq 1 100); do
     "$bin/chatpanelctl" health --socket "$state/$name.sock" >/dev/null 2>&1 && break
     sleep 0.1

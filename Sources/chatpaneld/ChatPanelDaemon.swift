@@ -7,5 +7,7 @@ struct ChatPanelDaemon: AsyncParsableCommand {
         commandName: "chatpaneld",
         abstract: "Runs one ChatPanel process.",
         version: "0.1.0",
-        subcommands: [ClientsCommand.self, TasksCommand.self, OrdersCommand.self, GatewayCommand.self, EchoCommand.self])
+        subcommands: [
+            ClientsCommand.self, TasksCommand.self, OrdersCommand.self, InsightsCommand.self, GatewayCommand.self, EchoCommand.self,
+        ])
 }

@@ -1,0 +1,109 @@
+import ChatPanelProto
+import ChatPanelRPC
+import Foundation
+
+/// The offline summarizer: needs no model. The highlights are the messages TextRank ranks
+/// highest (over Snowball-stemmed words, Russian and English); the intent, open questions and
+/// promised actions are found by cue words; entities by patterns.
+struct ExtractiveSummarizer: Summarizer {
+    /// Most highlights in a summary.
+    var maximumHighlights = 5
+    /// Longest highlight or quoted sentence, in characters (longer ones are cut with "…").
+    var maximumQuoteLength = 240
+
+    /// `SUMMARIZER_OFFLINE_EXTRACTIVE`.
+    var kind: InsightsV1.Summarizer { .offlineExtractive }
+
+    /// Stems of words that say what a customer wants (Russian and English).
+    static let intentCues = [
+        "хочу", "хотел", "хотела", "нужн", "нужен", "нужна", "интерес", "ищу", "подскажит", "подобрат", "заказат", "купит", "оформит",
+        "вернут", "возврат", "обменят", "обмен", "достав", "оплат", "можно ли", "want", "need", "looking for", "interested",
+        "order", "buy", "purchase", "return", "refund", "exchange", "deliver",
+    ]
+    /// Phrases with which a shop promises a next step.
+    static let promiseCues = [
+        "перезвоню", "перезвоним", "позвоню", "позвоним", "отправлю", "отправим", "пришлю", "пришлем", "пришлём", "вышлю", "вышлем",
+        "напишу", "напишем", "свяжусь", "свяжемся", "уточню", "уточним", "проверю", "проверим", "оформлю", "оформим", "сообщу",
+        "сообщим", "забронирую", "зарезервирую", "передам", "подготовлю", "подготовим", "i'll", "i will", "we'll", "we will",
+        "will send", "will call", "will check", "let you know", "get back to you",
+    ]
+
+    func summarize(_ messages: [StoredMessage]) async throws -> SummaryContent {
+        var content = SummaryContent()
+        let withText = messages.filter { !TextRule.isBlank($0.text) }
+        guard !withText.isEmpty else { return content }
+        content.language = Self.language(of: withText)
+
+        let stemmer = WordStemmer()
+        let scores = TextRank.scores(withText.map { TextRank.terms($0.text, stemmer: stemmer) })
+        let ranked = withText.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        content.highlights = ranked.prefix(maximumHighlights).sorted().map { quote(withText[$0].line) }
+
+        let incoming = withText.filter(\.isIncoming)
+        if let intent = incoming.lazy.flatMap({ Self.sentences($0.text) }).first(where: { Self.contains($0, any: Self.intentCues) }) {
+            content.intent = quote(intent)
+        } else if let first = incoming.first {
+            content.intent = quote(Self.sentences(first.text).first ?? first.text)
+        }
+
+        // Questions after the shop's last message have not been answered.
+        let lastOutgoing = withText.lastIndex { !$0.isIncoming }
+        let unanswered = withText[(lastOutgoing.map { $0 + 1 } ?? 0)...].filter(\.isIncoming)
+        content.openQuestions = Self.unique(unanswered.flatMap { Self.sentences($0.text).filter { $0.hasSuffix("?") } }.map(quote))
+
+        content.promisedActions = Self.unique(
+            withText.filter { !$0.isIncoming }.flatMap { Self.sentences($0.text).filter { Self.contains($0, any: Self.promiseCues) } }
+                .map(quote))
+        content.entities = EntityExtractor().entities(in: withText.map(\.text))
+        return content
+    }
+
+    /// "ru" when most letters are Cyrillic, else "en".
+    static func language(of messages: [StoredMessage]) -> String {
+        var cyrillic = 0
+        var latin = 0
+        for message in messages {
+            for scalar in message.text.unicodeScalars where scalar.properties.isAlphabetic {
+                if (0x0400...0x04FF).contains(scalar.value) { cyrillic += 1 } else if scalar.isASCII { latin += 1 }
+            }
+        }
+        return cyrillic >= latin ? "ru" : "en"
+    }
+
+    /// The sentences of `text`: cut after ".", "!", "?" or "…" followed by white space, and at line breaks.
+    static func sentences(_ text: String) -> [String] {
+        var result: [String] = []
+        var current = ""
+        var previous: Character? = nil
+        for character in text {
+            if character.isNewline {
+                result.append(current)
+                current = ""
+            } else if character.isWhitespace, let previous, ".!?…".contains(previous) {
+                result.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+            previous = character
+        }
+        result.append(current)
+        return result.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private static func contains(_ sentence: String, any cues: [String]) -> Bool {
+        let lowered = " " + sentence.lowercased().replacingOccurrences(of: "ё", with: "е")
+        return cues.contains { lowered.contains(" " + $0.replacingOccurrences(of: "ё", with: "е")) }
+    }
+
+    private static func unique(_ items: [String]) -> [String] {
+        var seen: Set<String> = []
+        return items.filter { seen.insert($0).inserted }
+    }
+
+    private func quote(_ text: String) -> String {
+        let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard single.count > maximumQuoteLength else { return single }
+        return String(single.prefix(maximumQuoteLength - 1)).trimmingCharacters(in: .whitespaces) + "…"
+    }
+}
