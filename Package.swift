@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ClientsService", "TasksService", "OrdersService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
+                "Gateway", "ClientsService", "TasksService", "OrdersService", "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
                 "ChatPanelRuntime", "ChatPanelStore", grdb, logging, lifecycle,
             ],
             swiftSettings: strict

@@ -12,7 +12,7 @@ extension UpstreamDescriptor {
             // "Summarize" and "refresh": the dialog is the panel's (filled in when left empty).
             GatewayAction(
                 InsightsV1.Insights.summarize, right: nil, refresh: [.summary],
-                bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]),
+                bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)], requires: .summaryBot),
             GatewayAction(
                 InsightsV1.Insights.getSummary, right: nil, bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]),
         ],
