@@ -95,7 +95,10 @@ let package = Package(
         ),
         .target(
             name: "InsightsService",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", grdb, logging, lifecycle],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", grdb, logging, lifecycle, nioCore, nioPosix,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // The gateway knows the services only through proto/.
@@ -169,6 +172,7 @@ let package = Package(
             name: "InsightsServiceTests",
             dependencies: [
                 "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb,
+                nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

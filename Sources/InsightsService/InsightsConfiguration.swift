@@ -19,6 +19,8 @@ public struct InsightsConfiguration: Sendable {
     public var locator: Locator
     /// How long a page view's IP address is kept; nil: it is not stored at all.
     public var ipRetention: Duration?
+    /// The OpenAI-compatible provider that writes summaries; nil: the offline summarizer.
+    public var summaryProvider: ChatCompletionsSettings?
 
     /// Settings over loaded parts.
     public init(

@@ -32,6 +32,18 @@ struct InsightsCommand: AsyncParsableCommand {
     @Option(help: "Days a page view's IP address is kept (0: not stored; country is resolved when recorded).")
     var ipRetentionDays: Int = 30
 
+    @Option(help: "An OpenAI-compatible chat completions address (http://host:port/v1/chat/completions) that writes summaries; without it the offline summarizer does.")
+    var summaryProviderURL: String?
+
+    @Option(help: "The model named in the provider's requests.")
+    var summaryProviderModel: String?
+
+    @Option(help: "A file whose first line is the provider's API key (sent as a bearer token).")
+    var summaryProviderKeyFile: String?
+
+    @Option(help: "Seconds the provider may take before the offline summarizer makes the summary instead.")
+    var summaryProviderTimeoutSeconds: Int = 30
+
     func run() async throws {
         guard summaryTokenBudget >= 100 else { throw ValidationError("--summary-token-budget must be at least 100") }
         guard (0...50).contains(summaryTokenMargin) else { throw ValidationError("--summary-token-margin must be 0 to 50") }
@@ -50,6 +62,22 @@ struct InsightsCommand: AsyncParsableCommand {
         }
         configuration.budget = TokenBudget(modelBudget: summaryTokenBudget, marginPercent: summaryTokenMargin)
         configuration.ipRetention = ipRetentionDays == 0 ? nil : .seconds(ipRetentionDays * 86_400)
+        if let summaryProviderURL {
+            guard let model = summaryProviderModel, !model.isEmpty else {
+                throw ValidationError("--summary-provider-url needs --summary-provider-model")
+            }
+            guard (1...300).contains(summaryProviderTimeoutSeconds) else {
+                throw ValidationError("--summary-provider-timeout-seconds must be 1 to 300")
+            }
+            do {
+                configuration.summaryProvider = ChatCompletionsSettings(
+                    endpoint: try HTTPEndpoint(url: summaryProviderURL), model: model,
+                    apiKey: try summaryProviderKeyFile.map { try ChatCompletionsSettings.readKey(path: $0) },
+                    timeout: .seconds(summaryProviderTimeoutSeconds))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         try await options.serve(InsightsService.self, configuration: configuration)
     }
 }

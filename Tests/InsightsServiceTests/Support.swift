@@ -72,14 +72,15 @@ func loadedConfiguration() throws -> InsightsConfiguration {
 }
 
 /// Runs `body` against a fresh insights service over a real Unix socket, with the store's clock
-/// at `now` and `budget` as the summary's token budget.
+/// at `now`, `budget` as the summary's token budget, and the summary provider when given.
 func withInsightsService<T>(
     now: Int64 = Time.at("2026-05-04T12:00:00Z"), budget: TokenBudget = TokenBudget(), ipRetention: Duration? = .seconds(86_400),
-    _ body: (InsightsHarness) async throws -> T
+    provider: ChatCompletionsSettings? = nil, _ body: (InsightsHarness) async throws -> T
 ) async throws -> T {
     var configuration = try loadedConfiguration()
     configuration.budget = budget
     configuration.ipRetention = ipRetention
+    configuration.summaryProvider = provider
     let clock = TestClock(now)
     var storeConfiguration = StoreConfiguration()
     storeConfiguration.now = { clock.now() }

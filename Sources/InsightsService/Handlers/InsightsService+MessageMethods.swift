@@ -29,7 +29,7 @@ extension InsightsService {
             try violations.throwIfAny()
             return try await store.moveClientRecords(from: request.fromClientID, to: request.toClientID, requestID: context.requestID)
         }
-        let engine = SummaryEngine(tokenizer: configuration.tokenizer, budget: configuration.budget)
+        let engine = SummaryEngine(tokenizer: configuration.tokenizer, budget: configuration.budget, provider: configuration.summaryProvider)
         router.register(InsightsV1.Insights.summarize) { request, context in
             let manager = try context.managerID(for: "making a summary")
             try validatedDialogID(request.dialogID)

@@ -11,9 +11,6 @@ struct ExtractiveSummarizer: Summarizer {
     /// Longest highlight or quoted sentence, in characters (longer ones are cut with "…").
     var maximumQuoteLength = 240
 
-    /// `SUMMARIZER_OFFLINE_EXTRACTIVE`.
-    var kind: InsightsV1.Summarizer { .offlineExtractive }
-
     /// Stems of words that say what a customer wants (Russian and English).
     static let intentCues = [
         "хочу", "хотел", "хотела", "нужн", "нужен", "нужна", "интерес", "ищу", "подскажит", "подобрат", "заказат", "купит", "оформит",

@@ -15,13 +15,17 @@ struct SummaryContent: Sendable {
     var entities: [InsightsV1.Entity] = []
     /// The language the conversation is mostly in: "ru" or "en" (the summary's labels follow it).
     var language = "ru"
+    /// Which summarizer made it (the offline one when a provider fell back to it).
+    var summarizer = InsightsV1.Summarizer.offlineExtractive
+    /// The model that wrote it; empty for the offline summarizer.
+    var model = ""
+    /// Why the configured provider was not used; empty when it was (or none is configured).
+    var fallbackReason = ""
 }
 
 /// Makes a summary of messages (oldest first, all fitting the budget). Implementations are
 /// deterministic for the same messages.
 protocol Summarizer: Sendable {
-    /// Which summarizer this is, as the answer reports it.
-    var kind: InsightsV1.Summarizer { get }
     /// The summary of `messages`.
     func summarize(_ messages: [StoredMessage]) async throws -> SummaryContent
 }

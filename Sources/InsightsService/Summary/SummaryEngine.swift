@@ -10,11 +10,11 @@ public struct SummaryEngine: Sendable {
     /// Makes the summary's content.
     let summarizer: any Summarizer
 
-    /// An engine with the offline summarizer.
-    public init(tokenizer: BPETokenizer, budget: TokenBudget) {
+    /// An engine with the chat completions provider when one is configured, else the offline summarizer.
+    public init(tokenizer: BPETokenizer, budget: TokenBudget, provider: ChatCompletionsSettings? = nil) {
         self.tokenizer = tokenizer
         self.budget = budget
-        self.summarizer = ExtractiveSummarizer()
+        self.summarizer = provider.map { ChatCompletionsSummarizer(settings: $0) } ?? ExtractiveSummarizer()
     }
 
     /// The summary of the selected messages, with its period and counts, and its plain text.
@@ -35,7 +35,9 @@ public struct SummaryEngine: Sendable {
         summary.tokensUsed = UInt32(selection.tokens)
         summary.tokenBudget = UInt32(budget.usable)
         summary.newestMessageCut = selection.newestCut
-        summary.summarizer = summarizer.kind
+        summary.summarizer = content.summarizer
+        summary.model = content.model
+        summary.fallbackReason = content.fallbackReason
         summary.text = SummaryText.render(summary, language: content.language)
         return summary
     }
@@ -64,6 +66,9 @@ enum SummaryText {
         section(ru ? "Обещано клиенту:" : "Promised next steps:", summary.promisedActions)
         if !summary.entities.isEmpty {
             lines.append((ru ? "Упомянуто: " : "Mentioned: ") + summary.entities.map(\.text).joined(separator: "; "))
+        }
+        if !summary.fallbackReason.isEmpty {
+            lines.append((ru ? "Модель недоступна, резюме составлено без неё: " : "The model was not available, made without it: ") + summary.fallbackReason)
         }
         return lines.joined(separator: "\n")
     }

@@ -1464,7 +1464,7 @@ const ProtobufCMessageDescriptor chatpanel__insights__v1__entity__descriptor =
   (ProtobufCMessageInit) chatpanel__insights__v1__entity__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__insights__v1__summary__field_descriptors[18] =
+static const ProtobufCFieldDescriptor chatpanel__insights__v1__summary__field_descriptors[20] =
 {
   {
     "dialog_id",
@@ -1682,6 +1682,30 @@ static const ProtobufCFieldDescriptor chatpanel__insights__v1__summary__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "model",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Insights__V1__Summary, model),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fallback_reason",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Insights__V1__Summary, fallback_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__insights__v1__summary__field_indices_by_name[] = {
   1,   /* field[1] = client_id */
@@ -1689,10 +1713,12 @@ static const unsigned chatpanel__insights__v1__summary__field_indices_by_name[] 
   17,   /* field[17] = created_by_id */
   0,   /* field[0] = dialog_id */
   7,   /* field[7] = entities */
+  19,   /* field[19] = fallback_reason */
   4,   /* field[4] = highlights */
   3,   /* field[3] = intent */
   11,   /* field[11] = messages_total */
   10,   /* field[10] = messages_used */
+  18,   /* field[18] = model */
   14,   /* field[14] = newest_message_cut */
   5,   /* field[5] = open_questions */
   9,   /* field[9] = period_end_ms */
@@ -1706,7 +1732,7 @@ static const unsigned chatpanel__insights__v1__summary__field_indices_by_name[] 
 static const ProtobufCIntRange chatpanel__insights__v1__summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 18 }
+  { 0, 20 }
 };
 const ProtobufCMessageDescriptor chatpanel__insights__v1__summary__descriptor =
 {
@@ -1716,7 +1742,7 @@ const ProtobufCMessageDescriptor chatpanel__insights__v1__summary__descriptor =
   "Chatpanel__Insights__V1__Summary",
   "chatpanel.insights.v1",
   sizeof(Chatpanel__Insights__V1__Summary),
-  18,
+  20,
   chatpanel__insights__v1__summary__field_descriptors,
   chatpanel__insights__v1__summary__field_indices_by_name,
   1,  chatpanel__insights__v1__summary__number_ranges,
@@ -3032,16 +3058,18 @@ const ProtobufCEnumDescriptor chatpanel__insights__v1__entity_kind__descriptor =
   chatpanel__insights__v1__entity_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue chatpanel__insights__v1__summarizer__enum_values_by_number[2] =
+static const ProtobufCEnumValue chatpanel__insights__v1__summarizer__enum_values_by_number[3] =
 {
   { "SUMMARIZER_UNSPECIFIED", "CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_UNSPECIFIED", 0 },
   { "SUMMARIZER_OFFLINE_EXTRACTIVE", "CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_OFFLINE_EXTRACTIVE", 1 },
+  { "SUMMARIZER_CHAT_COMPLETIONS", "CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_CHAT_COMPLETIONS", 2 },
 };
 static const ProtobufCIntRange chatpanel__insights__v1__summarizer__value_ranges[] = {
-{0, 0},{0, 2}
+{0, 0},{0, 3}
 };
-static const ProtobufCEnumValueIndex chatpanel__insights__v1__summarizer__enum_values_by_name[2] =
+static const ProtobufCEnumValueIndex chatpanel__insights__v1__summarizer__enum_values_by_name[3] =
 {
+  { "SUMMARIZER_CHAT_COMPLETIONS", 2 },
   { "SUMMARIZER_OFFLINE_EXTRACTIVE", 1 },
   { "SUMMARIZER_UNSPECIFIED", 0 },
 };
@@ -3052,9 +3080,9 @@ const ProtobufCEnumDescriptor chatpanel__insights__v1__summarizer__descriptor =
   "Summarizer",
   "Chatpanel__Insights__V1__Summarizer",
   "chatpanel.insights.v1",
-  2,
+  3,
   chatpanel__insights__v1__summarizer__enum_values_by_number,
-  2,
+  3,
   chatpanel__insights__v1__summarizer__enum_values_by_name,
   1,
   chatpanel__insights__v1__summarizer__value_ranges,

@@ -103,7 +103,11 @@ typedef enum _Chatpanel__Insights__V1__Summarizer {
   /*
    * The built-in extractive summarizer (TextRank over stemmed words, rules for the fields).
    */
-  CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_OFFLINE_EXTRACTIVE = 1
+  CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_OFFLINE_EXTRACTIVE = 1,
+  /*
+   * A model behind an OpenAI-compatible chat completions endpoint (see model).
+   */
+  CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_CHAT_COMPLETIONS = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__INSIGHTS__V1__SUMMARIZER)
 } Chatpanel__Insights__V1__Summarizer;
 
@@ -321,10 +325,19 @@ struct  Chatpanel__Insights__V1__Summary
    * The manager who asked for it.
    */
   int64_t created_by_id;
+  /*
+   * The model that wrote it (SUMMARIZER_CHAT_COMPLETIONS); empty for the offline summarizer.
+   */
+  char *model;
+  /*
+   * The configured model could not be used (why: unreachable, no answer within its deadline,
+   * an error status, an answer not in the asked form), so the offline summarizer made it.
+   */
+  char *fallback_reason;
 };
 #define CHATPANEL__INSIGHTS__V1__SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__insights__v1__summary__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_UNSPECIFIED, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, CHATPANEL__INSIGHTS__V1__SUMMARIZER__SUMMARIZER_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

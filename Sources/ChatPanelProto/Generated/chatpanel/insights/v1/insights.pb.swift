@@ -117,17 +117,20 @@ extension InsightsV1 {
         case unspecified
         /// The built-in extractive summarizer (TextRank over stemmed words, rules for the fields).
         case offlineExtractive
+        /// A model behind an OpenAI-compatible chat completions endpoint (see model).
+        case chatCompletions
         /// A value this build does not know; kept so that it survives a round trip.
         case unrecognized(Int32)
 
         /// Every value this build knows.
-        public static let allCases: [Self] = [.unspecified, .offlineExtractive]
+        public static let allCases: [Self] = [.unspecified, .offlineExtractive, .chatCompletions]
 
         /// The value for a wire number.
         public init(rawValue: Int32) {
             switch rawValue {
             case 0: self = .unspecified
             case 1: self = .offlineExtractive
+            case 2: self = .chatCompletions
             default: self = .unrecognized(rawValue)
             }
         }
@@ -137,6 +140,7 @@ extension InsightsV1 {
             switch self {
             case .unspecified: 0
             case .offlineExtractive: 1
+            case .chatCompletions: 2
             case .unrecognized(let value): value
             }
         }
@@ -146,6 +150,7 @@ extension InsightsV1 {
             switch self {
             case .unspecified: "SUMMARIZER_UNSPECIFIED"
             case .offlineExtractive: "SUMMARIZER_OFFLINE_EXTRACTIVE"
+            case .chatCompletions: "SUMMARIZER_CHAT_COMPLETIONS"
             case .unrecognized(let value): String(value)
             }
         }
@@ -354,6 +359,11 @@ extension InsightsV1 {
         public var createdAtMs: Int64 = 0
         /// The manager who asked for it.
         public var createdByID: Int64 = 0
+        /// The model that wrote it (SUMMARIZER_CHAT_COMPLETIONS); empty for the offline summarizer.
+        public var model: String = ""
+        /// The configured model could not be used (why: unreachable, no answer within its deadline,
+        /// an error status, an answer not in the asked form), so the offline summarizer made it.
+        public var fallbackReason: String = ""
 
         /// A message with every field at its default.
         public init() {}
@@ -381,6 +391,8 @@ extension InsightsV1 {
             summarizer = r.enumValue(16, as: InsightsV1.Summarizer.self)
             createdAtMs = r.scalar(17, as: Int64.self)
             createdByID = r.scalar(18, as: Int64.self)
+            model = r.string(19)
+            fallbackReason = r.string(20)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -403,6 +415,8 @@ extension InsightsV1 {
             w.setEnum(16, summarizer)
             w.setScalar(17, createdAtMs)
             w.setScalar(18, createdByID)
+            try w.setString(19, model)
+            try w.setString(20, fallbackReason)
         }
     }
 
