@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
         // Snowball stemmers (Debian libstemmer-dev) for the catalog's full-text search.
         .systemLibrary(name: "CStemmer", path: "Sources/CStemmer"),
+        // libmaxminddb (Debian libmaxminddb-dev) for an operator's city database; only InsightsService imports it.
+        .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB"),
         // C++: a C interface over libphonenumber (Debian libphonenumber-dev); only ClientsService imports it.
         .target(name: "CPhoneNumber", path: "Sources/CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber")]),
 
@@ -96,7 +98,8 @@ let package = Package(
         .target(
             name: "InsightsService",
             dependencies: [
-                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", grdb, logging, lifecycle, nioCore, nioPosix,
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", "CMaxMindDB", grdb, logging, lifecycle,
+                nioCore, nioPosix,
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict

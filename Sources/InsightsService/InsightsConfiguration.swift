@@ -34,19 +34,24 @@ public struct InsightsConfiguration: Sendable {
         self.ipRetention = ipRetention
     }
 
-    /// Loads the parts from their files (once per process and path), with the default settings.
+    /// Loads the parts from their files (once per process and path), with the default settings;
+    /// `cityDatabasePath` names an operator's `.mmdb` (country and city), tried before the ranges.
     ///
     /// - Throws: ``TokenizerError``, ``UAPError`` or ``GeoError`` naming the file that is missing or malformed.
     public static func load(
         vocabularyPath: String = defaultVocabularyPath, userAgentRulesPath: String = UserAgentParser.defaultRulesPath,
-        countryRangesPath: String = CountryRanges.defaultIPv4Path, countryRangesIPv6Path: String? = CountryRanges.defaultIPv6Path
+        countryRangesPath: String = CountryRanges.defaultIPv4Path, countryRangesIPv6Path: String? = CountryRanges.defaultIPv6Path,
+        cityDatabasePath: String? = nil
     ) throws -> InsightsConfiguration {
         try loaded.withLock { cache in
-            let key = [vocabularyPath, userAgentRulesPath, countryRangesPath, countryRangesIPv6Path ?? ""].joined(separator: "\n")
+            let key = [vocabularyPath, userAgentRulesPath, countryRangesPath, countryRangesIPv6Path ?? "", cityDatabasePath ?? ""]
+                .joined(separator: "\n")
             if let configuration = cache[key] { return configuration }
             let configuration = InsightsConfiguration(
                 tokenizer: try BPETokenizer.shared(path: vocabularyPath), userAgents: try UserAgentParser(path: userAgentRulesPath),
-                locator: Locator(countries: try CountryRanges(ipv4Path: countryRangesPath, ipv6Path: countryRangesIPv6Path)))
+                locator: Locator(
+                    cities: try cityDatabasePath.map(CityDatabase.init(path:)),
+                    countries: try CountryRanges(ipv4Path: countryRangesPath, ipv6Path: countryRangesIPv6Path)))
             cache[key] = configuration
             return configuration
         }

@@ -29,6 +29,9 @@ struct InsightsCommand: AsyncParsableCommand {
     @Option(help: "The IPv4 country ranges (Debian tor-geoipdb); the IPv6 file beside it is read too when present.")
     var countryRanges: String = CountryRanges.defaultIPv4Path
 
+    @Option(help: "An operator's MaxMind DB (.mmdb, City or Country layout): country and city of page views' addresses, before the country ranges.")
+    var cityDatabase: String?
+
     @Option(help: "Days a page view's IP address is kept (0: not stored; country is resolved when recorded).")
     var ipRetentionDays: Int = 30
 
@@ -56,7 +59,7 @@ struct InsightsCommand: AsyncParsableCommand {
         do {
             configuration = try InsightsConfiguration.load(
                 vocabularyPath: vocabulary, userAgentRulesPath: userAgentRules, countryRangesPath: countryRanges,
-                countryRangesIPv6Path: ipv6)
+                countryRangesIPv6Path: ipv6, cityDatabasePath: cityDatabase)
         } catch {
             throw ValidationError("\(error)")
         }

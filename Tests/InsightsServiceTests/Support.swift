@@ -72,12 +72,13 @@ func loadedConfiguration() throws -> InsightsConfiguration {
 }
 
 /// Runs `body` against a fresh insights service over a real Unix socket, with the store's clock
-/// at `now`, `budget` as the summary's token budget, and the summary provider when given.
+/// at `now`, `budget` as the summary's token budget, and the summary provider and the city
+/// database when given.
 func withInsightsService<T>(
     now: Int64 = Time.at("2026-05-04T12:00:00Z"), budget: TokenBudget = TokenBudget(), ipRetention: Duration? = .seconds(86_400),
-    provider: ChatCompletionsSettings? = nil, _ body: (InsightsHarness) async throws -> T
+    provider: ChatCompletionsSettings? = nil, cityDatabase: String? = nil, _ body: (InsightsHarness) async throws -> T
 ) async throws -> T {
-    var configuration = try loadedConfiguration()
+    var configuration = try cityDatabase.map { try InsightsConfiguration.load(cityDatabasePath: $0) } ?? loadedConfiguration()
     configuration.budget = budget
     configuration.ipRetention = ipRetention
     configuration.summaryProvider = provider
