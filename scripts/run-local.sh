@@ -60,6 +60,8 @@ ChatPanel is serving (logs in $logs). Try, in another terminal:
   $bin/chatpanelctl catalog search --socket $state/orders.sock "кофеварки" [--sort price-asc] [--in-stock]
   $bin/chatpanelctl products list --socket $state/orders.sock --client <id>
   $bin/chatpanelctl cart show --socket $state/orders.sock --client <id>
+  $bin/chatpanelctl insights summary --socket $state/insights.sock --dialog $dialog [--copy]
+  $bin/chatpanelctl insights visit --socket $state/insights.sock --client <id>
   $bin/chatpanelctl health --socket $state/gateway.sock
 Press Ctrl-C to stop every process.
 HINT

@@ -9,6 +9,6 @@ struct ChatPanelCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             HealthCommand.self, ClientsCommands.self, TasksCommands.self, NotesCommands.self, PanelCommand.self, LayoutCommands.self,
-            CatalogCommands.self, ProductsCommands.self, CartCommands.self, DemoCommand.self,
+            CatalogCommands.self, ProductsCommands.self, CartCommands.self, InsightsCommands.self, DemoCommand.self,
         ])
 }

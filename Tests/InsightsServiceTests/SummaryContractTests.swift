@@ -187,3 +187,32 @@ enum RussianChat {
         }
     }
 }
+
+/// The offline summarizer's choices on a long, repetitive conversation.
+@Suite struct RepetitiveChatTests {
+    @Test func highlightsDoNotRepeatAndOnlyTheNewestPromisesAreListed() async throws {
+        let start = Time.at("2026-03-01T09:00:00Z")
+        var messages: [InsightsV1.Message] = []
+        for order in 0..<8 {
+            let at = start + Int64(order) * 86_400_000
+            messages += [
+                Make.message("q\(order)", text: "Хочу заказать товар номер \(order). Есть в наличии?", at: at),
+                Make.message("a\(order)", .out, text: "Оформил заказ №\(5000 + order). Отправлю счёт на почту в течение часа.", at: at + 60_000),
+                Make.message("t\(order)", .out, text: "Заказ №\(5000 + order) передан в доставку, трек-номер пришлю завтра.", at: at + 120_000),
+            ]
+        }
+        try await withInsightsService { service in
+            try await service.append(messages)
+            let summary = try await service.summarize("d1")
+            #expect(summary.intent == "Хочу заказать товар номер 7.")
+            #expect(summary.promisedActions.count == 5)
+            #expect(summary.promisedActions.last == "Заказ №5007 передан в доставку, трек-номер пришлю завтра.")
+            // Each order number is one entity, however it is written.
+            let orders = summary.entities.filter { $0.kind == .orderNumber }.map(\.text)
+            #expect(orders.count == 8 && Set(orders).count == 8)
+            // No two highlights are the same message with another number.
+            let shapes = summary.highlights.map { $0.filter { !$0.isNumber } }
+            #expect(Set(shapes).count == shapes.count, "\(summary.highlights)")
+        }
+    }
+}

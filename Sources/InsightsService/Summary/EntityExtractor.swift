@@ -32,12 +32,14 @@ struct EntityExtractor: @unchecked Sendable {
         patterns = sources.map { ($0.0, try! NSRegularExpression(pattern: $0.1)) }
     }
 
-    /// The entities of `texts`, in order of first mention; a text span is claimed by the first
-    /// kind that matches it (a phone is not also a sum).
-    func entities(in texts: [String]) -> [InsightsV1.Entity] {
-        var found: [InsightsV1.Entity] = []
+    /// The most recent `limit` distinct entities of `texts` (oldest first), in the order they
+    /// are mentioned; a text span is claimed by the first kind that matches it (a phone is not
+    /// also a sum), and an order number counts once however it is written ("заказ №5", "заказу №5").
+    func entities(in texts: [String], limit: Int = 20) -> [InsightsV1.Entity] {
+        var groups: [[InsightsV1.Entity]] = []
         var seen: Set<String> = []
-        for text in texts {
+        var total = 0
+        for text in texts.reversed() where total < limit {
             let string = text as NSString
             var claimed: [NSRange] = []
             var matches: [(NSRange, InsightsV1.EntityKind)] = []
@@ -49,16 +51,25 @@ struct EntityExtractor: @unchecked Sendable {
                     matches.append((range, kind))
                 }
             }
+            var group: [InsightsV1.Entity] = []
             for (range, kind) in matches.sorted(by: { $0.0.location < $1.0.location }) {
                 let value = string.substring(with: range).trimmingCharacters(in: .whitespacesAndNewlines)
-                let key = "\(kind.rawValue):\(value.lowercased())"
-                guard !value.isEmpty, seen.insert(key).inserted else { continue }
+                guard !value.isEmpty, seen.insert("\(kind.rawValue):\(Self.key(value, kind))").inserted else { continue }
                 var entity = InsightsV1.Entity()
                 entity.kind = kind
                 entity.text = value
-                found.append(entity)
+                group.append(entity)
             }
+            total += group.count
+            groups.append(group)
         }
-        return found
+        return Array(groups.reversed().joined().suffix(limit))
+    }
+
+    /// What makes two mentions the same entity: an order's number, otherwise the lowercased text.
+    private static func key(_ value: String, _ kind: InsightsV1.EntityKind) -> String {
+        let lowered = value.lowercased()
+        guard kind == .orderNumber, let last = lowered.split(separator: " ").last else { return lowered }
+        return String(last.drop { $0 == "№" || $0 == "#" })
     }
 }

@@ -8,14 +8,19 @@ import Foundation
 struct ExtractiveSummarizer: Summarizer {
     /// Most highlights in a summary.
     var maximumHighlights = 5
+    /// Most promised actions listed (the newest ones).
+    var maximumPromises = 5
+    /// Highlights sharing more than this share of their terms with one already chosen are
+    /// skipped as saying the same thing.
+    var redundancy = 0.5
     /// Longest highlight or quoted sentence, in characters (longer ones are cut with "…").
     var maximumQuoteLength = 240
 
-    /// Stems of words that say what a customer wants (Russian and English).
+    /// Word beginnings that say what a customer wants (Russian and English).
     static let intentCues = [
-        "хочу", "хотел", "хотела", "нужн", "нужен", "нужна", "интерес", "ищу", "подскажит", "подобрат", "заказат", "купит", "оформит",
-        "вернут", "возврат", "обменят", "обмен", "достав", "оплат", "можно ли", "want", "need", "looking for", "interested",
-        "order", "buy", "purchase", "return", "refund", "exchange", "deliver",
+        "хочу", "хотел", "хотим", "нужн", "нужен", "интерес", "ищу", "ищем", "подобрат", "заказат", "закажу", "купит", "куплю",
+        "оформит", "вернут", "верну", "обменят", "want", "need", "looking for", "interested", "to order", "buy", "purchase",
+        "to return", "refund", "to exchange",
     ]
     /// Phrases with which a shop promises a next step.
     static let promiseCues = [
@@ -32,12 +37,22 @@ struct ExtractiveSummarizer: Summarizer {
         content.language = Self.language(of: withText)
 
         let stemmer = WordStemmer()
-        let scores = TextRank.scores(withText.map { TextRank.terms($0.text, stemmer: stemmer) })
+        let terms = withText.map { TextRank.terms($0.text, stemmer: stemmer) }
+        let scores = TextRank.scores(terms)
         let ranked = withText.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
-        content.highlights = ranked.prefix(maximumHighlights).sorted().map { quote(withText[$0].line) }
+        var chosen: [Int] = []
+        for index in ranked where chosen.count < maximumHighlights {
+            let repeats = chosen.contains { other in
+                let union = terms[index].union(terms[other]).count
+                return union > 0 && Double(terms[index].intersection(terms[other]).count) / Double(union) > redundancy
+            }
+            if !repeats { chosen.append(index) }
+        }
+        content.highlights = chosen.sorted().map { quote(withText[$0].line) }
 
+        // The customer's current wish: the newest of their sentences that says what they want.
         let incoming = withText.filter(\.isIncoming)
-        if let intent = incoming.lazy.flatMap({ Self.sentences($0.text) }).first(where: { Self.contains($0, any: Self.intentCues) }) {
+        if let intent = incoming.reversed().lazy.flatMap({ Self.sentences($0.text) }).first(where: { Self.contains($0, any: Self.intentCues) }) {
             content.intent = quote(intent)
         } else if let first = incoming.first {
             content.intent = quote(Self.sentences(first.text).first ?? first.text)
@@ -48,9 +63,9 @@ struct ExtractiveSummarizer: Summarizer {
         let unanswered = withText[(lastOutgoing.map { $0 + 1 } ?? 0)...].filter(\.isIncoming)
         content.openQuestions = Self.unique(unanswered.flatMap { Self.sentences($0.text).filter { $0.hasSuffix("?") } }.map(quote))
 
-        content.promisedActions = Self.unique(
-            withText.filter { !$0.isIncoming }.flatMap { Self.sentences($0.text).filter { Self.contains($0, any: Self.promiseCues) } }
-                .map(quote))
+        // The newest promises, each once, oldest first.
+        let promises = withText.filter { !$0.isIncoming }.flatMap { Self.sentences($0.text).filter { Self.contains($0, any: Self.promiseCues) } }
+        content.promisedActions = Array(Self.unique(promises.reversed().map(quote)).prefix(maximumPromises).reversed())
         content.entities = EntityExtractor().entities(in: withText.map(\.text))
         return content
     }
