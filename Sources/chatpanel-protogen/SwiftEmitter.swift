@@ -363,6 +363,9 @@ struct SwiftEmitter {
         }
         line("/// Every method's full path.")
         line("public static let allMethodPaths: [String] = [\(s.methods.map { "\"/\(file.package).\(s.name)/\($0.name)\"" }.joined(separator: ", "))]")
+        line("/// Each method's request message type, by full path (decoding checks and fuzzing walk it).")
+        let requestEntries = s.methods.map { "\"/\(file.package).\(s.name)/\($0.name)\": \(types[$0.inputType]?.swiftName ?? "UNKNOWN").self" }
+        line("public static let requestTypes: [String: any ProtoMessage.Type] = [\(requestEntries.joined(separator: ", "))]")
         indent -= 1
         line("}")
         line("")

@@ -14,17 +14,25 @@ struct ProcessOptions: ParsableArguments {
     @Option(help: "trace, debug, info, notice, warning, error or critical (env CHATPANEL_LOG_LEVEL; default info).")
     var logLevel: String?
 
-    @Option(name: .customLong("allow-uid"), help: "A user id allowed to connect; repeatable (env CHATPANEL_ALLOW_UIDS).")
-    var allowUIDs: [UInt32] = []
+    @Option(
+        name: .customLong("allow-uid"),
+        help: "A user id allowed to connect, optionally with the method groups it may call: 1001, 1002:feeds, 1003:panel+admin; repeatable (env CHATPANEL_ALLOW_UIDS, comma-separated).")
+    var allowUIDs: [String] = []
 
-    @Option(name: .customLong("allow-gid"), help: "A group id allowed to connect; repeatable (env CHATPANEL_ALLOW_GIDS).")
-    var allowGIDs: [UInt32] = []
+    @Option(
+        name: .customLong("allow-gid"),
+        help: "A group id allowed to connect, optionally with its method groups as for --allow-uid; repeatable (env CHATPANEL_ALLOW_GIDS).")
+    var allowGIDs: [String] = []
+
+    @Option(help: "Connections served at once; more are closed when accepted (env CHATPANEL_MAX_CONNECTIONS; default 1024).")
+    var maxConnections: Int?
 
     /// The resolved configuration of process `name`.
     func resolve(name: String) throws -> ProcessConfiguration {
         do {
             return try ProcessConfiguration.resolve(
                 name: name, socket: socket, stateDirectory: stateDir, logLevel: logLevel, allowUIDs: allowUIDs, allowGIDs: allowGIDs,
+                maximumConnections: maxConnections,
                 environment: ProcessInfo.processInfo.environment)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)

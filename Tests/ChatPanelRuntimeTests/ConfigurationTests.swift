@@ -19,8 +19,8 @@ struct ConfigurationTests {
     private let ownUID = UInt32(getuid())
 
     private func resolve(
-        socket: String? = nil, stateDirectory: String? = nil, logLevel: String? = nil, allowUIDs: [UInt32] = [],
-        allowGIDs: [UInt32] = [], environment: [String: String] = [:]
+        socket: String? = nil, stateDirectory: String? = nil, logLevel: String? = nil, allowUIDs: [String] = [],
+        allowGIDs: [String] = [], environment: [String: String] = [:]
     ) throws -> ProcessConfiguration {
         try ProcessConfiguration.resolve(
             name: "echo", socket: socket, stateDirectory: stateDirectory, logLevel: logLevel, allowUIDs: allowUIDs,
@@ -39,7 +39,7 @@ struct ConfigurationTests {
         #expect(configuration.stateDirectory == "./run/state")
         #expect(configuration.socketPath == "./run/state/echo.sock")
         #expect(configuration.logLevel == .info)
-        #expect(configuration.peerPolicy.allowedUserIDs == [ownUID])
+        #expect(Set(configuration.peerPolicy.allowedUserIDs.keys) == [ownUID])
         #expect(configuration.peerPolicy.allowedGroupIDs.isEmpty)
     }
 
@@ -51,8 +51,8 @@ struct ConfigurationTests {
         #expect(configuration.socketPath == "/run/env/echo.sock")
         #expect(configuration.stateDirectory == "/var/lib/env")
         #expect(configuration.logLevel == .debug)
-        #expect(configuration.peerPolicy.allowedUserIDs == [1001, 1002, ownUID])
-        #expect(configuration.peerPolicy.allowedGroupIDs == [2001])
+        #expect(Set(configuration.peerPolicy.allowedUserIDs.keys) == [1001, 1002, ownUID])
+        #expect(Set(configuration.peerPolicy.allowedGroupIDs.keys) == [2001])
     }
 
     @Test func flagsOverrideEnvironment() throws {
@@ -108,15 +108,61 @@ struct ConfigurationTests {
         #expect(message.contains("not a numeric id"), "\(message)")
     }
 
+    @Test func allowEntriesNameTheirMethodGroups() throws {
+        let configuration = try resolve(
+            allowUIDs: ["1001:feeds", "1002:panel+admin"], allowGIDs: ["3001:admin"],
+            environment: ["CHATPANEL_ALLOW_UIDS": "1001:panel,1003", "CHATPANEL_ALLOW_GIDS": "3002:feeds"])
+        let policy = configuration.peerPolicy
+        // An id listed twice gets both entries' groups; an entry without groups gets all.
+        #expect(policy.allowedUserIDs[1001] == [.feeds, .panel])
+        #expect(policy.allowedUserIDs[1002] == [.panel, .admin])
+        #expect(policy.allowedUserIDs[1003] == Set(MethodGroup.allCases))
+        #expect(policy.allowedGroupIDs == [3001: [.admin], 3002: [.feeds]])
+        // A peer gets the groups of its user entry and of its group entry.
+        #expect(policy.groups(for: PeerCredentials(processID: 1, userID: 1002, groupID: 3002)) == [.panel, .admin, .feeds])
+        #expect(policy.groups(for: PeerCredentials(processID: 1, userID: 5555, groupID: 3001)) == [.admin])
+        #expect(policy.groups(for: PeerCredentials(processID: 1, userID: 5555, groupID: 5555)).isEmpty)
+    }
+
+    @Test(arguments: ["1001:manager", "1001:", "1001:panel+", "x:feeds"])
+    func aBadAllowEntryIsAnErrorNamingItAndTheGroups(entry: String) {
+        let message = configurationError { try resolve(allowUIDs: [entry]) }
+        #expect(message.contains("--allow-uid"), "\(message)")
+        #expect(message.contains("\"\(entry)\""), "\(message)")
+        if !entry.hasPrefix("x") {
+            #expect(message.contains("known: panel, feeds, admin"), "\(message)")
+        }
+    }
+
+    @Test func allowEntriesMayNameUsersAndGroups() throws {
+        // Debian's `daemon` user and group are 1.
+        try #require(ownUID != 1)
+        let configuration = try resolve(allowUIDs: ["daemon:admin"], allowGIDs: ["daemon:feeds"])
+        #expect(configuration.peerPolicy.allowedUserIDs[1] == [.admin])
+        #expect(configuration.peerPolicy.allowedGroupIDs[1] == [.feeds])
+        let message = configurationError { try resolve(allowUIDs: ["no-such-user-here:panel"]) }
+        #expect(message.contains("\"no-such-user-here\" is not a numeric id nor a known name"), "\(message)")
+    }
+
+    @Test func connectionCapFromFlagOrEnvironment() throws {
+        #expect(try resolve().maximumConnections == 1024)
+        #expect(try resolve(environment: ["CHATPANEL_MAX_CONNECTIONS": "64"]).maximumConnections == 64)
+        #expect(try ProcessConfiguration.resolve(
+            name: "echo", socket: nil, stateDirectory: nil, logLevel: nil, allowUIDs: [], allowGIDs: [], maximumConnections: 8,
+            environment: ["CHATPANEL_MAX_CONNECTIONS": "64"]).maximumConnections == 8)
+        #expect(configurationError { try resolve(environment: ["CHATPANEL_MAX_CONNECTIONS": "many"]) }.contains("CHATPANEL_MAX_CONNECTIONS"))
+        #expect(configurationError { try resolve(environment: ["CHATPANEL_MAX_CONNECTIONS": "0"]) }.contains("at least 1"))
+    }
+
     @Test func badAllowGIDsIsAnErrorNamingTheKey() {
         let message = configurationError { try resolve(environment: ["CHATPANEL_ALLOW_GIDS": "wheel"]) }
         #expect(message.contains("CHATPANEL_ALLOW_GIDS"), "\(message)")
-        #expect(message.contains("'wheel'"), "\(message)")
+        #expect(message.contains("\"wheel\""), "\(message)")
     }
 
     @Test func emptyAllowListsAreFine() throws {
         let configuration = try resolve(environment: ["CHATPANEL_ALLOW_UIDS": "", "CHATPANEL_ALLOW_GIDS": ""])
-        #expect(configuration.peerPolicy.allowedUserIDs == [ownUID])
+        #expect(Set(configuration.peerPolicy.allowedUserIDs.keys) == [ownUID])
         #expect(configuration.peerPolicy.allowedGroupIDs.isEmpty)
     }
 
@@ -124,10 +170,10 @@ struct ConfigurationTests {
         let other: UInt32 = ownUID == 4242 ? 4243 : 4242
         // Flags and environment add to the list; neither can take this process's uid off it.
         let configuration = try resolve(
-            allowUIDs: [other], allowGIDs: [77], environment: ["CHATPANEL_ALLOW_UIDS": "5001,5002", "CHATPANEL_ALLOW_GIDS": "78"])
-        #expect(configuration.peerPolicy.allowedUserIDs == [other, 5001, 5002, ownUID])
-        #expect(configuration.peerPolicy.allowedGroupIDs == [77, 78])
-        #expect(configuration.peerPolicy.allowedUserIDs.contains(UnixSocketFile.currentUserID))
+            allowUIDs: ["\(other)"], allowGIDs: ["77"], environment: ["CHATPANEL_ALLOW_UIDS": "5001,5002", "CHATPANEL_ALLOW_GIDS": "78"])
+        #expect(Set(configuration.peerPolicy.allowedUserIDs.keys) == [other, 5001, 5002, ownUID])
+        #expect(Set(configuration.peerPolicy.allowedGroupIDs.keys) == [77, 78])
+        #expect(configuration.peerPolicy.allowedUserIDs[UnixSocketFile.currentUserID] == Set(MethodGroup.allCases))
 
         let me = PeerCredentials(processID: getpid(), userID: ownUID, groupID: 999_999)
         #expect(configuration.peerPolicy.allows(me))
@@ -152,7 +198,7 @@ struct ConfigurationTests {
     @Test func daemonRejectsBadAllowUIDsNamingTheKey() async throws {
         try await withTemporaryDirectory { dir in
             let socket = "\(dir)/echo.sock"
-            let daemon = try spawnEchoDaemon(directory: dir, socket: socket, environment: ["CHATPANEL_ALLOW_UIDS": "root"])
+            let daemon = try spawnEchoDaemon(directory: dir, socket: socket, environment: ["CHATPANEL_ALLOW_UIDS": "no-such-user-here"])
             defer { daemon.kill() }
             let ended = try await daemon.waitForExit(timeout: .seconds(20))
             #expect(ended != nil && ended != .exited(0), "\(ended.map(\.description) ?? "still running")")

@@ -43,6 +43,8 @@ public final class RPCClient: Sendable {
     private let homeLoop: any EventLoop
     private let state = Mutex(State())
     private let nextCallID = Atomic<UInt64>(1)
+    /// When the last frame came from the service, in `NIODeadline` nanoseconds (0: never).
+    private let lastFrame = LastFrameClock()
 
     /// A client; nothing connects until the first call.
     public init(configuration: RPCClientConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -132,6 +134,21 @@ public final class RPCClient: Sendable {
             return state.connections.values.compactMap { if case .connected(let channel) = $0 { channel } else { nil } }
         }
         for channel in channels { try? await channel.close() }
+    }
+
+    /// A moment, to ask later whether the service was heard from since (``heardFromService(since:)``).
+    public struct Moment: Sendable {
+        fileprivate let uptimeNanoseconds: UInt64
+    }
+
+    /// Now, as a ``Moment``.
+    public func now() -> Moment { Moment(uptimeNanoseconds: NIODeadline.now().uptimeNanoseconds) }
+
+    /// Whether the service sent anything (an answer to any call, on any connection) after
+    /// `moment`. A call that missed its deadline while this is true was slow because of its
+    /// queue or its own work, not because the service stopped answering.
+    public func heardFromService(since moment: Moment) -> Bool {
+        lastFrame.nanoseconds.load(ordering: .relaxed) > moment.uptimeNanoseconds
     }
 
     /// Whether the client holds an open connection now.
@@ -229,7 +246,10 @@ public final class RPCClient: Sendable {
                         FrameReader(
                             maximumFrameSize: configuration.maximumFrameSize,
                             frameReadTimeout: .nanoseconds(configuration.frameReadTimeout.milliseconds * 1_000_000)))
-                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(socketPath: configuration.socketPath))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ClientConnectionHandler(
+                            socketPath: configuration.socketPath, maximumCallsInFlight: configuration.maximumCallsInFlight,
+                            maximumQueuedCalls: configuration.maximumQueuedCalls, lastFrame: self.lastFrame))
                 }
             }
             .connect(unixDomainSocketPath: configuration.socketPath)
@@ -267,4 +287,11 @@ public final class RPCClient: Sendable {
         }
         future.cascade(to: promise)
     }
+}
+
+/// When a client last received a frame, shared by its connections.
+final class LastFrameClock: Sendable {
+    let nanoseconds = Atomic<UInt64>(0)
+
+    func touch() { nanoseconds.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed) }
 }

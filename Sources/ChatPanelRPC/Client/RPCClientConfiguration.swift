@@ -16,6 +16,13 @@ public struct RPCClientConfiguration: Sendable {
     public var initialBackoff: Duration = .milliseconds(50)
     /// The longest wait between connect attempts. Default 2 s.
     public var maximumBackoff: Duration = .seconds(2)
+    /// Calls sent on one connection and not yet answered (server streams included); further
+    /// calls wait in the client, in order, their deadlines running. Keep it at or below the
+    /// server's cap (256 by default), where the server stops reading. Default 256.
+    public var maximumCallsInFlight: Int = 256
+    /// Calls that may wait on one connection; a call beyond it fails at once with
+    /// `RESOURCE_EXHAUSTED`. Default 4096.
+    public var maximumQueuedCalls: Int = 4096
     /// The caller identity sent when a call names none.
     public var defaultCaller: RPCV1.Caller = RPCV1.Caller()
 

@@ -1,3 +1,4 @@
+import ChatPanelProto
 public import NIOCore
 
 /// Splits the inbound byte stream into frames: a 4-byte big-endian length N, then N bytes.
@@ -68,19 +69,23 @@ public final class FrameReader: ChannelInboundHandler, RemovableChannelHandler {
 
     private func nextFrame(context: ChannelHandlerContext) -> ByteBuffer? {
         while true {
-            guard var pending = buffer, let length = pending.getInteger(at: pending.readerIndex, as: UInt32.self) else { return nil }
-            guard Int(length) <= maximumFrameSize else {
+            guard var pending = buffer else { return nil }
+            let maximum = maximumFrameSize
+            switch pending.withUnsafeReadableBytes({ WireFrame.next(in: $0, maximumSize: maximum) }) {
+            case .needMore:
+                return nil
+            case .tooLarge(let length):
                 fail(context: context, .tooLarge(length: length, maximum: maximumFrameSize))
                 return nil
+            case .frame(let bodyStart, let length):
+                pending.moveReaderIndex(forwardBy: bodyStart)
+                let frame = pending.readSlice(length: length)!
+                buffer = pending.readableBytes > 0 ? pending : nil
+                // A frame completed: the next one gets a fresh deadline.
+                cancelTimer()
+                if length == 0 { continue }
+                return frame
             }
-            guard pending.readableBytes >= 4 + Int(length) else { return nil }
-            pending.moveReaderIndex(forwardBy: 4)
-            let frame = pending.readSlice(length: Int(length))!
-            buffer = pending.readableBytes > 0 ? pending : nil
-            // A frame completed: the next one gets a fresh deadline.
-            cancelTimer()
-            if length == 0 { continue }
-            return frame
         }
     }
 

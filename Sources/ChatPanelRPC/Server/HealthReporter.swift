@@ -43,11 +43,11 @@ public final class HealthReporter: Sendable {
 
     func makeRouter(callsInFlight counters: ServerCounters) -> RPCRouter {
         var router = RPCRouter()
-        router.register(HealthV1.Health.check) { request, _ in
+        router.register(HealthV1.Health.check, group: nil) { request, _ in
             // The check itself is in flight: do not report it as load.
             await self.check(service: request.service, callsInFlight: counters.callsInFlight.load(ordering: .relaxed) - 1)
         }
-        router.register(HealthV1.Health.watch) { request, writer, _ in
+        router.register(HealthV1.Health.watch, group: nil) { request, writer, _ in
             var last: HealthV1.ServingStatus? = nil
             while !Task.isCancelled {
                 let now = await self.check(service: request.service, callsInFlight: counters.callsInFlight.load(ordering: .relaxed) - 1)

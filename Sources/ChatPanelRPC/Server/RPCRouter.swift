@@ -18,24 +18,28 @@ public struct RPCRouter: Sendable {
     /// Every registered method path.
     public var methodPaths: [String] { routes.keys.sorted() }
 
-    /// Answers a unary method.
+    /// The group of a registered method: `.some(nil)` for one every allowed peer may call,
+    /// `nil` for a path not registered.
+    public func group(of path: String) -> MethodGroup?? { routes[path].map(\.group) }
+
+    /// Answers a unary method of `group` (`nil`: any allowed peer may call it, as health checks).
     public mutating func register<Request, Response>(
-        _ method: UnaryMethod<Request, Response>,
+        _ method: UnaryMethod<Request, Response>, group: MethodGroup? = .panel,
         handler: @escaping @Sendable (Request, RPCCallContext) async throws -> Response
     ) {
-        routes[method.path] = RPCRoute(isStreaming: false) { payload, context, limits, _ in
+        routes[method.path] = RPCRoute(isStreaming: false, group: group) { payload, context, limits, _ in
             let request = try Self.decode(Request.self, payload, limits)
             let response = try await handler(request, context)
             return try Self.encode(response)
         }
     }
 
-    /// Answers a server-streaming method: the handler sends messages, then returns to end the stream.
+    /// Answers a server-streaming method of `group`: the handler sends messages, then returns to end the stream.
     public mutating func register<Request, Response>(
-        _ method: ServerStreamingMethod<Request, Response>,
+        _ method: ServerStreamingMethod<Request, Response>, group: MethodGroup? = .panel,
         handler: @escaping @Sendable (Request, RPCServerStreamWriter<Response>, RPCCallContext) async throws -> Void
     ) {
-        routes[method.path] = RPCRoute(isStreaming: true) { payload, context, limits, sink in
+        routes[method.path] = RPCRoute(isStreaming: true, group: group) { payload, context, limits, sink in
             let request = try Self.decode(Request.self, payload, limits)
             try await handler(request, RPCServerStreamWriter(sink: sink), context)
             return []
@@ -77,5 +81,7 @@ struct ResponseEncodingError: Error {
 /// One method's type-erased handler.
 struct RPCRoute: Sendable {
     let isStreaming: Bool
+    /// Who may call it; nil: every allowed peer.
+    let group: MethodGroup?
     let run: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8]
 }

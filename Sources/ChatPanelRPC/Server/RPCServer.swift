@@ -129,8 +129,17 @@ public final class RPCServer: Service, Sendable {
     }
 
     private func bind() async throws -> any Channel {
+        let backoff = TimeAmount.milliseconds(configuration.acceptBackoff.milliseconds)
+        let logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                // Out of file descriptors, accept4 fails at once and would be retried in a
+                // busy loop: pause accepting instead, and say so once per episode.
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPause(backoff: backoff, logger: logger))
+                }
+            }
             .childChannelInitializer { [self] channel in
                 self.initializeConnection(channel)
             }
@@ -160,6 +169,20 @@ public final class RPCServer: Service, Sendable {
     }
 
     private func initializeConnection(_ channel: any Channel) -> EventLoopFuture<Void> {
+        let open = counters.connections.wrappingAdd(1, ordering: .relaxed).newValue
+        channel.closeFuture.whenComplete { _ in self.counters.connections.subtract(1, ordering: .relaxed) }
+        guard open <= configuration.maximumConnections else {
+            if !counters.refusingConnections.exchange(true, ordering: .relaxed) {
+                logger.warning(
+                    "rpc.server.connection_cap",
+                    metadata: ["chatpanel.rpc.maximum_connections": "\(configuration.maximumConnections)"])
+            }
+            channel.close(promise: nil)
+            return channel.eventLoop.makeFailedFuture(RPCServerError.tooManyConnections(configuration.maximumConnections))
+        }
+        if counters.refusingConnections.exchange(false, ordering: .relaxed) {
+            logger.notice("rpc.server.connection_cap_cleared", metadata: ["chatpanel.rpc.connections": "\(open)"])
+        }
         guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeFailedFuture(RPCServerError.peerUnknown)
         }
@@ -209,6 +232,8 @@ public enum RPCServerError: Error, CustomStringConvertible {
     case peerRefused(PeerCredentials)
     /// The server is draining and takes no new connections.
     case shuttingDown
+    /// The connection cap is reached.
+    case tooManyConnections(Int)
 
     public var description: String {
         switch self {
@@ -216,6 +241,7 @@ public enum RPCServerError: Error, CustomStringConvertible {
         case .peerUnknown: "cannot read the peer's credentials"
         case .peerRefused(let peer): "peer \(peer) is not allowed"
         case .shuttingDown: "the server is shutting down"
+        case .tooManyConnections(let cap): "the server serves at most \(cap) connections"
         }
     }
 }
@@ -225,4 +251,61 @@ struct KernelPeerCredentials: Sendable {
     var pid: Int32 = 0
     var uid: UInt32 = 0
     var gid: UInt32 = 0
+}
+
+/// Pauses accepting when `accept4` fails for want of resources (`EMFILE`, `ENFILE`, `ENOBUFS`,
+/// `ENOMEM`): the listening socket stays readable while connections wait in the backlog, so
+/// retrying at once would spin. Reading (accepting) is switched off for `backoff`, then on again;
+/// the connections wait in the kernel's backlog meanwhile. Logs the first failure of an episode,
+/// then nothing until a connection is accepted again, which logs how many attempts failed.
+private final class AcceptPause: ChannelInboundHandler {
+    typealias InboundIn = any Channel
+    typealias InboundOut = any Channel
+
+    private let backoff: TimeAmount
+    private let logger: Logger
+    private var failures = 0
+    private var resume: Scheduled<Void>?
+
+    init(backoff: TimeAmount, logger: Logger) {
+        self.backoff = backoff
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if failures > 0 {
+            logger.notice("rpc.server.accept_recovered", metadata: ["chatpanel.rpc.failed_accepts": "\(failures)"])
+            failures = 0
+        }
+        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let ioError = error as? IOError, [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(ioError.errnoCode) else {
+            context.fireErrorCaught(error)
+            return
+        }
+        failures += 1
+        if failures == 1 {
+            logger.error(
+                "rpc.server.accept_failing",
+                metadata: [
+                    "chatpanel.rpc.error": "\(error)",
+                    "chatpanel.rpc.action": "accepting pauses for \(backoff.nanoseconds / 1_000_000) ms at a time until it works",
+                ])
+        }
+        guard resume == nil, let options = context.channel.syncOptions else { return }
+        try? options.setOption(.autoRead, value: false)
+        let channel = context.channel
+        resume = context.eventLoop.scheduleTask(in: backoff) { [self] in
+            resume = nil
+            try? channel.syncOptions?.setOption(.autoRead, value: true)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        resume?.cancel()
+        resume = nil
+        context.fireChannelInactive()
+    }
 }

@@ -18,8 +18,16 @@ public struct RPCServerConfiguration: Sendable {
     public var maximumFrameSize: Int = 1 << 20
     /// How long one frame may take to arrive once started. Default 10 s.
     public var frameReadTimeout: Duration = .seconds(10)
-    /// Calls one connection may have in flight; past it calls get `RESOURCE_EXHAUSTED`. Default 256.
+    /// Calls one connection may have in flight (server streams included). At the cap the server
+    /// stops reading the connection until a call ends; calls already read wait their turn, their
+    /// deadlines running. Default 256.
     public var maximumCallsInFlightPerConnection: Int = 256
+    /// Connections served at once; a connection above it is closed as soon as it is accepted,
+    /// before anything is read. Keep it below the process's file-descriptor limit. Default 1024.
+    public var maximumConnections: Int = 1024
+    /// How long accepting pauses when the process is out of file descriptors (`EMFILE`,
+    /// `ENFILE`) before it tries again. Default 200 ms.
+    public var acceptBackoff: Duration = .milliseconds(200)
     /// Deadline of a call that names none. Default 30 s.
     public var defaultCallTimeout: Duration = .seconds(30)
     /// The longest deadline honoured; longer ones are cut to it. Default 5 min.

@@ -4,7 +4,7 @@ import ChatPanelRPC
 extension ClientsService {
     /// UpsertDialog, GetClientCard, SaveClientFromDialog, LinkDialog, ListClientDialogs.
     static func registerDialogMethods(on router: inout RPCRouter, store: ClientsStore, configuration: ClientsConfiguration) {
-        router.register(ClientsV1.Clients.upsertDialog) { request, context in
+        router.register(ClientsV1.Clients.upsertDialog, group: .feeds) { request, context in
             let contact = try DialogContact(validating: request, phoneRegion: configuration.phoneRegion)
             // The chat back end records dialogs as they come: no manager acts (0 is recorded then).
             return try await store.upsertDialog(

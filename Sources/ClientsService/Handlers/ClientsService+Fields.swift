@@ -16,7 +16,7 @@ extension ClientsService {
                 managerID: context.caller.managerID)
             return response
         }
-        router.register(ClientsV1.Clients.createField) { request, context in
+        router.register(ClientsV1.Clients.createField, group: .admin) { request, context in
             try context.require(.admin, for: "defining a field")
             return try await store.createField(try validNewField(request), by: context.mutation)
         }

@@ -7,7 +7,7 @@ extension ClientsService {
         router.register(ClientsV1.Clients.getSettings) { _, _ in
             try await store.settings()
         }
-        router.register(ClientsV1.Clients.updateSettings) { request, context in
+        router.register(ClientsV1.Clients.updateSettings, group: .admin) { request, context in
             try context.require(.admin, for: "changing the clients settings")
             guard let settings = request.settings else { throw RPCError.invalidArgument(field: "settings", "is required") }
             return try await store.updateSettings(settings, by: context.mutation)

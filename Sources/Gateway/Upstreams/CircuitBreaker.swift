@@ -3,10 +3,13 @@ import Synchronization
 /// Stops calling a service that keeps failing, so a dead upstream costs its callers nothing
 /// and is not hammered while it restarts.
 ///
-/// Closed: calls go through; `failureThreshold` consecutive transport failures (unavailable,
-/// timed out) open it. Open: calls are refused at once until `openDuration` has passed. Then
-/// half-open: one probe call goes through; its success closes the breaker, its failure opens it
-/// again. Application errors (not found, invalid argument, …) are answers, not failures.
+/// Closed: calls go through; `failureThreshold` consecutive failures of the upstream (the
+/// connection failing, UNAVAILABLE, no answer at all in time) open it. Open: calls are refused
+/// at once until `openDuration` has passed. Then half-open: one probe call goes through; its
+/// success closes the breaker, its failure opens it again, and a probe that ends neither way
+/// (cancelled, or slow while the upstream kept answering) lets the next call probe. A health
+/// check that finds the upstream serving closes it too. Application errors (not found, invalid
+/// argument, …) are answers, not failures.
 public final class CircuitBreaker: Sendable {
     /// The breaker's state, as health checks report it.
     public enum State: Sendable, Equatable {
@@ -54,6 +57,14 @@ public final class CircuitBreaker: Sendable {
     /// Records a call that reached the service (whatever its answer).
     public func recordSuccess() {
         state.withLock { $0 = .closed(consecutiveFailures: 0) }
+    }
+
+    /// Records a call that says nothing about the upstream's health (cancelled by its caller,
+    /// or slow while the upstream kept answering): a half-open breaker lets the next call probe.
+    public func release() {
+        state.withLock { state in
+            if case .halfOpen = state { state = .open(until: .now) }
+        }
     }
 
     /// Records a call that did not reach the service or got no answer in time.

@@ -41,36 +41,45 @@ public final class Upstream: Sendable {
         try await guarded { try await client.unary(path: path, payload: payload, options: options) }
     }
 
+    /// Runs a call through the breaker. The breaker counts the upstream's own failures: the
+    /// connection failing or the service saying UNAVAILABLE, and a missed deadline only when
+    /// the service sent nothing at all while the call waited. A deadline missed while the
+    /// service kept answering other calls is the caller's queue (or a deadline set too short
+    /// for it), not a sign that the service is down.
     private func guarded<T>(_ body: () async throws -> T) async throws -> T {
         guard breaker.acquire() else {
             throw RPCError.unavailable("\(name) is unavailable (circuit open after repeated failures)")
         }
         calls.withLock { $0.begin() }
         defer { calls.withLock { $0.end() }?.resume() }
+        let started = client.now()
         do {
             let result = try await body()
             breaker.recordSuccess()
             return result
         } catch let error as RPCError {
             switch error.code {
-            case .unavailable, .deadlineExceeded: breaker.recordFailure()
-            case .cancelled: break
+            case .unavailable: breaker.recordFailure()
+            case .deadlineExceeded where !client.heardFromService(since: started): breaker.recordFailure()
+            case .deadlineExceeded, .cancelled, .resourceExhausted: breaker.release()
             default: breaker.recordSuccess()
             }
             throw error
         }
     }
 
-    /// The upstream's health: its own `Health/Check`, or why it cannot be asked.
+    /// The upstream's health: its own `Health/Check`, asked even while the breaker is open, so
+    /// that a service that is back closes the breaker without waiting for a panel to probe it.
     public func health() async -> HealthV1.ComponentHealth {
-        if case .open = breaker.currentState {
-            return HealthV1.ComponentHealth(name: name, status: .notServing, detail: "circuit open")
-        }
         do {
             let response = try await client.unary(
                 HealthV1.Health.check, HealthV1.HealthCheckRequest(), options: RPCCallOptions(timeout: descriptor.healthCheckTimeout))
+            if response.status == .serving { breaker.recordSuccess() }
             return HealthV1.ComponentHealth(name: name, status: response.status, detail: "\(response.process) \(response.version)")
         } catch {
+            if case .open = breaker.currentState {
+                return HealthV1.ComponentHealth(name: name, status: .notServing, detail: "circuit open: \(error)")
+            }
             return HealthV1.ComponentHealth(name: name, status: .notServing, detail: "\(error)")
         }
     }

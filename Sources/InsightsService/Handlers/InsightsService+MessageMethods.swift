@@ -5,7 +5,7 @@ extension InsightsService {
     /// AppendMessages (RIGHT_ADMIN: the chat back end), LinkDialog and MoveClientRecords
     /// (RIGHT_EDIT_CLIENTS), Summarize (a manager), GetSummary (no right).
     static func registerMessageMethods(on router: inout RPCRouter, store: InsightsStore, configuration: InsightsConfiguration) {
-        router.register(InsightsV1.Insights.appendMessages) { request, context in
+        router.register(InsightsV1.Insights.appendMessages, group: .feeds) { request, context in
             try context.require(.admin, for: "feeding messages")
             try request.validate()
             return try await store.appendMessages(request.messages)

@@ -6,7 +6,7 @@ extension InsightsService {
     /// RecordPageViews (RIGHT_ADMIN: the site tracker), GetVisit and GetPanelData (no right).
     static func registerVisitMethods(on router: inout RPCRouter, store: InsightsStore, configuration: InsightsConfiguration) {
         let keepIP = configuration.ipRetention != nil
-        router.register(InsightsV1.Insights.recordPageViews) { request, context in
+        router.register(InsightsV1.Insights.recordPageViews, group: .feeds) { request, context in
             try context.require(.admin, for: "feeding page views")
             try request.validate()
             return try await store.recordPageViews(request.views, locator: configuration.locator, keepIP: keepIP)

@@ -5,7 +5,7 @@ extension OrdersService {
     /// PutPriceTypes, PutCategories, CreateProduct, UpsertProducts (RIGHT_EDIT_CATALOG, checked
     /// before the fields); ListPriceTypes, ListCategories, GetProduct, SearchProducts (no right).
     static func registerCatalogMethods(on router: inout RPCRouter, store: OrdersStore) {
-        router.register(OrdersV1.Orders.putPriceTypes) { request, context in
+        router.register(OrdersV1.Orders.putPriceTypes, group: .admin) { request, context in
             try context.require(.editCatalog, for: "editing price types")
             try request.validate()
             return try await store.putPriceTypes(request.priceTypes, requestID: context.requestID)
@@ -13,7 +13,7 @@ extension OrdersService {
         router.register(OrdersV1.Orders.listPriceTypes) { _, _ in
             try await store.listPriceTypes()
         }
-        router.register(OrdersV1.Orders.putCategories) { request, context in
+        router.register(OrdersV1.Orders.putCategories, group: .admin) { request, context in
             try context.require(.editCatalog, for: "editing categories")
             try request.validate()
             return try await store.putCategories(request.categories, requestID: context.requestID)
@@ -45,7 +45,7 @@ extension OrdersService {
             response.product = product
             return response
         }
-        router.register(OrdersV1.Orders.upsertProducts) { request, context in
+        router.register(OrdersV1.Orders.upsertProducts, group: .admin) { request, context in
             try context.require(.editCatalog, for: "importing products")
             try request.validate(references: try await store.catalogReferences())
             return try await store.upsertProducts(request.products, requestID: context.requestID)

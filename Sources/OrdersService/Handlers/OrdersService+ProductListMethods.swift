@@ -47,7 +47,7 @@ extension OrdersService {
     /// PutCart (RIGHT_ADMIN: a site tracker or shop integration), GetCart (no right),
     /// MoveOwnerRecords (RIGHT_EDIT_CLIENTS), GetPanelData (no right).
     static func registerCartMethods(on router: inout RPCRouter, store: OrdersStore) {
-        router.register(OrdersV1.Orders.putCart) { request, context in
+        router.register(OrdersV1.Orders.putCart, group: .feeds) { request, context in
             try context.require(.admin, for: "feeding carts")
             let owner = try request.validated()
             return try await store.putCart(owner: owner, version: request.version, items: request.items, requestID: context.requestID)

@@ -15,7 +15,11 @@ enum ClientOutbound: Sendable {
     case cancel(id: UInt64)
 }
 
-/// Matches response frames to the calls in flight on one connection.
+/// Matches response frames to the calls in flight on one connection, and keeps the calls sent
+/// and unanswered at ``maximumCallsInFlight``: further calls wait here, in order, until an
+/// answer (or a cancel, or a deadline) frees a slot, so that a burst of calls is slowed rather
+/// than refused. At most ``maximumQueuedCalls`` wait; a call beyond that fails at once with
+/// `RESOURCE_EXHAUSTED`.
 final class ClientConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ClientOutbound
@@ -25,22 +29,49 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         var receiver: ClientOutbound.Receiver
         /// When the caller stops waiting (see ``ConnectionDeadlineTimer``).
         var deadline: NIODeadline
+        /// Whether the call was written (otherwise it waits in `queue`).
+        var sent: Bool
+    }
+
+    /// A call waiting for a slot.
+    private struct Queued {
+        var id: UInt64
+        var frame: [UInt8]
+        var promise: EventLoopPromise<Void>?
     }
 
     // Touched on the connection's event loop only: no dynamic exclusivity checks.
     @exclusivity(unchecked) private var pending: [UInt64: Pending] = [:]
+    @exclusivity(unchecked) private var queue = CircularBuffer<Queued>()
+    @exclusivity(unchecked) private var sentCount = 0
     @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     private let socketPath: String
+    private let maximumCallsInFlight: Int
+    private let maximumQueuedCalls: Int
 
-    init(socketPath: String) {
+    private let lastFrame: LastFrameClock
+
+    init(socketPath: String, maximumCallsInFlight: Int, maximumQueuedCalls: Int, lastFrame: LastFrameClock) {
         self.socketPath = socketPath
+        self.lastFrame = lastFrame
+        self.maximumCallsInFlight = max(1, maximumCallsInFlight)
+        self.maximumQueuedCalls = maximumQueuedCalls
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .call(let id, let frame, let receiver, let timeout):
+            let mustWait = sentCount >= maximumCallsInFlight || !queue.isEmpty
+            if mustWait, queue.count >= maximumQueuedCalls {
+                let error = RPCError(
+                    code: .resourceExhausted,
+                    message: "more than \(maximumQueuedCalls) calls wait for \(socketPath) (\(maximumCallsInFlight) in flight)")
+                Self.fail(receiver, error)
+                promise?.succeed()
+                return
+            }
             let deadline = NIODeadline.now() + timeout
-            pending[id] = Pending(receiver: receiver, deadline: deadline)
+            pending[id] = Pending(receiver: receiver, deadline: deadline, sent: !mustWait)
             if deadlines.firesAfter(deadline) {
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 deadlines.arm(at: deadline, on: context.eventLoop) {
@@ -48,9 +79,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
                     handler.abandonOverdueCalls(context: context)
                 }
             }
-            // A failed write fails `promise` (the caller's) and closes the connection, which
-            // fails every pending call.
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(frame)), promise: promise)
+            if mustWait {
+                queue.append(Queued(id: id, frame: frame, promise: promise))
+            } else {
+                send(frame, promise: promise, context: context)
+            }
         case .cancel(let id):
             abandon(id: id, context: context, error: RPCError(code: .cancelled, message: "the call was cancelled"))
             promise?.succeed()
@@ -78,8 +111,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     private func abandon(id: UInt64, context: ChannelHandlerContext, error: RPCError) {
-        guard pending[id] != nil else { return }
-        complete(id: id, with: .failure(error))
+        guard let call = pending[id] else { return }
+        complete(id: id, with: .failure(error), context: context)
+        // A call still waiting here never reached the server: nothing to cancel there.
+        guard call.sent else { return }
         var cancel = RPCV1.RequestFrame()
         cancel.callID = id
         cancel.kind = .cancel
@@ -88,8 +123,38 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func complete(id: UInt64, with result: Result<RPCV1.ResponseFrame, any Error>) {
+    /// Writes a call's frame. A failed write fails `promise` (the caller's) and closes the
+    /// connection, which fails every pending call.
+    private func send(_ frame: [UInt8], promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+        sentCount += 1
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(frame)), promise: promise)
+    }
+
+    /// Sends the waiting calls that fit now (skipping those given up on while they waited).
+    private func sendWaitingCalls(context: ChannelHandlerContext) {
+        while sentCount < maximumCallsInFlight, let next = queue.popFirst() {
+            guard pending[next.id] != nil else {
+                next.promise?.succeed()
+                continue
+            }
+            pending[next.id]?.sent = true
+            send(next.frame, promise: next.promise, context: context)
+        }
+    }
+
+    private static func fail(_ receiver: ClientOutbound.Receiver, _ error: RPCError) {
+        switch receiver {
+        case .unary(let promise): promise.fail(error)
+        case .stream(let continuation): continuation.finish(throwing: error)
+        }
+    }
+
+    private func complete(id: UInt64, with result: Result<RPCV1.ResponseFrame, any Error>, context: ChannelHandlerContext?) {
         guard let call = pending.removeValue(forKey: id) else { return }
+        if call.sent {
+            sentCount -= 1
+            if let context, context.channel.isActive { sendWaitingCalls(context: context) }
+        }
         switch call.receiver {
         case .unary(let promise):
             promise.completeWith(result)
@@ -105,6 +170,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastFrame.touch()
         let buffer = unwrapInboundIn(data)
         guard let frame = try? buffer.withUnsafeReadableBytes({ try RPCV1.ResponseFrame(unsafeBytes: $0) }) else {
             context.fireErrorCaught(RPCError(code: .internal, message: "undecodable response frame from \(socketPath)"))
@@ -113,10 +179,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         guard let call = pending[frame.callID] else { return }  // a call given up on already
         switch call.receiver {
         case .unary:
-            complete(id: frame.callID, with: .success(frame))
+            complete(id: frame.callID, with: .success(frame), context: context)
         case .stream(let continuation):
             if frame.endOfStream {
-                complete(id: frame.callID, with: .success(frame))
+                complete(id: frame.callID, with: .success(frame), context: context)
             } else {
                 continuation.yield(frame)
             }
@@ -135,6 +201,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     private func failAll(_ error: RPCError) {
-        for id in Array(pending.keys) { complete(id: id, with: .failure(error)) }
+        for id in Array(pending.keys) { complete(id: id, with: .failure(error), context: nil) }
+        for waiting in queue { waiting.promise?.succeed() }
+        queue.removeAll()
     }
 }

@@ -9,14 +9,25 @@ struct DrainConnectionEvent: Sendable {}
 /// Counters shared by all connections of a server.
 final class ServerCounters: Sendable {
     let callsInFlight = Atomic<Int>(0)
+    /// Connections open, those being set up included.
     let connections = Atomic<Int>(0)
+    /// Whether the last connection was refused at the cap (for logging once per episode).
+    let refusingConnections = Atomic<Bool>(false)
 }
 
 /// Serves the calls of one connection: decodes request frames, runs handlers as tasks on the
-/// connection's event loop, enforces deadlines and the in-flight cap, and writes responses in
-/// whatever order the calls finish.
-final class ServerConnectionHandler: ChannelInboundHandler {
+/// connection's event loop, enforces deadlines, method groups and the in-flight cap, and writes
+/// responses in whatever order the calls finish.
+///
+/// At the cap the connection is not refused but slowed: the handler stops reading (it holds
+/// the pipeline's `read` until a call finishes), and the frames already read wait in a queue
+/// in arrival order, their deadlines counted from when they were read. A call whose deadline
+/// passed while it waited is answered `DEADLINE_EXCEEDED` without being run. The queue holds
+/// at most what one read delivered, so a client that pipelines thousands of calls costs the
+/// server no more memory than one that sends them in step.
+final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private struct ActiveCall {
@@ -25,14 +36,26 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var deadline: NIODeadline
     }
 
+    /// A call read while the connection was at its cap.
+    private struct WaitingCall {
+        var frame: RPCV1.RequestFrame
+        var receivedAt: NIODeadline
+    }
+
     private let router: RPCRouter
     private let configuration: RPCServerConfiguration
     private let peer: PeerCredentials
+    /// The method groups this peer may call.
+    private let peerGroups: Set<MethodGroup>
     private let counters: ServerCounters
     private let executor: EventLoopTaskExecutor
     private var logger: Logger
     // Touched on the connection's event loop only: no dynamic exclusivity checks.
     @exclusivity(unchecked) private var calls: [UInt64: ActiveCall] = [:]
+    @exclusivity(unchecked) private var waiting = CircularBuffer<WaitingCall>()
+    @exclusivity(unchecked) private var waitingIDs = Set<UInt64>()
+    /// A `read` held back because the connection is at its cap.
+    @exclusivity(unchecked) private var readHeld = false
     @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     @exclusivity(unchecked) private var draining = false
     private var context: ChannelHandlerContext!
@@ -44,11 +67,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.router = router
         self.configuration = configuration
         self.peer = peer
+        self.peerGroups = configuration.peerPolicy.groups(for: peer)
         self.counters = counters
         self.executor = EventLoopTaskExecutor(eventLoop: eventLoop)
         self.logger = logger
         self.logger[metadataKey: "chatpanel.rpc.peer"] = "\(peer)"
     }
+
+    private var atCap: Bool { calls.count >= configuration.maximumCallsInFlightPerConnection }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -71,11 +97,44 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         switch frame.kind {
         case .cancel:
             cancel(callID: frame.callID)
+        case .call where atCap || !waiting.isEmpty:
+            guard calls[frame.callID] == nil, waitingIDs.insert(frame.callID).inserted else {
+                respond(callID: frame.callID, error: Self.duplicateCallID(frame.callID))
+                return
+            }
+            waiting.append(WaitingCall(frame: frame, receivedAt: .now()))
         case .call:
-            startCall(frame)
+            startCall(frame, receivedAt: nil)
         case .unrecognized(let value):
             respond(callID: frame.callID, error: RPCError(code: .invalidArgument, message: "unknown request kind \(value)"))
         }
+    }
+
+    // MARK: Backpressure
+
+    func read(context: ChannelHandlerContext) {
+        if atCap {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// A call ended: starts the waiting calls that now fit, then reads again if a read was held.
+    private func callEnded() {
+        while !atCap, let next = waiting.popFirst() {
+            waitingIDs.remove(next.frame.callID)
+            startCall(next.frame, receivedAt: next.receivedAt)
+        }
+        if readHeld, !atCap, waiting.isEmpty, context.channel.isActive {
+            readHeld = false
+            context.read()
+        }
+        closeIfDrained()
+    }
+
+    private static func duplicateCallID(_ callID: UInt64) -> RPCError {
+        RPCError(code: .invalidArgument, message: "call id \(callID) is already in flight")
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -99,36 +158,52 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         counters.callsInFlight.subtract(calls.count, ordering: .relaxed)
         calls.removeAll()
+        waiting.removeAll()
+        waitingIDs.removeAll()
         context.fireChannelInactive()
     }
 
     // MARK: Calls
 
-    private func startCall(_ frame: RPCV1.RequestFrame) {
+    /// Starts a call; `receivedAt` is when a call that waited at the cap was read.
+    private func startCall(_ frame: RPCV1.RequestFrame, receivedAt: NIODeadline?) {
         let callID = frame.callID
         guard !draining else {
             respond(callID: callID, error: .unavailable("the server is shutting down"))
             return
         }
         guard calls[callID] == nil else {
-            respond(callID: callID, error: RPCError(code: .invalidArgument, message: "call id \(callID) is already in flight"))
-            return
-        }
-        guard calls.count < configuration.maximumCallsInFlightPerConnection else {
-            respond(
-                callID: callID,
-                error: RPCError(
-                    code: .resourceExhausted,
-                    message: "more than \(configuration.maximumCallsInFlightPerConnection) calls in flight on one connection"))
+            respond(callID: callID, error: Self.duplicateCallID(callID))
             return
         }
         guard let route = router.route(for: frame.method) else {
             respond(callID: callID, error: RPCError(code: .unimplemented, message: "method \(frame.method) is not implemented"))
             return
         }
+        if let group = route.group, !peerGroups.contains(group) {
+            logger.warning(
+                "rpc.call.forbidden",
+                metadata: [
+                    "chatpanel.rpc.method": "\(frame.method)", "chatpanel.rpc.group": "\(group)",
+                    "chatpanel.rpc.peer_uid": "\(peer.userID)", "chatpanel.rpc.peer_pid": "\(peer.processID)",
+                ])
+            respond(
+                callID: callID,
+                error: .permissionDenied("peer uid \(peer.userID) may not call \(group) methods such as \(frame.method)"))
+            return
+        }
 
         var timeout = frame.timeoutMs == 0 ? configuration.defaultCallTimeout : Duration.milliseconds(Int64(frame.timeoutMs))
         timeout = min(timeout, configuration.maximumCallTimeout)
+        if let receivedAt {
+            // The deadline runs from when the call was read, not from when a slot freed up.
+            let waited = NIODeadline.now() - receivedAt
+            timeout -= .nanoseconds(waited.nanoseconds)
+            guard timeout > .zero else {
+                respond(callID: callID, error: .deadlineExceeded("the call's deadline passed while it waited for a free slot"))
+                return
+            }
+        }
         let callContext = RPCCallContext(
             method: frame.method, caller: frame.caller ?? RPCV1.Caller(), requestID: frame.requestID,
             deadline: .now + timeout, peer: peer, logger: logger, callID: callID)
@@ -225,7 +300,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         case .failure(let error):
             respond(callID: callID, error: error)
         }
-        closeIfDrained()
+        callEnded()
     }
 
     private func expire(callID: UInt64) {
@@ -234,14 +309,20 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         call.task?.cancel()
         logger.info("rpc.call.deadline_exceeded", metadata: ["chatpanel.rpc.call_id": "\(callID)"])
         respond(callID: callID, error: .deadlineExceeded())
-        closeIfDrained()
+        callEnded()
     }
 
+    /// A CANCEL frame: stops a running call, or drops a waiting one; either way nothing is answered.
     private func cancel(callID: UInt64) {
-        guard let call = calls.removeValue(forKey: callID) else { return }
+        guard let call = calls.removeValue(forKey: callID) else {
+            if waitingIDs.remove(callID) != nil, let index = waiting.firstIndex(where: { $0.frame.callID == callID }) {
+                waiting.remove(at: index)
+            }
+            return
+        }
         counters.callsInFlight.subtract(1, ordering: .relaxed)
         call.task?.cancel()
-        closeIfDrained()
+        callEnded()
     }
 
     private func writeStreamMessage(callID: UInt64, payload: [UInt8]) -> EventLoopFuture<Void> {
@@ -291,7 +372,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeIfDrained() {
-        if draining, calls.isEmpty, context.channel.isActive {
+        if draining, calls.isEmpty, waiting.isEmpty, context.channel.isActive {
             context.close(promise: nil)
         }
     }

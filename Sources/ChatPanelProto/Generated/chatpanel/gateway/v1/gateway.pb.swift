@@ -785,6 +785,8 @@ extension GatewayV1 {
         public static let getMergeWorkflow = UnaryMethod<GatewayV1.GetMergeWorkflowRequest, GatewayV1.MergeWorkflow>(path: "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow")
         /// Every method's full path.
         public static let allMethodPaths: [String] = ["/chatpanel.gateway.v1.Gateway/GetPanel", "/chatpanel.gateway.v1.Gateway/GetLayout", "/chatpanel.gateway.v1.Gateway/UpdateLayout", "/chatpanel.gateway.v1.Gateway/GetSettings", "/chatpanel.gateway.v1.Gateway/UpdateSettings", "/chatpanel.gateway.v1.Gateway/Act", "/chatpanel.gateway.v1.Gateway/MergeClients", "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow"]
+        /// Each method's request message type, by full path (decoding checks and fuzzing walk it).
+        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.gateway.v1.Gateway/GetPanel": GatewayV1.GetPanelRequest.self, "/chatpanel.gateway.v1.Gateway/GetLayout": GatewayV1.GetLayoutRequest.self, "/chatpanel.gateway.v1.Gateway/UpdateLayout": GatewayV1.UpdateLayoutRequest.self, "/chatpanel.gateway.v1.Gateway/GetSettings": GatewayV1.GetSettingsRequest.self, "/chatpanel.gateway.v1.Gateway/UpdateSettings": GatewayV1.UpdateSettingsRequest.self, "/chatpanel.gateway.v1.Gateway/Act": GatewayV1.ActRequest.self, "/chatpanel.gateway.v1.Gateway/MergeClients": GatewayV1.MergeClientsRequest.self, "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow": GatewayV1.GetMergeWorkflowRequest.self]
     }
 
 }

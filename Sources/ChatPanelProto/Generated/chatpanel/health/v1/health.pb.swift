@@ -160,6 +160,8 @@ extension HealthV1 {
         public static let watch = ServerStreamingMethod<HealthV1.HealthCheckRequest, HealthV1.HealthCheckResponse>(path: "/chatpanel.health.v1.Health/Watch")
         /// Every method's full path.
         public static let allMethodPaths: [String] = ["/chatpanel.health.v1.Health/Check", "/chatpanel.health.v1.Health/Watch"]
+        /// Each method's request message type, by full path (decoding checks and fuzzing walk it).
+        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.health.v1.Health/Check": HealthV1.HealthCheckRequest.self, "/chatpanel.health.v1.Health/Watch": HealthV1.HealthCheckRequest.self]
     }
 
 }

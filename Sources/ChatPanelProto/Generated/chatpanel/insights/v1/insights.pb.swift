@@ -1013,6 +1013,8 @@ extension InsightsV1 {
         public static let getPanelData = UnaryMethod<InsightsV1.GetPanelDataRequest, InsightsV1.GetPanelDataResponse>(path: "/chatpanel.insights.v1.Insights/GetPanelData")
         /// Every method's full path.
         public static let allMethodPaths: [String] = ["/chatpanel.insights.v1.Insights/AppendMessages", "/chatpanel.insights.v1.Insights/LinkDialog", "/chatpanel.insights.v1.Insights/Summarize", "/chatpanel.insights.v1.Insights/GetSummary", "/chatpanel.insights.v1.Insights/RecordPageViews", "/chatpanel.insights.v1.Insights/GetVisit", "/chatpanel.insights.v1.Insights/MoveClientRecords", "/chatpanel.insights.v1.Insights/GetPanelData"]
+        /// Each method's request message type, by full path (decoding checks and fuzzing walk it).
+        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.insights.v1.Insights/AppendMessages": InsightsV1.AppendMessagesRequest.self, "/chatpanel.insights.v1.Insights/LinkDialog": InsightsV1.LinkDialogRequest.self, "/chatpanel.insights.v1.Insights/Summarize": InsightsV1.SummarizeRequest.self, "/chatpanel.insights.v1.Insights/GetSummary": InsightsV1.GetSummaryRequest.self, "/chatpanel.insights.v1.Insights/RecordPageViews": InsightsV1.RecordPageViewsRequest.self, "/chatpanel.insights.v1.Insights/GetVisit": InsightsV1.GetVisitRequest.self, "/chatpanel.insights.v1.Insights/MoveClientRecords": InsightsV1.MoveClientRecordsRequest.self, "/chatpanel.insights.v1.Insights/GetPanelData": InsightsV1.GetPanelDataRequest.self]
     }
 
 }

@@ -328,6 +328,8 @@ extension TestingV1 {
         public static let stream = ServerStreamingMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(path: "/chatpanel.testing.v1.Echo/Stream")
         /// Every method's full path.
         public static let allMethodPaths: [String] = ["/chatpanel.testing.v1.Echo/Echo", "/chatpanel.testing.v1.Echo/Stream"]
+        /// Each method's request message type, by full path (decoding checks and fuzzing walk it).
+        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.testing.v1.Echo/Echo": TestingV1.EchoRequest.self, "/chatpanel.testing.v1.Echo/Stream": TestingV1.EchoRequest.self]
     }
 
 }
