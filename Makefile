@@ -86,6 +86,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel
 	.build/release/chatpanel-bench catalog
+	.build/release/chatpanel-bench insights
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
 bench-rpc: deps .build/pingpong

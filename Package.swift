@@ -132,7 +132,7 @@ let package = Package(
             name: "chatpanel-bench",
             dependencies: [
                 "ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "OrdersService", "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
+                "OrdersService", "InsightsService", "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
             ],
             swiftSettings: strict
         ),

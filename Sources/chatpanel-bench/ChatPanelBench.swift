@@ -6,5 +6,8 @@ struct ChatPanelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chatpanel-bench",
         abstract: "Measures ChatPanel and prints the figures.",
-        subcommands: [RPCBench.self, ClientsBench.self, TasksBench.self, PanelBench.self, CostBench.self, CallEcho.self, CatalogBench.self])
+        subcommands: [
+            RPCBench.self, ClientsBench.self, TasksBench.self, PanelBench.self, CostBench.self, CallEcho.self, CatalogBench.self,
+            InsightsBench.self,
+        ])
 }

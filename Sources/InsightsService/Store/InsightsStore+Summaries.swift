@@ -15,16 +15,7 @@ extension InsightsStore {
     public func summarize(dialogID: String, by managerID: Int64, engine: SummaryEngine, requestID: String) async throws
         -> InsightsV1.SummarizeResponse
     {
-        let budget = engine.budget.usable
-        let tokenizer = engine.tokenizer
-        let (selection, dialog) = try await database.read { db in
-            let dialog = try Self.dialog(db, id: dialogID)
-            let selection = try BudgetSelection.select(budget: budget, tokenizer: tokenizer) { cursor in
-                try Self.messagesNewestFirst(db, dialogID: dialogID, before: cursor, limit: Self.budgetPageSize)
-                    .filter { !TextRule.isBlank($0.text) }
-            }
-            return (selection, dialog)
-        }
+        let (selection, dialog) = try await select(dialogID: dialogID, engine: engine)
         guard !selection.messages.isEmpty else {
             throw RPCError.failedPrecondition("dialog \(dialogID) has no messages with text to summarize")
         }
@@ -48,6 +39,27 @@ extension InsightsStore {
             var response = InsightsV1.SummarizeResponse()
             response.summary = summary
             return response
+        }
+    }
+
+    /// What a summary of the dialog would be made from: the newest messages with text that fit
+    /// the engine's budget (counted with its tokenizer), read in one snapshot; no summary is made
+    /// or stored (the benchmark times this step alone).
+    public func budgetSelection(dialogID: String, engine: SummaryEngine) async throws -> (messages: Int, tokens: Int, periodStartMs: Int64) {
+        let (selection, _) = try await select(dialogID: dialogID, engine: engine)
+        return (selection.messages.count, selection.tokens, selection.messages.first?.sentAtMs ?? 0)
+    }
+
+    private func select(dialogID: String, engine: SummaryEngine) async throws -> (BudgetSelection, (clientID: Int64?, messageCount: Int)?) {
+        let budget = engine.budget.usable
+        let tokenizer = engine.tokenizer
+        return try await database.read { db in
+            let dialog = try Self.dialog(db, id: dialogID)
+            let selection = try BudgetSelection.select(budget: budget, tokenizer: tokenizer) { cursor in
+                try Self.messagesNewestFirst(db, dialogID: dialogID, before: cursor, limit: Self.budgetPageSize)
+                    .filter { !TextRule.isBlank($0.text) }
+            }
+            return (selection, dialog)
         }
     }
 
