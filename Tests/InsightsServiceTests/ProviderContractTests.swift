@@ -52,7 +52,7 @@ import Testing
                 try await service.append(RussianChat.messages(start: start))
                 let began = ContinuousClock.now
                 let summary = try await service.summarize("d1")
-                #expect(ContinuousClock.now - began < .seconds(3))
+                #expect(ContinuousClock.now - began < .milliseconds(4_500), "the 5 s answer was waited for")
                 #expect(summary.summarizer == .offlineExtractive && summary.model.isEmpty)
                 #expect(summary.fallbackReason.contains("no answer") && summary.fallbackReason.contains("0.5 s"), "\(summary.fallbackReason)")
                 #expect(summary.openQuestions == ["А доставка в субботу возможна?"])
