@@ -84,9 +84,10 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench cost
 	.build/release/chatpanel-bench clients
 	.build/release/chatpanel-bench tasks
-	.build/release/chatpanel-bench panel
+	.build/release/chatpanel-bench panel --overload
 	.build/release/chatpanel-bench catalog
 	.build/release/chatpanel-bench insights
+	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
 bench-rpc: deps .build/pingpong

@@ -16,6 +16,7 @@ let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "sw
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
     name: "chatpanel",
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // C: libprotobuf-c, the protoc-c output, and a few POSIX helpers.
@@ -67,14 +69,16 @@ let package = Package(
         // one shape of a service (ChatPanelService, ServiceHost).
         .target(
             name: "ChatPanelRuntime",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, unixSignals],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", crypto, nioCore, nioPosix, logging, lifecycle, unixSignals,
+            ],
             swiftSettings: strict
         ),
 
         // Test support: live servers on temporary sockets.
         .target(
             name: "ChatPanelTesting",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioPosix, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioCore, nioPosix, logging, lifecycle],
             swiftSettings: strict
         ),
 
@@ -124,7 +128,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "chatpanelctl",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", argumentParser, nioPosix, logging],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ClientsService", "TasksService", "OrdersService", "InsightsService",
+                "Gateway", crypto,
+                argumentParser, nioPosix, logging,
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "chatpanel-protogen", swiftSettings: strict),

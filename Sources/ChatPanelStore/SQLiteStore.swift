@@ -46,8 +46,23 @@ public final class SQLiteStore: Sendable {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         self.path = path
         self.now = configuration.now
-        var all = StoreMigrations()
-        all.register(
+        let all = Self.kitMigrations.appending(migrations)
+        try Self.applyRenames(all.steps, in: pool)
+        let unknown = try pool.read { db in try Self.appliedMigrations(db) }.filter { !all.knownIdentifiers.contains($0) }
+        guard unknown.isEmpty else {
+            throw StoreOpenError.newerSchema(path: path, unknownMigrations: unknown)
+        }
+        var migrator = DatabaseMigrator()
+        for step in all.steps {
+            migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// The store kit's own tables, migrated before every service's: the idempotency records.
+    public static let kitMigrations: StoreMigrations = {
+        var kit = StoreMigrations()
+        kit.register(
             "store.0001.idempotency", renamedFrom: ["chatpanel.store.idempotency"],
             sql: """
                 CREATE TABLE rpc_idempotency (
@@ -58,13 +73,41 @@ public final class SQLiteStore: Sendable {
                 ) WITHOUT ROWID;
                 CREATE INDEX rpc_idempotency_created ON rpc_idempotency(created_at_ms);
                 """)
-        all = all.appending(migrations)
-        try Self.applyRenames(all.steps, in: pool)
-        var migrator = DatabaseMigrator()
-        for step in all.steps {
-            migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
+        // The request's fingerprint (RequestDigest), NULL for records written before it.
+        kit.register("store.0002.idempotency-payload", sql: "ALTER TABLE rpc_idempotency ADD COLUMN payload_digest INTEGER;")
+        return kit
+    }()
+
+    /// The migrations applied to a database, in the order they ran.
+    static func appliedMigrations(_ db: Database) throws -> [String] {
+        guard try db.tableExists("grdb_migrations") else { return [] }
+        return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+    }
+
+    /// A consistent copy of the database at `target` (SQLite `VACUUM INTO` on a connection of
+    /// its own: it reads one snapshot and does not hold up writers), made on a thread of NIO's
+    /// blocking pool; returns the migrations the copy has applied. `target` must not exist.
+    public func backup(into target: String) async throws -> [String] {
+        let source = path
+        return try await NIOThreadPool.singleton.runIfActive {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: source, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [target]) }
+            let copy = try DatabaseQueue(path: target, configuration: configuration)
+            defer { try? copy.close() }
+            return try copy.read { db in try Self.appliedMigrations(db) }
         }
-        try migrator.migrate(pool)
+    }
+
+    /// The migrations applied to the database file at `path`, opened read-only.
+    public static func appliedMigrations(path: String) throws -> [String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try appliedMigrations(db) }
     }
 
     /// Records a renamed migration under its new identifier where the database applied it
@@ -106,26 +149,36 @@ public final class SQLiteStore: Sendable {
     /// without running `body` again. An empty request id runs `body` every time.
     ///
     /// - Throws: ``StoreError/requestIDReused(_:firstMethod:)`` when the id was used before for
-    ///   another method.
+    ///   another method, ``StoreError/requestIDReusedWithAnotherPayload(_:)`` when it was used
+    ///   for this method with another payload (as the RPC server's ``RequestDigest`` says).
     public func idempotentWrite<Response: ProtoMessage>(
         requestID: String, method: String, _ body: @escaping @Sendable (Database) throws -> Response
     ) async throws -> Response {
         guard !requestID.isEmpty else { return try await write(body) }
+        // Read here, in the call's task: the transaction runs on the writer's queue.
+        let digest = RequestDigest.current.map { Int64(bitPattern: $0) }
         return try await write { db in
             if let row = try Row.fetchOne(
-                db, sql: "SELECT method, response FROM rpc_idempotency WHERE request_id = ?", arguments: [requestID])
+                db, sql: "SELECT method, response, payload_digest FROM rpc_idempotency WHERE request_id = ?", arguments: [requestID])
             {
                 let storedMethod: String = row["method"]
                 guard storedMethod == method else {
                     throw StoreError.requestIDReused(requestID, firstMethod: storedMethod)
+                }
+                let storedDigest: Int64? = row["payload_digest"]
+                if let storedDigest, let digest, storedDigest != digest {
+                    throw StoreError.requestIDReusedWithAnotherPayload(requestID)
                 }
                 let bytes: [UInt8] = [UInt8](row["response"] as Data)
                 return try Response(serializedBytes: bytes)
             }
             let response = try body(db)
             try db.execute(
-                sql: "INSERT INTO rpc_idempotency (request_id, method, response, created_at_ms) VALUES (?, ?, ?, ?)",
-                arguments: [requestID, method, Data(try response.serializedBytes()), self.now()])
+                sql: """
+                    INSERT INTO rpc_idempotency (request_id, method, response, created_at_ms, payload_digest)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [requestID, method, Data(try response.serializedBytes()), self.now(), digest])
             return response
         }
     }
@@ -137,6 +190,16 @@ public final class SQLiteStore: Sendable {
             try db.execute(sql: "DELETE FROM rpc_idempotency WHERE created_at_ms < ?", arguments: [cutoff])
             return db.changesCount
         }
+    }
+
+    /// SQLite's `PRAGMA integrity_check` on the database file at `path`, opened read-only (no
+    /// migration, no write): `["ok"]` for a sound database, else the problems it lists.
+    public static func integrityCheck(path: String) throws -> [String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
     /// Whether the database answers a trivial read; throws what it fails with.
@@ -198,6 +261,11 @@ public struct StoreMigrations: Sendable {
         steps.append(Step(identifier: identifier, formerIdentifiers: formerIdentifiers, sql: sql))
     }
 
+    /// Every identifier these migrations answer to, former ones included.
+    public var knownIdentifiers: Set<String> {
+        Set(steps.flatMap { [$0.identifier] + $0.formerIdentifiers })
+    }
+
     /// These migrations followed by `later`'s.
     public func appending(_ later: StoreMigrations) -> StoreMigrations {
         var all = self
@@ -225,5 +293,19 @@ public enum UTCMilliseconds {
     /// Now, in UTC milliseconds.
     public static func now() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+/// Why a database could not be opened.
+public enum StoreOpenError: Error, CustomStringConvertible {
+    /// The database was migrated by a newer version of ChatPanel.
+    case newerSchema(path: String, unknownMigrations: [String])
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let path, let unknown):
+            "\(path) was written by a newer version of ChatPanel (migrations this binary does not know: "
+                + "\(unknown.joined(separator: ", "))); run that version, or restore a backup taken with this one"
+        }
     }
 }

@@ -32,6 +32,8 @@ struct PanelBench: AsyncParsableCommand {
     @Option(help: "The chatpaneld binary (default: next to this one).") var daemon: String?
     @Flag(help: "Reuse databases seeded by an earlier run with the same sizes.") var reuse = false
     @Flag(help: "Keep the databases afterwards (for --reuse).") var keep = false
+    @Flag(help: "Then overload the gateway: capacity, a ramp to twice it, recovery, and a drain under load.") var overload = false
+    @Option(help: "Seconds of the overload ramp.") var rampSeconds = 10
 
     func run() async throws {
         let dialogCount = dialogs ?? max(1, clients / 5)
@@ -90,6 +92,11 @@ struct PanelBench: AsyncParsableCommand {
             let run = try await workload.concurrent(socket: sockets.gateway, callers: callers, calls: concurrentCalls)
             print(
                 "  " + pad("\(callers) callers", 14) + "\(Int(run.rate)) calls/s, " + run.latencies.summary + "  " + run.tally.summary)
+        }
+        if overload {
+            let phases = OverloadPhases(
+                workload: workload, socket: sockets.gateway, panelTimeout: .milliseconds(panelTimeoutMs), rampSeconds: rampSeconds)
+            try await phases.run(gatewayPID: gatewayProcess.process.processIdentifier)
         }
     }
 
@@ -190,20 +197,28 @@ struct WidgetTally: Sendable {
     private var counts: [GatewayV1.WidgetKind: [GatewayV1.WidgetState: Int]] = [:]
     private var panels = 0
     private var withoutClient = 0
+    /// Panels whose tags, tasks and notes widgets all came back OK.
+    private(set) var wholePanels = 0
+    /// Panels counted.
+    var panelCount: Int { panels }
 
     /// Counts one panel.
     mutating func add(_ panel: GatewayV1.Panel) {
         panels += 1
         if let card = try? ClientsV1.ClientCard(serializedBytes: panel.client?.data ?? []), card.client == nil { withoutClient += 1 }
+        var whole = true
         for widget in panel.widgets where [.tags, .tasks, .notes].contains(widget.kind) {
             counts[widget.kind, default: [:]][widget.state, default: 0] += 1
+            if widget.state != .ok { whole = false }
         }
+        if whole { wholePanels += 1 }
     }
 
     /// Adds another tally.
     mutating func merge(_ other: WidgetTally) {
         panels += other.panels
         withoutClient += other.withoutClient
+        wholePanels += other.wholePanels
         for (kind, states) in other.counts {
             for (state, count) in states { counts[kind, default: [:]][state, default: 0] += count }
         }

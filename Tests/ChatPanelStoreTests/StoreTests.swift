@@ -73,6 +73,41 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
         }
     }
 
+    @Test func aDatabaseFromBeforeTheKitsSecondStepGetsIt() async throws {
+        try await withStore { store, path in
+            _ = try await store.write(bump)
+            // As a database written before store.0002 looks: its record table without the
+            // payload column, the service's steps applied after the kit's first one.
+            try await store.write { db in
+                try db.execute(sql: "DROP TABLE rpc_idempotency")
+                try db.execute(
+                    sql: """
+                        CREATE TABLE rpc_idempotency (
+                            request_id TEXT PRIMARY KEY NOT NULL, method TEXT NOT NULL, response BLOB NOT NULL,
+                            created_at_ms INTEGER NOT NULL
+                        ) WITHOUT ROWID
+                        """)
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'store.0002.idempotency-payload'")
+            }
+            let reopened = try SQLiteStore(path: path, migrations: counterMigrations)
+            #expect(try await counter(reopened) == 1)
+            let columns = try await reopened.read { db in try db.columns(in: "rpc_idempotency").map(\.name) }
+            #expect(columns.contains("payload_digest"))
+            _ = try await reopened.idempotentWrite(requestID: "after-upgrade", method: "/m/Bump", bump)
+        }
+    }
+
+    @Test func aDatabaseFromANewerVersionIsRefusedWithAClearMessage() async throws {
+        try await withStore { store, path in
+            try await store.write { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('test.0099.from-the-future')")
+            }
+            let error = #expect(throws: StoreOpenError.self) { _ = try SQLiteStore(path: path, migrations: counterMigrations) }
+            #expect(error?.description.contains("newer version of ChatPanel") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("test.0099.from-the-future") == true, "\(String(describing: error))")
+        }
+    }
+
     @Test func aRenamedMigrationIsNotRunAgain() async throws {
         try await withStore { store, path in
             _ = try await store.write(bump)
@@ -178,6 +213,33 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
             _ = try await store.idempotentWrite(requestID: "", method: "/m/Bump", bump)
             _ = try await store.idempotentWrite(requestID: "", method: "/m/Bump", bump)
             #expect(try await counter(store) == 2)
+        }
+    }
+
+    @Test func theKitsOwnMigrationsAreUnchanged() {
+        #expect(
+            SQLiteStore.kitMigrations.manifest == [
+                "store.0001.idempotency dbe6f3798db89226",
+                "store.0002.idempotency-payload a106f0cf8a10234b",
+            ])
+    }
+
+    @Test func reusingAnIDWithAnotherPayloadIsRefusedAndTheSamePayloadGetsTheFirstAnswer() async throws {
+        try await withStore { store, _ in
+            let first = try await RequestDigest.$current.withValue(RequestDigest.of([1, 2, 3])) {
+                try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            }
+            await #expect(throws: StoreError.requestIDReusedWithAnotherPayload("r-1")) {
+                try await RequestDigest.$current.withValue(RequestDigest.of([1, 2, 4])) {
+                    _ = try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+                }
+            }
+            let again = try await RequestDigest.$current.withValue(RequestDigest.of([1, 2, 3])) {
+                try await store.idempotentWrite(requestID: "r-1", method: "/m/Bump", bump)
+            }
+            #expect(again == first)
+            #expect(try await counter(store) == 1)
+            #expect(StoreError.requestIDReusedWithAnotherPayload("r-1").rpcError.code == .failedPrecondition)
         }
     }
 

@@ -31,6 +31,8 @@ struct GatewayHarness {
     let clientsClient: RPCClient
     let tasksClient: RPCClient
     let directory: String
+    /// The fault proxy between the gateway and the tasks service, when the test asked for one.
+    var tasksProxy: FaultProxy? = nil
 
     /// The gateway's socket (for processes like `chatpanelctl`).
     var gatewaySocket: String { "\(directory)/gateway.sock" }
@@ -178,7 +180,7 @@ let absentTasksName = "absent"
 /// runner, all on sockets in one temporary folder; everything is stopped on every exit path.
 /// `clientsRoutes` and `tasksRoutes` may replace some of the services' routes (failures injected by a test).
 func withGateway(
-    tasksRunning: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in },
+    tasksRunning: Bool = true, tasksThroughProxy: Bool = false, configure: (inout GatewayConfiguration) -> Void = { _ in },
     clientsRoutes: (inout RPCRouter, ClientsStore) -> Void = { _, _ in },
     tasksRoutes: (inout RPCRouter, TasksStore) -> Void = { _, _ in },
     _ body: (GatewayHarness) async throws -> Void
@@ -190,8 +192,25 @@ func withGateway(
             if tasksRunning {
                 try await withLiveService(TasksService.self, configuration: (), in: directory, adjustRoutes: tasksRoutes) {
                     _, tasksSocket in
-                    try await runGateway(
-                        directory: directory, clientsSocket: clientsSocket, tasksSocket: tasksSocket, configure: configure, body)
+                    guard tasksThroughProxy else {
+                        try await runGateway(
+                            directory: directory, clientsSocket: clientsSocket, tasksSocket: tasksSocket, configure: configure, body)
+                        return
+                    }
+                    let proxy = try await FaultProxy.start(listening: "\(directory)/tasks-proxy.sock", upstream: tasksSocket)
+                    do {
+                        try await runGateway(
+                            directory: directory, clientsSocket: clientsSocket, tasksSocket: proxy.path, configure: configure
+                        ) { harness in
+                            var harness = harness
+                            harness.tasksProxy = proxy
+                            try await body(harness)
+                        }
+                    } catch {
+                        await proxy.close()
+                        throw error
+                    }
+                    await proxy.close()
                 }
             } else {
                 try await runGateway(

@@ -192,4 +192,18 @@ import Testing
             #expect(try await service.call(TasksV1.Tasks.deleteNote, Make.noteID(first.note!.noteID), requestID: delete) == deleted)
         }
     }
+
+    @Test func aRequestIDReusedWithAnotherPayloadIsRefusedAndWritesNothing() async throws {
+        try await withTasksService { service in
+            let id = newRequestID()
+            let first = try await service.call(TasksV1.Tasks.createNote, Make.note(text: "first text"), requestID: id)
+            let refusal = await expectError(.failedPrecondition) {
+                try await service.call(TasksV1.Tasks.createNote, Make.note(text: "second text"), requestID: id)
+            }
+            #expect(refusal?.message.contains("already used with another request") == true, "\(String(describing: refusal))")
+            #expect(try await noteCount(service) == 1)
+            // The same payload again still gets the first answer.
+            #expect(try await service.call(TasksV1.Tasks.createNote, Make.note(text: "first text"), requestID: id) == first)
+        }
+    }
 }

@@ -3,6 +3,7 @@
 #define CHATPANEL_PROTO_UMBRELLA_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "chatpanel/admin/v1/admin.pb-c.h"
 #include "chatpanel/clients/v1/clients.pb-c.h"
 #include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
@@ -12,6 +13,15 @@
 #include "chatpanel/tasks/v1/tasks.pb-c.h"
 #include "chatpanel/testing/v1/testing.pb-c.h"
 
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__admin__v1__backup_chunk(void) {
+    return &chatpanel__admin__v1__backup_chunk__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__admin__v1__backup_info(void) {
+    return &chatpanel__admin__v1__backup_info__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__admin__v1__backup_request(void) {
+    return &chatpanel__admin__v1__backup_request__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__address(void) {
     return &chatpanel__clients__v1__address__descriptor;
 }

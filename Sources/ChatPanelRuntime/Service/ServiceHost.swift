@@ -31,8 +31,10 @@ public struct ServiceHost<Service: ChatPanelService>: Sendable {
         let store = try Service.Store(path: "\(stateDirectory)/\(Service.name).sqlite", configuration: storeConfiguration)
         let service = Service(store: store, configuration: configuration, logger: logger)
         self.service = service
-        self.router = service.makeRouter()
         let database = store.database
+        var router = service.makeRouter()
+        router.merge(BackupMethods.makeRouter(process: Service.name, database: database))
+        self.router = router
         self.health = HealthReporter(process: Service.name) {
             [await database.componentHealth()] + (await service.healthComponents())
         }

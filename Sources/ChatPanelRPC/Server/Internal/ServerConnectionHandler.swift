@@ -264,7 +264,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     ) -> Task<Void, Never> {
         Task(executorPreference: executor) {
             do {
-                finish(.success(try await route.run(payload, context, limits, sink)))
+                if context.requestID.isEmpty {
+                    finish(.success(try await route.run(payload, context, limits, sink)))
+                } else {
+                    // Idempotent writes compare the payload of a retry with the first call's.
+                    let response = try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
+                        try await route.run(payload, context, limits, sink)
+                    }
+                    finish(.success(response))
+                }
             } catch {
                 finish(.failure(wireError(for: error, context: context)))
             }

@@ -1,0 +1,40 @@
+import ArgumentParser
+import ChatPanelTesting
+import Foundation
+
+/// `chatpanel-bench crash`: the kill drill at length (see `CrashDrill`): writes through the
+/// tasks and clients services with request ids while killing them with SIGKILL at random
+/// moments, then checks that every acknowledged write exists exactly once, that retries answer
+/// the first answer, and that the database passes `PRAGMA integrity_check`.
+struct CrashBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crash", abstract: "Kills writing services at random moments and checks that no acknowledged write is lost.")
+
+    @Option(help: "Kill cycles per service.") var cycles = 1000
+    @Option(help: "The chatpaneld binary (default: the one beside this benchmark).") var daemon: String?
+    @Option(help: "Services to drill: tasks, clients.") var services: [String] = ["tasks", "clients"]
+
+    func run() async throws {
+        var failed = false
+        for name in services {
+            let workload: CrashDrill.Workload
+            switch name {
+            case "tasks": workload = CrashDrill.tasks
+            case "clients": workload = CrashDrill.clients
+            default: throw ValidationError("no drill for service \(name) (tasks, clients)")
+            }
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cp-crash-\(name)-\(getpid())").path
+            try? FileManager.default.removeItem(atPath: directory)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let started = ContinuousClock.now
+            let report = try await CrashDrill.run(workload, cycles: cycles, daemon: daemon ?? siblingExecutable("chatpaneld"), directory: directory) { print($0) }
+            print("\(report) (\(started.duration(to: .now)))")
+            if !report.passed {
+                failed = true
+                print("  wrong counts: \(report.wrongCounts.sorted { $0.key < $1.key }.prefix(20)); wrong replays: \(report.wrongReplays.prefix(20))")
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+}
