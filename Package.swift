@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
         // Snowball stemmers (Debian libstemmer-dev) for the catalog's full-text search.
         .systemLibrary(name: "CStemmer", path: "Sources/CStemmer"),
+        // libmaxminddb (Debian libmaxminddb-dev) for an operator's city database; only InsightsService imports it.
+        .systemLibrary(name: "CMaxMindDB", path: "Sources/CMaxMindDB"),
         // C++: a C interface over libphonenumber (Debian libphonenumber-dev); only ClientsService imports it.
         .target(name: "CPhoneNumber", path: "Sources/CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber")]),
 
@@ -107,6 +109,15 @@ let package = Package(
             dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", crypto, mustache, grdb, logging, lifecycle],
             swiftSettings: strict
         ),
+        .target(
+            name: "InsightsService",
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", "CMaxMindDB", grdb, logging, lifecycle,
+                nioCore, nioPosix,
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // The gateway knows the services only through proto/.
         .target(
             name: "Gateway",
@@ -119,14 +130,15 @@ let package = Package(
             name: "chatpaneld",
             dependencies: [
                 "ChatPanelRuntime", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "OrdersService", "Gateway", argumentParser, logging, lifecycle,
+                "OrdersService", "InsightsService", "Gateway", argumentParser, logging, lifecycle,
             ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "chatpanelctl",
             dependencies: [
-                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ClientsService", "TasksService", "OrdersService", "Gateway", crypto,
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ClientsService", "TasksService", "OrdersService", "InsightsService",
+                "Gateway", crypto,
                 argumentParser, nioPosix, logging,
             ],
             swiftSettings: strict
@@ -136,7 +148,7 @@ let package = Package(
             name: "chatpanel-bench",
             dependencies: [
                 "ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "OrdersService", "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
+                "OrdersService", "InsightsService", "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
             ],
             swiftSettings: strict
         ),
@@ -178,9 +190,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "InsightsServiceTests",
+            dependencies: [
+                "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb,
+                nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ClientsService", "TasksService", "OrdersService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
+                "Gateway", "ClientsService", "TasksService", "OrdersService", "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
                 "ChatPanelRuntime", "ChatPanelStore", grdb, logging, lifecycle,
             ],
             swiftSettings: strict

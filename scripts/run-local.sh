@@ -29,9 +29,11 @@ start() {
 start clients
 start tasks
 start orders
-start gateway --clients-socket "$state/clients.sock" --tasks-socket "$state/tasks.sock" --orders-socket "$state/orders.sock"
+start insights
+start gateway --clients-socket "$state/clients.sock" --tasks-socket "$state/tasks.sock" --orders-socket "$state/orders.sock" \
+  --insights-socket "$state/insights.sock"
 
-for name in clients tasks orders gateway; do
+for name in clients tasks orders insights gateway; do
   for _ in $(seq 1 100); do
     "$bin/chatpanelctl" health --socket "$state/$name.sock" >/dev/null 2>&1 && break
     sleep 0.1
@@ -60,6 +62,8 @@ ChatPanel is serving (logs in $logs). Try, in another terminal:
   $bin/chatpanelctl cart show --socket $state/orders.sock --client <id>
   $bin/chatpanelctl orders list --socket $state/orders.sock --client <id>
   $bin/chatpanelctl orders show --socket $state/orders.sock <order id>
+  $bin/chatpanelctl insights summary --socket $state/insights.sock --dialog $dialog [--copy]
+  $bin/chatpanelctl insights visit --socket $state/insights.sock --client <id>
   $bin/chatpanelctl health --socket $state/gateway.sock
 Press Ctrl-C to stop every process.
 HINT

@@ -6,6 +6,7 @@ import ClientsService
 import Crypto
 import Foundation
 import Gateway
+import InsightsService
 import OrdersService
 import TasksService
 
@@ -13,7 +14,7 @@ import TasksService
 enum KnownSchemas {
     static let migrations: [String: StoreMigrations] = [
         "clients": ClientsStore.migrations, "tasks": TasksStore.migrations, "orders": OrdersStore.migrations,
-        "gateway": GatewayStore.migrations,
+        "insights": InsightsStore.migrations, "gateway": GatewayStore.migrations,
     ]
 
     /// Every migration identifier this binary knows for `process` (the store kit's included).

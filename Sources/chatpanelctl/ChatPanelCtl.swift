@@ -9,7 +9,7 @@ struct ChatPanelCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             HealthCommand.self, ClientsCommands.self, TasksCommands.self, NotesCommands.self, PanelCommand.self, LayoutCommands.self,
-            CatalogCommands.self, ProductsCommands.self, CartCommands.self, OrderCommands.self, DemoCommand.self, BackupCommand.self,
-            RestoreCommand.self, MetricsCommand.self,
+            CatalogCommands.self, ProductsCommands.self, CartCommands.self, OrderCommands.self, InsightsCommands.self, DemoCommand.self,
+            BackupCommand.self, RestoreCommand.self, MetricsCommand.self,
         ])
 }

@@ -10,12 +10,14 @@ import Foundation
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Loads demo clients, dialogs, tags, tasks, notes, a catalog, a product list, a cart and orders through the services.",
+        abstract: "Loads demo clients, dialogs, tags, tasks, notes, a catalog, a product list, a cart, orders, a conversation and visits through the services.",
         discussion: """
             Calls the clients and tasks services as manager 1 with every right (administrator \
             included): 8 dialogs on telegram, whatsapp and site, most saved as clients, two \
             clients sharing a phone (a duplicate), tags with a pinned one, an address, pinned \
-            fields, tasks (one overdue, one the manager's own) and notes on the main client. \
+            fields, tasks (one overdue, one the manager's own) and notes on the main client; the main \
+            dialog's conversation (a few hundred messages) and its summary, page views with UTM tags, \
+            and the summary bot and site chat modules switched on (through the gateway). \
             Writes the main dialog's id to <state-dir>/demo-dialog. Safe to run again.
             """)
 
@@ -23,6 +25,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The clients service's socket (default <state-dir>/clients.sock).") var clientsSocket: String?
     @Option(help: "The tasks service's socket (default <state-dir>/tasks.sock).") var tasksSocket: String?
     @Option(help: "The orders service's socket (default <state-dir>/orders.sock).") var ordersSocket: String?
+    @Option(help: "The insights service's socket (default <state-dir>/insights.sock).") var insightsSocket: String?
+    @Option(help: "The gateway's socket, for the module settings (default <state-dir>/gateway.sock).") var gatewaySocket: String?
     @Option(help: "Call timeout in milliseconds.") var timeoutMs: Int64 = 10_000
 
     func run() async throws {
@@ -30,22 +34,25 @@ struct DemoCommand: AsyncParsableCommand {
         let clients = makeClient(clientsSocket ?? "\(stateDir)/clients.sock", caller)
         let tasks = makeClient(tasksSocket ?? "\(stateDir)/tasks.sock", caller)
         let orders = makeClient(ordersSocket ?? "\(stateDir)/orders.sock", caller)
+        let insights = makeClient(insightsSocket ?? "\(stateDir)/insights.sock", caller)
+        let gateway = makeClient(gatewaySocket ?? "\(stateDir)/gateway.sock", caller)
         do {
             let loader = DemoLoader(clients: clients, tasks: tasks)
             let main = try await runCall { try await loader.load() }
             let products = try await runCall { try await DemoOrdersLoader(orders: orders).load(mainClient: main) }
             print("demo catalog loaded: \(products) products and services; a product list, a cart and orders for client #\(main)")
+            let summary = try await runCall {
+                try await DemoInsightsLoader(insights: insights, gateway: gateway).load(
+                    mainDialog: DemoLoader.mainDialog, mainClient: main, siteVisitor: "visitor-5821")
+            }
+            print("demo conversation loaded: \(summary?.messagesTotal ?? 0) messages, summarized from \(summary?.messagesUsed ?? 0); visits on the site")
             try Data((DemoLoader.mainDialog + "\n").utf8).write(to: URL(fileURLWithPath: "\(stateDir)/demo-dialog"))
             print("demo data loaded: main dialog \(DemoLoader.mainDialog) (client #\(main)); written to \(stateDir)/demo-dialog")
         } catch {
-            await clients.close()
-            await tasks.close()
-            await orders.close()
+            for client in [clients, tasks, orders, insights, gateway] { await client.close() }
             throw error
         }
-        await clients.close()
-        await tasks.close()
-        await orders.close()
+        for client in [clients, tasks, orders, insights, gateway] { await client.close() }
     }
 
     private func makeClient(_ path: String, _ caller: RPCV1.Caller) -> RPCClient {

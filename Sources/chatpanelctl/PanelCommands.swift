@@ -226,6 +226,11 @@ enum PanelText {
                 lines += cartLines(try OrdersV1.Cart(serializedBytes: widget.data))
             case .order:
                 lines += try OrdersV1.ListOrdersResponse(serializedBytes: widget.data).orders.map { "  " + orderSummary($0) }
+            case .summary:
+                let summary = try InsightsV1.GetSummaryResponse(serializedBytes: widget.data)
+                lines += (summary.summary.map(InsightsText.describe)?.split(separator: "\n").map { "  \($0)" } ?? [])
+            case .visit:
+                lines += (try InsightsV1.GetVisitResponse(serializedBytes: widget.data).visit.map(InsightsText.visitLines) ?? []).map { "  \($0)" }
             default:
                 lines.append("  (\(widget.data.count) bytes of \(widget.dataType.isEmpty ? "data" : widget.dataType))")
             }
@@ -380,6 +385,10 @@ enum PanelText {
                 text = try TasksV1.ListNotesResponse(serializedBytes: widget.data).jsonText(pretty: false)
             case "chatpanel.orders.v1.ProductList": text = try OrdersV1.ProductList(serializedBytes: widget.data).jsonText(pretty: false)
             case "chatpanel.orders.v1.Cart": text = try OrdersV1.Cart(serializedBytes: widget.data).jsonText(pretty: false)
+            case "chatpanel.insights.v1.GetSummaryResponse":
+                text = try InsightsV1.GetSummaryResponse(serializedBytes: widget.data).jsonText(pretty: false)
+            case "chatpanel.insights.v1.GetVisitResponse":
+                text = try InsightsV1.GetVisitResponse(serializedBytes: widget.data).jsonText(pretty: false)
             default:
                 object["data"] = Data(widget.data).base64EncodedString()
                 return object

@@ -8,6 +8,7 @@ struct ChatPanelDaemon: AsyncParsableCommand {
         abstract: "Runs one ChatPanel process.",
         version: "0.1.0",
         subcommands: [
-            ClientsCommand.self, TasksCommand.self, OrdersCommand.self, GatewayCommand.self, EchoCommand.self, ExporterCommand.self,
+            ClientsCommand.self, TasksCommand.self, OrdersCommand.self, InsightsCommand.self, GatewayCommand.self, EchoCommand.self,
+            ExporterCommand.self,
         ])
 }

@@ -49,7 +49,7 @@ struct DeploymentUnitTests {
 
     @Test func deployHasASocketAndAServicePerProcessAndATarget() throws {
         let names = try Self.unitNames()
-        for process in ["clients", "tasks", "orders", "gateway"] {
+        for process in ["clients", "tasks", "orders", "insights", "gateway"] {
             #expect(names.contains("chatpanel-\(process).service"))
             #expect(names.contains("chatpanel-\(process).socket"))
         }
@@ -74,7 +74,7 @@ struct DeploymentUnitTests {
             FileManager.default.isExecutableFile(atPath: Self.systemdAnalyze), "systemd-analyze is missing (make deps installs systemd)")
         try await withTemporaryDirectory { directory in
             let services = try Self.installUnits(into: directory).filter { $0.hasSuffix(".service") }
-            #expect(services.count >= 5)
+            #expect(services.count == 6)
             for service in services {
                 let result = try await Self.analyze(["security", "--offline=yes", "--no-pager", service], in: directory, log: service)
                 #expect(result.status == 0, "\(service):\n\(result.output)")

@@ -18,17 +18,20 @@ struct UpstreamRegistryTests {
         let defaults = try GatewayConfiguration.upstreamSockets(
             arguments: ["--tasks-socket=/z.sock"], environment: [:], stateDirectory: "/state")
         #expect(defaults == ["clients": "/state/clients.sock", "tasks": "/z.sock"])
-        #expect(UpstreamDescriptor.all.map(\.socketFlag) == ["clients-socket", "tasks-socket", "orders-socket"])
+        #expect(UpstreamDescriptor.all.map(\.socketFlag) == ["clients-socket", "tasks-socket", "orders-socket", "insights-socket"])
         #expect(
             UpstreamDescriptor.all.map(\.environmentKey) == [
-                "CHATPANEL_CLIENTS_SOCKET", "CHATPANEL_TASKS_SOCKET", "CHATPANEL_ORDERS_SOCKET",
+                "CHATPANEL_CLIENTS_SOCKET", "CHATPANEL_TASKS_SOCKET", "CHATPANEL_ORDERS_SOCKET", "CHATPANEL_INSIGHTS_SOCKET",
             ])
-        // The orders service is optional: configured only when its flag or key names a socket.
+        // The orders and insights services are optional: configured only when a flag or key names a socket.
         let orders = try GatewayConfiguration.upstreamSockets(
             arguments: ["--orders-socket", "/o.sock"], environment: [:], stateDirectory: "/s")
         #expect(orders == ["clients": "/s/clients.sock", "tasks": "/s/tasks.sock", "orders": "/o.sock"])
+        let insights = try GatewayConfiguration.upstreamSockets(
+            arguments: [], environment: ["CHATPANEL_INSIGHTS_SOCKET": "/i.sock"], stateDirectory: "/s")
+        #expect(insights == ["clients": "/s/clients.sock", "tasks": "/s/tasks.sock", "insights": "/i.sock"])
         #expect(throws: GatewayConfiguration.UpstreamArgumentError.self) {
-            try GatewayConfiguration.upstreamSockets(arguments: ["--insights-socket", "/i.sock"], environment: [:], stateDirectory: "/s")
+            try GatewayConfiguration.upstreamSockets(arguments: ["--reports-socket", "/r.sock"], environment: [:], stateDirectory: "/s")
         }
         #expect(throws: GatewayConfiguration.UpstreamArgumentError.self) {
             try GatewayConfiguration.upstreamSockets(arguments: ["--clients-socket"], environment: [:], stateDirectory: "/s")

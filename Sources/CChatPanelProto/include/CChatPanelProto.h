@@ -7,6 +7,7 @@
 #include "chatpanel/clients/v1/clients.pb-c.h"
 #include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
+#include "chatpanel/insights/v1/insights.pb-c.h"
 #include "chatpanel/metrics/v1/metrics.pb-c.h"
 #include "chatpanel/orders/v1/orders.pb-c.h"
 #include "chatpanel/rpc/v1/rpc.pb-c.h"
@@ -273,6 +274,81 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__health__v1__health_check_response(void) {
     return &chatpanel__health__v1__health_check_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__append_messages_request(void) {
+    return &chatpanel__insights__v1__append_messages_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__append_messages_response(void) {
+    return &chatpanel__insights__v1__append_messages_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__device(void) {
+    return &chatpanel__insights__v1__device__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__entity(void) {
+    return &chatpanel__insights__v1__entity__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_panel_data_request(void) {
+    return &chatpanel__insights__v1__get_panel_data_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_panel_data_response(void) {
+    return &chatpanel__insights__v1__get_panel_data_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_summary_request(void) {
+    return &chatpanel__insights__v1__get_summary_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_summary_response(void) {
+    return &chatpanel__insights__v1__get_summary_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_visit_request(void) {
+    return &chatpanel__insights__v1__get_visit_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_visit_response(void) {
+    return &chatpanel__insights__v1__get_visit_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__link_dialog_request(void) {
+    return &chatpanel__insights__v1__link_dialog_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__link_dialog_response(void) {
+    return &chatpanel__insights__v1__link_dialog_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__location(void) {
+    return &chatpanel__insights__v1__location__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__message(void) {
+    return &chatpanel__insights__v1__message__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__move_client_records_request(void) {
+    return &chatpanel__insights__v1__move_client_records_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__move_client_records_response(void) {
+    return &chatpanel__insights__v1__move_client_records_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__page(void) {
+    return &chatpanel__insights__v1__page__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__page_view(void) {
+    return &chatpanel__insights__v1__page_view__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__record_page_views_request(void) {
+    return &chatpanel__insights__v1__record_page_views_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__record_page_views_response(void) {
+    return &chatpanel__insights__v1__record_page_views_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__summarize_request(void) {
+    return &chatpanel__insights__v1__summarize_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__summarize_response(void) {
+    return &chatpanel__insights__v1__summarize_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__summary(void) {
+    return &chatpanel__insights__v1__summary__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__utm_tags(void) {
+    return &chatpanel__insights__v1__utm_tags__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__visit(void) {
+    return &chatpanel__insights__v1__visit__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__metrics__v1__scrape_request(void) {
     return &chatpanel__metrics__v1__scrape_request__descriptor;

@@ -19,14 +19,18 @@ struct GatewayAction: Sendable {
     /// For an action that completes a task: the completion time its encoded answer carries, so the
     /// refreshed Tasks widget keeps the task listed (TASK-3).
     let completionTime: (@Sendable ([UInt8]) -> Int64?)?
+    /// The module setting that must be on for the action (the summary bot for Summarize); nil: none.
+    let requiredSetting: RequiredSetting?
 
     /// An action on `method`. `bind` lists the request's fields that name the dialog, its client,
     /// or a record of its client; each is checked (and a client id left 0 is filled in).
     init<Request, Response>(
         _ method: UnaryMethod<Request, Response>, right: RPCV1.Right?, refresh: [GatewayV1.WidgetKind] = [],
-        bind rules: [RequestBinding<Request>] = [], completionTime: (@Sendable (Response) -> Int64?)? = nil
+        bind rules: [RequestBinding<Request>] = [], completionTime: (@Sendable (Response) -> Int64?)? = nil,
+        requires requiredSetting: RequiredSetting? = nil
     ) {
         self.path = method.path
+        self.requiredSetting = requiredSetting
         self.right = right
         self.refresh = refresh
         self.bind = rules.isEmpty ? nil : Self.makeBind(rules)
@@ -59,4 +63,16 @@ struct GatewayAction: Sendable {
             return changed ? try request.serializedBytes() : payload
         }
     }
+}
+
+/// A module or chat setting an action needs switched on (PANEL-4): refused with
+/// FAILED_PRECONDITION and `reason` while it is off.
+struct RequiredSetting: Sendable {
+    /// Whether the setting is on.
+    let isOn: @Sendable (GatewayV1.Settings) -> Bool
+    /// Why the action is refused while it is off.
+    let reason: String
+
+    /// The summary bot (SUMMARY-1).
+    static let summaryBot = RequiredSetting(isOn: \.summaryBotEnabled, reason: "the summary bot is switched off")
 }

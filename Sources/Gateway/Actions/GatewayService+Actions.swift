@@ -11,7 +11,8 @@ extension GatewayService {
 
     /// Forwards one widget action, in this order:
     /// 1. the method must be one the gateway forwards (INVALID_ARGUMENT `method`);
-    /// 2. the caller's rights (PERMISSION_DENIED), before anything about the request;
+    /// 2. the caller's rights (PERMISSION_DENIED), before anything about the request, then the
+    ///    module setting the action needs (FAILED_PRECONDITION while it is off);
     /// 3. the request: an action on a client's records needs the dialog, and its client ids,
     ///    tasks and notes must be the dialog's client's (PERMISSION_DENIED naming the field);
     ///    a client id left 0 becomes the dialog's client;
@@ -26,6 +27,9 @@ extension GatewayService {
             throw RPCError.invalidArgument(field: "method", "\(request.method) is not a widget action the gateway forwards")
         }
         if let right = action.right { try context.require(right, for: request.method) }
+        if let setting = action.requiredSetting, !setting.isOn(try await store.settings()) {
+            throw RPCError.failedPrecondition("\(request.method): \(setting.reason)")
+        }
 
         var payload = request.request
         var dialog: DialogBlock? = nil

@@ -51,7 +51,7 @@ public struct UpstreamDescriptor: Sendable {
 
     /// Every service the gateway calls, in merge-step order. The clients service comes first:
     /// it owns the base client block of every panel.
-    public static let all: [UpstreamDescriptor] = [.clients, .tasks, .orders]
+    public static let all: [UpstreamDescriptor] = [.clients, .tasks, .orders, .insights]
 }
 
 /// A service's part in a merge: a named, idempotent step run with the workflow's context.

@@ -1,0 +1,2 @@
+// libmaxminddb (Debian libmaxminddb-dev): reads an operator's .mmdb city database.
+#include <maxminddb.h>

@@ -1,0 +1,76 @@
+import ChatPanelProto
+import ChatPanelRPC
+
+extension UpstreamDescriptor {
+    /// The insights service: the Summary widget (SUMMARY-1..4) and its actions (summarize,
+    /// refresh: the same call), the Visit widget (VISIT-1..6), and the merge step moving the
+    /// merged client's dialogs, summaries and page views. Both widgets come from one
+    /// GetPanelData call; the module settings switch them off first (PANEL-4).
+    public static let insights = UpstreamDescriptor(
+        name: "insights", environmentKey: "CHATPANEL_INSIGHTS_SOCKET",
+        actions: [
+            // "Summarize" and "refresh": the dialog is the panel's (filled in when left empty).
+            GatewayAction(
+                InsightsV1.Insights.summarize, right: nil, refresh: [.summary],
+                bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)], requires: .summaryBot),
+            GatewayAction(
+                InsightsV1.Insights.getSummary, right: nil, bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]),
+        ],
+        widgets: WidgetSource(
+            widgets: [
+                WidgetSource.Widget(kind: .summary, dataType: "chatpanel.insights.v1.GetSummaryResponse"),
+                WidgetSource.Widget(kind: .visit, dataType: "chatpanel.insights.v1.GetVisitResponse"),
+            ],
+            callsUpstream: true, fill: fillInsightsWidgets),
+        mergeStep: MergeStepDescriptor(name: "move conversations and visits") { insights, context in
+            var request = InsightsV1.MoveClientRecordsRequest()
+            request.fromClientID = context.mergedClientID
+            request.toClientID = context.survivorClientID
+            _ = try await insights.call(
+                InsightsV1.Insights.moveClientRecords, request,
+                options: RPCCallOptions(timeout: .seconds(30), caller: context.caller, requestID: context.requestID))
+        },
+        isOptional: true)
+
+    /// One GetPanelData call of the insights service: the dialog's stored summary, and the
+    /// visit of the site visitor (a site dialog's contact) or else of the dialog's client.
+    @Sendable
+    private static func fillInsightsWidgets(
+        _ insights: Upstream, _ request: WidgetSource.Request, _ widgets: [GatewayV1.Widget]
+    ) async -> [GatewayV1.Widget] {
+        var widgets = widgets
+        let started = ContinuousClock.now
+        var panelData = InsightsV1.GetPanelDataRequest()
+        let dialog = request.card.dialog
+        if widgets.contains(where: { $0.kind == .summary }) { panelData.dialogID = dialog?.dialogID ?? "" }
+        if widgets.contains(where: { $0.kind == .visit }) {
+            panelData.visit = true
+            if let dialog, dialog.channel == "site" { panelData.visitorID = dialog.externalLogin }
+            panelData.clientID = request.card.client?.clientID ?? 0
+        }
+        do {
+            let response = try await insights.call(
+                InsightsV1.Insights.getPanelData, panelData,
+                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
+            for index in widgets.indices {
+                if widgets[index].kind == .summary {
+                    let summary = response.summary ?? InsightsV1.GetSummaryResponse()
+                    widgets[index].data = try summary.serializedBytes()
+                    if summary.summary == nil { widgets[index].reason = "no summary yet: summarize makes one" }
+                } else {
+                    let visit = response.visit ?? InsightsV1.GetVisitResponse()
+                    widgets[index].data = try visit.serializedBytes()
+                    if visit.visit == nil {
+                        widgets[index].reason =
+                            panelData.visitorID.isEmpty && panelData.clientID == 0
+                            ? "the dialog is not a site chat and has no client yet" : "no page views of this visitor"
+                    }
+                }
+                widgets[index].elapsedMs = PanelComposer.milliseconds(since: started)
+            }
+        } catch {
+            for index in widgets.indices { widgets[index] = widgets[index].failed(error, since: started) }
+        }
+        return widgets
+    }
+}

@@ -1,0 +1,82 @@
+public import ChatPanelStore
+
+extension InsightsStore {
+    /// The schema, one frozen migration per change. Never edit a shipped migration: add one.
+    ///
+    /// Indexes serve the service's reads without scanning:
+    /// - `message_by_dialog (dialog_id, sent_at_ms, id)`: a dialog's messages newest first, for
+    ///   the summary's token budget;
+    /// - `page_view_by_visitor (visitor_id, viewed_at_ms)` and `page_view_by_client (client_id,
+    ///   viewed_at_ms)`: a visitor's or a client's views in time order, split into visits;
+    /// - `page_view_with_ip (viewed_at_ms) WHERE ip IS NOT NULL`: the views whose IP address is
+    ///   still kept, for the retention sweep.
+    public static var migrations: StoreMigrations {
+        var migrations = StoreMigrations()
+        // direction: 1 in (from the customer), 2 out (InsightsV1.Direction). A dialog row exists
+        // once the dialog has a message or a link; message_count counts its messages.
+        migrations.register(
+            "insights.0001.messages",
+            sql: """
+                CREATE TABLE message (
+                    id INTEGER PRIMARY KEY,
+                    message_id TEXT NOT NULL UNIQUE,
+                    dialog_id TEXT NOT NULL,
+                    direction INTEGER NOT NULL CHECK (direction IN (1, 2)),
+                    author TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    sent_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX message_by_dialog ON message (dialog_id, sent_at_ms, id);
+                CREATE TABLE dialog (
+                    dialog_id TEXT PRIMARY KEY,
+                    client_id INTEGER,
+                    message_count INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                CREATE INDEX dialog_by_client ON dialog (client_id) WHERE client_id IS NOT NULL;
+                """)
+        // One summary per dialog, replaced when refreshed; body is the encoded InsightsV1.Summary.
+        migrations.register(
+            "insights.0002.summaries",
+            sql: """
+                CREATE TABLE summary (
+                    dialog_id TEXT PRIMARY KEY,
+                    client_id INTEGER,
+                    summarizer INTEGER NOT NULL,
+                    period_start_ms INTEGER NOT NULL,
+                    period_end_ms INTEGER NOT NULL,
+                    messages_used INTEGER NOT NULL,
+                    tokens_used INTEGER NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    created_by_id INTEGER NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX summary_by_client ON summary (client_id) WHERE client_id IS NOT NULL;
+                """)
+        // ip is NULL once the retention passed (or when none is kept); country_code and city
+        // are resolved when the view is recorded.
+        migrations.register(
+            "insights.0003.page-views",
+            sql: """
+                CREATE TABLE page_view (
+                    id INTEGER PRIMARY KEY,
+                    view_id TEXT NOT NULL UNIQUE,
+                    visitor_id TEXT NOT NULL,
+                    dialog_id TEXT NOT NULL,
+                    client_id INTEGER,
+                    url TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    referrer TEXT NOT NULL,
+                    user_agent TEXT NOT NULL,
+                    ip TEXT,
+                    country_code TEXT NOT NULL,
+                    city TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    viewed_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX page_view_by_visitor ON page_view (visitor_id, viewed_at_ms);
+                CREATE INDEX page_view_by_client ON page_view (client_id, viewed_at_ms) WHERE client_id IS NOT NULL;
+                CREATE INDEX page_view_with_ip ON page_view (viewed_at_ms) WHERE ip IS NOT NULL;
+                """)
+        return migrations
+    }
+}

@@ -1,0 +1,85 @@
+public import ChatPanelProto
+import ChatPanelStore
+import ChatPanelRPC
+import Foundation
+import GRDB
+
+extension InsightsStore {
+    /// Messages read per page while filling the budget.
+    static let budgetPageSize = 200
+
+    /// Makes a dialog's summary from its newest messages that fit the engine's budget and
+    /// stores it in place of the one before (SUMMARY-2..4).
+    ///
+    /// - Throws: FAILED_PRECONDITION when the dialog has no message with text.
+    public func summarize(dialogID: String, by managerID: Int64, engine: SummaryEngine, requestID: String) async throws
+        -> InsightsV1.SummarizeResponse
+    {
+        let (selection, dialog) = try await select(dialogID: dialogID, engine: engine)
+        guard !selection.messages.isEmpty else {
+            throw RPCError.failedPrecondition("dialog \(dialogID) has no messages with text to summarize")
+        }
+        var made = try await engine.summary(
+            of: selection, dialogID: dialogID, clientID: dialog?.clientID, messageCount: dialog?.messageCount ?? 0)
+        made.createdByID = managerID
+        made.createdAtMs = now()
+        let summary = made
+        return try await database.idempotentWrite(requestID: requestID, method: InsightsV1.Insights.summarize.path) { db in
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO summary (dialog_id, client_id, summarizer, period_start_ms, period_end_ms,
+                        messages_used, tokens_used, created_at_ms, created_by_id, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                dialogID, summary.clientID == 0 ? nil : summary.clientID, summary.summarizer.rawValue, summary.periodStartMs,
+                summary.periodEndMs, summary.messagesUsed, summary.tokensUsed, summary.createdAtMs, managerID,
+                Data(try summary.serializedBytes()),
+            ])
+            var response = InsightsV1.SummarizeResponse()
+            response.summary = summary
+            return response
+        }
+    }
+
+    /// What a summary of the dialog would be made from: the newest messages with text that fit
+    /// the engine's budget (counted with its tokenizer), read in one snapshot; no summary is made
+    /// or stored (the benchmark times this step alone).
+    public func budgetSelection(dialogID: String, engine: SummaryEngine) async throws -> (messages: Int, tokens: Int, periodStartMs: Int64) {
+        let (selection, _) = try await select(dialogID: dialogID, engine: engine)
+        return (selection.messages.count, selection.tokens, selection.messages.first?.sentAtMs ?? 0)
+    }
+
+    private func select(dialogID: String, engine: SummaryEngine) async throws -> (BudgetSelection, (clientID: Int64?, messageCount: Int)?) {
+        let budget = engine.budget.usable
+        let tokenizer = engine.tokenizer
+        return try await database.read { db in
+            let dialog = try Self.dialog(db, id: dialogID)
+            let selection = try BudgetSelection.select(budget: budget, tokenizer: tokenizer) { cursor in
+                try Self.messagesNewestFirst(db, dialogID: dialogID, before: cursor, limit: Self.budgetPageSize)
+                    .filter { !TextRule.isBlank($0.text) }
+            }
+            return (selection, dialog)
+        }
+    }
+
+    /// The dialog's stored summary (if any) and its message count now.
+    public func summary(dialogID: String) async throws -> InsightsV1.GetSummaryResponse {
+        try await database.read { db in try Self.summary(db, dialogID: dialogID) }
+    }
+
+    /// ``summary(dialogID:)`` inside a read transaction.
+    static func summary(_ db: Database, dialogID: String) throws -> InsightsV1.GetSummaryResponse {
+        var response = InsightsV1.GetSummaryResponse()
+        response.messageCount = UInt32(try dialog(db, id: dialogID)?.messageCount ?? 0)
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT body, client_id FROM summary WHERE dialog_id = ?"), arguments: [dialogID])
+        {
+            var summary = try InsightsV1.Summary(serializedBytes: [UInt8](row[0] as Data))
+            // A link or a merge since it was made moves it to another client.
+            summary.clientID = row[1] ?? 0
+            response.summary = summary
+        }
+        return response
+    }
+}

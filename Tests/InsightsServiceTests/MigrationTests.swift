@@ -1,0 +1,16 @@
+import ChatPanelStore
+import InsightsService
+import Testing
+
+/// Shipped migrations are frozen: each one's SQL is pinned by its fingerprint, so editing a
+/// shipped migration fails here (add a new migration instead, and its line below).
+@Suite struct MigrationTests {
+    @Test func shippedMigrationsAreUnchanged() {
+        #expect(
+            InsightsStore.migrations.manifest == [
+                "insights.0001.messages 9515219705423b05",
+                "insights.0002.summaries 8f3c624a3aad1874",
+                "insights.0003.page-views 2a53a3c138be0451",
+            ])
+    }
+}

@@ -1,0 +1,133 @@
+import ChatPanelExpectations
+import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelStore
+import GRDB
+import InsightsService
+import Testing
+
+/// Page views and the visit over the real socket: 30-minute sessions (across midnight too),
+/// the current page, first or n-th visit, device, location and UTM tags.
+@Suite struct VisitContractTests {
+    @Test func aVisitEndsAfterThirtyMinutesWithoutAView() async throws {
+        let day1 = Time.at("2026-05-01T10:00:00Z")
+        let day2 = Time.at("2026-05-03T23:50:00Z")
+        try await withInsightsService(now: day2 + 25 * Time.minute) { service in
+            try await service.record([
+                Make.view("a1", at: day1),
+                Make.view("a2", at: day1 + 29 * Time.minute),
+                // 30 minutes without a view: a new visit.
+                Make.view("b1", url: "https://shop.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring&utm_term=coffee&utm_content=ad1",
+                          title: "Главная", at: day1 + 59 * Time.minute, referrer: "https://yandex.ru/search/?text=coffee"),
+                // Across midnight: still one visit.
+                Make.view("c1", url: "https://shop.example/?utm_source=mail", title: "Главная", at: day2),
+                Make.view("c2", url: "https://shop.example/coffee", title: "Кофемашины", at: day2 + 8 * Time.minute),
+                Make.view("c3", url: "https://shop.example/coffee/philips-3200", title: "Philips 3200", at: day2 + 15 * Time.minute),
+            ])
+            let visit = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(visit.visitCount == 3)
+            #expect(visit.pages.map(\.title) == ["Главная", "Кофемашины", "Philips 3200"])
+            #expect(visit.currentPage?.url == "https://shop.example/coffee/philips-3200")
+            #expect(visit.startedAtMs == day2 && visit.endedAtMs == day2 + 15 * Time.minute)
+            #expect(visit.durationMs == 15 * Time.minute)
+            #expect(visit.onSiteNow)
+            #expect(visit.utm?.source == "mail" && visit.utm?.medium == "")
+
+            // The current page follows the visitor.
+            try await service.record([Make.view("c4", url: "https://shop.example/cart", title: "Корзина", at: day2 + 20 * Time.minute)])
+            #expect(try await service.visit(visitor: "v1").visit?.currentPage?.title == "Корзина")
+
+            // Thirty minutes after the last view the visitor has left.
+            service.clock.set(day2 + 50 * Time.minute)
+            let left = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(!left.onSiteNow && left.endedAtMs == day2 + 20 * Time.minute)
+        }
+    }
+
+    @Test func theLandingPageGivesTheUTMTagsAndTheReferrer() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + Time.minute) { service in
+            try await service.record([
+                Make.view(
+                    "p1", url: "https://shop.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring&utm_term=coffee&utm_content=ad1",
+                    at: start, referrer: "https://yandex.ru/search/?text=coffee"),
+                Make.view("p2", url: "https://shop.example/coffee?utm_source=other", at: start + 30_000),
+            ])
+            let visit = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(visit.visitCount == 1)
+            #expect(visit.utm?.source == "yandex" && visit.utm?.medium == "cpc" && visit.utm?.campaign == "spring")
+            #expect(visit.utm?.term == "coffee" && visit.utm?.content == "ad1")
+            #expect(visit.referrer == "https://yandex.ru/search/?text=coffee")
+        }
+    }
+
+    @Test func deviceAndLocationComeFromTheAgentAndTheAddress() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start) { service in
+            try await service.record([
+                Make.view("p1", visitor: "ru", at: start),
+                Make.view(
+                    "p2", visitor: "us", at: start,
+                    userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0", ip: "8.8.8.8",
+                    language: "en-US"),
+                Make.view("p3", visitor: "v6", at: start, ip: "2a02:6b8::feed:0ff"),
+                Make.view("p4", visitor: "none", at: start, ip: ""),
+            ])
+            let russian = try #require(try await service.visit(visitor: "ru").visit)
+            #expect(russian.device?.os == "Android" && russian.device?.osVersion == "13")
+            #expect(russian.device?.browser == "Chrome Mobile" && russian.device?.browserVersion == "124.0.6367")
+            #expect(russian.device?.language == "ru-RU")
+            #expect(russian.location?.countryCode == "RU")
+            let american = try #require(try await service.visit(visitor: "us").visit)
+            #expect(american.device?.os == "Windows" && american.device?.osVersion == "10")
+            #expect(american.device?.browser == "Firefox" && american.device?.browserVersion == "125.0")
+            #expect(american.location?.countryCode == "US")
+            #expect(try await service.visit(visitor: "v6").visit?.location?.countryCode == "RU")
+            #expect(try await service.visit(visitor: "none").visit?.location?.countryCode == "")
+        }
+    }
+
+    @Test func ipAddressesAreKeptOnlyAsLongAsConfigured() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + 2 * 86_400_000, ipRetention: .seconds(86_400)) { service in
+            try await service.record([Make.view("old", at: start), Make.view("new", at: start + 2 * 86_400_000 - Time.minute)])
+            let forgotten = try await service.store.forgetIPAddresses(viewedBefore: service.clock.now() - 86_400_000)
+            #expect(forgotten == 1 || forgotten == 0)
+            let kept = try await service.store.database.read { db in
+                try String?.fetchAll(db, sql: "SELECT ip FROM page_view ORDER BY viewed_at_ms")
+            }
+            // The sweeper runs at start too: the old address is gone either way; the country stays.
+            #expect(kept == [nil, "77.88.8.8"])
+            #expect(try await service.visit(visitor: "v1").visit?.location?.countryCode == "RU")
+        }
+        try await withInsightsService(now: start, ipRetention: nil) { service in
+            try await service.record([Make.view("p1", at: start)])
+            let kept = try await service.store.database.read { db in try String?.fetchAll(db, sql: "SELECT ip FROM page_view") }
+            #expect(kept == [nil])
+            #expect(try await service.visit(visitor: "v1").visit?.location?.countryCode == "RU")
+        }
+    }
+
+    @Test func feedsAreIdempotentAndCheckEveryField() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start) { service in
+            let first = try await service.record([Make.view("p1", at: start), Make.view("p2", at: start + 1000)])
+            #expect(first.recorded == 2 && first.alreadyKnown == 0)
+            let again = try await service.record([Make.view("p2", at: start + 1000), Make.view("p3", at: start + 2000)])
+            #expect(again.recorded == 1 && again.alreadyKnown == 1)
+            #expect(try await service.visit(visitor: "v1").visit?.pages.count == 3)
+
+            var bad = Make.view("", visitor: "", url: "ftp://shop.example/", at: 0, ip: "999.1.1.1", referrer: "not a url")
+            bad.clientID = -1
+            await expectError(
+                .invalidArgument,
+                fields: [
+                    "views[0].view_id", "views[0].visitor_id", "views[0].url", "views[0].referrer", "views[0].ip", "views[0].viewed_at_ms",
+                    "views[0].client_id",
+                ]
+            ) { try await service.record([bad]) }
+            await expectError(.invalidArgument, field: "visitor_id") { try await service.visit() }
+            #expect(try await service.visit(visitor: "nobody").visit == nil)
+        }
+    }
+}
