@@ -163,8 +163,12 @@ struct UpstreamBreakerTests {
             // The service is back at the same path. No panel call comes; the health check asks
             // the service itself, finds it serving, and closes the breaker.
             try await withLiveServer(router: Self.slowRouter(), in: dir) { _, _ in
-                let health = await upstream.health()
-                #expect(health.status == .serving, "\(health.detail)")
+                // The client may first wait out its reconnect backoff; the health check is what
+                // probes, again and again, with no panel call in between.
+                let serving = await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
+                    await upstream.health().status == .serving
+                }
+                #expect(serving, "the health check never found the service serving")
                 #expect(upstream.breaker.currentState == .closed(consecutiveFailures: 0))
                 try await Self.echo(upstream, delayMs: 0, timeout: .seconds(5))
             }
