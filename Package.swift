@@ -137,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "chatpanelctl",
             dependencies: [
-                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ClientsService", "TasksService", "OrdersService", "InsightsService",
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", "ClientsService", "TasksService", "OrdersService", "InsightsService",
                 "Gateway", crypto,
                 argumentParser, nioPosix, logging,
             ],

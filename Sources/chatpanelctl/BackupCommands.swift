@@ -2,6 +2,7 @@ import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
+import ChatPanelSystem
 import ClientsService
 import Crypto
 import Foundation
@@ -180,7 +181,7 @@ struct RestoreCommand: ParsableCommand {
             guard try SQLiteStore.integrityCheck(path: path) == ["ok"] else {
                 throw ValidationError("\(entry.process): \(path) fails PRAGMA integrity_check")
             }
-            if answers("\(stateDir)/\(entry.process).sock") {
+            if UnixSocketFile.occupant(of: "\(stateDir)/\(entry.process).sock") == .liveServer {
                 throw ValidationError("\(entry.process) is running on \(stateDir)/\(entry.process).sock: stop it first")
             }
         }
@@ -194,23 +195,5 @@ struct RestoreCommand: ParsableCommand {
             if rename(staging, target) != 0 { throw ValidationError("cannot move \(staging) to \(target) (errno \(errno))") }
             print("\(entry.process): restored schema \(entry.schemaVersion), \(entry.sizeBytes) bytes, to \(target)")
         }
-    }
-
-    /// Whether something accepts connections on the socket path.
-    private func answers(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            buffer.copyBytes(from: bytes)
-            buffer[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
     }
 }

@@ -527,7 +527,7 @@ struct ServerTests {
     @Test func healthCheckCountsOtherCallsInFlight() async throws {
         try await withEchoServer { server, socket in
             let client = RPCClient(configuration: .init(socketPath: socket))
-            let slow = Task { try await client.unary(TestingV1.Echo.echo, echoRequest(delayMs: 1000)) }
+            let slow = Task { try await client.unary(TestingV1.Echo.echo, echoRequest(delayMs: 5000), options: .init(timeout: .seconds(30))) }
             #expect(await eventually { server.callsInFlight == 1 })
             let health = try await client.unary(HealthV1.Health.check, HealthV1.HealthCheckRequest())
             #expect(health.callsInFlight == 1)

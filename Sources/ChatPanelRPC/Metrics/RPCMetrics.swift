@@ -13,8 +13,8 @@ import Synchronization
 /// | `chatpanel_rpc_connections` | gauge | |
 /// | `chatpanel_rpc_frames_rejected_total` | counter | `reason` (`undecodable`, `too_large`, `too_slow`, `connection_cap`) |
 ///
-/// Metric objects are made once (per method, per method and code) and reused: recording a
-/// call is a few atomic operations, not a look-up in the backend.
+/// Metric objects are made once (per method when it is registered, per method and code) and
+/// reused: recording a call is a few atomic operations, not a look-up in the backend.
 final class RouteMetrics: Sendable {
     let method: String
     let duration: CoreMetrics.Timer
@@ -28,7 +28,8 @@ final class RouteMetrics: Sendable {
 
     private static let all = Mutex<[String: RouteMetrics]>([:])
 
-    /// The metrics of `method`, made on first use (after the process chose its backend).
+    /// The metrics of `method`, made on first use: routers ask when a method is registered, which
+    /// the service host does after the process chose its backend.
     static func of(_ method: String) -> RouteMetrics {
         all.withLock { all in
             if let metrics = all[method] { return metrics }

@@ -27,7 +27,7 @@ public struct RPCRouter: Sendable {
         _ method: UnaryMethod<Request, Response>, group: MethodGroup? = .panel,
         handler: @escaping @Sendable (Request, RPCCallContext) async throws -> Response
     ) {
-        routes[method.path] = RPCRoute(isStreaming: false, group: group) { payload, context, limits, _ in
+        routes[method.path] = RPCRoute(isStreaming: false, group: group, metrics: RouteMetrics.of(method.path)) { payload, context, limits, _ in
             let request = try Self.decode(Request.self, payload, limits)
             let response = try await handler(request, context)
             return try Self.encode(response)
@@ -39,7 +39,7 @@ public struct RPCRouter: Sendable {
         _ method: ServerStreamingMethod<Request, Response>, group: MethodGroup? = .panel,
         handler: @escaping @Sendable (Request, RPCServerStreamWriter<Response>, RPCCallContext) async throws -> Void
     ) {
-        routes[method.path] = RPCRoute(isStreaming: true, group: group) { payload, context, limits, sink in
+        routes[method.path] = RPCRoute(isStreaming: true, group: group, metrics: RouteMetrics.of(method.path)) { payload, context, limits, sink in
             let request = try Self.decode(Request.self, payload, limits)
             try await handler(request, RPCServerStreamWriter(sink: sink), context)
             return []
@@ -83,5 +83,7 @@ struct RPCRoute: Sendable {
     let isStreaming: Bool
     /// Who may call it; nil: every allowed peer.
     let group: MethodGroup?
+    /// Its metrics, made when it is registered: a call records without looking them up.
+    let metrics: RouteMetrics
     let run: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8]
 }

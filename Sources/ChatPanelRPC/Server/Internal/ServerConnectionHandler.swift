@@ -213,7 +213,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             deadline: .now + timeout, peer: peer, logger: logger, callID: callID)
 
         let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
-        calls[callID] = ActiveCall(task: nil, deadline: expiry, startedAt: .now(), metrics: RouteMetrics.of(frame.method))
+        calls[callID] = ActiveCall(task: nil, deadline: expiry, startedAt: .now(), metrics: route.metrics)
         Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -300,7 +300,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     /// Answers a call that is not run, and counts it.
     private func refuse(_ frame: RPCV1.RequestFrame, _ error: RPCError) {
-        RouteMetrics.of(frame.method).record(code: error.code, nanoseconds: nil)
+        router.route(for: frame.method)?.metrics.record(code: error.code, nanoseconds: nil)
         respond(callID: frame.callID, error: error)
     }
 
