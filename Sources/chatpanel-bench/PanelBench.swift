@@ -34,6 +34,11 @@ struct PanelBench: AsyncParsableCommand {
     @Flag(help: "Keep the databases afterwards (for --reuse).") var keep = false
     @Flag(help: "Then overload the gateway: capacity, a ramp to twice it, recovery, and a drain under load.") var overload = false
     @Option(help: "Seconds of the overload ramp.") var rampSeconds = 10
+    @Flag(help: "Then count instructions per panel of each process under valgrind (callgrind).") var callgrind = false
+    @Flag(help: "Only count under valgrind: no timed runs.") var onlyCounts = false
+    @Option(help: "The smaller and larger sequential workloads counted under valgrind.") var counted: [Int] = [100, 600]
+    @Option(help: "The sigsuspend preloaded under valgrind (bench/valgrind/preload.c, built by `make bench`).")
+    var preload = ".build/valgrind-preload.so"
 
     func run() async throws {
         let dialogCount = dialogs ?? max(1, clients / 5)
@@ -66,42 +71,127 @@ struct PanelBench: AsyncParsableCommand {
         removeDatabase("\(gatewayState)/gateway.sqlite")
 
         let binary = daemon ?? siblingExecutable("chatpaneld")
-        let sockets = (clients: "\(directory)/clients.sock", tasks: "\(directory)/tasks.sock", gateway: "\(directory)/gateway.sock")
-        let clientsProcess = try BenchProcess.start(
-            binary, ["clients", "--socket", sockets.clients, "--state-dir", clientsState, "--log-level", "warning"])
-        defer { clientsProcess.stop() }
-        let tasksProcess = try BenchProcess.start(
-            binary, ["tasks", "--socket", sockets.tasks, "--state-dir", tasksState, "--log-level", "warning"])
-        defer { tasksProcess.stop() }
-        let gatewayProcess = try BenchProcess.start(
-            binary,
-            [
-                "gateway", "--socket", sockets.gateway, "--state-dir", gatewayState, "--log-level", "warning",
-                "--clients-socket", sockets.clients, "--tasks-socket", sockets.tasks, "--panel-timeout-ms", String(panelTimeoutMs),
-            ])
-        defer { gatewayProcess.stop() }
-        for socket in [sockets.clients, sockets.tasks, sockets.gateway] {
-            try await waitUntilHealthy(socket: socket, timeout: .seconds(60))
-        }
-
+        let sockets = PanelSockets(directory: directory)
+        let states = (clients: clientsState, tasks: tasksState, gateway: gatewayState)
         let workload = PanelWorkload(dialogs: dialogCount)
-        print("\nGetPanel, manager 1 with the default layout, random dialogs (a tenth not saved as clients yet), unpinned:")
-        let sequential = try await workload.sequential(socket: sockets.gateway, calls: samples)
-        print("  " + pad("sequential", 14) + sequential.latencies.summary + "  " + sequential.tally.summary)
-        for callers in [16, 64] {
-            let run = try await workload.concurrent(socket: sockets.gateway, callers: callers, calls: concurrentCalls)
-            print(
-                "  " + pad("\(callers) callers", 14) + "\(Int(run.rate)) calls/s, " + run.latencies.summary + "  " + run.tally.summary)
+        if !onlyCounts {
+            let processes = try await sockets.start(binary: binary, states: states, panelTimeoutMs: panelTimeoutMs) {
+                try BenchProcess.start($0, $1)
+            }
+            defer { for process in processes { process.stop() } }
+            let pids = processes.map(\.process.processIdentifier)
+            print("\nGetPanel, manager 1 with the default layout, random dialogs (a tenth not saved as clients yet), unpinned:")
+            let sequentialCPU = try PanelCPU(pids)
+            let sequential = try await workload.sequential(socket: sockets.gateway, calls: samples)
+            print("  " + pad("sequential", 14) + sequential.latencies.summary + "  " + sequential.tally.summary)
+            print("  " + pad("", 14) + (try sequentialCPU.perPanel(panels: min(500, samples) + samples)))
+            for callers in [16, 64] {
+                let cpu = try PanelCPU(pids)
+                let run = try await workload.concurrent(socket: sockets.gateway, callers: callers, calls: concurrentCalls)
+                print(
+                    "  " + pad("\(callers) callers", 14) + "\(Int(run.rate)) calls/s, " + run.latencies.summary + "  " + run.tally.summary)
+                print("  " + pad("", 14) + (try cpu.perPanel(panels: run.latencies.count + callers)))
+            }
+            if overload {
+                let phases = OverloadPhases(
+                    workload: workload, socket: sockets.gateway, panelTimeout: .milliseconds(panelTimeoutMs), rampSeconds: rampSeconds)
+                try await phases.run(gatewayPID: pids[2])
+            }
         }
-        if overload {
-            let phases = OverloadPhases(
-                workload: workload, socket: sockets.gateway, panelTimeout: .milliseconds(panelTimeoutMs), rampSeconds: rampSeconds)
-            try await phases.run(gatewayPID: gatewayProcess.process.processIdentifier)
+        if callgrind || onlyCounts {
+            try await countInstructions(binary: binary, sockets: sockets, states: states, workload: workload)
         }
+    }
+
+    /// Instructions per panel of each process: the processes run under callgrind for two
+    /// sequential workloads of different sizes; the difference divided by the difference in
+    /// panels, so start-up and shutdown cancel out.
+    private func countInstructions(
+        binary: String, sockets: PanelSockets, states: (clients: String, tasks: String, gateway: String), workload: PanelWorkload
+    ) async throws {
+        let valgrind = try Valgrind(directory: directory, preload: preload)
+        var totals: [[Double]] = []
+        for panels in counted {
+            removeDatabase("\(states.gateway)/gateway.sqlite")
+            let outputs = ["clients", "tasks", "gateway"].map { "\(directory)/callgrind-\($0)-\(panels).out" }
+            var index = 0
+            let processes = try await sockets.start(binary: binary, states: states, panelTimeoutMs: 60_000, healthTimeout: .seconds(120)) {
+                defer { index += 1 }
+                return try valgrind.start(.callgrind, output: outputs[index], $0, $1)
+            }
+            try await workload.counted(socket: sockets.gateway, panels: panels)
+            for process in processes.reversed() { process.stop(grace: .seconds(120)) }
+            totals.append(try outputs.map { try Valgrind.total(.callgrind, file: $0) })
+        }
+        let span = Double(counted[1] - counted[0])
+        let perPanel = (0..<3).map { (totals[1][$0] - totals[0][$0]) / span }
+        print(
+            "\nGetPanel instructions per panel (callgrind, sequential, \(counted[0]) and \(counted[1]) panels): "
+                + "gateway \(Int(perPanel[2].rounded())) + clients \(Int(perPanel[0].rounded())) + tasks \(Int(perPanel[1].rounded())) "
+                + "= \(Int(perPanel.reduce(0, +).rounded()))")
     }
 
     private func removeDatabase(_ path: String) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}
+
+/// The sockets of the panel benchmark's three processes.
+struct PanelSockets {
+    let clients: String
+    let tasks: String
+    let gateway: String
+
+    init(directory: String) {
+        clients = "\(directory)/clients.sock"
+        tasks = "\(directory)/tasks.sock"
+        gateway = "\(directory)/gateway.sock"
+    }
+
+    /// Starts the clients, tasks and gateway processes (in that order) with `launch` and waits
+    /// until each answers its health check.
+    func start(
+        binary: String, states: (clients: String, tasks: String, gateway: String), panelTimeoutMs: Int,
+        healthTimeout: Duration = .seconds(60), launch: (String, [String]) throws -> BenchProcess
+    ) async throws -> [BenchProcess] {
+        var processes: [BenchProcess] = []
+        do {
+            processes.append(try launch(binary, ["clients", "--socket", clients, "--state-dir", states.clients, "--log-level", "warning"]))
+            processes.append(try launch(binary, ["tasks", "--socket", tasks, "--state-dir", states.tasks, "--log-level", "warning"]))
+            processes.append(
+                try launch(
+                    binary,
+                    [
+                        "gateway", "--socket", gateway, "--state-dir", states.gateway, "--log-level", "warning",
+                        "--clients-socket", clients, "--tasks-socket", tasks, "--panel-timeout-ms", String(panelTimeoutMs),
+                    ]))
+            for socket in [clients, tasks, gateway] {
+                try await waitUntilHealthy(socket: socket, timeout: healthTimeout)
+            }
+        } catch {
+            for process in processes { process.stop() }
+            throw error
+        }
+        return processes
+    }
+}
+
+/// CPU time of the panel benchmark's processes (clients, tasks, gateway) from a starting point.
+struct PanelCPU {
+    private let pids: [Int32]
+    private let start: [Double]
+
+    init(_ pids: [Int32]) throws {
+        self.pids = pids
+        self.start = try pids.map(processCPUSeconds)
+    }
+
+    /// "CPU per panel: gateway … + clients … + tasks … = … µs" since the start.
+    func perPanel(panels: Int) throws -> String {
+        let used = try zip(pids, start).map { try processCPUSeconds($0) - $1 }
+        let perPanel = used.map { $0 / Double(max(1, panels)) * 1e6 }
+        return "CPU per panel: gateway \(format(perPanel[2])) + clients \(format(perPanel[0])) + tasks \(format(perPanel[1])) "
+            + "= \(format(perPanel.reduce(0, +))) µs"
     }
 }
 
@@ -140,6 +230,14 @@ struct PanelWorkload: Sendable {
         run.rate = Double(calls) / started.duration(to: .now).inSeconds
         await client.close()
         return run
+    }
+
+    /// Exactly `panels` panels one after another on one connection (the counted workload).
+    func counted(socket: String, panels: Int) async throws {
+        let client = makeClient(socket)
+        var generator = SplitMix64(seed: 17)
+        for _ in 0..<panels { _ = try await panel(client, &generator) }
+        await client.close()
     }
 
     /// `calls` panels from `callers` concurrent callers, each on its own connection.
