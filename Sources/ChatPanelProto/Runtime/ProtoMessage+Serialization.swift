@@ -5,14 +5,15 @@ extension ProtoMessage {
     ///
     /// Throws ``ProtoCodingError`` when a string holds U+0000, which protobuf-c cannot carry.
     public func serializedBytes() throws -> [UInt8] {
-        let arena = ProtoArena()
-        let descriptor = Self.protoDescriptor.pointer
-        let memory = arena.makeMessage(descriptor)
-        try write(to: ProtoWriter(arena: arena, base: memory, descriptor: descriptor))
-        let message = memory.assumingMemoryBound(to: ProtobufCMessage.self)
-        let size = protobuf_c_message_get_packed_size(message)
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = size == 0 ? 0 : protobuf_c_message_pack(message, buffer.baseAddress)
+        try ProtoArena.withThreadArena { arena in
+            let descriptor = Self.protoDescriptor.pointer
+            let memory = arena.makeMessage(descriptor)
+            try write(to: ProtoWriter(arena: arena, base: memory, descriptor: descriptor))
+            let message = memory.assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(message)
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = size == 0 ? 0 : protobuf_c_message_pack(message, buffer.baseAddress)
+            }
         }
     }
 
