@@ -62,6 +62,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var readHeld = false
     @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     @exclusivity(unchecked) private var draining = false
+    /// Whether ``callEnded()`` is starting waiting calls (it is not re-entered).
+    @exclusivity(unchecked) private var startingWaitingCalls = false
+    /// Whether the loop is delivering a read: answers written meanwhile are flushed together
+    /// when the read completes.
+    @exclusivity(unchecked) private var inRead = false
+    @exclusivity(unchecked) private var flushPending = false
     private var context: ChannelHandlerContext!
 
     init(
@@ -87,6 +93,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inRead = true
         let buffer = unwrapInboundIn(data)
         let frame: RPCV1.RequestFrame
         do {
@@ -115,6 +122,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inRead = false
+        if flushPending {
+            flushPending = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
     // MARK: Backpressure
 
     func read(context: ChannelHandlerContext) {
@@ -126,7 +142,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     /// A call ended: starts the waiting calls that now fit, then reads again if a read was held.
+    ///
+    /// A waiting call whose handler never suspends ends inside `startCall`, which calls this
+    /// again: that inner call returns at once and the outer loop goes on, so the stack does not
+    /// grow with the queue.
     private func callEnded() {
+        guard !startingWaitingCalls else { return }
+        startingWaitingCalls = true
+        defer { startingWaitingCalls = false }
         while !atCap, let next = waiting.popFirst() {
             waitingIDs.remove(next.frame.callID)
             startCall(next.frame, receivedAt: next.receivedAt)
@@ -233,7 +256,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         let task = Self.spawn(
             on: executor, route: route, payload: payload, context: callContext, limits: limits, sink: sink, finish: finish)
-        // The task may already have finished (a handler that never suspends).
+        // The task has already finished when its handler never suspended.
         if calls[callID] != nil {
             calls[callID]?.task = task
             if deadlines.firesAfter(expiry) {
@@ -266,7 +289,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         on executor: EventLoopTaskExecutor, route: RPCRoute, payload: [UInt8], context: RPCCallContext,
         limits: ProtoDecodingLimits, sink: RPCRawStreamSink, finish: @escaping @Sendable (Result<[UInt8], RPCError>) -> Void
     ) -> Task<Void, Never> {
-        Task(executorPreference: executor) {
+        // Started on the loop's thread at once: a handler that never suspends runs to its answer
+        // inside this read, with no job queued on the loop; one that suspends resumes on the loop.
+        Task.immediate(executorPreference: executor) {
             do {
                 if context.requestID.isEmpty {
                     finish(.success(try await route.run(payload, context, limits, sink)))
@@ -364,7 +389,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         frame.callID = callID
         frame.status = RPCV1.Status()
         frame.payload = payload
-        return write(frame)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        write(frame, promise: promise)
+        return promise.futureResult
     }
 
     // MARK: Outbound
@@ -377,8 +404,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         write(frame)
     }
 
-    @discardableResult
-    private func write(_ frame: RPCV1.ResponseFrame) -> EventLoopFuture<Void> {
+    /// Writes a response frame; `promise` (when given) completes once it is written.
+    private func write(_ frame: RPCV1.ResponseFrame, promise: EventLoopPromise<Void>? = nil) {
         var frame = frame
         var bytes: [UInt8]
         do {
@@ -397,9 +424,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             replacement.status = RPCError(code: .resourceExhausted, message: "the response exceeds the maximum frame size").status
             bytes = (try? replacement.serializedBytes()) ?? []
         }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(bytes)), promise: promise)
-        return promise.futureResult
+        if inRead {
+            // Answered within a read: flushed once with the others when the read completes.
+            context.write(wrapOutboundOut(context.channel.allocator.frame(bytes)), promise: promise)
+            flushPending = true
+        } else {
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(bytes)), promise: promise)
+        }
     }
 
     private func closeIfDrained() {
