@@ -1,3 +1,4 @@
+import ChatPanelProto
 import ChatPanelRPC
 import NIOCore
 import NIOEmbedded
@@ -190,5 +191,25 @@ import Testing
         var large = ByteBufferAllocator().frame([UInt8](repeating: 0, count: 0x0102))
         #expect(large.readBytes(length: 4) == [0, 0, 1, 2])
         #expect(large.readableBytes == 0x0102)
+    }
+
+    /// An envelope encoded without its payload, the payload appended: the bytes protobuf-c packs
+    /// for the whole response frame (the payload is its last field), for empty, short and long payloads.
+    @Test func envelopeFrameIsTheWholeMessage() throws {
+        for size in [0, 1, 127, 128, 300, 20_000] {
+            var frame = RPCV1.ResponseFrame()
+            frame.callID = 300
+            frame.endOfStream = true
+            frame.status = RPCError(code: .notFound, message: "nothing").status
+            frame.payload = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
+            let whole = try frame.serializedBytes()
+            var envelope = frame
+            envelope.payload = []
+            let header = try envelope.serializedBytes()
+            var buffer = ByteBufferAllocator().frame(envelope: header, field: 4, payload: frame.payload)
+            #expect(ByteBufferAllocator.frameBodySize(envelope: header, field: 4, payload: frame.payload) == whole.count)
+            #expect(buffer.readInteger(as: UInt32.self) == UInt32(whole.count))
+            #expect(buffer.readBytes(length: buffer.readableBytes) == whole)
+        }
     }
 }

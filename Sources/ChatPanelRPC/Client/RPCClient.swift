@@ -166,7 +166,9 @@ public final class RPCClient: Sendable {
         }
     }
 
-    private func makeFrame(_ path: String, _ payload: [UInt8], _ options: RPCCallOptions) throws -> (UInt64, [UInt8], TimeAmount) {
+    /// The call's frame: the envelope encoded without the payload, and the payload appended to it
+    /// as its `payload` field, copied once into the buffer (a decoder takes fields in any order).
+    private func makeFrame(_ path: String, _ payload: [UInt8], _ options: RPCCallOptions) throws -> (UInt64, ByteBuffer, TimeAmount) {
         let timeout = options.timeout ?? configuration.defaultCallTimeout
         var frame = RPCV1.RequestFrame()
         frame.callID = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -175,14 +177,18 @@ public final class RPCClient: Sendable {
         frame.timeoutMs = UInt32(clamping: max(1, timeout.milliseconds))
         frame.caller = options.caller ?? configuration.defaultCaller
         frame.requestID = options.requestID
-        frame.payload = payload
-        let bytes = try frame.serializedBytes()
-        guard bytes.count <= configuration.maximumFrameSize else {
+        let envelope = try frame.serializedBytes()
+        guard ByteBufferAllocator.frameBodySize(envelope: envelope, field: Self.payloadField, payload: payload) <= configuration.maximumFrameSize
+        else {
             throw RPCError(
                 code: .resourceExhausted, message: "the request exceeds the maximum frame size of \(configuration.maximumFrameSize) bytes")
         }
+        let bytes = ByteBufferAllocator().frame(envelope: envelope, field: Self.payloadField, payload: payload)
         return (frame.callID, bytes, .nanoseconds(timeout.milliseconds * 1_000_000))
     }
+
+    /// `RequestFrame.payload`'s field number (`proto/chatpanel/rpc/v1/rpc.proto`).
+    private static let payloadField: UInt32 = 7
 
     private enum Acquire {
         case use(any Channel)

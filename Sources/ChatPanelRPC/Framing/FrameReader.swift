@@ -146,4 +146,49 @@ extension ByteBufferAllocator {
         buffer.writeFrame(bytes)
         return buffer
     }
+
+    /// A buffer holding one frame whose body is `envelope` (a message encoded with its `bytes`
+    /// field `field` left empty) followed by `payload` as that field: the message with its payload,
+    /// the payload copied once, straight into the buffer. With the payload as the message's last
+    /// field the bytes are the ones protobuf-c packs for the whole message.
+    public func frame(envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
+        let tag = UInt64(field) << 3 | 2
+        let fieldSize = payload.isEmpty ? 0 : Self.varintSize(tag) + Self.varintSize(UInt64(payload.count)) + payload.count
+        let bodySize = envelope.count + fieldSize
+        var buffer = self.buffer(capacity: 4 + bodySize)
+        buffer.writeInteger(UInt32(truncatingIfNeeded: bodySize))
+        buffer.writeBytes(envelope)
+        if !payload.isEmpty {
+            buffer.writeVarint(tag)
+            buffer.writeVarint(UInt64(payload.count))
+            buffer.writeBytes(payload)
+        }
+        return buffer
+    }
+
+    /// The size of the frame body ``frame(envelope:field:payload:)`` makes.
+    public static func frameBodySize(envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
+        payload.isEmpty ? envelope.count : envelope.count + varintSize(UInt64(field) << 3 | 2) + varintSize(UInt64(payload.count)) + payload.count
+    }
+
+    static func varintSize(_ value: UInt64) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest != 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
+    }
+}
+
+extension ByteBuffer {
+    mutating func writeVarint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            writeInteger(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        writeInteger(UInt8(rest))
+    }
 }

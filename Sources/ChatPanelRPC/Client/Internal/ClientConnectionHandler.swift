@@ -9,8 +9,9 @@ enum ClientOutbound: Sendable {
         case stream(AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.Continuation)
     }
 
-    /// Starts a call: its id, the encoded request frame, who gets the answers, and its timeout.
-    case call(id: UInt64, frame: [UInt8], receiver: Receiver, timeout: TimeAmount)
+    /// Starts a call: its id, the request frame (length prefix included), who gets the answers,
+    /// and its timeout.
+    case call(id: UInt64, frame: ByteBuffer, receiver: Receiver, timeout: TimeAmount)
     /// Gives up on a call: the receiver gets CANCELLED and the server is told to stop.
     case cancel(id: UInt64)
 }
@@ -36,7 +37,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     /// A call waiting for a slot.
     private struct Queued {
         var id: UInt64
-        var frame: [UInt8]
+        var frame: ByteBuffer
         var promise: EventLoopPromise<Void>?
     }
 
@@ -125,9 +126,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     /// Writes a call's frame. A failed write fails `promise` (the caller's) and closes the
     /// connection, which fails every pending call.
-    private func send(_ frame: [UInt8], promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+    private func send(_ frame: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
         sentCount += 1
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(frame)), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(frame), promise: promise)
     }
 
     /// Sends the waiting calls that fit now (skipping those given up on while they waited).

@@ -406,32 +406,42 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     /// Writes a response frame; `promise` (when given) completes once it is written.
     private func write(_ frame: RPCV1.ResponseFrame, promise: EventLoopPromise<Void>? = nil) {
-        var frame = frame
+        // The envelope is encoded without the payload, which goes into the frame's buffer as the
+        // frame's last field: copied once, the bytes protobuf-c would pack for the whole frame.
+        var envelope = frame
+        var payload = frame.payload
+        envelope.payload = []
         var bytes: [UInt8]
         do {
-            bytes = try frame.serializedBytes()
+            bytes = try envelope.serializedBytes()
         } catch {
             logger.error("rpc.response.unencodable", metadata: ["chatpanel.rpc.error": "\(error)"])
-            frame.payload = []
-            frame.status = RPCError.internal.status
-            bytes = (try? frame.serializedBytes()) ?? []
+            payload = []
+            envelope.status = RPCError.internal.status
+            bytes = (try? envelope.serializedBytes()) ?? []
         }
-        if bytes.count > configuration.maximumFrameSize {
-            logger.error("rpc.response.too_large", metadata: ["chatpanel.rpc.size": "\(bytes.count)"])
+        let size = ByteBufferAllocator.frameBodySize(envelope: bytes, field: Self.payloadField, payload: payload)
+        if size > configuration.maximumFrameSize {
+            logger.error("rpc.response.too_large", metadata: ["chatpanel.rpc.size": "\(size)"])
             var replacement = RPCV1.ResponseFrame()
             replacement.callID = frame.callID
             replacement.endOfStream = true
             replacement.status = RPCError(code: .resourceExhausted, message: "the response exceeds the maximum frame size").status
             bytes = (try? replacement.serializedBytes()) ?? []
+            payload = []
         }
+        let buffer = context.channel.allocator.frame(envelope: bytes, field: Self.payloadField, payload: payload)
         if inRead {
             // Answered within a read: flushed once with the others when the read completes.
-            context.write(wrapOutboundOut(context.channel.allocator.frame(bytes)), promise: promise)
+            context.write(wrapOutboundOut(buffer), promise: promise)
             flushPending = true
         } else {
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(bytes)), promise: promise)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: promise)
         }
     }
+
+    /// `ResponseFrame.payload`'s field number (`proto/chatpanel/rpc/v1/rpc.proto`), its last field.
+    private static let payloadField: UInt32 = 4
 
     private func closeIfDrained() {
         if draining, calls.isEmpty, waiting.isEmpty, context.channel.isActive {
