@@ -23,13 +23,15 @@ struct CostBench: AsyncParsableCommand {
     @Option(help: "The smaller and larger sequential workloads counted under valgrind.") var counted: [Int] = [200, 1200]
     @Option(help: "The chatpaneld binary (default: next to this one).") var daemon: String?
     @Flag(help: "Also count instructions (callgrind) and allocations (dhat) under valgrind.") var valgrind = false
+    @Flag(help: "Keep valgrind's output files (for callgrind_annotate).") var keep = false
     @Option(help: "The sigsuspend preloaded under valgrind (bench/valgrind/preload.c, built by `make bench`).")
     var preload = ".build/valgrind-preload.so"
 
     func run() async throws {
         let directory = "/tmp/cp-cost-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
+        if keep { print("valgrind output files kept in \(directory)") }
         let daemonPath = daemon ?? siblingExecutable("chatpaneld")
         let counter = valgrind ? try Valgrind(directory: directory, preload: preload) : nil
         print("RPC cost per call: echo service, release build")
@@ -83,9 +85,9 @@ struct CostBench: AsyncParsableCommand {
         var client: [Double] = []
         let directory = valgrind.directory
         for calls in counted {
-            let socket = "\(directory)/echo-\(tool)-\(calls).sock"
-            let serverOut = "\(directory)/\(tool)-server-\(calls).out"
-            let clientOut = "\(directory)/\(tool)-client-\(calls).out"
+            let socket = "\(directory)/echo-\(tool)-\(body)-\(calls).sock"
+            let serverOut = "\(directory)/\(tool)-server-\(body)-\(calls).out"
+            let clientOut = "\(directory)/\(tool)-client-\(body)-\(calls).out"
             let process = try valgrind.start(
                 tool, output: serverOut, daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
             try await waitForSocket(socket, timeout: .seconds(60))
