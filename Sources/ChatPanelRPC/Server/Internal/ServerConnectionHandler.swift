@@ -1,5 +1,6 @@
 import ChatPanelProto
 import CoreMetrics
+import Instrumentation
 import Logging
 import NIOCore
 import Synchronization
@@ -62,6 +63,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var readHeld = false
     @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     @exclusivity(unchecked) private var draining = false
+    @exclusivity(unchecked) private var spanIDs = SpanIDGenerator()
     /// Whether ``callEnded()`` is starting waiting calls (it is not re-entered).
     @exclusivity(unchecked) private var startingWaitingCalls = false
     /// Whether the loop is delivering a read: answers written meanwhile are flushed together
@@ -231,9 +233,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 return
             }
         }
+        let (span, parentSpan) = spanIDs.span(for: frame)
         let callContext = RPCCallContext(
             method: frame.method, caller: frame.caller ?? RPCV1.Caller(), requestID: frame.requestID,
-            deadline: .now + timeout, peer: peer, logger: logger, callID: callID)
+            deadline: .now + timeout, peer: peer, logger: logger, callID: callID, trace: span, parentSpanID: parentSpan)
 
         let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
         calls[callID] = ActiveCall(task: nil, deadline: expiry, startedAt: .now(), metrics: route.metrics)
@@ -292,18 +295,25 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // Started on the loop's thread at once: a handler that never suspends runs to its answer
         // inside this read, with no job queued on the loop; one that suspends resumes on the loop.
         Task.immediate(executorPreference: executor) {
+            // The call's span: calls the handler makes carry it, and log lines name its trace.
+            var serviceContext = ServiceContext.topLevel
+            serviceContext.traceContext = context.trace
             do {
-                if context.requestID.isEmpty {
-                    finish(.success(try await route.run(payload, context, limits, sink)))
-                } else {
+                let response = try await ServiceContext.withValue(serviceContext) {
+                    if context.requestID.isEmpty {
+                        return try await route.run(payload, context, limits, sink)
+                    }
                     // Idempotent writes compare the payload of a retry with the first call's.
-                    let response = try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
+                    return try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
                         try await route.run(payload, context, limits, sink)
                     }
-                    finish(.success(response))
                 }
+                finish(.success(response))
+                if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "OK"]) }
             } catch {
-                finish(.failure(wireError(for: error, context: context)))
+                let failure = wireError(for: error, context: context)
+                finish(.failure(failure))
+                if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "\(failure.code.protoName)"]) }
             }
         }
     }
