@@ -21,7 +21,7 @@ extension ClientsStore {
         let row = try dialogRow(db, dialogID)
         var card = ClientsV1.ClientCard()
         var dialog = dialog(from: row)
-        let phone: String = row["phone_normalized"]
+        let phone: String = row[DialogColumn.phoneNormalized.rawValue]
         var phones = phone.isEmpty ? [] : [phone]
         var emails = dialog.email.isEmpty ? [] : [dialog.email]
         var linkedID: Int64? = nil
@@ -56,7 +56,7 @@ extension ClientsStore {
             let row = try dialogRow(db, dialogID)
             var dialog = dialog(from: row)
             if let linked = dialog.clientID { dialog.clientID = try resolveClient(db, linked).id }
-            let phone: String = row["phone_normalized"]
+            let phone: String = row[DialogColumn.phoneNormalized.rawValue]
             if !phone.isEmpty { phones.append(phone) }
             if !dialog.email.isEmpty { emails.append(dialog.email) }
             card.canSaveClient = dialog.clientID == nil

@@ -180,7 +180,8 @@ extension ClientsStore {
 
     // MARK: - Shared with the card
 
-    /// The columns of `field_definition` the loaders read.
+    /// The columns of `field_definition` the loaders read (a row is read by position: `code`
+    /// first, `editable` sixth; a card's rows add the value eighth).
     static let fieldColumns = "code, name, name_key, type, system, editable, position"
 
     /// A definition row with its options.
@@ -193,11 +194,11 @@ extension ClientsStore {
     static func definitions(_ db: Database, from rows: [Row]) throws -> [ClientsV1.FieldDefinition] {
         var definitions = rows.map { row in
             var definition = ClientsV1.FieldDefinition()
-            definition.code = row["code"]
-            definition.name = row["name"]
-            definition.type = ClientsV1.FieldType(rawValue: row["type"])
-            definition.system = row["system"]
-            definition.editable = row["editable"]
+            definition.code = row[0]
+            definition.name = row[1]
+            definition.type = ClientsV1.FieldType(rawValue: row[3])
+            definition.system = row[4]
+            definition.editable = row[5]
             return definition
         }
         let dictionaries = Array(Set(definitions.filter { $0.type == .dictionary }.map(\.code)))
@@ -259,7 +260,7 @@ extension ClientsStore {
             WHERE m.manager_id = ? AND m.pinned = 1
             ORDER BY m.position, d.position
             """, [client.clientID, managerID])
-        let pinnedCodes = Set(pinnedRows.map { $0["code"] as String })
+        let pinnedCodes = Set(pinnedRows.map { $0[0] as String })
         let valueRows = try db.rows(
             """
             SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
@@ -269,12 +270,12 @@ extension ClientsStore {
             WHERE v.client_id = ?
             ORDER BY m.position IS NULL, m.position, d.position
             """, [managerID, client.clientID]
-        ).filter { !pinnedCodes.contains($0["code"] as String) }
+        ).filter { !pinnedCodes.contains($0[0] as String) }
         let rows = pinnedRows + valueRows
         return zip(rows, try definitions(db, from: rows)).enumerated().map { index, pair in
             let (row, definition) = pair
             let isPinned = index < pinnedRows.count
-            var value: String = row["value"] ?? ""
+            var value: String = row[7] ?? ""
             switch SystemFields.backing(of: definition.code) {
             case .address(let part)?: value = address[part]
             case .createdAt?: value = utcDate(milliseconds: client.createdAtMs)

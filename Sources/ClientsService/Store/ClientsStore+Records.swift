@@ -12,6 +12,15 @@ extension ClientsStore {
         street, house, flat, building, entrance, floor, block, merged_into, created_at_ms, updated_at_ms
         """
 
+    /// The positions of ``clientColumns`` in a row. Rows are read by position: GRDB finds a
+    /// column by name by lowercasing the fetched row's column names on every access.
+    enum ClientColumn: Int {
+        case id, firstName, lastName, patronymic, email, addressSplit, addressText
+        /// The address parts follow in ``AddressPart`` order, from `postal_code` to `block`.
+        case postalCode
+        case mergedInto = 19, createdAtMs, updatedAtMs
+    }
+
     /// The surviving client for `clientID` (itself unless it was merged), or `NOT_FOUND`.
     ///
     /// Merges re-point every id merged before, so one hop always reaches the survivor.
@@ -19,16 +28,16 @@ extension ClientsStore {
         guard let row = try db.row("SELECT id, merged_into FROM client WHERE id = ?", [clientID]) else {
             throw RPCError.notFound("client \(clientID) does not exist")
         }
-        if let survivor: Int64 = row["merged_into"] { return (survivor, clientID) }
+        if let survivor: Int64 = row[1] { return (survivor, clientID) }
         return (clientID, 0)
     }
 
     /// The stored address of a client row.
     static func address(from row: Row) -> ClientAddress {
         var address = ClientAddress()
-        address.split = row["address_split"]
-        address.freeText = row["address_text"]
-        for part in AddressPart.allCases { address[part] = row[part.rawValue] }
+        address.split = row[ClientColumn.addressSplit.rawValue]
+        address.freeText = row[ClientColumn.addressText.rawValue]
+        for (offset, part) in AddressPart.allCases.enumerated() { address[part] = row[ClientColumn.postalCode.rawValue + offset] }
         return address
     }
 
@@ -55,7 +64,7 @@ extension ClientsStore {
     /// A client's phones in order.
     static func phones(_ db: Database, clientID: Int64) throws -> [PhoneNumber] {
         try db.rows("SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]).map {
-            PhoneNumber(entered: $0["number"], normalized: $0["normalized"])
+            PhoneNumber(entered: $0[0], normalized: $0[1])
         }
     }
 
@@ -67,14 +76,14 @@ extension ClientsStore {
         return message
     }
 
-    /// The proto form of a tag row (`id, name, color, client_count, deleting`).
+    /// The proto form of a tag row (`id, name, color, client_count, deleting` first, by position).
     static func tag(from row: Row) -> ClientsV1.Tag {
         var tag = ClientsV1.Tag()
-        tag.tagID = row["id"]
-        tag.name = row["name"]
-        tag.color = row["color"]
-        tag.clientCount = row["client_count"]
-        tag.deleting = row["deleting"]
+        tag.tagID = row[0]
+        tag.name = row[1]
+        tag.color = row[2]
+        tag.clientCount = row[3]
+        tag.deleting = row[4]
         return tag
     }
 
@@ -108,7 +117,7 @@ extension ClientsStore {
             ORDER BY pinned DESC, attached_at_ms, id
             LIMIT ?5
             """, [clientID, after.pinned, after.attachedAtMs, after.tagID, limit + 1])
-        var total: Int = rows.first?["total"] ?? 0
+        var total: Int = rows.first?[7] ?? 0
         if rows.isEmpty, cursor != nil {
             // Past the last tag: the window had no row to carry the total.
             total =
@@ -120,8 +129,8 @@ extension ClientsStore {
         let tags = rows.prefix(limit).map { row in
             var clientTag = ClientsV1.ClientTag()
             clientTag.tag = tag(from: row)
-            clientTag.pinned = row["pinned"]
-            clientTag.attachedAtMs = row["attached_at_ms"]
+            clientTag.pinned = row[5]
+            clientTag.attachedAtMs = row[6]
             return clientTag
         }
         return (tags, total, rows.count > limit)
@@ -131,15 +140,15 @@ extension ClientsStore {
     static func loadClient(_ db: Database, _ clientID: Int64) throws -> ClientsV1.Client? {
         guard let row = try db.row("SELECT \(clientColumns) FROM client WHERE id = ?", [clientID]) else { return nil }
         var client = ClientsV1.Client()
-        client.clientID = row["id"]
-        client.firstName = row["first_name"]
-        client.lastName = row["last_name"]
-        client.patronymic = row["patronymic"]
+        client.clientID = row[ClientColumn.id.rawValue]
+        client.firstName = row[ClientColumn.firstName.rawValue]
+        client.lastName = row[ClientColumn.lastName.rawValue]
+        client.patronymic = row[ClientColumn.patronymic.rawValue]
         client.displayName = PersonName(first: client.firstName, last: client.lastName, patronymic: client.patronymic).displayName
-        client.email = row["email"]
+        client.email = row[ClientColumn.email.rawValue]
         client.address = proto(address(from: row))
-        client.createdAtMs = row["created_at_ms"]
-        client.updatedAtMs = row["updated_at_ms"]
+        client.createdAtMs = row[ClientColumn.createdAtMs.rawValue]
+        client.updatedAtMs = row[ClientColumn.updatedAtMs.rawValue]
         client.phones = try phones(db, clientID: clientID).map(proto)
         let tags = try clientTags(db, clientID: clientID, limit: listedTagLimit)
         client.tags = tags.tags
@@ -168,17 +177,19 @@ extension ClientsStore {
             """, StatementArguments(Array(clientIDs)))
         var summaries: [Int64: ClientsV1.ClientSummary] = [:]
         for row in rows {
+            // By position: id, first_name, last_name, patronymic, email, first_phone, tag_id,
+            // tag_name, tag_color, tag_client_count.
             var summary = ClientsV1.ClientSummary()
-            summary.clientID = row["id"]
-            summary.displayName = PersonName(first: row["first_name"], last: row["last_name"], patronymic: row["patronymic"]).displayName
-            summary.email = row["email"]
-            summary.firstPhone = row["first_phone"] ?? ""
-            if let tagID: Int64 = row["tag_id"] {
+            summary.clientID = row[0]
+            summary.displayName = PersonName(first: row[1], last: row[2], patronymic: row[3]).displayName
+            summary.email = row[4]
+            summary.firstPhone = row[5] ?? ""
+            if let tagID: Int64 = row[6] {
                 var tag = ClientsV1.Tag()
                 tag.tagID = tagID
-                tag.name = row["tag_name"]
-                tag.color = row["tag_color"]
-                tag.clientCount = row["tag_client_count"]
+                tag.name = row[7]
+                tag.color = row[8]
+                tag.clientCount = row[9]
                 summary.pinnedTag = tag
             }
             summaries[summary.clientID] = summary
@@ -190,18 +201,23 @@ extension ClientsStore {
     static let dialogColumns =
         "id, channel, external_login, display_name, phone, phone_normalized, email, client_id, created_at_ms, updated_at_ms"
 
+    /// The positions of ``dialogColumns`` in a row.
+    enum DialogColumn: Int {
+        case id, channel, externalLogin, displayName, phone, phoneNormalized, email, clientID, createdAtMs, updatedAtMs
+    }
+
     /// The proto form of a dialog row.
     static func dialog(from row: Row) -> ClientsV1.Dialog {
         var dialog = ClientsV1.Dialog()
-        dialog.dialogID = row["id"]
-        dialog.channel = row["channel"]
-        dialog.externalLogin = row["external_login"]
-        dialog.displayName = row["display_name"]
-        dialog.phone = row["phone"]
-        dialog.email = row["email"]
-        dialog.clientID = row["client_id"]
-        dialog.createdAtMs = row["created_at_ms"]
-        dialog.updatedAtMs = row["updated_at_ms"]
+        dialog.dialogID = row[DialogColumn.id.rawValue]
+        dialog.channel = row[DialogColumn.channel.rawValue]
+        dialog.externalLogin = row[DialogColumn.externalLogin.rawValue]
+        dialog.displayName = row[DialogColumn.displayName.rawValue]
+        dialog.phone = row[DialogColumn.phone.rawValue]
+        dialog.email = row[DialogColumn.email.rawValue]
+        dialog.clientID = row[DialogColumn.clientID.rawValue]
+        dialog.createdAtMs = row[DialogColumn.createdAtMs.rawValue]
+        dialog.updatedAtMs = row[DialogColumn.updatedAtMs.rawValue]
         return dialog
     }
 
