@@ -208,8 +208,8 @@ public final class RPCClient: Sendable {
             W3CTraceContextPropagator().inject(context, into: &frame, using: RequestFrameTraceCarrier())
         }
         let envelope = try frame.serializedBytes()
-        guard ByteBufferAllocator.frameBodySize(envelope: envelope, field: Self.payloadField, payload: payload) <= configuration.maximumFrameSize
-        else {
+        let size = ByteBufferAllocator.frameBodySize(envelope: envelope, field: Self.payloadField, payload: payload)
+        guard size <= configuration.maximumFrameSize else {
             throw RPCError(
                 code: .resourceExhausted, message: "the request exceeds the maximum frame size of \(configuration.maximumFrameSize) bytes")
         }

@@ -153,8 +153,7 @@ extension ByteBufferAllocator {
     /// field the bytes are the ones protobuf-c packs for the whole message.
     public func frame(envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
         let tag = UInt64(field) << 3 | 2
-        let fieldSize = payload.isEmpty ? 0 : Self.varintSize(tag) + Self.varintSize(UInt64(payload.count)) + payload.count
-        let bodySize = envelope.count + fieldSize
+        let bodySize = Self.frameBodySize(envelope: envelope, field: field, payload: payload)
         var buffer = self.buffer(capacity: 4 + bodySize)
         buffer.writeInteger(UInt32(truncatingIfNeeded: bodySize))
         buffer.writeBytes(envelope)
@@ -168,7 +167,8 @@ extension ByteBufferAllocator {
 
     /// The size of the frame body ``frame(envelope:field:payload:)`` makes.
     public static func frameBodySize(envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
-        payload.isEmpty ? envelope.count : envelope.count + varintSize(UInt64(field) << 3 | 2) + varintSize(UInt64(payload.count)) + payload.count
+        guard !payload.isEmpty else { return envelope.count }
+        return envelope.count + varintSize(UInt64(field) << 3 | 2) + varintSize(UInt64(payload.count)) + payload.count
     }
 
     static func varintSize(_ value: UInt64) -> Int {
