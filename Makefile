@@ -88,6 +88,7 @@ bench: deps .build/pingpong
 	.build/release/chatpanel-bench catalog
 	.build/release/chatpanel-bench orders
 	.build/release/chatpanel-bench insights
+	.build/release/chatpanel-bench live
 	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
