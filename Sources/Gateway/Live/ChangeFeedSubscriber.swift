@@ -53,6 +53,7 @@ final class ChangeFeedSubscriber: Service, Sendable {
             do {
                 try await cancelWhenGracefulShutdown { try await self.follow() }
             } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 let wasConnected = status.withLock { status in
                     defer {
                         status.isConnected = false
