@@ -133,7 +133,9 @@ struct LiveBench: AsyncParsableCommand {
                 + "\(failedWrites.value > 0 ? ", \(failedWrites.value) failed" : ""))"
                 + "; \(latencies.count) widget updates received, \(receipts.wholePanelsMeasured) whole panels")
         print("  commit to receipt: p50 \(format(latencies.percentile(50) / 1000)) ms, p99 \(format(latencies.percentile(99) / 1000)) ms")
-        print("  gateway RSS: \(rssBefore / 1024) MiB before the watches, \(rssOpen / 1024) MiB with them open, \(rssAfter / 1024) MiB after the changes")
+        print(
+            "  gateway RSS: \(rssBefore / 1024) MiB before the watches, \(rssOpen / 1024) MiB with them open, \(rssAfter / 1024) MiB after the changes"
+        )
         for gateway in gateways { await gateway.close() }
         await writer.close()
     }

@@ -18,13 +18,7 @@ struct LiveProcessTests {
             let children = Children()
             defer { children.killAll() }
             func start(_ process: String, log: String? = nil, extra: [String] = []) async throws -> ChildProcess {
-                let socket = "\(directory)/\(process).sock"
-                let child = children.add(
-                    try ChildProcess.spawn(
-                        Binaries.daemon, [process, "--socket", socket, "--state-dir", "\(directory)/\(process)-state"] + extra,
-                        logPrefix: "\(directory)/\(log ?? process)", name: process))
-                try await waitUntilHealthy(socket: socket, while: child)
-                return child
+                try await children.startDaemon(process, in: directory, log: log, extra: extra)
             }
             _ = try await start("clients")
             let tasksProcess = try await start("tasks")
@@ -37,7 +31,8 @@ struct LiveProcessTests {
             _ = try await clients.unary(ClientsV1.Clients.upsertDialog, Seed.dialog("d-restart"), options: options)
             var save = ClientsV1.SaveClientFromDialogRequest()
             save.dialogID = "d-restart"
-            let clientID = try #require(try await clients.unary(ClientsV1.Clients.saveClientFromDialog, save, options: options).client?.clientID)
+            let clientID = try #require(
+                try await clients.unary(ClientsV1.Clients.saveClientFromDialog, save, options: options).client?.clientID)
 
             let watch = PanelWatchReader(gateway, dialog: "d-restart", as: As.manager)
             defer { watch.stop() }

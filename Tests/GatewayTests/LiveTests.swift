@@ -2,9 +2,10 @@ import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
 import Foundation
-import Gateway
 import Synchronization
 import Testing
+
+@testable import Gateway
 
 #if canImport(Glibc)
     import Glibc
@@ -238,13 +239,7 @@ struct StalledWatcher {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var small: Int32 = 4096
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            let bytes = Array(path.utf8)
-            buffer.copyBytes(from: bytes)
-            buffer[bytes.count] = 0
-        }
+        var address = unixSocketAddress(path)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
@@ -265,4 +260,60 @@ struct StalledWatcher {
     }
 
     func close() { _ = Glibc.close(fd) }
+}
+
+/// How a watch keeps what changed while its previous update is still being written.
+@Suite("Gateway: live panel coalescing")
+struct LiveCoalescingTests {
+    @Test("changes to one widget coalesce into one mark with the oldest change's time; past the bound, the whole panel")
+    func marksCoalesce() {
+        let watcher = PanelWatcher(managerID: 1, dialogID: "d", wholePanelAfter: 4)
+        watcher.mark([.notes], changedAtMs: 20)
+        watcher.mark([.notes], changedAtMs: 10)
+        watcher.mark([.tasks], changedAtMs: 30)
+        let pending = watcher.take()
+        #expect(pending.kinds == [.notes, .tasks])
+        #expect(pending.changedAtMs == 10)
+        #expect(pending.changes == 3)
+        #expect(!pending.wholePanel)
+        #expect(watcher.take().isEmpty, "the marks start over once taken")
+
+        for time in Int64(1)...5 { watcher.mark([.cart], changedAtMs: time) }
+        let behind = watcher.take()
+        #expect(behind.wholePanel, "five coalesced changes, past the bound of four: the whole panel")
+    }
+
+    @Test("the hub files a watch under its dialog, client and visitor; a wide change reaches every watch")
+    func hubRoutesChanges() {
+        let hub = PanelWatchHub()
+        let first = PanelWatcher(managerID: 1, dialogID: "d-1", wholePanelAfter: 64)
+        let second = PanelWatcher(managerID: 2, dialogID: "d-2", wholePanelAfter: 64)
+        hub.add(first)
+        hub.add(second)
+        hub.update(first, keys: PanelKeys(dialogID: "d-1", clientID: 7, visitorID: "v-1"))
+        var byClient = ChangesV1.Change()
+        byClient.widget = "notes"
+        byClient.clientID = 7
+        byClient.atMs = 5
+        var byVisitor = ChangesV1.Change()
+        byVisitor.widget = "cart"
+        byVisitor.visitorID = "v-1"
+        var unknown = ChangesV1.Change()
+        unknown.widget = "a widget of a newer service"
+        unknown.clientID = 7
+        hub.deliver([byClient, byVisitor, unknown])
+        #expect(first.take().kinds == [.notes, .cart])
+        #expect(second.take().isEmpty)
+
+        var wide = ChangesV1.Change()
+        wide.widget = "tags"
+        hub.deliver([wide])
+        #expect(first.take().kinds == [.tags])
+        #expect(second.take().kinds == [.tags])
+
+        hub.remove(first)
+        hub.deliver([byClient])
+        #expect(hub.count == 1)
+        #expect(first.take().isEmpty)
+    }
 }

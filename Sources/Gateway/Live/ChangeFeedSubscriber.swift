@@ -64,7 +64,8 @@ final class ChangeFeedSubscriber: Service, Sendable {
                 if wasConnected {
                     wait = configuration.feedRetryInitial
                     logger.warning(
-                        "gateway.feed.lost", metadata: ["chatpanel.gateway.upstream": "\(upstream.name)", "chatpanel.gateway.error": "\(error)"])
+                        "gateway.feed.lost",
+                        metadata: ["chatpanel.gateway.upstream": "\(upstream.name)", "chatpanel.gateway.error": "\(error)"])
                 }
             }
             if Task.isCancelled || Task.isShuttingDownGracefully { return }
