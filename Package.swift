@@ -21,6 +21,8 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
 let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let instrumentation = Target.Dependency.product(name: "Instrumentation", package: "swift-distributed-tracing")
+let w3cTraceContext = Target.Dependency.product(name: "W3CTraceContext", package: "swift-w3c-trace-context")
 
 let package = Package(
     name: "chatpanel",
@@ -41,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
     ],
     targets: [
         // C: libprotobuf-c, the protoc-c output, and a few POSIX helpers.
@@ -64,7 +68,9 @@ let package = Package(
         // Framing, RPC server and client over Unix sockets.
         .target(
             name: "ChatPanelRPC",
-            dependencies: ["ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, coreMetrics],
+            dependencies: [
+                "ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, coreMetrics, instrumentation, w3cTraceContext,
+            ],
             swiftSettings: strict
         ),
         // The echo service of the runtime's tests and benchmark.
@@ -121,7 +127,7 @@ let package = Package(
         // The gateway knows the services only through proto/.
         .target(
             name: "Gateway",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle, coreMetrics],
             swiftSettings: strict
         ),
 
@@ -138,7 +144,7 @@ let package = Package(
             name: "chatpanelctl",
             dependencies: [
                 "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelSystem", "ClientsService", "TasksService", "OrdersService", "InsightsService",
-                "Gateway", crypto,
+                "Gateway", crypto, instrumentation, w3cTraceContext,
                 argumentParser, nioPosix, logging,
             ],
             swiftSettings: strict
@@ -158,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "ChatPanelRPCTests",
             dependencies: [
-                "ChatPanelRPC", "ChatPanelProto", "EchoService", "ChatPanelSystem", "ChatPanelTesting", nioCore, nioPosix, logging,
+                "ChatPanelRPC", "ChatPanelProto", "EchoService", "ChatPanelSystem", "ChatPanelTesting", nioCore, nioPosix, logging, instrumentation, w3cTraceContext,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -201,7 +207,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "ClientsService", "TasksService", "OrdersService", "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
-                "ChatPanelRuntime", "ChatPanelStore", grdb, logging, lifecycle,
+                "ChatPanelRuntime", "ChatPanelStore", grdb, logging, lifecycle, instrumentation, w3cTraceContext,
             ],
             swiftSettings: strict
         ),

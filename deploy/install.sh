@@ -18,6 +18,8 @@ fi
 install -d "$prefix/bin" "$prefix/share/doc/chatpanel"
 install -m 0755 .build/release/chatpaneld .build/release/chatpanelctl "$prefix/bin/"
 install -m 0644 README.md "$prefix/share/doc/chatpanel/README.md"
+install -d "$prefix/share/chatpanel"
+install -m 0644 deploy/prometheus/chatpanel-alerts.yml "$prefix/share/chatpanel/chatpanel-alerts.yml"
 for unit in deploy/*.socket deploy/*.service deploy/*.target; do
   sed "s|/usr/local/bin/|$prefix/bin/|g" "$unit" > "$unit_dir/$(basename "$unit")"
   chmod 0644 "$unit_dir/$(basename "$unit")"

@@ -59,9 +59,12 @@ public enum ChatPanelProcess {
         try await group.run()
     }
 
-    /// Makes the process logger: journald-prefixed lines on stderr.
+    /// Makes the process logger: journald-prefixed lines on stderr; a line logged while a call
+    /// is served names the call's trace (``ChatPanelRPC/RPCTraceContextKey``, `Logger.MetadataProvider.chatPanelTrace`).
     public static func makeLogger(name: String, level: Logger.Level) -> Logger {
-        var logger = Logger(label: name) { label in JournaldLogHandler(label: label, level: level) }
+        var logger = Logger(label: name) { label in
+            JournaldLogHandler(label: label, level: level, metadataProvider: .chatPanelTrace)
+        }
         logger.logLevel = level
         return logger
     }

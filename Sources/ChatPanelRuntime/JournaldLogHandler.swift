@@ -15,11 +15,13 @@ public struct JournaldLogHandler: LogHandler {
     public let label: String
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
 
     /// A handler for `label` at `level`.
-    public init(label: String, level: Logger.Level = .info) {
+    public init(label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.logLevel = level
+        self.metadataProvider = metadataProvider
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -41,6 +43,7 @@ public struct JournaldLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var merged = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         var line = "<\(Self.priority(event.level))>\(label): \(event.message)"
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {

@@ -15,6 +15,7 @@ public struct IdempotencyRecordPruner: Service {
     public let interval: Duration
     private let now: @Sendable () -> Int64
     private let logger: Logger
+    private let metrics = JobMetrics(job: "idempotency_pruner")
 
     /// A pruner of `store`'s idempotency records; `now` gives UTC milliseconds (tests may move it).
     public init(
@@ -35,7 +36,9 @@ public struct IdempotencyRecordPruner: Service {
             do {
                 let removed = try await store.pruneIdempotencyRecords(before: now() - retention.components.seconds * 1000)
                 if removed > 0 { logger.info("store.idempotency.pruned", metadata: ["chatpanel.store.removed": "\(removed)"]) }
+                metrics.finished(.done)
             } catch {
+                metrics.finished(.retried)
                 logger.warning("store.idempotency.prune_failed", metadata: ["chatpanel.store.error": "\(error)"])
             }
             do {

@@ -231,6 +231,10 @@ public final class SQLiteStore: Sendable {
         }
         StoreMetrics.databaseBytes.record(attributes(path))
         StoreMetrics.walBytes.record(attributes(path + "-wal"))
+        let fileSystem = try? FileManager.default.attributesOfFileSystem(forPath: (path as NSString).deletingLastPathComponent)
+        if let free = (fileSystem?[.systemFreeSize] as? NSNumber)?.int64Value {
+            StoreMetrics.filesystemAvailableBytes.record(free)
+        }
     }
 
     /// Whether the database answers a trivial read; throws what it fails with.
@@ -349,6 +353,8 @@ enum StoreMetrics {
     static let writeDuration = CoreMetrics.Timer(label: "chatpanel_store_write_duration_seconds", preferredDisplayUnit: .seconds)
     static let databaseBytes = Gauge(label: "chatpanel_store_database_bytes")
     static let walBytes = Gauge(label: "chatpanel_store_wal_bytes")
+    /// Free space on the database's file system, for a disk alert without a node exporter.
+    static let filesystemAvailableBytes = Gauge(label: "chatpanel_store_filesystem_available_bytes")
 }
 
 extension CoreMetrics.Timer {

@@ -398,28 +398,6 @@ struct BenchSeed {
     }
 }
 
-/// A small deterministic random generator (SplitMix64), so runs are comparable.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    /// A generator starting from `seed`.
-    init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in `0..<bound`.
-    mutating func next(below bound: Int) -> Int {
-        Int(next() % UInt64(max(1, bound)))
-    }
-}
-
 /// A flag the job's watcher clears to stop the load tasks.
 private final class RunningFlag: Sendable {
     private let value = Mutex(true)

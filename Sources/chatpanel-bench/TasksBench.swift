@@ -326,21 +326,4 @@ extension TasksBench {
             texts[Int(random.next() % UInt64(texts.count))]
         }
     }
-
-    /// A small, fast, seeded generator (the seed makes runs comparable).
-    struct SplitMix64 {
-        private var state: UInt64
-
-        /// A generator; the same seed gives the same numbers.
-        init(seed: UInt64) { state = seed }
-
-        /// The next number.
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

@@ -10,6 +10,6 @@ struct ChatPanelCtl: AsyncParsableCommand {
         subcommands: [
             HealthCommand.self, ClientsCommands.self, TasksCommands.self, NotesCommands.self, PanelCommand.self, LayoutCommands.self,
             CatalogCommands.self, ProductsCommands.self, CartCommands.self, OrderCommands.self, InsightsCommands.self, DemoCommand.self,
-            BackupCommand.self, RestoreCommand.self, MetricsCommand.self,
+            BackupCommand.self, RestoreCommand.self, MetricsCommand.self, ListCommand.self, DescribeCommand.self, CallCommand.self,
         ])
 }

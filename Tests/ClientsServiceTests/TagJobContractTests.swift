@@ -152,6 +152,15 @@ import Testing
             let rename = try await start(service, spec(keep.tagID, .rename, name: "Kept"))
             try await waitUntil { try await job(service, rename.jobID).state == .done }
             #expect(try await service.card(client: clients[0]).client?.tags.first?.tag?.name == "Kept")
+
+            // The runner counts its runs and its queue (other suites in this process only add to
+            // the counter).
+            let done = #"chatpanel_jobs_runs_total{job="tag_job",outcome="done"} "#
+            try await waitUntil {
+                let text = try await service.call(MetricsV1.Metrics.scrape, MetricsV1.ScrapeRequest()).text
+                let line = text.split(separator: "\n").first { $0.hasPrefix(done) }
+                return (line.flatMap { Double($0.dropFirst(done.count)) } ?? 0) >= 2 && text.contains(#"chatpanel_jobs_queued{job="tag_job"}"#)
+            }
         }
     }
 

@@ -58,6 +58,15 @@ struct DegradationTests {
             let health = try await h.call(HealthV1.Health.check, HealthV1.HealthCheckRequest())
             let tasksHealth = try #require(health.components.first { $0.name == "tasks" })
             #expect(tasksHealth.status == .notServing)
+
+            // The metrics say the same (other suites in this process only add to the counters).
+            let metrics = try await h.call(MetricsV1.Metrics.scrape, MetricsV1.ScrapeRequest()).text
+            #expect(sample(metrics, #"chatpanel_gateway_widgets_total{widget="tasks",state="unavailable"}"#) >= 3, "\(metrics)")
+            #expect(sample(metrics, #"chatpanel_gateway_widgets_total{widget="tags",state="ok"}"#) >= 3)
+            #expect(sample(metrics, #"chatpanel_gateway_upstream_breaker_opened_total{upstream="tasks"}"#) >= 1)
+            #expect(sample(metrics, #"chatpanel_gateway_upstream_calls_total{upstream="tasks",code="UNAVAILABLE"}"#) >= 2)
+            #expect(metrics.contains(#"chatpanel_gateway_upstream_call_duration_seconds_count{upstream="clients"}"#))
+            #expect(metrics.contains(#"chatpanel_gateway_upstream_breaker_state{upstream="tasks"}"#))
             let clientsHealth = try #require(health.components.first { $0.name == "clients" })
             #expect(clientsHealth.status == .serving)
         }
@@ -114,4 +123,12 @@ struct RightsAndSettingsTests {
             #expect(panel.widget(.notes)?.state == .ok)
         }
     }
+}
+
+/// The value of the sample line that starts with `prefix` (0 when absent).
+func sample(_ text: String, _ prefix: String) -> Double {
+    for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
+        if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return value }
+    }
+    return 0
 }

@@ -11,6 +11,7 @@
 #include "chatpanel/insights/v1/insights.pb-c.h"
 #include "chatpanel/metrics/v1/metrics.pb-c.h"
 #include "chatpanel/orders/v1/orders.pb-c.h"
+#include "chatpanel/reflection/v1/reflection.pb-c.h"
 #include "chatpanel/rpc/v1/rpc.pb-c.h"
 #include "chatpanel/tasks/v1/tasks.pb-c.h"
 #include "chatpanel/testing/v1/testing.pb-c.h"
@@ -659,6 +660,15 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__verify_payment_link_response(void) {
     return &chatpanel__orders__v1__verify_payment_link_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__reflection__v1__list_methods_request(void) {
+    return &chatpanel__reflection__v1__list_methods_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__reflection__v1__list_methods_response(void) {
+    return &chatpanel__reflection__v1__list_methods_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__reflection__v1__method_info(void) {
+    return &chatpanel__reflection__v1__method_info__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__rpc__v1__caller(void) {
     return &chatpanel__rpc__v1__caller__descriptor;

@@ -5,16 +5,23 @@ extension ProtoMessage {
     /// file, every field present with its value (defaults included), enums by name, bytes as
     /// base64, oneof members and optional fields only when set.
     public func jsonText(pretty: Bool = true) throws -> String {
-        let bytes = try serializedBytes()
-        let descriptor = Self.protoDescriptor.pointer
-        return try bytes.withUnsafeBytes { buffer -> String in
+        try ProtoJSONText.text(try serializedBytes(), Self.protoDescriptor.pointer, pretty: pretty, int64AsStrings: false)
+    }
+}
+
+/// Encoded messages as JSON, through protobuf-c's descriptors.
+enum ProtoJSONText {
+    static func text(
+        _ bytes: [UInt8], _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, pretty: Bool, int64AsStrings: Bool
+    ) throws -> String {
+        try bytes.withUnsafeBytes { buffer -> String in
             let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
             guard let message = protobuf_c_message_unpack(descriptor, nil, buffer.count, base.assumingMemoryBound(to: UInt8.self)) else {
                 throw ProtoCodingError.malformed()
             }
             defer { protobuf_c_message_free_unpacked(message, nil) }
             var out = ""
-            JSONWriter(pretty: pretty).object(UnsafeRawPointer(message), descriptor, indent: 0, into: &out)
+            JSONWriter(pretty: pretty, int64AsStrings: int64AsStrings).object(UnsafeRawPointer(message), descriptor, indent: 0, into: &out)
             return out
         }
     }
@@ -23,6 +30,8 @@ extension ProtoMessage {
 /// Walks an unpacked protobuf-c message with its descriptor and writes JSON.
 private struct JSONWriter {
     let pretty: Bool
+    /// 64-bit integers as strings, as the protobuf JSON mapping writes them.
+    let int64AsStrings: Bool
 
     func object(_ base: UnsafeRawPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, indent: Int, into out: inout String) {
         let fields = UnsafeBufferPointer(start: descriptor.pointee.fields, count: Int(descriptor.pointee.n_fields))
@@ -81,8 +90,12 @@ private struct JSONWriter {
         switch field.type {
         case PROTOBUF_C_TYPE_INT32, PROTOBUF_C_TYPE_SINT32, PROTOBUF_C_TYPE_SFIXED32: out += String(at.load(as: Int32.self))
         case PROTOBUF_C_TYPE_UINT32, PROTOBUF_C_TYPE_FIXED32: out += String(at.load(as: UInt32.self))
-        case PROTOBUF_C_TYPE_INT64, PROTOBUF_C_TYPE_SINT64, PROTOBUF_C_TYPE_SFIXED64: out += String(at.load(as: Int64.self))
-        case PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_TYPE_FIXED64: out += String(at.load(as: UInt64.self))
+        case PROTOBUF_C_TYPE_INT64, PROTOBUF_C_TYPE_SINT64, PROTOBUF_C_TYPE_SFIXED64:
+            let text = String(at.load(as: Int64.self))
+            out += int64AsStrings ? "\"\(text)\"" : text
+        case PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_TYPE_FIXED64:
+            let text = String(at.load(as: UInt64.self))
+            out += int64AsStrings ? "\"\(text)\"" : text
         case PROTOBUF_C_TYPE_FLOAT: out += Self.number(Double(at.load(as: Float.self)))
         case PROTOBUF_C_TYPE_DOUBLE: out += Self.number(at.load(as: Double.self))
         case PROTOBUF_C_TYPE_BOOL: out += at.load(as: Int32.self) != 0 ? "true" : "false"

@@ -1,4 +1,5 @@
 public import ChatPanelProto
+import Instrumentation
 import Logging
 public import NIOCore
 public import NIOPosix
@@ -97,10 +98,35 @@ public final class RPCClient: Sendable {
     public func serverStreaming<Request, Response>(
         _ method: ServerStreamingMethod<Request, Response>, _ request: Request, options: RPCCallOptions = RPCCallOptions()
     ) -> AsyncThrowingStream<Response, any Error> {
+        let payload: [UInt8]
+        do {
+            payload = try encode(request)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        let messages = serverStreaming(path: method.path, payload: payload, options: options)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await bytes in messages { continuation.yield(try Response(serializedBytes: bytes)) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Calls a server-streaming method with an already encoded request; the stream gives each
+    /// encoded message, untouched.
+    public func serverStreaming(
+        path: String, payload: [UInt8], options: RPCCallOptions = RPCCallOptions()
+    ) -> AsyncThrowingStream<[UInt8], any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let (callID, frameBytes, timeout) = try makeFrame(method.path, try encode(request), options)
+                    let (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
                     let channel = try await connection()
                     let (frames, framesContinuation) = AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.makeStream()
                     try await withTaskCancellationHandler {
@@ -112,7 +138,7 @@ public final class RPCClient: Sendable {
                         for try await frame in frames {
                             if let status = frame.status, status.code != .ok { throw RPCError(status: status) }
                             if frame.endOfStream { break }
-                            continuation.yield(try Response(serializedBytes: frame.payload))
+                            continuation.yield(frame.payload)
                         }
                     } onCancel: {
                         channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil)
@@ -176,6 +202,10 @@ public final class RPCClient: Sendable {
         frame.caller = options.caller ?? configuration.defaultCaller
         frame.requestID = options.requestID
         frame.payload = payload
+        // The caller's span, when it runs in one (a handler, or a tool that started a trace).
+        if let context = ServiceContext.current {
+            W3CTraceContextPropagator().inject(context, into: &frame, using: RequestFrameTraceCarrier())
+        }
         let bytes = try frame.serializedBytes()
         guard bytes.count <= configuration.maximumFrameSize else {
             throw RPCError(

@@ -1,5 +1,6 @@
 public import ChatPanelProto
 public import Logging
+public import W3CTraceContext
 
 /// What a handler knows about the call it serves.
 public struct RPCCallContext: Sendable {
@@ -15,13 +16,20 @@ public struct RPCCallContext: Sendable {
     public let peer: PeerCredentials
     /// The call's id on its connection (0 outside a server).
     public let callID: UInt64
+    /// The call's own span: in the caller's trace when the request frame carried a
+    /// `traceparent`, else the first span of a new trace.
+    public let trace: TraceContext
+    /// The caller's span (nil when the trace started with this call).
+    public let parentSpanID: SpanID?
     private let connectionLogger: Logger
 
     /// A context; servers make these, and tests that call handlers directly.
     public init(
         method: String, caller: RPCV1.Caller, requestID: String = "", deadline: ContinuousClock.Instant,
-        peer: PeerCredentials, logger: Logger, callID: UInt64 = 0
+        peer: PeerCredentials, logger: Logger, callID: UInt64 = 0, trace: TraceContext? = nil, parentSpanID: SpanID? = nil
     ) {
+        self.trace = trace ?? TraceContext.startingTrace()
+        self.parentSpanID = parentSpanID
         self.method = method
         self.caller = caller
         self.requestID = requestID
@@ -31,15 +39,20 @@ public struct RPCCallContext: Sendable {
         self.connectionLogger = logger
     }
 
-    /// A logger carrying the call's method, call id and request id (made when asked for: most
-    /// calls log nothing).
+    /// A logger carrying the call's method, call id, request id and trace (made when asked for:
+    /// most calls log nothing).
     public var logger: Logger {
         var logger = connectionLogger
+        logger[metadataKey: "chatpanel.trace_id"] = "\(trace.traceID)"
+        logger[metadataKey: "chatpanel.span_id"] = "\(trace.spanID)"
         logger[metadataKey: "chatpanel.rpc.method"] = "\(method)"
         if callID != 0 { logger[metadataKey: "chatpanel.rpc.call_id"] = "\(callID)" }
         if !requestID.isEmpty { logger[metadataKey: "chatpanel.rpc.request_id"] = "\(requestID)" }
         return logger
     }
+
+    /// Whether the process logs every call's end (log level `debug`), with its trace.
+    public var logsEachCall: Bool { connectionLogger.logLevel <= .debug }
 
     /// Time left before the deadline (zero once it passed).
     public var timeRemaining: Duration {

@@ -52,7 +52,7 @@ public final class RPCServer: Service, Sendable {
         if let health {
             router.merge(health.makeRouter(callsInFlight: counters))
         }
-        self.router = router
+        self.router = router.addingReflection()
         self.group = eventLoopGroup
         self.logger = logger
         self.listening = eventLoopGroup.any().makePromise(of: Void.self)

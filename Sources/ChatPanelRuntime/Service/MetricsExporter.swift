@@ -137,6 +137,14 @@ public enum PrometheusText {
         "chatpanel_store_write_duration_seconds": "How long database write transactions took, waiting included.",
         "chatpanel_store_database_bytes": "Size of the database file.",
         "chatpanel_store_wal_bytes": "Size of the database's write-ahead log.",
+        "chatpanel_store_filesystem_available_bytes": "Free space on the file system holding the database.",
+        "chatpanel_jobs_queued": "Background work waiting or under way, by job.",
+        "chatpanel_jobs_runs_total": "Background job runs, by job and outcome (done, failed, retried).",
+        "chatpanel_gateway_widgets_total": "Widgets composed by the gateway, by widget and state.",
+        "chatpanel_gateway_upstream_calls_total": "Gateway calls to an upstream service, by upstream and status code.",
+        "chatpanel_gateway_upstream_call_duration_seconds": "How long gateway calls to an upstream took, by upstream.",
+        "chatpanel_gateway_upstream_breaker_state": "An upstream's circuit breaker: 0 closed, 1 half-open, 2 open.",
+        "chatpanel_gateway_upstream_breaker_opened_total": "Times an upstream's circuit breaker opened.",
     ]
 
     /// Adds `process="<name>"` to every sample of each text, puts the samples of one family

@@ -1,5 +1,6 @@
 public import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 public import Logging
 public import ServiceLifecycle
 
@@ -38,6 +39,7 @@ public final class TagJobRunner: Service, Sendable {
     private let store: ClientsStore
     private let configuration: Configuration
     private let logger: Logger
+    private let metrics = JobMetrics(job: "tag_job")
 
     /// A runner for the jobs of `store`.
     public init(store: ClientsStore, configuration: Configuration = Configuration(), logger: Logger) {
@@ -54,6 +56,7 @@ public final class TagJobRunner: Service, Sendable {
     private func loop() async {
         while !Task.isCancelled {
             do {
+                metrics.queued(try await store.pendingTagJobCount())
                 if let job = try await store.activeTagJob() {
                     try await drive(job)
                 } else {
@@ -63,6 +66,7 @@ public final class TagJobRunner: Service, Sendable {
                 return
             } catch {
                 if Task.isCancelled { return }
+                metrics.finished(.retried)
                 logger.error("clients.tag_job.error", metadata: ["chatpanel.error": "\(error)"])
                 try? await Task.sleep(for: configuration.retryDelay)
             }
@@ -91,8 +95,10 @@ public final class TagJobRunner: Service, Sendable {
         if job.state == .failed {
             finished["chatpanel.tag_job.error"] = "\(job.error)"
             logger.warning("clients.tag_job.failed", metadata: finished)
+            metrics.finished(.failed)
         } else {
             logger.notice("clients.tag_job.done", metadata: finished)
+            metrics.finished(.done)
         }
     }
 }

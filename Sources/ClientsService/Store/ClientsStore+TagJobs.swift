@@ -71,6 +71,11 @@ extension ClientsStore {
         try await database.read { db in try Self.activeTagJob(db) }
     }
 
+    /// How many jobs are queued or running.
+    func pendingTagJobCount() async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tag_job WHERE state IN (1, 2)") ?? 0 }
+    }
+
     /// Does one step of job `jobID` in one transaction and returns the job after it: a rename
     /// or recolor is one step; a delete detaches the tag from at most `batchSize` clients per
     /// step, and deletes the tag itself in the last one. A rename whose name was taken since

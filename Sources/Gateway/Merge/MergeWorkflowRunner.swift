@@ -24,6 +24,7 @@ public final class MergeWorkflowRunner: Service, Sendable {
     private let wakeup: AsyncStream<String>.Continuation
     /// Workflows being driven, and those woken again meanwhile (driven once more when their run ends).
     private let driving = Mutex<(active: Set<String>, again: Set<String>)>(([], []))
+    private let metrics = JobMetrics(job: "merge_workflow")
 
     /// A runner for `steps`.
     public init(store: GatewayStore, steps: [MergeStep], retry: MergeRetryPolicy = MergeRetryPolicy(), logger: Logger) {
@@ -64,6 +65,7 @@ public final class MergeWorkflowRunner: Service, Sendable {
                         driving.again.insert(id)
                         return false
                     }
+                    metrics.queued(driving.active.count)
                     return true
                 }
                 guard isNew else { continue }
@@ -79,6 +81,7 @@ public final class MergeWorkflowRunner: Service, Sendable {
             let again = driving.withLock { driving in
                 guard driving.again.remove(workflowID) != nil else {
                     driving.active.remove(workflowID)
+                    metrics.queued(driving.active.count)
                     return false
                 }
                 return true
@@ -100,6 +103,7 @@ public final class MergeWorkflowRunner: Service, Sendable {
                 do {
                     try await steps[position].run(context)
                     try await store.recordStepAttempt(workflowID: workflowID, position: position, outcome: .done)
+                    if position == workflow.steps.count - 1 { metrics.finished(.done) }
                     logger.info(
                         "gateway.merge.step_done", metadata: metadata.merging(["chatpanel.merge.step": "\(steps[position].name)"]) { $1 })
                 } catch let error as RPCError where Self.isTransient(error) {
@@ -111,12 +115,14 @@ public final class MergeWorkflowRunner: Service, Sendable {
                             workflowID: workflowID, position: position,
                             outcome: .failed(error: error.description, reason: reason, gaveUp: true))
                         logger.error("gateway.merge.gave_up", metadata: metadata.merging(["chatpanel.merge.error": "\(error)"]) { $1 })
+                        metrics.finished(.failed)
                         return
                     }
                     let delay = retry.delay(afterFailures: attempt)
                     try await store.recordStepAttempt(
                         workflowID: workflowID, position: position,
                         outcome: .retrying(error: error.description, nextAttemptAtMs: store.now() + delay.milliseconds))
+                    metrics.finished(.retried)
                     logger.warning(
                         "gateway.merge.step_retry",
                         metadata: metadata.merging(["chatpanel.merge.error": "\(error)", "chatpanel.merge.attempt": "\(attempt)"]) { $1 })
@@ -127,6 +133,7 @@ public final class MergeWorkflowRunner: Service, Sendable {
                     try await store.recordStepAttempt(
                         workflowID: workflowID, position: position, outcome: .failed(error: "\(error)", reason: reason, gaveUp: false))
                     logger.error("gateway.merge.failed", metadata: metadata.merging(["chatpanel.merge.error": "\(error)"]) { $1 })
+                    metrics.finished(.failed)
                     return
                 }
             } catch {

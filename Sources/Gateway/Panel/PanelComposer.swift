@@ -134,6 +134,7 @@ struct PanelComposer: Sendable {
                 for (position, widget) in zip(pending[index], results) { widgets[position] = widget }
             }
         }
+        GatewayMetrics.record(widgets)
         return widgets
     }
 

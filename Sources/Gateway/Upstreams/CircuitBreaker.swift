@@ -31,10 +31,31 @@ public final class CircuitBreaker: Sendable {
 
     private let configuration: Configuration
     private let state = Mutex<State>(.closed(consecutiveFailures: 0))
+    /// Told when the breaker opens, half-opens or closes (not on every failure counted).
+    private let onChange: (@Sendable (State) -> Void)?
 
-    /// A closed breaker.
-    public init(configuration: Configuration = Configuration()) {
+    /// A closed breaker; `onChange` hears each change between closed, open and half-open.
+    public init(configuration: Configuration = Configuration(), onChange: (@Sendable (State) -> Void)? = nil) {
         self.configuration = configuration
+        self.onChange = onChange
+    }
+
+    /// Runs `body` on the state and tells `onChange` when the state's kind changed.
+    private func update<T>(_ body: (inout State) -> T) -> T {
+        let (result, changed): (T, State?) = state.withLock { state in
+            let before = state
+            let result = body(&state)
+            return (result, Self.sameKind(before, state) ? nil : state)
+        }
+        if let changed { onChange?(changed) }
+        return result
+    }
+
+    private static func sameKind(_ a: State, _ b: State) -> Bool {
+        switch (a, b) {
+        case (.closed, .closed), (.open, .open), (.halfOpen, .halfOpen): true
+        default: false
+        }
     }
 
     /// The current state.
@@ -42,7 +63,7 @@ public final class CircuitBreaker: Sendable {
 
     /// Whether a call may go now; in half-open state only the first caller gets `true`.
     public func acquire(now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLock { state in
+        update { state in
             switch state {
             case .closed: return true
             case .halfOpen: return false
@@ -56,20 +77,20 @@ public final class CircuitBreaker: Sendable {
 
     /// Records a call that reached the service (whatever its answer).
     public func recordSuccess() {
-        state.withLock { $0 = .closed(consecutiveFailures: 0) }
+        update { $0 = .closed(consecutiveFailures: 0) }
     }
 
     /// Records a call that says nothing about the upstream's health (cancelled by its caller,
     /// or slow while the upstream kept answering): a half-open breaker lets the next call probe.
     public func release() {
-        state.withLock { state in
+        update { state in
             if case .halfOpen = state { state = .open(until: .now) }
         }
     }
 
     /// Records a call that did not reach the service or got no answer in time.
     public func recordFailure(now: ContinuousClock.Instant = .now) {
-        state.withLock { state in
+        update { state in
             switch state {
             case .closed(let failures):
                 state =

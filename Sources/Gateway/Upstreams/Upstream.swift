@@ -16,6 +16,7 @@ public final class Upstream: Sendable {
     public let breaker: CircuitBreaker
     /// The calls going through it now.
     let calls = Mutex(CallsInFlight())
+    private let metrics: UpstreamMetrics
 
     /// An upstream at a socket path.
     public init(
@@ -26,7 +27,9 @@ public final class Upstream: Sendable {
         var configuration = RPCClientConfiguration(socketPath: socketPath)
         configuration.connectTimeout = connectTimeout
         self.client = RPCClient(configuration: configuration)
-        self.breaker = CircuitBreaker(configuration: breaker)
+        let metrics = UpstreamMetrics(upstream: descriptor.name)
+        self.metrics = metrics
+        self.breaker = CircuitBreaker(configuration: breaker) { state in metrics.breaker(state) }
     }
 
     /// Calls a unary method through the breaker.
@@ -53,11 +56,14 @@ public final class Upstream: Sendable {
         calls.withLock { $0.begin() }
         defer { calls.withLock { $0.end() }?.resume() }
         let started = client.now()
+        let startedAt = ContinuousClock.now
         do {
             let result = try await body()
             breaker.recordSuccess()
+            metrics.record(code: .ok, since: startedAt)
             return result
         } catch let error as RPCError {
+            metrics.record(code: error.code, since: startedAt)
             switch error.code {
             case .unavailable: breaker.recordFailure()
             case .deadlineExceeded where !client.heardFromService(since: started): breaker.recordFailure()

@@ -1,5 +1,6 @@
 import ChatPanelProto
 import CoreMetrics
+import Instrumentation
 import Logging
 import NIOCore
 import Synchronization
@@ -64,6 +65,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var readHeld = false
     @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     @exclusivity(unchecked) private var draining = false
+    @exclusivity(unchecked) private var spanIDs = SpanIDGenerator()
     private var context: ChannelHandlerContext!
 
     init(
@@ -211,9 +213,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 return
             }
         }
+        let (span, parentSpan) = spanIDs.span(for: frame)
         let callContext = RPCCallContext(
             method: frame.method, caller: frame.caller ?? RPCV1.Caller(), requestID: frame.requestID,
-            deadline: .now + timeout, peer: peer, logger: logger, callID: callID)
+            deadline: .now + timeout, peer: peer, logger: logger, callID: callID, trace: span, parentSpanID: parentSpan)
 
         let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
         calls[callID] = ActiveCall(
@@ -271,18 +274,25 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         limits: ProtoDecodingLimits, sink: RPCRawStreamSink, finish: @escaping @Sendable (Result<[UInt8], RPCError>) -> Void
     ) -> Task<Void, Never> {
         Task(executorPreference: executor) {
+            // The call's span: calls the handler makes carry it, and log lines name its trace.
+            var serviceContext = ServiceContext.topLevel
+            serviceContext.traceContext = context.trace
             do {
-                if context.requestID.isEmpty {
-                    finish(.success(try await route.run(payload, context, limits, sink)))
-                } else {
+                let response = try await ServiceContext.withValue(serviceContext) {
+                    if context.requestID.isEmpty {
+                        return try await route.run(payload, context, limits, sink)
+                    }
                     // Idempotent writes compare the payload of a retry with the first call's.
-                    let response = try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
+                    return try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
                         try await route.run(payload, context, limits, sink)
                     }
-                    finish(.success(response))
                 }
+                finish(.success(response))
+                if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "OK"]) }
             } catch {
-                finish(.failure(wireError(for: error, context: context)))
+                let failure = wireError(for: error, context: context)
+                finish(.failure(failure))
+                if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "\(failure.code.protoName)"]) }
             }
         }
     }

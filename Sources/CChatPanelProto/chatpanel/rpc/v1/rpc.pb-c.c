@@ -283,7 +283,7 @@ const ProtobufCMessageDescriptor chatpanel__rpc__v1__caller__descriptor =
   (ProtobufCMessageInit) chatpanel__rpc__v1__caller__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__rpc__v1__request_frame__field_descriptors[7] =
+static const ProtobufCFieldDescriptor chatpanel__rpc__v1__request_frame__field_descriptors[8] =
 {
   {
     "call_id",
@@ -369,6 +369,18 @@ static const ProtobufCFieldDescriptor chatpanel__rpc__v1__request_frame__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "traceparent",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Rpc__V1__RequestFrame, traceparent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__rpc__v1__request_frame__field_indices_by_name[] = {
   0,   /* field[0] = call_id */
@@ -378,11 +390,12 @@ static const unsigned chatpanel__rpc__v1__request_frame__field_indices_by_name[]
   6,   /* field[6] = payload */
   5,   /* field[5] = request_id */
   3,   /* field[3] = timeout_ms */
+  7,   /* field[7] = traceparent */
 };
 static const ProtobufCIntRange chatpanel__rpc__v1__request_frame__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor chatpanel__rpc__v1__request_frame__descriptor =
 {
@@ -392,7 +405,7 @@ const ProtobufCMessageDescriptor chatpanel__rpc__v1__request_frame__descriptor =
   "Chatpanel__Rpc__V1__RequestFrame",
   "chatpanel.rpc.v1",
   sizeof(Chatpanel__Rpc__V1__RequestFrame),
-  7,
+  8,
   chatpanel__rpc__v1__request_frame__field_descriptors,
   chatpanel__rpc__v1__request_frame__field_indices_by_name,
   1,  chatpanel__rpc__v1__request_frame__number_ranges,

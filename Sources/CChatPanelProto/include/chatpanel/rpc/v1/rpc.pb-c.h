@@ -135,10 +135,16 @@ struct  Chatpanel__Rpc__V1__RequestFrame
    * The method's request message.
    */
   ProtobufCBinaryData payload;
+  /*
+   * W3C trace context (https://www.w3.org/TR/trace-context/#traceparent-header), like
+   * "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01": the trace the call belongs to and
+   * the caller's span. Empty or malformed: the receiving process starts a new trace.
+   */
+  char *traceparent;
 };
 #define CHATPANEL__RPC__V1__REQUEST_FRAME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__rpc__v1__request_frame__descriptor) \
-    , 0, CHATPANEL__RPC__V1__REQUEST_KIND__CALL, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string, {0,NULL} }
+    , 0, CHATPANEL__RPC__V1__REQUEST_KIND__CALL, (char *)protobuf_c_empty_string, 0, NULL, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -268,6 +268,10 @@ extension RPCV1 {
         public var requestID: String = ""
         /// The method's request message.
         public var payload: [UInt8] = []
+        /// W3C trace context (https://www.w3.org/TR/trace-context/#traceparent-header), like
+        /// "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01": the trace the call belongs to and
+        /// the caller's span. Empty or malformed: the receiving process starts a new trace.
+        public var traceparent: String = ""
 
         /// A message with every field at its default.
         public init() {}
@@ -284,6 +288,7 @@ extension RPCV1 {
             caller = try r.message(5, as: RPCV1.Caller.self)
             requestID = r.string(6)
             payload = r.bytes(7)
+            traceparent = r.string(8)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -295,6 +300,7 @@ extension RPCV1 {
             if let value = caller { try w.setMessage(5, value) }
             try w.setString(6, requestID)
             w.setBytes(7, payload)
+            try w.setString(8, traceparent)
         }
     }
 

@@ -1,0 +1,110 @@
+public import ChatPanelProto
+public import Instrumentation
+public import Logging
+public import W3CTraceContext
+
+/// Trace context on the wire: each request frame carries the caller's W3C `traceparent`
+/// (`RequestFrame.traceparent`), and every call runs with a ``ServiceContext`` holding its own
+/// span of that trace. A call made from inside a handler (the gateway asking a service) carries
+/// the handler's span as its parent, so one panel is one trace through every process, and every
+/// log line of a call names it (`chatpanel.trace_id`).
+///
+/// A frame without a `traceparent`, or with a malformed one, starts a new trace where it lands
+/// (W3C trace context, "restarting a trace").
+///
+/// ```swift
+/// // Outside any call (a command-line tool): start a trace and make calls in it.
+/// try await ServiceContext.withValue(.startingTrace()) {
+///     try await client.unary(GatewayV1.Gateway.getPanel, request)
+/// }
+/// ```
+public enum RPCTraceContextKey: ServiceContextKey {
+    public typealias Value = TraceContext
+    public static var nameOverride: String? { "traceparent" }
+}
+
+extension ServiceContext {
+    /// The span the current task works in: a call's own span inside a handler.
+    public var traceContext: TraceContext? {
+        get { self[RPCTraceContextKey.self] }
+        set { self[RPCTraceContextKey.self] = newValue }
+    }
+
+    /// A context starting a new, sampled trace with a random trace id and span id.
+    public static func startingTrace() -> ServiceContext {
+        var context = ServiceContext.topLevel
+        context.traceContext = .startingTrace()
+        return context
+    }
+}
+
+extension TraceContext {
+    /// The first span of a new, sampled trace, with random ids.
+    public static func startingTrace() -> TraceContext {
+        var generator = SystemRandomNumberGenerator()
+        return TraceContext(traceID: .random(using: &generator), spanID: .random(using: &generator), flags: .sampled, state: TraceState())
+    }
+}
+
+/// Carries W3C trace context between a ``ServiceContext`` and a carrier such as a request frame:
+/// `extract` reads the caller's `traceparent`, `inject` writes the current span as the parent.
+public struct W3CTraceContextPropagator: Instrument {
+    /// The carrier key, as in HTTP.
+    public static let traceParentKey = "traceparent"
+
+    public init() {}
+
+    public func extract<Carrier, Extract>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
+    where Extract: Extractor, Extract.Carrier == Carrier {
+        guard let value = extractor.extract(key: Self.traceParentKey, from: carrier), !value.isEmpty,
+            let trace = try? TraceContext(traceParentHeaderValue: value)
+        else { return }
+        context.traceContext = trace
+    }
+
+    public func inject<Carrier, Inject>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
+    where Inject: Injector, Inject.Carrier == Carrier {
+        guard let trace = context.traceContext else { return }
+        injector.inject(trace.traceParentHeaderValue, forKey: Self.traceParentKey, into: &carrier)
+    }
+}
+
+/// Reads and writes `traceparent` on a request frame.
+struct RequestFrameTraceCarrier: Extractor, Injector {
+    func extract(key: String, from carrier: RPCV1.RequestFrame) -> String? {
+        key == W3CTraceContextPropagator.traceParentKey ? carrier.traceparent : nil
+    }
+
+    func inject(_ value: String, forKey key: String, into carrier: inout RPCV1.RequestFrame) {
+        if key == W3CTraceContextPropagator.traceParentKey { carrier.traceparent = value }
+    }
+}
+
+/// The span ids a server makes for its calls: from a ``SplitMix64`` seeded once per connection,
+/// so that a call costs no `getrandom` system call.
+struct SpanIDGenerator {
+    private var random = SplitMix64()
+
+    /// The span of a call that arrived with `frame`: a new span in the caller's trace, or the
+    /// first span of a new trace when the frame carries none (or a malformed one).
+    mutating func span(for frame: RPCV1.RequestFrame) -> (span: TraceContext, parent: SpanID?) {
+        var incoming = ServiceContext.topLevel
+        if !frame.traceparent.isEmpty {
+            W3CTraceContextPropagator().extract(frame, into: &incoming, using: RequestFrameTraceCarrier())
+        }
+        let spanID = SpanID.random(using: &random)
+        if let parent = incoming.traceContext {
+            return (TraceContext(traceID: parent.traceID, spanID: spanID, flags: parent.flags, state: parent.state), parent.spanID)
+        }
+        return (TraceContext(traceID: .random(using: &random), spanID: spanID, flags: .sampled, state: TraceState()), nil)
+    }
+}
+
+extension Logger.MetadataProvider {
+    /// The trace of the call the logging task serves: `chatpanel.trace_id` and
+    /// `chatpanel.span_id`, so that `journalctl -g TRACE_ID` follows one panel through every process.
+    public static let chatPanelTrace = Logger.MetadataProvider {
+        guard let trace = ServiceContext.current?.traceContext else { return [:] }
+        return ["chatpanel.trace_id": "\(trace.traceID)", "chatpanel.span_id": "\(trace.spanID)"]
+    }
+}

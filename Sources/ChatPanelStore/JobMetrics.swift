@@ -1,0 +1,51 @@
+import CoreMetrics
+
+/// What a background job records (tag jobs, merge workflows, the idempotency pruner), through
+/// swift-metrics:
+///
+/// | metric | kind | labels |
+/// |---|---|---|
+/// | `chatpanel_jobs_queued` | gauge | `job`: work waiting or under way (jobs, workflows) |
+/// | `chatpanel_jobs_runs_total` | counter | `job`, `outcome` (`done`, `failed`, `retried`) |
+///
+/// An alert on `increase(chatpanel_jobs_runs_total{outcome="failed"}[1h]) > 0` catches a job that
+/// gave up; a queue that never drains shows in `chatpanel_jobs_queued`.
+public struct JobMetrics: Sendable {
+    /// How one run of a job ended.
+    public enum Outcome: String, Sendable {
+        /// It did its work.
+        case done
+        /// It failed and will not be tried again without an operator (or a new request).
+        case failed
+        /// It failed and will be tried again.
+        case retried
+    }
+
+    /// The job's label value, like `tag_job`.
+    public let job: String
+    private let queue: Gauge
+    private let done: Counter
+    private let failed: Counter
+    private let retried: Counter
+
+    /// The metrics of `job`; make once per process and keep (after the process chose its backend).
+    public init(job: String) {
+        self.job = job
+        queue = Gauge(label: "chatpanel_jobs_queued", dimensions: [("job", job)])
+        done = Counter(label: "chatpanel_jobs_runs_total", dimensions: [("job", job), ("outcome", Outcome.done.rawValue)])
+        failed = Counter(label: "chatpanel_jobs_runs_total", dimensions: [("job", job), ("outcome", Outcome.failed.rawValue)])
+        retried = Counter(label: "chatpanel_jobs_runs_total", dimensions: [("job", job), ("outcome", Outcome.retried.rawValue)])
+    }
+
+    /// Records how much work waits or runs now.
+    public func queued(_ count: Int) { queue.record(count) }
+
+    /// Counts one run that ended with `outcome`.
+    public func finished(_ outcome: Outcome) {
+        switch outcome {
+        case .done: done.increment()
+        case .failed: failed.increment()
+        case .retried: retried.increment()
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ChatPanelProto
+import CoreMetrics
+
+/// What the gateway records beside the RPC runtime's metrics, through swift-metrics:
+///
+/// | metric | kind | labels |
+/// |---|---|---|
+/// | `chatpanel_gateway_widgets_total` | counter | `widget` (`tags`, …), `state` (`ok`, `unavailable`, `timed_out`, `forbidden`, `disabled`) |
+/// | `chatpanel_gateway_upstream_calls_total` | counter | `upstream`, `code` |
+/// | `chatpanel_gateway_upstream_call_duration_seconds` | histogram | `upstream` |
+/// | `chatpanel_gateway_upstream_breaker_state` | gauge | `upstream`: 0 closed, 1 half-open, 2 open |
+/// | `chatpanel_gateway_upstream_breaker_opened_total` | counter | `upstream`: times the breaker opened |
+///
+/// The widget counters are made once, one per widget kind and state, and found by number:
+/// recording a panel's widgets looks nothing up by name.
+enum GatewayMetrics {
+    /// The label values of the widget kinds and states, by wire number.
+    private static let widgetNames = ["unspecified", "client", "tags", "products", "tasks", "order", "notes", "summary", "visit", "cart"]
+    private static let stateNames = ["unspecified", "ok", "unavailable", "timed_out", "forbidden", "disabled"]
+
+    private static let widgetCounters: [[Counter]] = widgetNames.map { widget in
+        stateNames.map { state in Counter(label: "chatpanel_gateway_widgets_total", dimensions: [("widget", widget), ("state", state)]) }
+    }
+
+    /// Counts each widget of a composed panel (or refresh) by its kind and state.
+    static func record(_ widgets: [GatewayV1.Widget]) {
+        for widget in widgets {
+            let kind = Int(widget.kind.rawValue)
+            let state = Int(widget.state.rawValue)
+            guard widgetCounters.indices.contains(kind), stateNames.indices.contains(state) else { continue }
+            widgetCounters[kind][state].increment()
+        }
+    }
+}
+
+/// The metrics of one upstream, made once with it.
+struct UpstreamMetrics: Sendable {
+    let upstream: String
+    let duration: CoreMetrics.Timer
+    let breakerState: Gauge
+    private let breakerOpened: Counter
+    private let ok: Counter
+
+    init(upstream: String) {
+        self.upstream = upstream
+        duration = CoreMetrics.Timer(
+            label: "chatpanel_gateway_upstream_call_duration_seconds", dimensions: [("upstream", upstream)], preferredDisplayUnit: .seconds)
+        breakerState = Gauge(label: "chatpanel_gateway_upstream_breaker_state", dimensions: [("upstream", upstream)])
+        breakerOpened = Counter(label: "chatpanel_gateway_upstream_breaker_opened_total", dimensions: [("upstream", upstream)])
+        ok = Counter(label: "chatpanel_gateway_upstream_calls_total", dimensions: [("upstream", upstream), ("code", "OK")])
+        breakerState.record(0)
+    }
+
+    /// Records one call through the upstream: how it ended and how long it took.
+    func record(code: RPCV1.StatusCode, since started: ContinuousClock.Instant) {
+        duration.recordNanoseconds(Self.nanoseconds(started.duration(to: .now)))
+        if code == .ok {
+            ok.increment()
+        } else {
+            // Failures are rarer than answers: their counter is found through the backend.
+            Counter(label: "chatpanel_gateway_upstream_calls_total", dimensions: [("upstream", upstream), ("code", code.protoName)]).increment()
+        }
+    }
+
+    /// Records the breaker's state.
+    func breaker(_ state: CircuitBreaker.State) {
+        switch state {
+        case .closed: breakerState.record(0)
+        case .halfOpen: breakerState.record(1)
+        case .open:
+            breakerState.record(2)
+            breakerOpened.increment()
+        }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

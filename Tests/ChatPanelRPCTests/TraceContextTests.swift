@@ -1,0 +1,96 @@
+import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelTesting
+import Instrumentation
+import Logging
+import Testing
+import W3CTraceContext
+
+/// W3C trace context through the wire: a call continues its caller's trace in a span of its
+/// own, a call made inside a handler carries the handler's span as its parent, and a frame
+/// without (or with a malformed) `traceparent` starts a new trace.
+@Suite(.timeLimit(.minutes(1)))
+struct TraceContextTests {
+    /// What a handler saw of its call's trace.
+    struct Seen: Sendable, Equatable {
+        var traceID: String
+        var spanID: String
+        var parentSpanID: String?
+        /// What the log metadata provider gives inside the handler.
+        var loggedTraceID: String?
+    }
+
+    /// A router whose echo records the trace it ran in, then (when `next` is set) calls `next`.
+    static func recordingRouter(_ recorder: Recorder<Seen>, next: RPCClient? = nil) -> RPCRouter {
+        var router = RPCRouter()
+        router.register(TestingV1.Echo.echo) { request, context in
+            let logged = Logger.MetadataProvider.chatPanelTrace.get()["chatpanel.trace_id"].map { "\($0)" }
+            recorder.append(
+                Seen(
+                    traceID: "\(context.trace.traceID)", spanID: "\(context.trace.spanID)",
+                    parentSpanID: context.parentSpanID.map { "\($0)" }, loggedTraceID: logged))
+            if let next { _ = try await next.unary(TestingV1.Echo.echo, request) }
+            var response = TestingV1.EchoResponse()
+            response.text = request.text
+            return response
+        }
+        return router
+    }
+
+    @Test func aCallContinuesItsCallersTraceAndPassesItsOwnSpanOn() async throws {
+        let back = Recorder<Seen>()
+        let front = Recorder<Seen>()
+        try await withEchoServer(router: Self.recordingRouter(back)) { _, backSocket in
+            let backClient = RPCClient(configuration: .init(socketPath: backSocket))
+            try await withEchoServer(router: Self.recordingRouter(front, next: backClient)) { _, frontSocket in
+                let client = RPCClient(configuration: .init(socketPath: frontSocket))
+                let started = try TraceContext(traceParentHeaderValue: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                var serviceContext = ServiceContext.topLevel
+                serviceContext.traceContext = started
+                _ = try await ServiceContext.withValue(serviceContext) {
+                    try await client.unary(TestingV1.Echo.echo, echoRequest(text: "traced"))
+                }
+                await client.close()
+            }
+            await backClient.close()
+        }
+        let frontSeen = try #require(front.all.first)
+        let backSeen = try #require(back.all.first)
+        #expect(frontSeen.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(frontSeen.parentSpanID == "00f067aa0ba902b7", "the caller's span is the parent")
+        #expect(frontSeen.spanID != "00f067aa0ba902b7", "the call runs in a span of its own")
+        #expect(frontSeen.loggedTraceID == frontSeen.traceID, "log lines of the call name its trace")
+        #expect(backSeen.traceID == frontSeen.traceID, "the nested call stays in the trace")
+        #expect(backSeen.parentSpanID == frontSeen.spanID, "the nested call's parent is the handler's span")
+        #expect(backSeen.spanID != frontSeen.spanID)
+    }
+
+    @Test(arguments: ["", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "garbage", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
+    func aFrameWithoutAValidTraceparentStartsANewTrace(traceparent: String) async throws {
+        let seen = Recorder<Seen>()
+        try await withEchoServer(router: Self.recordingRouter(seen)) { _, socket in
+            try await withRawConnection(to: socket) { raw in
+                var frame = try echoCallFrame(id: 1, echoRequest(text: "untraced"))
+                frame.traceparent = traceparent
+                try await raw.send(try frame.wireBytes())
+                let response = try await raw.readResponse()
+                #expect(response.code == .ok, "a bad traceparent is not an error")
+            }
+        }
+        let call = try #require(seen.all.first)
+        #expect(call.parentSpanID == nil)
+        #expect(call.traceID.count == 32 && call.traceID != "00000000000000000000000000000000")
+        #expect(call.traceID != "4bf92f3577b34da6a3ce929d0e0e4736")
+    }
+
+    @Test func callsWithoutATraceGetDistinctTraces() async throws {
+        let seen = Recorder<Seen>()
+        try await withEchoServer(router: Self.recordingRouter(seen)) { _, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            for _ in 0..<3 { _ = try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+            await client.close()
+        }
+        #expect(Set(seen.all.map(\.traceID)).count == 3)
+        #expect(Set(seen.all.map(\.spanID)).count == 3)
+    }
+}
