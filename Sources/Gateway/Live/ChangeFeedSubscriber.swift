@@ -8,6 +8,10 @@ import Synchronization
 /// change to the open panel watches, resumes from the last position it saw when the stream
 /// breaks (the service restarted, the connection dropped), and asks the watches for whole
 /// panels when the service no longer holds that position. A `Service` of the gateway process.
+///
+/// The feed has a connection of its own (its own client, at the upstream's socket): its
+/// reconnect attempts while the service is away do not put the panels' client into backoff,
+/// and the panels' calls do not ride on a connection the feed keeps open.
 final class ChangeFeedSubscriber: Service, Sendable {
     /// What the gateway's health says of the feed.
     struct Status: Sendable {
@@ -23,6 +27,7 @@ final class ChangeFeedSubscriber: Service, Sendable {
     }
 
     let upstream: Upstream
+    private let client: RPCClient
     private let hub: PanelWatchHub
     private let configuration: LiveConfiguration
     private let logger: Logger
@@ -30,6 +35,7 @@ final class ChangeFeedSubscriber: Service, Sendable {
 
     init(upstream: Upstream, hub: PanelWatchHub, configuration: LiveConfiguration, logger: Logger) {
         self.upstream = upstream
+        self.client = RPCClient(configuration: upstream.client.configuration)
         self.hub = hub
         self.configuration = configuration
         self.logger = logger
@@ -48,10 +54,15 @@ final class ChangeFeedSubscriber: Service, Sendable {
     /// Subscribes, and again after every break (waiting 50 ms, doubling up to the configured
     /// most), until the gateway shuts down.
     func run() async throws {
+        await follow()
+        await client.close()
+    }
+
+    private func follow() async {
         var wait = configuration.feedRetryInitial
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
-                try await cancelWhenGracefulShutdown { try await self.follow() }
+                try await cancelWhenGracefulShutdown { try await self.subscribe() }
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 let wasConnected = status.withLock { status in
@@ -79,12 +90,12 @@ final class ChangeFeedSubscriber: Service, Sendable {
     }
 
     /// One subscription, until it breaks.
-    private func follow() async throws {
+    private func subscribe() async throws {
         let (after, resumed) = status.withLock { ($0.position, $0.subscriptions > 0) }
         var request = ChangesV1.WatchRequest()
         // Starting out there is nothing to catch up on: the panels are composed fresh.
         if let after { request.afterPosition = after } else { request.fromHead = true }
-        let batches = upstream.client.serverStreaming(
+        let batches = client.serverStreaming(
             ChangesV1.Changes.watch, request, options: RPCCallOptions(timeout: configuration.feedCallTimeout))
         var first = true
         for try await batch in batches {
