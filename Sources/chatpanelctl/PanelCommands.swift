@@ -47,7 +47,10 @@ extension PanelCommand {
             do {
                 let updates = client.serverStreaming(
                     GatewayV1.Gateway.watchPanel, request, options: RPCCallOptions(timeout: .seconds(86_400)))
-                for try await update in updates { try print(PanelText.describe(update, json: connection.json)) }
+                for try await update in updates {
+                    // Written at once (not buffered): each update shows as it comes, also in a pipe or a file.
+                    FileHandle.standardOutput.write(Data((try PanelText.describe(update, json: connection.json) + "\n").utf8))
+                }
                 FileHandle.standardError.write(Data("the watch ended; watching again\n".utf8))
             } catch let error as RPCError where [.unavailable, .resourceExhausted, .deadlineExceeded].contains(error.code) {
                 FileHandle.standardError.write(Data("the watch ended (\(error)); watching again\n".utf8))
