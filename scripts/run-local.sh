@@ -65,6 +65,8 @@ ChatPanel is serving (logs in $logs). Try, in another terminal:
   $bin/chatpanelctl insights summary --socket $state/insights.sock --dialog $dialog [--copy]
   $bin/chatpanelctl insights visit --socket $state/insights.sock --client <id>
   $bin/chatpanelctl health --socket $state/gateway.sock
+  $bin/chatpanelctl list --socket $state/tasks.sock        # any method: describe METHOD, call --socket S METHOD '{json}'
+  $bin/chatpanelctl metrics --socket $state/gateway.sock
 Press Ctrl-C to stop every process.
 HINT
 wait

@@ -18,17 +18,19 @@ struct TraceContextTests {
         var parentSpanID: String?
         /// What the log metadata provider gives inside the handler.
         var loggedTraceID: String?
+        var loggedRequestID: String?
     }
 
     /// A router whose echo records the trace it ran in, then (when `next` is set) calls `next`.
     static func recordingRouter(_ recorder: Recorder<Seen>, next: RPCClient? = nil) -> RPCRouter {
         var router = RPCRouter()
         router.register(TestingV1.Echo.echo) { request, context in
-            let logged = Logger.MetadataProvider.chatPanelTrace.get()["chatpanel.trace_id"].map { "\($0)" }
+            let logged = Logger.MetadataProvider.chatPanelTrace.get()
             recorder.append(
                 Seen(
                     traceID: "\(context.trace.traceID)", spanID: "\(context.trace.spanID)",
-                    parentSpanID: context.parentSpanID.map { "\($0)" }, loggedTraceID: logged))
+                    parentSpanID: context.parentSpanID.map { "\($0)" }, loggedTraceID: logged["chatpanel.trace_id"].map { "\($0)" },
+                    loggedRequestID: logged["chatpanel.rpc.request_id"].map { "\($0)" }))
             if let next { _ = try await next.unary(TestingV1.Echo.echo, request) }
             var response = TestingV1.EchoResponse()
             response.text = request.text
@@ -48,7 +50,7 @@ struct TraceContextTests {
                 var serviceContext = ServiceContext.topLevel
                 serviceContext.traceContext = started
                 _ = try await ServiceContext.withValue(serviceContext) {
-                    try await client.unary(TestingV1.Echo.echo, echoRequest(text: "traced"))
+                    try await client.unary(TestingV1.Echo.echo, echoRequest(text: "traced"), options: RPCCallOptions(requestID: "req-7"))
                 }
                 await client.close()
             }
@@ -60,6 +62,7 @@ struct TraceContextTests {
         #expect(frontSeen.parentSpanID == "00f067aa0ba902b7", "the caller's span is the parent")
         #expect(frontSeen.spanID != "00f067aa0ba902b7", "the call runs in a span of its own")
         #expect(frontSeen.loggedTraceID == frontSeen.traceID, "log lines of the call name its trace")
+        #expect(frontSeen.loggedRequestID == "req-7", "and its request id")
         #expect(backSeen.traceID == frontSeen.traceID, "the nested call stays in the trace")
         #expect(backSeen.parentSpanID == frontSeen.spanID, "the nested call's parent is the handler's span")
         #expect(backSeen.spanID != frontSeen.spanID)

@@ -41,6 +41,11 @@ import Testing
             #expect(sample(after, histogram) - sample(before, histogram) >= 5)
             #expect(sample(after, "chatpanel_store_idempotent_replays_total") - sample(before, "chatpanel_store_idempotent_replays_total") >= 1)
             #expect(sample(after, "chatpanel_store_database_bytes") > 0)
+            #expect(sample(after, "chatpanel_store_filesystem_available_bytes") > 0)
+            #expect(sample(after, "process_resident_memory_bytes") > 1_000_000, "\(after)")
+            #expect(sample(after, "process_open_fds") > 2)
+            #expect(sample(after, "process_cpu_seconds_total") > 0)
+            #expect(sample(after, "process_start_time_seconds") > 1_700_000_000)
             #expect(after.contains("# TYPE chatpanel_rpc_call_duration_seconds histogram"), "\(after)")
             #expect(after.contains("chatpanel_store_write_duration_seconds_bucket"))
         }

@@ -23,11 +23,23 @@ public enum RPCTraceContextKey: ServiceContextKey {
     public static var nameOverride: String? { "traceparent" }
 }
 
+/// The idempotency key of the call a task serves, for its log lines.
+public enum RPCRequestIDKey: ServiceContextKey {
+    public typealias Value = String
+    public static var nameOverride: String? { "request_id" }
+}
+
 extension ServiceContext {
     /// The span the current task works in: a call's own span inside a handler.
     public var traceContext: TraceContext? {
         get { self[RPCTraceContextKey.self] }
         set { self[RPCTraceContextKey.self] = newValue }
+    }
+
+    /// The request id of the call the current task serves (nil when it has none).
+    public var requestID: String? {
+        get { self[RPCRequestIDKey.self] }
+        set { self[RPCRequestIDKey.self] = newValue }
     }
 
     /// A context starting a new, sampled trace with a random trace id and span id.
@@ -102,9 +114,12 @@ struct SpanIDGenerator {
 
 extension Logger.MetadataProvider {
     /// The trace of the call the logging task serves: `chatpanel.trace_id` and
-    /// `chatpanel.span_id`, so that `journalctl -g TRACE_ID` follows one panel through every process.
+    /// `chatpanel.span_id` (and `chatpanel.rpc.request_id` when the call has one), so that
+    /// `journalctl -g TRACE_ID` follows one panel through every process.
     public static let chatPanelTrace = Logger.MetadataProvider {
-        guard let trace = ServiceContext.current?.traceContext else { return [:] }
-        return ["chatpanel.trace_id": "\(trace.traceID)", "chatpanel.span_id": "\(trace.spanID)"]
+        guard let context = ServiceContext.current, let trace = context.traceContext else { return [:] }
+        var metadata: Logger.Metadata = ["chatpanel.trace_id": "\(trace.traceID)", "chatpanel.span_id": "\(trace.spanID)"]
+        if let requestID = context.requestID { metadata["chatpanel.rpc.request_id"] = "\(requestID)" }
+        return metadata
     }
 }

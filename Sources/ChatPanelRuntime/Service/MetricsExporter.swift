@@ -145,6 +145,10 @@ public enum PrometheusText {
         "chatpanel_gateway_upstream_call_duration_seconds": "How long gateway calls to an upstream took, by upstream.",
         "chatpanel_gateway_upstream_breaker_state": "An upstream's circuit breaker: 0 closed, 1 half-open, 2 open.",
         "chatpanel_gateway_upstream_breaker_opened_total": "Times an upstream's circuit breaker opened.",
+        "process_cpu_seconds_total": "CPU time the process used, user and system, in seconds.",
+        "process_resident_memory_bytes": "The process's resident memory.",
+        "process_open_fds": "File descriptors the process holds open.",
+        "process_start_time_seconds": "When the process started, in seconds since the Unix epoch.",
     ]
 
     /// Adds `process="<name>"` to every sample of each text, puts the samples of one family

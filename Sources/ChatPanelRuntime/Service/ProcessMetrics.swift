@@ -2,6 +2,8 @@ public import ChatPanelProto
 public import ChatPanelRPC
 public import ChatPanelStore
 import CoreMetrics
+import Foundation
+import Synchronization
 public import Prometheus
 
 /// The process's metrics: swift-metrics with swift-prometheus as the backend, set up once per
@@ -26,10 +28,49 @@ public enum ProcessMetrics {
         var router = RPCRouter()
         router.register(MetricsV1.Metrics.scrape, group: nil) { _, _ in
             database?.recordSizes()
+            ProcessFigures.record()
             var response = MetricsV1.ScrapeResponse()
             response.text = registry.emitToString()
             return response
         }
         return router
+    }
+}
+
+/// The standard process figures Prometheus dashboards expect (`process_cpu_seconds_total`,
+/// `process_resident_memory_bytes`, `process_open_fds`, `process_start_time_seconds`), read from
+/// `/proc/self` when scraped.
+enum ProcessFigures {
+    /// A counter, brought up to the CPU time read at each scrape.
+    private static let cpu = FloatingPointCounter(label: "process_cpu_seconds_total")
+    private static let cpuCounted = Mutex(0.0)
+    private static let resident = Gauge(label: "process_resident_memory_bytes")
+    private static let openFiles = Gauge(label: "process_open_fds")
+    private static let startTime = Gauge(label: "process_start_time_seconds")
+    private static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    private static let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+
+    static func record() {
+        if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        {
+            // Fields after the command name: state is field 3; utime 14, stime 15, starttime 22, rss 24.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            func field(_ number: Int) -> Double { fields.count > number - 3 ? Double(fields[number - 3]) ?? 0 : 0 }
+            let used = (field(14) + field(15)) / ticks
+            let more = cpuCounted.withLock { counted in
+                defer { counted = max(counted, used) }
+                return max(0, used - counted)
+            }
+            if more > 0 { cpu.increment(by: more) }
+            resident.record(field(24) * pageSize)
+            if let uptime = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8).split(separator: " ").first.flatMap({ Double($0) }) {
+                let bootTime = Date().timeIntervalSince1970 - uptime
+                startTime.record(bootTime + field(22) / ticks)
+            }
+        }
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+            openFiles.record(entries.count)
+        }
     }
 }

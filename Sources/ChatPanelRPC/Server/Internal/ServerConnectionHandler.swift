@@ -277,6 +277,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             // The call's span: calls the handler makes carry it, and log lines name its trace.
             var serviceContext = ServiceContext.topLevel
             serviceContext.traceContext = context.trace
+            if !context.requestID.isEmpty { serviceContext.requestID = context.requestID }
             do {
                 let response = try await ServiceContext.withValue(serviceContext) {
                     if context.requestID.isEmpty {
