@@ -104,6 +104,7 @@ bench: deps bench-deps .build/pingpong .build/valgrind-preload.so
 	.build/release/chatpanel-bench catalog
 	.build/release/chatpanel-bench orders
 	.build/release/chatpanel-bench insights
+	.build/release/chatpanel-bench live
 	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
 ## bench-cost: the deterministic figures only: instructions and allocations per call, instructions per panel

@@ -53,7 +53,7 @@ echo "=== the panel of manager 1 for dialog $dialog ==="
 cat <<HINT
 
 ChatPanel is serving (logs in $logs). Try, in another terminal:
-  $bin/chatpanelctl panel  --socket $state/gateway.sock --manager 1 --dialog $dialog [--json]
+  $bin/chatpanelctl panel  --socket $state/gateway.sock --manager 1 --dialog $dialog [--json] [--watch]
   $bin/chatpanelctl layout show --socket $state/gateway.sock --manager 1
   $bin/chatpanelctl clients --help
   $bin/chatpanelctl tasks list --socket $state/tasks.sock --client <id>

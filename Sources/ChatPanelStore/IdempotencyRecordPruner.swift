@@ -9,6 +9,8 @@ public struct IdempotencyRecordPruner: Service {
     private let store: SQLiteStore
     /// How long an answer is kept for retries. Default 7 days (callers retry for seconds to minutes).
     public let retention: Duration
+    /// How long the change feed keeps a change. Default 1 hour.
+    public let changeRetention: Duration
     /// How often it prunes. Default 1 hour.
     public let interval: Duration
     private let now: @Sendable () -> Int64
@@ -17,11 +19,12 @@ public struct IdempotencyRecordPruner: Service {
 
     /// A pruner of `store`'s idempotency records; `now` gives UTC milliseconds (tests may move it).
     public init(
-        store: SQLiteStore, retention: Duration = .seconds(7 * 86_400), interval: Duration = .seconds(3600),
-        now: @escaping @Sendable () -> Int64 = UTCMilliseconds.now, logger: Logger
+        store: SQLiteStore, retention: Duration = .seconds(7 * 86_400), changeRetention: Duration = .seconds(3600),
+        interval: Duration = .seconds(3600), now: @escaping @Sendable () -> Int64 = UTCMilliseconds.now, logger: Logger
     ) {
         self.store = store
         self.retention = retention
+        self.changeRetention = changeRetention
         self.interval = interval
         self.now = now
         self.logger = logger
@@ -37,6 +40,12 @@ public struct IdempotencyRecordPruner: Service {
             } catch {
                 metrics.finished(.retried)
                 logger.warning("store.idempotency.prune_failed", metadata: ["chatpanel.store.error": "\(error)"])
+            }
+            do {
+                let removed = try await store.pruneChanges(before: now() - changeRetention.components.seconds * 1000)
+                if removed > 0 { logger.info("store.changes.pruned", metadata: ["chatpanel.store.removed": "\(removed)"]) }
+            } catch {
+                logger.warning("store.changes.prune_failed", metadata: ["chatpanel.store.error": "\(error)"])
             }
             do {
                 try await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }

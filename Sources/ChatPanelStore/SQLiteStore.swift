@@ -28,6 +28,8 @@ public final class SQLiteStore: Sendable {
     /// The clock every write of this store reads, in UTC milliseconds (tests fix it through
     /// ``StoreConfiguration/now``).
     public let now: @Sendable () -> Int64
+    /// Wakes the change feed's watchers after each commit that recorded changes.
+    public let changeSignal = ChangeSignal()
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, migrations: StoreMigrations, configuration: StoreConfiguration = StoreConfiguration()) throws {
@@ -58,9 +60,11 @@ public final class SQLiteStore: Sendable {
             migrator.registerMigration(step.identifier) { db in try db.execute(sql: step.sql) }
         }
         try migrator.migrate(pool)
+        pool.add(transactionObserver: ChangeCommitObserver(signal: changeSignal), extent: .databaseLifetime)
     }
 
-    /// The store kit's own tables, migrated before every service's: the idempotency records.
+    /// The store kit's own tables, migrated before every service's: the idempotency records and
+    /// the change feed.
     public static let kitMigrations: StoreMigrations = {
         var kit = StoreMigrations()
         kit.register(
@@ -76,6 +80,19 @@ public final class SQLiteStore: Sendable {
                 """)
         // The request's fingerprint (RequestDigest), NULL for records written before it.
         kit.register("store.0002.idempotency-payload", sql: "ALTER TABLE rpc_idempotency ADD COLUMN payload_digest INTEGER;")
+        // The change feed (PanelChange): written by the transactions that make the changes.
+        kit.register(
+            "store.0003.panel-changes",
+            sql: """
+                CREATE TABLE panel_change (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    widget TEXT NOT NULL,
+                    client_id INTEGER NOT NULL DEFAULT 0,
+                    dialog_id TEXT NOT NULL DEFAULT '',
+                    visitor_id TEXT NOT NULL DEFAULT '',
+                    at_ms INTEGER NOT NULL
+                );
+                """)
         return kit
     }()
 

@@ -8,6 +8,8 @@ public struct GatewayConfiguration: Sendable {
     public var breaker = CircuitBreaker.Configuration()
     /// How merge workflows wait between attempts at a step whose service is away, and when they give up.
     public var mergeRetry = MergeRetryPolicy()
+    /// The live panel: stalled watchers, coalescing, feed subscriptions.
+    public var live = LiveConfiguration()
 
     /// A configuration with every upstream's socket, keyed by upstream name.
     public init(upstreamSockets: [String: String]) {

@@ -32,6 +32,12 @@ public final class GatewayService: ChatPanelService {
     let actions: ActionCatalog
     /// The longest a panel or a refresh may take.
     let panelTimeout: Duration
+    /// The live panel's settings.
+    let live: LiveConfiguration
+    /// The open panel watches.
+    let watches: PanelWatchHub
+    /// One change feed subscription per upstream; `Service`s of the process's group.
+    let feeds: [ChangeFeedSubscriber]
 
     /// A gateway over its upstreams.
     public init(store: GatewayStore, configuration: GatewayConfiguration, logger: Logger) {
@@ -39,11 +45,20 @@ public final class GatewayService: ChatPanelService {
         self.upstreams = upstreams
         self.store = store
         self.panelTimeout = configuration.panelTimeout
+        self.live = configuration.live
+        let watches = PanelWatchHub()
+        self.watches = watches
+        self.feeds = upstreams.all.map { upstream in
+            ChangeFeedSubscriber(upstream: upstream, hub: watches, configuration: configuration.live, logger: logger)
+        }
         self.composer = PanelComposer(upstreams: upstreams, store: store, panelTimeout: configuration.panelTimeout)
         self.actions = ActionCatalog(upstreams: upstreams)
         self.mergeRunner = MergeWorkflowRunner(
             store: store, steps: Self.mergeSteps(upstreams), retry: configuration.mergeRetry, logger: logger)
     }
+
+    /// How many `WatchPanel` calls are open.
+    public var openWatches: Int { watches.count }
 
     /// The clients service.
     public var clients: Upstream { upstreams[.clients] }
@@ -51,9 +66,10 @@ public final class GatewayService: ChatPanelService {
     public var tasks: Upstream { upstreams[.tasks] }
 
     /// The gateway's long-lived parts for the process's `ServiceGroup`: every upstream (each
-    /// closes its client on shutdown), then the merge runner. A group shuts its services down in
-    /// reverse order, so the runner stops before the upstreams it calls close.
-    public var services: [any Service] { upstreams.all + [mergeRunner] }
+    /// closes its client on shutdown), then the merge runner and the change feed subscriptions.
+    /// A group shuts its services down in reverse order, so the runner and the feeds stop before
+    /// the upstreams they call close.
+    public var services: [any Service] { upstreams.all + [mergeRunner] + feeds }
 
     /// The steps of a merge (CLIENT-9), one per upstream that keeps something per client, in
     /// ``UpstreamDescriptor/all``'s order: the clients service merges the client records
@@ -64,8 +80,14 @@ public final class GatewayService: ChatPanelService {
         }
     }
 
-    /// Health beside the database: each upstream's, in ``UpstreamDescriptor/all``'s order.
+    /// Health beside the database: each upstream's, in ``UpstreamDescriptor/all``'s order, then
+    /// each upstream's change feed (`clients.feed`: subscribed or not, its position, the open watches).
     public func healthComponents() async -> [HealthV1.ComponentHealth] {
+        let watching = watches.count
+        return await upstreamHealth() + feeds.map { $0.health(watches: watching) }
+    }
+
+    private func upstreamHealth() async -> [HealthV1.ComponentHealth] {
         await withTaskGroup(of: (Int, HealthV1.ComponentHealth).self) { [upstreams] group in
             for (index, upstream) in upstreams.all.enumerated() {
                 group.addTask { (index, await upstream.health()) }
@@ -83,6 +105,7 @@ public final class GatewayService: ChatPanelService {
     public func makeRouter() -> RPCRouter {
         var router = RPCRouter()
         registerPanel(on: &router)
+        registerWatch(on: &router)
         registerLayoutAndSettings(on: &router)
         registerActions(on: &router)
         registerMerge(on: &router)

@@ -9,6 +9,6 @@ struct ChatPanelBench: AsyncParsableCommand {
         subcommands: [
             RPCBench.self, ClientsBench.self, TasksBench.self, PanelBench.self, CostBench.self, CallEcho.self, CatalogBench.self, CrashBench.self,
             OrdersBench.self,
-            InsightsBench.self,
+            InsightsBench.self, LiveBench.self,
         ])
 }

@@ -15,12 +15,17 @@ struct PanelCommand: AsyncParsableCommand {
             Calls the gateway's GetPanel as the manager and prints the base client block, then every \
             visible widget in the manager's layout order with its state (OK, UNAVAILABLE, TIMED OUT, \
             FORBIDDEN, DISABLED). --json prints one JSON object with each widget's data decoded.
+            --watch keeps the panel open (WatchPanel): the panel, then every change to it as it \
+            arrives (the widgets that changed, or the whole panel again), until Ctrl-C; a watch the \
+            gateway ends (it restarts, or this terminal fell behind) is opened again.
             """)
 
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "The dialog the manager has open.") var dialog: String
+    @Flag(help: "Keep watching: print each update as it arrives.") var watch = false
 
     func run() async throws {
+        if watch { return try await watchPanel() }
         var request = GatewayV1.GetPanelRequest()
         request.dialogID = dialog
         let panel = try await connection.withClient(defaultPath: gatewaySocket) { try await $0.unary(GatewayV1.Gateway.getPanel, request) }
@@ -28,6 +33,33 @@ struct PanelCommand: AsyncParsableCommand {
             print(try PanelText.json(panel))
         } else {
             print(PanelText.describe(panel))
+        }
+    }
+}
+
+extension PanelCommand {
+    /// Prints the panel, then each update, until interrupted; watches again when the stream ends.
+    func watchPanel() async throws {
+        let client = try connection.makeClient(defaultPath: gatewaySocket)
+        var request = GatewayV1.WatchPanelRequest()
+        request.dialogID = dialog
+        while true {
+            do {
+                let updates = client.serverStreaming(
+                    GatewayV1.Gateway.watchPanel, request, options: RPCCallOptions(timeout: .seconds(86_400)))
+                for try await update in updates {
+                    // Written at once (not buffered): each update shows as it comes, also in a pipe or a file.
+                    FileHandle.standardOutput.write(Data((try PanelText.describe(update, json: connection.json) + "\n").utf8))
+                }
+                FileHandle.standardError.write(Data("the watch ended; watching again\n".utf8))
+            } catch let error as RPCError where [.unavailable, .resourceExhausted, .deadlineExceeded].contains(error.code) {
+                FileHandle.standardError.write(Data("the watch ended (\(error)); watching again\n".utf8))
+                try await Task.sleep(for: .milliseconds(500))
+            } catch let error as RPCError {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                await client.close()
+                throw ExitCode(2)
+            }
         }
     }
 }
@@ -178,6 +210,24 @@ enum PanelText {
     }
 
     // MARK: Panel as text
+
+    /// A watch's update: the whole panel, or the widgets that changed with how long after the
+    /// change they arrived.
+    static func describe(_ update: GatewayV1.PanelUpdate, json: Bool) throws -> String {
+        let received = Date()
+        let lag = update.changedAtMs > 0 ? " (\(Int64(received.timeIntervalSince1970 * 1000) - update.changedAtMs) ms after the change)" : ""
+        if let panel = update.panel {
+            return json ? try Self.json(panel) : "--- whole panel\(lag)\n" + describe(panel)
+        }
+        if json {
+            let object: [String: Any] = ["changed_at_ms": update.changedAtMs, "widgets": try update.widgets.map(widgetObject)]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            return String(decoding: data, as: UTF8.self)
+        }
+        var lines = ["", "--- changed\(lag)"]
+        for widget in update.widgets { lines.append(contentsOf: describeWidget(widget)) }
+        return lines.joined(separator: "\n")
+    }
 
     static func describe(_ panel: GatewayV1.Panel) -> String {
         var lines = [

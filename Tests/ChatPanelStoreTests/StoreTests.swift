@@ -221,6 +221,7 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
             SQLiteStore.kitMigrations.manifest == [
                 "store.0001.idempotency dbe6f3798db89226",
                 "store.0002.idempotency-payload a106f0cf8a10234b",
+                "store.0003.panel-changes 6f6cd592aff20c1f",
             ])
     }
 

@@ -181,13 +181,7 @@ struct UpstreamBreakerTests {
 /// backlog), writes are buffered, nothing is ever answered.
 private func listenWithoutAccepting(_ path: String) throws -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-        let bytes = Array(path.utf8)
-        buffer.copyBytes(from: bytes)
-        buffer[bytes.count] = 0
-    }
+    var address = unixSocketAddress(path)
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }

@@ -34,13 +34,7 @@ struct GatewayProcessTests {
     private func start(
         _ process: String, _ layout: Layout, _ children: Children, log: String? = nil, extra: [String] = []
     ) async throws -> ChildProcess {
-        let socket = "\(layout.directory)/\(process).sock"
-        let child = children.add(
-            try ChildProcess.spawn(
-                Binaries.daemon, [process, "--socket", socket, "--state-dir", "\(layout.directory)/\(process)-state"] + extra,
-                logPrefix: "\(layout.directory)/\(log ?? process)", name: process))
-        try await waitUntilHealthy(socket: socket, while: child)
-        return child
+        try await children.startDaemon(process, in: layout.directory, log: log, extra: extra)
     }
 
     private func startClients(_ layout: Layout, _ children: Children) async throws -> ChildProcess {

@@ -18,6 +18,30 @@ final class Children {
         return child
     }
     func killAll() { for child in all { child.kill() } }
+
+    /// Starts `chatpaneld <process>` on `<directory>/<process>.sock` with its state in
+    /// `<directory>/<process>-state`, logging to `<directory>/<log>`, and waits until it answers.
+    func startDaemon(_ process: String, in directory: String, log: String? = nil, extra: [String] = []) async throws -> ChildProcess {
+        let socket = "\(directory)/\(process).sock"
+        let child = add(
+            try ChildProcess.spawn(
+                Binaries.daemon, [process, "--socket", socket, "--state-dir", "\(directory)/\(process)-state"] + extra,
+                logPrefix: "\(directory)/\(log ?? process)", name: process))
+        try await waitUntilHealthy(socket: socket, while: child)
+        return child
+    }
+}
+
+/// `path` as a Unix socket address, for `bind` or `connect` on a raw socket.
+func unixSocketAddress(_ path: String) -> sockaddr_un {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+        let bytes = Array(path.utf8)
+        buffer.copyBytes(from: bytes)
+        buffer[bytes.count] = 0
+    }
+    return address
 }
 
 /// The state letter of a process in `/proc/<pid>/stat` (`R`, `S`, `T` when stopped, …), or "" when unreadable.

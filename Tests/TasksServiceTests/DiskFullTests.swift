@@ -62,7 +62,9 @@ struct DiskFullTests {
                 let error = try #require(refusal, "512 KiB took \(acknowledged) notes without filling up")
                 #expect(error.code == .resourceExhausted, "\(error)")
                 #expect(error.message.contains("disk is full"), "\(error)")
-                #expect(acknowledged >= 10, "only \(acknowledged) notes fitted")
+                // Each commit adds the note's pages, its idempotency record and its change-feed
+                // row (with the feed's sequence) to the WAL: a handful of 3 KB notes fit.
+                #expect(acknowledged >= 5, "only \(acknowledged) notes fitted")
 
                 // Reads go on and see exactly the acknowledged notes: the refused one wrote nothing.
                 let texts = try await noteTexts()

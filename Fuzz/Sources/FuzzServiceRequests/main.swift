@@ -8,7 +8,7 @@ private let requestTypes: [any ProtoMessage.Type] = {
     let services: [[String: any ProtoMessage.Type]] = [
         ClientsV1.Clients.requestTypes, TasksV1.Tasks.requestTypes, OrdersV1.Orders.requestTypes,
         InsightsV1.Insights.requestTypes, GatewayV1.Gateway.requestTypes, HealthV1.Health.requestTypes,
-        AdminV1.Admin.requestTypes, MetricsV1.Metrics.requestTypes,
+        AdminV1.Admin.requestTypes, MetricsV1.Metrics.requestTypes, ChangesV1.Changes.requestTypes,
     ]
     // Sorted by path so that an input means the same method from run to run.
     return services.flatMap { $0 }.sorted { $0.key < $1.key }.map(\.value)

@@ -4,6 +4,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 #include "chatpanel/admin/v1/admin.pb-c.h"
+#include "chatpanel/changes/v1/changes.pb-c.h"
 #include "chatpanel/clients/v1/clients.pb-c.h"
 #include "chatpanel/gateway/v1/gateway.pb-c.h"
 #include "chatpanel/health/v1/health.pb-c.h"
@@ -23,6 +24,15 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__admin__v1__backup_request(void) {
     return &chatpanel__admin__v1__backup_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__changes__v1__change(void) {
+    return &chatpanel__changes__v1__change__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__changes__v1__change_batch(void) {
+    return &chatpanel__changes__v1__change_batch__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__changes__v1__watch_request(void) {
+    return &chatpanel__changes__v1__watch_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__address(void) {
     return &chatpanel__clients__v1__address__descriptor;
@@ -246,6 +256,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__panel(void) {
     return &chatpanel__gateway__v1__panel__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__panel_update(void) {
+    return &chatpanel__gateway__v1__panel_update__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__settings(void) {
     return &chatpanel__gateway__v1__settings__descriptor;
 }
@@ -257,6 +270,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__update_settings_request(void) {
     return &chatpanel__gateway__v1__update_settings_request__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__watch_panel_request(void) {
+    return &chatpanel__gateway__v1__watch_panel_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__widget(void) {
     return &chatpanel__gateway__v1__widget__descriptor;

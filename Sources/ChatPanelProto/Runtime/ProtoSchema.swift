@@ -8,6 +8,7 @@ public enum ProtoSchema {
     /// lead into the static tables).
     nonisolated(unsafe) private static let services: [ProtobufCServiceDescriptor] = [
         chatpanel__admin__v1__admin__descriptor,
+        chatpanel__changes__v1__changes__descriptor,
         chatpanel__clients__v1__clients__descriptor,
         chatpanel__gateway__v1__gateway__descriptor,
         chatpanel__health__v1__health__descriptor,

@@ -35,11 +35,18 @@ public struct RPCRouter: Sendable {
     }
 
     /// Answers a server-streaming method of `group`: the handler sends messages, then returns to end the stream.
+    ///
+    /// A subscription (`isSubscription`: a stream that lasts as long as its caller listens, like
+    /// a change feed) may run up to ``RPCServerConfiguration/maximumSubscriptionTimeout`` rather
+    /// than the unary cap, and is ended with `UNAVAILABLE` as soon as the server starts draining
+    /// (its caller subscribes again elsewhere or later) instead of holding the shutdown up.
     public mutating func register<Request, Response>(
-        _ method: ServerStreamingMethod<Request, Response>, group: MethodGroup? = .panel,
+        _ method: ServerStreamingMethod<Request, Response>, group: MethodGroup? = .panel, isSubscription: Bool = false,
         handler: @escaping @Sendable (Request, RPCServerStreamWriter<Response>, RPCCallContext) async throws -> Void
     ) {
-        routes[method.path] = RPCRoute(isStreaming: true, group: group, metrics: RouteMetrics.of(method.path)) { payload, context, limits, sink in
+        routes[method.path] = RPCRoute(
+            isStreaming: true, isSubscription: isSubscription, group: group, metrics: RouteMetrics.of(method.path)
+        ) { payload, context, limits, sink in
             let request = try Self.decode(Request.self, payload, limits)
             try await handler(request, RPCServerStreamWriter(sink: sink), context)
             return []
@@ -81,6 +88,8 @@ struct ResponseEncodingError: Error {
 /// One method's type-erased handler.
 struct RPCRoute: Sendable {
     let isStreaming: Bool
+    /// A long-lived stream: its own deadline cap, ended when the server drains.
+    var isSubscription = false
     /// Who may call it; nil: every allowed peer.
     let group: MethodGroup?
     /// Its metrics, made when it is registered: a call records without looking them up.

@@ -32,6 +32,9 @@ public struct RPCServerConfiguration: Sendable {
     public var defaultCallTimeout: Duration = .seconds(30)
     /// The longest deadline honoured; longer ones are cut to it. Default 5 min.
     public var maximumCallTimeout: Duration = .seconds(300)
+    /// The longest deadline honoured for a subscription (a server stream registered with
+    /// `isSubscription`, such as a change feed or a panel watch). Default 24 h.
+    public var maximumSubscriptionTimeout: Duration = .seconds(86_400)
     /// How long shutdown waits for calls in flight before closing connections. Default 10 s.
     public var shutdownGracePeriod: Duration = .seconds(10)
     /// Who may connect. Default: processes of this server's own user.

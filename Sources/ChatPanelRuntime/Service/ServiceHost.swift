@@ -7,7 +7,8 @@ public import ServiceLifecycle
 
 /// A ``ChatPanelService`` ready to serve: its store opened and migrated in the state folder,
 /// its router, its health reporter (the database plus the service's own components) and its
-/// background services (the service's own plus the idempotency record pruner).
+/// background services (the service's own plus the idempotency record pruner), and the
+/// methods every process answers: backups, metrics and the change feed.
 ///
 /// `chatpaneld` hands one to ``ChatPanelProcess/run(_:configuration:environment:)``; the test
 /// harnesses serve one on a temporary socket. Both get the same parts.
@@ -36,6 +37,7 @@ public struct ServiceHost<Service: ChatPanelService>: Sendable {
         var router = service.makeRouter()
         router.merge(BackupMethods.makeRouter(process: Service.name, database: database))
         router.merge(ProcessMetrics.makeRouter(database: database))
+        router.merge(ChangeFeedMethods.makeRouter(database: database))
         self.router = router
         self.health = HealthReporter(process: Service.name) {
             [await database.componentHealth()] + (await service.healthComponents())
@@ -43,7 +45,8 @@ public struct ServiceHost<Service: ChatPanelService>: Sendable {
         self.backgroundServices =
             service.makeBackgroundServices() + [
                 IdempotencyRecordPruner(
-                    store: database, retention: pruner.retention, interval: pruner.interval, now: database.now, logger: logger)
+                    store: database, retention: pruner.retention, changeRetention: pruner.changeRetention, interval: pruner.interval,
+                    now: database.now, logger: logger)
             ]
     }
 
@@ -55,6 +58,8 @@ public struct ServiceHost<Service: ChatPanelService>: Sendable {
 public struct PrunerSchedule: Sendable {
     /// How long an answer is kept for retries. Default 7 days.
     public var retention: Duration = .seconds(7 * 86_400)
+    /// How long the change feed keeps a change. Default 1 hour.
+    public var changeRetention: Duration = .seconds(3600)
     /// How often it prunes. Default 1 hour.
     public var interval: Duration = .seconds(3600)
 

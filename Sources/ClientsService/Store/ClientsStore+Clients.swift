@@ -13,6 +13,7 @@ extension ClientsStore {
         try await database.idempotentWrite(requestID: mutation.requestID, method: ClientsV1.Clients.updateClient.path) { db in
             let id = try Self.resolveClient(db, clientID).id
             try Self.apply(changes, to: id, db, addressFieldPrefix: "address.", now: self.now())
+            try db.recordChanges([.client], clientID: id, at: self.now())
             return try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID)
         }
     }
@@ -28,6 +29,7 @@ extension ClientsStore {
                 throw RPCError.failedPrecondition("the client's address is split into parts: edit the parts instead")
             }
             try Self.apply(changes, to: id, db, addressFieldPrefix: "fragment.", now: self.now())
+            try db.recordChanges([.client], clientID: id, at: self.now())
             var response = ClientsV1.ApplyFragmentResponse()
             response.card = try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID)
             return response

@@ -27,6 +27,10 @@ extension ClientsStore {
                 let clientID = try Self.createClient(
                     db, fromDialog: contact.dialogID, overrides: NameOverrides(), by: mutation.managerID, now: now)
                 response.autoSavedClientID = clientID
+                // Linked to a client now: every widget of the dialog's panel has data.
+                try db.recordChanges(PanelWidget.allCases, dialogID: contact.dialogID, at: now)
+            } else {
+                try db.recordChanges([.client], dialogID: contact.dialogID, at: now)
             }
             response.dialog = Self.dialog(from: try Self.dialogRow(db, contact.dialogID))
             return response
@@ -44,6 +48,7 @@ extension ClientsStore {
                 throw RPCError.failedPrecondition("dialog \(dialogID) is already linked to client \(linked)")
             }
             _ = try Self.createClient(db, fromDialog: dialogID, overrides: overrides, by: mutation.managerID, now: self.now())
+            try db.recordChanges(PanelWidget.allCases, dialogID: dialogID, at: self.now())
             return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID)
         }
     }
@@ -54,6 +59,7 @@ extension ClientsStore {
             _ = try Self.dialogRow(db, dialogID)
             let id = try Self.resolveClient(db, clientID).id
             try db.run("UPDATE dialog SET client_id = ?, updated_at_ms = ? WHERE id = ?", [id, self.now(), dialogID])
+            try db.recordChanges(PanelWidget.allCases, dialogID: dialogID, at: self.now())
             return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID)
         }
     }

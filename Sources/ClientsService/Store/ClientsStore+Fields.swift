@@ -124,6 +124,7 @@ extension ClientsStore {
                     """, [id, code, value])
                 try db.run("UPDATE client SET updated_at_ms = ? WHERE id = ?", [now, id])
             }
+            try db.recordChanges([.client], clientID: id, at: now)
             let pinned = try db.value(
                 Bool.self, "SELECT pinned FROM manager_field WHERE manager_id = ? AND field_code = ?", [mutation.managerID, code])
             return Self.fieldValue(definition, value: value, pinned: pinned ?? false)

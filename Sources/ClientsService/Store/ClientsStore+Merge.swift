@@ -134,6 +134,8 @@ extension ClientsStore {
                     Data(try snapshot.serializedBytes()), Self.storedPhoneList(Array(dropped)),
                 ])
             record.mergeID = db.lastInsertedRowID
+            // The merged client's panels now show the survivor; the survivor's gain its records.
+            for id in [survivorID, mergedID] { try db.recordChanges(PanelWidget.allCases, clientID: id, at: now) }
             return record
         }
     }

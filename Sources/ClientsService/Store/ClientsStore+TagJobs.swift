@@ -41,7 +41,11 @@ extension ClientsStore {
                     tag.clientCount, mutation.managerID, self.now(),
                 ])
             let jobID = db.lastInsertedRowID
-            if spec.action == .delete { try db.run("UPDATE tag SET deleting = 1 WHERE id = ?", [spec.tagID]) }
+            if spec.action == .delete {
+                try db.run("UPDATE tag SET deleting = 1 WHERE id = ?", [spec.tagID])
+                // The tag leaves every card at once: one change for every client, not one per client.
+                try db.recordChanges([.tags, .client], at: self.now())
+            }
             return try Self.loadTagJob(db, jobID)!
         }
         tagJobQueued.signal()
@@ -104,10 +108,12 @@ extension ClientsStore {
                     try finish(done: 0, error: "another tag is named \"\(spec.newName)\" now")
                 } else {
                     try db.run("UPDATE tag SET name = ?, name_key = ? WHERE id = ?", [spec.newName, key, spec.tagID])
+                    try db.recordChanges([.tags, .client], at: now)
                     try finish(done: job.clientsTotal)
                 }
             case .recolor:
                 try db.run("UPDATE tag SET color = ? WHERE id = ?", [spec.newColor, spec.tagID])
+                try db.recordChanges([.tags, .client], at: now)
                 try finish(done: job.clientsTotal)
             case .delete:
                 try db.run(

@@ -82,6 +82,7 @@ extension ClientsStore {
                 "INSERT INTO client_tag (client_id, tag_id, pinned, attached_at_ms) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING",
                 [id, tagID, self.now()])
             if db.changesCount > 0 { try db.run("UPDATE tag SET client_count = client_count + 1 WHERE id = ?", [tagID]) }
+            try db.recordChanges([.tags, .client], clientID: id, at: self.now())
             return try Self.clientTagsResponse(db, clientID: id)
         }
     }
@@ -93,6 +94,7 @@ extension ClientsStore {
             _ = try Self.liveTag(db, tagID)
             try db.run("DELETE FROM client_tag WHERE client_id = ? AND tag_id = ?", [id, tagID])
             if db.changesCount > 0 { try db.run("UPDATE tag SET client_count = client_count - 1 WHERE id = ?", [tagID]) }
+            try db.recordChanges([.tags, .client], clientID: id, at: self.now())
             return try Self.clientTagsResponse(db, clientID: id)
         }
     }
@@ -110,6 +112,7 @@ extension ClientsStore {
             }
             if pinned { try db.run("UPDATE client_tag SET pinned = 0 WHERE client_id = ? AND pinned = 1", [id]) }
             try db.run("UPDATE client_tag SET pinned = ? WHERE client_id = ? AND tag_id = ?", [pinned, id, tagID])
+            try db.recordChanges([.tags, .client], clientID: id, at: self.now())
             return try Self.clientTagsResponse(db, clientID: id)
         }
     }

@@ -19,6 +19,7 @@ extension InsightsStore {
                     INSERT INTO dialog (dialog_id, message_count) VALUES (?, 1)
                     ON CONFLICT (dialog_id) DO UPDATE SET message_count = message_count + 1
                     """)
+            var changedDialogs: Set<String> = []
             for message in messages {
                 try insert.execute(arguments: [
                     message.messageID, message.dialogID, message.direction.rawValue, message.author, message.text, message.sentAtMs,
@@ -28,8 +29,11 @@ extension InsightsStore {
                 } else {
                     response.appended += 1
                     try count.execute(arguments: [message.dialogID])
+                    changedDialogs.insert(message.dialogID)
                 }
             }
+            // The Summary widget shows the dialog's message count beside its summary.
+            for dialogID in changedDialogs.sorted() { try db.recordChanges([.summary], dialogID: dialogID, at: database.now()) }
             return response
         }
     }
@@ -47,6 +51,7 @@ extension InsightsStore {
                     """,
                 arguments: [dialogID, clientID])
             try db.execute(sql: "UPDATE summary SET client_id = ? WHERE dialog_id = ?", arguments: [clientID, dialogID])
+            try db.recordChanges([.summary, .visit], dialogID: dialogID, at: database.now())
             return response
         }
     }

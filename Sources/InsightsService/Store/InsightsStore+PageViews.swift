@@ -19,13 +19,24 @@ extension InsightsStore {
                         country_code, city, language, viewed_at_ms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view_id) DO NOTHING
                     """)
+            var visitors: Set<VisitorKey> = []
             for (view, location) in zip(views, located) {
                 try insert.execute(arguments: [
                     view.viewID, view.visitorID, view.dialogID, view.clientID == 0 ? nil : view.clientID, view.url, view.title,
                     view.referrer, view.userAgent, keepIP && !view.ip.isEmpty ? view.ip : nil, location.countryCode, location.city,
                     view.language, view.viewedAtMs,
                 ])
-                if db.changesCount == 0 { response.alreadyKnown += 1 } else { response.recorded += 1 }
+                if db.changesCount == 0 {
+                    response.alreadyKnown += 1
+                } else {
+                    response.recorded += 1
+                    visitors.insert(VisitorKey(visitorID: view.visitorID, clientID: view.clientID, dialogID: view.dialogID))
+                }
+            }
+            // The Visit widget of each visitor (by the visitor, its dialog or its client): one change each.
+            for visitor in visitors {
+                try db.recordChanges(
+                    [.visit], clientID: visitor.clientID, dialogID: visitor.dialogID, visitorID: visitor.visitorID, at: database.now())
             }
             return response
         }
@@ -66,4 +77,11 @@ public enum VisitSubject: Sendable, Hashable {
     case visitor(String)
     /// The client.
     case client(Int64)
+}
+
+/// Whose Visit widget a batch of page views changed.
+private struct VisitorKey: Hashable {
+    let visitorID: String
+    let clientID: Int64
+    let dialogID: String
 }

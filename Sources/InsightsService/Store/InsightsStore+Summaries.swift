@@ -36,6 +36,7 @@ extension InsightsStore {
                 summary.periodEndMs, summary.messagesUsed, summary.tokensUsed, summary.createdAtMs, managerID,
                 Data(try summary.serializedBytes()),
             ])
+            try db.recordChanges([.summary], dialogID: dialogID, at: summary.createdAtMs)
             var response = InsightsV1.SummarizeResponse()
             response.summary = summary
             return response

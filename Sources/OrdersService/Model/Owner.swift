@@ -1,4 +1,6 @@
 public import ChatPanelProto
+import ChatPanelStore
+import GRDB
 
 /// Whose product list or cart: a client, or before the contact is saved its dialog (lists)
 /// or its site visitor (carts).
@@ -28,5 +30,16 @@ public enum Owner: Hashable, Sendable {
         case .visitor(let id): owner.visitorID = id
         }
         return owner
+    }
+}
+
+extension Owner {
+    /// Publishes, in the current transaction, that `widgets` of this owner's panels changed.
+    func recordChanges(_ widgets: [PanelWidget], _ db: Database, at time: Int64) throws {
+        switch self {
+        case .client(let id): try db.recordChanges(widgets, clientID: id, at: time)
+        case .dialog(let id): try db.recordChanges(widgets, dialogID: id, at: time)
+        case .visitor(let id): try db.recordChanges(widgets, visitorID: id, at: time)
+        }
     }
 }

@@ -23,6 +23,7 @@ extension OrdersStore {
                 return response
             }
             try Self.replaceCart(db, owner: owner, version: version, updatedAt: now(), items: items.map(CartLine.init(input:)))
+            try owner.recordChanges([.cart], db, at: now())
             response.applied = true
             response.currentVersion = version
             return response

@@ -34,11 +34,13 @@ extension OrdersStore {
     public func deleteOrder(id: Int64, version: UInt64, settings: OrdersConfiguration, requestID: String) async throws
         -> OrdersV1.DeleteOrderResponse
     {
-        try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.deleteOrder.path) { db in
+        let now = database.now
+        return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.deleteOrder.path) { db in
             let order = try Self.current(db, id, version: version, settings)
             try Self.giveBackBonuses(db, orderID: id)
             try db.cachedStatement(sql: "UPDATE bonus_grant SET remaining = 0 WHERE order_id = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM customer_order WHERE id = ?").execute(arguments: [order.orderID])
+            try db.recordChanges([.order], clientID: order.clientID, at: now())
             var response = OrdersV1.DeleteOrderResponse()
             response.orderID = id
             return response

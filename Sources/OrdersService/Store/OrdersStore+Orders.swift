@@ -38,6 +38,7 @@ extension OrdersStore {
             OrderCalculation.reprice(&order, requiring: nil, settings: settings, into: &check)
             try check.throwIfAny()
             try Self.insertDraft(db, &order, settings)
+            try db.recordChanges([.order], clientID: clientID, at: now())
             var response = OrdersV1.OrderResponse()
             response.order = order
             return response
@@ -92,6 +93,8 @@ extension OrdersStore {
                 try refuse(check)
                 try Self.insertDraft(db, &order, settings)
             }
+            // One change for every client, not one per imported order.
+            try db.recordChanges([.order], at: now())
             return requests.count
         }
     }
@@ -276,6 +279,7 @@ extension OrdersStore {
                 order.version += 1
                 try OrderRecords.update(db, order)
             }
+            try db.recordChanges([.order], clientID: clientID, at: time)
             var response = OrdersV1.AddToOrderResponse()
             response.orderNumber = order.number
             response.order = order
@@ -306,6 +310,7 @@ extension OrdersStore {
             order.version += 1
             order.updatedAtMs = time
             try OrderRecords.update(db, order)
+            try db.recordChanges([.order], clientID: order.clientID, at: time)
             var response = OrdersV1.OrderResponse()
             response.order = order
             return response

@@ -78,6 +78,7 @@ extension OrdersStore {
                 arguments: [owner.key])
             let listedTotal: Int64 = totals?[0] ?? 0
             let ordersTotal: Int64 = totals?[2] ?? 0
+            for moved in [owner, target] { try moved.recordChanges([.products, .cart, .order], db, at: time) }
             var response = OrdersV1.MoveOwnerRecordsResponse()
             response.listedProductsMoved = UInt32(clamping: listedTotal)
             response.cartMoved = totals?[1] ?? false

@@ -27,6 +27,7 @@ extension OrdersStore {
                     ON CONFLICT (owner, product_id) DO NOTHING
                     """
             ).execute(arguments: [owner.key, productID, now(), managerID])
+            try owner.recordChanges([.products], db, at: now())
             var response = OrdersV1.AddListedProductResponse()
             response.list = try Self.productList(db, owner, type, references)
             return response
@@ -44,6 +45,7 @@ extension OrdersStore {
             try db.cachedStatement(sql: "DELETE FROM listed_product WHERE owner = ? AND product_id = ?").execute(arguments: [
                 owner.key, productID,
             ])
+            try owner.recordChanges([.products], db, at: database.now())
             var response = OrdersV1.RemoveListedProductResponse()
             response.list = try Self.productList(db, owner, type, references)
             return response
@@ -111,6 +113,7 @@ extension OrdersStore {
                     ).execute(arguments: [time, owner.key, record.id])
                 }
             }
+            try owner.recordChanges([.products], db, at: time)
             return response
         }
     }

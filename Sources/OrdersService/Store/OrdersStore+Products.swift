@@ -60,6 +60,8 @@ extension OrdersStore {
                     response.created += 1
                 }
             }
+            // Changed products show changed in lists and carts: one change for every client.
+            if response.updated > 0 { try db.recordChanges([.products, .cart], at: time) }
             return response
         }
     }

@@ -37,6 +37,7 @@ extension TasksStore {
             let tasks = Int64(db.changesCount)
             try db.cachedStatement(sql: "UPDATE note SET client_id = ? WHERE client_id = ?").execute(arguments: [toClientID, fromClientID])
             let notes = Int64(db.changesCount)
+            for clientID in [fromClientID, toClientID] { try db.recordChanges([.tasks, .notes], clientID: clientID, at: time) }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO client_move (from_client_id, to_client_id, tasks_moved, notes_moved, first_moved_at_ms, last_moved_at_ms)

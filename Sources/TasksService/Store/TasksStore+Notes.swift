@@ -22,8 +22,10 @@ extension TasksStore {
             let createdAt = max(now(), newest ?? .min)
             try db.cachedStatement(sql: "INSERT INTO note (client_id, author_id, text, length, created_at_ms) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [clientID, authorID, text, length, createdAt])
+            let noteID = db.lastInsertedRowID
+            try db.recordChanges([.notes], clientID: clientID, at: now())
             var response = TasksV1.CreateNoteResponse()
-            response.note = try NoteRecord.fetch(db, id: db.lastInsertedRowID)?.proto()
+            response.note = try NoteRecord.fetch(db, id: noteID)?.proto()
             return response
         }
     }
@@ -78,12 +80,14 @@ extension TasksStore {
     public func deleteNote(id: Int64, by managerID: Int64, asAdministrator: Bool, requestID: String) async throws
         -> TasksV1.DeleteNoteResponse
     {
-        try await database.idempotentWrite(requestID: requestID, method: TasksV1.Tasks.deleteNote.path) { db in
+        let now = now
+        return try await database.idempotentWrite(requestID: requestID, method: TasksV1.Tasks.deleteNote.path) { db in
             guard let record = try NoteRecord.fetch(db, id: id) else { throw RPCError.notFound("note \(id) does not exist") }
             guard record.authorID == managerID || asAdministrator else {
                 throw RPCError.permissionDenied("only the note's author or an administrator may delete note \(id)")
             }
             try db.cachedStatement(sql: "DELETE FROM note WHERE id = ?").execute(arguments: [id])
+            try db.recordChanges([.notes], clientID: record.clientID, at: now())
             var response = TasksV1.DeleteNoteResponse()
             response.note = record.proto()
             return response

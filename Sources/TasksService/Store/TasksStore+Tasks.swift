@@ -31,8 +31,10 @@ extension TasksStore {
                 clientID, orderNumber, task.title, task.text, task.deadline?.atMilliseconds ?? TaskCursor.noDeadlineSortKey,
                 task.deadline?.timeZoneName ?? "", task.performerID, task.authorID, time, time,
             ])
+            let taskID = db.lastInsertedRowID
+            if let clientID { try db.recordChanges([.tasks], clientID: clientID, at: time) }
             var response = TasksV1.CreateTaskResponse()
-            response.task = try TaskRecord.fetch(db, id: db.lastInsertedRowID)?.proto(now: time)
+            response.task = try TaskRecord.fetch(db, id: taskID)?.proto(now: time)
             return response
         }
     }
@@ -121,6 +123,7 @@ extension TasksStore {
                 record.updatedAt = time
                 record.version += 1
                 try record.update(db)
+                try record.recordChange(db, at: time)
             }
             var response = TasksV1.UpdateTaskResponse()
             response.task = record.proto(now: time)
@@ -143,6 +146,7 @@ extension TasksStore {
                 record.updatedAt = time
                 record.version += 1
                 try record.update(db)
+                try record.recordChange(db, at: time)
             }
             var response = TasksV1.CompleteTaskResponse()
             response.task = record.proto(now: time)
@@ -165,10 +169,20 @@ extension TasksStore {
                 record.updatedAt = time
                 record.version += 1
                 try record.update(db)
+                try record.recordChange(db, at: time)
             }
             var response = TasksV1.ReopenTaskResponse()
             response.task = record.proto(now: time)
             return response
         }
+    }
+}
+
+extension TaskRecord {
+    /// Publishes that the Tasks widget of the task's client changed (a task bound to an order
+    /// number alone is on no panel).
+    func recordChange(_ db: Database, at time: Int64) throws {
+        guard let clientID else { return }
+        try db.recordChanges([.tasks], clientID: clientID, at: time)
     }
 }

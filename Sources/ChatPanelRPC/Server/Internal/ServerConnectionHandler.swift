@@ -39,6 +39,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         /// When it started, and its method's metrics.
         var startedAt: NIODeadline
         var metrics: RouteMetrics
+        /// A subscription: ended with UNAVAILABLE when the connection drains.
+        var isSubscription = false
     }
 
     /// A call read while the connection was at its cap.
@@ -170,6 +172,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is DrainConnectionEvent {
             draining = true
+            endSubscriptions()
             closeIfDrained()
         } else {
             context.fireUserInboundEventTriggered(event)
@@ -223,7 +226,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
 
         var timeout = frame.timeoutMs == 0 ? configuration.defaultCallTimeout : Duration.milliseconds(Int64(frame.timeoutMs))
-        timeout = min(timeout, configuration.maximumCallTimeout)
+        timeout = min(timeout, route.isSubscription ? configuration.maximumSubscriptionTimeout : configuration.maximumCallTimeout)
         if let receivedAt {
             // The deadline runs from when the call was read, not from when a slot freed up.
             let waited = NIODeadline.now() - receivedAt
@@ -239,7 +242,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             deadline: .now + timeout, peer: peer, logger: logger, callID: callID, trace: span, parentSpanID: parentSpan)
 
         let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
-        calls[callID] = ActiveCall(task: nil, deadline: expiry, startedAt: .now(), metrics: route.metrics)
+        calls[callID] = ActiveCall(
+            task: nil, deadline: expiry, startedAt: .now(), metrics: route.metrics, isSubscription: route.isSubscription)
         Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
         let eventLoop = context.eventLoop
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -453,6 +457,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     /// `ResponseFrame.payload`'s field number (`proto/chatpanel/rpc/v1/rpc.proto`), its last field.
     private static let payloadField: UInt32 = 4
+
+    /// Ends every subscription in flight with UNAVAILABLE: its caller subscribes again once
+    /// the server is back, and the drain does not wait for a stream that never ends.
+    private func endSubscriptions() {
+        let subscriptions = calls.filter { $0.value.isSubscription }
+        for (callID, call) in subscriptions {
+            calls.removeValue(forKey: callID)
+            end(call, code: .unavailable)
+            call.task?.cancel()
+            respond(callID: callID, error: .unavailable("the server is shutting down"))
+        }
+    }
 
     private func closeIfDrained() {
         if draining, calls.isEmpty, waiting.isEmpty, context.channel.isActive {

@@ -772,6 +772,96 @@ void   chatpanel__gateway__v1__get_merge_workflow_request__free_unpacked
   assert(message->base.descriptor == &chatpanel__gateway__v1__get_merge_workflow_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__gateway__v1__watch_panel_request__init
+                     (Chatpanel__Gateway__V1__WatchPanelRequest         *message)
+{
+  static const Chatpanel__Gateway__V1__WatchPanelRequest init_value = CHATPANEL__GATEWAY__V1__WATCH_PANEL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t chatpanel__gateway__v1__watch_panel_request__get_packed_size
+                     (const Chatpanel__Gateway__V1__WatchPanelRequest *message)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__watch_panel_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__gateway__v1__watch_panel_request__pack
+                     (const Chatpanel__Gateway__V1__WatchPanelRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__watch_panel_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__gateway__v1__watch_panel_request__pack_to_buffer
+                     (const Chatpanel__Gateway__V1__WatchPanelRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__watch_panel_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Gateway__V1__WatchPanelRequest *
+       chatpanel__gateway__v1__watch_panel_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Gateway__V1__WatchPanelRequest *)
+     protobuf_c_message_unpack (&chatpanel__gateway__v1__watch_panel_request__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__gateway__v1__watch_panel_request__free_unpacked
+                     (Chatpanel__Gateway__V1__WatchPanelRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__gateway__v1__watch_panel_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__gateway__v1__panel_update__init
+                     (Chatpanel__Gateway__V1__PanelUpdate         *message)
+{
+  static const Chatpanel__Gateway__V1__PanelUpdate init_value = CHATPANEL__GATEWAY__V1__PANEL_UPDATE__INIT;
+  *message = init_value;
+}
+size_t chatpanel__gateway__v1__panel_update__get_packed_size
+                     (const Chatpanel__Gateway__V1__PanelUpdate *message)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__panel_update__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__gateway__v1__panel_update__pack
+                     (const Chatpanel__Gateway__V1__PanelUpdate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__panel_update__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__gateway__v1__panel_update__pack_to_buffer
+                     (const Chatpanel__Gateway__V1__PanelUpdate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__panel_update__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Gateway__V1__PanelUpdate *
+       chatpanel__gateway__v1__panel_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Gateway__V1__PanelUpdate *)
+     protobuf_c_message_unpack (&chatpanel__gateway__v1__panel_update__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__gateway__v1__panel_update__free_unpacked
+                     (Chatpanel__Gateway__V1__PanelUpdate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__gateway__v1__panel_update__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor chatpanel__gateway__v1__widget_layout__field_descriptors[3] =
 {
   {
@@ -1924,6 +2014,121 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__get_merge_workflow_requ
   (ProtobufCMessageInit) chatpanel__gateway__v1__get_merge_workflow_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__watch_panel_request__field_descriptors[1] =
+{
+  {
+    "dialog_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__WatchPanelRequest, dialog_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__gateway__v1__watch_panel_request__field_indices_by_name[] = {
+  0,   /* field[0] = dialog_id */
+};
+static const ProtobufCIntRange chatpanel__gateway__v1__watch_panel_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__gateway__v1__watch_panel_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.gateway.v1.WatchPanelRequest",
+  "WatchPanelRequest",
+  "Chatpanel__Gateway__V1__WatchPanelRequest",
+  "chatpanel.gateway.v1",
+  sizeof(Chatpanel__Gateway__V1__WatchPanelRequest),
+  1,
+  chatpanel__gateway__v1__watch_panel_request__field_descriptors,
+  chatpanel__gateway__v1__watch_panel_request__field_indices_by_name,
+  1,  chatpanel__gateway__v1__watch_panel_request__number_ranges,
+  (ProtobufCMessageInit) chatpanel__gateway__v1__watch_panel_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__panel_update__field_descriptors[4] =
+{
+  {
+    "panel",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__PanelUpdate, panel),
+    &chatpanel__gateway__v1__panel__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "widgets",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Chatpanel__Gateway__V1__PanelUpdate, n_widgets),
+    offsetof(Chatpanel__Gateway__V1__PanelUpdate, widgets),
+    &chatpanel__gateway__v1__widget__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changed_at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__PanelUpdate, changed_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sent_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Gateway__V1__PanelUpdate, sent_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__gateway__v1__panel_update__field_indices_by_name[] = {
+  2,   /* field[2] = changed_at_ms */
+  0,   /* field[0] = panel */
+  3,   /* field[3] = sent_at_ms */
+  1,   /* field[1] = widgets */
+};
+static const ProtobufCIntRange chatpanel__gateway__v1__panel_update__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__gateway__v1__panel_update__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.gateway.v1.PanelUpdate",
+  "PanelUpdate",
+  "Chatpanel__Gateway__V1__PanelUpdate",
+  "chatpanel.gateway.v1",
+  sizeof(Chatpanel__Gateway__V1__PanelUpdate),
+  4,
+  chatpanel__gateway__v1__panel_update__field_descriptors,
+  chatpanel__gateway__v1__panel_update__field_indices_by_name,
+  1,  chatpanel__gateway__v1__panel_update__number_ranges,
+  (ProtobufCMessageInit) chatpanel__gateway__v1__panel_update__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue chatpanel__gateway__v1__widget_kind__enum_values_by_number[10] =
 {
   { "WIDGET_KIND_UNSPECIFIED", "CHATPANEL__GATEWAY__V1__WIDGET_KIND__WIDGET_KIND_UNSPECIFIED", 0 },
@@ -2038,9 +2243,10 @@ const ProtobufCEnumDescriptor chatpanel__gateway__v1__workflow_state__descriptor
   chatpanel__gateway__v1__workflow_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__gateway__v1__gateway__method_descriptors[8] =
+static const ProtobufCMethodDescriptor chatpanel__gateway__v1__gateway__method_descriptors[9] =
 {
   { "GetPanel", &chatpanel__gateway__v1__get_panel_request__descriptor, &chatpanel__gateway__v1__panel__descriptor },
+  { "WatchPanel", &chatpanel__gateway__v1__watch_panel_request__descriptor, &chatpanel__gateway__v1__panel_update__descriptor },
   { "GetLayout", &chatpanel__gateway__v1__get_layout_request__descriptor, &chatpanel__gateway__v1__layout__descriptor },
   { "UpdateLayout", &chatpanel__gateway__v1__update_layout_request__descriptor, &chatpanel__gateway__v1__layout__descriptor },
   { "GetSettings", &chatpanel__gateway__v1__get_settings_request__descriptor, &chatpanel__gateway__v1__settings__descriptor },
@@ -2050,14 +2256,15 @@ static const ProtobufCMethodDescriptor chatpanel__gateway__v1__gateway__method_d
   { "GetMergeWorkflow", &chatpanel__gateway__v1__get_merge_workflow_request__descriptor, &chatpanel__gateway__v1__merge_workflow__descriptor },
 };
 const unsigned chatpanel__gateway__v1__gateway__method_indices_by_name[] = {
-  5,        /* Act */
-  1,        /* GetLayout */
-  7,        /* GetMergeWorkflow */
+  6,        /* Act */
+  2,        /* GetLayout */
+  8,        /* GetMergeWorkflow */
   0,        /* GetPanel */
-  3,        /* GetSettings */
-  6,        /* MergeClients */
-  2,        /* UpdateLayout */
-  4         /* UpdateSettings */
+  4,        /* GetSettings */
+  7,        /* MergeClients */
+  3,        /* UpdateLayout */
+  5,        /* UpdateSettings */
+  1         /* WatchPanel */
 };
 const ProtobufCServiceDescriptor chatpanel__gateway__v1__gateway__descriptor =
 {
@@ -2066,7 +2273,7 @@ const ProtobufCServiceDescriptor chatpanel__gateway__v1__gateway__descriptor =
   "Gateway",
   "Chatpanel__Gateway__V1__Gateway",
   "chatpanel.gateway.v1",
-  8,
+  9,
   chatpanel__gateway__v1__gateway__method_descriptors,
   chatpanel__gateway__v1__gateway__method_indices_by_name
 };
@@ -2078,13 +2285,21 @@ void chatpanel__gateway__v1__gateway__get_panel(ProtobufCService *service,
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void chatpanel__gateway__v1__gateway__watch_panel(ProtobufCService *service,
+                                                  const Chatpanel__Gateway__V1__WatchPanelRequest *input,
+                                                  Chatpanel__Gateway__V1__PanelUpdate_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void chatpanel__gateway__v1__gateway__get_layout(ProtobufCService *service,
                                                  const Chatpanel__Gateway__V1__GetLayoutRequest *input,
                                                  Chatpanel__Gateway__V1__Layout_Closure closure,
                                                  void *closure_data)
 {
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
-  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__gateway__v1__gateway__update_layout(ProtobufCService *service,
                                                     const Chatpanel__Gateway__V1__UpdateLayoutRequest *input,
@@ -2092,7 +2307,7 @@ void chatpanel__gateway__v1__gateway__update_layout(ProtobufCService *service,
                                                     void *closure_data)
 {
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__gateway__v1__gateway__get_settings(ProtobufCService *service,
                                                    const Chatpanel__Gateway__V1__GetSettingsRequest *input,
@@ -2100,7 +2315,7 @@ void chatpanel__gateway__v1__gateway__get_settings(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__gateway__v1__gateway__update_settings(ProtobufCService *service,
                                                       const Chatpanel__Gateway__V1__UpdateSettingsRequest *input,
@@ -2108,7 +2323,7 @@ void chatpanel__gateway__v1__gateway__update_settings(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__gateway__v1__gateway__act(ProtobufCService *service,
                                           const Chatpanel__Gateway__V1__ActRequest *input,
@@ -2116,7 +2331,7 @@ void chatpanel__gateway__v1__gateway__act(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__gateway__v1__gateway__merge_clients(ProtobufCService *service,
                                                     const Chatpanel__Gateway__V1__MergeClientsRequest *input,
@@ -2124,7 +2339,7 @@ void chatpanel__gateway__v1__gateway__merge_clients(ProtobufCService *service,
                                                     void *closure_data)
 {
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__gateway__v1__gateway__get_merge_workflow(ProtobufCService *service,
                                                          const Chatpanel__Gateway__V1__GetMergeWorkflowRequest *input,
@@ -2132,7 +2347,7 @@ void chatpanel__gateway__v1__gateway__get_merge_workflow(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &chatpanel__gateway__v1__gateway__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__gateway__v1__gateway__init (Chatpanel__Gateway__V1__Gateway_Service *service,
                                             Chatpanel__Gateway__V1__Gateway_ServiceDestroy destroy)

@@ -33,6 +33,8 @@ typedef struct Chatpanel__Gateway__V1__WorkflowStep Chatpanel__Gateway__V1__Work
 typedef struct Chatpanel__Gateway__V1__MergeWorkflow Chatpanel__Gateway__V1__MergeWorkflow;
 typedef struct Chatpanel__Gateway__V1__MergeClientsRequest Chatpanel__Gateway__V1__MergeClientsRequest;
 typedef struct Chatpanel__Gateway__V1__GetMergeWorkflowRequest Chatpanel__Gateway__V1__GetMergeWorkflowRequest;
+typedef struct Chatpanel__Gateway__V1__WatchPanelRequest Chatpanel__Gateway__V1__WatchPanelRequest;
+typedef struct Chatpanel__Gateway__V1__PanelUpdate Chatpanel__Gateway__V1__PanelUpdate;
 
 
 /* --- enums --- */
@@ -499,6 +501,51 @@ struct  Chatpanel__Gateway__V1__GetMergeWorkflowRequest
     , (char *)protobuf_c_empty_string }
 
 
+struct  Chatpanel__Gateway__V1__WatchPanelRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The dialog the manager has open.
+   */
+  char *dialog_id;
+};
+#define CHATPANEL__GATEWAY__V1__WATCH_PANEL_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__watch_panel_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * One message of a panel watch: first the whole panel, then the widgets that changed.
+ */
+struct  Chatpanel__Gateway__V1__PanelUpdate
+{
+  ProtobufCMessage base;
+  /*
+   * The whole panel (as GetPanel answers): the first message, and again whenever the watch
+   * cannot say which widgets changed (a service's feed lost its place or restarted, the
+   * watcher fell too far behind, the layout or settings changed).
+   */
+  Chatpanel__Gateway__V1__Panel *panel;
+  /*
+   * The widgets that changed, each with its state, recomposed after the change.
+   */
+  size_t n_widgets;
+  Chatpanel__Gateway__V1__Widget **widgets;
+  /*
+   * When the oldest change this update carries was committed by its service (UTC ms); 0 for
+   * the first panel. The commit-to-screen latency is the receipt time less this.
+   */
+  int64_t changed_at_ms;
+  /*
+   * When the gateway sent the update (UTC ms).
+   */
+  int64_t sent_at_ms;
+};
+#define CHATPANEL__GATEWAY__V1__PANEL_UPDATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__panel_update__descriptor) \
+    , NULL, 0,NULL, 0, 0 }
+
+
 /* Chatpanel__Gateway__V1__WidgetLayout methods */
 void   chatpanel__gateway__v1__widget_layout__init
                      (Chatpanel__Gateway__V1__WidgetLayout         *message);
@@ -822,6 +869,44 @@ Chatpanel__Gateway__V1__GetMergeWorkflowRequest *
 void   chatpanel__gateway__v1__get_merge_workflow_request__free_unpacked
                      (Chatpanel__Gateway__V1__GetMergeWorkflowRequest *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Gateway__V1__WatchPanelRequest methods */
+void   chatpanel__gateway__v1__watch_panel_request__init
+                     (Chatpanel__Gateway__V1__WatchPanelRequest         *message);
+size_t chatpanel__gateway__v1__watch_panel_request__get_packed_size
+                     (const Chatpanel__Gateway__V1__WatchPanelRequest   *message);
+size_t chatpanel__gateway__v1__watch_panel_request__pack
+                     (const Chatpanel__Gateway__V1__WatchPanelRequest   *message,
+                      uint8_t             *out);
+size_t chatpanel__gateway__v1__watch_panel_request__pack_to_buffer
+                     (const Chatpanel__Gateway__V1__WatchPanelRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Gateway__V1__WatchPanelRequest *
+       chatpanel__gateway__v1__watch_panel_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__gateway__v1__watch_panel_request__free_unpacked
+                     (Chatpanel__Gateway__V1__WatchPanelRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Gateway__V1__PanelUpdate methods */
+void   chatpanel__gateway__v1__panel_update__init
+                     (Chatpanel__Gateway__V1__PanelUpdate         *message);
+size_t chatpanel__gateway__v1__panel_update__get_packed_size
+                     (const Chatpanel__Gateway__V1__PanelUpdate   *message);
+size_t chatpanel__gateway__v1__panel_update__pack
+                     (const Chatpanel__Gateway__V1__PanelUpdate   *message,
+                      uint8_t             *out);
+size_t chatpanel__gateway__v1__panel_update__pack_to_buffer
+                     (const Chatpanel__Gateway__V1__PanelUpdate   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Gateway__V1__PanelUpdate *
+       chatpanel__gateway__v1__panel_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__gateway__v1__panel_update__free_unpacked
+                     (Chatpanel__Gateway__V1__PanelUpdate *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chatpanel__Gateway__V1__WidgetLayout_Closure)
@@ -875,6 +960,12 @@ typedef void (*Chatpanel__Gateway__V1__MergeClientsRequest_Closure)
 typedef void (*Chatpanel__Gateway__V1__GetMergeWorkflowRequest_Closure)
                  (const Chatpanel__Gateway__V1__GetMergeWorkflowRequest *message,
                   void *closure_data);
+typedef void (*Chatpanel__Gateway__V1__WatchPanelRequest_Closure)
+                 (const Chatpanel__Gateway__V1__WatchPanelRequest *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Gateway__V1__PanelUpdate_Closure)
+                 (const Chatpanel__Gateway__V1__PanelUpdate *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -886,6 +977,10 @@ struct Chatpanel__Gateway__V1__Gateway_Service
                     const Chatpanel__Gateway__V1__GetPanelRequest *input,
                     Chatpanel__Gateway__V1__Panel_Closure closure,
                     void *closure_data);
+  void (*watch_panel)(Chatpanel__Gateway__V1__Gateway_Service *service,
+                      const Chatpanel__Gateway__V1__WatchPanelRequest *input,
+                      Chatpanel__Gateway__V1__PanelUpdate_Closure closure,
+                      void *closure_data);
   void (*get_layout)(Chatpanel__Gateway__V1__Gateway_Service *service,
                      const Chatpanel__Gateway__V1__GetLayoutRequest *input,
                      Chatpanel__Gateway__V1__Layout_Closure closure,
@@ -923,6 +1018,7 @@ void chatpanel__gateway__v1__gateway__init (Chatpanel__Gateway__V1__Gateway_Serv
 #define CHATPANEL__GATEWAY__V1__GATEWAY__INIT(function_prefix__) \
     { CHATPANEL__GATEWAY__V1__GATEWAY__BASE_INIT,\
       function_prefix__ ## get_panel,\
+      function_prefix__ ## watch_panel,\
       function_prefix__ ## get_layout,\
       function_prefix__ ## update_layout,\
       function_prefix__ ## get_settings,\
@@ -934,6 +1030,10 @@ void chatpanel__gateway__v1__gateway__get_panel(ProtobufCService *service,
                                                 const Chatpanel__Gateway__V1__GetPanelRequest *input,
                                                 Chatpanel__Gateway__V1__Panel_Closure closure,
                                                 void *closure_data);
+void chatpanel__gateway__v1__gateway__watch_panel(ProtobufCService *service,
+                                                  const Chatpanel__Gateway__V1__WatchPanelRequest *input,
+                                                  Chatpanel__Gateway__V1__PanelUpdate_Closure closure,
+                                                  void *closure_data);
 void chatpanel__gateway__v1__gateway__get_layout(ProtobufCService *service,
                                                  const Chatpanel__Gateway__V1__GetLayoutRequest *input,
                                                  Chatpanel__Gateway__V1__Layout_Closure closure,
@@ -985,6 +1085,8 @@ extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__workflow_step__d
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__merge_workflow__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__merge_clients_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__get_merge_workflow_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__watch_panel_request__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__panel_update__descriptor;
 extern const ProtobufCServiceDescriptor chatpanel__gateway__v1__gateway__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -762,12 +762,75 @@ extension GatewayV1 {
         }
     }
 
+    /// The `WatchPanelRequest` message.
+    public struct WatchPanelRequest: ProtoMessage {
+        /// The dialog the manager has open.
+        public var dialogID: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.gateway.v1.WatchPanelRequest`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__gateway__v1__watch_panel_request()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            dialogID = r.string(1)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, dialogID)
+        }
+    }
+
+    /// One message of a panel watch: first the whole panel, then the widgets that changed.
+    public struct PanelUpdate: ProtoMessage {
+        /// The whole panel (as GetPanel answers): the first message, and again whenever the watch
+        /// cannot say which widgets changed (a service's feed lost its place or restarted, the
+        /// watcher fell too far behind, the layout or settings changed).
+        public var panel: GatewayV1.Panel? = nil
+        /// The widgets that changed, each with its state, recomposed after the change.
+        public var widgets: [GatewayV1.Widget] = []
+        /// When the oldest change this update carries was committed by its service (UTC ms); 0 for
+        /// the first panel. The commit-to-screen latency is the receipt time less this.
+        public var changedAtMs: Int64 = 0
+        /// When the gateway sent the update (UTC ms).
+        public var sentAtMs: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.gateway.v1.PanelUpdate`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__gateway__v1__panel_update()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            panel = try r.message(1, as: GatewayV1.Panel.self)
+            widgets = try r.messages(2, as: GatewayV1.Widget.self)
+            changedAtMs = r.scalar(3, as: Int64.self)
+            sentAtMs = r.scalar(4, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = panel { try w.setMessage(1, value) }
+            try w.setMessages(2, widgets)
+            w.setScalar(3, changedAtMs)
+            w.setScalar(4, sentAtMs)
+        }
+    }
+
     /// The `Gateway` service's methods.
     public enum Gateway: Sendable {
         /// The service's full name.
         public static let serviceName = "chatpanel.gateway.v1.Gateway"
         /// The whole panel for the calling manager and a dialog, under one deadline.
         public static let getPanel = UnaryMethod<GatewayV1.GetPanelRequest, GatewayV1.Panel>(path: "/chatpanel.gateway.v1.Gateway/GetPanel")
+        /// The panel, kept current: first the whole panel, then each change to what it shows (by a
+        /// manager, an integration, another service), until the caller cancels or the gateway shuts
+        /// down. Updates of one widget are coalesced: a slow reader gets the newest state.
+        public static let watchPanel = ServerStreamingMethod<GatewayV1.WatchPanelRequest, GatewayV1.PanelUpdate>(path: "/chatpanel.gateway.v1.Gateway/WatchPanel")
         /// The calling manager's layout (the default one for a new manager).
         public static let getLayout = UnaryMethod<GatewayV1.GetLayoutRequest, GatewayV1.Layout>(path: "/chatpanel.gateway.v1.Gateway/GetLayout")
         /// Changes the calling manager's layout; ABORTED with the current Layout when stale.
@@ -784,9 +847,9 @@ extension GatewayV1 {
         /// `GetMergeWorkflow`.
         public static let getMergeWorkflow = UnaryMethod<GatewayV1.GetMergeWorkflowRequest, GatewayV1.MergeWorkflow>(path: "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.gateway.v1.Gateway/GetPanel", "/chatpanel.gateway.v1.Gateway/GetLayout", "/chatpanel.gateway.v1.Gateway/UpdateLayout", "/chatpanel.gateway.v1.Gateway/GetSettings", "/chatpanel.gateway.v1.Gateway/UpdateSettings", "/chatpanel.gateway.v1.Gateway/Act", "/chatpanel.gateway.v1.Gateway/MergeClients", "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow"]
+        public static let allMethodPaths: [String] = ["/chatpanel.gateway.v1.Gateway/GetPanel", "/chatpanel.gateway.v1.Gateway/WatchPanel", "/chatpanel.gateway.v1.Gateway/GetLayout", "/chatpanel.gateway.v1.Gateway/UpdateLayout", "/chatpanel.gateway.v1.Gateway/GetSettings", "/chatpanel.gateway.v1.Gateway/UpdateSettings", "/chatpanel.gateway.v1.Gateway/Act", "/chatpanel.gateway.v1.Gateway/MergeClients", "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow"]
         /// Each method's request message type, by full path (decoding checks and fuzzing walk it).
-        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.gateway.v1.Gateway/GetPanel": GatewayV1.GetPanelRequest.self, "/chatpanel.gateway.v1.Gateway/GetLayout": GatewayV1.GetLayoutRequest.self, "/chatpanel.gateway.v1.Gateway/UpdateLayout": GatewayV1.UpdateLayoutRequest.self, "/chatpanel.gateway.v1.Gateway/GetSettings": GatewayV1.GetSettingsRequest.self, "/chatpanel.gateway.v1.Gateway/UpdateSettings": GatewayV1.UpdateSettingsRequest.self, "/chatpanel.gateway.v1.Gateway/Act": GatewayV1.ActRequest.self, "/chatpanel.gateway.v1.Gateway/MergeClients": GatewayV1.MergeClientsRequest.self, "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow": GatewayV1.GetMergeWorkflowRequest.self]
+        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.gateway.v1.Gateway/GetPanel": GatewayV1.GetPanelRequest.self, "/chatpanel.gateway.v1.Gateway/WatchPanel": GatewayV1.WatchPanelRequest.self, "/chatpanel.gateway.v1.Gateway/GetLayout": GatewayV1.GetLayoutRequest.self, "/chatpanel.gateway.v1.Gateway/UpdateLayout": GatewayV1.UpdateLayoutRequest.self, "/chatpanel.gateway.v1.Gateway/GetSettings": GatewayV1.GetSettingsRequest.self, "/chatpanel.gateway.v1.Gateway/UpdateSettings": GatewayV1.UpdateSettingsRequest.self, "/chatpanel.gateway.v1.Gateway/Act": GatewayV1.ActRequest.self, "/chatpanel.gateway.v1.Gateway/MergeClients": GatewayV1.MergeClientsRequest.self, "/chatpanel.gateway.v1.Gateway/GetMergeWorkflow": GatewayV1.GetMergeWorkflowRequest.self]
     }
 
 }
