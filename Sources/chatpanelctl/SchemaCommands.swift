@@ -61,7 +61,9 @@ struct DescribeCommand: AsyncParsableCommand {
             var streaming = ""
             var group = ""
             if connection.socket != nil {
-                let served = try await MethodPath.served(method.path, connection: connection)
+                let served = try await connection.withClient(defaultPath: "run/state/gateway.sock") { client in
+                    try await MethodPath.served(method.path, client: client)
+                }
                 streaming = served.serverStreaming ? "stream " : ""
                 group = "  // group: \(served.group.isEmpty ? "any" : served.group)"
             }
@@ -115,33 +117,34 @@ struct CallCommand: AsyncParsableCommand {
         } catch let error as ProtoJSONError {
             throw ValidationError("request: \(error)")
         }
-        let served = try await MethodPath.served(path, connection: connection)
-
         // The call starts a trace: its id finds every log line of the call in journalctl.
         let trace = ServiceContext.startingTrace()
         FileHandle.standardError.write(Data("trace: \(trace.traceContext.map { "\($0.traceID)" } ?? "")\n".utf8))
-        let client = try connection.makeClient(defaultPath: "run/state/gateway.sock")
-        defer { Task { await client.close() } }
         let options = RPCCallOptions(requestID: requestId)
-        do {
-            try await ServiceContext.withValue(trace) {
-                if served.serverStreaming {
-                    for try await message in client.serverStreaming(path: path, payload: payload, options: options) {
-                        print(try schema.response.jsonText(message, pretty: !connection.json))
+        let failed = try await connection.withClient(defaultPath: "run/state/gateway.sock") { client -> Bool in
+            let served = try await MethodPath.served(path, client: client)
+            do {
+                try await ServiceContext.withValue(trace) {
+                    if served.serverStreaming {
+                        for try await message in client.serverStreaming(path: path, payload: payload, options: options) {
+                            print(try schema.response.jsonText(message, pretty: !connection.json))
+                        }
+                    } else {
+                        let answer = try await client.unary(path: path, payload: payload, options: options)
+                        print(try schema.response.jsonText(answer))
                     }
-                } else {
-                    let answer = try await client.unary(path: path, payload: payload, options: options)
-                    print(try schema.response.jsonText(answer))
                 }
+                FileHandle.standardError.write(Data("status: OK\n".utf8))
+                return false
+            } catch let error as RPCError {
+                var lines = ["status: \(error.code.protoName)", "message: \(error.message)"]
+                lines += error.violations.map { "violation: \($0.field): \($0.description)" }
+                if !error.details.isEmpty { lines.append("details: \(error.details.count) bytes") }
+                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                return true
             }
-            FileHandle.standardError.write(Data("status: OK\n".utf8))
-        } catch let error as RPCError {
-            var lines = ["status: \(error.code.protoName)", "message: \(error.message)"]
-            lines += error.violations.map { "violation: \($0.field): \($0.description)" }
-            if !error.details.isEmpty { lines.append("details: \(error.details.count) bytes") }
-            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-            throw ExitCode(2)
         }
+        if failed { throw ExitCode(2) }
     }
 }
 
@@ -157,10 +160,8 @@ enum MethodPath {
     }
 
     /// How the process at the connection's socket serves `path`; throws when it does not.
-    static func served(_ path: String, connection: ConnectionOptions) async throws -> ReflectionV1.MethodInfo {
-        let methods = try await connection.withClient(defaultPath: "run/state/gateway.sock") { client in
-            try await client.unary(ReflectionV1.Reflection.listMethods, ReflectionV1.ListMethodsRequest()).methods
-        }
+    static func served(_ path: String, client: RPCClient) async throws -> ReflectionV1.MethodInfo {
+        let methods = try await client.unary(ReflectionV1.Reflection.listMethods, ReflectionV1.ListMethodsRequest()).methods
         guard let method = methods.first(where: { $0.path == path }) else {
             throw ValidationError("the process does not serve \(path) (chatpanelctl list shows what it serves)")
         }

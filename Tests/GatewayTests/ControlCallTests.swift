@@ -56,7 +56,7 @@ struct ControlCallTests {
     @Test("call sends JSON, prints the JSON answer and OK; a refused call prints its status and violations")
     func call() async throws {
         try await withGateway { h in
-            let clientID = try await h.savedClient("d-ctl-call")
+            try await h.savedClient("d-ctl-call")
             let (termination, out, err) = try await control(
                 ["call", "--socket", h.gatewaySocket, "--manager", "\(As.manager.managerID)", "/chatpanel.gateway.v1.Gateway/GetPanel",
                  #"{"dialogId": "d-ctl-call"}"#],
@@ -67,7 +67,6 @@ struct ControlCallTests {
             #expect(out.contains(#""dialog_id": "d-ctl-call""#), "\(out)")
             #expect(out.contains(#""manager_id": "\#(As.manager.managerID)""#), "64-bit integers as strings: \(out)")
             #expect(out.contains(#""data_type": "chatpanel.clients.v1.ClientCard""#))
-            _ = clientID
 
             // The service refuses: the status and the field it names.
             let (refused, _, refusedErr) = try await control(

@@ -1,4 +1,4 @@
-import ChatPanelProto
+public import ChatPanelProto
 import CoreMetrics
 import Synchronization
 
@@ -18,12 +18,13 @@ import Synchronization
 final class RouteMetrics: Sendable {
     let method: String
     let duration: CoreMetrics.Timer
-    private let counters = Mutex<[RPCError.Code: CoreMetrics.Counter]>([:])
+    private let calls: StatusCounters
 
     init(method: String) {
         self.method = method
         self.duration = CoreMetrics.Timer(
             label: "chatpanel_rpc_call_duration_seconds", dimensions: [("method", method)], preferredDisplayUnit: .seconds)
+        self.calls = StatusCounters(label: "chatpanel_rpc_calls_total", dimensions: [("method", method)])
     }
 
     private static let all = Mutex<[String: RouteMetrics]>([:])
@@ -42,9 +43,35 @@ final class RouteMetrics: Sendable {
     /// Records one call: its code, and its duration when it ran.
     func record(code: RPCError.Code, nanoseconds: Int64?) {
         if let nanoseconds { duration.recordNanoseconds(nanoseconds) }
-        let counter = counters.withLock { counters in
+        calls.increment(code)
+    }
+}
+
+/// A counter per status code under one label (`code` beside the given dimensions). The OK
+/// counter is made up front and counted without a lock: it is nearly every call. The others
+/// are made when a code first occurs, so the exposition lists only codes that happened.
+public final class StatusCounters: Sendable {
+    private let label: String
+    private let dimensions: [(String, String)]
+    private let ok: CoreMetrics.Counter
+    private let failures = Mutex<[RPCError.Code: CoreMetrics.Counter]>([:])
+
+    /// Counters of `label` with `dimensions` plus `code`.
+    public init(label: String, dimensions: [(String, String)]) {
+        self.label = label
+        self.dimensions = dimensions
+        self.ok = CoreMetrics.Counter(label: label, dimensions: dimensions + [("code", RPCError.Code.ok.protoName)])
+    }
+
+    /// Counts one call that ended with `code`.
+    public func increment(_ code: RPCError.Code) {
+        if code == .ok {
+            ok.increment()
+            return
+        }
+        let counter = failures.withLock { counters in
             if let counter = counters[code] { return counter }
-            let made = CoreMetrics.Counter(label: "chatpanel_rpc_calls_total", dimensions: [("method", method), ("code", code.protoName)])
+            let made = CoreMetrics.Counter(label: label, dimensions: dimensions + [("code", code.protoName)])
             counters[code] = made
             return made
         }

@@ -1,4 +1,5 @@
 import ChatPanelProto
+import ChatPanelRPC
 import CoreMetrics
 
 /// What the gateway records beside the RPC runtime's metrics, through swift-metrics:
@@ -39,7 +40,7 @@ struct UpstreamMetrics: Sendable {
     let duration: CoreMetrics.Timer
     let breakerState: Gauge
     private let breakerOpened: Counter
-    private let ok: Counter
+    private let calls: StatusCounters
 
     init(upstream: String) {
         self.upstream = upstream
@@ -47,19 +48,14 @@ struct UpstreamMetrics: Sendable {
             label: "chatpanel_gateway_upstream_call_duration_seconds", dimensions: [("upstream", upstream)], preferredDisplayUnit: .seconds)
         breakerState = Gauge(label: "chatpanel_gateway_upstream_breaker_state", dimensions: [("upstream", upstream)])
         breakerOpened = Counter(label: "chatpanel_gateway_upstream_breaker_opened_total", dimensions: [("upstream", upstream)])
-        ok = Counter(label: "chatpanel_gateway_upstream_calls_total", dimensions: [("upstream", upstream), ("code", "OK")])
+        calls = StatusCounters(label: "chatpanel_gateway_upstream_calls_total", dimensions: [("upstream", upstream)])
         breakerState.record(0)
     }
 
     /// Records one call through the upstream: how it ended and how long it took.
     func record(code: RPCV1.StatusCode, since started: ContinuousClock.Instant) {
         duration.recordNanoseconds(Self.nanoseconds(started.duration(to: .now)))
-        if code == .ok {
-            ok.increment()
-        } else {
-            // Failures are rarer than answers: their counter is found through the backend.
-            Counter(label: "chatpanel_gateway_upstream_calls_total", dimensions: [("upstream", upstream), ("code", code.protoName)]).increment()
-        }
+        calls.increment(code)
     }
 
     /// Records the breaker's state.
