@@ -33,9 +33,7 @@ struct LayoutTests {
 
     @Test("an update on the current version bumps it and reorders, hides and collapses widgets in GetPanel")
     func updateReordersPanel() async throws {
-        // It checks the layout, not deadlines: 10 s per panel, as a busy machine (the whole
-        // suite at once on two cores) timed the tasks widget out within the default second.
-        try await withGateway(configure: { $0.panelTimeout = .seconds(10) }) { h in
+        try await withGateway { h in
             try await h.savedClient("d-layout")
             let updated = try await update(
                 h, base: 0,

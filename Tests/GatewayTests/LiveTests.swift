@@ -19,7 +19,7 @@ import Testing
 struct LiveTests {
     @Test("two managers watch one dialog: a note added by one reaches the other")
     func actionReachesTheOtherManager() async throws {
-        try await withGateway(configure: Self.roomy) { h in
+        try await withGateway { h in
             let clientID = try await h.savedClient("d-live")
             let first = PanelWatchReader(h.gatewayClient, dialog: "d-live", as: As.manager)
             let second = PanelWatchReader(h.gatewayClient, dialog: "d-live", as: As.noTasks)
@@ -43,7 +43,7 @@ struct LiveTests {
 
     @Test("a change made straight on a service (not through the gateway) reaches the watchers")
     func directChangeReachesWatchers() async throws {
-        try await withGateway(configure: Self.roomy) { h in
+        try await withGateway { h in
             let clientID = try await h.savedClient("d-direct")
             let watch = PanelWatchReader(h.gatewayClient, dialog: "d-direct", as: As.manager)
             defer { watch.stop() }
@@ -68,7 +68,7 @@ struct LiveTests {
 
     @Test("a tag renamed on all its clients (one change for every client) reaches every open panel")
     func tagRenameReachesEveryPanel() async throws {
-        try await withGateway(configure: Self.roomy) { h in
+        try await withGateway { h in
             let one = try await h.savedClient("d-one", name: "Анна Смирнова")
             let two = try await h.savedClient("d-two", name: "Олег Иванов")
             let tag = try await h.tag("Опт", on: one)
@@ -107,7 +107,7 @@ struct LiveTests {
 
     @Test("a manager's layout change sends the whole panel again")
     func layoutChangeSendsWholePanel() async throws {
-        try await withGateway(configure: Self.roomy) { h in
+        try await withGateway { h in
             _ = try await h.savedClient("d-layout")
             let watch = PanelWatchReader(h.gatewayClient, dialog: "d-layout", as: As.manager)
             defer { watch.stop() }
@@ -130,10 +130,7 @@ struct LiveTests {
 
     @Test("a watcher that stops reading is closed, and the others keep getting updates")
     func stalledWatcherIsClosed() async throws {
-        try await withGateway(configure: {
-            Self.roomy(&$0)
-            $0.live.stallTimeout = .seconds(1)
-        }) { h in
+        try await withGateway(configure: { $0.live.stallTimeout = .seconds(1) }) { h in
             let clientID = try await h.savedClient("d-stall")
             let reading = PanelWatchReader(h.gatewayClient, dialog: "d-stall", as: As.manager)
             defer { reading.stop() }
@@ -156,11 +153,6 @@ struct LiveTests {
                 Self.notes(in: update).contains { $0.hasPrefix("\(written) ") }
             }
         }
-    }
-
-    /// Panels with room for a loaded machine: these tests check what arrives, not how fast.
-    static func roomy(_ configuration: inout GatewayConfiguration) {
-        configuration.panelTimeout = .seconds(10)
     }
 
     /// The names of the tags a Tags widget shows.

@@ -90,11 +90,8 @@ struct OrdersWidgetsTests {
     private func withOrdersGateway(_ body: (Harness) async throws -> Void) async throws {
         try await withTemporaryDirectory { ordersDirectory in
             try await withLiveService(OrdersService.self, configuration: OrdersConfiguration(), in: ordersDirectory) { _, ordersSocket in
-                // These tests read widgets' data, not deadlines: a busy machine gets 10 s per panel.
-                try await withGateway(configure: {
-                    $0.upstreamSockets[UpstreamDescriptor.orders.name] = ordersSocket
-                    $0.panelTimeout = .seconds(10)
-                }) { gateway in
+                try await withGateway(configure: { $0.upstreamSockets[UpstreamDescriptor.orders.name] = ordersSocket }) {
+                    gateway in
                     let orders = RPCClient(configuration: RPCClientConfiguration(socketPath: ordersSocket))
                     do {
                         try await body(Harness(gateway: gateway, orders: orders))

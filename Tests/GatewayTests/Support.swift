@@ -226,6 +226,9 @@ private func runGateway(
     _ body: (GatewayHarness) async throws -> Void
 ) async throws {
     var configuration = GatewayConfiguration(clientsSocket: clientsSocket, tasksSocket: tasksSocket)
+    // A panel deadline a machine running the whole suite at once can meet: tests of deadlines
+    // set their own.
+    configuration.panelTimeout = .seconds(10)
     configure(&configuration)
     // Served as `chatpaneld gateway` serves it: the merge runner and each upstream run beside
     // the server and stop (closing the upstreams' clients) on every exit path.
