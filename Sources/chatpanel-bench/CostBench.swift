@@ -37,10 +37,13 @@ struct CostBench: AsyncParsableCommand {
         print("RPC cost per call: echo service, release build")
         for frame in [300, 3072] {
             let body = try RPCBench.bodySize(forFrame: frame)
-            let (server, client) = try await cpuPerCall(daemon: daemonPath, directory: directory, body: body)
-            print(
-                "\(pad("\(frame) B", 8))CPU per call, 16 callers: server \(format(server)) µs + caller \(format(client)) µs = \(format(server + client)) µs"
-            )
+            for onLoops in [false, true] {
+                let (server, client) = try await cpuPerCall(daemon: daemonPath, directory: directory, body: body, onLoops: onLoops)
+                let callers = onLoops ? "16 callers on loops" : "16 callers"
+                print(
+                    "\(pad("\(frame) B", 8))CPU per call, \(callers): server \(format(server)) µs + caller \(format(client)) µs = \(format(server + client)) µs"
+                )
+            }
             guard let counter else { continue }
             for tool in Valgrind.Tool.allCases {
                 let (server, client) = try await counts(tool, counter, daemon: daemonPath, body: body)
@@ -52,22 +55,27 @@ struct CostBench: AsyncParsableCommand {
         }
     }
 
-    /// CPU µs per call of the server process and of this process, with 16 callers.
-    private func cpuPerCall(daemon: String, directory: String, body: Int) async throws -> (Double, Double) {
+    /// CPU µs per call of the server process and of this process, with 16 callers; with
+    /// `onLoops`, each caller runs on its connection's event loop, as an RPC handler calling an
+    /// upstream (the gateway) does.
+    private func cpuPerCall(daemon: String, directory: String, body: Int, onLoops: Bool) async throws -> (Double, Double) {
         let socket = "\(directory)/echo.sock"
         let server = try BenchProcess.start(daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
         defer { server.stop(); try? FileManager.default.removeItem(atPath: socket) }
         try await waitForSocket(socket)
         let callers = 16
-        let clients = (0..<callers).map { _ in RPCBench.makeClient(socket) }
+        let loops = (0..<callers).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
+        let clients = loops.map { RPCBench.makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
         let request = RPCBench.makeRequest(body: body)
         for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
         let serverBefore = try processCPUSeconds(server.process.processIdentifier)
         let ownBefore = ownCPUSeconds()
         let perCaller = calls / callers
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for client in clients {
-                group.addTask { for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) } }
+            for (client, loop) in zip(clients, loops) {
+                group.addTask(executorPreference: onLoops ? EventLoopTaskExecutor(eventLoop: loop) : nil) {
+                    for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) }
+                }
             }
             try await group.waitForAll()
         }
@@ -105,7 +113,8 @@ struct CostBench: AsyncParsableCommand {
 }
 
 /// `chatpanel-bench call-echo`: a fixed number of sequential echo calls (the caller that the
-/// cost benchmark runs under valgrind).
+/// cost benchmark runs under valgrind), made on the client's event loop as the gateway's
+/// handlers make theirs.
 struct CallEcho: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call-echo", abstract: "Makes sequential echo calls.", shouldDisplay: false)
@@ -115,9 +124,12 @@ struct CallEcho: AsyncParsableCommand {
     @Option var body = 200
 
     func run() async throws {
-        let client = RPCBench.makeClient(socket)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let client = RPCBench.makeClient(socket, eventLoopGroup: loop)
         let request = RPCBench.makeRequest(body: body)
-        for _ in 0..<calls { _ = try await client.unary(TestingV1.Echo.echo, request) }
+        try await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop: loop)) {
+            for _ in 0..<calls { _ = try await client.unary(TestingV1.Echo.echo, request) }
+        }
         await client.close()
     }
 }

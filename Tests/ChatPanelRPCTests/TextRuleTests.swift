@@ -1,3 +1,4 @@
+import ChatPanelProto
 import ChatPanelRPC
 import Testing
 

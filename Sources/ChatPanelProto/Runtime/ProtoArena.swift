@@ -6,11 +6,13 @@ import CChatPanelProto
     import Darwin
 #endif
 
-/// A bump allocator for the C structures of one message being encoded; everything is freed
-/// at once when the arena goes away, or handed out again zeroed after ``reset()``.
+/// A bump allocator for the C structures of one message being encoded or decoded; everything
+/// is freed at once when the arena goes away, or handed out again after ``reset()``.
 ///
-/// Each thread keeps one arena for its encodes (``withThreadArena(_:)``), so encoding a message
-/// costs no `calloc` once the thread has encoded one of that size.
+/// Each thread keeps one arena for its encodes (``withThreadArena(_:)``), whose memory is handed
+/// out zeroed, and one for its decodes (``withThreadDecodeArena(_:)``), which protobuf-c unpacks
+/// into (it initialises what it allocates): a message costs no `malloc` or `free` once the
+/// thread has handled one of that size.
 final class ProtoArena {
     private static let chunkSize = 4096
     /// A first chunk larger than this is not kept for the next encode.
@@ -23,7 +25,12 @@ final class ProtoArena {
     /// Whether an encode on this thread holds the arena.
     @exclusivity(unchecked) private var inUse = false
 
-    init() {}
+    /// Whether reset zeroes what was handed out (encoding needs zeroed structures).
+    private let zeroes: Bool
+
+    init(zeroes: Bool = true) {
+        self.zeroes = zeroes
+    }
 
     deinit {
         for chunk in chunks { free(chunk) }
@@ -32,14 +39,34 @@ final class ProtoArena {
     /// Runs `body` with this thread's arena, reset afterwards for the next encode (a fresh arena
     /// when the thread's is in use).
     static func withThreadArena<R>(_ body: (ProtoArena) throws -> R) rethrows -> R {
-        let arena = ThreadArena.current
-        guard !arena.inUse else { return try body(ProtoArena()) }
-        arena.inUse = true
+        try ThreadArena.encoding.lend(fresh: { ProtoArena() }, body)
+    }
+
+    /// Runs `body` with this thread's decoding arena (memory handed out as is), reset afterwards.
+    static func withThreadDecodeArena<R>(_ body: (ProtoArena) throws -> R) rethrows -> R {
+        try ThreadArena.decoding.lend(fresh: { ProtoArena(zeroes: false) }, body)
+    }
+
+    /// Runs `body` with this arena, reset afterwards; with a fresh one when this one is in use.
+    private func lend<R>(fresh: () -> ProtoArena, _ body: (ProtoArena) throws -> R) rethrows -> R {
+        guard !inUse else { return try body(fresh()) }
+        inUse = true
         defer {
-            arena.reset()
-            arena.inUse = false
+            reset()
+            inUse = false
         }
-        return try body(arena)
+        return try body(self)
+    }
+
+    /// A protobuf-c allocator that takes its memory from this arena; its `free` does nothing
+    /// (everything goes at the next ``reset()``). Valid while the arena lives.
+    var allocator: ProtobufCAllocator {
+        ProtobufCAllocator(
+            alloc: { data, size in
+                Unmanaged<ProtoArena>.fromOpaque(data!).takeUnretainedValue().allocateUninitialized(size)
+            },
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(self).toOpaque())
     }
 
     /// Zeroes what was handed out and keeps the first chunk (unless it is large) for the next
@@ -47,11 +74,11 @@ final class ProtoArena {
     func reset() {
         guard let first = chunks.first else { return }
         if chunks.count == 1, firstChunkSize <= Self.keptChunkSize {
-            memset(first, 0, firstChunkSize - remaining)
+            if zeroes { memset(first, 0, firstChunkSize - remaining) }
         } else if firstChunkSize <= Self.keptChunkSize {
             for chunk in chunks.dropFirst() { free(chunk) }
             chunks.removeSubrange(1...)
-            memset(first, 0, firstChunkSize)
+            if zeroes { memset(first, 0, firstChunkSize) }
         } else {
             for chunk in chunks { free(chunk) }
             chunks.removeAll(keepingCapacity: true)
@@ -64,12 +91,18 @@ final class ProtoArena {
         remaining = firstChunkSize
     }
 
-    /// Zeroed memory of `size` bytes aligned to 16.
+    /// Zeroed memory of `size` bytes aligned to 16 (from an arena that zeroes).
     func allocate(_ size: Int) -> UnsafeMutableRawPointer {
+        precondition(zeroes, "a decoding arena hands out memory as is")
+        return allocateUninitialized(size)
+    }
+
+    /// Memory of `size` bytes aligned to 16: zeroed in an arena that zeroes, else as it was left.
+    func allocateUninitialized(_ size: Int) -> UnsafeMutableRawPointer {
         let rounded = max(16, (size + 15) & ~15)
         if rounded > remaining {
             let chunk = max(Self.chunkSize, rounded)
-            guard let memory = calloc(1, chunk) else { fatalError("out of memory") }
+            guard let memory = zeroes ? calloc(1, chunk) : malloc(chunk) else { fatalError("out of memory") }
             if chunks.isEmpty { firstChunkSize = chunk }
             chunks.append(memory)
             cursor = memory
@@ -123,23 +156,29 @@ final class ProtoArena {
     }
 }
 
-/// The arena of each thread, made on its first encode and freed when the thread ends.
+/// The arenas of each thread, made on its first encode or decode and freed when the thread ends.
 private enum ThreadArena {
-    private static let key: pthread_key_t = {
+    private static func makeKey() -> pthread_key_t {
         var key = pthread_key_t()
         let status = pthread_key_create(&key) { pointer in
             if let pointer { Unmanaged<ProtoArena>.fromOpaque(pointer).release() }
         }
         precondition(status == 0, "pthread_key_create failed")
         return key
-    }()
+    }
 
-    static var current: ProtoArena {
+    private static let encodingKey = makeKey()
+    private static let decodingKey = makeKey()
+
+    private static func arena(_ key: pthread_key_t, zeroes: Bool) -> ProtoArena {
         if let pointer = pthread_getspecific(key) {
             return Unmanaged<ProtoArena>.fromOpaque(pointer).takeUnretainedValue()
         }
-        let arena = ProtoArena()
+        let arena = ProtoArena(zeroes: zeroes)
         pthread_setspecific(key, Unmanaged.passRetained(arena).toOpaque())
         return arena
     }
+
+    static var encoding: ProtoArena { arena(encodingKey, zeroes: true) }
+    static var decoding: ProtoArena { arena(decodingKey, zeroes: false) }
 }

@@ -31,13 +31,19 @@ extension ProtoMessage {
         let descriptor = Self.protoDescriptor.pointer
         var validator = WireValidator(buffer: buffer, limits: limits)
         try validator.validate(descriptor: descriptor, start: 0, end: buffer.count, depth: 0, path: "")
-        guard let base = buffer.baseAddress ?? (buffer.isEmpty ? UnsafeRawPointer(bitPattern: 1) : nil),
-            let message = protobuf_c_message_unpack(descriptor, nil, buffer.count, base.assumingMemoryBound(to: UInt8.self))
-        else {
+        guard let base = buffer.baseAddress ?? (buffer.isEmpty ? UnsafeRawPointer(bitPattern: 1) : nil) else {
             throw ProtoCodingError.malformed()
         }
-        defer { protobuf_c_message_free_unpacked(message, nil) }
-        self = try Self(reading: ProtoReader(base: UnsafeRawPointer(message), descriptor: descriptor))
+        // Unpacked into the thread's decoding arena, read into Swift values, and dropped with
+        // the arena's reset: no `malloc` or `free` per string, bytes field or sub-message.
+        self = try ProtoArena.withThreadDecodeArena { arena in
+            var allocator = arena.allocator
+            guard let message = protobuf_c_message_unpack(descriptor, &allocator, buffer.count, base.assumingMemoryBound(to: UInt8.self))
+            else {
+                throw ProtoCodingError.malformed()
+            }
+            return try Self(reading: ProtoReader(base: UnsafeRawPointer(message), descriptor: descriptor))
+        }
     }
 }
 
@@ -68,7 +74,7 @@ struct WireValidator {
             let key = try varint(&index, end: end, path: path)
             let number = UInt32(truncatingIfNeeded: key >> 3)
             guard number != 0, key >> 3 <= UInt64(UInt32.max) else { throw ProtoCodingError.malformed(field: path) }
-            let field = protobuf_c_message_descriptor_get_field(descriptor, number)
+            let field = fieldDescriptor(descriptor, number)
             func fieldPath() -> String {
                 guard let field else { return path }
                 let name = String(cString: field.pointee.name)

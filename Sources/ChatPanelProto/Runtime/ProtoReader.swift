@@ -11,7 +11,7 @@ public struct ProtoReader {
     }
 
     private func field(_ number: UInt32) -> UnsafePointer<ProtobufCFieldDescriptor> {
-        guard let field = protobuf_c_message_descriptor_get_field(descriptor, number) else {
+        guard let field = fieldDescriptor(descriptor, number) else {
             preconditionFailure("generated code asked for field \(number), which the descriptor lacks")
         }
         return field
@@ -111,4 +111,18 @@ public struct ProtoReader {
             try pointer.map { try M(reading: ProtoReader(base: $0, descriptor: descriptor)) }
         }
     }
+}
+
+/// The descriptor of field `number`: looked up directly when the message's fields are numbered
+/// from 1 without gaps up to it (most are: protobuf-c lists fields by number), else by
+/// protobuf-c's search of the field ranges.
+@inline(__always)
+func fieldDescriptor(
+    _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, _ number: UInt32
+) -> UnsafePointer<ProtobufCFieldDescriptor>? {
+    let index = Int(number) - 1
+    if index >= 0, index < Int(descriptor.pointee.n_fields), let fields = descriptor.pointee.fields, fields[index].id == number {
+        return fields + index
+    }
+    return protobuf_c_message_descriptor_get_field(descriptor, number)
 }

@@ -13,7 +13,7 @@ public struct ProtoWriter {
     }
 
     private func field(_ number: UInt32) -> UnsafePointer<ProtobufCFieldDescriptor> {
-        guard let field = protobuf_c_message_descriptor_get_field(descriptor, number) else {
+        guard let field = fieldDescriptor(descriptor, number) else {
             preconditionFailure("generated code wrote field \(number), which the descriptor lacks")
         }
         return field

@@ -23,8 +23,8 @@ import Synchronization
 /// ```
 public final class RPCClient: Sendable {
     private enum ConnectionState {
-        case connecting(EventLoopFuture<any Channel>)
-        case connected(any Channel)
+        case connecting(EventLoopFuture<ClientConnection>)
+        case connected(ClientConnection)
     }
 
     private struct State {
@@ -73,19 +73,25 @@ public final class RPCClient: Sendable {
     /// untouched: a relay keeps fields it does not know.
     public func unary(path: String, payload: [UInt8], options: RPCCallOptions = RPCCallOptions()) async throws -> [UInt8] {
         let (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
-        let channel = try await connection()
-        let promise = channel.eventLoop.makePromise(of: RPCV1.ResponseFrame.self)
+        let connection = try await connection()
+        let loop = connection.eventLoop
+        let handler = connection.handler
+        // The call goes straight to the connection's handler: at once when the caller runs on
+        // the connection's loop (an RPC handler calling an upstream), else as one job on it.
         let response = try await withTaskCancellationHandler {
-            channel.writeAndFlush(ClientOutbound.call(id: callID, frame: frameBytes, receiver: .unary(promise), timeout: timeout))
-                .whenFailure { [socketPath = configuration.socketPath] _ in
-                    promise.fail(RPCError.unavailable("cannot send to \(socketPath)"))
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<RPCV1.ResponseFrame, any Error>) in
+                if loop.inEventLoop {
+                    handler.value.startUnary(id: callID, frame: frameBytes, continuation: continuation, timeout: timeout)
+                } else {
+                    loop.execute { handler.value.startUnary(id: callID, frame: frameBytes, continuation: continuation, timeout: timeout) }
                 }
-            // In a task cancelled before the call was written, `onCancel` already ran and found no
-            // call to cancel: cancel it now, behind the call (same thread, so in order on the loop).
-            if Task.isCancelled { channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil) }
-            return try await promise.futureResult.get()
+                // In a task cancelled before the call started, `onCancel` already ran and found no
+                // call to cancel: cancel it now, behind the start (in order on the loop).
+                if Task.isCancelled { loop.execute { handler.value.cancelCall(id: callID) } }
+            }
         } onCancel: {
-            channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil)
+            // Always as a job: a task may be cancelled from inside the handler's own work.
+            loop.execute { handler.value.cancelCall(id: callID) }
         }
         if response.status?.code ?? .ok != .ok {
             throw RPCError(status: response.status ?? RPCV1.Status())
@@ -127,7 +133,7 @@ public final class RPCClient: Sendable {
             let task = Task {
                 do {
                     let (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
-                    let channel = try await connection()
+                    let channel = try await connection().channel
                     let (frames, framesContinuation) = AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.makeStream()
                     try await withTaskCancellationHandler {
                         try await channel.writeAndFlush(
@@ -157,7 +163,7 @@ public final class RPCClient: Sendable {
         let channels: [any Channel] = state.withLock { state in
             state.isClosed = true
             defer { state.connections.removeAll() }
-            return state.connections.values.compactMap { if case .connected(let channel) = $0 { channel } else { nil } }
+            return state.connections.values.compactMap { if case .connected(let connection) = $0 { connection.channel } else { nil } }
         }
         for channel in channels { try? await channel.close() }
     }
@@ -180,7 +186,7 @@ public final class RPCClient: Sendable {
     /// Whether the client holds an open connection now.
     public var isConnected: Bool {
         state.withLock { state in
-            state.connections.values.contains { if case .connected(let channel) = $0 { channel.isActive } else { false } }
+            state.connections.values.contains { if case .connected(let connection) = $0 { connection.channel.isActive } else { false } }
         }
     }
 
@@ -221,23 +227,23 @@ public final class RPCClient: Sendable {
     private static let payloadField: UInt32 = 7
 
     private enum Acquire {
-        case use(any Channel)
-        case wait(EventLoopFuture<any Channel>)
+        case use(ClientConnection)
+        case wait(EventLoopFuture<ClientConnection>)
         case fail(RPCError)
-        case connect(EventLoopPromise<any Channel>)
+        case connect(EventLoopPromise<ClientConnection>)
     }
 
     /// The connection of the caller's event loop (or of the home loop, for callers on none of
     /// the group's loops), connecting it when there is none.
-    private func connection() async throws -> any Channel {
+    private func connection() async throws -> ClientConnection {
         let current = group.any()
         let loop = current.inEventLoop ? current : homeLoop
         let key = ObjectIdentifier(loop)
         let action: Acquire = state.withLock { state in
             if state.isClosed { return .fail(.unavailable("the client for \(configuration.socketPath) is closed")) }
             switch state.connections[key] {
-            case .connected(let channel) where channel.isActive:
-                return .use(channel)
+            case .connected(let connection) where connection.channel.isActive:
+                return .use(connection)
             case .connecting(let future):
                 return .wait(future)
             case .connected, nil:
@@ -249,14 +255,14 @@ public final class RPCClient: Sendable {
                 }
                 // Connect outside the lock: a connect that fails at once completes its future
                 // (and runs the callbacks that take this lock) on the calling thread.
-                let promise = loop.makePromise(of: (any Channel).self)
+                let promise = loop.makePromise(of: ClientConnection.self)
                 state.connections[key] = .connecting(promise.futureResult)
                 return .connect(promise)
             }
         }
-        let future: EventLoopFuture<any Channel>
+        let future: EventLoopFuture<ClientConnection>
         switch action {
-        case .use(let channel): return channel
+        case .use(let connection): return connection
         case .fail(let error): throw error
         case .connect(let promise):
             connect(on: loop, key: key, promise)
@@ -272,7 +278,7 @@ public final class RPCClient: Sendable {
     }
 
     /// Connects on `loop` and completes `promise`, which the state holds as `.connecting`.
-    private func connect(on loop: any EventLoop, key: ObjectIdentifier, _ promise: EventLoopPromise<any Channel>) {
+    private func connect(on loop: any EventLoop, key: ObjectIdentifier, _ promise: EventLoopPromise<ClientConnection>) {
         let configuration = self.configuration
         let future = ClientBootstrap(group: loop)
             .connectTimeout(.nanoseconds(configuration.connectTimeout.milliseconds * 1_000_000))
@@ -289,16 +295,23 @@ public final class RPCClient: Sendable {
                 }
             }
             .connect(unixDomainSocketPath: configuration.socketPath)
+            .flatMapThrowing { channel in
+                // On the channel's loop: the handler is found once per connection.
+                ClientConnection(
+                    channel: channel,
+                    handler: NIOLoopBound(
+                        try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop))
+            }
         future.whenComplete { result in
             let orphan: (any Channel)? = self.state.withLock { state in
                 guard !state.isClosed, case .connecting = state.connections[key] else {
                     // Closed while connecting: nobody will use or close this channel.
-                    if case .success(let channel) = result { return channel }
+                    if case .success(let connection) = result { return connection.channel }
                     return nil
                 }
                 switch result {
-                case .success(let channel):
-                    state.connections[key] = .connected(channel)
+                case .success(let connection):
+                    state.connections[key] = .connected(connection)
                     state.consecutiveFailures = 0
                     state.backoff = nil
                 case .failure(let error):
@@ -312,10 +325,11 @@ public final class RPCClient: Sendable {
             }
             orphan?.close(promise: nil)
         }
-        future.whenSuccess { channel in
+        future.whenSuccess { connection in
+            let channel = connection.channel
             channel.closeFuture.whenComplete { _ in
                 self.state.withLock { state in
-                    if case .connected(let current) = state.connections[key], current === channel {
+                    if case .connected(let current) = state.connections[key], current.channel === channel {
                         state.connections[key] = nil
                     }
                 }
@@ -330,4 +344,13 @@ final class LastFrameClock: Sendable {
     let nanoseconds = Atomic<UInt64>(0)
 
     func touch() { nanoseconds.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed) }
+}
+
+/// One connection of a client: its channel and the handler that matches its calls (used on
+/// the channel's loop only).
+struct ClientConnection: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<ClientConnectionHandler>
+
+    var eventLoop: any EventLoop { channel.eventLoop }
 }

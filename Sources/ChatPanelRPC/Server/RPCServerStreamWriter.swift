@@ -20,7 +20,11 @@ public struct RPCServerStreamWriter<Response: ProtoMessage>: Sendable {
     }
 }
 
-/// Where the encoded messages of a stream go (the connection, in a server).
+/// Where the encoded messages of a stream go: the call's connection.
 struct RPCRawStreamSink: Sendable {
-    let send: @Sendable ([UInt8]) async throws -> Void
+    let reply: CallReply
+
+    func send(_ bytes: [UInt8]) async throws {
+        try await reply.send(bytes)
+    }
 }

@@ -1,4 +1,4 @@
-public import ChatPanelProto
+import ChatPanelProto
 public import Instrumentation
 public import Logging
 public import W3CTraceContext
@@ -100,12 +100,10 @@ struct SpanIDGenerator {
     /// The span of a call that arrived with `frame`: a new span in the caller's trace, or the
     /// first span of a new trace when the frame carries none (or a malformed one).
     mutating func span(for frame: RPCV1.RequestFrame) -> (span: TraceContext, parent: SpanID?) {
-        var incoming = ServiceContext.topLevel
-        if !frame.traceparent.isEmpty {
-            W3CTraceContextPropagator().extract(frame, into: &incoming, using: RequestFrameTraceCarrier())
-        }
+        // Read straight from the frame (what `W3CTraceContextPropagator.extract` does, without a
+        // context to carry it).
         let spanID = SpanID.random(using: &random)
-        if let parent = incoming.traceContext {
+        if !frame.traceparent.isEmpty, let parent = try? TraceContext(traceParentHeaderValue: frame.traceparent) {
             return (TraceContext(traceID: parent.traceID, spanID: spanID, flags: parent.flags, state: parent.state), parent.spanID)
         }
         return (TraceContext(traceID: .random(using: &random), spanID: spanID, flags: .sampled, state: TraceState()), nil)

@@ -5,7 +5,8 @@ import NIOCore
 enum ClientOutbound: Sendable {
     /// Where the responses of a call go.
     enum Receiver: Sendable {
-        case unary(EventLoopPromise<RPCV1.ResponseFrame>)
+        /// A unary call: resumed once, on the connection's loop.
+        case unary(UnsafeContinuation<RPCV1.ResponseFrame, any Error>)
         case stream(AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.Continuation)
     }
 
@@ -51,6 +52,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private let maximumQueuedCalls: Int
 
     private let lastFrame: LastFrameClock
+    /// Set when the handler is added; touched on the loop only.
+    @exclusivity(unchecked) private var context: ChannelHandlerContext?
+    /// The connection closed: calls started now fail at once.
+    @exclusivity(unchecked) private var isClosed = false
 
     init(socketPath: String, maximumCallsInFlight: Int, maximumQueuedCalls: Int, lastFrame: LastFrameClock) {
         self.socketPath = socketPath
@@ -59,35 +64,62 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         self.maximumQueuedCalls = maximumQueuedCalls
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    /// Starts a unary call made by ``RPCClient`` straight on the connection's loop, without
+    /// going through the pipeline: the caller is resumed with the response frame or an error.
+    func startUnary(
+        id: UInt64, frame: ByteBuffer, continuation: UnsafeContinuation<RPCV1.ResponseFrame, any Error>, timeout: TimeAmount
+    ) {
+        start(id: id, frame: frame, receiver: .unary(continuation), timeout: timeout, promise: nil)
+    }
+
+    /// Gives up on a call (the caller's task was cancelled): CANCELLED, and a CANCEL to the server.
+    func cancelCall(id: UInt64) {
+        guard let context else { return }
+        abandon(id: id, context: context, error: RPCError(code: .cancelled, message: "the call was cancelled"))
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .call(let id, let frame, let receiver, let timeout):
-            let mustWait = sentCount >= maximumCallsInFlight || !queue.isEmpty
-            if mustWait, queue.count >= maximumQueuedCalls {
-                let error = RPCError(
-                    code: .resourceExhausted,
-                    message: "more than \(maximumQueuedCalls) calls wait for \(socketPath) (\(maximumCallsInFlight) in flight)")
-                Self.fail(receiver, error)
-                promise?.succeed()
-                return
-            }
-            let deadline = NIODeadline.now() + timeout
-            pending[id] = Pending(receiver: receiver, deadline: deadline, sent: !mustWait)
-            if deadlines.firesAfter(deadline) {
-                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                deadlines.arm(at: deadline, on: context.eventLoop) {
-                    let (handler, context) = loopBound.value
-                    handler.abandonOverdueCalls(context: context)
-                }
-            }
-            if mustWait {
-                queue.append(Queued(id: id, frame: frame, promise: promise))
-            } else {
-                send(frame, promise: promise, context: context)
-            }
+            start(id: id, frame: frame, receiver: receiver, timeout: timeout, promise: promise)
         case .cancel(let id):
-            abandon(id: id, context: context, error: RPCError(code: .cancelled, message: "the call was cancelled"))
+            cancelCall(id: id)
             promise?.succeed()
+        }
+    }
+
+    private func start(id: UInt64, frame: ByteBuffer, receiver: ClientOutbound.Receiver, timeout: TimeAmount, promise: EventLoopPromise<Void>?) {
+        guard let context, !isClosed else {
+            Self.fail(receiver, RPCError.unavailable("cannot send to \(socketPath): the connection is closed"))
+            promise?.succeed()
+            return
+        }
+        let mustWait = sentCount >= maximumCallsInFlight || !queue.isEmpty
+        if mustWait, queue.count >= maximumQueuedCalls {
+            let error = RPCError(
+                code: .resourceExhausted,
+                message: "more than \(maximumQueuedCalls) calls wait for \(socketPath) (\(maximumCallsInFlight) in flight)")
+            Self.fail(receiver, error)
+            promise?.succeed()
+            return
+        }
+        let deadline = NIODeadline.now() + timeout
+        pending[id] = Pending(receiver: receiver, deadline: deadline, sent: !mustWait)
+        if deadlines.firesAfter(deadline) {
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            deadlines.arm(at: deadline, on: context.eventLoop) {
+                let (handler, context) = loopBound.value
+                handler.abandonOverdueCalls(context: context)
+            }
+        }
+        if mustWait {
+            queue.append(Queued(id: id, frame: frame, promise: promise))
+        } else {
+            send(frame, promise: promise, context: context)
         }
     }
 
@@ -145,7 +177,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     private static func fail(_ receiver: ClientOutbound.Receiver, _ error: RPCError) {
         switch receiver {
-        case .unary(let promise): promise.fail(error)
+        case .unary(let continuation): continuation.resume(throwing: error)
         case .stream(let continuation): continuation.finish(throwing: error)
         }
     }
@@ -157,8 +189,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             if let context, context.channel.isActive { sendWaitingCalls(context: context) }
         }
         switch call.receiver {
-        case .unary(let promise):
-            promise.completeWith(result)
+        case .unary(let continuation):
+            continuation.resume(with: result)
         case .stream(let continuation):
             switch result {
             case .success(let frame):
@@ -196,6 +228,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        isClosed = true
         deadlines.cancel()
         failAll(RPCError.unavailable("connection to \(socketPath) closed"))
         context.fireChannelInactive()

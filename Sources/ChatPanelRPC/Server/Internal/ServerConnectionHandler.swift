@@ -246,27 +246,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             task: nil, deadline: expiry, startedAt: .now(), metrics: route.metrics, isSubscription: route.isSubscription)
         Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
         let eventLoop = context.eventLoop
-        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let limits = ProtoDecodingLimits(maxDepth: configuration.maximumMessageDepth)
-        let sink = RPCRawStreamSink { bytes in
-            try await eventLoop.flatSubmit { loopBound.value.writeStreamMessage(callID: callID, payload: bytes) }.get()
-        }
-        let payload = frame.payload
-        let isStreaming = route.isStreaming
-
-        let finish: @Sendable (Result<[UInt8], RPCError>) -> Void = { outcome in
-            if eventLoop.inEventLoop {
-                loopBound.value.finish(callID: callID, outcome: outcome, isStreaming: isStreaming)
-            } else {
-                eventLoop.execute { loopBound.value.finish(callID: callID, outcome: outcome, isStreaming: isStreaming) }
-            }
-        }
-        let task = Self.spawn(
-            on: executor, route: route, payload: payload, context: callContext, limits: limits, sink: sink, finish: finish)
+        let reply = CallReply(callID: callID, isStreaming: route.isStreaming, connection: self, eventLoop: eventLoop)
+        let task = Self.spawn(on: executor, route: route, payload: frame.payload, context: callContext, limits: limits, reply: reply)
         // The task has already finished when its handler never suspended.
         if calls[callID] != nil {
             calls[callID]?.task = task
             if deadlines.firesAfter(expiry) {
+                let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
                 deadlines.arm(at: expiry, on: eventLoop) { loopBound.value.expireOverdueCalls() }
             }
         }
@@ -294,11 +281,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     private static func spawn(
         on executor: EventLoopTaskExecutor, route: RPCRoute, payload: [UInt8], context: RPCCallContext,
-        limits: ProtoDecodingLimits, sink: RPCRawStreamSink, finish: @escaping @Sendable (Result<[UInt8], RPCError>) -> Void
+        limits: ProtoDecodingLimits, reply: CallReply
     ) -> Task<Void, Never> {
+        let sink = RPCRawStreamSink(reply: reply)
         // Started on the loop's thread at once: a handler that never suspends runs to its answer
         // inside this read, with no job queued on the loop; one that suspends resumes on the loop.
-        Task.immediate(executorPreference: executor) {
+        return Task.immediate(executorPreference: executor) {
             // The call's span: calls the handler makes carry it, and log lines name its trace.
             var serviceContext = ServiceContext.topLevel
             serviceContext.traceContext = context.trace
@@ -313,11 +301,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                         try await route.run(payload, context, limits, sink)
                     }
                 }
-                finish(.success(response))
+                reply.finish(.success(response))
                 if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "OK"]) }
             } catch {
                 let failure = wireError(for: error, context: context)
-                finish(.failure(failure))
+                reply.finish(.failure(failure))
                 if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "\(failure.code.protoName)"]) }
             }
         }
@@ -354,7 +342,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         call.metrics.record(code: code, nanoseconds: Int64((NIODeadline.now() - call.startedAt).nanoseconds))
     }
 
-    private func finish(callID: UInt64, outcome: Result<[UInt8], RPCError>, isStreaming: Bool) {
+    fileprivate func finish(callID: UInt64, outcome: Result<[UInt8], RPCError>, isStreaming: Bool) {
         guard let call = calls.removeValue(forKey: callID) else { return }  // expired or cancelled already
         switch outcome {
         case .success: end(call, code: .ok)
@@ -396,7 +384,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         callEnded()
     }
 
-    private func writeStreamMessage(callID: UInt64, payload: [UInt8]) -> EventLoopFuture<Void> {
+    fileprivate func writeStreamMessage(callID: UInt64, payload: [UInt8]) -> EventLoopFuture<Void> {
         guard calls[callID] != nil, context.channel.isActive else {
             return context.eventLoop.makeFailedFuture(CancellationError())
         }
@@ -474,5 +462,36 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         if draining, calls.isEmpty, waiting.isEmpty, context.channel.isActive {
             context.close(promise: nil)
         }
+    }
+}
+
+/// Where a call's task sends its answer and its stream messages: the call's connection, on
+/// the connection's loop (at once when the task runs there, as a handler that never suspended
+/// does). One object per call carries both ways back.
+final class CallReply: Sendable {
+    let callID: UInt64
+    let isStreaming: Bool
+    private let connection: NIOLoopBound<ServerConnectionHandler>
+    private let eventLoop: any EventLoop
+
+    init(callID: UInt64, isStreaming: Bool, connection: ServerConnectionHandler, eventLoop: any EventLoop) {
+        self.callID = callID
+        self.isStreaming = isStreaming
+        self.connection = NIOLoopBound(connection, eventLoop: eventLoop)
+        self.eventLoop = eventLoop
+    }
+
+    /// Answers the call (ends a stream), unless it expired or was cancelled meanwhile.
+    func finish(_ outcome: Result<[UInt8], RPCError>) {
+        if eventLoop.inEventLoop {
+            connection.value.finish(callID: callID, outcome: outcome, isStreaming: isStreaming)
+        } else {
+            eventLoop.execute { self.connection.value.finish(callID: self.callID, outcome: outcome, isStreaming: self.isStreaming) }
+        }
+    }
+
+    /// Sends one message of a stream; returns once it is written.
+    func send(_ bytes: [UInt8]) async throws {
+        try await eventLoop.flatSubmit { self.connection.value.writeStreamMessage(callID: self.callID, payload: bytes) }.get()
     }
 }
