@@ -16,6 +16,7 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let grdbSQLite = Target.Dependency.product(name: "GRDBSQLite", package: "GRDB.swift")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
@@ -77,7 +78,8 @@ let package = Package(
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
         .target(
-            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, logging, lifecycle, nioPosix, coreMetrics], swiftSettings: strict),
+            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, grdbSQLite, logging, lifecycle, nioPosix, coreMetrics],
+            swiftSettings: strict),
         // Process runtime: configuration, logging, systemd integration, service group, and the
         // one shape of a service (ChatPanelService, ServiceHost).
         .target(

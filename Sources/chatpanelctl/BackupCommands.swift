@@ -99,7 +99,7 @@ struct BackupCommand: AsyncParsableCommand {
         let client = RPCClient(configuration: configuration)
         defer { Task { await client.close() } }
         let part = "\(to)/.\(URL(fileURLWithPath: socket).lastPathComponent).part"
-        FileManager.default.createFile(atPath: part, contents: nil)
+        _ = FileManager.default.createFile(atPath: part, contents: nil)
         guard let file = FileHandle(forWritingAtPath: part) else { throw ValidationError("cannot write \(part)") }
         var info: AdminV1.BackupInfo?
         do {

@@ -73,12 +73,14 @@ extension ClientsStore {
         _ card: inout ClientsV1.ClientCard, _ db: Database, clientID: Int64, managerID: Int64, phones: inout [String],
         emails: inout [String]
     ) throws {
-        guard let client = try loadClient(db, clientID) else { throw RPCError.notFound("client \(clientID) does not exist") }
+        guard let (client, address) = try loadClientAndAddress(db, clientID) else {
+            throw RPCError.notFound("client \(clientID) does not exist")
+        }
         card.client = client
         // CLIENT-5: the block shows the first phone and says how many others there are.
         card.shownPhone = client.phones.first
         card.otherPhoneCount = Int32(max(0, client.phones.count - 1))
-        card.fields = try cardFields(db, client: client, managerID: managerID)
+        card.fields = try cardFields(db, client: client, address: address, managerID: managerID)
         for phone in client.phones where !phones.contains(phone.normalized) { phones.append(phone.normalized) }
         if !client.email.isEmpty, !emails.contains(client.email) { emails.append(client.email) }
     }

@@ -44,7 +44,7 @@ extension ClientsStore {
     {
         try await database.idempotentWrite(requestID: mutation.requestID, method: ClientsV1.Clients.saveClientFromDialog.path) { db in
             let row = try Self.dialogRow(db, dialogID)
-            if let linked: Int64 = row["client_id"] {
+            if let linked = row[DialogColumn.clientID.rawValue] as Int64? {
                 throw RPCError.failedPrecondition("dialog \(dialogID) is already linked to client \(linked)")
             }
             _ = try Self.createClient(db, fromDialog: dialogID, overrides: overrides, by: mutation.managerID, now: self.now())
@@ -70,17 +70,17 @@ extension ClientsStore {
         -> Int64
     {
         let row = try dialogRow(db, dialogID)
-        let name = overrides.applied(to: PersonName.parse(displayName: row["display_name"]))
+        let name = overrides.applied(to: PersonName.parse(displayName: row[DialogColumn.displayName.rawValue]))
         try db.run(
             """
             INSERT INTO client (first_name, last_name, patronymic, name_key, email, created_by, created_at_ms, updated_at_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [name.first, name.last, name.patronymic, SearchKey.make(name.displayName), row["email"] as String, managerID, now, now])
+            [name.first, name.last, name.patronymic, SearchKey.make(name.displayName), row[DialogColumn.email.rawValue] as String, managerID, now, now])
         let clientID = db.lastInsertedRowID
-        let normalized: String = row["phone_normalized"]
+        let normalized: String = row[DialogColumn.phoneNormalized.rawValue]
         if !normalized.isEmpty {
-            try replacePhones(db, clientID: clientID, with: [PhoneNumber(entered: row["phone"], normalized: normalized)])
+            try replacePhones(db, clientID: clientID, with: [PhoneNumber(entered: row[DialogColumn.phone.rawValue], normalized: normalized)])
         }
         try db.run("UPDATE dialog SET client_id = ?, updated_at_ms = ? WHERE id = ?", [clientID, now, dialogID])
         return clientID

@@ -192,7 +192,7 @@ extension ClientsStore {
 
     /// Definition rows with their options, in order; the options of every dictionary field
     /// among them are read in one statement.
-    static func definitions(_ db: Database, from rows: [Row]) throws -> [ClientsV1.FieldDefinition] {
+    static func definitions(_ db: Database, from rows: [some PositionalValues]) throws -> [ClientsV1.FieldDefinition] {
         var definitions = rows.map { row in
             var definition = ClientsV1.FieldDefinition()
             definition.code = row[0]
@@ -206,14 +206,14 @@ extension ClientsStore {
         guard !dictionaries.isEmpty else { return definitions }
         let marks = Array(repeating: "?", count: dictionaries.count).joined(separator: ",")
         var options: [String: [ClientsV1.FieldOption]] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT field_code, code, name FROM field_option WHERE field_code IN (\(marks)) ORDER BY field_code, position",
-            arguments: StatementArguments(dictionaries))
+        for row in try db.rowsByPosition(
+            "SELECT field_code, code, name FROM field_option WHERE field_code IN (\(marks)) ORDER BY field_code, position",
+            StatementArguments(dictionaries))
         {
             var option = ClientsV1.FieldOption()
-            option.code = row["code"]
-            option.name = row["name"]
-            options[row["field_code"], default: []].append(option)
+            option.code = row[1]
+            option.name = row[2]
+            options[row[0], default: []].append(option)
         }
         for index in definitions.indices where definitions[index].type == .dictionary {
             definitions[index].options = options[definitions[index].code] ?? []
@@ -249,10 +249,10 @@ extension ClientsStore {
     /// Three statements however many fields there are: the pinned fields with their stored
     /// values, the other stored values with their fields, and the options of every dictionary
     /// field among them.
-    static func cardFields(_ db: Database, client: ClientsV1.Client, managerID: Int64) throws -> [ClientsV1.FieldValue] {
-        let clientRow = try db.row("SELECT \(clientColumns) FROM client WHERE id = ?", [client.clientID])!
-        let address = address(from: clientRow)
-        let pinnedRows = try db.rows(
+    static func cardFields(
+        _ db: Database, client: ClientsV1.Client, address: ClientAddress, managerID: Int64
+    ) throws -> [ClientsV1.FieldValue] {
+        let pinnedRows = try db.rowsByPosition(
             """
             SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
             FROM manager_field m
@@ -262,7 +262,7 @@ extension ClientsStore {
             ORDER BY m.position, d.position
             """, [client.clientID, managerID])
         let pinnedCodes = Set(pinnedRows.map { $0[0] as String })
-        let valueRows = try db.rows(
+        let valueRows = try db.rowsByPosition(
             """
             SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
             FROM client_field_value v
@@ -299,10 +299,6 @@ extension ClientsStore {
 
     /// "YYYY-MM-DD" of a UTC millisecond time.
     static func utcDate(milliseconds: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+        UTCDate.string(milliseconds: milliseconds)
     }
 }

@@ -25,7 +25,7 @@ extension ClientsStore {
     ///
     /// Merges re-point every id merged before, so one hop always reaches the survivor.
     static func resolveClient(_ db: Database, _ clientID: Int64) throws -> (id: Int64, resolvedFrom: Int64) {
-        guard let row = try db.row("SELECT id, merged_into FROM client WHERE id = ?", [clientID]) else {
+        guard let row = try db.rowByPosition("SELECT id, merged_into FROM client WHERE id = ?", [clientID]) else {
             throw RPCError.notFound("client \(clientID) does not exist")
         }
         if let survivor: Int64 = row[1] { return (survivor, clientID) }
@@ -33,7 +33,7 @@ extension ClientsStore {
     }
 
     /// The stored address of a client row.
-    static func address(from row: Row) -> ClientAddress {
+    static func address(from row: some PositionalValues) -> ClientAddress {
         var address = ClientAddress()
         address.split = row[ClientColumn.addressSplit.rawValue]
         address.freeText = row[ClientColumn.addressText.rawValue]
@@ -63,7 +63,7 @@ extension ClientsStore {
 
     /// A client's phones in order.
     static func phones(_ db: Database, clientID: Int64) throws -> [PhoneNumber] {
-        try db.rows("SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]).map {
+        try db.rowsByPosition("SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]).map {
             PhoneNumber(entered: $0[0], normalized: $0[1])
         }
     }
@@ -77,7 +77,7 @@ extension ClientsStore {
     }
 
     /// The proto form of a tag row (`id, name, color, client_count, deleting` first, by position).
-    static func tag(from row: Row) -> ClientsV1.Tag {
+    static func tag(from row: some PositionalValues) -> ClientsV1.Tag {
         var tag = ClientsV1.Tag()
         tag.tagID = row[0]
         tag.name = row[1]
@@ -100,26 +100,27 @@ extension ClientsStore {
     /// first, then in the order they were attached; tags being deleted are left out. `total`
     /// counts all of them; `more` says whether tags follow the ones given.
     ///
-    /// One statement: the client's tags are few enough to number in a window (the client-tag
-    /// primary key reads them), and the window gives the total beside the page.
+    /// One statement for a client with no more tags than a page (the card's usual case: the
+    /// count is the rows read), a second one to count the rest otherwise. (A window counting
+    /// beside the page would make SQLite copy the rows into a temporary table on every card.)
     static func clientTags(_ db: Database, clientID: Int64, after cursor: ClientTagCursor? = nil, limit: Int) throws -> (
         tags: [ClientsV1.ClientTag], total: Int, more: Bool
     ) {
         // A pinned flag of 2 sorts before every tag: no cursor starts at the first.
         let after = cursor ?? ClientTagCursor(pinned: 2, attachedAtMs: 0, tagID: 0)
-        let rows = try db.rows(
+        let rows = try db.rowsByPosition(
             """
-            SELECT * FROM (
-                SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms, count(*) OVER () AS total
-                FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
-                WHERE ct.client_id = ?1 AND t.deleting = 0)
-            WHERE pinned < ?2 OR (pinned = ?2 AND (attached_at_ms > ?3 OR (attached_at_ms = ?3 AND id > ?4)))
-            ORDER BY pinned DESC, attached_at_ms, id
+            SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms
+            FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
+            WHERE ct.client_id = ?1 AND t.deleting = 0
+                AND (ct.pinned < ?2 OR (ct.pinned = ?2 AND (ct.attached_at_ms > ?3 OR (ct.attached_at_ms = ?3 AND t.id > ?4))))
+            ORDER BY ct.pinned DESC, ct.attached_at_ms, t.id
             LIMIT ?5
             """, [clientID, after.pinned, after.attachedAtMs, after.tagID, limit + 1])
-        var total: Int = rows.first?[7] ?? 0
-        if rows.isEmpty, cursor != nil {
-            // Past the last tag: the window had no row to carry the total.
+        let total: Int
+        if cursor == nil, rows.count <= limit {
+            total = rows.count
+        } else {
             total =
                 try db.value(
                     Int.self,
@@ -138,7 +139,13 @@ extension ClientsStore {
 
     /// A client record by its own id (no merge resolution), or nil.
     static func loadClient(_ db: Database, _ clientID: Int64) throws -> ClientsV1.Client? {
-        guard let row = try db.row("SELECT \(clientColumns) FROM client WHERE id = ?", [clientID]) else { return nil }
+        try loadClientAndAddress(db, clientID)?.client
+    }
+
+    /// A client record by its own id (no merge resolution) with its stored address, or nil.
+    static func loadClientAndAddress(_ db: Database, _ clientID: Int64) throws -> (client: ClientsV1.Client, address: ClientAddress)? {
+        guard let row = try db.rowByPosition("SELECT \(clientColumns) FROM client WHERE id = ?", [clientID]) else { return nil }
+        let address = address(from: row)
         var client = ClientsV1.Client()
         client.clientID = row[ClientColumn.id.rawValue]
         client.firstName = row[ClientColumn.firstName.rawValue]
@@ -146,14 +153,14 @@ extension ClientsStore {
         client.patronymic = row[ClientColumn.patronymic.rawValue]
         client.displayName = PersonName(first: client.firstName, last: client.lastName, patronymic: client.patronymic).displayName
         client.email = row[ClientColumn.email.rawValue]
-        client.address = proto(address(from: row))
+        client.address = proto(address)
         client.createdAtMs = row[ClientColumn.createdAtMs.rawValue]
         client.updatedAtMs = row[ClientColumn.updatedAtMs.rawValue]
         client.phones = try phones(db, clientID: clientID).map(proto)
         let tags = try clientTags(db, clientID: clientID, limit: listedTagLimit)
         client.tags = tags.tags
         client.tagCount = Int32(tags.total)
-        return client
+        return (client, address)
     }
 
     /// The short form of a client for lists and hints.
@@ -165,7 +172,7 @@ extension ClientsStore {
     static func summaries(_ db: Database, _ clientIDs: some Collection<Int64>) throws -> [Int64: ClientsV1.ClientSummary] {
         guard !clientIDs.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: clientIDs.count).joined(separator: ",")
-        let rows = try db.rows(
+        let rows = try db.rowsByPosition(
             """
             SELECT c.id, c.first_name, c.last_name, c.patronymic, c.email,
                 (SELECT number FROM client_phone p WHERE p.client_id = c.id ORDER BY position LIMIT 1) AS first_phone,
@@ -207,7 +214,7 @@ extension ClientsStore {
     }
 
     /// The proto form of a dialog row.
-    static func dialog(from row: Row) -> ClientsV1.Dialog {
+    static func dialog(from row: some PositionalValues) -> ClientsV1.Dialog {
         var dialog = ClientsV1.Dialog()
         dialog.dialogID = row[DialogColumn.id.rawValue]
         dialog.channel = row[DialogColumn.channel.rawValue]
@@ -222,8 +229,8 @@ extension ClientsStore {
     }
 
     /// A dialog row by id, or `NOT_FOUND`.
-    static func dialogRow(_ db: Database, _ dialogID: String) throws -> Row {
-        guard let row = try db.row("SELECT \(dialogColumns) FROM dialog WHERE id = ?", [dialogID]) else {
+    static func dialogRow(_ db: Database, _ dialogID: String) throws -> PositionalRow {
+        guard let row = try db.rowByPosition("SELECT \(dialogColumns) FROM dialog WHERE id = ?", [dialogID]) else {
             throw RPCError.notFound("dialog \(dialogID) does not exist")
         }
         return row

@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import GRDB
 
 /// A `note` row as read from the database.
@@ -21,7 +22,7 @@ struct NoteRecord: Sendable {
     var createdAt: Int64
 
     /// A record from a row of ``columns``.
-    init(row: Row) {
+    init(row: some PositionalValues) {
         id = row[0]
         clientID = row[1]
         authorID = row[2]

@@ -1,4 +1,5 @@
 import ChatPanelProto
+import ChatPanelStore
 import Foundation
 import GRDB
 
@@ -47,7 +48,7 @@ struct TaskRecord: Sendable {
     var version: Int64
 
     /// A record from a row of ``columns``.
-    init(row: Row) {
+    init(row: some PositionalValues) {
         id = row[0]
         clientID = row[1]
         orderNumber = row[2]

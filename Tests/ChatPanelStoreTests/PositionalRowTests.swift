@@ -1,0 +1,67 @@
+import ChatPanelStore
+import Foundation
+import GRDB
+import Testing
+
+/// Rows read by position: the values GRDB's `Row` gives for the same statement, NULLs as
+/// optionals, and a statement left after its first row is reset for its next run and for
+/// writers.
+@Suite struct PositionalRowTests {
+    private func withQueue(_ body: (DatabaseQueue) throws -> Void) throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, flag INTEGER NOT NULL, blob BLOB);
+                    INSERT INTO item VALUES (1, 'один', 1.5, 1, x'0001'), (2, '', NULL, 0, NULL), (3, 'three', 3, 1, x'');
+                    """)
+        }
+        try body(queue)
+    }
+
+    @Test func readsWhatGRDBRowsReadByPosition() throws {
+        try withQueue { queue in
+            try queue.read { db in
+                let sql = "SELECT id, name, score, flag, blob FROM item ORDER BY id"
+                let positional = try db.positionalRows(db.cachedStatement(sql: sql), [])
+                let grdb = try Row.fetchAll(db, sql: sql)
+                #expect(positional.count == 3)
+                for (mine, theirs) in zip(positional, grdb) {
+                    #expect(mine.count == 5)
+                    #expect(mine[0] as Int64 == theirs[0] as Int64)
+                    #expect(mine[1] as String == theirs[1] as String)
+                    #expect(mine[2] as Double? == theirs[2] as Double?)
+                    #expect(mine[3] as Bool == theirs[3] as Bool)
+                    #expect(mine[4] as Data? == theirs[4] as Data?)
+                }
+                #expect(positional[1][2] as Double? == nil)
+                #expect(positional[2][2] as Double == 3)
+                #expect(positional.map { $0[1] as String } == ["один", "", "three"])
+            }
+        }
+    }
+
+    @Test func argumentsAreBoundAndCheckedEachRun() throws {
+        try withQueue { queue in
+            try queue.read { db in
+                let statement = try db.cachedStatement(sql: "SELECT name FROM item WHERE id = ?")
+                #expect(try db.positionalRow(statement, [3])?[0] as String? == "three")
+                #expect(try db.positionalRow(statement, [1])?[0] as String? == "один")
+                #expect(try db.positionalRow(statement, [9]) == nil)
+                #expect(throws: DatabaseError.self) { try db.positionalRow(statement, []) }
+            }
+        }
+    }
+
+    @Test func aStatementLeftAfterItsFirstRowIsResetForItsNextRunAndForWriters() throws {
+        try withQueue { queue in
+            try queue.write { db in
+                let statement = try db.cachedStatement(sql: "SELECT id FROM item ORDER BY id")
+                #expect(try db.positionalRow(statement, [])?[0] as Int64? == 1)
+                // Not left running: a write to the table and a full run of the same statement.
+                try db.execute(sql: "DELETE FROM item WHERE id = 1")
+                #expect(try db.positionalRows(statement, []).map { $0[0] as Int64 } == [2, 3])
+            }
+        }
+    }
+}
