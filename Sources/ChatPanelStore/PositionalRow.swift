@@ -20,7 +20,7 @@ public struct PositionalRow: PositionalValues, Sendable {
     /// The number of columns.
     public var count: Int { values.count }
 
-    public func databaseValue(at index: Int) -> DatabaseValue { values[index] }
+    @inlinable public func databaseValue(at index: Int) -> DatabaseValue { values[index] }
 }
 
 /// Values read by column position: a ``PositionalRow``, or a GRDB `Row` (code that reads rows
@@ -33,7 +33,9 @@ public protocol PositionalValues {
 extension PositionalValues {
     /// The value at `index`, converted as GRDB's `Row` converts it: ask for an optional when the
     /// value may be NULL. A NULL read as a non-optional, or a value that does not convert to
-    /// `Value`, is a programming error (as with GRDB's `Row`).
+    /// `Value`, is a programming error (as with GRDB's `Row`). Inlinable: specialized where it is
+    /// read, it costs no run-time look-up of generic metadata per value.
+    @inlinable
     public subscript<Value: DatabaseValueConvertible>(_ index: Int) -> Value {
         let value = databaseValue(at: index)
         guard let converted = Value.fromDatabaseValue(value) else {
@@ -44,7 +46,7 @@ extension PositionalValues {
 }
 
 extension Row: PositionalValues {
-    public func databaseValue(at index: Int) -> DatabaseValue { self[index] }
+    @inlinable public func databaseValue(at index: Int) -> DatabaseValue { self[index] }
 }
 
 extension Database {
