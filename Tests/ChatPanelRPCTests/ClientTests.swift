@@ -2,6 +2,8 @@ import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 /// `RPCClient` against services that come and go: fast UNAVAILABLE while a service is down,
@@ -52,6 +54,46 @@ struct ClientTests {
             }
             #expect(server.connectionCount == 1)
             await client.close()
+        }
+    }
+
+    /// Callers running on the client's own event loop (as RPC handlers calling an upstream do)
+    /// hand their calls straight to the connection: answered each with its own response,
+    /// cancelled like any other, and failing at once once the connection is gone.
+    @Test func callersOnTheClientsEventLoopGetTheirOwnAnswersAndCanCancel() async throws {
+        try await withEchoServer { server, socket in
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            let client = RPCClient(configuration: .init(socketPath: socket), eventLoopGroup: loop)
+            let executor = EventLoopTaskExecutor(eventLoop: loop)
+            let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for index in 0..<50 {
+                    group.addTask(executorPreference: executor) {
+                        #expect(loop.inEventLoop)
+                        let answer = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "call \(index)"))
+                        return (index, answer.text)
+                    }
+                }
+                var answers: [Int: String] = [:]
+                for try await (index, text) in group { answers[index] = text }
+                return answers
+            }
+            #expect(answers.count == 50)
+            #expect(answers.allSatisfy { $0.value == "call \($0.key)" })
+            #expect(server.connectionCount == 1)
+
+            let slow = Task(executorPreference: executor) {
+                try await client.unary(TestingV1.Echo.echo, echoRequest(delayMs: 5000), options: .init(timeout: .seconds(10)))
+            }
+            #expect(await eventually { server.callsInFlight == 1 })
+            slow.cancel()
+            let error = await callError { try await slow.value }
+            #expect((error as? RPCError)?.code == .cancelled)
+            #expect(await eventually { server.callsInFlight == 0 })
+            await client.close()
+            let closed = await callError {
+                try await withTaskExecutorPreference(executor) { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+            }
+            #expect((closed as? RPCError)?.code == .unavailable)
         }
     }
 
