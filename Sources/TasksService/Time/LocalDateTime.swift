@@ -1,3 +1,5 @@
+import ChatPanelStore
+
 /// A wall-clock date and time with no time zone, like `2025-03-30T10:00:00`: what a manager
 /// types as a deadline, and how a deadline is shown in its zone.
 ///
@@ -111,17 +113,9 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The civil date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`).
+    /// The civil date `days` after 1970-01-01.
     private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        UTCDate.civil(fromDays: days)
     }
 }
 
