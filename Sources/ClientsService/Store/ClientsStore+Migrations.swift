@@ -10,7 +10,8 @@ extension ClientsStore {
     /// - `client_phone_normalized`, `client_email`: duplicates and phone/email lookups.
     /// - `client_name_key`: name-prefix search of "last first patronymic".
     /// - `client_merged_into`: re-pointing ids merged earlier when their survivor is merged.
-    /// - `client_tag` is keyed by (client, tag) for cards; `client_tag_by_tag` (tag, client)
+    /// - `client_tag` is keyed by (client, tag); `client_tag_in_order` (client, pinned first,
+    ///   attached, tag) gives a card its tags in order; `client_tag_by_tag` (tag, client)
     ///   drives tag filters newest client first and the batches of a tag deletion.
     /// - `dialog_client_id` (client, dialog id): a client's dialogs in pages, merges, dialog lists.
     /// - `tag_name_key` (unique): exact-name checks. `tag_live_name` (deleting, name_key):
@@ -178,6 +179,11 @@ extension ClientsStore {
                 CREATE INDEX dialog_client_id ON dialog(client_id, id) WHERE client_id IS NOT NULL;
                 DROP INDEX dialog_client;
                 """)
+        // A client's tags in the card's order (pinned first, then as attached): read from the
+        // index in order, with no temporary table to sort them on every card.
+        migrations.register(
+            "clients.0003.client-tags-in-order",
+            sql: "CREATE INDEX client_tag_in_order ON client_tag(client_id, pinned DESC, attached_at_ms, tag_id);")
         return migrations
     }
 }

@@ -101,8 +101,9 @@ extension ClientsStore {
     /// counts all of them; `more` says whether tags follow the ones given.
     ///
     /// One statement for a client with no more tags than a page (the card's usual case: the
-    /// count is the rows read), a second one to count the rest otherwise. (A window counting
-    /// beside the page would make SQLite copy the rows into a temporary table on every card.)
+    /// count is the rows read), a second one to count the rest otherwise. The rows come in
+    /// order from `client_tag_in_order`: no temporary table sorts them (nor counts them, as a
+    /// window beside the page would).
     static func clientTags(_ db: Database, clientID: Int64, after cursor: ClientTagCursor? = nil, limit: Int) throws -> (
         tags: [ClientsV1.ClientTag], total: Int, more: Bool
     ) {
@@ -113,8 +114,8 @@ extension ClientsStore {
             SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms
             FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
             WHERE ct.client_id = ?1 AND t.deleting = 0
-                AND (ct.pinned < ?2 OR (ct.pinned = ?2 AND (ct.attached_at_ms > ?3 OR (ct.attached_at_ms = ?3 AND t.id > ?4))))
-            ORDER BY ct.pinned DESC, ct.attached_at_ms, t.id
+                AND (ct.pinned < ?2 OR (ct.pinned = ?2 AND (ct.attached_at_ms > ?3 OR (ct.attached_at_ms = ?3 AND ct.tag_id > ?4))))
+            ORDER BY ct.pinned DESC, ct.attached_at_ms, ct.tag_id
             LIMIT ?5
             """, [clientID, after.pinned, after.attachedAtMs, after.tagID, limit + 1])
         let total: Int
