@@ -61,6 +61,12 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_card(void) {
     return &chatpanel__clients__v1__client_card__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_card_keys(void) {
+    return &chatpanel__clients__v1__client_card_keys__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_keys(void) {
+    return &chatpanel__clients__v1__client_keys__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__client_summary(void) {
     return &chatpanel__clients__v1__client_summary__descriptor;
 }
@@ -81,6 +87,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__dialog(void) {
     return &chatpanel__clients__v1__dialog__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__dialog_keys(void) {
+    return &chatpanel__clients__v1__dialog_keys__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__clients__v1__dialog_summary(void) {
     return &chatpanel__clients__v1__dialog_summary__descriptor;

@@ -37,9 +37,10 @@ extension GatewayService {
             guard !request.dialogID.isEmpty else {
                 throw RPCError.invalidArgument(field: "dialog_id", "is required: the action is checked against the dialog's client")
             }
-            let (base, card) = try await composer.clientBlock(
+            let (base, _) = try await composer.clientBlock(
                 dialogID: request.dialogID, caller: context.caller, deadline: context.deadline)
-            var block = DialogBlock(base: base, card: card)
+            // Actions read the whole card (a bound request takes the client's data).
+            var block = DialogBlock(base: base, card: try ClientsV1.ClientCard(serializedBytes: base.data))
             if action.path == TasksV1.Tasks.createTask.path {
                 payload = try await taskForDialog(payload, dialog: &block, dialogID: request.dialogID, upstream: upstream, context: context)
             }

@@ -19,11 +19,11 @@ extension GatewayService {
             return widget
         }
         let base: GatewayV1.Widget
-        let card: ClientsV1.ClientCard
+        let card: ClientsV1.ClientCardKeys
         let settings: GatewayV1.Settings
         do {
             if let known, !known.isStale, known.card.client != nil, !kinds.contains(.client), !kinds.contains(.tags) {
-                (base, card) = (known.base, known.card)
+                (base, card) = (known.base, ClientsV1.ClientCardKeys(known.card))
             } else {
                 (base, card) = try await composer.clientBlock(dialogID: dialogID, caller: context.caller, deadline: deadline)
             }

@@ -102,7 +102,7 @@ extension GatewayService {
     /// The keys a panel is filed under in the watch hub.
     static func keys(of panel: GatewayV1.Panel) -> PanelKeys {
         var keys = PanelKeys(dialogID: panel.dialogID)
-        if let card = try? ClientsV1.ClientCard(serializedBytes: panel.client?.data ?? []) {
+        if let card = try? ClientsV1.ClientCardKeys(serializedBytes: panel.client?.data ?? []) {
             keys.clientID = card.client?.clientID ?? 0
             if let dialog = card.dialog, dialog.channel == "site" { keys.visitorID = dialog.externalLogin }
         }

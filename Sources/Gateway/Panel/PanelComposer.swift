@@ -53,7 +53,7 @@ struct PanelComposer: Sendable {
     /// The base client block: the panel fails without it.
     func clientBlock(
         dialogID: String, caller: RPCV1.Caller, deadline: ContinuousClock.Instant, requestID: String = ""
-    ) async throws -> (GatewayV1.Widget, ClientsV1.ClientCard) {
+    ) async throws -> (GatewayV1.Widget, ClientsV1.ClientCardKeys) {
         let started = ContinuousClock.now
         var request = ClientsV1.GetClientCardRequest()
         request.target = .dialogID(dialogID)
@@ -67,7 +67,9 @@ struct PanelComposer: Sendable {
         } catch let error as RPCError {
             throw RPCError.unavailable("the client block is unavailable: \(error.message)")
         }
-        let card = try ClientsV1.ClientCard(serializedBytes: bytes)
+        // Only the card's keys are read: the widget carries the card's bytes as they came, and
+        // the sources route on the client id and the dialog.
+        let card = try ClientsV1.ClientCardKeys(serializedBytes: bytes)
         var widget = GatewayV1.Widget()
         widget.kind = .client
         widget.state = .ok
@@ -82,7 +84,7 @@ struct PanelComposer: Sendable {
     /// the others are filled by the upstream composing them: sources that read only the client
     /// card in place, the one source that calls its service awaited directly, several at once.
     func widgets(
-        _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCard, cardBytes: [UInt8], settings: GatewayV1.Settings,
+        _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCardKeys, cardBytes: [UInt8], settings: GatewayV1.Settings,
         caller: RPCV1.Caller, deadline: ContinuousClock.Instant, completedTasksSinceMs: Int64? = nil
     ) async -> [GatewayV1.Widget] {
         var widgets: [GatewayV1.Widget] = []

@@ -17,8 +17,9 @@ struct WidgetSource: Sendable {
 
     /// What a source gets to fill its widgets.
     struct Request: Sendable {
-        /// The dialog's client card (its client may be absent).
-        let card: ClientsV1.ClientCard
+        /// The keys of the dialog's client card: its dialog and client id (the client may be
+        /// absent). The whole card is in `cardBytes`.
+        let card: ClientsV1.ClientCardKeys
         /// The card as the clients service encoded it.
         let cardBytes: [UInt8]
         /// Who asks.
@@ -57,6 +58,25 @@ extension GatewayV1.Widget {
         case .deadlineExceeded: return widget.with(.timedOut, "no answer within the panel's deadline")
         case .permissionDenied: return widget.with(.forbidden, error.message)
         default: return widget.with(.unavailable, error.message)
+        }
+    }
+}
+
+extension ClientsV1.ClientCardKeys {
+    /// The keys of a decoded card.
+    init(_ card: ClientsV1.ClientCard) {
+        self.init()
+        if let dialog = card.dialog {
+            var keys = ClientsV1.DialogKeys()
+            keys.dialogID = dialog.dialogID
+            keys.channel = dialog.channel
+            keys.externalLogin = dialog.externalLogin
+            self.dialog = keys
+        }
+        if let client = card.client {
+            var keys = ClientsV1.ClientKeys()
+            keys.clientID = client.clientID
+            self.client = keys
         }
     }
 }

@@ -592,6 +592,141 @@ void   chatpanel__clients__v1__client_card__free_unpacked
   assert(message->base.descriptor == &chatpanel__clients__v1__client_card__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__clients__v1__client_card_keys__init
+                     (Chatpanel__Clients__V1__ClientCardKeys         *message)
+{
+  static const Chatpanel__Clients__V1__ClientCardKeys init_value = CHATPANEL__CLIENTS__V1__CLIENT_CARD_KEYS__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__client_card_keys__get_packed_size
+                     (const Chatpanel__Clients__V1__ClientCardKeys *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_card_keys__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__client_card_keys__pack
+                     (const Chatpanel__Clients__V1__ClientCardKeys *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_card_keys__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__client_card_keys__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ClientCardKeys *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_card_keys__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__ClientCardKeys *
+       chatpanel__clients__v1__client_card_keys__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__ClientCardKeys *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__client_card_keys__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__client_card_keys__free_unpacked
+                     (Chatpanel__Clients__V1__ClientCardKeys *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_card_keys__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__clients__v1__dialog_keys__init
+                     (Chatpanel__Clients__V1__DialogKeys         *message)
+{
+  static const Chatpanel__Clients__V1__DialogKeys init_value = CHATPANEL__CLIENTS__V1__DIALOG_KEYS__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__dialog_keys__get_packed_size
+                     (const Chatpanel__Clients__V1__DialogKeys *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__dialog_keys__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__dialog_keys__pack
+                     (const Chatpanel__Clients__V1__DialogKeys *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__dialog_keys__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__dialog_keys__pack_to_buffer
+                     (const Chatpanel__Clients__V1__DialogKeys *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__dialog_keys__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__DialogKeys *
+       chatpanel__clients__v1__dialog_keys__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__DialogKeys *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__dialog_keys__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__dialog_keys__free_unpacked
+                     (Chatpanel__Clients__V1__DialogKeys *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__dialog_keys__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__clients__v1__client_keys__init
+                     (Chatpanel__Clients__V1__ClientKeys         *message)
+{
+  static const Chatpanel__Clients__V1__ClientKeys init_value = CHATPANEL__CLIENTS__V1__CLIENT_KEYS__INIT;
+  *message = init_value;
+}
+size_t chatpanel__clients__v1__client_keys__get_packed_size
+                     (const Chatpanel__Clients__V1__ClientKeys *message)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_keys__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__clients__v1__client_keys__pack
+                     (const Chatpanel__Clients__V1__ClientKeys *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_keys__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__clients__v1__client_keys__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ClientKeys *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_keys__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Clients__V1__ClientKeys *
+       chatpanel__clients__v1__client_keys__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Clients__V1__ClientKeys *)
+     protobuf_c_message_unpack (&chatpanel__clients__v1__client_keys__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__clients__v1__client_keys__free_unpacked
+                     (Chatpanel__Clients__V1__ClientKeys *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__clients__v1__client_keys__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__clients__v1__upsert_dialog_request__init
                      (Chatpanel__Clients__V1__UpsertDialogRequest         *message)
 {
@@ -4172,6 +4307,159 @@ const ProtobufCMessageDescriptor chatpanel__clients__v1__client_card__descriptor
   chatpanel__clients__v1__client_card__field_indices_by_name,
   1,  chatpanel__clients__v1__client_card__number_ranges,
   (ProtobufCMessageInit) chatpanel__clients__v1__client_card__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_card_keys__field_descriptors[2] =
+{
+  {
+    "dialog",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ClientCardKeys, dialog),
+    &chatpanel__clients__v1__dialog_keys__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "client",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ClientCardKeys, client),
+    &chatpanel__clients__v1__client_keys__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__client_card_keys__field_indices_by_name[] = {
+  1,   /* field[1] = client */
+  0,   /* field[0] = dialog */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__client_card_keys__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__client_card_keys__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.ClientCardKeys",
+  "ClientCardKeys",
+  "Chatpanel__Clients__V1__ClientCardKeys",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__ClientCardKeys),
+  2,
+  chatpanel__clients__v1__client_card_keys__field_descriptors,
+  chatpanel__clients__v1__client_card_keys__field_indices_by_name,
+  1,  chatpanel__clients__v1__client_card_keys__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__client_card_keys__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__dialog_keys__field_descriptors[3] =
+{
+  {
+    "dialog_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__DialogKeys, dialog_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "channel",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__DialogKeys, channel),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "external_login",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__DialogKeys, external_login),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__dialog_keys__field_indices_by_name[] = {
+  1,   /* field[1] = channel */
+  0,   /* field[0] = dialog_id */
+  2,   /* field[2] = external_login */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__dialog_keys__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__dialog_keys__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.DialogKeys",
+  "DialogKeys",
+  "Chatpanel__Clients__V1__DialogKeys",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__DialogKeys),
+  3,
+  chatpanel__clients__v1__dialog_keys__field_descriptors,
+  chatpanel__clients__v1__dialog_keys__field_indices_by_name,
+  1,  chatpanel__clients__v1__dialog_keys__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__dialog_keys__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__clients__v1__client_keys__field_descriptors[1] =
+{
+  {
+    "client_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Clients__V1__ClientKeys, client_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__clients__v1__client_keys__field_indices_by_name[] = {
+  0,   /* field[0] = client_id */
+};
+static const ProtobufCIntRange chatpanel__clients__v1__client_keys__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor chatpanel__clients__v1__client_keys__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.clients.v1.ClientKeys",
+  "ClientKeys",
+  "Chatpanel__Clients__V1__ClientKeys",
+  "chatpanel.clients.v1",
+  sizeof(Chatpanel__Clients__V1__ClientKeys),
+  1,
+  chatpanel__clients__v1__client_keys__field_descriptors,
+  chatpanel__clients__v1__client_keys__field_indices_by_name,
+  1,  chatpanel__clients__v1__client_keys__number_ranges,
+  (ProtobufCMessageInit) chatpanel__clients__v1__client_keys__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__clients__v1__upsert_dialog_request__field_descriptors[6] =

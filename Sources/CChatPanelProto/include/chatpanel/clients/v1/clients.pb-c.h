@@ -28,6 +28,9 @@ typedef struct Chatpanel__Clients__V1__FieldOption Chatpanel__Clients__V1__Field
 typedef struct Chatpanel__Clients__V1__FieldDefinition Chatpanel__Clients__V1__FieldDefinition;
 typedef struct Chatpanel__Clients__V1__FieldValue Chatpanel__Clients__V1__FieldValue;
 typedef struct Chatpanel__Clients__V1__ClientCard Chatpanel__Clients__V1__ClientCard;
+typedef struct Chatpanel__Clients__V1__ClientCardKeys Chatpanel__Clients__V1__ClientCardKeys;
+typedef struct Chatpanel__Clients__V1__DialogKeys Chatpanel__Clients__V1__DialogKeys;
+typedef struct Chatpanel__Clients__V1__ClientKeys Chatpanel__Clients__V1__ClientKeys;
 typedef struct Chatpanel__Clients__V1__UpsertDialogRequest Chatpanel__Clients__V1__UpsertDialogRequest;
 typedef struct Chatpanel__Clients__V1__UpsertDialogResponse Chatpanel__Clients__V1__UpsertDialogResponse;
 typedef struct Chatpanel__Clients__V1__GetClientCardRequest Chatpanel__Clients__V1__GetClientCardRequest;
@@ -737,6 +740,56 @@ struct  Chatpanel__Clients__V1__ClientCard
 #define CHATPANEL__CLIENTS__V1__CLIENT_CARD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__client_card__descriptor) \
     , NULL, NULL, 0, 0,NULL, 0,NULL, 0, NULL, 0 }
+
+
+/*
+ * The keys of a ClientCard: its fields with the same numbers, so that a ClientCard's bytes
+ * decode as this message, reading only the keys and skipping the rest of the card. A reader
+ * that routes on the card (the gateway composing a panel) needs no more of it.
+ */
+struct  Chatpanel__Clients__V1__ClientCardKeys
+{
+  ProtobufCMessage base;
+  /*
+   * ClientCard.dialog's keys.
+   */
+  Chatpanel__Clients__V1__DialogKeys *dialog;
+  /*
+   * ClientCard.client's id; absent when the dialog's contact is not saved yet.
+   */
+  Chatpanel__Clients__V1__ClientKeys *client;
+};
+#define CHATPANEL__CLIENTS__V1__CLIENT_CARD_KEYS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__client_card_keys__descriptor) \
+    , NULL, NULL }
+
+
+/*
+ * The keys of a Dialog (same field numbers).
+ */
+struct  Chatpanel__Clients__V1__DialogKeys
+{
+  ProtobufCMessage base;
+  char *dialog_id;
+  char *channel;
+  char *external_login;
+};
+#define CHATPANEL__CLIENTS__V1__DIALOG_KEYS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__dialog_keys__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The key of a Client (same field number).
+ */
+struct  Chatpanel__Clients__V1__ClientKeys
+{
+  ProtobufCMessage base;
+  int64_t client_id;
+};
+#define CHATPANEL__CLIENTS__V1__CLIENT_KEYS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__clients__v1__client_keys__descriptor) \
+    , 0 }
 
 
 /*
@@ -2427,6 +2480,63 @@ Chatpanel__Clients__V1__ClientCard *
 void   chatpanel__clients__v1__client_card__free_unpacked
                      (Chatpanel__Clients__V1__ClientCard *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__ClientCardKeys methods */
+void   chatpanel__clients__v1__client_card_keys__init
+                     (Chatpanel__Clients__V1__ClientCardKeys         *message);
+size_t chatpanel__clients__v1__client_card_keys__get_packed_size
+                     (const Chatpanel__Clients__V1__ClientCardKeys   *message);
+size_t chatpanel__clients__v1__client_card_keys__pack
+                     (const Chatpanel__Clients__V1__ClientCardKeys   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__client_card_keys__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ClientCardKeys   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__ClientCardKeys *
+       chatpanel__clients__v1__client_card_keys__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__client_card_keys__free_unpacked
+                     (Chatpanel__Clients__V1__ClientCardKeys *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__DialogKeys methods */
+void   chatpanel__clients__v1__dialog_keys__init
+                     (Chatpanel__Clients__V1__DialogKeys         *message);
+size_t chatpanel__clients__v1__dialog_keys__get_packed_size
+                     (const Chatpanel__Clients__V1__DialogKeys   *message);
+size_t chatpanel__clients__v1__dialog_keys__pack
+                     (const Chatpanel__Clients__V1__DialogKeys   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__dialog_keys__pack_to_buffer
+                     (const Chatpanel__Clients__V1__DialogKeys   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__DialogKeys *
+       chatpanel__clients__v1__dialog_keys__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__dialog_keys__free_unpacked
+                     (Chatpanel__Clients__V1__DialogKeys *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Clients__V1__ClientKeys methods */
+void   chatpanel__clients__v1__client_keys__init
+                     (Chatpanel__Clients__V1__ClientKeys         *message);
+size_t chatpanel__clients__v1__client_keys__get_packed_size
+                     (const Chatpanel__Clients__V1__ClientKeys   *message);
+size_t chatpanel__clients__v1__client_keys__pack
+                     (const Chatpanel__Clients__V1__ClientKeys   *message,
+                      uint8_t             *out);
+size_t chatpanel__clients__v1__client_keys__pack_to_buffer
+                     (const Chatpanel__Clients__V1__ClientKeys   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Clients__V1__ClientKeys *
+       chatpanel__clients__v1__client_keys__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__clients__v1__client_keys__free_unpacked
+                     (Chatpanel__Clients__V1__ClientKeys *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Clients__V1__UpsertDialogRequest methods */
 void   chatpanel__clients__v1__upsert_dialog_request__init
                      (Chatpanel__Clients__V1__UpsertDialogRequest         *message);
@@ -3437,6 +3547,15 @@ typedef void (*Chatpanel__Clients__V1__FieldValue_Closure)
 typedef void (*Chatpanel__Clients__V1__ClientCard_Closure)
                  (const Chatpanel__Clients__V1__ClientCard *message,
                   void *closure_data);
+typedef void (*Chatpanel__Clients__V1__ClientCardKeys_Closure)
+                 (const Chatpanel__Clients__V1__ClientCardKeys *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Clients__V1__DialogKeys_Closure)
+                 (const Chatpanel__Clients__V1__DialogKeys *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Clients__V1__ClientKeys_Closure)
+                 (const Chatpanel__Clients__V1__ClientKeys *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Clients__V1__UpsertDialogRequest_Closure)
                  (const Chatpanel__Clients__V1__UpsertDialogRequest *message,
                   void *closure_data);
@@ -3898,6 +4017,9 @@ extern const ProtobufCMessageDescriptor chatpanel__clients__v1__field_option__de
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__field_definition__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__field_value__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__client_card__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__client_card_keys__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__dialog_keys__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__clients__v1__client_keys__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__upsert_dialog_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__upsert_dialog_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__clients__v1__get_client_card_request__descriptor;

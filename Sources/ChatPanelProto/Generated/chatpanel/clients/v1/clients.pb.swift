@@ -927,6 +927,86 @@ extension ClientsV1 {
         }
     }
 
+    /// The keys of a ClientCard: its fields with the same numbers, so that a ClientCard's bytes
+    /// decode as this message, reading only the keys and skipping the rest of the card. A reader
+    /// that routes on the card (the gateway composing a panel) needs no more of it.
+    public struct ClientCardKeys: ProtoMessage {
+        /// ClientCard.dialog's keys.
+        public var dialog: ClientsV1.DialogKeys? = nil
+        /// ClientCard.client's id; absent when the dialog's contact is not saved yet.
+        public var client: ClientsV1.ClientKeys? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.ClientCardKeys`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__client_card_keys()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            dialog = try r.message(1, as: ClientsV1.DialogKeys.self)
+            client = try r.message(2, as: ClientsV1.ClientKeys.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = dialog { try w.setMessage(1, value) }
+            if let value = client { try w.setMessage(2, value) }
+        }
+    }
+
+    /// The keys of a Dialog (same field numbers).
+    public struct DialogKeys: ProtoMessage {
+        /// The `dialog_id` field (1).
+        public var dialogID: String = ""
+        /// The `channel` field (2).
+        public var channel: String = ""
+        /// The `external_login` field (3).
+        public var externalLogin: String = ""
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.DialogKeys`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__dialog_keys()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            dialogID = r.string(1)
+            channel = r.string(2)
+            externalLogin = r.string(3)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            try w.setString(1, dialogID)
+            try w.setString(2, channel)
+            try w.setString(3, externalLogin)
+        }
+    }
+
+    /// The key of a Client (same field number).
+    public struct ClientKeys: ProtoMessage {
+        /// The `client_id` field (1).
+        public var clientID: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.clients.v1.ClientKeys`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__clients__v1__client_keys()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            clientID = r.scalar(1, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setScalar(1, clientID)
+        }
+    }
+
     /// Records a dialog or updates its contact data (called by the chat system).
     public struct UpsertDialogRequest: ProtoMessage {
         /// The chat system's id; at most 128 bytes.
