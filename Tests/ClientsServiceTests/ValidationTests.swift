@@ -158,6 +158,15 @@ extension Result where Failure == ValidationFailure {
         return address
     }
 
+    @Test func everyPartKeepsItsOwnValue() {
+        var address = ClientAddress()
+        for part in AddressPart.allCases { address[part] = "value of \(part.rawValue)" }
+        #expect(AddressPart.allCases.allSatisfy { address[$0] == "value of \($0.rawValue)" })
+        address[.flat] = ""
+        #expect(address[.flat].isEmpty && address[.floor] == "value of floor")
+        #expect(ClientAddress().isEmpty && !address.isEmpty)
+    }
+
     @Test func fivePartsDoNotChangeTheFreeText() throws {
         let next = try AddressRules.apply(AddressChanges(parts: [.city: "Казань", .postalCode: "420000"]), to: unsplit(), fieldPrefix: "")
         #expect(next.freeText == "Москва, ул. Ленина, 5")

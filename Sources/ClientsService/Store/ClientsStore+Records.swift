@@ -170,19 +170,23 @@ extension ClientsStore {
     }
 
     /// The short forms of several clients in one statement (lists read a page in one go).
+    ///
+    /// The ids go in as one JSON array that `json_each` walks, each looked up by primary key:
+    /// one cached statement for any number of ids, and no temporary table (an `IN (?, …)` list
+    /// is copied into one on every run).
     static func summaries(_ db: Database, _ clientIDs: some Collection<Int64>) throws -> [Int64: ClientsV1.ClientSummary] {
         guard !clientIDs.isEmpty else { return [:] }
-        let marks = Array(repeating: "?", count: clientIDs.count).joined(separator: ",")
+        let ids = "[" + clientIDs.map(String.init).joined(separator: ",") + "]"
         let rows = try db.rowsByPosition(
             """
             SELECT c.id, c.first_name, c.last_name, c.patronymic, c.email,
                 (SELECT number FROM client_phone p WHERE p.client_id = c.id ORDER BY position LIMIT 1) AS first_phone,
                 t.id AS tag_id, t.name AS tag_name, t.color AS tag_color, t.client_count AS tag_client_count
-            FROM client c
+            FROM json_each(?) j
+            JOIN client c ON c.id = j.value
             LEFT JOIN client_tag ct ON ct.client_id = c.id AND ct.pinned = 1
             LEFT JOIN tag t ON t.id = ct.tag_id AND t.deleting = 0
-            WHERE c.id IN (\(marks))
-            """, StatementArguments(Array(clientIDs)))
+            """, [ids])
         var summaries: [Int64: ClientsV1.ClientSummary] = [:]
         for row in rows {
             // By position: id, first_name, last_name, patronymic, email, first_phone, tag_id,

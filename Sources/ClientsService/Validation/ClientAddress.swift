@@ -43,16 +43,17 @@ public struct ClientAddress: Sendable, Hashable {
     public var split: Bool = false
     /// The free text of an unsplit address (kept as typed; not linked to the parts).
     public var freeText: String = ""
-    /// Every part's value ("" when empty).
-    public var parts: [AddressPart: String] = [:]
+    /// Every part's value ("" when empty), by the part's position in `AddressPart.allCases`
+    /// (read for every card: no hashing of part names).
+    private var values = [String](repeating: "", count: AddressPart.allCases.count)
 
     /// An empty, unsplit address.
     public init() {}
 
     /// The value of one part.
     public subscript(part: AddressPart) -> String {
-        get { parts[part] ?? "" }
-        set { parts[part] = newValue }
+        get { values[part.position] }
+        set { values[part.position] = newValue }
     }
 
     /// What the panel shows: the free text when unsplit, else the parts composed in postal
@@ -73,6 +74,26 @@ public struct ClientAddress: Sendable, Hashable {
     /// No text and no parts.
     public var isEmpty: Bool {
         freeText.isEmpty && AddressPart.allCases.allSatisfy { self[$0].isEmpty }
+    }
+}
+
+extension AddressPart {
+    /// The part's position in `allCases`.
+    var position: Int {
+        switch self {
+        case .postalCode: 0
+        case .city: 1
+        case .country: 2
+        case .region: 3
+        case .metro: 4
+        case .street: 5
+        case .house: 6
+        case .flat: 7
+        case .building: 8
+        case .entrance: 9
+        case .floor: 10
+        case .block: 11
+        }
     }
 }
 
