@@ -274,6 +274,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__tasks_widget_data(void) {
     return &chatpanel__gateway__v1__tasks_widget_data__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__tasks_widget_data_view(void) {
+    return &chatpanel__gateway__v1__tasks_widget_data_view__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__gateway__v1__update_layout_request(void) {
     return &chatpanel__gateway__v1__update_layout_request__descriptor;
 }
@@ -732,6 +735,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_panel_data_response(void) {
     return &chatpanel__tasks__v1__get_panel_data_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_panel_data_response_view(void) {
+    return &chatpanel__tasks__v1__get_panel_data_response_view__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__tasks__v1__get_task_request(void) {
     return &chatpanel__tasks__v1__get_task_request__descriptor;

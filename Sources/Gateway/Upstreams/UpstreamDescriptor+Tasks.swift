@@ -85,17 +85,25 @@ extension UpstreamDescriptor {
             panelData.notes = notes
         }
         do {
-            let response = try await tasks.call(
-                TasksV1.Tasks.getPanelData, panelData,
+            let answer = try await tasks.call(
+                path: TasksV1.Tasks.getPanelData.path, payload: try panelData.serializedBytes(),
                 options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
+            // The lists and the notes page are forwarded as the tasks service encoded them: read
+            // as bytes (the views share the messages' field numbers), never decoded here.
+            let response: TasksV1.GetPanelDataResponseView
+            do {
+                response = try TasksV1.GetPanelDataResponseView(serializedBytes: answer)
+            } catch {
+                throw RPCError(code: .internal, message: "undecodable GetPanelData answer from \(tasks.name): \(error)")
+            }
             for index in widgets.indices {
                 if widgets[index].kind == .tasks {
-                    var data = GatewayV1.TasksWidgetData()
+                    var data = GatewayV1.TasksWidgetDataView()
                     data.all = response.taskLists.first
                     data.mine = response.taskLists.dropFirst().first
                     widgets[index].data = try data.serializedBytes()
                 } else {
-                    widgets[index].data = try (response.notes ?? TasksV1.ListNotesResponse()).serializedBytes()
+                    widgets[index].data = response.notes ?? []
                 }
                 widgets[index].elapsedMs = PanelComposer.milliseconds(since: started)
             }

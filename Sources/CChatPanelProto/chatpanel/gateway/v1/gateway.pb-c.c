@@ -412,6 +412,51 @@ void   chatpanel__gateway__v1__tasks_widget_data__free_unpacked
   assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__gateway__v1__tasks_widget_data_view__init
+                     (Chatpanel__Gateway__V1__TasksWidgetDataView         *message)
+{
+  static const Chatpanel__Gateway__V1__TasksWidgetDataView init_value = CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__gateway__v1__tasks_widget_data_view__get_packed_size
+                     (const Chatpanel__Gateway__V1__TasksWidgetDataView *message)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__gateway__v1__tasks_widget_data_view__pack
+                     (const Chatpanel__Gateway__V1__TasksWidgetDataView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__gateway__v1__tasks_widget_data_view__pack_to_buffer
+                     (const Chatpanel__Gateway__V1__TasksWidgetDataView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Gateway__V1__TasksWidgetDataView *
+       chatpanel__gateway__v1__tasks_widget_data_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Gateway__V1__TasksWidgetDataView *)
+     protobuf_c_message_unpack (&chatpanel__gateway__v1__tasks_widget_data_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__gateway__v1__tasks_widget_data_view__free_unpacked
+                     (Chatpanel__Gateway__V1__TasksWidgetDataView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__gateway__v1__tasks_widget_data_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__gateway__v1__widget__init
                      (Chatpanel__Gateway__V1__Widget         *message)
 {
@@ -1318,6 +1363,57 @@ const ProtobufCMessageDescriptor chatpanel__gateway__v1__tasks_widget_data__desc
   chatpanel__gateway__v1__tasks_widget_data__field_indices_by_name,
   1,  chatpanel__gateway__v1__tasks_widget_data__number_ranges,
   (ProtobufCMessageInit) chatpanel__gateway__v1__tasks_widget_data__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__gateway__v1__tasks_widget_data_view__field_descriptors[2] =
+{
+  {
+    "all",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Gateway__V1__TasksWidgetDataView, _all_case),
+    offsetof(Chatpanel__Gateway__V1__TasksWidgetDataView, all),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mine",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Gateway__V1__TasksWidgetDataView, _mine_case),
+    offsetof(Chatpanel__Gateway__V1__TasksWidgetDataView, mine),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__gateway__v1__tasks_widget_data_view__field_indices_by_name[] = {
+  0,   /* field[0] = all */
+  1,   /* field[1] = mine */
+};
+static const ProtobufCIntRange chatpanel__gateway__v1__tasks_widget_data_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__gateway__v1__tasks_widget_data_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.gateway.v1.TasksWidgetDataView",
+  "TasksWidgetDataView",
+  "Chatpanel__Gateway__V1__TasksWidgetDataView",
+  "chatpanel.gateway.v1",
+  sizeof(Chatpanel__Gateway__V1__TasksWidgetDataView),
+  2,
+  chatpanel__gateway__v1__tasks_widget_data_view__field_descriptors,
+  chatpanel__gateway__v1__tasks_widget_data_view__field_indices_by_name,
+  1,  chatpanel__gateway__v1__tasks_widget_data_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__gateway__v1__tasks_widget_data_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__gateway__v1__widget__field_descriptors[7] =

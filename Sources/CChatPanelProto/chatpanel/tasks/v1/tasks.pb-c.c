@@ -1222,6 +1222,51 @@ void   chatpanel__tasks__v1__get_panel_data_response__free_unpacked
   assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__tasks__v1__get_panel_data_response_view__init
+                     (Chatpanel__Tasks__V1__GetPanelDataResponseView         *message)
+{
+  static const Chatpanel__Tasks__V1__GetPanelDataResponseView init_value = CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__tasks__v1__get_panel_data_response_view__get_packed_size
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponseView *message)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__tasks__v1__get_panel_data_response_view__pack
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponseView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__tasks__v1__get_panel_data_response_view__pack_to_buffer
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponseView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Tasks__V1__GetPanelDataResponseView *
+       chatpanel__tasks__v1__get_panel_data_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Tasks__V1__GetPanelDataResponseView *)
+     protobuf_c_message_unpack (&chatpanel__tasks__v1__get_panel_data_response_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__tasks__v1__get_panel_data_response_view__free_unpacked
+                     (Chatpanel__Tasks__V1__GetPanelDataResponseView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__tasks__v1__get_panel_data_response_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor chatpanel__tasks__v1__deadline__field_descriptors[3] =
 {
   {
@@ -2909,6 +2954,57 @@ const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_response__
   chatpanel__tasks__v1__get_panel_data_response__field_indices_by_name,
   1,  chatpanel__tasks__v1__get_panel_data_response__number_ranges,
   (ProtobufCMessageInit) chatpanel__tasks__v1__get_panel_data_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__tasks__v1__get_panel_data_response_view__field_descriptors[2] =
+{
+  {
+    "task_lists",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataResponseView, n_task_lists),
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataResponseView, task_lists),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataResponseView, _notes_case),
+    offsetof(Chatpanel__Tasks__V1__GetPanelDataResponseView, notes),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__tasks__v1__get_panel_data_response_view__field_indices_by_name[] = {
+  1,   /* field[1] = notes */
+  0,   /* field[0] = task_lists */
+};
+static const ProtobufCIntRange chatpanel__tasks__v1__get_panel_data_response_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_response_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.tasks.v1.GetPanelDataResponseView",
+  "GetPanelDataResponseView",
+  "Chatpanel__Tasks__V1__GetPanelDataResponseView",
+  "chatpanel.tasks.v1",
+  sizeof(Chatpanel__Tasks__V1__GetPanelDataResponseView),
+  2,
+  chatpanel__tasks__v1__get_panel_data_response_view__field_descriptors,
+  chatpanel__tasks__v1__get_panel_data_response_view__field_indices_by_name,
+  1,  chatpanel__tasks__v1__get_panel_data_response_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__tasks__v1__get_panel_data_response_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue chatpanel__tasks__v1__task_status__enum_values_by_number[3] =

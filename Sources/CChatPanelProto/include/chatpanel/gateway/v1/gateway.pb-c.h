@@ -25,6 +25,7 @@ typedef struct Chatpanel__Gateway__V1__GetSettingsRequest Chatpanel__Gateway__V1
 typedef struct Chatpanel__Gateway__V1__UpdateSettingsRequest Chatpanel__Gateway__V1__UpdateSettingsRequest;
 typedef struct Chatpanel__Gateway__V1__GetPanelRequest Chatpanel__Gateway__V1__GetPanelRequest;
 typedef struct Chatpanel__Gateway__V1__TasksWidgetData Chatpanel__Gateway__V1__TasksWidgetData;
+typedef struct Chatpanel__Gateway__V1__TasksWidgetDataView Chatpanel__Gateway__V1__TasksWidgetDataView;
 typedef struct Chatpanel__Gateway__V1__Widget Chatpanel__Gateway__V1__Widget;
 typedef struct Chatpanel__Gateway__V1__Panel Chatpanel__Gateway__V1__Panel;
 typedef struct Chatpanel__Gateway__V1__ActRequest Chatpanel__Gateway__V1__ActRequest;
@@ -292,6 +293,46 @@ struct  Chatpanel__Gateway__V1__TasksWidgetData
 #define CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__tasks_widget_data__descriptor) \
     , NULL, NULL }
+
+
+typedef enum {
+  CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___ALL__NOT_SET = 0,
+  CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___ALL_ALL = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___ALL__CASE)
+} Chatpanel__Gateway__V1__TasksWidgetDataView__AllCase;
+
+typedef enum {
+  CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___MINE__NOT_SET = 0,
+  CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___MINE_MINE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___MINE__CASE)
+} Chatpanel__Gateway__V1__TasksWidgetDataView__MineCase;
+
+/*
+ * TasksWidgetData with its two lists as already-encoded ListTasksResponse bytes: the same
+ * field numbers, so it encodes to the same bytes. The gateway forwards the tasks service's
+ * lists this way without decoding them.
+ */
+struct  Chatpanel__Gateway__V1__TasksWidgetDataView
+{
+  ProtobufCMessage base;
+  Chatpanel__Gateway__V1__TasksWidgetDataView__AllCase _all_case;
+  union {
+    /*
+     * TasksWidgetData.all, encoded.
+     */
+    ProtobufCBinaryData all;
+  };
+  Chatpanel__Gateway__V1__TasksWidgetDataView__MineCase _mine_case;
+  union {
+    /*
+     * TasksWidgetData.mine, encoded.
+     */
+    ProtobufCBinaryData mine;
+  };
+};
+#define CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__gateway__v1__tasks_widget_data_view__descriptor) \
+    , CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___ALL__NOT_SET, {0}, CHATPANEL__GATEWAY__V1__TASKS_WIDGET_DATA_VIEW___MINE__NOT_SET, {0} }
 
 
 /*
@@ -717,6 +758,25 @@ Chatpanel__Gateway__V1__TasksWidgetData *
 void   chatpanel__gateway__v1__tasks_widget_data__free_unpacked
                      (Chatpanel__Gateway__V1__TasksWidgetData *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Gateway__V1__TasksWidgetDataView methods */
+void   chatpanel__gateway__v1__tasks_widget_data_view__init
+                     (Chatpanel__Gateway__V1__TasksWidgetDataView         *message);
+size_t chatpanel__gateway__v1__tasks_widget_data_view__get_packed_size
+                     (const Chatpanel__Gateway__V1__TasksWidgetDataView   *message);
+size_t chatpanel__gateway__v1__tasks_widget_data_view__pack
+                     (const Chatpanel__Gateway__V1__TasksWidgetDataView   *message,
+                      uint8_t             *out);
+size_t chatpanel__gateway__v1__tasks_widget_data_view__pack_to_buffer
+                     (const Chatpanel__Gateway__V1__TasksWidgetDataView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Gateway__V1__TasksWidgetDataView *
+       chatpanel__gateway__v1__tasks_widget_data_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__gateway__v1__tasks_widget_data_view__free_unpacked
+                     (Chatpanel__Gateway__V1__TasksWidgetDataView *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Gateway__V1__Widget methods */
 void   chatpanel__gateway__v1__widget__init
                      (Chatpanel__Gateway__V1__Widget         *message);
@@ -936,6 +996,9 @@ typedef void (*Chatpanel__Gateway__V1__GetPanelRequest_Closure)
 typedef void (*Chatpanel__Gateway__V1__TasksWidgetData_Closure)
                  (const Chatpanel__Gateway__V1__TasksWidgetData *message,
                   void *closure_data);
+typedef void (*Chatpanel__Gateway__V1__TasksWidgetDataView_Closure)
+                 (const Chatpanel__Gateway__V1__TasksWidgetDataView *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Gateway__V1__Widget_Closure)
                  (const Chatpanel__Gateway__V1__Widget *message,
                   void *closure_data);
@@ -1077,6 +1140,7 @@ extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__get_settings_req
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__update_settings_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__get_panel_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__tasks_widget_data__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__tasks_widget_data_view__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__widget__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__panel__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__gateway__v1__act_request__descriptor;

@@ -42,6 +42,7 @@ typedef struct Chatpanel__Tasks__V1__MoveClientRecordsRequest Chatpanel__Tasks__
 typedef struct Chatpanel__Tasks__V1__MoveClientRecordsResponse Chatpanel__Tasks__V1__MoveClientRecordsResponse;
 typedef struct Chatpanel__Tasks__V1__GetPanelDataRequest Chatpanel__Tasks__V1__GetPanelDataRequest;
 typedef struct Chatpanel__Tasks__V1__GetPanelDataResponse Chatpanel__Tasks__V1__GetPanelDataResponse;
+typedef struct Chatpanel__Tasks__V1__GetPanelDataResponseView Chatpanel__Tasks__V1__GetPanelDataResponseView;
 
 
 /* --- enums --- */
@@ -762,6 +763,38 @@ struct  Chatpanel__Tasks__V1__GetPanelDataResponse
     , 0,NULL, NULL }
 
 
+typedef enum {
+  CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE_VIEW___NOTES__NOT_SET = 0,
+  CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE_VIEW___NOTES_NOTES = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE_VIEW___NOTES__CASE)
+} Chatpanel__Tasks__V1__GetPanelDataResponseView__NotesCase;
+
+/*
+ * GetPanelDataResponse with its parts left encoded: the same field numbers, so its bytes
+ * decode as this message. A reader that forwards the parts (the gateway, into widgets) needs
+ * not decode them.
+ */
+struct  Chatpanel__Tasks__V1__GetPanelDataResponseView
+{
+  ProtobufCMessage base;
+  /*
+   * Each requested task list, an encoded ListTasksResponse.
+   */
+  size_t n_task_lists;
+  ProtobufCBinaryData *task_lists;
+  Chatpanel__Tasks__V1__GetPanelDataResponseView__NotesCase _notes_case;
+  union {
+    /*
+     * The notes page, an encoded ListNotesResponse; absent when not asked for.
+     */
+    ProtobufCBinaryData notes;
+  };
+};
+#define CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__tasks__v1__get_panel_data_response_view__descriptor) \
+    , 0,NULL, CHATPANEL__TASKS__V1__GET_PANEL_DATA_RESPONSE_VIEW___NOTES__NOT_SET, {0} }
+
+
 /* Chatpanel__Tasks__V1__Deadline methods */
 void   chatpanel__tasks__v1__deadline__init
                      (Chatpanel__Tasks__V1__Deadline         *message);
@@ -1275,6 +1308,25 @@ Chatpanel__Tasks__V1__GetPanelDataResponse *
 void   chatpanel__tasks__v1__get_panel_data_response__free_unpacked
                      (Chatpanel__Tasks__V1__GetPanelDataResponse *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Tasks__V1__GetPanelDataResponseView methods */
+void   chatpanel__tasks__v1__get_panel_data_response_view__init
+                     (Chatpanel__Tasks__V1__GetPanelDataResponseView         *message);
+size_t chatpanel__tasks__v1__get_panel_data_response_view__get_packed_size
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponseView   *message);
+size_t chatpanel__tasks__v1__get_panel_data_response_view__pack
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponseView   *message,
+                      uint8_t             *out);
+size_t chatpanel__tasks__v1__get_panel_data_response_view__pack_to_buffer
+                     (const Chatpanel__Tasks__V1__GetPanelDataResponseView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Tasks__V1__GetPanelDataResponseView *
+       chatpanel__tasks__v1__get_panel_data_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__tasks__v1__get_panel_data_response_view__free_unpacked
+                     (Chatpanel__Tasks__V1__GetPanelDataResponseView *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chatpanel__Tasks__V1__Deadline_Closure)
@@ -1357,6 +1409,9 @@ typedef void (*Chatpanel__Tasks__V1__GetPanelDataRequest_Closure)
                   void *closure_data);
 typedef void (*Chatpanel__Tasks__V1__GetPanelDataResponse_Closure)
                  (const Chatpanel__Tasks__V1__GetPanelDataResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Tasks__V1__GetPanelDataResponseView_Closure)
+                 (const Chatpanel__Tasks__V1__GetPanelDataResponseView *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1513,6 +1568,7 @@ extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__move_client_record
 extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__move_client_records_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__tasks__v1__get_panel_data_response_view__descriptor;
 extern const ProtobufCServiceDescriptor chatpanel__tasks__v1__tasks__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -453,6 +453,34 @@ extension GatewayV1 {
         }
     }
 
+    /// TasksWidgetData with its two lists as already-encoded ListTasksResponse bytes: the same
+    /// field numbers, so it encodes to the same bytes. The gateway forwards the tasks service's
+    /// lists this way without decoding them.
+    public struct TasksWidgetDataView: ProtoMessage {
+        /// TasksWidgetData.all, encoded.
+        public var all: [UInt8]? = nil
+        /// TasksWidgetData.mine, encoded.
+        public var mine: [UInt8]? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.gateway.v1.TasksWidgetDataView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__gateway__v1__tasks_widget_data_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            all = r.oneofCase(1) == 1 ? r.bytes(1) : nil
+            mine = r.oneofCase(2) == 2 ? r.bytes(2) : nil
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = all { w.setBytes(1, value); w.setOneofCase(1) }
+            if let value = mine { w.setBytes(2, value); w.setOneofCase(2) }
+        }
+    }
+
     /// One widget of a composed panel.
     public struct Widget: ProtoMessage {
         /// The `kind` field (1).

@@ -903,6 +903,34 @@ extension TasksV1 {
         }
     }
 
+    /// GetPanelDataResponse with its parts left encoded: the same field numbers, so its bytes
+    /// decode as this message. A reader that forwards the parts (the gateway, into widgets) needs
+    /// not decode them.
+    public struct GetPanelDataResponseView: ProtoMessage {
+        /// Each requested task list, an encoded ListTasksResponse.
+        public var taskLists: [[UInt8]] = []
+        /// The notes page, an encoded ListNotesResponse; absent when not asked for.
+        public var notes: [UInt8]? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.tasks.v1.GetPanelDataResponseView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__tasks__v1__get_panel_data_response_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            taskLists = r.bytesList(1)
+            notes = r.oneofCase(2) == 2 ? r.bytes(2) : nil
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setBytesList(1, taskLists)
+            if let value = notes { w.setBytes(2, value); w.setOneofCase(2) }
+        }
+    }
+
     /// A client's tasks and notes.
     public enum Tasks: Sendable {
         /// The service's full name.
