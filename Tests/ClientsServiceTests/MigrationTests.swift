@@ -10,7 +10,7 @@ import Testing
             ClientsStore.migrations.manifest == [
                 "clients.0001.initial f042aaff479787d5",
                 "clients.0002.merge-dropped-phones c80a2fc04da7d93a",
-                "clients.0003.client-tags-in-order fd826c4779a35944",
+                "clients.0003.card-reads-in-order fb1707aa03db7165",
             ])
     }
 }

@@ -7,7 +7,7 @@ extension ClientsStore {
     ///
     /// Indexes serve every read the service makes without scanning clients, dialogs or
     /// client-tag links (1 000 000 clients, 200 000 dialogs, 10 000 tags):
-    /// - `client_phone_normalized`, `client_email`: duplicates and phone/email lookups.
+    /// - `client_phone_normalized`, `client_email` (email, id): duplicates and phone/email lookups.
     /// - `client_name_key`: name-prefix search of "last first patronymic".
     /// - `client_merged_into`: re-pointing ids merged earlier when their survivor is merged.
     /// - `client_tag` is keyed by (client, tag); `client_tag_in_order` (client, pinned first,
@@ -179,11 +179,16 @@ extension ClientsStore {
                 CREATE INDEX dialog_client_id ON dialog(client_id, id) WHERE client_id IS NOT NULL;
                 DROP INDEX dialog_client;
                 """)
-        // A client's tags in the card's order (pinned first, then as attached): read from the
-        // index in order, with no temporary table to sort them on every card.
+        // What a card reads comes from indexes in the order it needs, with no temporary table
+        // to sort it on every card: a client's tags (pinned first, then as attached), and the
+        // clients sharing an email, lowest id first.
         migrations.register(
-            "clients.0003.client-tags-in-order",
-            sql: "CREATE INDEX client_tag_in_order ON client_tag(client_id, pinned DESC, attached_at_ms, tag_id);")
+            "clients.0003.card-reads-in-order",
+            sql: """
+                CREATE INDEX client_tag_in_order ON client_tag(client_id, pinned DESC, attached_at_ms, tag_id);
+                DROP INDEX client_email;
+                CREATE INDEX client_email ON client(email, id) WHERE email <> '' AND merged_into IS NULL;
+                """)
         return migrations
     }
 }
