@@ -65,3 +65,20 @@ import Testing
         }
     }
 }
+
+/// Lists bound as one JSON argument come back from `json_each` value for value, whatever the
+/// strings hold.
+@Suite struct JSONListTests {
+    @Test func stringsAndIntegersRoundTripThroughJSONEach() throws {
+        let strings = ["plain", "", "кавычки \" и \\ обратная", "line\nbreak\ttab\r", "\u{01}\u{1F}", "emoji 👋🏽", "a.b_c"]
+        let integers: [Int64] = [0, -1, 42, Int64.max, Int64.min]
+        let queue = try DatabaseQueue()
+        try queue.read { db in
+            let readStrings = try String.fetchAll(db, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [JSONList.strings(strings)])
+            #expect(readStrings == strings)
+            let readIntegers = try Int64.fetchAll(db, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [JSONList.integers(integers)])
+            #expect(readIntegers == integers)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM json_each(?)", arguments: [JSONList.strings([String]())]) == 0)
+        }
+    }
+}

@@ -204,11 +204,12 @@ extension ClientsStore {
         }
         let dictionaries = Array(Set(definitions.filter { $0.type == .dictionary }.map(\.code)))
         guard !dictionaries.isEmpty else { return definitions }
-        let marks = Array(repeating: "?", count: dictionaries.count).joined(separator: ",")
         var options: [String: [ClientsV1.FieldOption]] = [:]
         for row in try db.rowsByPosition(
-            "SELECT field_code, code, name FROM field_option WHERE field_code IN (\(marks)) ORDER BY field_code, position",
-            StatementArguments(dictionaries))
+            """
+            SELECT o.field_code, o.code, o.name FROM json_each(?) j JOIN field_option o ON o.field_code = j.value
+            ORDER BY o.field_code, o.position
+            """, [JSONList.strings(dictionaries)])
         {
             var option = ClientsV1.FieldOption()
             option.code = row[1]

@@ -171,12 +171,11 @@ extension ClientsStore {
 
     /// The short forms of several clients in one statement (lists read a page in one go).
     ///
-    /// The ids go in as one JSON array that `json_each` walks, each looked up by primary key:
-    /// one cached statement for any number of ids, and no temporary table (an `IN (?, …)` list
-    /// is copied into one on every run).
+    /// The ids go in as one JSON array that `json_each` walks (see ``JSONList``), each looked
+    /// up by primary key.
     static func summaries(_ db: Database, _ clientIDs: some Collection<Int64>) throws -> [Int64: ClientsV1.ClientSummary] {
         guard !clientIDs.isEmpty else { return [:] }
-        let ids = "[" + clientIDs.map(String.init).joined(separator: ",") + "]"
+        let ids = JSONList.integers(clientIDs)
         let rows = try db.rowsByPosition(
             """
             SELECT c.id, c.first_name, c.last_name, c.patronymic, c.email,
