@@ -68,6 +68,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         self.context = context
     }
 
+    /// Lets go of the context (it holds this handler: keeping it would keep both alive).
+    /// Calls started from now on fail UNAVAILABLE.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        isClosed = true
+    }
+
     /// Starts a unary call made by ``RPCClient`` straight on the connection's loop, without
     /// going through the pipeline: the caller is resumed with the response frame or an error.
     func startUnary(

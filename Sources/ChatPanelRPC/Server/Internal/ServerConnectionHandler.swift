@@ -94,6 +94,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         self.context = context
     }
 
+    /// Lets go of the context: the context holds this handler, so keeping it would keep both
+    /// (and the pipeline) alive after the connection is gone. Calls ended at `channelInactive`,
+    /// so nothing after this touches the context.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -386,7 +393,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     fileprivate func writeStreamMessage(callID: UInt64, payload: [UInt8]) -> EventLoopFuture<Void> {
         guard calls[callID] != nil, context.channel.isActive else {
-            return context.eventLoop.makeFailedFuture(CancellationError())
+            return executor.eventLoop.makeFailedFuture(CancellationError())
         }
         var frame = RPCV1.ResponseFrame()
         frame.callID = callID
