@@ -50,6 +50,16 @@ extension Row: PositionalValues {
 }
 
 extension Database {
+    /// Every row of the cached statement of `sql` (prepared once per connection), read by position.
+    public func positionalRows(sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [PositionalRow] {
+        try positionalRows(cachedStatement(sql: sql), arguments)
+    }
+
+    /// The first row of the cached statement of `sql`, read by position.
+    public func positionalRow(sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> PositionalRow? {
+        try positionalRow(cachedStatement(sql: sql), arguments)
+    }
+
     /// Every row of `statement` run with `arguments`, read by position (see ``PositionalRow``).
     public func positionalRows(_ statement: Statement, _ arguments: StatementArguments) throws -> [PositionalRow] {
         try Array(PositionalRowCursor(statement: statement, arguments: arguments))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelRuntime
 import Foundation
 import NIOCore
 import NIOPosix
@@ -136,15 +137,8 @@ struct CallEcho: AsyncParsableCommand {
 
 /// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`.
 func processCPUSeconds(_ pid: Int32) throws -> Double {
-    let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    guard let close = stat.lastIndex(of: ")") else { throw ValidationError("unreadable /proc/\(pid)/stat") }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    // utime and stime are fields 14 and 15 of the whole line: 12th and 13th after the name.
-    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
-        throw ValidationError("unreadable /proc/\(pid)/stat")
-    }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    guard let stat = ProcStat(process: String(pid)) else { throw ValidationError("unreadable /proc/\(pid)/stat") }
+    return stat.cpuSeconds
 }
 
 /// CPU seconds (user + system) this process has used.

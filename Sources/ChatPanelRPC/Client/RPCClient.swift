@@ -74,24 +74,15 @@ public final class RPCClient: Sendable {
     public func unary(path: String, payload: [UInt8], options: RPCCallOptions = RPCCallOptions()) async throws -> [UInt8] {
         let (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
         let connection = try await connection()
-        let loop = connection.eventLoop
-        let handler = connection.handler
-        // The call goes straight to the connection's handler: at once when the caller runs on
-        // the connection's loop (an RPC handler calling an upstream), else as one job on it.
         let response = try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<RPCV1.ResponseFrame, any Error>) in
-                if loop.inEventLoop {
-                    handler.value.startUnary(id: callID, frame: frameBytes, continuation: continuation, timeout: timeout)
-                } else {
-                    loop.execute { handler.value.startUnary(id: callID, frame: frameBytes, continuation: continuation, timeout: timeout) }
-                }
+                connection.start(id: callID, frame: frameBytes, receiver: .unary(continuation), timeout: timeout)
                 // In a task cancelled before the call started, `onCancel` already ran and found no
                 // call to cancel: cancel it now, behind the start (in order on the loop).
-                if Task.isCancelled { loop.execute { handler.value.cancelCall(id: callID) } }
+                if Task.isCancelled { connection.cancel(id: callID) }
             }
         } onCancel: {
-            // Always as a job: a task may be cancelled from inside the handler's own work.
-            loop.execute { handler.value.cancelCall(id: callID) }
+            connection.cancel(id: callID)
         }
         if response.status?.code ?? .ok != .ok {
             throw RPCError(status: response.status ?? RPCV1.Status())
@@ -133,21 +124,19 @@ public final class RPCClient: Sendable {
             let task = Task {
                 do {
                     let (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
-                    let channel = try await connection().channel
+                    let connection = try await connection()
                     let (frames, framesContinuation) = AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.makeStream()
                     try await withTaskCancellationHandler {
-                        try await channel.writeAndFlush(
-                            ClientOutbound.call(id: callID, frame: frameBytes, receiver: .stream(framesContinuation), timeout: timeout)
-                        ).get()
-                        // Cancelled before the call was written: `onCancel` found nothing to cancel.
-                        if Task.isCancelled { channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil) }
+                        connection.start(id: callID, frame: frameBytes, receiver: .stream(framesContinuation), timeout: timeout)
+                        // Cancelled before the call started: `onCancel` found nothing to cancel.
+                        if Task.isCancelled { connection.cancel(id: callID) }
                         for try await frame in frames {
                             if let status = frame.status, status.code != .ok { throw RPCError(status: status) }
                             if frame.endOfStream { break }
                             continuation.yield(frame.payload)
                         }
                     } onCancel: {
-                        channel.writeAndFlush(ClientOutbound.cancel(id: callID), promise: nil)
+                        connection.cancel(id: callID)
                     }
                     continuation.finish()
                 } catch {
@@ -352,5 +341,20 @@ struct ClientConnection: Sendable {
     let channel: any Channel
     let handler: NIOLoopBound<ClientConnectionHandler>
 
-    var eventLoop: any EventLoop { channel.eventLoop }
+    /// Starts a call on the connection's handler: at once when the caller runs on the
+    /// connection's loop (an RPC handler calling an upstream), else as one job on it.
+    func start(id: UInt64, frame: ByteBuffer, receiver: ClientCallReceiver, timeout: TimeAmount) {
+        let loop = channel.eventLoop
+        if loop.inEventLoop {
+            handler.value.start(id: id, frame: frame, receiver: receiver, timeout: timeout)
+        } else {
+            loop.execute { handler.value.start(id: id, frame: frame, receiver: receiver, timeout: timeout) }
+        }
+    }
+
+    /// Gives up on a call, always as a job on the loop (behind its start): a task may be
+    /// cancelled from inside the handler's own work.
+    func cancel(id: UInt64) {
+        channel.eventLoop.execute { handler.value.cancelCall(id: id) }
+    }
 }

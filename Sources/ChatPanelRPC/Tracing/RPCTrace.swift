@@ -81,12 +81,9 @@ public struct W3CTraceContextPropagator: Instrument {
     }
 }
 
-/// Reads and writes `traceparent` on a request frame.
-struct RequestFrameTraceCarrier: Extractor, Injector {
-    func extract(key: String, from carrier: RPCV1.RequestFrame) -> String? {
-        key == W3CTraceContextPropagator.traceParentKey ? carrier.traceparent : nil
-    }
-
+/// Writes `traceparent` on a request frame (a server reads it straight from the frame: see
+/// ``SpanIDGenerator``).
+struct RequestFrameTraceCarrier: Injector {
     func inject(_ value: String, forKey key: String, into carrier: inout RPCV1.RequestFrame) {
         if key == W3CTraceContextPropagator.traceParentKey { carrier.traceparent = value }
     }

@@ -47,26 +47,19 @@ enum ProcessFigures {
     private static let resident = Gauge(label: "process_resident_memory_bytes")
     private static let openFiles = Gauge(label: "process_open_fds")
     private static let startTime = Gauge(label: "process_start_time_seconds")
-    private static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-    private static let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
 
     static func record() {
-        if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        {
-            // Fields after the command name: state is field 3; utime 14, stime 15, starttime 22, rss 24.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            func field(_ number: Int) -> Double { fields.count > number - 3 ? Double(fields[number - 3]) ?? 0 : 0 }
-            let used = (field(14) + field(15)) / ticks
+        if let stat = ProcStat() {
+            let used = stat.cpuSeconds
             let more = cpuCounted.withLock { counted in
                 defer { counted = max(counted, used) }
                 return max(0, used - counted)
             }
             if more > 0 { cpu.increment(by: more) }
-            resident.record(field(24) * pageSize)
+            resident.record(stat.residentBytes)
             if let uptime = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8).split(separator: " ").first.flatMap({ Double($0) }) {
                 let bootTime = Date().timeIntervalSince1970 - uptime
-                startTime.record(bootTime + field(22) / ticks)
+                startTime.record(bootTime + stat.startSecondsAfterBoot)
             }
         }
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {

@@ -1,4 +1,3 @@
-import ChatPanelStore
 import GRDB
 
 extension Database {
@@ -10,17 +9,6 @@ extension Database {
     /// The first row of a cached statement.
     func row(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> Row? {
         try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
-    }
-
-    /// Every row of a cached statement read by position, without the name table a GRDB `Row`
-    /// builds per run (the panel's reads: see ``PositionalRow``).
-    func rowsByPosition(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [PositionalRow] {
-        try positionalRows(cachedStatement(sql: sql), arguments)
-    }
-
-    /// The first row of a cached statement read by position.
-    func rowByPosition(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> PositionalRow? {
-        try positionalRow(cachedStatement(sql: sql), arguments)
     }
 
     /// The first column of the first row of a cached statement.

@@ -1,7 +1,6 @@
 public import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
-import Foundation
 import GRDB
 
 /// A user field to define (CLIENT-6), validated.
@@ -205,8 +204,8 @@ extension ClientsStore {
         let dictionaries = Array(Set(definitions.filter { $0.type == .dictionary }.map(\.code)))
         guard !dictionaries.isEmpty else { return definitions }
         var options: [String: [ClientsV1.FieldOption]] = [:]
-        for row in try db.rowsByPosition(
-            """
+        for row in try db.positionalRows(
+            sql: """
             SELECT o.field_code, o.code, o.name FROM json_each(?) j JOIN field_option o ON o.field_code = j.value
             ORDER BY o.field_code, o.position
             """, [JSONList.strings(dictionaries)])
@@ -240,7 +239,7 @@ extension ClientsStore {
             values[row["field_code"]] = row["value"]
         }
         for (code, part) in SystemFields.addressCodes { values[code] = address[part] }
-        values["created_at"] = utcDate(milliseconds: createdAtMs)
+        values["created_at"] = UTCDate.string(milliseconds: createdAtMs)
         return values
     }
 
@@ -253,8 +252,8 @@ extension ClientsStore {
     static func cardFields(
         _ db: Database, client: ClientsV1.Client, address: ClientAddress, managerID: Int64
     ) throws -> [ClientsV1.FieldValue] {
-        let pinnedRows = try db.rowsByPosition(
-            """
+        let pinnedRows = try db.positionalRows(
+            sql: """
             SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
             FROM manager_field m
             JOIN field_definition d ON d.code = m.field_code
@@ -263,8 +262,8 @@ extension ClientsStore {
             ORDER BY m.position, d.position
             """, [client.clientID, managerID])
         let pinnedCodes = Set(pinnedRows.map { $0[0] as String })
-        let valueRows = try db.rowsByPosition(
-            """
+        let valueRows = try db.positionalRows(
+            sql: """
             SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
             FROM client_field_value v
             JOIN field_definition d ON d.code = v.field_code
@@ -280,7 +279,7 @@ extension ClientsStore {
             var value: String = row[7] ?? ""
             switch SystemFields.backing(of: definition.code) {
             case .address(let part)?: value = address[part]
-            case .createdAt?: value = utcDate(milliseconds: client.createdAtMs)
+            case .createdAt?: value = UTCDate.string(milliseconds: client.createdAtMs)
             case nil: break
             }
             return fieldValue(definition, value: value, pinned: isPinned)
@@ -296,10 +295,5 @@ extension ClientsStore {
             if row["pinned"] as Bool { layout.pinnedCodes.append(code) }
         }
         return layout
-    }
-
-    /// "YYYY-MM-DD" of a UTC millisecond time.
-    static func utcDate(milliseconds: Int64) -> String {
-        UTCDate.string(milliseconds: milliseconds)
     }
 }

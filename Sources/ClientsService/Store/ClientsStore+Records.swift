@@ -25,7 +25,7 @@ extension ClientsStore {
     ///
     /// Merges re-point every id merged before, so one hop always reaches the survivor.
     static func resolveClient(_ db: Database, _ clientID: Int64) throws -> (id: Int64, resolvedFrom: Int64) {
-        guard let row = try db.rowByPosition("SELECT id, merged_into FROM client WHERE id = ?", [clientID]) else {
+        guard let row = try db.positionalRow(sql: "SELECT id, merged_into FROM client WHERE id = ?", [clientID]) else {
             throw RPCError.notFound("client \(clientID) does not exist")
         }
         if let survivor: Int64 = row[1] { return (survivor, clientID) }
@@ -63,7 +63,7 @@ extension ClientsStore {
 
     /// A client's phones in order.
     static func phones(_ db: Database, clientID: Int64) throws -> [PhoneNumber] {
-        try db.rowsByPosition("SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]).map {
+        try db.positionalRows(sql: "SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]).map {
             PhoneNumber(entered: $0[0], normalized: $0[1])
         }
     }
@@ -109,8 +109,8 @@ extension ClientsStore {
     ) {
         // A pinned flag of 2 sorts before every tag: no cursor starts at the first.
         let after = cursor ?? ClientTagCursor(pinned: 2, attachedAtMs: 0, tagID: 0)
-        let rows = try db.rowsByPosition(
-            """
+        let rows = try db.positionalRows(
+            sql: """
             SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms
             FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
             WHERE ct.client_id = ?1 AND t.deleting = 0
@@ -145,7 +145,7 @@ extension ClientsStore {
 
     /// A client record by its own id (no merge resolution) with its stored address, or nil.
     static func loadClientAndAddress(_ db: Database, _ clientID: Int64) throws -> (client: ClientsV1.Client, address: ClientAddress)? {
-        guard let row = try db.rowByPosition("SELECT \(clientColumns) FROM client WHERE id = ?", [clientID]) else { return nil }
+        guard let row = try db.positionalRow(sql: "SELECT \(clientColumns) FROM client WHERE id = ?", [clientID]) else { return nil }
         let address = address(from: row)
         var client = ClientsV1.Client()
         client.clientID = row[ClientColumn.id.rawValue]
@@ -176,8 +176,8 @@ extension ClientsStore {
     static func summaries(_ db: Database, _ clientIDs: some Collection<Int64>) throws -> [Int64: ClientsV1.ClientSummary] {
         guard !clientIDs.isEmpty else { return [:] }
         let ids = JSONList.integers(clientIDs)
-        let rows = try db.rowsByPosition(
-            """
+        let rows = try db.positionalRows(
+            sql: """
             SELECT c.id, c.first_name, c.last_name, c.patronymic, c.email,
                 (SELECT number FROM client_phone p WHERE p.client_id = c.id ORDER BY position LIMIT 1) AS first_phone,
                 t.id AS tag_id, t.name AS tag_name, t.color AS tag_color, t.client_count AS tag_client_count
@@ -234,7 +234,7 @@ extension ClientsStore {
 
     /// A dialog row by id, or `NOT_FOUND`.
     static func dialogRow(_ db: Database, _ dialogID: String) throws -> PositionalRow {
-        guard let row = try db.rowByPosition("SELECT \(dialogColumns) FROM dialog WHERE id = ?", [dialogID]) else {
+        guard let row = try db.positionalRow(sql: "SELECT \(dialogColumns) FROM dialog WHERE id = ?", [dialogID]) else {
             throw RPCError.notFound("dialog \(dialogID) does not exist")
         }
         return row

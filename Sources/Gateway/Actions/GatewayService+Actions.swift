@@ -37,15 +37,17 @@ extension GatewayService {
             guard !request.dialogID.isEmpty else {
                 throw RPCError.invalidArgument(field: "dialog_id", "is required: the action is checked against the dialog's client")
             }
-            let (base, _) = try await composer.clientBlock(
+            let (base, keys) = try await composer.clientBlock(
                 dialogID: request.dialogID, caller: context.caller, deadline: context.deadline)
-            // Actions read the whole card (a bound request takes the client's data).
-            var block = DialogBlock(base: base, card: try ClientsV1.ClientCard(serializedBytes: base.data))
+            var block = DialogBlock(base: base, keys: keys)
+            // A bound request takes the client's data: the whole card.
+            var card = try ClientsV1.ClientCard(serializedBytes: base.data)
             if action.path == TasksV1.Tasks.createTask.path {
-                payload = try await taskForDialog(payload, dialog: &block, dialogID: request.dialogID, upstream: upstream, context: context)
+                payload = try await taskForDialog(
+                    payload, dialog: &block, card: &card, dialogID: request.dialogID, upstream: upstream, context: context)
             }
             let scope = DialogScope(
-                dialogID: request.dialogID, clientID: block.card.client?.clientID, client: block.card.client, upstream: upstream,
+                dialogID: request.dialogID, clientID: card.client?.clientID, client: card.client, upstream: upstream,
                 options: RPCCallOptions(timeout: context.timeRemaining, caller: context.caller))
             payload = try await bind(payload, scope)
             dialog = block
@@ -71,7 +73,8 @@ extension GatewayService {
     /// checks the task before the client is saved (`validate_only`), so a refused task saves
     /// nothing; the save carries the action's request id (suffixed), so a retry saves once.
     private func taskForDialog(
-        _ payload: [UInt8], dialog: inout DialogBlock, dialogID: String, upstream tasks: Upstream, context: RPCCallContext
+        _ payload: [UInt8], dialog: inout DialogBlock, card: inout ClientsV1.ClientCard, dialogID: String, upstream tasks: Upstream,
+        context: RPCCallContext
     ) async throws -> [UInt8] {
         var task: TasksV1.CreateTaskRequest
         do {
@@ -80,7 +83,7 @@ extension GatewayService {
             throw RPCError.invalidArgument(field: "request", "is not an encoded CreateTaskRequest")
         }
         guard task.clientID == 0, task.orderNumber.isEmpty else { return payload }
-        if let client = dialog.card.client {
+        if let client = card.client {
             task.clientID = client.clientID
             return try task.serializedBytes()
         }
@@ -99,7 +102,7 @@ extension GatewayService {
                 requestID: context.requestID.isEmpty ? "" : "\(context.requestID):save-client"))
         guard let client = saved.client else { throw RPCError.internal }
         await moveDialogRecords(of: saved, context: context)
-        dialog.card = saved
+        card = saved
         dialog.isStale = true
         task.clientID = client.clientID
         return try task.serializedBytes()
@@ -110,8 +113,8 @@ extension GatewayService {
 struct DialogBlock: Sendable {
     /// The base block widget (the card as the clients service encoded it).
     var base: GatewayV1.Widget
-    /// The decoded card.
-    var card: ClientsV1.ClientCard
+    /// The card's keys, as the panel's widgets take them.
+    var keys: ClientsV1.ClientCardKeys
     /// The action changed the card (it saved the client): read it again for a refresh.
     var isStale = false
 }

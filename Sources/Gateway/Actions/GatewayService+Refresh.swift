@@ -22,8 +22,8 @@ extension GatewayService {
         let card: ClientsV1.ClientCardKeys
         let settings: GatewayV1.Settings
         do {
-            if let known, !known.isStale, known.card.client != nil, !kinds.contains(.client), !kinds.contains(.tags) {
-                (base, card) = (known.base, ClientsV1.ClientCardKeys(known.card))
+            if let known, !known.isStale, known.keys.client != nil, !kinds.contains(.client), !kinds.contains(.tags) {
+                (base, card) = (known.base, known.keys)
             } else {
                 (base, card) = try await composer.clientBlock(dialogID: dialogID, caller: context.caller, deadline: deadline)
             }

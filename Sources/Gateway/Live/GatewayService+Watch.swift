@@ -49,13 +49,13 @@ extension GatewayService {
         guard !changed.isEmpty else { return [] }
         // The card the panel shows serves the other widgets unless the change is to the card itself.
         let known = panel.client.flatMap { base in
-            base.state == .ok ? (try? ClientsV1.ClientCard(serializedBytes: base.data)).map { DialogBlock(base: base, card: $0) } : nil
+            base.state == .ok ? (try? ClientsV1.ClientCardKeys(serializedBytes: base.data)).map { DialogBlock(base: base, keys: $0) } : nil
         }
         var widgets = await refreshed(
             changed, dialogID: panel.dialogID, known: known, completedTasksSinceMs: panel.loadedAtMs, context: context)
         if let base = widgets.first(where: { $0.kind == .client }), base.state == .ok {
-            let before = try? ClientsV1.ClientCard(serializedBytes: panel.client?.data ?? [])
-            let after = try? ClientsV1.ClientCard(serializedBytes: base.data)
+            let before = try? ClientsV1.ClientCardKeys(serializedBytes: panel.client?.data ?? [])
+            let after = try? ClientsV1.ClientCardKeys(serializedBytes: base.data)
             if before?.client?.clientID != after?.client?.clientID { return nil }
         }
         for index in widgets.indices {

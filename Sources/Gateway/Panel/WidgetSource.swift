@@ -61,22 +61,3 @@ extension GatewayV1.Widget {
         }
     }
 }
-
-extension ClientsV1.ClientCardKeys {
-    /// The keys of a decoded card.
-    init(_ card: ClientsV1.ClientCard) {
-        self.init()
-        if let dialog = card.dialog {
-            var keys = ClientsV1.DialogKeys()
-            keys.dialogID = dialog.dialogID
-            keys.channel = dialog.channel
-            keys.externalLogin = dialog.externalLogin
-            self.dialog = keys
-        }
-        if let client = card.client {
-            var keys = ClientsV1.ClientKeys()
-            keys.clientID = client.clientID
-            self.client = keys
-        }
-    }
-}

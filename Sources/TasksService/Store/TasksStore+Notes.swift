@@ -41,7 +41,7 @@ extension TasksStore {
     /// A page of notes, inside a read transaction (see ``listNotes(_:)``).
     static func notesPage(_ db: Database, _ query: NoteListQuery) throws -> TasksV1.ListNotesResponse {
         let records = try db.positionalRows(
-            db.cachedStatement(sql: NoteRecord.pageSQL),
+            sql: NoteRecord.pageSQL,
             [
                 query.clientID, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1,
             ]

@@ -71,7 +71,7 @@ extension TasksStore {
                 "afterKey": query.after?.deadlineSortKey ?? Int64.min, "afterID": query.after?.taskID ?? Int64.min,
                 "limit": limit,
             ]
-            return try db.positionalRows(db.cachedStatement(sql: sql), arguments).map(TaskRecord.init(row:))
+            return try db.positionalRows(sql: sql, arguments).map(TaskRecord.init(row:))
         }
         var records: [TaskRecord] = []
         if query.after != nil {

@@ -65,7 +65,7 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
     public init?(secondsSinceEpoch seconds: Int64) {
         let days = Int(seconds.floorDivided(by: 86_400))
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (year, month, day) = UTCDate.civil(fromDays: days)
         self.init(
             year: year, month: month, day: day, hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
     }
@@ -111,11 +111,6 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
         let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The civil date `days` after 1970-01-01.
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        UTCDate.civil(fromDays: days)
     }
 }
 

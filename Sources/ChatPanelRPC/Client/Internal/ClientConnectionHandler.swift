@@ -1,20 +1,12 @@
 import ChatPanelProto
 import NIOCore
 
-/// What the client writes into a connection's pipeline.
-enum ClientOutbound: Sendable {
-    /// Where the responses of a call go.
-    enum Receiver: Sendable {
-        /// A unary call: resumed once, on the connection's loop.
-        case unary(UnsafeContinuation<RPCV1.ResponseFrame, any Error>)
-        case stream(AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.Continuation)
-    }
-
-    /// Starts a call: its id, the request frame (length prefix included), who gets the answers,
-    /// and its timeout.
-    case call(id: UInt64, frame: ByteBuffer, receiver: Receiver, timeout: TimeAmount)
-    /// Gives up on a call: the receiver gets CANCELLED and the server is told to stop.
-    case cancel(id: UInt64)
+/// Where the responses of a call go.
+enum ClientCallReceiver: Sendable {
+    /// A unary call: resumed once, on the connection's loop.
+    case unary(UnsafeContinuation<RPCV1.ResponseFrame, any Error>)
+    /// A server-streaming call: each frame, then the end.
+    case stream(AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.Continuation)
 }
 
 /// Matches response frames to the calls in flight on one connection, and keeps the calls sent
@@ -22,13 +14,15 @@ enum ClientOutbound: Sendable {
 /// answer (or a cancel, or a deadline) frees a slot, so that a burst of calls is slowed rather
 /// than refused. At most ``maximumQueuedCalls`` wait; a call beyond that fails at once with
 /// `RESOURCE_EXHAUSTED`.
-final class ClientConnectionHandler: ChannelDuplexHandler {
+///
+/// ``RPCClient`` starts and cancels calls by calling the handler on the connection's loop
+/// (``start(id:frame:receiver:timeout:)``, ``cancelCall(id:)``), not through the pipeline.
+final class ClientConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ClientOutbound
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
-        var receiver: ClientOutbound.Receiver
+        var receiver: ClientCallReceiver
         /// When the caller stops waiting (see ``ConnectionDeadlineTimer``).
         var deadline: NIODeadline
         /// Whether the call was written (otherwise it waits in `queue`).
@@ -39,7 +33,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private struct Queued {
         var id: UInt64
         var frame: ByteBuffer
-        var promise: EventLoopPromise<Void>?
     }
 
     // Touched on the connection's event loop only: no dynamic exclusivity checks.
@@ -75,34 +68,17 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         isClosed = true
     }
 
-    /// Starts a unary call made by ``RPCClient`` straight on the connection's loop, without
-    /// going through the pipeline: the caller is resumed with the response frame or an error.
-    func startUnary(
-        id: UInt64, frame: ByteBuffer, continuation: UnsafeContinuation<RPCV1.ResponseFrame, any Error>, timeout: TimeAmount
-    ) {
-        start(id: id, frame: frame, receiver: .unary(continuation), timeout: timeout, promise: nil)
-    }
-
     /// Gives up on a call (the caller's task was cancelled): CANCELLED, and a CANCEL to the server.
     func cancelCall(id: UInt64) {
         guard let context else { return }
         abandon(id: id, context: context, error: RPCError(code: .cancelled, message: "the call was cancelled"))
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        switch unwrapOutboundIn(data) {
-        case .call(let id, let frame, let receiver, let timeout):
-            start(id: id, frame: frame, receiver: receiver, timeout: timeout, promise: promise)
-        case .cancel(let id):
-            cancelCall(id: id)
-            promise?.succeed()
-        }
-    }
-
-    private func start(id: UInt64, frame: ByteBuffer, receiver: ClientOutbound.Receiver, timeout: TimeAmount, promise: EventLoopPromise<Void>?) {
+    /// Starts a call: its id, its request frame (length prefix included), who gets the answers,
+    /// and its timeout. The receiver hears of every failure, from a closed connection on.
+    func start(id: UInt64, frame: ByteBuffer, receiver: ClientCallReceiver, timeout: TimeAmount) {
         guard let context, !isClosed else {
             Self.fail(receiver, RPCError.unavailable("cannot send to \(socketPath): the connection is closed"))
-            promise?.succeed()
             return
         }
         let mustWait = sentCount >= maximumCallsInFlight || !queue.isEmpty
@@ -111,7 +87,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
                 code: .resourceExhausted,
                 message: "more than \(maximumQueuedCalls) calls wait for \(socketPath) (\(maximumCallsInFlight) in flight)")
             Self.fail(receiver, error)
-            promise?.succeed()
             return
         }
         let deadline = NIODeadline.now() + timeout
@@ -124,13 +99,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             }
         }
         if mustWait {
-            queue.append(Queued(id: id, frame: frame, promise: promise))
+            queue.append(Queued(id: id, frame: frame))
         } else {
-            send(frame, promise: promise, context: context)
+            send(frame, context: context)
         }
     }
 
-    /// Fails a call locally and tells the server to stop working on it.
     /// The deadline timer fired: gives up the overdue calls (DEADLINE_EXCEEDED, and a CANCEL to
     /// the server) and re-arms for the earliest deadline left.
     private func abandonOverdueCalls(context: ChannelHandlerContext) {
@@ -163,26 +137,22 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Writes a call's frame. A failed write fails `promise` (the caller's) and closes the
-    /// connection, which fails every pending call.
-    private func send(_ frame: ByteBuffer, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
+    /// Writes a call's frame. A failed write closes the connection, which fails every pending call.
+    private func send(_ frame: ByteBuffer, context: ChannelHandlerContext) {
         sentCount += 1
-        context.writeAndFlush(wrapOutboundOut(frame), promise: promise)
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
     }
 
     /// Sends the waiting calls that fit now (skipping those given up on while they waited).
     private func sendWaitingCalls(context: ChannelHandlerContext) {
         while sentCount < maximumCallsInFlight, let next = queue.popFirst() {
-            guard pending[next.id] != nil else {
-                next.promise?.succeed()
-                continue
-            }
+            guard pending[next.id] != nil else { continue }
             pending[next.id]?.sent = true
-            send(next.frame, promise: next.promise, context: context)
+            send(next.frame, context: context)
         }
     }
 
-    private static func fail(_ receiver: ClientOutbound.Receiver, _ error: RPCError) {
+    private static func fail(_ receiver: ClientCallReceiver, _ error: RPCError) {
         switch receiver {
         case .unary(let continuation): continuation.resume(throwing: error)
         case .stream(let continuation): continuation.finish(throwing: error)
@@ -243,7 +213,6 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
 
     private func failAll(_ error: RPCError) {
         for id in Array(pending.keys) { complete(id: id, with: .failure(error), context: nil) }
-        for waiting in queue { waiting.promise?.succeed() }
         queue.removeAll()
     }
 }
