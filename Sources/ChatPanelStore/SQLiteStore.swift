@@ -4,6 +4,7 @@ import Foundation
 public import GRDB
 import Logging
 import NIOPosix
+import Synchronization
 
 /// A service's SQLite database: opened in WAL mode, migrated on open, written in
 /// `BEGIN IMMEDIATE` transactions, with idempotent mutations keyed by request id.
@@ -30,6 +31,10 @@ public final class SQLiteStore: Sendable {
     public let now: @Sendable () -> Int64
     /// Wakes the change feed's watchers after each commit that recorded changes.
     public let changeSignal = ChangeSignal()
+    /// How the event loops' read-only connections open (``read(_:)``).
+    private let readerConfiguration: Configuration
+    /// One read-only connection per event loop that has read, opened at its first read.
+    private let loopReaders = Mutex<[ObjectIdentifier: LoopReader]>([:])
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, migrations: StoreMigrations, configuration: StoreConfiguration = StoreConfiguration()) throws {
@@ -44,6 +49,10 @@ public final class SQLiteStore: Sendable {
             try prepare?(db)
         }
         self.pool = try DatabasePool(path: path, configuration: config)
+        var readerConfiguration = config
+        readerConfiguration.readonly = true
+        readerConfiguration.label = "chatpanel.loop-reader"
+        self.readerConfiguration = readerConfiguration
         // GRDB sets NORMAL when it opens the pool in WAL mode; the writer connection is the one
         // that commits, so it is where the durability level is set.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
@@ -145,16 +154,27 @@ public final class SQLiteStore: Sendable {
     /// Reads in a snapshot.
     ///
     /// A caller running on a NIO event loop thread (an RPC handler: the server runs them there)
-    /// reads right there, on a reader connection of the pool: the panel's reads are short and
-    /// index-driven, and a hop to a reader queue and back (two thread wake-ups) costs more
-    /// than most of them. Any other caller (a background
-    /// job, a task on Swift's cooperative pool) hops to a GRDB reader queue, so SQLite never
-    /// blocks the cooperative pool. Reads in WAL mode never wait for writers.
+    /// reads right there, on a read-only connection of its own loop: the panel's reads are
+    /// short and index-driven, and a hop to a reader queue and back (two thread wake-ups) costs
+    /// more than most of them, as does the pool's bookkeeping (a lock, a connection checked
+    /// out and back, `BEGIN` and `COMMIT` parsed anew, the schema version read). Any other
+    /// caller (a background job, a task on Swift's cooperative pool) hops to a GRDB reader
+    /// queue, so SQLite never blocks the cooperative pool. Reads in WAL mode never wait for
+    /// writers.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if MultiThreadedEventLoopGroup.currentEventLoop != nil {
-            return try await mapErrors { try pool.read(body) }
+        if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+            return try await mapErrors { try loopReader(for: ObjectIdentifier(loop)).read(body) }
         }
         return try await mapErrors { try await pool.read(body) }
+    }
+
+    /// The read-only connection of the event loop `key` names, opened at its first read.
+    private func loopReader(for key: ObjectIdentifier) throws -> LoopReader {
+        if let reader = loopReaders.withLock({ $0[key] }) { return reader }
+        // Opened outside the lock: only the loop's own thread opens its reader, so none is lost.
+        let reader = try LoopReader(path: path, configuration: readerConfiguration)
+        loopReaders.withLock { $0[key] = reader }
+        return reader
     }
 
     /// Writes in one `BEGIN IMMEDIATE` transaction, on the writer queue; rolled back if `body` throws.
@@ -260,7 +280,8 @@ public struct StoreConfiguration: Sendable {
     /// `synchronous=FULL` (survives power loss; for money and orders) instead of `NORMAL`
     /// (survives process crashes). Default true.
     public var synchronousFull: Bool = true
-    /// Concurrent readers. Default 4.
+    /// Concurrent readers of the pool, which serves reads made off the event loops; each event
+    /// loop that reads has one read-only connection of its own besides. Default 4.
     public var maximumReaderCount: Int = 4
     /// The store's clock in UTC milliseconds. Default the system clock; tests fix it.
     public var now: @Sendable () -> Int64 = UTCMilliseconds.now
@@ -361,5 +382,35 @@ extension CoreMetrics.Timer {
     fileprivate func recordInterval(since start: ContinuousClock.Instant) {
         let (seconds, attoseconds) = start.duration(to: .now).components
         recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// A read-only connection used by one event loop's thread only: each read is one deferred
+/// transaction, begun and committed by statements prepared once.
+///
+/// The schema is fixed while a store is open (migrations run before it serves), so the
+/// connection's statement cache stays valid; SQLite re-prepares a statement itself should the
+/// schema still change.
+private final class LoopReader: Sendable {
+    private let queue: DatabaseQueue
+
+    init(path: String, configuration: Configuration) throws {
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.inDatabase { db in
+            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+            do {
+                let value = try body(db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return value
+            } catch {
+                if db.isInsideTransaction {
+                    try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
+                }
+                throw error
+            }
+        }
     }
 }

@@ -34,12 +34,18 @@ struct Valgrind {
         self.preload = URL(fileURLWithPath: preload).standardizedFileURL.path
     }
 
-    /// A copy of `executable` in the runner's folder, without its debug information.
+    /// A copy of `executable` in the runner's folder, without its debug information; made
+    /// again when the executable is newer (a folder kept with `--keep` outlives a build).
     func strippedCopy(of executable: String) throws -> String {
         let copy = "\(directory)/\(URL(fileURLWithPath: executable).lastPathComponent)-stripped"
-        if !FileManager.default.fileExists(atPath: copy) {
-            _ = try BenchProcess.output("/usr/bin/objcopy", ["--strip-debug", executable, copy])
+        let modified = { (path: String) in
+            (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
         }
+        if let copied = modified(copy), let built = modified(executable), copied >= built {
+            return copy
+        }
+        try? FileManager.default.removeItem(atPath: copy)
+        _ = try BenchProcess.output("/usr/bin/objcopy", ["--strip-debug", executable, copy])
         return copy
     }
 

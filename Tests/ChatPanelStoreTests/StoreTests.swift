@@ -321,3 +321,59 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
         }
     }
 }
+
+/// Reads on an event loop thread run on that loop's own read-only connection, one transaction
+/// per read: each read sees every write committed before it, and a failed or writing read
+/// leaves the connection as it found it.
+@Suite struct LoopReaderTests {
+    /// Runs `body` as a task on an event loop thread, as an RPC handler runs.
+    private func onEventLoop<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let executor = EventLoopTaskExecutor(eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        return try await withTaskExecutorPreference(executor) {
+            precondition(MultiThreadedEventLoopGroup.currentEventLoop != nil)
+            return try await body()
+        }
+    }
+
+    @Test func eachReadSeesTheWritesCommittedBeforeIt() async throws {
+        try await withStore { store, _ in
+            // The same loop's connection reads again after every write: a snapshot kept open
+            // past its read would go on answering 0.
+            for expected in 0...3 {
+                #expect(try await onEventLoop { try await counter(store) } == expected)
+                _ = try await store.write(bump)
+            }
+        }
+    }
+
+    @Test func aReadThatThrowsLeavesTheConnectionUsable() async throws {
+        struct Boom: Error {}
+        try await withStore { store, _ in
+            await #expect(throws: Boom.self) {
+                try await onEventLoop {
+                    try await store.read { db -> Int in
+                        _ = try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE id = 1")
+                        throw Boom()
+                    }
+                }
+            }
+            _ = try await store.write(bump)
+            #expect(try await onEventLoop { try await counter(store) } == 1)
+        }
+    }
+
+    @Test func aReadCannotWrite() async throws {
+        try await withStore { store, _ async throws in
+            await #expect(throws: DatabaseError.self) {
+                try await onEventLoop {
+                    try await store.read { db -> Int in
+                        try db.execute(sql: "UPDATE counter SET value = 7 WHERE id = 1")
+                        return db.changesCount
+                    }
+                }
+            }
+            #expect(try await counter(store) == 0)
+            #expect(try await onEventLoop { try await counter(store) } == 0)
+        }
+    }
+}
