@@ -6,6 +6,16 @@ extension ClientsStore {
     /// The most duplicates one answer lists.
     static let duplicateLimit = 50
 
+    /// The clients having a phone (normalized), lowest id first: `client_phone_normalized` in order.
+    static let phoneDuplicatesSQL = "SELECT client_id FROM client_phone WHERE normalized = ? ORDER BY client_id LIMIT ?"
+
+    /// The unmerged clients having an email, lowest id first: `client_email` (email, id) in
+    /// order. The range on `id` (ids start at 1) keeps SQLite walking the index in id order
+    /// when its statistics say an email matches one client: it would sort instead, in a
+    /// temporary b-tree made and dropped on every call.
+    static let emailDuplicatesSQL =
+        "SELECT id FROM client WHERE email = ? AND email <> '' AND merged_into IS NULL AND id > 0 ORDER BY id LIMIT ?"
+
     /// Clients sharing a phone or email with the client (CLIENT-9); a merged id answers for its survivor.
     public func duplicates(ofClient clientID: Int64) async throws -> [ClientsV1.Duplicate] {
         try await database.read { db in
@@ -36,15 +46,11 @@ extension ClientsStore {
             reasons[clientID, default: []].append(reason)
         }
         for phone in phones where !phone.isEmpty {
-            let ids = try db.values(
-                Int64.self, "SELECT client_id FROM client_phone WHERE normalized = ? ORDER BY client_id LIMIT ?",
-                [phone, duplicateLimit + 1])
+            let ids = try db.values(Int64.self, phoneDuplicatesSQL, [phone, duplicateLimit + 1])
             for id in Set(ids) { note(id, .phone, phone) }
         }
         for email in emails where !email.isEmpty {
-            let ids = try db.values(
-                Int64.self, "SELECT id FROM client WHERE email = ? AND email <> '' AND merged_into IS NULL ORDER BY id LIMIT ?",
-                [email, duplicateLimit + 1])
+            let ids = try db.values(Int64.self, emailDuplicatesSQL, [email, duplicateLimit + 1])
             for id in ids { note(id, .email, email) }
         }
         let ids = reasons.keys.sorted().prefix(duplicateLimit)
