@@ -50,14 +50,15 @@ extension Row: PositionalValues {
 }
 
 extension Database {
-    /// Every row of the cached statement of `sql` (prepared once per connection), read by position.
+    /// Every row of the statement of `sql` (prepared once per connection:
+    /// ``reusableStatement(sql:)``), read by position.
     public func positionalRows(sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [PositionalRow] {
-        try positionalRows(cachedStatement(sql: sql), arguments)
+        try positionalRows(reusableStatement(sql: sql), arguments)
     }
 
-    /// The first row of the cached statement of `sql`, read by position.
+    /// The first row of the statement of `sql` (prepared once per connection), read by position.
     public func positionalRow(sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> PositionalRow? {
-        try positionalRow(cachedStatement(sql: sql), arguments)
+        try positionalRow(reusableStatement(sql: sql), arguments)
     }
 
     /// Every row of `statement` run with `arguments`, read by position (see ``PositionalRow``).

@@ -386,13 +386,15 @@ extension CoreMetrics.Timer {
 }
 
 /// A read-only connection used by one event loop's thread only: each read is one deferred
-/// transaction, begun and committed by statements prepared once.
+/// transaction, begun and committed by statements prepared once. While it reads, its
+/// statement cache is current on the thread (``Database/reusableStatement(sql:)``).
 ///
 /// The schema is fixed while a store is open (migrations run before it serves), so the
-/// connection's statement cache stays valid; SQLite re-prepares a statement itself should the
-/// schema still change.
+/// prepared statements stay valid; SQLite re-prepares a statement itself should the schema
+/// still change.
 private final class LoopReader: Sendable {
     private let queue: DatabaseQueue
+    private let statements = StatementCache()
 
     init(path: String, configuration: Configuration) throws {
         queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -400,16 +402,19 @@ private final class LoopReader: Sendable {
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try queue.inDatabase { db in
-            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-            do {
-                let value = try body(db)
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-                return value
-            } catch {
-                if db.isInsideTransaction {
-                    try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
+            statements.owner = ObjectIdentifier(db)
+            return try StatementCache.withCurrent(statements) {
+                try statements.statement("BEGIN DEFERRED TRANSACTION", in: db).execute()
+                do {
+                    let value = try body(db)
+                    try statements.statement("COMMIT TRANSACTION", in: db).execute()
+                    return value
+                } catch {
+                    if db.isInsideTransaction {
+                        try? statements.statement("ROLLBACK TRANSACTION", in: db).execute()
+                    }
+                    throw error
                 }
-                throw error
             }
         }
     }

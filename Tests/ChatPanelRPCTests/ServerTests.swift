@@ -35,9 +35,12 @@ struct ServerTests {
         try await withEchoServer { _, socket in
             let client = RPCClient(configuration: .init(socketPath: socket))
             let order = Recorder<String>()
+            // Connected first, and the slow call slow enough that a loaded machine still answers
+            // the fast one before it.
+            _ = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "connect"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    let response = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "slow", delayMs: 500))
+                    let response = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "slow", delayMs: 3000))
                     order.append(response.text)
                 }
                 group.addTask {

@@ -18,9 +18,8 @@ import Testing
         }
     }
 
-    private static let taskArguments: StatementArguments = [
-        "client": 1, "manager": 2, "afterKey": 0, "afterID": 0, "limit": 21, "since": 0,
-    ]
+    private static let taskArguments = TaskRecord.pageArguments(
+        client: 1, manager: 2, completedSince: 0, afterKey: 0, afterID: 0, limit: 21)
 
     @Test func allOpenTasksReadTheDeadlineIndexInOrder() async throws {
         let sameDeadline = try await plan(TaskRecord.openPageSQL(mine: false, sameDeadline: true), Self.taskArguments)

@@ -66,11 +66,9 @@ extension TasksStore {
         let mine = query.view == .mine
         let limit = query.pageSize + 1
         func fetch(_ sql: String, limit: Int) throws -> [TaskRecord] {
-            let arguments: StatementArguments = [
-                "client": query.clientID, "manager": query.managerID, "since": query.completedSince ?? 0,
-                "afterKey": query.after?.deadlineSortKey ?? Int64.min, "afterID": query.after?.taskID ?? Int64.min,
-                "limit": limit,
-            ]
+            let arguments = TaskRecord.pageArguments(
+                client: query.clientID, manager: query.managerID, completedSince: query.completedSince ?? 0,
+                afterKey: query.after?.deadlineSortKey ?? Int64.min, afterID: query.after?.taskID ?? Int64.min, limit: limit)
             return try db.positionalRows(sql: sql, arguments).map(TaskRecord.init(row:))
         }
         var records: [TaskRecord] = []

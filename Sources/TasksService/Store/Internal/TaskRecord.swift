@@ -66,9 +66,18 @@ struct TaskRecord: Sendable {
         version = row[14]
     }
 
+    /// The parameters of the page queries, by number (bound by position, in this order):
+    /// `?1` the client, `?2` the manager (for `mine`), `?3` completed since, `?4` the cursor's
+    /// deadline key, `?5` the cursor's task id, `?6` the limit.
+    static func pageArguments(
+        client: Int64, manager: Int64, completedSince: Int64, afterKey: Int64, afterID: Int64, limit: Int
+    ) -> StatementArguments {
+        [client, manager, completedSince, afterKey, afterID, limit]
+    }
+
     /// Open tasks of a client in deadline order after a cursor, in two parts: with the
     /// cursor's deadline and a greater id (`sameDeadline`), then with a later deadline.
-    /// Arguments: `:client`, `:manager` (for `mine`), `:afterKey`, `:afterID`, `:limit`.
+    /// Arguments: ``pageArguments(client:manager:completedSince:afterKey:afterID:limit:)``.
     ///
     /// Each part is one range of `task_open_by_deadline` (or of the partial index
     /// `task_mine_by_deadline`, whose condition `author_id = performer_id` is repeated word
@@ -76,28 +85,50 @@ struct TaskRecord: Sendable {
     /// comparison `(deadline_ms, id) > (?, ?)` would seek on `deadline_ms` only, and walk
     /// every task sharing the cursor's deadline: all the undated ones, say.)
     static func openPageSQL(mine: Bool, sameDeadline: Bool) -> String {
-        let position = sameDeadline ? "deadline_ms = :afterKey AND id > :afterID" : "deadline_ms > :afterKey"
+        switch (mine, sameDeadline) {
+        case (false, false): openPageSQLs.0
+        case (false, true): openPageSQLs.1
+        case (true, false): openPageSQLs.2
+        case (true, true): openPageSQLs.3
+        }
+    }
+
+    /// The four texts of ``openPageSQL(mine:sameDeadline:)``, built once.
+    private static let openPageSQLs = (
+        makeOpenPageSQL(mine: false, sameDeadline: false), makeOpenPageSQL(mine: false, sameDeadline: true),
+        makeOpenPageSQL(mine: true, sameDeadline: false), makeOpenPageSQL(mine: true, sameDeadline: true)
+    )
+
+    private static func makeOpenPageSQL(mine: Bool, sameDeadline: Bool) -> String {
+        let position = sameDeadline ? "deadline_ms = ?4 AND id > ?5" : "deadline_ms > ?4"
         return """
             SELECT \(columns) FROM task
             WHERE \(owner(mine: mine)) AND status = 1 AND \(position)
-            ORDER BY deadline_ms, id LIMIT :limit
+            ORDER BY deadline_ms, id LIMIT ?6
             """
     }
 
-    /// Tasks of a client completed since `:since`, in deadline order after a cursor. The few
+    /// Tasks of a client completed since `?3`, in deadline order after a cursor. The few
     /// rows completed since are found by `task_completed_by_time` and then sorted (SQLite
     /// would rather walk the deadline index to avoid the sort, reading every completed task).
-    /// Arguments: those of ``openPageSQL(mine:sameDeadline:)`` and `:since`.
+    /// Arguments: ``pageArguments(client:manager:completedSince:afterKey:afterID:limit:)``.
     static func completedPageSQL(mine: Bool) -> String {
+        mine ? completedPageSQLs.mine : completedPageSQLs.all
+    }
+
+    /// The two texts of ``completedPageSQL(mine:)``, built once.
+    private static let completedPageSQLs = (all: makeCompletedPageSQL(mine: false), mine: makeCompletedPageSQL(mine: true))
+
+    private static func makeCompletedPageSQL(mine: Bool) -> String {
         """
         SELECT \(columns) FROM task INDEXED BY task_completed_by_time
-        WHERE \(owner(mine: mine)) AND status = 2 AND completed_at_ms >= :since AND (deadline_ms, id) > (:afterKey, :afterID)
-        ORDER BY deadline_ms, id LIMIT :limit
+        WHERE \(owner(mine: mine)) AND status = 2 AND completed_at_ms >= ?3 AND (deadline_ms, id) > (?4, ?5)
+        ORDER BY deadline_ms, id LIMIT ?6
         """
     }
 
     private static func owner(mine: Bool) -> String {
-        mine ? "client_id = :client AND author_id = :manager AND author_id = performer_id" : "client_id = :client"
+        mine ? "client_id = ?1 AND author_id = ?2 AND author_id = performer_id" : "client_id = ?1"
     }
 
     /// The row with this id, if any.
