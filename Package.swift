@@ -55,6 +55,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
         .target(name: "CChatPanelSystem", path: "Sources/CChatPanelSystem"),
+        // SQLite's process-wide configuration (sqlite3_config is variadic): only ChatPanelStore imports it.
+        .target(name: "CChatPanelSQLite", path: "Sources/CChatPanelSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Snowball stemmers (Debian libstemmer-dev) for the catalog's full-text search.
         .systemLibrary(name: "CStemmer", path: "Sources/CStemmer"),
         // libmaxminddb (Debian libmaxminddb-dev) for an operator's city database; only InsightsService imports it.
@@ -78,7 +80,8 @@ let package = Package(
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
         // SQLite store kit: opening, migrations, idempotent writes.
         .target(
-            name: "ChatPanelStore", dependencies: ["ChatPanelProto", grdb, grdbSQLite, logging, lifecycle, nioPosix, coreMetrics],
+            name: "ChatPanelStore",
+            dependencies: ["ChatPanelProto", "CChatPanelSQLite", grdb, grdbSQLite, logging, lifecycle, nioPosix, coreMetrics],
             swiftSettings: strict),
         // Process runtime: configuration, logging, systemd integration, service group, and the
         // one shape of a service (ChatPanelService, ServiceHost).
@@ -172,7 +175,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "ChatPanelStoreTests", dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", "ChatPanelTesting", "ChatPanelRuntime", grdb, nioPosix],
+            name: "ChatPanelStoreTests",
+            dependencies: ["ChatPanelStore", "ChatPanelProto", "ChatPanelRPC", "ChatPanelTesting", "ChatPanelRuntime", grdb, grdbSQLite, nioPosix],
             swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRuntimeTests",

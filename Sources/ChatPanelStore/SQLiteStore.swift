@@ -1,6 +1,8 @@
+import CChatPanelSQLite
 public import ChatPanelProto
 import CoreMetrics
 import Foundation
+import GRDBSQLite
 public import GRDB
 import Logging
 import NIOPosix
@@ -38,6 +40,7 @@ public final class SQLiteStore: Sendable {
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, migrations: StoreMigrations, configuration: StoreConfiguration = StoreConfiguration()) throws {
+        SQLiteProcessSettings.apply()
         var config = Configuration()
         let busy = configuration.busyTimeout.components
         config.busyMode = .timeout(Double(busy.seconds) + Double(busy.attoseconds) / 1e18)
@@ -115,6 +118,7 @@ public final class SQLiteStore: Sendable {
     /// its own: it reads one snapshot and does not hold up writers), made on a thread of NIO's
     /// blocking pool; returns the migrations the copy has applied. `target` must not exist.
     public func backup(into target: String) async throws -> [String] {
+        SQLiteProcessSettings.apply()
         let source = path
         return try await NIOThreadPool.singleton.runIfActive {
             var configuration = Configuration()
@@ -130,6 +134,7 @@ public final class SQLiteStore: Sendable {
 
     /// The migrations applied to the database file at `path`, opened read-only.
     public static func appliedMigrations(path: String) throws -> [String] {
+        SQLiteProcessSettings.apply()
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -236,6 +241,7 @@ public final class SQLiteStore: Sendable {
     /// SQLite's `PRAGMA integrity_check` on the database file at `path`, opened read-only (no
     /// migration, no write): `["ok"]` for a sound database, else the problems it lists.
     public static func integrityCheck(path: String) throws -> [String] {
+        SQLiteProcessSettings.apply()
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -418,4 +424,19 @@ private final class LoopReader: Sendable {
             }
         }
     }
+}
+
+/// SQLite's settings for the whole process, applied before the store kit opens the process's
+/// first connection: SQLite takes them only before it initializes.
+enum SQLiteProcessSettings {
+    /// Whether they took: false when SQLite was initialized before (another library opened a
+    /// connection first), and runs with its defaults.
+    static let applied: Bool = {
+        // Memory statistics off: with them on, every sqlite3_malloc and sqlite3_free takes a
+        // process-wide mutex to count bytes (about 70 of each per client card).
+        cp_sqlite_disable_memory_statistics() == SQLITE_OK
+    }()
+
+    /// Applies them, once.
+    static func apply() { _ = applied }
 }

@@ -42,7 +42,7 @@ struct CostBench: AsyncParsableCommand {
                 let (server, client) = try await cpuPerCall(daemon: daemonPath, directory: directory, body: body, onLoops: onLoops)
                 let callers = onLoops ? "16 callers on loops" : "16 callers"
                 print(
-                    "\(pad("\(frame) B", 8))CPU per call, \(callers): server \(format(server)) µs + caller \(format(client)) µs = \(format(server + client)) µs"
+                    "\(pad("\(frame) B", 8))CPU per call, \(callers): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
                 )
             }
             guard let counter else { continue }
@@ -56,10 +56,10 @@ struct CostBench: AsyncParsableCommand {
         }
     }
 
-    /// CPU µs per call of the server process and of this process, with 16 callers; with
+    /// CPU time per call of the server process and of this process, with 16 callers; with
     /// `onLoops`, each caller runs on its connection's event loop, as an RPC handler calling an
     /// upstream (the gateway) does.
-    private func cpuPerCall(daemon: String, directory: String, body: Int, onLoops: Bool) async throws -> (Double, Double) {
+    private func cpuPerCall(daemon: String, directory: String, body: Int, onLoops: Bool) async throws -> (CPUTime, CPUTime) {
         let socket = "\(directory)/echo.sock"
         let server = try BenchProcess.start(daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
         defer { server.stop(); try? FileManager.default.removeItem(atPath: socket) }
@@ -69,8 +69,8 @@ struct CostBench: AsyncParsableCommand {
         let clients = loops.map { RPCBench.makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
         let request = RPCBench.makeRequest(body: body)
         for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
-        let serverBefore = try processCPUSeconds(server.process.processIdentifier)
-        let ownBefore = ownCPUSeconds()
+        let serverBefore = try processCPUTime(server.process.processIdentifier)
+        let ownBefore = ownCPUTime()
         let perCaller = calls / callers
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (client, loop) in zip(clients, loops) {
@@ -80,11 +80,10 @@ struct CostBench: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        let serverCPU = try processCPUSeconds(server.process.processIdentifier) - serverBefore
-        let ownCPU = ownCPUSeconds() - ownBefore
+        let serverCPU = try processCPUTime(server.process.processIdentifier) - serverBefore
+        let ownCPU = ownCPUTime() - ownBefore
         for client in clients { await client.close() }
-        let total = Double(perCaller * callers)
-        return (serverCPU / total * 1e6, ownCPU / total * 1e6)
+        return (serverCPU.microseconds(per: perCaller * callers), ownCPU.microseconds(per: perCaller * callers))
     }
 
     /// Per-call counts of `tool` for the server and for a caller: two runs of different sizes,
@@ -135,16 +134,35 @@ struct CallEcho: AsyncParsableCommand {
     }
 }
 
-/// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`.
-func processCPUSeconds(_ pid: Int32) throws -> Double {
-    guard let stat = ProcStat(process: String(pid)) else { throw ValidationError("unreadable /proc/\(pid)/stat") }
-    return stat.cpuSeconds
+/// CPU seconds a process has used, in user mode and in the kernel.
+struct CPUTime {
+    var user: Double
+    var system: Double
+    var total: Double { user + system }
+
+    static func - (lhs: CPUTime, rhs: CPUTime) -> CPUTime {
+        CPUTime(user: lhs.user - rhs.user, system: lhs.system - rhs.system)
+    }
+
+    /// Per call of `calls`, in µs.
+    func microseconds(per calls: Int) -> CPUTime {
+        CPUTime(user: user / Double(max(1, calls)) * 1e6, system: system / Double(max(1, calls)) * 1e6)
+    }
+
+    /// "12.3 µs (kernel 4.5)".
+    var described: String { "\(format(total)) µs (kernel \(format(system)))" }
 }
 
-/// CPU seconds (user + system) this process has used.
-func ownCPUSeconds() -> Double {
+/// The CPU time a process has used, from `/proc/<pid>/stat`.
+func processCPUTime(_ pid: Int32) throws -> CPUTime {
+    guard let stat = ProcStat(process: String(pid)) else { throw ValidationError("unreadable /proc/\(pid)/stat") }
+    return CPUTime(user: stat.userSeconds, system: stat.systemSeconds)
+}
+
+/// The CPU time this process has used.
+func ownCPUTime() -> CPUTime {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    return CPUTime(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
 }

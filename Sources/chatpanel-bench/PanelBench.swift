@@ -179,19 +179,19 @@ struct PanelSockets {
 /// CPU time of the panel benchmark's processes (clients, tasks, gateway) from a starting point.
 struct PanelCPU {
     private let pids: [Int32]
-    private let start: [Double]
+    private let start: [CPUTime]
 
     init(_ pids: [Int32]) throws {
         self.pids = pids
-        self.start = try pids.map(processCPUSeconds)
+        self.start = try pids.map(processCPUTime)
     }
 
-    /// "CPU per panel: gateway … + clients … + tasks … = … µs" since the start.
+    /// "CPU per panel: gateway … + clients … + tasks … = … µs" since the start, each with its
+    /// time in the kernel.
     func perPanel(panels: Int) throws -> String {
-        let used = try zip(pids, start).map { try processCPUSeconds($0) - $1 }
-        let perPanel = used.map { $0 / Double(max(1, panels)) * 1e6 }
-        return "CPU per panel: gateway \(format(perPanel[2])) + clients \(format(perPanel[0])) + tasks \(format(perPanel[1])) "
-            + "= \(format(perPanel.reduce(0, +))) µs"
+        let perPanel = try zip(pids, start).map { try (processCPUTime($0) - $1).microseconds(per: panels) }
+        return "CPU per panel: gateway \(perPanel[2].described) + clients \(perPanel[0].described) + tasks \(perPanel[1].described) "
+            + "= \(format(perPanel.map(\.total).reduce(0, +))) µs"
     }
 }
 

@@ -1,13 +1,16 @@
-import ChatPanelStore
 import Foundation
 import GRDB
 import Testing
+
+@testable import ChatPanelStore
 
 /// Rows read by position: the values GRDB's `Row` gives for the same statement, NULLs as
 /// optionals, and a statement left after its first row is reset for its next run and for
 /// writers.
 @Suite struct PositionalRowTests {
     private func withQueue(_ body: (DatabaseQueue) throws -> Void) throws {
+        // As every store does before it opens a connection (SQLite takes them only then).
+        SQLiteProcessSettings.apply()
         let queue = try DatabaseQueue()
         try queue.write { db in
             try db.execute(
@@ -72,6 +75,7 @@ import Testing
     @Test func stringsAndIntegersRoundTripThroughJSONEach() throws {
         let strings = ["plain", "", "кавычки \" и \\ обратная", "line\nbreak\ttab\r", "\u{01}\u{1F}", "emoji 👋🏽", "a.b_c"]
         let integers: [Int64] = [0, -1, 42, Int64.max, Int64.min]
+        SQLiteProcessSettings.apply()
         let queue = try DatabaseQueue()
         try queue.read { db in
             let readStrings = try String.fetchAll(db, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [JSONList.strings(strings)])

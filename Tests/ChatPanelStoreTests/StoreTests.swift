@@ -5,6 +5,7 @@ import ChatPanelStore
 import ChatPanelTesting
 import Foundation
 import GRDB
+import GRDBSQLite
 import NIOPosix
 import Testing
 
@@ -374,6 +375,19 @@ private func counter(_ store: SQLiteStore) async throws -> Int {
             }
             #expect(try await counter(store) == 0)
             #expect(try await onEventLoop { try await counter(store) } == 0)
+        }
+    }
+}
+
+/// SQLite's process-wide settings, applied before the first connection opens.
+@Suite struct SQLiteProcessSettingsTests {
+    @Test func sqliteKeepsNoMemoryStatistics() async throws {
+        try await withStore { store, _ in
+            _ = try await store.write(bump)
+            #expect(try await counter(store) == 1)
+            // With the statistics on, SQLite counts every byte it holds, a connection's
+            // caches among them: more than zero while a store is open.
+            #expect(sqlite3_memory_used() == 0)
         }
     }
 }

@@ -4,7 +4,11 @@ import Foundation
 /// benchmarks read.
 public struct ProcStat: Sendable {
     /// CPU time used, user and system, in seconds.
-    public var cpuSeconds: Double
+    public var cpuSeconds: Double { userSeconds + systemSeconds }
+    /// CPU time used in user mode, in seconds.
+    public var userSeconds: Double
+    /// CPU time used in the kernel (system calls, and the faults and interrupts it serves), in seconds.
+    public var systemSeconds: Double
     /// When the process started, in seconds after the machine booted.
     public var startSecondsAfterBoot: Double
     /// Resident memory in bytes.
@@ -23,7 +27,8 @@ public struct ProcStat: Sendable {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         func field(_ number: Int) -> Double? { fields.count > number - 3 ? Double(fields[number - 3]) : nil }
         guard let user = field(14), let system = field(15), let start = field(22), let pages = field(24) else { return nil }
-        cpuSeconds = (user + system) / Self.ticks
+        userSeconds = user / Self.ticks
+        systemSeconds = system / Self.ticks
         startSecondsAfterBoot = start / Self.ticks
         residentBytes = pages * Self.pageSize
     }
