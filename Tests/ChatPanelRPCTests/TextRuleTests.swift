@@ -1,6 +1,7 @@
 import ChatPanelProto
-import ChatPanelRPC
 import Testing
+
+@testable import ChatPanelRPC
 
 /// The one text rule every service validates typed text with: characters as the user counts
 /// them, a byte cap behind, cleaning of one-line values; counting and cutting previews.
@@ -72,5 +73,64 @@ import Testing
             violations.all.map(\.description) == [
                 "is required", "must be at most 5 characters", "is required", "must be a positive id",
             ])
+    }
+}
+
+/// Clean ASCII skips the look-up of Unicode properties: it must answer what cleaning scalar by
+/// scalar answers, for every shape of ASCII text.
+@Suite struct TextRuleASCIITests {
+    private static let rules = [
+        TextRule(maxCharacters: 10), TextRule(maxCharacters: 10, required: true),
+        TextRule(maxCharacters: 10, multiline: true), TextRule(maxCharacters: 10, multiline: true, required: true),
+        TextRule(maxCharacters: 100, maxBytes: 5),
+    ]
+
+    /// Every text of up to four bytes over an alphabet with each kind of ASCII byte, and
+    /// random longer ones.
+    private static let texts: [String] = {
+        let alphabet: [UInt8] = [0x61, 0x5A, 0x30, 0x7E, 0x21, 0x20, 0x09, 0x0A, 0x0D, 0x00, 0x1F, 0x7F, 0x0B, 0x0C]
+        var texts: [[UInt8]] = [[]]
+        var layer: [[UInt8]] = [[]]
+        for _ in 1...4 {
+            layer = layer.flatMap { prefix in alphabet.map { prefix + [$0] } }
+            texts += layer
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            texts.append((0..<Int.random(in: 5...30, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        }
+        return texts.map { String(decoding: $0, as: UTF8.self) }
+    }()
+
+    @Test func cleanASCIIAnswersAsCleaningScalarByScalar() {
+        var fast = 0
+        for rule in Self.rules {
+            for text in Self.texts {
+                let expected = rule.cleanByScalars(text)
+                #expect(rule.clean(text) == expected, "\(rule) \(Array(text.utf8))")
+                if rule.isCleanASCII(text) {
+                    fast += 1
+                    // Text the fast path takes as clean is what cleaning leaves as it is.
+                    if case .success(let value) = expected { #expect(value == text) }
+                }
+            }
+        }
+        #expect(fast > 1000)
+    }
+
+    @Test func whiteSpaceAtTheEndsOrDoubledIsNotCleanASCII() {
+        let line = TextRule(maxCharacters: 50)
+        let text = TextRule(maxCharacters: 50, multiline: true)
+        #expect(line.isCleanASCII("bench-42 ok"))
+        #expect(!line.isCleanASCII(" lead"))
+        #expect(!line.isCleanASCII("trail "))
+        #expect(!line.isCleanASCII("two  spaces"))
+        #expect(!line.isCleanASCII("tab\there"))
+        #expect(!line.isCleanASCII("line\nbreak"))
+        #expect(!line.isCleanASCII(""))
+        #expect(!line.isCleanASCII("кириллица"))
+        #expect(text.isCleanASCII("two  spaces\nand\ta tab"))
+        #expect(!text.isCleanASCII("\nlead"))
+        #expect(!text.isCleanASCII("trail\r"))
     }
 }

@@ -38,6 +38,15 @@ public struct TextRule: Sendable, Hashable {
     /// white space collapsed to one space and must hold no control characters; multi-line
     /// values are trimmed and may hold line breaks and tabs.
     public func clean(_ raw: String) -> Result<String, ValidationFailure> {
+        if isCleanASCII(raw) {
+            if let failure = lengthFailure(raw, blank: false, empty: false) { return .failure(failure) }
+            return .success(raw)
+        }
+        return cleanByScalars(raw)
+    }
+
+    /// ``clean(_:)`` scalar by scalar, looking up each one's Unicode properties.
+    func cleanByScalars(_ raw: String) -> Result<String, ValidationFailure> {
         if raw.unicodeScalars.contains(where: { Self.isForbiddenControl($0, multiline: multiline) }) {
             return .failure(
                 ValidationFailure(multiline ? "must not contain control characters" : "must be one line without control characters"))
@@ -45,6 +54,36 @@ public struct TextRule: Sendable, Hashable {
         let value = multiline ? raw.trimmingWhitespace() : raw.collapsingWhitespace()
         if let failure = lengthFailure(value, blank: value.isEmpty, empty: raw.isEmpty) { return .failure(failure) }
         return .success(value)
+    }
+
+    /// Whether `raw` is ASCII that cleaning leaves as it is (ids, codes, most names): printable
+    /// characters, no white space at either end, and, on one line, single spaces between words
+    /// and no tab (multi-line text may also hold tabs and line breaks inside). Such text needs
+    /// no look-up of Unicode properties; anything else, empty text included, is cleaned scalar
+    /// by scalar.
+    func isCleanASCII(_ raw: String) -> Bool {
+        var count = 0
+        var afterSpace = true  // a space first would be trimmed
+        var lastIsWhitespace = true
+        for byte in raw.utf8 {
+            count += 1
+            switch byte {
+            case 0x21...0x7E:
+                afterSpace = false
+                lastIsWhitespace = false
+            case 0x20:
+                if !multiline, afterSpace { return false }  // first, or a second one in a row
+                if multiline, count == 1 { return false }
+                afterSpace = true
+                lastIsWhitespace = true
+            case 0x09, 0x0A, 0x0D:
+                if !multiline || count == 1 { return false }
+                lastIsWhitespace = true
+            default:
+                return false  // another control character, or not ASCII
+            }
+        }
+        return count > 0 && !lastIsWhitespace
     }
 
     /// Why `text`, taken as it is (not cleaned), is refused, or nil: blank when required, or
