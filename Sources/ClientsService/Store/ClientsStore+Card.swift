@@ -26,10 +26,11 @@ extension ClientsStore {
         var emails = dialog.email.isEmpty ? [] : [dialog.email]
         var linkedID: Int64? = nil
         if let clientID = dialog.clientID {
-            let resolved = try resolveClient(db, clientID)
-            dialog.clientID = resolved.id
-            linkedID = resolved.id
-            try fill(&card, db, clientID: resolved.id, managerID: managerID, phones: &phones, emails: &emails)
+            let resolved = try resolvedClientRow(db, clientID).row
+            let id: Int64 = resolved[ClientColumn.id.rawValue]
+            dialog.clientID = id
+            linkedID = id
+            try fill(&card, db, clientRow: resolved, managerID: managerID, phones: &phones, emails: &emails)
         }
         card.dialog = dialog
         card.canSaveClient = linkedID == nil
@@ -47,7 +48,8 @@ extension ClientsStore {
     /// The card of a client, inside a transaction; `dialogID` (when not empty) adds that dialog
     /// and its contact data to the duplicate search.
     static func card(_ db: Database, clientID: Int64, managerID: Int64, dialogID: String = "") throws -> ClientsV1.ClientCard {
-        let resolved = try resolveClient(db, clientID)
+        let resolved = try resolvedClientRow(db, clientID)
+        let resolvedID: Int64 = resolved.row[ClientColumn.id.rawValue]
         var card = ClientsV1.ClientCard()
         card.resolvedFromClientID = resolved.resolvedFrom
         var phones: [String] = []
@@ -62,20 +64,18 @@ extension ClientsStore {
             card.canSaveClient = dialog.clientID == nil
             card.dialog = dialog
         }
-        try fill(&card, db, clientID: resolved.id, managerID: managerID, phones: &phones, emails: &emails)
-        card.duplicates = try findDuplicates(db, phones: phones, emails: emails, excluding: resolved.id)
+        try fill(&card, db, clientRow: resolved.row, managerID: managerID, phones: &phones, emails: &emails)
+        card.duplicates = try findDuplicates(db, phones: phones, emails: emails, excluding: resolvedID)
         return card
     }
 
     /// Adds the client, the phone its block shows, its fields, and its phones and email (for the
     /// duplicate search).
     private static func fill(
-        _ card: inout ClientsV1.ClientCard, _ db: Database, clientID: Int64, managerID: Int64, phones: inout [String],
+        _ card: inout ClientsV1.ClientCard, _ db: Database, clientRow: PositionalRow, managerID: Int64, phones: inout [String],
         emails: inout [String]
     ) throws {
-        guard let (client, address) = try loadClientAndAddress(db, clientID) else {
-            throw RPCError.notFound("client \(clientID) does not exist")
-        }
+        let (client, address) = try clientAndAddress(db, row: clientRow)
         card.client = client
         // CLIENT-5: the block shows the first phone and says how many others there are.
         card.shownPhone = client.phones.first

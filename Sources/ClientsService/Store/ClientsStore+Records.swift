@@ -21,6 +21,25 @@ extension ClientsStore {
         case mergedInto = 19, createdAtMs, updatedAtMs
     }
 
+    /// The row (``clientColumns``) of the surviving client for `clientID` (itself unless it was
+    /// merged) and the id it was resolved from (0: not merged), or `NOT_FOUND`: one statement
+    /// for a client that was not merged.
+    ///
+    /// Merges re-point every id merged before, so one hop always reaches the survivor.
+    static func resolvedClientRow(_ db: Database, _ clientID: Int64) throws -> (row: PositionalRow, resolvedFrom: Int64) {
+        guard let row = try db.positionalRow(sql: clientRowSQL, [clientID]) else {
+            throw RPCError.notFound("client \(clientID) does not exist")
+        }
+        guard let survivor: Int64 = row[ClientColumn.mergedInto.rawValue] else { return (row, 0) }
+        guard let survivorRow = try db.positionalRow(sql: clientRowSQL, [survivor]) else {
+            throw RPCError.notFound("client \(clientID) was merged into \(survivor), which does not exist")
+        }
+        return (survivorRow, clientID)
+    }
+
+    /// A client's row by id: ``clientColumns``.
+    static let clientRowSQL = "SELECT \(clientColumns) FROM client WHERE id = ?"
+
     /// The surviving client for `clientID` (itself unless it was merged), or `NOT_FOUND`.
     ///
     /// Merges re-point every id merged before, so one hop always reaches the survivor.
@@ -145,10 +164,17 @@ extension ClientsStore {
 
     /// A client record by its own id (no merge resolution) with its stored address, or nil.
     static func loadClientAndAddress(_ db: Database, _ clientID: Int64) throws -> (client: ClientsV1.Client, address: ClientAddress)? {
-        guard let row = try db.positionalRow(sql: "SELECT \(clientColumns) FROM client WHERE id = ?", [clientID]) else { return nil }
+        guard let row = try db.positionalRow(sql: clientRowSQL, [clientID]) else { return nil }
+        return try clientAndAddress(db, row: row)
+    }
+
+    /// The client record of a row of ``clientColumns`` (its phones and tags read here), with
+    /// its stored address.
+    static func clientAndAddress(_ db: Database, row: PositionalRow) throws -> (client: ClientsV1.Client, address: ClientAddress) {
+        let clientID: Int64 = row[ClientColumn.id.rawValue]
         let address = address(from: row)
         var client = ClientsV1.Client()
-        client.clientID = row[ClientColumn.id.rawValue]
+        client.clientID = clientID
         client.firstName = row[ClientColumn.firstName.rawValue]
         client.lastName = row[ClientColumn.lastName.rawValue]
         client.patronymic = row[ClientColumn.patronymic.rawValue]
