@@ -44,6 +44,15 @@ import Testing
         }
     }
 
+    @Test func aColumnPastTheRowsEndTraps() async {
+        // A column past a row's end is a programming error, as with GRDB's `Row`: never a value.
+        await #expect(processExitsWith: .failure) {
+            SQLiteProcessSettings.apply()
+            let rows = try DatabaseQueue().read { db in try db.positionalRows(sql: "SELECT 1, 2 UNION ALL SELECT 3, 4") }
+            _ = rows[0][2] as Int64
+        }
+    }
+
     @Test func argumentsAreBoundAndCheckedEachRun() throws {
         try withQueue { queue in
             try queue.read { db in
