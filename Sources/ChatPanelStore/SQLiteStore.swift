@@ -167,10 +167,22 @@ public final class SQLiteStore: Sendable {
     /// queue, so SQLite never blocks the cooperative pool. Reads in WAL mode never wait for
     /// writers.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
-            return try await mapErrors { try loopReader(for: ObjectIdentifier(loop)).read(body) }
-        }
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil { return try readNow(body) }
         return try await mapErrors { try await pool.read(body) }
+    }
+
+    /// Reads in a snapshot at once, for an RPC handler registered to answer inside the read of
+    /// its request (`RPCRouter.register(_:group:synchronous:)`): on an event loop thread it
+    /// reads on that loop's own connection, as ``read(_:)`` does. Called anywhere else it
+    /// blocks its thread on one of GRDB's reader connections: never call it from a task on
+    /// Swift's cooperative pool (use ``read(_:)``).
+    public func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try mapErrorsNow {
+            if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+                return try loopReader(for: ObjectIdentifier(loop)).read(body)
+            }
+            return try pool.read(body)
+        }
     }
 
     /// The read-only connection of the event loop `key` names, opened at its first read.
@@ -268,13 +280,21 @@ public final class SQLiteStore: Sendable {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    private func mapErrorsNow<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw Self.storeError(for: error) }
+    }
+
     private func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
-            throw StoreError.busy
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw StoreError.diskFull
+        do { return try await body() } catch { throw Self.storeError(for: error) }
+    }
+
+    /// The store's error for SQLite's lock and disk-full errors; any other error as it is.
+    private static func storeError(for error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.busy
+        case .SQLITE_FULL: return StoreError.diskFull
+        default: return error
         }
     }
 }

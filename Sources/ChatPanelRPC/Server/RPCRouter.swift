@@ -34,6 +34,30 @@ public struct RPCRouter: Sendable {
         }
     }
 
+    /// Answers a unary method of `group` with a handler that never suspends: it runs inside the
+    /// read of its request, on the connection's event loop thread, with no task of its own (a
+    /// task, its task-local values and its async frames cost about a tenth of a small call).
+    /// For handlers that validate, read the store (``ChatPanelStore``'s `readNow`, on the loop's
+    /// own connection) and answer; a handler that awaits anything registers with
+    /// ``register(_:group:handler:)``. The call's `ServiceContext` and ``RequestDigest`` are
+    /// bound while it runs, as for any handler. It blocks its loop while it runs, so it must be
+    /// short: nothing interrupts it at its deadline (its answer, if late, finds a caller that
+    /// has given up), and a CANCEL frame for it cannot arrive before it has answered.
+    public mutating func register<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, group: MethodGroup? = .panel,
+        synchronous handler: @escaping @Sendable (Request, RPCCallContext) throws -> Response
+    ) {
+        let answer: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits) throws -> [UInt8] = { payload, context, limits in
+            let request = try Self.decode(Request.self, payload, limits)
+            return try Self.encode(try handler(request, context))
+        }
+        var route = RPCRoute(isStreaming: false, group: group, metrics: RouteMetrics.of(method.path)) { payload, context, limits, _ in
+            try answer(payload, context, limits)
+        }
+        route.answerAtOnce = answer
+        routes[method.path] = route
+    }
+
     /// Answers a server-streaming method of `group`: the handler sends messages, then returns to end the stream.
     ///
     /// A subscription (`isSubscription`: a stream that lasts as long as its caller listens, like
@@ -95,4 +119,6 @@ struct RPCRoute: Sendable {
     /// Its metrics, made when it is registered: a call records without looking them up.
     let metrics: RouteMetrics
     let run: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8]
+    /// The handler of a unary method that never suspends, run inside the read with no task.
+    var answerAtOnce: (@Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits) throws -> [UInt8])? = nil
 }

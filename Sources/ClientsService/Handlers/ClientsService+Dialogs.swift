@@ -10,20 +10,21 @@ extension ClientsService {
             return try await store.upsertDialog(
                 contact, by: Mutation(managerID: context.caller.managerID, requestID: context.requestID))
         }
-        router.register(ClientsV1.Clients.getClientCard) { request, context in
+        // Answered inside the read of the request: the card is one read on the loop's connection.
+        router.register(ClientsV1.Clients.getClientCard, synchronous: { request, context in
             switch request.target {
             case .dialogID(let dialogID)?:
                 let id = try validDialogID(dialogID, field: "dialog_id")
-                return try await store.clientCard(dialogID: id, managerID: context.caller.managerID)
+                return try store.clientCardNow(dialogID: id, managerID: context.caller.managerID)
             case .clientID(let clientID)?:
                 var violations = FieldViolations()
                 violations.checkID(clientID, field: "client_id")
                 try violations.throwIfAny()
-                return try await store.clientCard(clientID: clientID, managerID: context.caller.managerID)
+                return try store.clientCardNow(clientID: clientID, managerID: context.caller.managerID)
             case nil:
                 throw RPCError.invalidArgument(field: "target", "give a dialog_id or a client_id")
             }
-        }
+        })
         router.register(ClientsV1.Clients.saveClientFromDialog) { request, context in
             try context.require(.editClients, for: "saving a client")
             let overrides = try NameOverrides(validating: request)

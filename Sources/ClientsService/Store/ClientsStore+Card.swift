@@ -16,6 +16,17 @@ extension ClientsStore {
         try await database.read { db in try Self.card(db, clientID: clientID, managerID: managerID) }
     }
 
+    /// The client block for a dialog, read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``):
+    /// for the handler that answers inside the read of its request.
+    func clientCardNow(dialogID: String, managerID: Int64) throws -> ClientsV1.ClientCard {
+        try database.readNow { db in try Self.card(db, dialogID: dialogID, managerID: managerID) }
+    }
+
+    /// The client block for a client, read at once (see ``clientCardNow(dialogID:managerID:)``).
+    func clientCardNow(clientID: Int64, managerID: Int64) throws -> ClientsV1.ClientCard {
+        try database.readNow { db in try Self.card(db, clientID: clientID, managerID: managerID) }
+    }
+
     /// The card of a dialog, inside a transaction.
     static func card(_ db: Database, dialogID: String, managerID: Int64) throws -> ClientsV1.ClientCard {
         let row = try dialogRow(db, dialogID)

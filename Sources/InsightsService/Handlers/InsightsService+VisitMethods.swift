@@ -15,14 +15,15 @@ extension InsightsService {
             let subject = try validatedSubject(visitorID: request.visitorID, clientID: request.clientID, required: true)!
             return try await store.visit(subject, now: store.now(), parser: configuration.userAgents)
         }
-        router.register(InsightsV1.Insights.getPanelData) { request, _ in
+        // Answered inside the read of the request: the widgets' data is one read on the loop's connection.
+        router.register(InsightsV1.Insights.getPanelData, synchronous: { request, _ in
             var violations = FieldViolations()
             violations.checkText(request.dialogID, field: "dialog_id", InsightsLimits.optionalDialogID)
             try violations.throwIfAny()
             let subject = try validatedSubject(visitorID: request.visitorID, clientID: request.clientID, required: false)
-            return try await store.panelData(
+            return try store.panelDataNow(
                 dialogID: request.dialogID, visit: request.visit ? subject : nil, now: store.now(), parser: configuration.userAgents)
-        }
+        })
     }
 
     /// Whose visit a request names: the visitor when given, else the client; nil when neither

@@ -21,10 +21,13 @@ extension InsightsStore {
     }
 
     /// The panel's Summary and Visit widgets in one snapshot.
-    public func panelData(dialogID: String, visit subject: VisitSubject?, now: Int64, parser: UserAgentParser) async throws
+    ///
+    /// Read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``), for the handler that answers
+    /// inside the read of its request.
+    func panelDataNow(dialogID: String, visit subject: VisitSubject?, now: Int64, parser: UserAgentParser) throws
         -> InsightsV1.GetPanelDataResponse
     {
-        try await database.read { db in
+        try database.readNow { db in
             var response = InsightsV1.GetPanelDataResponse()
             if !dialogID.isEmpty { response.summary = try Self.summary(db, dialogID: dialogID) }
             if let subject {

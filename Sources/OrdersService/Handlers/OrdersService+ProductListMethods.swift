@@ -74,7 +74,8 @@ extension OrdersService {
             try violations.throwIfAny()
             return try await store.moveOwnerRecords(from: owner!, to: request.toClientID, requestID: context.requestID)
         }
-        router.register(OrdersV1.Orders.getPanelData) { request, context in
+        // Answered inside the read of the request: the widgets' data is one read on the loop's connection.
+        router.register(OrdersV1.Orders.getPanelData, synchronous: { request, context in
             var violations = FieldViolations()
             violations.check(request.clientID >= 0, field: "client_id", "must be positive")
             violations.check(request.clientID > 0 || !request.dialogID.isEmpty, field: "dialog_id", "give client_id or dialog_id")
@@ -84,9 +85,9 @@ extension OrdersService {
                 request.ordersPageSize <= OrderLimits.maximumPageSize, field: "orders_page_size",
                 "must be at most \(OrderLimits.maximumPageSize)")
             try violations.throwIfAny()
-            return try await store.panelData(
+            return try store.panelDataNow(
                 clientID: request.clientID, dialogID: request.dialogID, visitorID: request.visitorID, priceType: request.priceType,
                 ordersPageSize: Int(request.ordersPageSize), managerID: context.caller.managerID, settings: settings)
-        }
+        })
     }
 }

@@ -118,12 +118,15 @@ extension OrdersStore {
     /// The Products, Cart and Order widgets' data in one snapshot: the client's list (the
     /// dialog's before the contact is saved), the client's cart (the visitor's when the client
     /// has none) and the first page of the client's orders.
-    public func panelData(
+    ///
+    /// Read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``), for the handler that answers
+    /// inside the read of its request.
+    func panelDataNow(
         clientID: Int64, dialogID: String, visitorID: String, priceType: String, ordersPageSize: Int, managerID: Int64,
         settings: OrdersConfiguration
-    ) async throws -> OrdersV1.GetPanelDataResponse {
+    ) throws -> OrdersV1.GetPanelDataResponse {
         let time = now()
-        return try await database.read { db in
+        return try database.readNow { db in
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
             var response = OrdersV1.GetPanelDataResponse()

@@ -8,12 +8,13 @@ extension TasksService {
     /// GetPanelData: ListTasks and ListNotes in one call and one snapshot, with their rules
     /// (task lists need RIGHT_TASKS, "mine" needs the caller's id, notes need no right).
     static func registerPanelDataMethod(on router: inout RPCRouter, store: TasksStore) {
-        router.register(TasksV1.Tasks.getPanelData) { request, context in
+        // Answered inside the read of the request: the lists are one read on the loop's connection.
+        router.register(TasksV1.Tasks.getPanelData, synchronous: { request, context in
             if !request.taskLists.isEmpty { try context.require(.tasks, for: "listing tasks") }
             if request.taskLists.contains(where: { $0.view == .mine }) { _ = try context.managerID(for: "listing my tasks") }
             let (taskLists, notes) = try request.validated(managerID: context.caller.managerID)
-            return try await store.panelData(taskLists: taskLists, notes: notes)
-        }
+            return try store.panelDataNow(taskLists: taskLists, notes: notes)
+        })
     }
 }
 

@@ -54,9 +54,12 @@ extension TasksStore {
     }
 
     /// Task lists and a notes page read in one snapshot: the panel's Tasks and Notes widgets.
-    public func panelData(taskLists: [TaskListQuery], notes: NoteListQuery?) async throws -> TasksV1.GetPanelDataResponse {
+    ///
+    /// Read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``), for the handler that answers
+    /// inside the read of its request.
+    func panelDataNow(taskLists: [TaskListQuery], notes: NoteListQuery?) throws -> TasksV1.GetPanelDataResponse {
         let now = now()
-        return try await database.read { db in
+        return try database.readNow { db in
             var response = TasksV1.GetPanelDataResponse()
             response.taskLists = try taskLists.map { try Self.tasksPage(db, $0, now: now) }
             response.notes = try notes.map { try Self.notesPage(db, $0) }

@@ -247,13 +247,17 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let callContext = RPCCallContext(
             method: frame.method, caller: frame.caller ?? RPCV1.Caller(), requestID: frame.requestID,
             deadline: .now + timeout, peer: peer, logger: logger, callID: callID, trace: span, parentSpanID: parentSpan)
+        let limits = ProtoDecodingLimits(maxDepth: configuration.maximumMessageDepth)
+        if let answer = route.answerAtOnce {
+            answerAtOnce(callID: callID, payload: frame.payload, answer, route: route, context: callContext, limits: limits)
+            return
+        }
 
         let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
         calls[callID] = ActiveCall(
             task: nil, deadline: expiry, startedAt: .now(), metrics: route.metrics, isSubscription: route.isSubscription)
         Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
         let eventLoop = context.eventLoop
-        let limits = ProtoDecodingLimits(maxDepth: configuration.maximumMessageDepth)
         let reply = CallReply(callID: callID, isStreaming: route.isStreaming, connection: self, eventLoop: eventLoop)
         let task = Self.spawn(on: executor, route: route, payload: frame.payload, context: callContext, limits: limits, reply: reply)
         // The task has already finished when its handler never suspended.
@@ -284,6 +288,46 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         guard earliest != .distantFuture, context.channel.isActive else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         deadlines.arm(at: earliest, on: context.eventLoop) { loopBound.value.expireOverdueCalls() }
+    }
+
+    /// Runs a handler that never suspends inside this read, with no task, and answers: the
+    /// call is never in flight past this function (no deadline to arm, nothing to cancel).
+    private func answerAtOnce(
+        callID: UInt64, payload: [UInt8], _ answer: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits) throws -> [UInt8],
+        route: RPCRoute, context: RPCCallContext, limits: ProtoDecodingLimits
+    ) {
+        let startedAt = NIODeadline.now()
+        Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
+        var serviceContext = ServiceContext.topLevel
+        serviceContext.traceContext = context.trace
+        if !context.requestID.isEmpty { serviceContext.requestID = context.requestID }
+        let outcome: Result<[UInt8], RPCError>
+        do {
+            outcome = .success(
+                try ServiceContext.withValue(serviceContext) {
+                    if context.requestID.isEmpty { return try answer(payload, context, limits) }
+                    return try RequestDigest.$current.withValue(RequestDigest.of(payload)) { try answer(payload, context, limits) }
+                })
+        } catch {
+            outcome = .failure(Self.wireError(for: error, context: context))
+        }
+        let code: RPCError.Code
+        switch outcome {
+        case .success(let response):
+            code = .ok
+            var frame = RPCV1.ResponseFrame()
+            frame.callID = callID
+            frame.endOfStream = true
+            frame.status = RPCV1.Status()
+            frame.payload = response
+            write(frame)
+        case .failure(let error):
+            code = error.code
+            respond(callID: callID, error: error)
+        }
+        Self.callsChanged(counters.callsInFlight.wrappingSubtract(1, ordering: .relaxed).newValue)
+        route.metrics.record(code: code, nanoseconds: Int64((NIODeadline.now() - startedAt).nanoseconds))
+        if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "\(code.protoName)"]) }
     }
 
     private static func spawn(

@@ -1,0 +1,83 @@
+import ChatPanelProto
+import ChatPanelRPC
+import ChatPanelTesting
+import Logging
+import NIOPosix
+import Testing
+import W3CTraceContext
+
+/// A handler registered to answer at once runs inside the read of its request: on the
+/// connection's event loop thread and in no task, with the call's trace and request id bound
+/// as for any handler, and its errors leave as any handler's do.
+@Suite(.timeLimit(.minutes(1)))
+struct SynchronousHandlerTests {
+    /// What the handler saw where it ran.
+    struct Seen: Sendable {
+        var inTask: Bool
+        var onEventLoop: Bool
+        var traceID: String
+        var loggedTraceID: String?
+        var loggedRequestID: String?
+    }
+
+    @Test func answersInsideTheReadInNoTaskWithTheCallsTraceBound() async throws {
+        let seen = Recorder<Seen>()
+        var router = RPCRouter()
+        router.register(
+            TestingV1.Echo.echo,
+            synchronous: { request, context in
+                let logged = Logger.MetadataProvider.chatPanelTrace.get()
+                seen.append(
+                    Seen(
+                        inTask: withUnsafeCurrentTask { $0 != nil }, onEventLoop: MultiThreadedEventLoopGroup.currentEventLoop != nil,
+                        traceID: "\(context.trace.traceID)", loggedTraceID: logged["chatpanel.trace_id"].map { "\($0)" },
+                        loggedRequestID: logged["chatpanel.rpc.request_id"].map { "\($0)" }))
+                var response = TestingV1.EchoResponse()
+                response.text = request.text.uppercased()
+                response.managerID = context.caller.managerID
+                return response
+            })
+        try await withEchoServer(router: router) { _, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            let response = try await client.unary(
+                TestingV1.Echo.echo, echoRequest(text: "now"), options: RPCCallOptions(caller: .init(managerID: 8, rights: []), requestID: "req-9"))
+            #expect(response.text == "NOW")
+            #expect(response.managerID == 8)
+            // Many calls on one connection, each answered in its own read.
+            for index in 0..<50 {
+                #expect(try await client.unary(TestingV1.Echo.echo, echoRequest(text: "c\(index)")).text == "C\(index)")
+            }
+            await client.close()
+        }
+        let call = try #require(seen.all.first)
+        #expect(!call.inTask)
+        #expect(call.onEventLoop)
+        #expect(call.loggedTraceID == call.traceID)
+        #expect(call.loggedRequestID == "req-9")
+        #expect(seen.all.count == 51)
+    }
+
+    @Test func itsErrorsLeaveAsAnyHandlersDo() async throws {
+        struct Broken: Error {}
+        var router = RPCRouter()
+        router.register(
+            TestingV1.Echo.echo,
+            synchronous: { request, _ in
+                if request.text == "missing" { throw RPCError.notFound("no such thing") }
+                throw Broken()
+            })
+        try await withEchoServer(router: router) { _, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            for (text, code) in [("missing", RPCError.Code.notFound), ("broken", .internal)] {
+                do {
+                    _ = try await client.unary(TestingV1.Echo.echo, echoRequest(text: text))
+                    Issue.record("\(text): the call succeeded")
+                } catch let error as RPCError {
+                    #expect(error.code == code, "\(text): \(error)")
+                }
+            }
+            #expect(try await client.unary(HealthV1.Health.check, HealthV1.HealthCheckRequest()).status == .serving)
+            await client.close()
+        }
+    }
+}
