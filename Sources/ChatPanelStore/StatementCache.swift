@@ -26,9 +26,10 @@ extension Database {
 /// Used by one connection's reads only, one at a time: the connection's serialized queue orders
 /// them, so it needs no lock of its own.
 final class StatementCache: @unchecked Sendable {
-    private var statements: [Key: Statement] = [:]
+    // Touched by one read at a time (see above): no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var statements: [Key: Statement] = [:]
     /// The connection the statements belong to, set by its reader before each read.
-    var owner: ObjectIdentifier?
+    @exclusivity(unchecked) var owner: ObjectIdentifier?
 
     /// The statement of `sql`, prepared on `db` at its first use.
     func statement(_ sql: String, in db: Database) throws -> Statement {

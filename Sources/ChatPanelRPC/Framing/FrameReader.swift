@@ -42,9 +42,10 @@ public final class FrameReader: ChannelInboundHandler, RemovableChannelHandler {
     /// How long one frame may take to arrive once its first byte is in.
     public let frameReadTimeout: TimeAmount
 
-    private var buffer: ByteBuffer?
-    private var frameTimer: Scheduled<Void>?
-    private var failed = false
+    // Touched on the connection's event loop only: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var buffer: ByteBuffer?
+    @exclusivity(unchecked) private var frameTimer: Scheduled<Void>?
+    @exclusivity(unchecked) private var failed = false
 
     /// A reader with a size cap and a per-frame read deadline.
     public init(maximumFrameSize: Int, frameReadTimeout: TimeAmount) {
