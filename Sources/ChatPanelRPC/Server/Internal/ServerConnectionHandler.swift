@@ -311,20 +311,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         } catch {
             outcome = .failure(Self.wireError(for: error, context: context))
         }
-        let code: RPCError.Code
-        switch outcome {
-        case .success(let response):
-            code = .ok
-            var frame = RPCV1.ResponseFrame()
-            frame.callID = callID
-            frame.endOfStream = true
-            frame.status = RPCV1.Status()
-            frame.payload = response
-            write(frame)
-        case .failure(let error):
-            code = error.code
-            respond(callID: callID, error: error)
-        }
+        writeLastFrame(callID: callID, outcome: outcome, isStreaming: false)
+        let code = Self.code(of: outcome)
         Self.callsChanged(counters.callsInFlight.wrappingSubtract(1, ordering: .relaxed).newValue)
         route.metrics.record(code: code, nanoseconds: Int64((NIODeadline.now() - startedAt).nanoseconds))
         if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "\(code.protoName)"]) }
@@ -395,10 +383,20 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     fileprivate func finish(callID: UInt64, outcome: Result<[UInt8], RPCError>, isStreaming: Bool) {
         guard let call = calls.removeValue(forKey: callID) else { return }  // expired or cancelled already
+        end(call, code: Self.code(of: outcome))
+        writeLastFrame(callID: callID, outcome: outcome, isStreaming: isStreaming)
+        callEnded()
+    }
+
+    private static func code(of outcome: Result<[UInt8], RPCError>) -> RPCError.Code {
         switch outcome {
-        case .success: end(call, code: .ok)
-        case .failure(let error): end(call, code: error.code)
+        case .success: .ok
+        case .failure(let error): error.code
         }
+    }
+
+    /// A call's last frame: its answer (a stream's end carries no payload), or its error.
+    private func writeLastFrame(callID: UInt64, outcome: Result<[UInt8], RPCError>, isStreaming: Bool) {
         switch outcome {
         case .success(let payload):
             var frame = RPCV1.ResponseFrame()
@@ -410,7 +408,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .failure(let error):
             respond(callID: callID, error: error)
         }
-        callEnded()
     }
 
     private func expire(callID: UInt64) {
