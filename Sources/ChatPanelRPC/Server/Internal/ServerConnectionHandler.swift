@@ -298,13 +298,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     ) {
         let startedAt = NIODeadline.now()
         Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
-        var serviceContext = ServiceContext.topLevel
-        serviceContext.traceContext = context.trace
-        if !context.requestID.isEmpty { serviceContext.requestID = context.requestID }
         let outcome: Result<[UInt8], RPCError>
         do {
             outcome = .success(
-                try ServiceContext.withValue(serviceContext) {
+                try ServiceContext.withValue(Self.serviceContext(of: context)) {
                     if context.requestID.isEmpty { return try answer(payload, context, limits) }
                     return try RequestDigest.$current.withValue(RequestDigest.of(payload)) { try answer(payload, context, limits) }
                 })
@@ -326,12 +323,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // Started on the loop's thread at once: a handler that never suspends runs to its answer
         // inside this read, with no job queued on the loop; one that suspends resumes on the loop.
         return Task.immediate(executorPreference: executor) {
-            // The call's span: calls the handler makes carry it, and log lines name its trace.
-            var serviceContext = ServiceContext.topLevel
-            serviceContext.traceContext = context.trace
-            if !context.requestID.isEmpty { serviceContext.requestID = context.requestID }
             do {
-                let response = try await ServiceContext.withValue(serviceContext) {
+                let response = try await ServiceContext.withValue(serviceContext(of: context)) {
                     if context.requestID.isEmpty {
                         return try await route.run(payload, context, limits, sink)
                     }
@@ -348,6 +341,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "\(failure.code.protoName)"]) }
             }
         }
+    }
+
+    /// The call's span and request id, bound while its handler runs: calls the handler makes
+    /// carry them, and log lines name them.
+    private static func serviceContext(of context: RPCCallContext) -> ServiceContext {
+        var serviceContext = ServiceContext.topLevel
+        serviceContext.traceContext = context.trace
+        if !context.requestID.isEmpty { serviceContext.requestID = context.requestID }
+        return serviceContext
     }
 
     private static func wireError(for error: any Error, context: RPCCallContext) -> RPCError {
