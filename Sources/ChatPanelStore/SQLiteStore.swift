@@ -118,7 +118,6 @@ public final class SQLiteStore: Sendable {
     /// its own: it reads one snapshot and does not hold up writers), made on a thread of NIO's
     /// blocking pool; returns the migrations the copy has applied. `target` must not exist.
     public func backup(into target: String) async throws -> [String] {
-        SQLiteProcessSettings.apply()
         let source = path
         return try await NIOThreadPool.singleton.runIfActive {
             var configuration = Configuration()

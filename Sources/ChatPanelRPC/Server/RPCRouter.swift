@@ -27,11 +27,13 @@ public struct RPCRouter: Sendable {
         _ method: UnaryMethod<Request, Response>, group: MethodGroup? = .panel,
         handler: @escaping @Sendable (Request, RPCCallContext) async throws -> Response
     ) {
-        routes[method.path] = RPCRoute(isStreaming: false, group: group, metrics: RouteMetrics.of(method.path)) { payload, context, limits, _ in
-            let request = try Self.decode(Request.self, payload, limits)
-            let response = try await handler(request, context)
-            return try Self.encode(response)
-        }
+        routes[method.path] = RPCRoute(
+            isStreaming: false, group: group, metrics: RouteMetrics.of(method.path),
+            handler: .task { payload, context, limits, _ in
+                let request = try Self.decode(Request.self, payload, limits)
+                let response = try await handler(request, context)
+                return try Self.encode(response)
+            })
     }
 
     /// Answers a unary method of `group` with a handler that never suspends: it runs inside the
@@ -47,15 +49,12 @@ public struct RPCRouter: Sendable {
         _ method: UnaryMethod<Request, Response>, group: MethodGroup? = .panel,
         synchronous handler: @escaping @Sendable (Request, RPCCallContext) throws -> Response
     ) {
-        let answer: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits) throws -> [UInt8] = { payload, context, limits in
-            let request = try Self.decode(Request.self, payload, limits)
-            return try Self.encode(try handler(request, context))
-        }
-        var route = RPCRoute(isStreaming: false, group: group, metrics: RouteMetrics.of(method.path)) { payload, context, limits, _ in
-            try answer(payload, context, limits)
-        }
-        route.answerAtOnce = answer
-        routes[method.path] = route
+        routes[method.path] = RPCRoute(
+            isStreaming: false, group: group, metrics: RouteMetrics.of(method.path),
+            handler: .atOnce { payload, context, limits in
+                let request = try Self.decode(Request.self, payload, limits)
+                return try Self.encode(try handler(request, context))
+            })
     }
 
     /// Answers a server-streaming method of `group`: the handler sends messages, then returns to end the stream.
@@ -69,12 +68,12 @@ public struct RPCRouter: Sendable {
         handler: @escaping @Sendable (Request, RPCServerStreamWriter<Response>, RPCCallContext) async throws -> Void
     ) {
         routes[method.path] = RPCRoute(
-            isStreaming: true, isSubscription: isSubscription, group: group, metrics: RouteMetrics.of(method.path)
-        ) { payload, context, limits, sink in
-            let request = try Self.decode(Request.self, payload, limits)
-            try await handler(request, RPCServerStreamWriter(sink: sink), context)
-            return []
-        }
+            isStreaming: true, isSubscription: isSubscription, group: group, metrics: RouteMetrics.of(method.path),
+            handler: .task { payload, context, limits, sink in
+                let request = try Self.decode(Request.self, payload, limits)
+                try await handler(request, RPCServerStreamWriter(sink: sink), context)
+                return []
+            })
     }
 
     /// Adds every route of another router.
@@ -118,7 +117,13 @@ struct RPCRoute: Sendable {
     let group: MethodGroup?
     /// Its metrics, made when it is registered: a call records without looking them up.
     let metrics: RouteMetrics
-    let run: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8]
-    /// The handler of a unary method that never suspends, run inside the read with no task.
-    var answerAtOnce: (@Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits) throws -> [UInt8])? = nil
+    /// How its handler runs, taking the request's payload and giving the answer's.
+    let handler: Handler
+
+    enum Handler: Sendable {
+        /// In a task of its own, which may suspend; a stream's messages go through the sink.
+        case task(@Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8])
+        /// Inside the read of its request, with no task: a unary handler that never suspends.
+        case atOnce(@Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits) throws -> [UInt8])
+    }
 }

@@ -73,7 +73,7 @@ extension ClientsStore {
 
     /// Applies an address change by the rules of CLIENT-7 (``AddressRules``) and stores it.
     static func updateAddress(_ db: Database, clientID: Int64, changes: AddressChanges, fieldPrefix: String, now: Int64) throws {
-        let row = try db.row("SELECT \(clientColumns) FROM client WHERE id = ?", [clientID])!
+        let row = try db.row(clientRowSQL, [clientID])!
         let next = try AddressRules.apply(changes, to: address(from: row), fieldPrefix: fieldPrefix)
         try storeAddress(db, clientID: clientID, next, now: now)
     }

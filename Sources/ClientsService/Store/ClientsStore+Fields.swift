@@ -54,7 +54,7 @@ extension ClientsStore {
             var values: [String: String] = [:]
             if let clientID {
                 let id = try Self.resolveClient(db, clientID).id
-                let row = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [id])!
+                let row = try db.row(Self.clientRowSQL, [id])!
                 values = try Self.fieldValues(db, clientID: id, createdAtMs: row["created_at_ms"], address: Self.address(from: row))
             }
             return definitions.map { definition in

@@ -40,8 +40,8 @@ extension ClientsStore {
             }
             let now = self.now()
             let snapshot = try Self.loadClient(db, mergedID)!
-            let survivorRow = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [survivorID])!
-            let mergedRow = try db.row("SELECT \(Self.clientColumns) FROM client WHERE id = ?", [mergedID])!
+            let survivorRow = try db.row(Self.clientRowSQL, [survivorID])!
+            let mergedRow = try db.row(Self.clientRowSQL, [mergedID])!
             var record = ClientsV1.MergeRecord()
             record.survivorClientID = survivorID
             record.mergedClientID = mergedID

@@ -258,9 +258,12 @@ extension ClientsStore {
         return dialog
     }
 
+    /// A dialog's row by id: ``dialogColumns``.
+    static let dialogRowSQL = "SELECT \(dialogColumns) FROM dialog WHERE id = ?"
+
     /// A dialog row by id, or `NOT_FOUND`.
     static func dialogRow(_ db: Database, _ dialogID: String) throws -> PositionalRow {
-        guard let row = try db.positionalRow(sql: "SELECT \(dialogColumns) FROM dialog WHERE id = ?", [dialogID]) else {
+        guard let row = try db.positionalRow(sql: dialogRowSQL, [dialogID]) else {
             throw RPCError.notFound("dialog \(dialogID) does not exist")
         }
         return row

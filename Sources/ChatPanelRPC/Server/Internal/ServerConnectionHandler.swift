@@ -248,9 +248,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             method: frame.method, caller: frame.caller ?? RPCV1.Caller(), requestID: frame.requestID,
             deadline: .now + timeout, peer: peer, logger: logger, callID: callID, trace: span, parentSpanID: parentSpan)
         let limits = ProtoDecodingLimits(maxDepth: configuration.maximumMessageDepth)
-        if let answer = route.answerAtOnce {
+        let run: @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8]
+        switch route.handler {
+        case .atOnce(let answer):
             answerAtOnce(callID: callID, payload: frame.payload, answer, route: route, context: callContext, limits: limits)
             return
+        case .task(let handler):
+            run = handler
         }
 
         let expiry = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds) * 1_000_000)
@@ -259,7 +263,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
         let eventLoop = context.eventLoop
         let reply = CallReply(callID: callID, isStreaming: route.isStreaming, connection: self, eventLoop: eventLoop)
-        let task = Self.spawn(on: executor, route: route, payload: frame.payload, context: callContext, limits: limits, reply: reply)
+        let task = Self.spawn(on: executor, run, payload: frame.payload, context: callContext, limits: limits, reply: reply)
         // The task has already finished when its handler never suspended.
         if calls[callID] != nil {
             calls[callID]?.task = task
@@ -316,8 +320,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private static func spawn(
-        on executor: EventLoopTaskExecutor, route: RPCRoute, payload: [UInt8], context: RPCCallContext,
-        limits: ProtoDecodingLimits, reply: CallReply
+        on executor: EventLoopTaskExecutor,
+        _ run: @escaping @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8],
+        payload: [UInt8], context: RPCCallContext, limits: ProtoDecodingLimits, reply: CallReply
     ) -> Task<Void, Never> {
         let sink = RPCRawStreamSink(reply: reply)
         // Started on the loop's thread at once: a handler that never suspends runs to its answer
@@ -326,11 +331,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             do {
                 let response = try await ServiceContext.withValue(serviceContext(of: context)) {
                     if context.requestID.isEmpty {
-                        return try await route.run(payload, context, limits, sink)
+                        return try await run(payload, context, limits, sink)
                     }
                     // Idempotent writes compare the payload of a retry with the first call's.
                     return try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
-                        try await route.run(payload, context, limits, sink)
+                        try await run(payload, context, limits, sink)
                     }
                 }
                 reply.finish(.success(response))

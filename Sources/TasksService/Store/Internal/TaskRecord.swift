@@ -85,19 +85,13 @@ struct TaskRecord: Sendable {
     /// comparison `(deadline_ms, id) > (?, ?)` would seek on `deadline_ms` only, and walk
     /// every task sharing the cursor's deadline: all the undated ones, say.)
     static func openPageSQL(mine: Bool, sameDeadline: Bool) -> String {
-        switch (mine, sameDeadline) {
-        case (false, false): openPageSQLs.0
-        case (false, true): openPageSQLs.1
-        case (true, false): openPageSQLs.2
-        case (true, true): openPageSQLs.3
-        }
+        openPageSQLs[(mine ? 2 : 0) + (sameDeadline ? 1 : 0)]
     }
 
-    /// The four texts of ``openPageSQL(mine:sameDeadline:)``, built once.
-    private static let openPageSQLs = (
-        makeOpenPageSQL(mine: false, sameDeadline: false), makeOpenPageSQL(mine: false, sameDeadline: true),
-        makeOpenPageSQL(mine: true, sameDeadline: false), makeOpenPageSQL(mine: true, sameDeadline: true)
-    )
+    /// The four texts of ``openPageSQL(mine:sameDeadline:)``, built once, in the order it reads them.
+    private static let openPageSQLs = [false, true].flatMap { mine in
+        [false, true].map { sameDeadline in makeOpenPageSQL(mine: mine, sameDeadline: sameDeadline) }
+    }
 
     private static func makeOpenPageSQL(mine: Bool, sameDeadline: Bool) -> String {
         let position = sameDeadline ? "deadline_ms = ?4 AND id > ?5" : "deadline_ms > ?4"
@@ -113,11 +107,12 @@ struct TaskRecord: Sendable {
     /// would rather walk the deadline index to avoid the sort, reading every completed task).
     /// Arguments: ``pageArguments(client:manager:completedSince:afterKey:afterID:limit:)``.
     static func completedPageSQL(mine: Bool) -> String {
-        mine ? completedPageSQLs.mine : completedPageSQLs.all
+        mine ? completedMinePageSQL : completedAllPageSQL
     }
 
     /// The two texts of ``completedPageSQL(mine:)``, built once.
-    private static let completedPageSQLs = (all: makeCompletedPageSQL(mine: false), mine: makeCompletedPageSQL(mine: true))
+    private static let completedAllPageSQL = makeCompletedPageSQL(mine: false)
+    private static let completedMinePageSQL = makeCompletedPageSQL(mine: true)
 
     private static func makeCompletedPageSQL(mine: Bool) -> String {
         """
