@@ -65,6 +65,55 @@ import Testing
         }
     }
 
+    @Test func aWrongArgumentCountIsAnErrorNamingBothCountsAndNothingRuns() throws {
+        try withQueue { queue in
+            try queue.write { db in
+                let statement = try db.cachedStatement(sql: "DELETE FROM item WHERE id = ? RETURNING id")
+                for arguments: PositionalArguments in [[], [1, 2]] {
+                    do {
+                        _ = try db.positionalRows(statement, arguments)
+                        Issue.record("\(arguments.values.count) arguments for one parameter were taken")
+                    } catch let error as DatabaseError {
+                        #expect(error.resultCode == .SQLITE_MISUSE)
+                        #expect(error.message == "wrong number of statement arguments: \(arguments.values.count) for 1 parameters")
+                    }
+                }
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM item") == 3)
+            }
+        }
+    }
+
+    @Test func valuesOfEveryKindBindAsGRDBBindsThem() throws {
+        try withQueue { queue in
+            try queue.read { db in
+                let sql = "SELECT ?1 IS NULL, typeof(?1), typeof(?2), typeof(?3), typeof(?4), typeof(?5), ?2, ?3, ?4, ?5"
+                let text = "кавычки ' и \"двойные\" 👋🏽"
+                let row = try #require(try db.positionalRow(sql: sql, [nil as Int64?, 42 as Int64, 2.5, text, Data([0, 1, 2])]))
+                #expect(row[0] as Bool)
+                #expect([row[1], row[2], row[3], row[4], row[5]] as [String] == ["null", "integer", "real", "text", "blob"])
+                #expect(row[6] as Int64 == 42)
+                #expect(row[7] as Double == 2.5)
+                #expect(row[8] as String == text)
+                #expect(row[9] as Data == Data([0, 1, 2]))
+                // Numbered parameters are bound by their number: ?2 twice is one value.
+                #expect(try db.positionalRow(sql: "SELECT ?2 || ?1 || ?2", ["b", "a"])?[0] as String? == "aba")
+            }
+        }
+    }
+
+    @Test func aRunThatFailedDoesNotFailTheStatementsNextRun() throws {
+        try withQueue { queue in
+            try queue.write { db in
+                let statement = try db.cachedStatement(sql: "INSERT INTO item (id, name, flag) VALUES (?, ?, 1) RETURNING id")
+                #expect(try db.positionalRows(statement, [10, "ten"]).map { $0[0] as Int64 } == [10])
+                // NOT NULL fails this run, and only this one.
+                #expect(throws: DatabaseError.self) { try db.positionalRows(statement, [11, nil]) }
+                #expect(try db.positionalRows(statement, [12, "twelve"]).map { $0[0] as Int64 } == [12])
+                #expect(try Int64.fetchAll(db, sql: "SELECT id FROM item WHERE id >= 10 ORDER BY id") == [10, 12])
+            }
+        }
+    }
+
     @Test func aStatementLeftAfterItsFirstRowIsResetForItsNextRunAndForWriters() throws {
         try withQueue { queue in
             try queue.write { db in

@@ -46,11 +46,11 @@ extension ClientsStore {
             reasons[clientID, default: []].append(reason)
         }
         for phone in phones where !phone.isEmpty {
-            let ids = try db.values(Int64.self, phoneDuplicatesSQL, [phone, duplicateLimit + 1])
+            let ids = try db.positionalValues(Int64.self, sql: phoneDuplicatesSQL, [phone, duplicateLimit + 1])
             for id in Set(ids) { note(id, .phone, phone) }
         }
         for email in emails where !email.isEmpty {
-            let ids = try db.values(Int64.self, emailDuplicatesSQL, [email, duplicateLimit + 1])
+            let ids = try db.positionalValues(Int64.self, sql: emailDuplicatesSQL, [email, duplicateLimit + 1])
             for id in ids { note(id, .email, email) }
         }
         let ids = reasons.keys.sorted().prefix(duplicateLimit)

@@ -71,7 +71,7 @@ struct TaskRecord: Sendable {
     /// deadline key, `?5` the cursor's task id, `?6` the limit.
     static func pageArguments(
         client: Int64, manager: Int64, completedSince: Int64, afterKey: Int64, afterID: Int64, limit: Int
-    ) -> StatementArguments {
+    ) -> PositionalArguments {
         [client, manager, completedSince, afterKey, afterID, limit]
     }
 
