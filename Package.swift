@@ -9,6 +9,9 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Async functions that run where their caller runs (SE-0461): no executor check at each call.
+let nonsending: [SwiftSetting] = strict + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
@@ -74,7 +77,7 @@ let package = Package(
             dependencies: [
                 "ChatPanelProto", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle, coreMetrics, instrumentation, w3cTraceContext,
             ],
-            swiftSettings: strict
+            swiftSettings: nonsending
         ),
         // The echo service of the runtime's tests and benchmark.
         .target(name: "EchoService", dependencies: ["ChatPanelRPC", "ChatPanelProto"], swiftSettings: strict),
@@ -133,7 +136,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging, lifecycle, coreMetrics],
-            swiftSettings: strict
+            swiftSettings: nonsending
         ),
 
         // Executables.
