@@ -36,42 +36,77 @@ public final class Upstream: Sendable {
     public func call<Request, Response>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions
     ) async throws -> Response {
-        try await guarded { try await client.unary(method, request, options: options) }
+        let attempt = try begin()
+        defer { end() }
+        do {
+            let response = try await client.unary(method, request, options: options)
+            attempt.succeeded()
+            return response
+        } catch let error as RPCError {
+            attempt.failed(error)
+            throw error
+        }
     }
 
     /// Forwards an encoded request through the breaker and returns the encoded answer.
+    ///
+    /// The breaker's bookkeeping is written out here rather than wrapped around a closure: a
+    /// panel makes this call for each upstream, and each closure and generic wrapper is one
+    /// more async frame on the panel task's stack.
     public func call(path: String, payload: [UInt8], options: RPCCallOptions) async throws -> [UInt8] {
-        try await guarded { try await client.unary(path: path, payload: payload, options: options) }
+        let attempt = try begin()
+        defer { end() }
+        do {
+            let answer = try await client.unary(path: path, payload: payload, options: options)
+            attempt.succeeded()
+            return answer
+        } catch let error as RPCError {
+            attempt.failed(error)
+            throw error
+        }
     }
 
-    /// Runs a call through the breaker. The breaker counts the upstream's own failures: the
-    /// connection failing or the service saying UNAVAILABLE, and a missed deadline only when
-    /// the service sent nothing at all while the call waited. A deadline missed while the
-    /// service kept answering other calls is the caller's queue (or a deadline set too short
-    /// for it), not a sign that the service is down.
-    private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+    /// A call let through the breaker: ``Attempt/succeeded()`` or ``Attempt/failed(_:)`` tells
+    /// the breaker how it went, and ``end()`` takes it off the calls in flight.
+    ///
+    /// The breaker counts the upstream's own failures: the connection failing or the service
+    /// saying UNAVAILABLE, and a missed deadline only when the service sent nothing at all while
+    /// the call waited. A deadline missed while the service kept answering other calls is the
+    /// caller's queue (or a deadline set too short for it), not a sign that the service is down.
+    private struct Attempt {
+        let upstream: Upstream
+        let started: RPCClient.Moment
+        let startedAt: ContinuousClock.Instant
+
+        func succeeded() {
+            upstream.breaker.recordSuccess()
+            upstream.metrics.record(code: .ok, since: startedAt)
+        }
+
+        func failed(_ error: RPCError) {
+            upstream.metrics.record(code: error.code, since: startedAt)
+            switch error.code {
+            case .unavailable: upstream.breaker.recordFailure()
+            case .deadlineExceeded where !upstream.client.heardFromService(since: started): upstream.breaker.recordFailure()
+            case .deadlineExceeded, .cancelled, .resourceExhausted: upstream.breaker.release()
+            default: upstream.breaker.recordSuccess()
+            }
+        }
+    }
+
+    /// Lets a call through the breaker (or refuses it, UNAVAILABLE, while the breaker is open)
+    /// and counts it in flight.
+    private func begin() throws -> Attempt {
         guard breaker.acquire() else {
             throw RPCError.unavailable("\(name) is unavailable (circuit open after repeated failures)")
         }
         calls.withLock { $0.begin() }
-        defer { calls.withLock { $0.end() }?.resume() }
-        let started = client.now()
-        let startedAt = ContinuousClock.now
-        do {
-            let result = try await body()
-            breaker.recordSuccess()
-            metrics.record(code: .ok, since: startedAt)
-            return result
-        } catch let error as RPCError {
-            metrics.record(code: error.code, since: startedAt)
-            switch error.code {
-            case .unavailable: breaker.recordFailure()
-            case .deadlineExceeded where !client.heardFromService(since: started): breaker.recordFailure()
-            case .deadlineExceeded, .cancelled, .resourceExhausted: breaker.release()
-            default: breaker.recordSuccess()
-            }
-            throw error
-        }
+        return Attempt(upstream: self, started: client.now(), startedAt: ContinuousClock.now)
+    }
+
+    /// Takes a call off the calls in flight (waking a shutdown waiting for the last one).
+    private func end() {
+        calls.withLock { $0.end() }?.resume()
     }
 
     /// The upstream's health: its own `Health/Check`, asked even while the breaker is open, so
