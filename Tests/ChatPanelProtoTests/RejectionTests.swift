@@ -48,6 +48,30 @@ struct RejectionTests {
         }
     }
 
+    @Test("a NUL or a byte over 0x7F is found at every position, whatever the string's length")
+    func everyPositionIsChecked() throws {
+        let ascii = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+        for length in 1...24 {
+            let clean = Array(ascii.prefix(length))
+            #expect(try TestingV1.AllKinds(serializedBytes: WireBytes.lengthDelimited(14, clean)).text == String(decoding: clean, as: UTF8.self))
+            for position in 0..<length {
+                var withNUL = clean
+                withNUL[position] = 0
+                #expect(throws: ProtoCodingError.embeddedNUL(field: "text")) {
+                    try TestingV1.AllKinds(serializedBytes: WireBytes.lengthDelimited(14, withNUL))
+                }
+                var withHighByte = clean
+                withHighByte[position] = 0xFF
+                #expect(throws: ProtoCodingError.invalidUTF8(field: "text")) {
+                    try TestingV1.AllKinds(serializedBytes: WireBytes.lengthDelimited(14, withHighByte))
+                }
+            }
+            // Valid UTF-8 past ASCII, ending at each position: accepted as it is.
+            let text = String(decoding: clean.dropLast(min(2, length)), as: UTF8.self) + (length >= 2 ? "é" : "")
+            #expect(try TestingV1.AllKinds(serializedBytes: WireBytes.lengthDelimited(14, Array(text.utf8))).text == text)
+        }
+    }
+
     @Test("embedded NUL in a string field")
     func nulInText() throws {
         let bytes = WireBytes.hex("72 03 61 00 62")
