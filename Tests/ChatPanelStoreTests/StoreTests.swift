@@ -348,6 +348,28 @@ private func onEventLoop<T: Sendable>(_ body: @Sendable () async throws -> T) as
         }
     }
 
+    @Test func aLoopsConnectionMapsTheFileAsConfiguredAndReadsWhatIsCommittedThroughTheMap() async throws {
+        @Sendable func mmapSize(_ store: SQLiteStore) async throws -> Int {
+            try await onEventLoop { try await store.read { db in try Int.fetchOne(db, sql: "PRAGMA mmap_size") ?? -1 } }
+        }
+        try await withStore { store, path in
+            #expect(try await mmapSize(store) == 256 * 1024 * 1024)
+            // Each write is copied into the database file before the next read, so that the read
+            // finds it through the map, not in the WAL.
+            let checkpointer = try DatabaseQueue(path: path)
+            for expected in 0...2 {
+                #expect(try await onEventLoop { try await counter(store) } == expected)
+                _ = try await store.write(bump)
+                _ = try await checkpointer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            }
+        }
+        var unmapped = StoreConfiguration()
+        unmapped.readerMemoryMapBytes = 0
+        try await withStore(configuration: unmapped) { store, _ async throws in
+            #expect(try await mmapSize(store) == 0)
+        }
+    }
+
     @Test func aReadThatThrowsLeavesTheConnectionUsable() async throws {
         struct Boom: Error {}
         try await withStore { store, _ in
