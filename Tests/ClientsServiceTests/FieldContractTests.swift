@@ -1,7 +1,9 @@
 import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import ClientsService
+import GRDB
 import Testing
 
 /// Custom fields: search, definitions, values by type, the manager's order and pins
@@ -169,6 +171,30 @@ import Testing
             var pin = ClientsV1.PinFieldRequest()
             pin.code = "nope"
             await expectError(.notFound) { try await service.call(ClientsV1.Clients.pinField, pin) }
+        }
+    }
+
+    @Test func aCatalogChangeMadeByAnotherConnectionShowsOnTheNextCard() async throws {
+        try await withClientsService { service in
+            let client = try await service.savedClient("tg-1")
+            _ = try await define(service, "note", "Заметка", .string)
+            _ = try await set(service, client, "note", "звонить после 18")
+            // Read twice: the second card takes the catalog from memory.
+            #expect(try await service.card(client: client).fields.map { $0.definition?.code } == ["note"])
+            #expect(try await service.card(client: client).fields.map(\.pinned) == [false])
+            // The catalog's tables changed behind the service's back (a restore, an admin's SQL):
+            // the triggers raise the version, so no card shows the old catalog.
+            let other = try DatabaseQueue(path: service.store.database.path)
+            try await other.write { db in
+                try db.execute(
+                    sql: "INSERT INTO manager_field (manager_id, field_code, position, pinned) VALUES (?, 'address.city', 0, 1)",
+                    arguments: [As.editor.managerID])
+                try db.execute(sql: "UPDATE field_definition SET name = 'Примечание' WHERE code = 'note'")
+            }
+            let card = try await service.card(client: client)
+            #expect(card.fields.map { $0.definition?.code } == ["address.city", "note"])
+            #expect(card.fields.map(\.pinned) == [true, false])
+            #expect(card.fields.last?.definition?.name == "Примечание")
         }
     }
 }

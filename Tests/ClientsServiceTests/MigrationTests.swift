@@ -11,6 +11,7 @@ import Testing
                 "clients.0001.initial f042aaff479787d5",
                 "clients.0002.merge-dropped-phones c80a2fc04da7d93a",
                 "clients.0003.card-reads-in-order fb1707aa03db7165",
+                "clients.0004.field-catalog-version 17c86b35529b896b",
             ])
     }
 }

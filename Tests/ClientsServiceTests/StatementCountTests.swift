@@ -110,18 +110,28 @@ import Testing
             _ = try await statements(service, counter, clientID)
             let few = try await statements(service, counter, clientID)
             #expect(few.allSatisfy { $0 > 0 })
+            // Pinning d0 again changes nothing but the catalog's version: the next card reads the
+            // catalog once more.
+            try await fill(service, clientID, "d0", pin: true)
+            let fewAfterAChange = try await statements(service, counter, clientID)
 
             for index in 1..<6 {
                 try await fill(service, clientID, "d\(index)", pin: true)
                 try await fill(service, clientID, "s\(index)", pin: index.isMultiple(of: 2))
             }
             try await fill(service, clientID, "birthday", pin: true)
+            let manyAfterAChange = try await statements(service, counter, clientID)
             let many = try await statements(service, counter, clientID)
             let card = try await service.card(client: clientID)
             #expect(card.fields.count == 13)
             #expect(card.fields.first { $0.definition?.code == "d3" }?.displayValue == "TWO")
-            // Six dictionary fields, six string fields and a system one cost what two did.
+            // Six dictionary fields, six string fields and a system one cost what two did, both
+            // with the catalog in memory and right after it changed.
             #expect(many == few)
+            #expect(manyAfterAChange == fewAfterAChange)
+            // The catalog kept in memory saves its three statements (definitions, options, the
+            // manager's order and pins) on every card but the first after a change.
+            #expect(manyAfterAChange[0] == many[0] + 3)
             // Listing the 20 fields (8 system, 12 defined, 7 of them dictionaries) costs what
             // listing the one dictionary field d0 does.
             let one = try await searchStatements(service, counter, clientID, query: "d0", expected: 1)

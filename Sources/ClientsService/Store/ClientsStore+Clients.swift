@@ -14,7 +14,7 @@ extension ClientsStore {
             let id = try Self.resolveClient(db, clientID).id
             try Self.apply(changes, to: id, db, addressFieldPrefix: "address.", now: self.now())
             try db.recordChanges([.client], clientID: id, at: self.now())
-            return try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID)
+            return try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID, catalog: fieldCatalog)
         }
     }
 
@@ -31,7 +31,7 @@ extension ClientsStore {
             try Self.apply(changes, to: id, db, addressFieldPrefix: "fragment.", now: self.now())
             try db.recordChanges([.client], clientID: id, at: self.now())
             var response = ClientsV1.ApplyFragmentResponse()
-            response.card = try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID)
+            response.card = try Self.card(db, clientID: clientID, managerID: mutation.managerID, dialogID: dialogID, catalog: fieldCatalog)
             return response
         }
     }

@@ -49,7 +49,7 @@ extension ClientsStore {
             }
             _ = try Self.createClient(db, fromDialog: dialogID, overrides: overrides, by: mutation.managerID, now: self.now())
             try db.recordChanges(PanelWidget.allCases, dialogID: dialogID, at: self.now())
-            return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID)
+            return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID, catalog: fieldCatalog)
         }
     }
 
@@ -60,7 +60,7 @@ extension ClientsStore {
             let id = try Self.resolveClient(db, clientID).id
             try db.run("UPDATE dialog SET client_id = ?, updated_at_ms = ? WHERE id = ?", [id, self.now(), dialogID])
             try db.recordChanges(PanelWidget.allCases, dialogID: dialogID, at: self.now())
-            return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID)
+            return try Self.card(db, dialogID: dialogID, managerID: mutation.managerID, catalog: fieldCatalog)
         }
     }
 

@@ -28,7 +28,7 @@ extension ClientsStore {
 
     /// Clients sharing a phone or email with a dialog's contact or its client (CLIENT-3).
     public func duplicates(ofDialog dialogID: String) async throws -> [ClientsV1.Duplicate] {
-        try await database.read { db in try Self.card(db, dialogID: dialogID, managerID: 0).duplicates }
+        try await database.read { db in try Self.card(db, dialogID: dialogID, managerID: 0, catalog: fieldCatalog).duplicates }
     }
 
     /// Unmerged clients other than `excluded` having one of `phones` (normalized) or `emails`,

@@ -244,46 +244,78 @@ extension ClientsStore {
     }
 
     /// The card's fields: the manager's pinned fields in their order, then the other fields the
-    /// client has a stored value for (the manager's order first, then the definition order).
+    /// client has a stored value for (the manager's order first, then the catalog's order).
     ///
-    /// Three statements however many fields there are: the pinned fields with their stored
-    /// values, the other stored values with their fields, and the options of every dictionary
-    /// field among them.
+    /// One statement reads the client's stored values with the field catalog's version; the
+    /// definitions, their options and the manager's order and pins come from `cache` when it
+    /// holds that version, and else from the catalog tables (three statements however many
+    /// fields there are), offered to `cache` by a read-only transaction.
     static func cardFields(
-        _ db: Database, client: ClientsV1.Client, address: ClientAddress, managerID: Int64
+        _ db: Database, client: ClientsV1.Client, address: ClientAddress, managerID: Int64, catalog cache: FieldCatalogCache
     ) throws -> [ClientsV1.FieldValue] {
-        let pinnedRows = try db.positionalRows(
+        // One row even for a client with no values: the version's.
+        var version: Int64 = 0
+        var stored: [String: String] = [:]
+        for row in try db.positionalRows(
             sql: """
-            SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
-            FROM manager_field m
-            JOIN field_definition d ON d.code = m.field_code
-            LEFT JOIN client_field_value v ON v.client_id = ? AND v.field_code = d.code
-            WHERE m.manager_id = ? AND m.pinned = 1
-            ORDER BY m.position, d.position
-            """, [client.clientID, managerID])
-        let pinnedCodes = Set(pinnedRows.map { $0[0] as String })
-        let valueRows = try db.positionalRows(
-            sql: """
-            SELECT d.code, d.name, d.name_key, d.type, d.system, d.editable, d.position, v.value
-            FROM client_field_value v
-            JOIN field_definition d ON d.code = v.field_code
-            LEFT JOIN manager_field m ON m.manager_id = ? AND m.field_code = v.field_code
-            WHERE v.client_id = ?
-            ORDER BY m.position IS NULL, m.position, d.position
-            """, [managerID, client.clientID]
-        ).filter { !pinnedCodes.contains($0[0] as String) }
-        let rows = pinnedRows + valueRows
-        return zip(rows, try definitions(db, from: rows)).enumerated().map { index, pair in
-            let (row, definition) = pair
-            let isPinned = index < pinnedRows.count
-            var value: String = row[7] ?? ""
-            switch SystemFields.backing(of: definition.code) {
+            SELECT c.version, v.field_code, v.value
+            FROM field_catalog c LEFT JOIN client_field_value v ON v.client_id = ?
+            WHERE c.id = 1
+            """, [client.clientID])
+        {
+            version = row[0]
+            if let code: String = row[1] { stored[code] = row[2] }
+        }
+        let catalog = try fieldCatalog(db, at: version, cache: cache)
+        let layout = try cardLayout(db, managerID: managerID, at: version, cache: cache)
+        // Ties fall to the code, so the order never depends on how rows came back.
+        let pinned = layout.pinned.filter { catalog.definitions[$0] != nil }.sorted { a, b in
+            (layout.positions[a] ?? 0, catalog.positions[a] ?? 0, a) < (layout.positions[b] ?? 0, catalog.positions[b] ?? 0, b)
+        }
+        let others = stored.keys.filter { !layout.pinned.contains($0) && catalog.definitions[$0] != nil }.sorted { a, b in
+            let (placedA, placedB) = (layout.positions[a], layout.positions[b])
+            return (placedA == nil ? 1 : 0, placedA ?? 0, catalog.positions[a] ?? 0, a)
+                < (placedB == nil ? 1 : 0, placedB ?? 0, catalog.positions[b] ?? 0, b)
+        }
+        return (pinned + others).enumerated().map { index, code in
+            let definition = catalog.definitions[code]!
+            var value = stored[code] ?? ""
+            switch SystemFields.backing(of: code) {
             case .address(let part)?: value = address[part]
             case .createdAt?: value = UTCDate.string(milliseconds: client.createdAtMs)
             case nil: break
             }
-            return fieldValue(definition, value: value, pinned: isPinned)
+            return fieldValue(definition, value: value, pinned: index < pinned.count)
         }
+    }
+
+    /// Every definition with its options, as of `version` (the snapshot's).
+    private static func fieldCatalog(_ db: Database, at version: Int64, cache: FieldCatalogCache) throws -> FieldCatalogCache.Catalog {
+        if let kept = cache.catalog(at: version) { return kept }
+        let rows = try db.positionalRows(sql: "SELECT \(fieldColumns) FROM field_definition")
+        var catalog = FieldCatalogCache.Catalog(definitions: [:], positions: [:])
+        for (row, definition) in zip(rows, try definitions(db, from: rows)) {
+            catalog.definitions[definition.code] = definition
+            catalog.positions[definition.code] = row[6]
+        }
+        // A write transaction may change the catalog and roll back: only a read offers it.
+        if db.configuration.readonly { cache.offer(catalog, at: version) }
+        return catalog
+    }
+
+    /// The manager's order and pins, as of `version` (the snapshot's).
+    private static func cardLayout(
+        _ db: Database, managerID: Int64, at version: Int64, cache: FieldCatalogCache
+    ) throws -> FieldCatalogCache.Layout {
+        if let kept = cache.layout(of: managerID, at: version) { return kept }
+        var layout = FieldCatalogCache.Layout(positions: [:], pinned: [])
+        for row in try db.positionalRows(sql: "SELECT field_code, position, pinned FROM manager_field WHERE manager_id = ?", [managerID]) {
+            let code: String = row[0]
+            layout.positions[code] = row[1]
+            if row[2] as Bool { layout.pinned.insert(code) }
+        }
+        if db.configuration.readonly { cache.offer(layout, of: managerID, at: version) }
+        return layout
     }
 
     /// The manager's layout, inside a transaction.

@@ -189,6 +189,28 @@ extension ClientsStore {
                 DROP INDEX client_email;
                 CREATE INDEX client_email ON client(email, id) WHERE email <> '' AND merged_into IS NULL;
                 """)
+        // The field catalog (definitions, their options, the managers' order and pins) has a
+        // version that every change to it raises, by triggers: a card reads the version with the
+        // client's values and takes the catalog from memory while the version holds
+        // (``FieldCatalogCache``), instead of joining and sorting the catalog tables each time.
+        migrations.register(
+            "clients.0004.field-catalog-version",
+            sql: """
+                CREATE TABLE field_catalog (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    version INTEGER NOT NULL
+                );
+                INSERT INTO field_catalog (id, version) VALUES (1, 1);
+                """
+                + ["field_definition", "field_option", "manager_field"].flatMap { table in
+                    ["INSERT", "UPDATE", "DELETE"].map { event in
+                        """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_raises_catalog_version AFTER \(event) ON \(table)
+                        BEGIN UPDATE field_catalog SET version = version + 1 WHERE id = 1; END;
+
+                        """
+                    }
+                }.joined())
         return migrations
     }
 }

@@ -22,6 +22,8 @@ public struct ClientsStore: ServiceStore {
     public let database: SQLiteStore
     /// Wakes the tag job runner when a job is queued.
     let tagJobQueued = JobSignal()
+    /// The field catalog of the latest version a card read (the cards' fields come from it).
+    let fieldCatalog = FieldCatalogCache()
 
     /// The store over an opened, migrated database.
     public init(database: SQLiteStore) {
