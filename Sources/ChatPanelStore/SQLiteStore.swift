@@ -178,12 +178,18 @@ public final class SQLiteStore: Sendable {
     /// blocks its thread on one of GRDB's reader connections: never call it from a task on
     /// Swift's cooperative pool (use ``read(_:)``).
     public func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        // The answer is moved out once: returned through the generic layers below (the queue's
+        // `sync`, an optional of the result each), a large message such as a client card was
+        // copied and destroyed twice, with every string and array in it retained and released.
+        var result: T?
         try mapErrorsNow {
             if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
-                return try loopReader(for: ObjectIdentifier(loop)).read(body)
+                try loopReader(for: ObjectIdentifier(loop)).read { db in result = try body(db) }
+            } else {
+                try pool.read { db in result = try body(db) }
             }
-            return try pool.read(body)
         }
+        return result.take()!
     }
 
     /// The read-only connection of the event loop `key` names, opened at its first read.
@@ -432,15 +438,14 @@ private final class LoopReader: Sendable {
         queue = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read(_ body: (Database) throws -> Void) throws {
         try queue.inDatabase { db in
             statements.owner = ObjectIdentifier(db)
-            return try StatementCache.withCurrent(statements) {
+            try StatementCache.withCurrent(statements) {
                 try statements.statement("BEGIN DEFERRED TRANSACTION", in: db).execute()
                 do {
-                    let value = try body(db)
+                    try body(db)
                     try statements.statement("COMMIT TRANSACTION", in: db).execute()
-                    return value
                 } catch {
                     if db.isInsideTransaction {
                         try? statements.statement("ROLLBACK TRANSACTION", in: db).execute()
