@@ -178,18 +178,32 @@ public final class SQLiteStore: Sendable {
     /// blocks its thread on one of GRDB's reader connections: never call it from a task on
     /// Swift's cooperative pool (use ``read(_:)``).
     public func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        // The answer is moved out once: returned through the generic layers below (the queue's
-        // `sync`, an optional of the result each), a large message such as a client card was
-        // copied and destroyed twice, with every string and array in it retained and released.
-        var result: T?
-        try mapErrorsNow {
-            if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
-                try loopReader(for: ObjectIdentifier(loop)).read { db in result = try body(db) }
-            } else {
-                try pool.read { db in result = try body(db) }
+        // The answer is moved out once, from a slot on the stack: returned through the generic
+        // layers below (the queue's `sync`, an optional of the result each), a large message
+        // such as a client card was copied and destroyed twice, with every string and array in
+        // it retained and released (and an optional of it is a metadata look-up each time).
+        try withUnsafeTemporaryAllocation(of: T.self, capacity: 1) { buffer in
+            let slot = buffer.baseAddress!
+            var answered = false
+            func answer(_ db: Database) throws {
+                slot.initialize(to: try body(db))
+                answered = true
             }
+            do {
+                try mapErrorsNow {
+                    if let loop = MultiThreadedEventLoopGroup.currentEventLoop {
+                        try loopReader(for: ObjectIdentifier(loop)).read(answer)
+                    } else {
+                        try pool.read(answer)
+                    }
+                }
+            } catch {
+                // The body answered, and the commit failed.
+                if answered { slot.deinitialize(count: 1) }
+                throw error
+            }
+            return slot.move()
         }
-        return result.take()!
     }
 
     /// The read-only connection of the event loop `key` names, opened at its first read.
