@@ -63,7 +63,12 @@ extension Database {
 
     /// Every row of `statement` run with `arguments`, read by position (see ``PositionalRow``).
     public func positionalRows(_ statement: Statement, _ arguments: PositionalArguments) throws -> [PositionalRow] {
-        try Array(PositionalRowCursor(statement: statement, arguments: arguments))
+        // Appended here, where the element type is known: GRDB's `Array(cursor)` appends
+        // through the collection protocol's witness, and each time the array grows the
+        // standard library looks up its storage type at run time (about 900 instructions).
+        var rows: [PositionalRow] = []
+        try PositionalRowCursor(statement: statement, arguments: arguments).forEach { rows.append($0) }
+        return rows
     }
 
     /// The first row of `statement` run with `arguments`, read by position; the statement is
