@@ -17,8 +17,15 @@ extension ProtoMessage {
             try write(to: ProtoWriter(arena: arena, base: memory, descriptor: descriptor))
             let message = memory.assumingMemoryBound(to: ProtobufCMessage.self)
             let size = protobuf_c_message_get_packed_size(message)
-            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                count = size == 0 ? 0 : protobuf_c_message_pack(message, buffer.baseAddress)
+            guard size > 0 else { return [] }
+            // Packed into the thread's decoding arena (which hands memory out as is), then
+            // copied into an array made here: `[UInt8](unsafeUninitializedCapacity:)` allocates
+            // in the standard library's unspecialized code, which looks the array's storage type
+            // up at run time (about 900 instructions, more than the copy of a panel).
+            return ProtoArena.withThreadDecodeArena { scratch in
+                let bytes = scratch.allocateUninitialized(size).bindMemory(to: UInt8.self, capacity: size)
+                let packed = protobuf_c_message_pack(message, bytes)
+                return [UInt8](UnsafeBufferPointer(start: bytes, count: packed))
             }
         }
     }
