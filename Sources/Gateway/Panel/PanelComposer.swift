@@ -88,7 +88,10 @@ struct PanelComposer: Sendable {
         caller: RPCV1.Caller, deadline: ContinuousClock.Instant, completedTasksSinceMs: Int64? = nil
     ) async -> [GatewayV1.Widget] {
         var widgets: [GatewayV1.Widget] = []
-        var pending: [[Int]] = Array(repeating: [], count: sources.count)
+        // The positions each source fills. (Built by mapping, not `Array(repeating:count:)`,
+        // which allocates in unspecialized standard library code: a run-time look-up of the
+        // array's storage type on every panel.)
+        var pending: [[Int]] = sources.map { _ in [] }
         for kind in kinds {
             if let decided = Self.decided(kind, settings: settings) {
                 widgets.append(decided)
