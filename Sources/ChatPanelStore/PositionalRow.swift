@@ -35,9 +35,22 @@ extension PositionalValues {
     /// value may be NULL. A NULL read as a non-optional, or a value that does not convert to
     /// `Value`, is a programming error (as with GRDB's `Row`). Inlinable: specialized where it is
     /// read, it costs no run-time look-up of generic metadata per value.
-    @inlinable
+    @inlinable @_disfavoredOverload
     public subscript<Value: DatabaseValueConvertible>(_ index: Int) -> Value {
         let value = databaseValue(at: index)
+        guard let converted = Value.fromDatabaseValue(value) else {
+            fatalError("column \(index) holds \(value), which is not a \(Value.self)")
+        }
+        return converted
+    }
+
+    /// The value at `index`, or nil for NULL; a value that does not convert to `Value` is a
+    /// programming error. (Read through GRDB's `Optional` conformance, a NULL check cost a
+    /// run-time look-up of the optional's generic metadata.)
+    @inlinable
+    public subscript<Value: DatabaseValueConvertible>(_ index: Int) -> Value? {
+        let value = databaseValue(at: index)
+        if value.isNull { return nil }
         guard let converted = Value.fromDatabaseValue(value) else {
             fatalError("column \(index) holds \(value), which is not a \(Value.self)")
         }
