@@ -53,7 +53,8 @@ struct RejectionTests {
         let ascii = Array("abcdefghijklmnopqrstuvwxyz".utf8)
         for length in 1...24 {
             let clean = Array(ascii.prefix(length))
-            #expect(try TestingV1.AllKinds(serializedBytes: WireBytes.lengthDelimited(14, clean)).text == String(decoding: clean, as: UTF8.self))
+            let decoded = try TestingV1.AllKinds(serializedBytes: WireBytes.lengthDelimited(14, clean))
+            #expect(decoded.text == String(decoding: clean, as: UTF8.self))
             for position in 0..<length {
                 var withNUL = clean
                 withNUL[position] = 0
