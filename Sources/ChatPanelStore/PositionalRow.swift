@@ -142,10 +142,17 @@ public struct PositionalArguments: ExpressibleByArrayLiteral {
             let index = CInt(offset + 1)
             let code = value.map { $0.bind(to: sqliteStatement, at: index) } ?? sqlite3_bind_null(sqliteStatement, index)
             guard code == SQLITE_OK else {
-                let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)))
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+                throw DatabaseError.failed(code, on: sqlite3_db_handle(sqliteStatement), sql: statement.sql)
             }
         }
+    }
+}
+
+extension DatabaseError {
+    /// What SQLite said of `code`, returned by a call of the store kit's own on `connection`
+    /// (GRDB's calls make their errors themselves).
+    static func failed(_ code: CInt, on connection: OpaquePointer?, sql: String) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
     }
 }
 

@@ -47,16 +47,15 @@ public final class SQLiteStore: Sendable {
         config.maximumReaderCount = configuration.maximumReaderCount
         let synchronous = configuration.synchronousFull ? "FULL" : "NORMAL"
         let prepare = configuration.prepareDatabase
+        let mapped = configuration.memoryMapBytes
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA mmap_size = \(mapped)")
             try prepare?(db)
         }
         self.pool = try DatabasePool(path: path, configuration: config)
         var readerConfiguration = config
         readerConfiguration.readonly = true
         readerConfiguration.label = "chatpanel.loop-reader"
-        let mapped = configuration.readerMemoryMapBytes
-        readerConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = \(mapped)") }
         self.readerConfiguration = readerConfiguration
         // GRDB sets NORMAL when it opens the pool in WAL mode; the writer connection is the one
         // that commits, so it is where the durability level is set.
@@ -332,11 +331,11 @@ public struct StoreConfiguration: Sendable {
     public var maximumReaderCount: Int = 4
     /// The store's clock in UTC milliseconds. Default the system clock; tests fix it.
     public var now: @Sendable () -> Int64 = UTCMilliseconds.now
-    /// How much of the database file each event loop's read-only connection maps into memory
-    /// (SQLite's `mmap_size`), so that a read finds a page not in its cache without a `pread`
-    /// system call and a copy: a client card read about seven pages that way. The map only
-    /// reserves address space; 0 turns it off. Default 256 MiB.
-    public var readerMemoryMapBytes: Int = 256 * 1024 * 1024
+    /// How much of the database file each connection (the writer, the pool's readers, each
+    /// event loop's reader) maps into memory (SQLite's `mmap_size`), so that a read finds a page
+    /// not in its cache without a `pread` system call and a copy: a client card read about seven
+    /// pages that way. The map only reserves address space; 0 turns it off. Default 256 MiB.
+    public var memoryMapBytes: Int = 256 * 1024 * 1024
     /// Runs on every connection as it opens, before migrations and queries: registers what
     /// SQL needs on each connection (a custom FTS5 tokenizer, a function). Default: nothing.
     public var prepareDatabase: (@Sendable (Database) throws -> Void)? = nil
@@ -478,10 +477,7 @@ private final class LoopReader: Sendable {
         let statement = try statements.statement(sql, in: db).sqliteStatement
         let code = sqlite3_step(statement)
         sqlite3_reset(statement)
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
-        }
+        guard code == SQLITE_DONE else { throw DatabaseError.failed(code, on: db.sqliteConnection, sql: sql) }
     }
 }
 

@@ -348,12 +348,16 @@ private func onEventLoop<T: Sendable>(_ body: @Sendable () async throws -> T) as
         }
     }
 
-    @Test func aLoopsConnectionMapsTheFileAsConfiguredAndReadsWhatIsCommittedThroughTheMap() async throws {
-        @Sendable func mmapSize(_ store: SQLiteStore) async throws -> Int {
-            try await onEventLoop { try await store.read { db in try Int.fetchOne(db, sql: "PRAGMA mmap_size") ?? -1 } }
+    @Test func everyConnectionMapsTheFileAsConfiguredAndReadsWhatIsCommittedThroughTheMap() async throws {
+        /// The map of a loop's reader, of a pool reader (a read off the loops) and of the writer.
+        @Sendable func mmapSizes(_ store: SQLiteStore) async throws -> [Int] {
+            @Sendable func size(_ db: Database) throws -> Int { try Int.fetchOne(db, sql: "PRAGMA mmap_size") ?? -1 }
+            return [
+                try await onEventLoop { try await store.read(size) }, try await store.read(size), try await store.write(size),
+            ]
         }
         try await withStore { store, path in
-            #expect(try await mmapSize(store) == 256 * 1024 * 1024)
+            #expect(try await mmapSizes(store) == Array(repeating: 256 * 1024 * 1024, count: 3))
             // Each write is copied into the database file before the next read, so that the read
             // finds it through the map, not in the WAL.
             let checkpointer = try DatabaseQueue(path: path)
@@ -364,9 +368,9 @@ private func onEventLoop<T: Sendable>(_ body: @Sendable () async throws -> T) as
             }
         }
         var unmapped = StoreConfiguration()
-        unmapped.readerMemoryMapBytes = 0
+        unmapped.memoryMapBytes = 0
         try await withStore(configuration: unmapped) { store, _ async throws in
-            #expect(try await mmapSize(store) == 0)
+            #expect(try await mmapSizes(store) == [0, 0, 0])
         }
     }
 

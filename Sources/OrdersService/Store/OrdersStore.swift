@@ -25,16 +25,15 @@ public struct OrdersStore: ServiceStore {
     }
 
     /// Registers the catalog's tokenizer, which the FTS table and every search need, and gives
-    /// each connection a page cache and a memory map big enough for a catalog's hot pages: a
-    /// text search joins a few thousand FTS matches to their product rows, and with SQLite's
-    /// default 2 MiB cache each of those is a read(2) of a page.
+    /// each connection a page cache big enough for a catalog's hot pages: a text search joins a
+    /// few thousand FTS matches to their product rows, and with SQLite's default 2 MiB cache
+    /// each of those is a page looked up again (the store kit maps the file into memory, so not
+    /// a read(2) each: ``ChatPanelStore/StoreConfiguration/memoryMapBytes``).
     public static func prepareConnection(_ db: Database) throws {
         db.add(tokenizer: CatalogTokenizer.self)
-        try db.execute(sql: "PRAGMA cache_size = -\(cacheKibibytes); PRAGMA mmap_size = \(mmapBytes)")
+        try db.execute(sql: "PRAGMA cache_size = -\(cacheKibibytes)")
     }
 
     /// Each connection's page cache, KiB (the writer and up to 4 readers).
     static let cacheKibibytes = 32 * 1024
-    /// Each connection's memory map of the database file, bytes.
-    static let mmapBytes = 256 * 1024 * 1024
 }
