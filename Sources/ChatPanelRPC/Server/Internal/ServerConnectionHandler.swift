@@ -325,19 +325,28 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         payload: [UInt8], context: RPCCallContext, limits: ProtoDecodingLimits, reply: CallReply
     ) -> Task<Void, Never> {
         let sink = RPCRawStreamSink(reply: reply)
+        // The call's service context (and a request's digest) are bound here, on the loop's
+        // thread, and the task copies them when it is made: the handler runs without the
+        // async frames of `withValue` around it.
+        return ServiceContext.withValue(serviceContext(of: context)) {
+            if context.requestID.isEmpty { return start(on: executor, run, payload: payload, context: context, limits: limits, sink: sink, reply: reply) }
+            // Idempotent writes compare the payload of a retry with the first call's.
+            return RequestDigest.$current.withValue(RequestDigest.of(payload)) {
+                start(on: executor, run, payload: payload, context: context, limits: limits, sink: sink, reply: reply)
+            }
+        }
+    }
+
+    private static func start(
+        on executor: EventLoopTaskExecutor,
+        _ run: @escaping @Sendable ([UInt8], RPCCallContext, ProtoDecodingLimits, RPCRawStreamSink) async throws -> [UInt8],
+        payload: [UInt8], context: RPCCallContext, limits: ProtoDecodingLimits, sink: RPCRawStreamSink, reply: CallReply
+    ) -> Task<Void, Never> {
         // Started on the loop's thread at once: a handler that never suspends runs to its answer
         // inside this read, with no job queued on the loop; one that suspends resumes on the loop.
-        return Task.immediate(executorPreference: executor) {
+        Task.immediate(executorPreference: executor) {
             do {
-                let response = try await ServiceContext.withValue(serviceContext(of: context)) {
-                    if context.requestID.isEmpty {
-                        return try await run(payload, context, limits, sink)
-                    }
-                    // Idempotent writes compare the payload of a retry with the first call's.
-                    return try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
-                        try await run(payload, context, limits, sink)
-                    }
-                }
+                let response = try await run(payload, context, limits, sink)
                 reply.finish(.success(response))
                 if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "OK"]) }
             } catch {
