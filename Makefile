@@ -108,7 +108,7 @@ bench: deps bench-deps .build/pingpong .build/valgrind-preload.so
 	.build/release/chatpanel-bench crash --cycles 1000 --daemon .build/release/chatpaneld
 
 ## bench-cost: the deterministic figures only: instructions and allocations per call, instructions per panel
-bench-cost: deps bench-deps .build/valgrind-preload.so
+bench-cost: deps bench-deps .build/pingpong .build/valgrind-preload.so
 	$(SWIFT) build -c release --product chatpanel-bench
 	$(SWIFT) build -c release --product chatpaneld
 	.build/release/chatpanel-bench cost --valgrind

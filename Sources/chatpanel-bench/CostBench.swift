@@ -10,7 +10,9 @@ import NIOPosix
 /// move much, for the echo service (the RPC layer alone) with ~300 B and ~3 KiB frames:
 ///
 /// - CPU time per call of the server process and of the calling process, from `/proc` and
-///   `getrusage`, with 16 concurrent callers;
+///   `getrusage`, with 16 concurrent callers; and, measured in the same run, the CPU time per
+///   call of the C floor (`bench/floor/pingpong.c`: the same framing, blocking reads and writes),
+///   which is what the kernel's side of a call costs on this machine at that moment;
 /// - with `--valgrind`: instructions per call of the server and of a caller, counted by
 ///   `valgrind --tool=callgrind` on two fixed sequential workloads (the difference divided by
 ///   the difference in calls, so start-up and shutdown cancel out), the same on a busy or an
@@ -27,6 +29,7 @@ struct CostBench: AsyncParsableCommand {
     @Flag(help: "Keep valgrind's output files (for callgrind_annotate).") var keep = false
     @Option(help: "The sigsuspend preloaded under valgrind (bench/valgrind/preload.c, built by `make bench`).")
     var preload = ".build/valgrind-preload.so"
+    @Option(help: "The C floor binary (bench/floor/pingpong.c, built by `make bench`).") var floor = ".build/pingpong"
 
     func run() async throws {
         let directory = "/tmp/cp-cost-\(getpid())"
@@ -45,6 +48,10 @@ struct CostBench: AsyncParsableCommand {
                     "\(pad("\(frame) B", 8))CPU per call, \(callers): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
                 )
             }
+            let (floorServer, floorClient) = try await floorCPUPerCall(directory: directory, frame: frame)
+            print(
+                "\(pad("\(frame) B", 8))CPU per call, C floor, 16 callers: server \(floorServer.described) + caller \(floorClient.described) = \(format(floorServer.total + floorClient.total)) µs"
+            )
             guard let counter else { continue }
             for tool in Valgrind.Tool.allCases {
                 let (server, client) = try await counts(tool, counter, daemon: daemonPath, body: body)
@@ -84,6 +91,22 @@ struct CostBench: AsyncParsableCommand {
         let ownCPU = ownCPUTime() - ownBefore
         for client in clients { await client.close() }
         return (serverCPU.microseconds(per: perCaller * callers), ownCPU.microseconds(per: perCaller * callers))
+    }
+
+    /// CPU time per call of the C floor's server and client processes, with 16 callers making
+    /// `calls` calls of a `frame`-byte frame between them.
+    private func floorCPUPerCall(directory: String, frame: Int) async throws -> (CPUTime, CPUTime) {
+        let socket = "\(directory)/floor.sock"
+        let server = try BenchProcess.start(floor, ["server", socket])
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: socket) }
+        try await waitForSocket(socket)
+        let callers = 16
+        _ = try RPCBench.floorRun(floor, socket, frame: frame, calls: 50, callers: callers)
+        let before = try processCPUTime(server.process.processIdentifier)
+        let result = try RPCBench.floorRun(floor, socket, frame: frame, calls: calls / callers, callers: callers)
+        let serverCPU = try processCPUTime(server.process.processIdentifier) - before
+        let made = calls / callers * callers
+        return (serverCPU.microseconds(per: made), result.clientCPU.microseconds(per: made))
     }
 
     /// Per-call counts of `tool` for the server and for a caller: two runs of different sizes,

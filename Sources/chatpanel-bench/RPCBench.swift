@@ -150,23 +150,32 @@ struct RPCBench: AsyncParsableCommand {
         return (Double(samples.count) / seconds, samples)
     }
 
-    private struct FloorResult {
+    struct FloorResult {
         var rate: Double
         var p50: Double
         var p99: Double
+        /// The CPU the floor's client process used for the whole run.
+        var clientCPU: CPUTime
     }
 
     private func floorRun(_ socket: String, frame: Int, calls: Int, callers: Int) throws -> FloorResult {
+        try Self.floorRun(floor, socket, frame: frame, calls: calls, callers: callers)
+    }
+
+    /// Runs the floor's client: `callers` threads, each making `calls` round trips of a `frame`-byte frame.
+    static func floorRun(_ floor: String, _ socket: String, frame: Int, calls: Int, callers: Int) throws -> FloorResult {
         let output = try BenchProcess.output(floor, ["client", socket, String(frame - 4), String(calls), String(callers)])
         var values: [String: Double] = [:]
         for pair in output.split(separator: " ") {
             let parts = pair.split(separator: "=")
             if parts.count == 2 { values[String(parts[0])] = Double(parts[1].trimmingCharacters(in: .whitespacesAndNewlines)) }
         }
-        guard let rate = values["calls_per_s"], let p50 = values["p50_us"], let p99 = values["p99_us"] else {
+        guard let rate = values["calls_per_s"], let p50 = values["p50_us"], let p99 = values["p99_us"],
+            let user = values["user_s"], let system = values["system_s"]
+        else {
             throw ValidationError("unexpected floor output: \(output)")
         }
-        return FloorResult(rate: rate, p50: p50, p99: p99)
+        return FloorResult(rate: rate, p50: p50, p99: p99, clientCPU: CPUTime(user: user, system: system))
     }
 }
 

@@ -7,7 +7,8 @@
  *   pingpong client PATH BODY_BYTES CALLS CALLERS
  *       CALLERS threads, each with its own connection, each making CALLS sequential round
  *       trips of a BODY_BYTES frame. Prints one line:
- *       "calls=N seconds=S calls_per_s=R p50_us=A p99_us=B"
+ *       "calls=N seconds=S calls_per_s=R p50_us=A p99_us=B user_s=U system_s=K"
+ *       where U and K are the CPU seconds the client process used, in user mode and in the kernel.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -161,8 +163,12 @@ static int run_client(const char *path, uint32_t body, long calls, int callers) 
     }
     size_t n = (size_t)calls * (size_t)callers;
     qsort(all, n, sizeof(double), compare);
-    printf("calls=%zu seconds=%.3f calls_per_s=%.0f p50_us=%.1f p99_us=%.1f\n", n, seconds, (double)n / seconds,
-           all[n / 2], all[(size_t)((double)n * 0.99)]);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("calls=%zu seconds=%.3f calls_per_s=%.0f p50_us=%.1f p99_us=%.1f user_s=%.6f system_s=%.6f\n", n, seconds,
+           (double)n / seconds, all[n / 2], all[(size_t)((double)n * 0.99)],
+           (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6,
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6);
     return 0;
 }
 
