@@ -334,8 +334,12 @@ public struct StoreConfiguration: Sendable {
     /// How much of the database file each connection (the writer, the pool's readers, each
     /// event loop's reader) maps into memory (SQLite's `mmap_size`), so that a read finds a page
     /// not in its cache without a `pread` system call and a copy: a client card read about seven
-    /// pages that way. The map only reserves address space; 0 turns it off. Default 256 MiB.
-    public var memoryMapBytes: Int = 256 * 1024 * 1024
+    /// pages that way. The map only reserves address space (the pages are the kernel's page
+    /// cache, shared by every connection); 0 turns it off. Default 2 GiB less 64 KiB, the most
+    /// Debian's SQLite maps (`SQLITE_MAX_MMAP_SIZE`, to which a bigger value is cut): a part of
+    /// the file past the map is read with `pread` again, and at a million clients the tasks
+    /// database holds 1.5 GB.
+    public var memoryMapBytes: Int = 0x7FFF_0000
     /// Runs on every connection as it opens, before migrations and queries: registers what
     /// SQL needs on each connection (a custom FTS5 tokenizer, a function). Default: nothing.
     public var prepareDatabase: (@Sendable (Database) throws -> Void)? = nil
