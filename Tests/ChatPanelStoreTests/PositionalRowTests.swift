@@ -97,6 +97,10 @@ import Testing
                 #expect(row[9] as Data == Data([0, 1, 2]))
                 // Numbered parameters are bound by their number: ?2 twice is one value.
                 #expect(try db.positionalRow(sql: "SELECT ?2 || ?1 || ?2", ["b", "a"])?[0] as String? == "aba")
+                // NULL as an optional holding nil, and as DatabaseValue.null.
+                let nulls = try #require(try db.positionalRow(sql: "SELECT ?1 IS NULL, ?2 IS NULL, ?3", [nil as String?, DatabaseValue.null, "x" as String?]))
+                #expect(nulls[0] as Bool && nulls[1] as Bool)
+                #expect(nulls[2] as String == "x")
             }
         }
     }
@@ -107,7 +111,7 @@ import Testing
                 let statement = try db.cachedStatement(sql: "INSERT INTO item (id, name, flag) VALUES (?, ?, 1) RETURNING id")
                 #expect(try db.positionalRows(statement, [10, "ten"]).map { $0[0] as Int64 } == [10])
                 // NOT NULL fails this run, and only this one.
-                #expect(throws: DatabaseError.self) { try db.positionalRows(statement, [11, nil]) }
+                #expect(throws: DatabaseError.self) { try db.positionalRows(statement, [11, DatabaseValue.null]) }
                 #expect(try db.positionalRows(statement, [12, "twelve"]).map { $0[0] as Int64 } == [12])
                 #expect(try Int64.fetchAll(db, sql: "SELECT id FROM item WHERE id >= 10 ORDER BY id") == [10, 12])
             }
