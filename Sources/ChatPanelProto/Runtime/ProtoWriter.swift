@@ -91,14 +91,20 @@ public struct ProtoWriter {
         }
     }
 
-    /// A repeated `bool` field.
+    /// A repeated `bool` field, written straight into the arena's array (not mapped into an
+    /// array of its own first: an allocation for each field).
     public func setBools(_ number: UInt32, _ values: [Bool]) {
-        setScalars(number, values.map { Int32($0 ? 1 : 0) })
+        setArray(number, count: values.count) { (array: UnsafeMutablePointer<Int32>) in
+            for (i, v) in values.enumerated() { array[i] = v ? 1 : 0 }
+        }
     }
 
-    /// A repeated enum field.
+    /// A repeated enum field (a caller's rights, on every request frame), written straight into
+    /// the arena's array.
     public func setEnums<E: ProtoEnum>(_ number: UInt32, _ values: [E]) {
-        setScalars(number, values.map(\.rawValue))
+        setArray(number, count: values.count) { (array: UnsafeMutablePointer<Int32>) in
+            for (i, v) in values.enumerated() { array[i] = v.rawValue }
+        }
     }
 
     /// A repeated `string` field.
