@@ -174,6 +174,26 @@ import Testing
         }
     }
 
+    @Test func aClientsOtherValuesFollowTheManagersPlacementThenTheCatalog() async throws {
+        try await withClientsService { service in
+            let client = try await service.savedClient("tg-1")
+            // Defined in this order, which is not the codes' order.
+            for code in ["b_field", "a_field", "c_field"] { _ = try await define(service, code, code, .string) }
+            for code in ["c_field", "a_field", "b_field"] { _ = try await set(service, client, code, "value of \(code)") }
+            #expect(try await service.card(client: client).fields.map { $0.definition?.code } == ["b_field", "a_field", "c_field"])
+            // The field the manager placed comes first; the others keep the catalog's order.
+            var reorder = ClientsV1.ReorderFieldsRequest()
+            reorder.codes = ["c_field"]
+            _ = try await service.call(ClientsV1.Clients.reorderFields, reorder)
+            let card = try await service.card(client: client)
+            #expect(card.fields.map { $0.definition?.code } == ["c_field", "b_field", "a_field"])
+            #expect(card.fields.map(\.value) == ["value of c_field", "value of b_field", "value of a_field"])
+            #expect(card.fields.allSatisfy { !$0.pinned })
+            // Another manager's card keeps the catalog's order.
+            #expect(try await service.card(client: client, as: As.viewer).fields.map { $0.definition?.code } == ["b_field", "a_field", "c_field"])
+        }
+    }
+
     @Test func aCatalogChangeMadeByAnotherConnectionShowsOnTheNextCard() async throws {
         try await withClientsService { service in
             let client = try await service.savedClient("tg-1")

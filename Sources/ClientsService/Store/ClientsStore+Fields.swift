@@ -267,16 +267,11 @@ extension ClientsStore {
             if let code: String = row[1] { stored[code] = row[2] }
         }
         let catalog = try fieldCatalog(db, at: version, cache: cache)
-        let layout = try cardLayout(db, managerID: managerID, at: version, cache: cache)
-        // Ties fall to the code, so the order never depends on how rows came back.
-        let pinned = layout.pinned.filter { catalog.definitions[$0] != nil }.sorted { a, b in
-            (layout.positions[a] ?? 0, catalog.positions[a] ?? 0, a) < (layout.positions[b] ?? 0, catalog.positions[b] ?? 0, b)
-        }
-        let others = stored.keys.filter { !layout.pinned.contains($0) && catalog.definitions[$0] != nil }.sorted { a, b in
-            let (placedA, placedB) = (layout.positions[a], layout.positions[b])
-            return (placedA == nil ? 1 : 0, placedA ?? 0, catalog.positions[a] ?? 0, a)
-                < (placedB == nil ? 1 : 0, placedB ?? 0, catalog.positions[b] ?? 0, b)
-        }
+        let layout = try cardLayout(db, managerID: managerID, at: version, catalog: catalog, cache: cache)
+        let pinned = layout.pinned
+        // The client's other values (of fields the catalog has), in the manager's order.
+        let others = stored.keys.compactMap { code in layout.rank[code].map { (rank: $0, code: code) } }.sorted { $0.rank < $1.rank }
+            .map(\.code)
         return (pinned + others).enumerated().map { index, code in
             let definition = catalog.definitions[code]!
             var value = stored[code] ?? ""
@@ -303,17 +298,20 @@ extension ClientsStore {
         return catalog
     }
 
-    /// The manager's order and pins, as of `version` (the snapshot's).
+    /// The manager's order and pins over `catalog`, as of `version` (the snapshot's and the
+    /// catalog's).
     private static func cardLayout(
-        _ db: Database, managerID: Int64, at version: Int64, cache: FieldCatalogCache
+        _ db: Database, managerID: Int64, at version: Int64, catalog: FieldCatalogCache.Catalog, cache: FieldCatalogCache
     ) throws -> FieldCatalogCache.Layout {
         if let kept = cache.layout(of: managerID, at: version) { return kept }
-        var layout = FieldCatalogCache.Layout(positions: [:], pinned: [])
+        var positions: [String: Int64] = [:]
+        var pins: Set<String> = []
         for row in try db.positionalRows(sql: "SELECT field_code, position, pinned FROM manager_field WHERE manager_id = ?", [managerID]) {
             let code: String = row[0]
-            layout.positions[code] = row[1]
-            if row[2] as Bool { layout.pinned.insert(code) }
+            positions[code] = row[1]
+            if row[2] as Bool { pins.insert(code) }
         }
+        let layout = FieldCatalogCache.Layout(positions: positions, pins: pins, catalog: catalog)
         if db.configuration.readonly { cache.offer(layout, of: managerID, at: version) }
         return layout
     }

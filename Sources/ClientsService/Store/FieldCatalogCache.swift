@@ -19,12 +19,30 @@ final class FieldCatalogCache: Sendable {
         var positions: [String: Int64]
     }
 
-    /// One manager's order and pins at one version.
+    /// One manager's order and pins at one version, as a card lays its fields out: worked out
+    /// once per manager and version, not sorted again for every card.
     struct Layout: Sendable {
-        /// Each placed field's position (`manager_field.position`).
-        var positions: [String: Int64]
-        /// The pinned fields.
-        var pinned: Set<String>
+        /// The pinned fields of the catalog, in the order the card shows them.
+        var pinned: [String]
+        /// Every other field of the catalog, by its place among them on a card: those the
+        /// manager placed first, by their position, then the rest by the catalog's.
+        var rank: [String: Int]
+
+        /// The layout of a manager whose `manager_field` rows give `positions` and `pins`,
+        /// over `catalog`; codes the catalog lacks are left out. Ties fall to the code, so the
+        /// order never depends on how rows came back.
+        init(positions: [String: Int64], pins: Set<String>, catalog: Catalog) {
+            let codes = catalog.definitions.keys
+            pinned = codes.filter { pins.contains($0) }.sorted { a, b in
+                (positions[a] ?? 0, catalog.positions[a] ?? 0, a) < (positions[b] ?? 0, catalog.positions[b] ?? 0, b)
+            }
+            let others = codes.filter { !pins.contains($0) }.sorted { a, b in
+                let (placedA, placedB) = (positions[a], positions[b])
+                return (placedA == nil ? 1 : 0, placedA ?? 0, catalog.positions[a] ?? 0, a)
+                    < (placedB == nil ? 1 : 0, placedB ?? 0, catalog.positions[b] ?? 0, b)
+            }
+            rank = Dictionary(uniqueKeysWithValues: others.enumerated().map { ($1, $0) })
+        }
     }
 
     private struct State {
