@@ -62,6 +62,42 @@ struct CircuitBreakerTests {
         #expect(breaker.acquire(now: t0 + .seconds(2)))
     }
 
+    @Test("each change between closed, open and half-open is told once; failures counted while closed are not")
+    func changesAreTold() {
+        let told = Mutex<[CircuitBreaker.State]>([])
+        var configuration = CircuitBreaker.Configuration()
+        configuration.failureThreshold = 2
+        let breaker = CircuitBreaker(configuration: configuration) { state in told.withLock { $0.append(state) } }
+        let t0 = ContinuousClock.now
+        breaker.recordFailure(now: t0)
+        breaker.recordSuccess()
+        #expect(told.withLock { $0 }.isEmpty)
+        breaker.recordFailure(now: t0)
+        breaker.recordFailure(now: t0)
+        // A failure while open moves the end of the open period: not a change of kind.
+        breaker.recordFailure(now: t0 + .seconds(1))
+        #expect(breaker.currentState == .open(until: t0 + .seconds(3)))
+        #expect(!breaker.acquire(now: t0 + .seconds(2)))
+        #expect(breaker.acquire(now: t0 + .seconds(3)))
+        // The probe says nothing (cancelled): open until now, so the next call probes.
+        breaker.release()
+        #expect(breaker.acquire())
+        breaker.recordSuccess()
+        breaker.recordSuccess()
+        let changes = told.withLock { $0 }
+        #expect(changes.count == 5)
+        guard changes.count == 5 else { return }
+        #expect(changes[0] == .open(until: t0 + .seconds(2)))
+        #expect(changes[1] == .halfOpen)
+        if case .open(let until) = changes[2] {
+            #expect(until >= t0 && until <= .now)
+        } else {
+            Issue.record("the released probe did not reopen the breaker: \(changes[2])")
+        }
+        #expect(changes[3] == .halfOpen)
+        #expect(changes[4] == .closed(consecutiveFailures: 0))
+    }
+
     @Test("half-open: a failed probe reopens it for another open period")
     func probeReopens() {
         let breaker = breaker()

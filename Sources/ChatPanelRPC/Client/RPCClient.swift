@@ -157,9 +157,13 @@ public final class RPCClient: Sendable {
         for channel in channels { try? await channel.close() }
     }
 
-    /// A moment, to ask later whether the service was heard from since (``heardFromService(since:)``).
+    /// A moment, to ask later whether the service was heard from since (``heardFromService(since:)``)
+    /// and how long ago it was.
     public struct Moment: Sendable {
         fileprivate let uptimeNanoseconds: UInt64
+
+        /// Nanoseconds from this moment until now (on the monotonic clock).
+        public var nanosecondsAgo: Int64 { Int64(truncatingIfNeeded: NIODeadline.now().uptimeNanoseconds &- uptimeNanoseconds) }
     }
 
     /// Now, as a ``Moment``.

@@ -25,9 +25,10 @@ enum GatewayMetrics {
 
     /// Counts each widget of a composed panel (or refresh) by its kind and state.
     static func record(_ widgets: [GatewayV1.Widget]) {
-        for widget in widgets {
-            let kind = Int(widget.kind.rawValue)
-            let state = Int(widget.state.rawValue)
+        // Read in place: `for widget in widgets` copied each widget, its data included.
+        for index in widgets.indices {
+            let kind = Int(widgets[index].kind.rawValue)
+            let state = Int(widgets[index].state.rawValue)
             guard widgetCounters.indices.contains(kind), stateNames.indices.contains(state) else { continue }
             widgetCounters[kind][state].increment()
         }
@@ -53,8 +54,8 @@ struct UpstreamMetrics: Sendable {
     }
 
     /// Records one call through the upstream: how it ended and how long it took.
-    func record(code: RPCV1.StatusCode, since started: ContinuousClock.Instant) {
-        duration.recordNanoseconds(Self.nanoseconds(started.duration(to: .now)))
+    func record(code: RPCV1.StatusCode, nanoseconds: Int64) {
+        duration.recordNanoseconds(nanoseconds)
         calls.increment(code)
     }
 
@@ -67,10 +68,5 @@ struct UpstreamMetrics: Sendable {
             breakerState.record(2)
             breakerOpened.increment()
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

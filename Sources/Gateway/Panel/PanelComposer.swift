@@ -10,6 +10,9 @@ struct PanelComposer: Sendable {
     let clients: Upstream
     /// Every upstream that composes widgets, with its source.
     let sources: [(Upstream, WidgetSource)]
+    /// By a widget kind's wire number: the position in `sources` of the source composing it, and
+    /// its entry there.
+    private let sourceOfKind: [(Int, WidgetSource.Widget)?]
     /// Layouts and settings.
     let store: GatewayStore
     /// The longest a panel may take.
@@ -18,7 +21,18 @@ struct PanelComposer: Sendable {
     /// A composer over the upstreams that compose widgets.
     init(upstreams: UpstreamSet, store: GatewayStore, panelTimeout: Duration) {
         self.clients = upstreams[.clients]
-        self.sources = upstreams.all.compactMap { upstream in upstream.descriptor.widgets.map { (upstream, $0) } }
+        let sources = upstreams.all.compactMap { upstream in upstream.descriptor.widgets.map { (upstream, $0) } }
+        self.sources = sources
+        var sourceOfKind: [(Int, WidgetSource.Widget)?] = []
+        for (index, (_, source)) in sources.enumerated() {
+            for entry in source.widgets {
+                let number = Int(entry.kind.rawValue)
+                if number >= sourceOfKind.count { sourceOfKind += Array(repeating: nil, count: number + 1 - sourceOfKind.count) }
+                // The first source that composes a kind composes it.
+                if sourceOfKind[number] == nil { sourceOfKind[number] = (index, entry) }
+            }
+        }
+        self.sourceOfKind = sourceOfKind
         self.store = store
         self.panelTimeout = panelTimeout
     }
@@ -150,26 +164,22 @@ struct PanelComposer: Sendable {
     }
 
     private func source(of kind: GatewayV1.WidgetKind) -> (Int, WidgetSource.Widget)? {
-        for (index, (_, source)) in sources.enumerated() {
-            if let entry = source.widgets.first(where: { $0.kind == kind }) { return (index, entry) }
-        }
-        return nil
+        let number = Int(kind.rawValue)
+        return sourceOfKind.indices.contains(number) ? sourceOfKind[number] : nil
     }
 
     /// A widget the module and chat settings switch off (PANEL-4): nil when they allow it.
     private static func decided(_ kind: GatewayV1.WidgetKind, settings: GatewayV1.Settings) -> GatewayV1.Widget? {
+        let reason: String
+        switch kind {
+        case .tasks where !settings.tasksWidgetEnabled: reason = "the tasks widget is switched off in the chat settings"
+        case .summary where !settings.summaryBotEnabled: reason = "the summary bot is switched off"
+        case .visit where !settings.siteChatEnabled: reason = "the online-consultant (site chat) module is off"
+        default: return nil
+        }
         var widget = GatewayV1.Widget()
         widget.kind = kind
-        switch kind {
-        case .tasks where !settings.tasksWidgetEnabled:
-            return widget.with(.disabled, "the tasks widget is switched off in the chat settings")
-        case .summary where !settings.summaryBotEnabled:
-            return widget.with(.disabled, "the summary bot is switched off")
-        case .visit where !settings.siteChatEnabled:
-            return widget.with(.disabled, "the online-consultant (site chat) module is off")
-        default:
-            return nil
-        }
+        return widget.with(.disabled, reason)
     }
 
     /// What is left until `deadline` (at least 1 ms, so a call still says it timed out).

@@ -30,9 +30,24 @@ public final class CircuitBreaker: Sendable {
     }
 
     private let configuration: Configuration
-    private let state = Mutex<State>(.closed(consecutiveFailures: 0))
+    /// The state as kept: a kind, a count and an offset, all of fixed layout. (`State` holds a
+    /// `ContinuousClock.Instant`, whose layout the standard library does not fix: every copy of
+    /// it went through run-time value witnesses, about 1 000 instructions a call.)
+    private let stored = Mutex(Stored())
+    /// What the offsets of `Stored.openUntil` count from.
+    private let origin = ContinuousClock.now
     /// Told when the breaker opens, half-opens or closes (not on every failure counted).
     private let onChange: (@Sendable (State) -> Void)?
+
+    private enum Kind { case closed, open, halfOpen }
+
+    private struct Stored {
+        var kind = Kind.closed
+        /// Consecutive failures, while closed.
+        var failures = 0
+        /// Until when it stays open, from `origin`.
+        var openUntil = Duration.zero
+    }
 
     /// A closed breaker; `onChange` hears each change between closed, open and half-open.
     public init(configuration: Configuration = Configuration(), onChange: (@Sendable (State) -> Void)? = nil) {
@@ -40,36 +55,40 @@ public final class CircuitBreaker: Sendable {
         self.onChange = onChange
     }
 
-    /// Runs `body` on the state and tells `onChange` when the state's kind changed.
-    private func update<T>(_ body: (inout State) -> T) -> T {
-        let (result, changed): (T, State?) = state.withLock { state in
-            let before = state
-            let result = body(&state)
-            return (result, Self.sameKind(before, state) ? nil : state)
+    private func state(_ stored: Stored) -> State {
+        switch stored.kind {
+        case .closed: .closed(consecutiveFailures: stored.failures)
+        case .open: .open(until: origin + stored.openUntil)
+        case .halfOpen: .halfOpen
         }
-        if let changed { onChange?(changed) }
+    }
+
+    private func offset(_ instant: ContinuousClock.Instant) -> Duration { origin.duration(to: instant) }
+
+    /// Runs `body` on the state and tells `onChange` when the state's kind changed.
+    private func update(_ body: (inout Stored) -> Bool) -> Bool {
+        let (result, changed): (Bool, Stored?) = stored.withLock { stored in
+            let before = stored.kind
+            let result = body(&stored)
+            return (result, stored.kind == before ? nil : stored)
+        }
+        if let changed, let onChange { onChange(state(changed)) }
         return result
     }
 
-    private static func sameKind(_ a: State, _ b: State) -> Bool {
-        switch (a, b) {
-        case (.closed, .closed), (.open, .open), (.halfOpen, .halfOpen): true
-        default: false
-        }
-    }
-
     /// The current state.
-    public var currentState: State { state.withLock { $0 } }
+    public var currentState: State { state(stored.withLock { $0 }) }
 
-    /// Whether a call may go now; in half-open state only the first caller gets `true`.
-    public func acquire(now: ContinuousClock.Instant = .now) -> Bool {
-        update { state in
-            switch state {
+    /// Whether a call may go now; in half-open state only the first caller gets `true`. The
+    /// clock is read only while the breaker is open.
+    public func acquire(now: @autoclosure () -> ContinuousClock.Instant = .now) -> Bool {
+        update { stored in
+            switch stored.kind {
             case .closed: return true
             case .halfOpen: return false
-            case .open(let until):
-                guard now >= until else { return false }
-                state = .halfOpen
+            case .open:
+                guard offset(now()) >= stored.openUntil else { return false }
+                stored.kind = .halfOpen
                 return true
             }
         }
@@ -77,28 +96,34 @@ public final class CircuitBreaker: Sendable {
 
     /// Records a call that reached the service (whatever its answer).
     public func recordSuccess() {
-        update { $0 = .closed(consecutiveFailures: 0) }
+        _ = update { stored in
+            stored = Stored()
+            return true
+        }
     }
 
     /// Records a call that says nothing about the upstream's health (cancelled by its caller,
     /// or slow while the upstream kept answering): a half-open breaker lets the next call probe.
     public func release() {
-        update { state in
-            if case .halfOpen = state { state = .open(until: .now) }
+        _ = update { stored in
+            if stored.kind == .halfOpen {
+                stored.kind = .open
+                stored.openUntil = offset(.now)
+            }
+            return true
         }
     }
 
     /// Records a call that did not reach the service or got no answer in time.
     public func recordFailure(now: ContinuousClock.Instant = .now) {
-        update { state in
-            switch state {
-            case .closed(let failures):
-                state =
-                    failures + 1 >= configuration.failureThreshold
-                    ? .open(until: now + configuration.openDuration) : .closed(consecutiveFailures: failures + 1)
-            case .halfOpen, .open:
-                state = .open(until: now + configuration.openDuration)
+        _ = update { stored in
+            if stored.kind == .closed, stored.failures + 1 < configuration.failureThreshold {
+                stored.failures += 1
+            } else {
+                stored.kind = .open
+                stored.openUntil = offset(now) + configuration.openDuration
             }
+            return true
         }
     }
 }

@@ -75,16 +75,17 @@ public final class Upstream: Sendable {
     /// caller's queue (or a deadline set too short for it), not a sign that the service is down.
     private struct Attempt {
         let upstream: Upstream
+        /// When it started: both for the call's duration and for whether the service was heard
+        /// from since.
         let started: RPCClient.Moment
-        let startedAt: ContinuousClock.Instant
 
         func succeeded() {
             upstream.breaker.recordSuccess()
-            upstream.metrics.record(code: .ok, since: startedAt)
+            upstream.metrics.record(code: .ok, nanoseconds: started.nanosecondsAgo)
         }
 
         func failed(_ error: RPCError) {
-            upstream.metrics.record(code: error.code, since: startedAt)
+            upstream.metrics.record(code: error.code, nanoseconds: started.nanosecondsAgo)
             switch error.code {
             case .unavailable: upstream.breaker.recordFailure()
             case .deadlineExceeded where !upstream.client.heardFromService(since: started): upstream.breaker.recordFailure()
@@ -101,7 +102,7 @@ public final class Upstream: Sendable {
             throw RPCError.unavailable("\(name) is unavailable (circuit open after repeated failures)")
         }
         calls.withLock { $0.begin() }
-        return Attempt(upstream: self, started: client.now(), startedAt: ContinuousClock.now)
+        return Attempt(upstream: self, started: client.now())
     }
 
     /// Takes a call off the calls in flight (waking a shutdown waiting for the last one).
