@@ -1,4 +1,4 @@
-public import ChatPanelProto
+import ChatPanelProto
 public import ChatPanelRPC
 public import ChatPanelStore
 

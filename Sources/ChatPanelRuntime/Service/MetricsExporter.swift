@@ -1,5 +1,5 @@
-public import ChatPanelProto
-public import ChatPanelRPC
+import ChatPanelProto
+import ChatPanelRPC
 import Foundation
 public import Logging
 import NIOCore
