@@ -25,10 +25,9 @@ enum GatewayMetrics {
 
     /// Counts each widget of a composed panel (or refresh) by its kind and state.
     static func record(_ widgets: [GatewayV1.Widget]) {
-        // Read in place: `for widget in widgets` copied each widget, its data included.
-        for index in widgets.indices {
-            let kind = Int(widgets[index].kind.rawValue)
-            let state = Int(widgets[index].state.rawValue)
+        for widget in widgets {
+            let kind = Int(widget.kind.rawValue)
+            let state = Int(widget.state.rawValue)
             guard widgetCounters.indices.contains(kind), stateNames.indices.contains(state) else { continue }
             widgetCounters[kind][state].increment()
         }

@@ -304,11 +304,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         Self.callsChanged(counters.callsInFlight.wrappingAdd(1, ordering: .relaxed).newValue)
         let outcome: Result<[UInt8], RPCError>
         do {
-            outcome = .success(
-                try ServiceContext.withValue(Self.serviceContext(of: context)) {
-                    if context.requestID.isEmpty { return try answer(payload, context, limits) }
-                    return try RequestDigest.$current.withValue(RequestDigest.of(payload)) { try answer(payload, context, limits) }
-                })
+            outcome = .success(try Self.bound(to: context, payload: payload) { try answer(payload, context, limits) })
         } catch {
             outcome = .failure(Self.wireError(for: error, context: context))
         }
@@ -325,15 +321,19 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         payload: [UInt8], context: RPCCallContext, limits: ProtoDecodingLimits, reply: CallReply
     ) -> Task<Void, Never> {
         let sink = RPCRawStreamSink(reply: reply)
-        // The call's service context (and a request's digest) are bound here, on the loop's
-        // thread, and the task copies them when it is made: the handler runs without the
-        // async frames of `withValue` around it.
-        return ServiceContext.withValue(serviceContext(of: context)) {
-            if context.requestID.isEmpty { return start(on: executor, run, payload: payload, context: context, limits: limits, sink: sink, reply: reply) }
-            // Idempotent writes compare the payload of a retry with the first call's.
-            return RequestDigest.$current.withValue(RequestDigest.of(payload)) {
-                start(on: executor, run, payload: payload, context: context, limits: limits, sink: sink, reply: reply)
-            }
+        // Bound here, on the loop's thread, and copied by the task when it is made: the handler
+        // runs without the async frames of `withValue` around it.
+        return bound(to: context, payload: payload) {
+            start(on: executor, run, payload: payload, context: context, limits: limits, sink: sink, reply: reply)
+        }
+    }
+
+    /// Runs `body` with the call's service context bound, and for a call with a request id
+    /// the payload's digest (idempotent writes compare a retry's payload with the first call's).
+    private static func bound<T>(to context: RPCCallContext, payload: [UInt8], _ body: () throws -> T) rethrows -> T {
+        try ServiceContext.withValue(serviceContext(of: context)) {
+            if context.requestID.isEmpty { return try body() }
+            return try RequestDigest.$current.withValue(RequestDigest.of(payload)) { try body() }
         }
     }
 
