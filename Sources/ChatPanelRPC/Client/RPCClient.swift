@@ -60,10 +60,24 @@ public final class RPCClient: Sendable {
     public func unary<Request, Response>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions = RPCCallOptions()
     ) async throws -> Response {
-        let payload = try encode(request)
-        let responseBytes = try await unary(path: method.path, payload: payload, options: options)
+        try decode(try await unary(path: method.path, payload: try encode(request), options: options))
+    }
+
+    /// A request encoded for ``unary(path:payload:options:)``; a string holding U+0000 is
+    /// `INVALID_ARGUMENT`, naming the field.
+    public func encode<Request: ProtoMessage>(_ request: Request) throws -> [UInt8] {
         do {
-            return try Response(serializedBytes: responseBytes)
+            return try request.serializedBytes()
+        } catch let error as ProtoCodingError {
+            throw RPCError.invalidArgument(field: error.field, error.reason)
+        }
+    }
+
+    /// A response that ``unary(path:payload:options:)`` returned, decoded; bytes that do not
+    /// decode are `INTERNAL`, naming the service.
+    public func decode<Response: ProtoMessage>(_ bytes: [UInt8]) throws -> Response {
+        do {
+            return try Response(serializedBytes: bytes)
         } catch {
             throw RPCError(code: .internal, message: "undecodable response from \(configuration.socketPath): \(error)")
         }
@@ -180,14 +194,6 @@ public final class RPCClient: Sendable {
     public var isConnected: Bool {
         state.withLock { state in
             state.connections.values.contains { if case .connected(let connection) = $0 { connection.channel.isActive } else { false } }
-        }
-    }
-
-    private func encode<Request: ProtoMessage>(_ request: Request) throws -> [UInt8] {
-        do {
-            return try request.serializedBytes()
-        } catch let error as ProtoCodingError {
-            throw RPCError.invalidArgument(field: error.field, error.reason)
         }
     }
 

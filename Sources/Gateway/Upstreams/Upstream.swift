@@ -32,20 +32,12 @@ public final class Upstream: Sendable {
         self.breaker = CircuitBreaker(configuration: breaker) { state in metrics.breaker(state) }
     }
 
-    /// Calls a unary method through the breaker.
+    /// Calls a unary method through the breaker. A request that does not encode never reaches
+    /// the breaker; an answer that does not decode is the gateway's error, not the upstream's.
     public func call<Request, Response>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions
     ) async throws -> Response {
-        let attempt = try begin()
-        defer { end() }
-        do {
-            let response = try await client.unary(method, request, options: options)
-            attempt.succeeded()
-            return response
-        } catch let error as RPCError {
-            attempt.failed(error)
-            throw error
-        }
+        try client.decode(try await call(path: method.path, payload: try client.encode(request), options: options))
     }
 
     /// Forwards an encoded request through the breaker and returns the encoded answer.
