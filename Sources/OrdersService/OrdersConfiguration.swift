@@ -1,4 +1,4 @@
-public import ChatPanelProto
+import ChatPanelProto
 import ChatPanelRPC
 import Foundation
 

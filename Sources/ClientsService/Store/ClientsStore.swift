@@ -1,4 +1,4 @@
-public import ChatPanelProto
+import ChatPanelProto
 public import ChatPanelStore
 import GRDB
 
