@@ -183,6 +183,21 @@ struct LimitsTests {
             #expect(streamed == ["feeds:page view"])
             let health = try await client.unary(HealthV1.Health.check, HealthV1.HealthCheckRequest())
             #expect(health.status == .serving)
+            // The connection remembers the last method's route and verdict: the refused method
+            // stays refused when called twice running, and after it the allowed one still works.
+            for _ in 0..<2 {
+                let again = await #expect(throws: RPCError.self) { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
+                #expect(again?.code == .permissionDenied)
+            }
+            var streamedAgain: [String] = []
+            for try await message in client.serverStreaming(TestingV1.Echo.stream, echoRequest(text: "again")) {
+                streamedAgain.append(message.text)
+            }
+            #expect(streamedAgain == ["feeds:again"])
+            let unknown = await #expect(throws: RPCError.self) {
+                try await client.unary(path: "/chatpanel.testing.v1.Echo/Nope", payload: [])
+            }
+            #expect(unknown?.code == .unimplemented)
             await client.close()
         }
     }
@@ -195,6 +210,15 @@ struct LimitsTests {
             let client = RPCClient(configuration: .init(socketPath: socket))
             let answer = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "x"))
             #expect(answer.text == "panel:x")
+            // Methods in turn on one connection each reach their own handler.
+            for text in ["y", "z"] {
+                var streamed: [String] = []
+                for try await message in client.serverStreaming(TestingV1.Echo.stream, echoRequest(text: text)) {
+                    streamed.append(message.text)
+                }
+                #expect(streamed == ["feeds:\(text)"])
+                #expect(try await client.unary(TestingV1.Echo.echo, echoRequest(text: text)).text == "panel:\(text)")
+            }
             await client.close()
         }
     }

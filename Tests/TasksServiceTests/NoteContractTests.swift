@@ -116,6 +116,19 @@ import Testing
         }
     }
 
+    @Test func aPreviewCountsCharactersNotBytesOrScalars() async throws {
+        try await withTasksService { service in
+            // Newest first: five characters in ten scalars, five Cyrillic ones, six.
+            try await write(service, "Привет")
+            try await write(service, "Приве")
+            try await write(service, String(repeating: "e\u{301}", count: 5))
+            let listed = try await service.call(TasksV1.Tasks.listNotes, Make.notes(preview: 5))
+            #expect(listed.notes.map(\.text) == [String(repeating: "e\u{301}", count: 5), "Приве", "Приве"])
+            #expect(listed.notes.map(\.truncated) == [false, false, true])
+            #expect(listed.notes.map(\.length) == [5, 5, 6])
+        }
+    }
+
     @Test func refusesBadListRequests() async throws {
         try await withTasksService { service in
             for index in 1...6 { try await write(service, "note \(index)") }

@@ -5,38 +5,64 @@ public import W3CTraceContext
 /// What a handler knows about the call it serves.
 public struct RPCCallContext: Sendable {
     /// The full method path.
-    public let method: String
+    public var method: String { storage.method }
     /// The manager on whose behalf the call is made, with their rights.
-    public let caller: RPCV1.Caller
+    public var caller: RPCV1.Caller { storage.caller }
     /// The idempotency key of a mutation (empty when the caller sent none).
-    public let requestID: String
+    public var requestID: String { storage.requestID }
     /// When the caller stops waiting.
-    public let deadline: ContinuousClock.Instant
+    public var deadline: ContinuousClock.Instant { storage.deadline }
     /// The process at the other end of the socket.
-    public let peer: PeerCredentials
+    public var peer: PeerCredentials { storage.peer }
     /// The call's id on its connection (0 outside a server).
-    public let callID: UInt64
+    public var callID: UInt64 { storage.callID }
     /// The call's own span: in the caller's trace when the request frame carried a
     /// `traceparent`, else the first span of a new trace.
-    public let trace: TraceContext
+    public var trace: TraceContext { storage.trace }
     /// The caller's span (nil when the trace started with this call).
-    public let parentSpanID: SpanID?
-    private let connectionLogger: Logger
+    public var parentSpanID: SpanID? { storage.parentSpanID }
+    private var connectionLogger: Logger { storage.logger }
+
+    /// Everything, made once per call: a context is passed and captured many times over (into
+    /// the call's task, its handler, the handler's own calls), and a copy is one retain instead
+    /// of one for each of the strings, arrays and logger it holds.
+    private final class Storage: Sendable {
+        let method: String
+        let caller: RPCV1.Caller
+        let requestID: String
+        let deadline: ContinuousClock.Instant
+        let peer: PeerCredentials
+        let callID: UInt64
+        let trace: TraceContext
+        let parentSpanID: SpanID?
+        let logger: Logger
+
+        init(
+            method: String, caller: RPCV1.Caller, requestID: String, deadline: ContinuousClock.Instant, peer: PeerCredentials,
+            callID: UInt64, trace: TraceContext, parentSpanID: SpanID?, logger: Logger
+        ) {
+            self.method = method
+            self.caller = caller
+            self.requestID = requestID
+            self.deadline = deadline
+            self.peer = peer
+            self.callID = callID
+            self.trace = trace
+            self.parentSpanID = parentSpanID
+            self.logger = logger
+        }
+    }
+
+    private let storage: Storage
 
     /// A context; servers make these, and tests that call handlers directly.
     public init(
         method: String, caller: RPCV1.Caller, requestID: String = "", deadline: ContinuousClock.Instant,
         peer: PeerCredentials, logger: Logger, callID: UInt64 = 0, trace: TraceContext? = nil, parentSpanID: SpanID? = nil
     ) {
-        self.trace = trace ?? TraceContext.startingTrace()
-        self.parentSpanID = parentSpanID
-        self.method = method
-        self.caller = caller
-        self.requestID = requestID
-        self.deadline = deadline
-        self.peer = peer
-        self.callID = callID
-        self.connectionLogger = logger
+        storage = Storage(
+            method: method, caller: caller, requestID: requestID, deadline: deadline, peer: peer, callID: callID,
+            trace: trace ?? TraceContext.startingTrace(), parentSpanID: parentSpanID, logger: logger)
     }
 
     /// A logger carrying the call's method, call id, request id and trace (made when asked for:

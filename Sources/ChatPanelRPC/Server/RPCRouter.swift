@@ -108,17 +108,25 @@ struct ResponseEncodingError: Error {
     let cause: any Error
 }
 
-/// One method's type-erased handler.
-struct RPCRoute: Sendable {
+/// One method's type-erased handler (a class: a call takes its route with one retain).
+final class RPCRoute: Sendable {
     let isStreaming: Bool
     /// A long-lived stream: its own deadline cap, ended when the server drains.
-    var isSubscription = false
+    let isSubscription: Bool
     /// Who may call it; nil: every allowed peer.
     let group: MethodGroup?
     /// Its metrics, made when it is registered: a call records without looking them up.
     let metrics: RouteMetrics
     /// How its handler runs, taking the request's payload and giving the answer's.
     let handler: Handler
+
+    init(isStreaming: Bool, isSubscription: Bool = false, group: MethodGroup?, metrics: RouteMetrics, handler: Handler) {
+        self.isStreaming = isStreaming
+        self.isSubscription = isSubscription
+        self.group = group
+        self.metrics = metrics
+        self.handler = handler
+    }
 
     enum Handler: Sendable {
         /// In a task of its own, which may suspend; a stream's messages go through the sink.

@@ -43,6 +43,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         var isSubscription = false
     }
 
+    /// A method's route, and whether this connection's peer may call it.
+    private struct KnownRoute {
+        let method: String
+        let route: RPCRoute
+        let allowed: Bool
+    }
+
     /// A call read while the connection was at its cap.
     private struct WaitingCall {
         var frame: RPCV1.RequestFrame
@@ -72,6 +79,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// when the read completes.
     @exclusivity(unchecked) private var inRead = false
     @exclusivity(unchecked) private var flushPending = false
+    /// The method the last call named, its route, and whether this peer may call it: a peer
+    /// calls the same method again and again (the gateway asks each service for its panel
+    /// data), and comparing the path costs less than hashing it and the peer's groups.
+    @exclusivity(unchecked) private var lastRoute: KnownRoute?
     private var context: ChannelHandlerContext!
 
     init(
@@ -216,12 +227,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             refuse(frame, Self.duplicateCallID(callID))
             return
         }
-        guard let route = router.route(for: frame.method) else {
+        guard let known = route(for: frame.method) else {
             // Not recorded per method: the path is whatever the peer sent.
             respond(callID: callID, error: RPCError(code: .unimplemented, message: "method \(frame.method) is not implemented"))
             return
         }
-        if let group = route.group, !peerGroups.contains(group) {
+        let route = known.route
+        if !known.allowed, let group = route.group {
             logger.warning(
                 "rpc.call.forbidden",
                 metadata: [
@@ -272,6 +284,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 deadlines.arm(at: expiry, on: eventLoop) { loopBound.value.expireOverdueCalls() }
             }
         }
+    }
+
+    /// The route of `method` and whether this peer may call it; nil for a method not registered.
+    private func route(for method: String) -> KnownRoute? {
+        if let last = lastRoute, last.method == method { return last }
+        guard let route = router.route(for: method) else { return nil }
+        let known = KnownRoute(method: method, route: route, allowed: route.group.map { peerGroups.contains($0) } ?? true)
+        lastRoute = known
+        return known
     }
 
     /// The connection's deadline timer fired: expires every overdue call and re-arms the timer

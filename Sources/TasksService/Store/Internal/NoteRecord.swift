@@ -57,9 +57,12 @@ struct NoteRecord: Sendable {
         note.authorID = authorID
         note.createdAtMs = createdAt
         note.length = UInt32(clamping: length)
-        if let previewLength {
+        if let previewLength, length > previewLength {
             (note.text, note.truncated) = TextRule.preview(of: text, length: previewLength)
         } else {
+            // The stored length counts the text's characters: a text that fits needs no walk
+            // over its grapheme clusters to learn so (for Cyrillic text, the most costly part
+            // of a notes page).
             note.text = text
         }
         return note
