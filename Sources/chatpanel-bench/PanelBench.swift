@@ -26,6 +26,10 @@ struct PanelBench: AsyncParsableCommand {
     @Option(help: "Notes.") var notes = 5_000_000
     @Option(help: "Tasks.") var tasks = 2_000_000
     @Option(help: "Sequential calls measured.") var samples = 5_000
+    @Flag(
+        help: ArgumentHelp(
+            "First, the panel of every dialog once, not measured (16 callers): a service that has run a while has the whole data set in its processes' page tables, where one just started takes a page fault on each first touch of a database page."
+        )) var warmUp = false
     @Option(help: "Calls per concurrency level, split over the callers.") var concurrentCalls = 16_000
     @Option(help: "The gateway's panel deadline in milliseconds.") var panelTimeoutMs = 1000
     @Option(help: "Where the databases and logs go.") var directory = "/tmp/cp-panel-bench"
@@ -80,6 +84,11 @@ struct PanelBench: AsyncParsableCommand {
             }
             defer { for process in processes { process.stop() } }
             let pids = processes.map(\.process.processIdentifier)
+            if warmUp {
+                let started = ContinuousClock.now
+                try await workload.everyDialog(socket: sockets.gateway, callers: 16)
+                print("\nwarmed up: the panel of each of the \(dialogCount) dialogs once, in \(format(started.duration(to: .now).inSeconds)) s")
+            }
             print("\nGetPanel, manager 1 with the default layout, random dialogs (a tenth not saved as clients yet), unpinned:")
             let sequentialCPU = try PanelCPU(pids)
             let sequential = try await workload.sequential(socket: sockets.gateway, calls: samples)
@@ -238,6 +247,24 @@ struct PanelWorkload: Sendable {
         var generator = SplitMix64(seed: 17)
         for _ in 0..<panels { _ = try await panel(client, &generator) }
         await client.close()
+    }
+
+    /// The panel of every dialog once, the dialogs split between `callers` concurrent callers.
+    func everyDialog(socket: String, callers: Int) async throws {
+        let clients = (0..<callers).map { _ in makeClient(socket) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, client) in clients.enumerated() {
+                group.addTask {
+                    for dialog in stride(from: index, to: dialogs, by: callers) {
+                        var request = GatewayV1.GetPanelRequest()
+                        request.dialogID = BenchSeed.dialogID(dialog)
+                        _ = try await client.unary(GatewayV1.Gateway.getPanel, request)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for client in clients { await client.close() }
     }
 
     /// `calls` panels from `callers` concurrent callers, each on its own connection.
