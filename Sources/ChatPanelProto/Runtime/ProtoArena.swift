@@ -63,7 +63,9 @@ final class ProtoArena {
     var allocator: ProtobufCAllocator {
         ProtobufCAllocator(
             alloc: { data, size in
-                Unmanaged<ProtoArena>.fromOpaque(data!).takeUnretainedValue().allocateUninitialized(size)
+                // The arena outlives every allocation it serves: borrowed without a retain and a
+                // release around each one (protobuf-c allocates once per sub-message and string).
+                Unmanaged<ProtoArena>.fromOpaque(data!)._withUnsafeGuaranteedRef { $0.allocateUninitialized(size) }
             },
             free: { _, _ in },
             allocator_data: Unmanaged.passUnretained(self).toOpaque())

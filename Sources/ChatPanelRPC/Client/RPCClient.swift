@@ -88,8 +88,8 @@ public final class RPCClient: Sendable {
     public func unary(path: String, payload: [UInt8], options: RPCCallOptions = RPCCallOptions()) async throws -> [UInt8] {
         let (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
         let connection = try await connection()
-        let response = try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<RPCV1.ResponseFrame, any Error>) in
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<[UInt8], any Error>) in
                 connection.start(id: callID, frame: frameBytes, receiver: .unary(continuation), timeout: timeout)
                 // In a task cancelled before the call started, `onCancel` already ran and found no
                 // call to cancel: cancel it now, behind the start (in order on the loop).
@@ -98,10 +98,6 @@ public final class RPCClient: Sendable {
         } onCancel: {
             connection.cancel(id: callID)
         }
-        if response.status?.code ?? .ok != .ok {
-            throw RPCError(status: response.status ?? RPCV1.Status())
-        }
-        return response.payload
     }
 
     /// Calls a server-streaming method; iterate the result to receive the messages. Stopping the

@@ -3,8 +3,10 @@ import NIOCore
 
 /// Where the responses of a call go.
 enum ClientCallReceiver: Sendable {
-    /// A unary call: resumed once, on the connection's loop.
-    case unary(UnsafeContinuation<RPCV1.ResponseFrame, any Error>)
+    /// A unary call: resumed once, on the connection's loop, with the answer's payload or the
+    /// error its status carries (the frame itself is not handed on: copying it costs a retain
+    /// and a release for each of its strings and arrays).
+    case unary(UnsafeContinuation<[UInt8], any Error>)
     /// A server-streaming call: each frame, then the end.
     case stream(AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.Continuation)
 }
@@ -159,15 +161,34 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func complete(id: UInt64, with result: Result<RPCV1.ResponseFrame, any Error>, context: ChannelHandlerContext?) {
-        guard let call = pending.removeValue(forKey: id) else { return }
+    /// Takes a call off the books, its slot going to the first waiting call; nil when it is
+    /// not in flight (given up on already).
+    private func remove(id: UInt64, context: ChannelHandlerContext?) -> Pending? {
+        guard let call = pending.removeValue(forKey: id) else { return nil }
         if call.sent {
             sentCount -= 1
             if let context, context.channel.isActive { sendWaitingCalls(context: context) }
         }
+        return call
+    }
+
+    /// Answers a unary call with the payload of its response frame, or the error its status carries.
+    private static func answer(_ continuation: UnsafeContinuation<[UInt8], any Error>, with frame: borrowing RPCV1.ResponseFrame) {
+        if let status = frame.status, status.code != .ok {
+            continuation.resume(throwing: RPCError(status: status))
+        } else {
+            continuation.resume(returning: frame.payload)
+        }
+    }
+
+    private func complete(id: UInt64, with result: Result<RPCV1.ResponseFrame, any Error>, context: ChannelHandlerContext?) {
+        guard let call = remove(id: id, context: context) else { return }
         switch call.receiver {
         case .unary(let continuation):
-            continuation.resume(with: result)
+            switch result {
+            case .success(let frame): Self.answer(continuation, with: frame)
+            case .failure(let error): continuation.resume(throwing: error)
+            }
         case .stream(let continuation):
             switch result {
             case .success(let frame):
@@ -188,8 +209,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         guard let call = pending[frame.callID] else { return }  // a call given up on already
         switch call.receiver {
-        case .unary:
-            complete(id: frame.callID, with: .success(frame), context: context)
+        case .unary(let continuation):
+            _ = remove(id: frame.callID, context: context)
+            Self.answer(continuation, with: frame)
         case .stream(let continuation):
             if frame.endOfStream {
                 complete(id: frame.callID, with: .success(frame), context: context)
