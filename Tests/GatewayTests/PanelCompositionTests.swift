@@ -89,6 +89,50 @@ struct PanelCompositionTests {
         }
     }
 
+    @Test("a panel asked for again after its dialog moved to another client, or got its first, shows the new client's tasks and notes")
+    func panelAfterTheDialogsClientChanged() async throws {
+        try await withGateway { h in
+            let first = try await h.savedClient("d-moved", name: "Иван Петров")
+            try await h.task("First's task", client: first, performer: As.manager.managerID)
+            try await h.note("First's note", client: first)
+            let second = try await h.savedClient("d-other", name: "Пётр Иванов")
+            try await h.task("Second's task", client: second, performer: As.manager.managerID)
+            try await h.note("Second's note", client: second)
+            try await h.dialog("d-unsaved", name: "Мария")
+
+            func shown(_ dialogID: String) async throws -> (client: Int64?, tasks: [String], notes: [String]) {
+                let panel = try await h.panel(dialogID)
+                let tasks = try #require(panel.widget(.tasks))
+                let notes = try #require(panel.widget(.notes))
+                #expect(tasks.state == .ok && notes.state == .ok, "\(tasks.reason) \(notes.reason)")
+                let client = try #require(panel.client).card().client?.clientID
+                let titles = try tasks.tasksData().all?.tasks.map(\.title) ?? []
+                return (client, titles, try notes.notesData().notes.map(\.text))
+            }
+            // Asked for twice: the second panel asks for the tasks widgets with the keys the
+            // first card had, while the card is read.
+            for _ in 0..<2 {
+                let panel = try await shown("d-moved")
+                #expect(panel.client == first && panel.tasks == ["First's task"] && panel.notes == ["First's note"])
+                #expect(try await shown("d-unsaved") == (nil, [], []))
+            }
+            var link = ClientsV1.LinkDialogRequest()
+            link.dialogID = "d-moved"
+            link.clientID = second
+            _ = try await h.clients(ClientsV1.Clients.linkDialog, link)
+            var save = ClientsV1.SaveClientFromDialogRequest()
+            save.dialogID = "d-unsaved"
+            let saved = try #require(try await h.clients(ClientsV1.Clients.saveClientFromDialog, save).client?.clientID)
+            try await h.note("Saved one's note", client: saved)
+            for _ in 0..<2 {
+                let moved = try await shown("d-moved")
+                #expect(moved.client == second && moved.tasks == ["Second's task"] && moved.notes == ["Second's note"])
+                let unsaved = try await shown("d-unsaved")
+                #expect(unsaved.client == saved && unsaved.tasks.isEmpty && unsaved.notes == ["Saved one's note"])
+            }
+        }
+    }
+
     @Test("an unknown dialog is NOT_FOUND; an empty dialog id is INVALID_ARGUMENT")
     func badDialogs() async throws {
         try await withGateway { h in

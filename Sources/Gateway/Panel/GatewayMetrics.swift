@@ -11,6 +11,7 @@ import CoreMetrics
 /// | `chatpanel_gateway_upstream_call_duration_seconds` | histogram | `upstream` |
 /// | `chatpanel_gateway_upstream_breaker_state` | gauge | `upstream`: 0 closed, 1 half-open, 2 open |
 /// | `chatpanel_gateway_upstream_breaker_opened_total` | counter | `upstream`: times the breaker opened |
+/// | `chatpanel_gateway_panel_key_hints_total` | counter | `outcome`: `kept` (the widgets asked for with a dialog's remembered card keys were kept), `asked_again` (the card's keys had changed) |
 ///
 /// The widget counters are made once, one per widget kind and state, and found by number:
 /// recording a panel's widgets looks nothing up by name.
@@ -21,6 +22,15 @@ enum GatewayMetrics {
 
     private static let widgetCounters: [[Counter]] = widgetNames.map { widget in
         stateNames.map { state in Counter(label: "chatpanel_gateway_widgets_total", dimensions: [("widget", widget), ("state", state)]) }
+    }
+
+    private static let hintsKept = Counter(label: "chatpanel_gateway_panel_key_hints_total", dimensions: [("outcome", "kept")])
+    private static let hintsStale = Counter(label: "chatpanel_gateway_panel_key_hints_total", dimensions: [("outcome", "asked_again")])
+
+    /// Counts a panel composed with a dialog's remembered card keys: whether the widgets asked
+    /// for with them were kept.
+    static func recordHint(kept: Bool) {
+        (kept ? hintsKept : hintsStale).increment()
     }
 
     /// Counts each widget of a composed panel (or refresh) by its kind and state.

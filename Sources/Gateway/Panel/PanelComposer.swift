@@ -17,6 +17,8 @@ struct PanelComposer: Sendable {
     let store: GatewayStore
     /// The longest a panel may take.
     let panelTimeout: Duration
+    /// The keys of the cards of dialogs whose panels were composed lately.
+    let hints = DialogKeyHints()
 
     /// A composer over the upstreams that compose widgets.
     init(upstreams: UpstreamSet, store: GatewayStore, panelTimeout: Duration) {
@@ -38,6 +40,12 @@ struct PanelComposer: Sendable {
     }
 
     /// The panel of the calling manager and a dialog, in the manager's layout.
+    ///
+    /// The widgets of services other than clients need the card's keys (the client id above
+    /// all). When the dialog's panel was composed lately, they are asked for with the keys its
+    /// card had then, while the card is read: a sequential panel waits for one round of calls
+    /// instead of two. They are kept only when the card comes back with the same keys, and
+    /// asked for again with the card's keys otherwise (see ``DialogKeyHints``).
     func panel(dialogID: String, context: RPCCallContext) async throws -> GatewayV1.Panel {
         let started = ContinuousClock.now
         let loadedAt = store.now()
@@ -45,12 +53,37 @@ struct PanelComposer: Sendable {
         // Kept in memory by the store (read from the database once): no child tasks for them.
         let layout = try await store.layout(managerID: context.caller.managerID)
         let settings = try await store.settings()
-        let (base, card) = try await clientBlock(
-            dialogID: dialogID, caller: context.caller, deadline: deadline, requestID: context.requestID)
-
         let visible = layout.widgets.filter(\.visible)
-        var widgets = await self.widgets(
-            visible.map(\.kind), card: card, cardBytes: base.data, settings: settings, caller: context.caller, deadline: deadline)
+        var plan = plan(visible.map(\.kind), settings: settings, caller: context.caller)
+        let caller = context.caller
+        func request(_ card: ClientsV1.ClientCardKeys, _ cardBytes: [UInt8] = []) -> WidgetSource.Request {
+            WidgetSource.Request(card: card, cardBytes: cardBytes, caller: caller, deadline: deadline, completedTasksSinceMs: nil)
+        }
+
+        let base: GatewayV1.Widget
+        let card: ClientsV1.ClientCardKeys
+        let remote: [(Int, [GatewayV1.Widget])]
+        if plan.callsUpstream, let hint = hints.keys(of: dialogID) {
+            (base, card, remote) = try await withThrowingTaskGroup(of: [(Int, [GatewayV1.Widget])].self) { group in
+                group.addTask { [plan] in await self.fillRemote(plan, request(hint)) }
+                let (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
+                if card == hint, let early = try await group.next() {
+                    GatewayMetrics.recordHint(kept: true)
+                    return (base, card, early)
+                }
+                group.cancelAll()
+                GatewayMetrics.recordHint(kept: false)
+                return (base, card, await fillRemote(plan, request(card)))
+            }
+        } else {
+            (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
+            remote = await fillRemote(plan, request(card))
+        }
+        hints.remember(card, for: dialogID)
+        await fillLocal(&plan, request(card, base.data))
+        plan.place(remote)
+        GatewayMetrics.record(plan.widgets)
+        var widgets = plan.widgets
         for (index, placement) in visible.enumerated() { widgets[index].collapsed = placement.collapsed }
 
         var panel = GatewayV1.Panel()
@@ -101,6 +134,39 @@ struct PanelComposer: Sendable {
         _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCardKeys, cardBytes: [UInt8], settings: GatewayV1.Settings,
         caller: RPCV1.Caller, deadline: ContinuousClock.Instant, completedTasksSinceMs: Int64? = nil
     ) async -> [GatewayV1.Widget] {
+        var plan = plan(kinds, settings: settings, caller: caller)
+        let request = WidgetSource.Request(
+            card: card, cardBytes: cardBytes, caller: caller, deadline: deadline, completedTasksSinceMs: completedTasksSinceMs)
+        await fillLocal(&plan, request)
+        plan.place(await fillRemote(plan, request))
+        GatewayMetrics.record(plan.widgets)
+        return plan.widgets
+    }
+
+    /// Widgets decided, and the positions each source is to fill.
+    struct WidgetPlan: Sendable {
+        /// Every widget in order: decided ones final, the others with their kind, OK state and data type.
+        var widgets: [GatewayV1.Widget]
+        /// By source (as in ``sources``): the positions it fills.
+        var pending: [[Int]]
+        /// The sources with positions to fill that call their service.
+        var remote: [Int]
+        /// The sources with positions to fill that read only the card.
+        var local: [Int]
+
+        /// Whether a source calls its service.
+        var callsUpstream: Bool { !remote.isEmpty }
+
+        /// Puts sources' widgets in their positions.
+        mutating func place(_ filled: [(Int, [GatewayV1.Widget])]) {
+            for (index, results) in filled {
+                for (position, widget) in zip(pending[index], results) { widgets[position] = widget }
+            }
+        }
+    }
+
+    /// Decides what settings and rights decide, and which source fills each other widget.
+    func plan(_ kinds: [GatewayV1.WidgetKind], settings: GatewayV1.Settings, caller: RPCV1.Caller) -> WidgetPlan {
         var widgets: [GatewayV1.Widget] = []
         // The positions each source fills. (Built by mapping, not `Array(repeating:count:)`,
         // which allocates in unspecialized standard library code: a run-time look-up of the
@@ -126,41 +192,42 @@ struct PanelComposer: Sendable {
             pending[index].append(widgets.count)
             widgets.append(widget)
         }
-        let request = WidgetSource.Request(
-            card: card, cardBytes: cardBytes, caller: caller, deadline: deadline, completedTasksSinceMs: completedTasksSinceMs)
         var remote: [Int] = []
+        var local: [Int] = []
         for (index, positions) in pending.enumerated() where !positions.isEmpty {
-            if sources[index].1.callsUpstream {
-                remote.append(index)
-            } else {
-                await fill(&widgets, from: index, at: positions, request)
-            }
+            if sources[index].1.callsUpstream { remote.append(index) } else { local.append(index) }
         }
-        if remote.count == 1 {
-            await fill(&widgets, from: remote[0], at: pending[remote[0]], request)
-        } else if remote.count > 1 {
-            let filled = await withTaskGroup(of: (Int, [GatewayV1.Widget]).self) { group in
-                for index in remote {
-                    let (upstream, source) = sources[index]
-                    let mine = pending[index].map { widgets[$0] }
-                    group.addTask { (index, await source.fill(upstream, request, mine)) }
-                }
-                var results: [(Int, [GatewayV1.Widget])] = []
-                for await result in group { results.append(result) }
-                return results
-            }
-            for (index, results) in filled {
-                for (position, widget) in zip(pending[index], results) { widgets[position] = widget }
-            }
-        }
-        GatewayMetrics.record(widgets)
-        return widgets
+        return WidgetPlan(widgets: widgets, pending: pending, remote: remote, local: local)
     }
 
-    private func fill(_ widgets: inout [GatewayV1.Widget], from index: Int, at positions: [Int], _ request: WidgetSource.Request) async {
-        let (upstream, source) = sources[index]
-        let filled = await source.fill(upstream, request, positions.map { widgets[$0] })
-        for (position, widget) in zip(positions, filled) { widgets[position] = widget }
+    /// Fills the widgets of the sources that read only the card.
+    private func fillLocal(_ plan: inout WidgetPlan, _ request: WidgetSource.Request) async {
+        for index in plan.local {
+            let (upstream, source) = sources[index]
+            let filled = await source.fill(upstream, request, plan.pending[index].map { plan.widgets[$0] })
+            plan.place([(index, filled)])
+        }
+    }
+
+    /// The widgets of the sources that call their services: the one awaited directly, several at once.
+    private func fillRemote(_ plan: WidgetPlan, _ request: WidgetSource.Request) async -> [(Int, [GatewayV1.Widget])] {
+        func mine(_ index: Int) -> [GatewayV1.Widget] { plan.pending[index].map { plan.widgets[$0] } }
+        if plan.remote.count == 1 {
+            let index = plan.remote[0]
+            let (upstream, source) = sources[index]
+            return [(index, await source.fill(upstream, request, mine(index)))]
+        }
+        guard plan.remote.count > 1 else { return [] }
+        return await withTaskGroup(of: (Int, [GatewayV1.Widget]).self) { group in
+            for index in plan.remote {
+                let (upstream, source) = sources[index]
+                let widgets = mine(index)
+                group.addTask { (index, await source.fill(upstream, request, widgets)) }
+            }
+            var results: [(Int, [GatewayV1.Widget])] = []
+            for await result in group { results.append(result) }
+            return results
+        }
     }
 
     private func source(of kind: GatewayV1.WidgetKind) -> (Int, WidgetSource.Widget)? {
