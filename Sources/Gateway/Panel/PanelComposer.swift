@@ -63,7 +63,8 @@ struct PanelComposer: Sendable {
         let base: GatewayV1.Widget
         let card: ClientsV1.ClientCardKeys
         let remote: [(Int, [GatewayV1.Widget])]
-        if plan.callsUpstream, let hint = hints.keys(of: dialogID) {
+        let hint = plan.callsUpstream ? hints.keys(of: dialogID) : nil
+        if let hint {
             (base, card, remote) = try await withThrowingTaskGroup(of: [(Int, [GatewayV1.Widget])].self) { group in
                 group.addTask { [plan] in await self.fillRemote(plan, request(hint)) }
                 let (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
@@ -79,7 +80,8 @@ struct PanelComposer: Sendable {
             (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
             remote = await fillRemote(plan, request(card))
         }
-        hints.remember(card, for: dialogID)
+        // (A hint that was looked up and held is remembered already.)
+        if card != hint { hints.remember(card, for: dialogID) }
         await fillLocal(&plan, request(card, base.data))
         plan.place(remote)
         GatewayMetrics.record(plan.widgets)
