@@ -1,5 +1,5 @@
 import ChatPanelProto
-import ChatPanelRPC
+@testable import ChatPanelRPC
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -210,6 +210,31 @@ import Testing
             #expect(ByteBufferAllocator.frameBodySize(envelope: header, field: 4, payload: frame.payload) == whole.count)
             #expect(buffer.readInteger(as: UInt32.self) == UInt32(whole.count))
             #expect(buffer.readBytes(length: buffer.readableBytes) == whole)
+        }
+    }
+
+    /// An OK answer from the envelope encoded once: the call id written ahead of it and the
+    /// payload after it give the bytes protobuf-c packs for the whole frame, for ids of every
+    /// varint length (0 left out, as protobuf-c leaves it) and empty, short and long payloads.
+    @Test func answerFromTheSharedEnvelopeIsTheWholeMessage() throws {
+        for id: UInt64 in [0, 1, 127, 128, 300, 1 << 35, .max] {
+            for size in [0, 1, 300, 20_000] {
+                var frame = RPCV1.ResponseFrame()
+                frame.callID = id
+                frame.endOfStream = true
+                frame.status = RPCV1.Status()
+                frame.payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+                let whole = try frame.serializedBytes()
+                let envelope = ServerConnectionHandler.answerEnvelope
+                var buffer = ByteBufferAllocator().frame(id: id, envelope: envelope, field: 4, payload: frame.payload)
+                #expect(ByteBufferAllocator.frameBodySize(id: id, envelope: envelope, field: 4, payload: frame.payload) == whole.count)
+                #expect(buffer.readInteger(as: UInt32.self) == UInt32(whole.count))
+                let read = buffer.readBytes(length: buffer.readableBytes)
+                let body = try #require(read)
+                #expect(body == whole, "id \(id), payload \(size) bytes")
+                let decoded = try RPCV1.ResponseFrame(serializedBytes: body)
+                #expect(decoded.callID == id && decoded.endOfStream && decoded.status?.code == .ok && decoded.payload == frame.payload)
+            }
         }
     }
 }

@@ -62,6 +62,33 @@ struct FrameTests {
         }
     }
 
+    @Test func anAnswerLargerThanTheMaximumFrameIsResourceExhausted() async throws {
+        var router = RPCRouter()
+        router.register(TestingV1.Echo.echo) { request, _ in
+            var response = TestingV1.EchoResponse()
+            response.body = [UInt8](repeating: 0x62, count: Int(request.delayMs))
+            return response
+        }
+        try await withEchoServer(router: router, configure: { $0.maximumFrameSize = 200 }) { _, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            // An answer frame is the call id, the end of stream, the status and the payload:
+            // 180 bytes of body fit in 200, 300 do not. (The size travels in a field this
+            // handler reads, so that the request stays small.)
+            for (size, fits) in [(180, true), (300, false), (0, true)] {
+                var sized = TestingV1.EchoRequest()
+                sized.delayMs = UInt32(size)
+                if fits {
+                    let answer = try await client.unary(TestingV1.Echo.echo, sized)
+                    #expect(answer.body.count == size)
+                } else {
+                    let error = await #expect(throws: RPCError.self) { try await client.unary(TestingV1.Echo.echo, sized) }
+                    #expect(error?.code == .resourceExhausted && error?.message.contains("maximum frame size") == true)
+                }
+            }
+            await client.close()
+        }
+    }
+
     @Test func frameSplitIntoSeveralWritesIsAnswered() async throws {
         try await withEchoServer { _, socket in
             try await withRawConnection(to: socket) { raw in

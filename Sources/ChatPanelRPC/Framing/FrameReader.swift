@@ -172,6 +172,32 @@ extension ByteBufferAllocator {
         return envelope.count + varintSize(UInt64(field) << 3 | 2) + varintSize(UInt64(payload.count)) + payload.count
     }
 
+    /// A frame like ``frame(envelope:field:payload:)`` whose message also has `id` as its field
+    /// 1 (a varint), written ahead of `envelope` (encoded without it): with every other field's
+    /// number above 1 and the payload's the highest, the bytes protobuf-c packs for the whole
+    /// message. One envelope encoded once serves every call that differs only in its id.
+    func frame(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
+        let bodySize = Self.frameBodySize(id: id, envelope: envelope, field: field, payload: payload)
+        var buffer = self.buffer(capacity: 4 + bodySize)
+        buffer.writeInteger(UInt32(truncatingIfNeeded: bodySize))
+        if id != 0 {
+            buffer.writeVarint(1 << 3)
+            buffer.writeVarint(id)
+        }
+        buffer.writeBytes(envelope)
+        if !payload.isEmpty {
+            buffer.writeVarint(UInt64(field) << 3 | 2)
+            buffer.writeVarint(UInt64(payload.count))
+            buffer.writeBytes(payload)
+        }
+        return buffer
+    }
+
+    /// The size of the frame body ``frame(id:envelope:field:payload:)`` makes.
+    static func frameBodySize(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
+        frameBodySize(envelope: envelope, field: field, payload: payload) + (id == 0 ? 0 : 1 + varintSize(id))
+    }
+
     static func varintSize(_ value: UInt64) -> Int {
         var size = 1
         var rest = value >> 7

@@ -436,12 +436,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func writeLastFrame(callID: UInt64, outcome: Result<[UInt8], RPCError>, isStreaming: Bool) {
         switch outcome {
         case .success(let payload):
-            var frame = RPCV1.ResponseFrame()
-            frame.callID = callID
-            frame.endOfStream = true
-            frame.status = RPCV1.Status()
-            if !isStreaming { frame.payload = payload }
-            write(frame)
+            writeAnswer(callID: callID, payload: isStreaming ? [] : payload)
         case .failure(let error):
             respond(callID: callID, error: error)
         }
@@ -493,6 +488,32 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Writes a response frame; `promise` (when given) completes once it is written.
+    /// The last frame of a call that ended OK: the envelope encoded once (end of stream, OK
+    /// status), the call id ahead of it and the payload after it.
+    private func writeAnswer(callID: UInt64, payload: [UInt8]) {
+        let size = ByteBufferAllocator.frameBodySize(id: callID, envelope: Self.answerEnvelope, field: Self.payloadField, payload: payload)
+        guard size <= configuration.maximumFrameSize else {
+            // Answered RESOURCE_EXHAUSTED by the general path.
+            var frame = RPCV1.ResponseFrame()
+            frame.callID = callID
+            frame.endOfStream = true
+            frame.status = RPCV1.Status()
+            frame.payload = payload
+            write(frame)
+            return
+        }
+        send(context.channel.allocator.frame(id: callID, envelope: Self.answerEnvelope, field: Self.payloadField, payload: payload), promise: nil)
+    }
+
+    /// `ResponseFrame` with end of stream and an OK status, and no call id or payload.
+    static let answerEnvelope: [UInt8] = {
+        var frame = RPCV1.ResponseFrame()
+        frame.endOfStream = true
+        frame.status = RPCV1.Status()
+        guard let bytes = try? frame.serializedBytes() else { preconditionFailure("a constant response frame encodes") }
+        return bytes
+    }()
+
     private func write(_ frame: RPCV1.ResponseFrame, promise: EventLoopPromise<Void>? = nil) {
         // The envelope is encoded without the payload, which goes into the frame's buffer as the
         // frame's last field: copied once, the bytes protobuf-c would pack for the whole frame.
@@ -518,7 +539,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             bytes = (try? replacement.serializedBytes()) ?? []
             payload = []
         }
-        let buffer = context.channel.allocator.frame(envelope: bytes, field: Self.payloadField, payload: payload)
+        send(context.channel.allocator.frame(envelope: bytes, field: Self.payloadField, payload: payload), promise: promise)
+    }
+
+    private func send(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?) {
         if inRead {
             // Answered within a read: flushed once with the others when the read completes.
             context.write(wrapOutboundOut(buffer), promise: promise)
