@@ -10,6 +10,10 @@ public struct GatewayConfiguration: Sendable {
     public var mergeRetry = MergeRetryPolicy()
     /// The live panel: stalled watchers, coalescing, feed subscriptions.
     public var live = LiveConfiguration()
+    /// How many dialogs' card keys the gateway remembers, to ask for a panel's other widgets
+    /// while its card is read (``DialogKeyHints``); 0 asks for them after the card, always.
+    /// About 250 bytes a dialog. Default 250 000.
+    public var panelKeyHints = 250_000
 
     /// A configuration with every upstream's socket, keyed by upstream name.
     public init(upstreamSockets: [String: String]) {

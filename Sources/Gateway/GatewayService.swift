@@ -51,7 +51,8 @@ public final class GatewayService: ChatPanelService {
         self.feeds = upstreams.all.map { upstream in
             ChangeFeedSubscriber(upstream: upstream, hub: watches, configuration: configuration.live, logger: logger)
         }
-        self.composer = PanelComposer(upstreams: upstreams, store: store, panelTimeout: configuration.panelTimeout)
+        self.composer = PanelComposer(
+            upstreams: upstreams, store: store, panelTimeout: configuration.panelTimeout, keyHints: configuration.panelKeyHints)
         self.actions = ActionCatalog(upstreams: upstreams)
         self.mergeRunner = MergeWorkflowRunner(
             store: store, steps: Self.mergeSteps(upstreams), retry: configuration.mergeRetry, logger: logger)

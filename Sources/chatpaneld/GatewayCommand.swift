@@ -14,6 +14,12 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "The longest a panel may take, in milliseconds (env CHATPANEL_PANEL_TIMEOUT_MS; default 1000).")
     var panelTimeoutMs: Int64?
 
+    @Option(
+        help:
+            "How many dialogs' card keys to remember, so that a panel asks for its other widgets while its card is read; 0: never (env CHATPANEL_PANEL_KEY_HINTS; default 250000, about 250 bytes each)."
+    )
+    var panelKeyHints: Int?
+
     /// The upstreams' socket flags (`--clients-socket PATH`, …), one per upstream the gateway knows.
     @Argument(parsing: .allUnrecognized, help: .hidden)
     var upstreamSocketArguments: [String] = []
@@ -35,6 +41,10 @@ struct GatewayCommand: AsyncParsableCommand {
             if let timeout = panelTimeoutMs ?? environment["CHATPANEL_PANEL_TIMEOUT_MS"].flatMap({ Int64($0) }) {
                 guard timeout > 0 else { throw ValidationError("the panel timeout must be positive") }
                 configuration.panelTimeout = .milliseconds(timeout)
+            }
+            if let hints = panelKeyHints ?? environment["CHATPANEL_PANEL_KEY_HINTS"].flatMap({ Int($0) }) {
+                guard hints >= 0 else { throw ValidationError("the panel key hints must be 0 or more") }
+                configuration.panelKeyHints = hints
             }
             return configuration
         }

@@ -17,11 +17,12 @@ struct PanelComposer: Sendable {
     let store: GatewayStore
     /// The longest a panel may take.
     let panelTimeout: Duration
-    /// The keys of the cards of dialogs whose panels were composed lately.
-    let hints = DialogKeyHints()
+    /// The keys of the cards of dialogs whose panels were composed lately (nil: not remembered).
+    let hints: DialogKeyHints?
 
     /// A composer over the upstreams that compose widgets.
-    init(upstreams: UpstreamSet, store: GatewayStore, panelTimeout: Duration) {
+    init(upstreams: UpstreamSet, store: GatewayStore, panelTimeout: Duration, keyHints: Int) {
+        hints = keyHints > 0 ? DialogKeyHints(capacity: keyHints) : nil
         self.clients = upstreams[.clients]
         let sources = upstreams.all.compactMap { upstream in upstream.descriptor.widgets.map { (upstream, $0) } }
         self.sources = sources
@@ -63,7 +64,7 @@ struct PanelComposer: Sendable {
         let base: GatewayV1.Widget
         let card: ClientsV1.ClientCardKeys
         let remote: [(Int, [GatewayV1.Widget])]
-        let hint = plan.callsUpstream ? hints.keys(of: dialogID) : nil
+        let hint = plan.callsUpstream ? hints?.keys(of: dialogID) : nil
         if let hint {
             (base, card, remote) = try await withThrowingTaskGroup(of: [(Int, [GatewayV1.Widget])].self) { group in
                 group.addTask { [plan] in await self.fillRemote(plan, request(hint)) }
@@ -81,7 +82,7 @@ struct PanelComposer: Sendable {
             remote = await fillRemote(plan, request(card))
         }
         // (A hint that was looked up and held is remembered already.)
-        if card != hint { hints.remember(card, for: dialogID) }
+        if card != hint { hints?.remember(card, for: dialogID) }
         await fillLocal(&plan, request(card, base.data))
         plan.place(remote)
         GatewayMetrics.record(plan.widgets)
