@@ -109,6 +109,12 @@ struct PanelCompositionTests {
                 let titles = try tasks.tasksData().all?.tasks.map(\.title) ?? []
                 return (client, titles, try notes.notesData().notes.map(\.text))
             }
+            func hints(_ outcome: String) async throws -> Double {
+                let metrics = try await h.call(MetricsV1.Metrics.scrape, MetricsV1.ScrapeRequest()).text
+                return sample(metrics, "chatpanel_gateway_panel_key_hints_total{outcome=\"\(outcome)\"}")
+            }
+            // (Other suites in this process only add to the counters.)
+            let keptBefore = try await hints("kept")
             // Asked for twice: the second panel asks for the tasks widgets with the keys the
             // first card had, while the card is read.
             for _ in 0..<2 {
@@ -116,6 +122,8 @@ struct PanelCompositionTests {
                 #expect(panel.client == first && panel.tasks == ["First's task"] && panel.notes == ["First's note"])
                 #expect(try await shown("d-unsaved") == (nil, [], []))
             }
+            #expect(try await hints("kept") >= keptBefore + 2)
+            let askedAgainBefore = try await hints("asked_again")
             var link = ClientsV1.LinkDialogRequest()
             link.dialogID = "d-moved"
             link.clientID = second
@@ -130,6 +138,7 @@ struct PanelCompositionTests {
                 let unsaved = try await shown("d-unsaved")
                 #expect(unsaved.client == saved && unsaved.tasks.isEmpty && unsaved.notes == ["Saved one's note"])
             }
+            #expect(try await hints("asked_again") >= askedAgainBefore + 2)
         }
     }
 
