@@ -26,6 +26,9 @@ struct DialogKeyHintsTests {
         hints.remember(keys("d-1", client: 7), for: "d-1")
         #expect(hints.keys(of: "d-1") == keys("d-1", client: 7))
         #expect(hints.count == 1)
+        hints.forget("d-1")
+        #expect(hints.keys(of: "d-1") == nil)
+        #expect(hints.count == 0)
     }
 
     @Test func holdsAtMostItsCapacityAndKeepsTheDialogsAskedForAgain() {

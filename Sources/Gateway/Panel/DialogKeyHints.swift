@@ -45,6 +45,15 @@ final class DialogKeyHints: Sendable {
         }
     }
 
+    /// Forgets a dialog (its card could not be read: asking the other services with its keys
+    /// again would only waste their calls).
+    func forget(_ dialogID: String) {
+        generations.withLock { generations in
+            generations.newer[dialogID] = nil
+            generations.older[dialogID] = nil
+        }
+    }
+
     /// How many dialogs are remembered (for tests).
     var count: Int {
         generations.withLock { $0.newer.count + $0.older.count }

@@ -68,7 +68,14 @@ struct PanelComposer: Sendable {
         if let hint {
             (base, card, remote) = try await withThrowingTaskGroup(of: [(Int, [GatewayV1.Widget])].self) { group in
                 group.addTask { [plan] in await self.fillRemote(plan, request(hint)) }
-                let (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
+                let base: GatewayV1.Widget
+                let card: ClientsV1.ClientCardKeys
+                do {
+                    (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
+                } catch {
+                    hints?.forget(dialogID)
+                    throw error
+                }
                 if card == hint, let early = try await group.next() {
                     GatewayMetrics.recordHint(kept: true)
                     return (base, card, early)
