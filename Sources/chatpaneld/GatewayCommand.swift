@@ -38,11 +38,16 @@ struct GatewayCommand: AsyncParsableCommand {
             var configuration = GatewayConfiguration(
                 upstreamSockets: try GatewayConfiguration.upstreamSockets(
                     arguments: upstreamSocketArguments, environment: environment, stateDirectory: process.stateDirectory))
-            if let timeout = panelTimeoutMs ?? environment["CHATPANEL_PANEL_TIMEOUT_MS"].flatMap({ Int64($0) }) {
+            func number(_ key: String) throws -> Int? {
+                guard let text = environment[key] else { return nil }
+                guard let value = Int(text) else { throw ConfigurationError("\(key): '\(text)' is not a number") }
+                return value
+            }
+            if let timeout = try panelTimeoutMs ?? number("CHATPANEL_PANEL_TIMEOUT_MS").map(Int64.init) {
                 guard timeout > 0 else { throw ValidationError("the panel timeout must be positive") }
                 configuration.panelTimeout = .milliseconds(timeout)
             }
-            if let hints = panelKeyHints ?? environment["CHATPANEL_PANEL_KEY_HINTS"].flatMap({ Int($0) }) {
+            if let hints = try panelKeyHints ?? number("CHATPANEL_PANEL_KEY_HINTS") {
                 guard hints >= 0 else { throw ValidationError("the panel key hints must be 0 or more") }
                 configuration.panelKeyHints = hints
             }

@@ -80,6 +80,42 @@ struct GatewayProcessTests {
             GatewayV1.Gateway.getPanel, request, options: RPCCallOptions(timeout: .seconds(10), caller: As.manager))
     }
 
+    @Test("a gateway whose numeric environment keys are not numbers, or out of range, refuses to start and names the key")
+    func badNumericEnvironmentKeys() async throws {
+        try await withDeployment { layout, _ in
+            for (key, value, expected) in [
+                ("CHATPANEL_PANEL_KEY_HINTS", "many", "CHATPANEL_PANEL_KEY_HINTS: 'many' is not a number"),
+                ("CHATPANEL_PANEL_KEY_HINTS", "-1", "the panel key hints must be 0 or more"),
+                ("CHATPANEL_PANEL_TIMEOUT_MS", "1s", "CHATPANEL_PANEL_TIMEOUT_MS: '1s' is not a number"),
+            ] {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: Binaries.daemon)
+                process.arguments = [
+                    "gateway", "--socket", layout.gatewaySocket, "--state-dir", "\(layout.directory)/gateway-state",
+                    "--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket,
+                ]
+                var environment = ProcessInfo.processInfo.environment
+                environment[key] = value
+                process.environment = environment
+                let errors = Pipe()
+                process.standardError = errors
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                // A gateway that started after all would run on: it is stopped after 20 s.
+                let started = ContinuousClock.now
+                while process.isRunning, started.duration(to: .now) < .seconds(20) { try await Task.sleep(for: .milliseconds(20)) }
+                if process.isRunning {
+                    process.terminate()
+                    Issue.record("the gateway started with \(key)=\(value)")
+                }
+                process.waitUntilExit()
+                let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(process.terminationStatus != 0, "\(key)=\(value)")
+                #expect(output.contains(expected), "\(key)=\(value): \(output)")
+            }
+        }
+    }
+
     @Test("a hung tasks service (SIGSTOP): tasks and notes TIMED_OUT, client OK, answer within 500 ms + 1.5 s")
     func hungTasksService() async throws {
         try await withDeployment(hungTasksScenario)

@@ -22,8 +22,8 @@ final class DialogKeyHints: Sendable {
     private let generations = Mutex(Generations())
     private let generationSize: Int
 
-    /// Hints for at most `capacity` dialogs.
-    init(capacity: Int = 100_000) {
+    /// Hints for at most `capacity` dialogs (``GatewayConfiguration/panelKeyHints``).
+    init(capacity: Int) {
         generationSize = max(1, capacity / 2)
     }
 

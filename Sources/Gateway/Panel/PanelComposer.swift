@@ -154,7 +154,7 @@ struct PanelComposer: Sendable {
     }
 
     /// Widgets decided, and the positions each source is to fill.
-    struct WidgetPlan: Sendable {
+    private struct WidgetPlan: Sendable {
         /// Every widget in order: decided ones final, the others with their kind, OK state and data type.
         var widgets: [GatewayV1.Widget]
         /// By source (as in ``sources``): the positions it fills.
@@ -176,7 +176,7 @@ struct PanelComposer: Sendable {
     }
 
     /// Decides what settings and rights decide, and which source fills each other widget.
-    func plan(_ kinds: [GatewayV1.WidgetKind], settings: GatewayV1.Settings, caller: RPCV1.Caller) -> WidgetPlan {
+    private func plan(_ kinds: [GatewayV1.WidgetKind], settings: GatewayV1.Settings, caller: RPCV1.Caller) -> WidgetPlan {
         var widgets: [GatewayV1.Widget] = []
         // The positions each source fills. (Built by mapping, not `Array(repeating:count:)`,
         // which allocates in unspecialized standard library code: a run-time look-up of the

@@ -487,7 +487,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         write(frame)
     }
 
-    /// Writes a response frame; `promise` (when given) completes once it is written.
     /// The last frame of a call that ended OK: the envelope encoded once (end of stream, OK
     /// status), the call id ahead of it and the payload after it.
     private func writeAnswer(callID: UInt64, payload: [UInt8]) {
@@ -514,6 +513,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         return bytes
     }()
 
+    /// Writes a response frame; `promise` (when given) completes once it is written.
     private func write(_ frame: RPCV1.ResponseFrame, promise: EventLoopPromise<Void>? = nil) {
         // The envelope is encoded without the payload, which goes into the frame's buffer as the
         // frame's last field: copied once, the bytes protobuf-c would pack for the whole frame.
@@ -542,6 +542,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         send(context.channel.allocator.frame(envelope: bytes, field: Self.payloadField, payload: payload), promise: promise)
     }
 
+    /// Writes a frame, flushed at once or, within a read, with the read's other answers.
     private func send(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>?) {
         if inRead {
             // Answered within a read: flushed once with the others when the read completes.
