@@ -100,7 +100,7 @@ bench: deps bench-deps .build/pingpong .build/valgrind-preload.so
 	.build/release/chatpanel-bench panel $(PANEL_COUNT_SCALE) --only-counts
 	.build/release/chatpanel-bench clients
 	.build/release/chatpanel-bench tasks
-	.build/release/chatpanel-bench panel --overload
+	.build/release/chatpanel-bench panel --warm-up --overload
 	.build/release/chatpanel-bench catalog
 	.build/release/chatpanel-bench orders
 	.build/release/chatpanel-bench insights
