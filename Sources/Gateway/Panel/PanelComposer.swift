@@ -2,9 +2,11 @@ import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
 
-/// Composes a panel: the base client block first (the one critical part), then every other
-/// visible widget from the upstream that composes it (``UpstreamDescriptor/widgets``), each
-/// under what is left of the panel's deadline and each coming back with its own state.
+/// Composes a panel: the base client block (the one critical part) and every other visible
+/// widget from the upstream that composes it (``UpstreamDescriptor/widgets``), each under what
+/// is left of the panel's deadline and each coming back with its own state. The other widgets
+/// are asked for with the card's keys: after the card, or beside it with the keys the dialog's
+/// card had last time (``DialogKeyHints``).
 struct PanelComposer: Sendable {
     /// The clients service: it answers the base client block.
     let clients: Upstream
