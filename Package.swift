@@ -100,7 +100,7 @@ let package = Package(
         // Test support: live servers on temporary sockets.
         .target(
             name: "ChatPanelTesting",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", nioCore, nioPosix, logging, lifecycle],
+            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", "ChatPanelSystem", nioCore, nioPosix, logging, lifecycle],
             swiftSettings: strict
         ),
 
@@ -120,7 +120,10 @@ let package = Package(
         ),
         .target(
             name: "OrdersService",
-            dependencies: ["ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "CStemmer", crypto, mustache, grdb, logging, lifecycle],
+            dependencies: [
+                "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", "ChatPanelSystem", "CStemmer", crypto, mustache, grdb,
+                logging, lifecycle,
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -168,7 +171,7 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "ChatPanelProtoTests", dependencies: ["ChatPanelProto", "ChatPanelTesting"], swiftSettings: strict),
+        .testTarget(name: "ChatPanelProtoTests", dependencies: ["ChatPanelProto", "ChatPanelSystem", "ChatPanelTesting"], swiftSettings: strict),
         .testTarget(
             name: "ChatPanelRPCTests",
             dependencies: [
@@ -196,18 +199,24 @@ let package = Package(
         ),
         .testTarget(
             name: "TasksServiceTests",
-            dependencies: ["TasksService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb, logging],
+            dependencies: [
+                "TasksService", "ChatPanelTesting", "ChatPanelSystem", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore",
+                "ChatPanelRuntime", grdb, logging,
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "OrdersServiceTests",
-            dependencies: ["OrdersService", "ChatPanelRuntime", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", grdb, logging],
+            dependencies: [
+                "OrdersService", "ChatPanelRuntime", "ChatPanelTesting", "ChatPanelSystem", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
+                "ChatPanelStore", grdb, logging,
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "InsightsServiceTests",
             dependencies: [
-                "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb,
+                "InsightsService", "ChatPanelTesting", "ChatPanelSystem", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto", "ChatPanelStore", "ChatPanelRuntime", grdb,
                 nioCore, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -215,7 +224,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ClientsService", "TasksService", "OrdersService", "InsightsService", "ChatPanelTesting", "ChatPanelExpectations", "ChatPanelRPC", "ChatPanelProto",
+                "Gateway", "ClientsService", "TasksService", "OrdersService", "InsightsService", "ChatPanelTesting", "ChatPanelSystem", "ChatPanelExpectations",
+                "ChatPanelRPC", "ChatPanelProto",
                 "ChatPanelRuntime", "ChatPanelStore", grdb, logging, lifecycle, instrumentation, w3cTraceContext,
             ],
             swiftSettings: strict

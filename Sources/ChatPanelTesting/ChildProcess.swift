@@ -1,3 +1,4 @@
+public import ChatPanelSystem
 import Foundation
 
 #if canImport(Glibc)
@@ -10,36 +11,8 @@ public struct TestSupportFailure: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Glibc module does not
-/// export: closes every descriptor from the given one up in the child.
-private let closeFromAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-    return unsafeBitCast(
-        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-}()
-
-/// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), also not exported: changes the
-/// child's working directory before it execs.
-private let chdirAction: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
-    guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else { return nil }
-    return unsafeBitCast(
-        symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
-}()
-
 /// How a child process ended.
-public enum Termination: Equatable, CustomStringConvertible {
-    /// It called exit with this status.
-    case exited(Int32)
-    /// A signal killed it.
-    case signaled(Int32)
-
-    public var description: String {
-        switch self {
-        case .exited(let status): "exit status \(status)"
-        case .signaled(let signal): "killed by signal \(signal)"
-        }
-    }
-}
+public typealias Termination = Subprocess.Termination
 
 /// A process spawned with `posix_spawn`: default signal dispositions and an empty signal mask
 /// (whatever the test runner did to its own), stdin from /dev/null, stdout and stderr to files,
@@ -68,43 +41,16 @@ public final class ChildProcess {
         _ path: String, _ arguments: [String], environment: [String: String] = childEnvironment(), logPrefix: String, name: String? = nil,
         standardInput: String = "/dev/null", workingDirectory: String? = nil
     ) throws -> ChildProcess {
-        guard access(path, X_OK) == 0 else { throw TestSupportFailure("\(path) is not an executable (errno \(errno)); build it first") }
         let stdoutPath = logPrefix + ".out"
         let stderrPath = logPrefix + ".err"
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, standardInput, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
-        if let workingDirectory {
-            guard let chdir = chdirAction else { throw TestSupportFailure("this C library cannot set a child's working directory") }
-            _ = chdir(&actions, workingDirectory)
+        let pid: Int32
+        do {
+            pid = try Subprocess.spawn(
+                path, arguments, environment: environment, standardInput: standardInput, standardOutput: stdoutPath,
+                standardError: stderrPath, workingDirectory: workingDirectory)
+        } catch {
+            throw TestSupportFailure("\(error) (a ChatPanel binary is built by `swift build`)")
         }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard rc == 0 else { throw TestSupportFailure("posix_spawn \(path) failed: errno \(rc)") }
         return ChildProcess(
             name: name ?? URL(fileURLWithPath: path).lastPathComponent, pid: pid, stdoutPath: stdoutPath, stderrPath: stderrPath)
     }
@@ -116,11 +62,9 @@ public final class ChildProcess {
     @discardableResult
     public func poll() -> Termination? {
         if let termination { return termination }
-        var status: Int32 = 0
-        let rc = waitpid(pid, &status, WNOHANG)
-        guard rc == pid else { return nil }
-        termination = Self.decode(status)
-        return termination
+        guard let ended = Subprocess.poll(pid) else { return nil }
+        termination = ended
+        return ended
     }
 
     /// Sends `signal` to a process that has not been reaped yet.
@@ -143,9 +87,7 @@ public final class ChildProcess {
     @discardableResult
     public func waitUntilExit() -> Termination {
         if let termination { return termination }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let ended = Self.decode(status)
+        let ended = Subprocess.wait(pid)
         termination = ended
         return ended
     }
@@ -155,20 +97,13 @@ public final class ChildProcess {
         guard termination == nil else { return }
         if poll() != nil { return }
         _ = Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        termination = Self.decode(status)
+        termination = Subprocess.wait(pid)
     }
 
     /// Everything written to its standard output so far.
     public var standardOutput: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     /// Everything written to its standard error so far.
     public var standardError: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
-
-    private static func decode(_ status: Int32) -> Termination {
-        let signal = status & 0x7f
-        return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
-    }
 }
 
 /// The environment of the test runner without anything that would make a child think systemd

@@ -1,4 +1,5 @@
 import ChatPanelTesting
+import ChatPanelSystem
 import Foundation
 import Testing
 

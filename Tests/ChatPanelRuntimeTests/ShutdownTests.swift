@@ -1,6 +1,7 @@
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
+import ChatPanelSystem
 import Foundation
 import Testing
 

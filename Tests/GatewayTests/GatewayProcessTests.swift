@@ -1,6 +1,7 @@
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
+import ChatPanelSystem
 import Foundation
 import Testing
 
@@ -88,29 +89,18 @@ struct GatewayProcessTests {
                 ("CHATPANEL_PANEL_KEY_HINTS", "-1", "the panel key hints must be 0 or more"),
                 ("CHATPANEL_PANEL_TIMEOUT_MS", "1s", "CHATPANEL_PANEL_TIMEOUT_MS: '1s' is not a number"),
             ] {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: Binaries.daemon)
-                process.arguments = [
-                    "gateway", "--socket", layout.gatewaySocket, "--state-dir", "\(layout.directory)/gateway-state",
-                    "--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket,
-                ]
-                var environment = ProcessInfo.processInfo.environment
-                environment[key] = value
-                process.environment = environment
-                let errors = Pipe()
-                process.standardError = errors
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
-                // A gateway that started after all would run on: it is stopped after 20 s.
-                let started = ContinuousClock.now
-                while process.isRunning, started.duration(to: .now) < .seconds(20) { try await Task.sleep(for: .milliseconds(20)) }
-                if process.isRunning {
-                    process.terminate()
-                    Issue.record("the gateway started with \(key)=\(value)")
-                }
-                process.waitUntilExit()
-                let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                #expect(process.terminationStatus != 0, "\(key)=\(value)")
+                let child = try ChildProcess.spawn(
+                    Binaries.daemon,
+                    [
+                        "gateway", "--socket", layout.gatewaySocket, "--state-dir", "\(layout.directory)/gateway-state",
+                        "--clients-socket", layout.clientsSocket, "--tasks-socket", layout.tasksSocket,
+                    ],
+                    environment: childEnvironment([key: value]), logPrefix: "\(layout.directory)/bad-\(key)-\(value)", name: "gateway")
+                defer { child.kill() }
+                // A gateway that started after all runs on: it is killed after 20 s.
+                let ended = try await child.waitForExit(timeout: .seconds(20))
+                #expect(ended != nil && ended != .exited(0), "\(key)=\(value): \(String(describing: ended))")
+                let output = child.standardError + child.standardOutput
                 #expect(output.contains(expected), "\(key)=\(value): \(output)")
             }
         }

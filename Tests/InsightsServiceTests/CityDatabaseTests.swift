@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelTesting
+import ChatPanelSystem
 import Foundation
 import InsightsService
 import Testing
@@ -23,12 +24,11 @@ import Testing
             $tree->write_tree($fh);
             close $fh;
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
-        process.arguments = ["-e", script, path]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "perl could not write the test .mmdb (make deps installs libmaxmind-db-writer-perl)")
+        let child = try ChildProcess.spawn("/usr/bin/perl", ["-e", script, path], logPrefix: "\(path).perl")
+        defer { child.kill() }
+        try #require(
+            child.waitUntilExit() == .exited(0),
+            "perl could not write the test .mmdb (make deps installs libmaxmind-db-writer-perl): \(child.standardError)")
     }
 
     @Test func theCityDatabaseGivesCountryAndCity() async throws {

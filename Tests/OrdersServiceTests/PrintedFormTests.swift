@@ -2,6 +2,7 @@ import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
+import ChatPanelSystem
 import Foundation
 import OrdersService
 import Testing
@@ -12,15 +13,10 @@ import Testing
     static func text(of pdf: [UInt8], in directory: String) throws -> String {
         let file = "\(directory)/form-\(UUID().uuidString).pdf"
         try Data(pdf).write(to: URL(fileURLWithPath: file))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = ["-layout", file, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let child = try ChildProcess.spawn("/usr/bin/pdftotext", ["-layout", file, "-"], logPrefix: "\(file).pdftotext")
+        defer { child.kill() }
+        #expect(child.waitUntilExit() == .exited(0), "pdftotext: \(child.standardError)")
+        return child.standardOutput
     }
 
     static func render(_ service: OrdersHarness, _ order: OrdersV1.Order, _ form: String) async throws -> OrdersV1.PrintedForm {
@@ -75,6 +71,26 @@ import Testing
                 missing.orderID = 424_242
                 missing.form = "invoice"
                 await expectError(.notFound) { _ = try await service.call(OrdersV1.Orders.renderPrintedForm, missing) }
+            }
+        }
+    }
+
+    @Test func aRenderingThatRunsOutOfTimeIsKilledAndUnavailable() async throws {
+        try await withTemporaryDirectory { directory in
+            // A renderer that never finishes, and records its pid.
+            let script = "\(directory)/slow-weasyprint"
+            try "#!/bin/sh\necho $$ > \(directory)/pid\nexec sleep 60\n".write(toFile: script, atomically: true, encoding: .utf8)
+            #expect(chmod(script, 0o755) == 0)
+            let settings = OrdersConfiguration(printForms: PrintFormSettings(weasyPrintPath: script, timeoutSeconds: 1))
+            try await withOrdersService(settings: settings) { service in
+                let order = try await OrderContractTests.create(service, client: 83)
+                let started = ContinuousClock.now
+                let error = await expectError(.unavailable) { _ = try await Self.render(service, order, "invoice") }
+                #expect(error?.message.contains("longer than 1 s") == true, "\(String(describing: error))")
+                #expect(ContinuousClock.now - started < .seconds(10))
+                // Killed and reaped: no process, not even a zombie, is left with its pid.
+                let pid = try #require(Int32(try String(contentsOfFile: "\(directory)/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+                #expect(kill(pid, 0) == -1 && errno == ESRCH)
             }
         }
     }

@@ -2,6 +2,7 @@ import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
 import ChatPanelTesting
+import ChatPanelSystem
 import Foundation
 import TasksService
 import Testing

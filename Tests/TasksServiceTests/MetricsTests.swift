@@ -2,6 +2,7 @@ import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelRuntime
 import ChatPanelTesting
+import ChatPanelSystem
 import Foundation
 import Testing
 

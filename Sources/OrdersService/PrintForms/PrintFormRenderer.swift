@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelSystem
 import Foundation
 import Mustache
 
@@ -78,37 +79,32 @@ actor PrintFormRenderer {
         let input = folder.appendingPathComponent("form.html")
         let output = folder.appendingPathComponent("form.pdf")
         try Data(html.utf8).write(to: input)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: settings.weasyPrintPath)
-        process.arguments = ["--quiet", input.path, output.path]
         // Font and Python caches go to the temporary folder (a hardened unit has no home).
-        process.environment = ["HOME": folder.path, "XDG_CACHE_HOME": folder.path, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
+        let environment = ["HOME": folder.path, "XDG_CACHE_HOME": folder.path, "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"]
+        let pid: Int32
         do {
-            try process.run()
+            pid = try Subprocess.spawn(settings.weasyPrintPath, ["--quiet", input.path, output.path], environment: environment)
         } catch {
             throw RPCError.unavailable("printed forms are not available: \(settings.weasyPrintPath) could not be started (\(error))")
         }
-        let status = await withTaskGroup(of: Int32?.self) { group in
-            group.addTask {
-                for await status in exits { return status }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(settings.timeoutSeconds))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            if first == nil, process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            group.cancelAll()
-            return first
+        // Reaped here, polled: a rendering takes about a second. Killed when it runs out of time
+        // or the call is cancelled.
+        let deadline = ContinuousClock.now + .seconds(settings.timeoutSeconds)
+        var ended = Subprocess.poll(pid)
+        while ended == nil, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+            ended = Subprocess.poll(pid)
+        }
+        if ended == nil {
+            kill(pid, SIGKILL)
+            _ = Subprocess.wait(pid)
+            try Task.checkCancellation()
+        }
+        let status: Int32?
+        switch ended {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
+        case nil: status = nil
         }
         guard let status else {
             throw RPCError.unavailable("rendering the printed form took longer than \(settings.timeoutSeconds) s and was stopped")
