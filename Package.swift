@@ -165,7 +165,8 @@ let package = Package(
             name: "chatpanel-bench",
             dependencies: [
                 "ChatPanelRPC", "ChatPanelProto", "ChatPanelRuntime", "ChatPanelStore", "EchoService", "ClientsService", "TasksService",
-                "OrdersService", "InsightsService", "Gateway", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging, grdb,
+                "OrdersService", "InsightsService", "Gateway", "ChatPanelSystem", "ChatPanelTesting", argumentParser, nioCore, nioPosix, logging,
+                grdb,
             ],
             swiftSettings: strict
         ),

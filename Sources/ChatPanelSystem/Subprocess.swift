@@ -31,27 +31,45 @@ public enum Subprocess {
         }
     }
 
+    /// Where one of a child's standard streams goes.
+    public enum Stream: Sendable {
+        /// The parent's own.
+        case inherited
+        /// A file, opened for the child (for output, created or truncated).
+        case file(String)
+        /// A copy of one of the parent's descriptors (`.descriptor(2)`: the parent's stderr).
+        case descriptor(Int32)
+    }
+
     /// Why a program could not be started.
     public struct SpawnError: Error, CustomStringConvertible {
         public let description: String
     }
 
     /// Starts `path` with `arguments` and exactly `environment`: standard input, output and error
-    /// from and to the given files (opened for the child; output files are truncated), no other
+    /// from and to the given streams (by default /dev/null), no other
     /// descriptor inherited, default signal dispositions and an empty signal mask (whatever the
     /// parent did to its own), in `workingDirectory` when given. Returns the child's pid; the
     /// caller reaps it (``poll(_:)``, ``wait(_:)``).
     public static func spawn(
-        _ path: String, _ arguments: [String], environment: [String: String], standardInput: String = "/dev/null",
-        standardOutput: String = "/dev/null", standardError: String = "/dev/null", workingDirectory: String? = nil
+        _ path: String, _ arguments: [String], environment: [String: String], standardInput: Stream = .file("/dev/null"),
+        standardOutput: Stream = .file("/dev/null"), standardError: Stream = .file("/dev/null"), workingDirectory: String? = nil
     ) throws(SpawnError) -> Int32 {
         guard access(path, X_OK) == 0 else { throw SpawnError(description: "\(path) is not an executable (errno \(errno))") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, standardInput, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, standardError, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        for (descriptor, stream) in [(Int32(0), standardInput), (1, standardOutput), (2, standardError)] {
+            switch stream {
+            case .inherited:
+                break
+            case .file(let path):
+                let flags = descriptor == 0 ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC
+                posix_spawn_file_actions_addopen(&actions, descriptor, path, flags, 0o644)
+            case .descriptor(let source):
+                posix_spawn_file_actions_adddup2(&actions, source, descriptor)
+            }
+        }
         if let closeFrom = closeFromAction { _ = closeFrom(&actions, 3) }
         if let workingDirectory {
             guard let chdir = chdirAction else { throw SpawnError(description: "this C library cannot set a child's working directory") }

@@ -46,8 +46,8 @@ public final class ChildProcess {
         let pid: Int32
         do {
             pid = try Subprocess.spawn(
-                path, arguments, environment: environment, standardInput: standardInput, standardOutput: stdoutPath,
-                standardError: stderrPath, workingDirectory: workingDirectory)
+                path, arguments, environment: environment, standardInput: .file(standardInput), standardOutput: .file(stdoutPath),
+                standardError: .file(stderrPath), workingDirectory: workingDirectory)
         } catch {
             throw TestSupportFailure("\(error) (a ChatPanel binary is built by `swift build`)")
         }

@@ -1,45 +1,62 @@
+import ChatPanelSystem
 import Foundation
 
-/// A helper process of a benchmark, stopped with SIGTERM (then SIGKILL) when done.
+/// A helper process of a benchmark, stopped with SIGTERM (then SIGKILL) when done. Started with
+/// `posix_spawn` (``Subprocess``), not Foundation's `Process`, which reads past a buffer's end.
 final class BenchProcess {
-    let process: Process
+    /// Its pid.
+    let processIdentifier: Int32
+    private var termination: Subprocess.Termination?
 
-    private init(process: Process) {
-        self.process = process
+    private init(processIdentifier: Int32) {
+        self.processIdentifier = processIdentifier
     }
 
-    /// Starts `path` with `arguments`; its output goes to this process's stderr.
+    /// Starts `path` with `arguments` (and this process's environment unless given); its output
+    /// goes to this process's stderr.
     static func start(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> BenchProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = FileHandle.standardError
-        try process.run()
-        return BenchProcess(process: process)
+        let pid = try Subprocess.spawn(
+            path, arguments, environment: environment ?? ProcessInfo.processInfo.environment, standardOutput: .descriptor(2), standardError: .inherited)
+        return BenchProcess(processIdentifier: pid)
     }
 
     /// Runs `path` to completion and returns its standard output.
     static func output(_ path: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("chatpanel-bench-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let pid = try Subprocess.spawn(
+            path, arguments, environment: ProcessInfo.processInfo.environment, standardOutput: .file(file), standardError: .inherited)
+        _ = Subprocess.wait(pid)
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    }
+
+    /// Blocks until it exits; how it ended.
+    @discardableResult
+    func waitUntilExit() -> Subprocess.Termination {
+        if let termination { return termination }
+        let ended = Subprocess.wait(processIdentifier)
+        termination = ended
+        return ended
     }
 
     /// Stops the process: SIGTERM, then SIGKILL after `grace` (two seconds by default).
     func stop(grace: Duration = .seconds(2)) {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(Double(grace.components.seconds))
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        guard termination == nil else { return }
+        if let ended = Subprocess.poll(processIdentifier) {
+            termination = ended
+            return
+        }
+        kill(processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            if let ended = Subprocess.poll(processIdentifier) {
+                termination = ended
+                return
+            }
+            usleep(10_000)
+        }
+        kill(processIdentifier, SIGKILL)
+        waitUntilExit()
     }
 }
 

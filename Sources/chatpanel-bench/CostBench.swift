@@ -76,7 +76,7 @@ struct CostBench: AsyncParsableCommand {
         let clients = loops.map { RPCBench.makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
         let request = RPCBench.makeRequest(body: body)
         for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
-        let serverBefore = try processCPUTime(server.process.processIdentifier)
+        let serverBefore = try processCPUTime(server.processIdentifier)
         let ownBefore = ownCPUTime()
         let perCaller = calls / callers
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,7 +87,7 @@ struct CostBench: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        let serverCPU = try processCPUTime(server.process.processIdentifier) - serverBefore
+        let serverCPU = try processCPUTime(server.processIdentifier) - serverBefore
         let ownCPU = ownCPUTime() - ownBefore
         for client in clients { await client.close() }
         return (serverCPU.microseconds(per: perCaller * callers), ownCPU.microseconds(per: perCaller * callers))
@@ -102,9 +102,9 @@ struct CostBench: AsyncParsableCommand {
         try await waitForSocket(socket)
         let callers = 16
         _ = try RPCBench.floorRun(floor, socket, frame: frame, calls: 50, callers: callers)
-        let before = try processCPUTime(server.process.processIdentifier)
+        let before = try processCPUTime(server.processIdentifier)
         let result = try RPCBench.floorRun(floor, socket, frame: frame, calls: calls / callers, callers: callers)
-        let serverCPU = try processCPUTime(server.process.processIdentifier) - before
+        let serverCPU = try processCPUTime(server.processIdentifier) - before
         let made = calls / callers * callers
         return (serverCPU.microseconds(per: made), result.clientCPU.microseconds(per: made))
     }

@@ -46,7 +46,7 @@ struct LiveBench: AsyncParsableCommand {
             ])
         processes.append(gatewayProcess)
         for name in ["clients", "tasks", "gateway"] { try await waitUntilHealthy(socket: socket(name), timeout: .seconds(60)) }
-        let gatewayPID = gatewayProcess.process.processIdentifier
+        let gatewayPID = gatewayProcess.processIdentifier
         print("live benchmark: \(watches) watches over \(dialogs) dialogs, \(rate) changes/s for \(seconds) s (folder \(directory))")
 
         let seeding = RPCClient(configuration: RPCClientConfiguration(socketPath: socket("clients")))

@@ -83,7 +83,7 @@ struct PanelBench: AsyncParsableCommand {
                 try BenchProcess.start($0, $1)
             }
             defer { for process in processes { process.stop() } }
-            let pids = processes.map(\.process.processIdentifier)
+            let pids = processes.map(\.processIdentifier)
             if warmUp {
                 let started = ContinuousClock.now
                 try await workload.everyDialog(socket: sockets.gateway, callers: 16)

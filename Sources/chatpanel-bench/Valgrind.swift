@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChatPanelSystem
 import Foundation
 
 /// Runs ChatPanel's binaries under valgrind, for counts that a busy machine does not move:
@@ -60,9 +61,9 @@ struct Valgrind {
     /// Runs `executable` under `tool` to completion.
     func run(_ tool: Tool, output: String, _ executable: String, _ arguments: [String]) throws {
         let process = try start(tool, output: output, executable, arguments)
-        process.process.waitUntilExit()
-        guard process.process.terminationStatus == 0 else {
-            throw ValidationError("\(executable) under valgrind exited with \(process.process.terminationStatus)")
+        let ended = process.waitUntilExit()
+        guard ended == .exited(0) else {
+            throw ValidationError("\(executable) under valgrind ended with \(ended)")
         }
     }
 

@@ -128,7 +128,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func abandon(id: UInt64, context: ChannelHandlerContext, error: RPCError) {
         guard let call = pending[id] else { return }
-        complete(id: id, with: .failure(error), context: context)
+        fail(id: id, error, context: context)
         // A call still waiting here never reached the server: nothing to cancel there.
         guard call.sent else { return }
         var cancel = RPCV1.RequestFrame()
@@ -181,23 +181,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func complete(id: UInt64, with result: Result<RPCV1.ResponseFrame, any Error>, context: ChannelHandlerContext?) {
+    /// Fails a call in flight (or waiting) with `error`.
+    private func fail(id: UInt64, _ error: RPCError, context: ChannelHandlerContext?) {
         guard let call = remove(id: id, context: context) else { return }
-        switch call.receiver {
-        case .unary(let continuation):
-            switch result {
-            case .success(let frame): Self.answer(continuation, with: frame)
-            case .failure(let error): continuation.resume(throwing: error)
-            }
-        case .stream(let continuation):
-            switch result {
-            case .success(let frame):
-                continuation.yield(frame)
-                continuation.finish()
-            case .failure(let error):
-                continuation.finish(throwing: error)
-            }
-        }
+        Self.fail(call.receiver, error)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -213,11 +200,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             _ = remove(id: frame.callID, context: context)
             Self.answer(continuation, with: frame)
         case .stream(let continuation):
-            if frame.endOfStream {
-                complete(id: frame.callID, with: .success(frame), context: context)
-            } else {
-                continuation.yield(frame)
-            }
+            if frame.endOfStream { _ = remove(id: frame.callID, context: context) }
+            continuation.yield(frame)
+            if frame.endOfStream { continuation.finish() }
         }
     }
 
@@ -234,7 +219,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private func failAll(_ error: RPCError) {
-        for id in Array(pending.keys) { complete(id: id, with: .failure(error), context: nil) }
+        for id in Array(pending.keys) { fail(id: id, error, context: nil) }
         queue.removeAll()
     }
 }
