@@ -153,17 +153,7 @@ extension ByteBufferAllocator {
     /// the payload copied once, straight into the buffer. With the payload as the message's last
     /// field the bytes are the ones protobuf-c packs for the whole message.
     public func frame(envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
-        let tag = UInt64(field) << 3 | 2
-        let bodySize = Self.frameBodySize(envelope: envelope, field: field, payload: payload)
-        var buffer = self.buffer(capacity: 4 + bodySize)
-        buffer.writeInteger(UInt32(truncatingIfNeeded: bodySize))
-        buffer.writeBytes(envelope)
-        if !payload.isEmpty {
-            buffer.writeVarint(tag)
-            buffer.writeVarint(UInt64(payload.count))
-            buffer.writeBytes(payload)
-        }
-        return buffer
+        frame(id: 0, envelope: envelope, field: field, payload: payload)
     }
 
     /// The size of the frame body ``frame(envelope:field:payload:)`` makes.
@@ -176,19 +166,29 @@ extension ByteBufferAllocator {
     /// 1 (a varint), written ahead of `envelope` (encoded without it): with every other field's
     /// number above 1 and the payload's the highest, the bytes protobuf-c packs for the whole
     /// message. One envelope encoded once serves every call that differs only in its id.
+    ///
+    /// The frame is written in one pass into a buffer of its exact size (a `writeInteger` or
+    /// `writeBytes` per part checks the capacity and the buffer's uniqueness each time).
     func frame(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
         let bodySize = Self.frameBodySize(id: id, envelope: envelope, field: field, payload: payload)
         var buffer = self.buffer(capacity: 4 + bodySize)
-        buffer.writeInteger(UInt32(truncatingIfNeeded: bodySize))
-        if id != 0 {
-            buffer.writeVarint(1 << 3)
-            buffer.writeVarint(id)
-        }
-        buffer.writeBytes(envelope)
-        if !payload.isEmpty {
-            buffer.writeVarint(UInt64(field) << 3 | 2)
-            buffer.writeVarint(UInt64(payload.count))
-            buffer.writeBytes(payload)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4 + bodySize) { space in
+            var out = space.baseAddress!
+            out.storeBytes(of: UInt32(truncatingIfNeeded: bodySize).bigEndian, as: UInt32.self)
+            out += 4
+            if id != 0 {
+                out.putVarint(1 << 3)
+                out.putVarint(id)
+            }
+            out.putBytes(envelope)
+            if !payload.isEmpty {
+                out.putVarint(UInt64(field) << 3 | 2)
+                out.putVarint(UInt64(payload.count))
+                out.putBytes(payload)
+            }
+            let written = out - space.baseAddress!
+            precondition(written == 4 + bodySize, "a frame's parts do not add up to its length")
+            return written
         }
         return buffer
     }
@@ -209,13 +209,25 @@ extension ByteBufferAllocator {
     }
 }
 
-extension ByteBuffer {
-    mutating func writeVarint(_ value: UInt64) {
+extension UnsafeMutableRawPointer {
+    /// Stores `value` as a protobuf varint here and moves past it.
+    fileprivate mutating func putVarint(_ value: UInt64) {
         var rest = value
         while rest >= 0x80 {
-            writeInteger(UInt8(truncatingIfNeeded: rest) | 0x80)
+            storeBytes(of: UInt8(truncatingIfNeeded: rest) | 0x80, as: UInt8.self)
+            self += 1
             rest >>= 7
         }
-        writeInteger(UInt8(rest))
+        storeBytes(of: UInt8(rest), as: UInt8.self)
+        self += 1
+    }
+
+    /// Copies `bytes` here and moves past them.
+    fileprivate mutating func putBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { source in
+            guard let base = source.baseAddress else { return }
+            copyMemory(from: base, byteCount: source.count)
+            self += source.count
+        }
     }
 }
