@@ -157,25 +157,31 @@ struct PanelSockets {
         gateway = "\(directory)/gateway.sock"
     }
 
-    /// Starts the clients, tasks and gateway processes (in that order) with `launch` and waits
-    /// until each answers its health check.
+    /// Starts the clients, tasks and gateway processes, in that order, each with `launch`, and
+    /// waits until each answers its health check before starting the next: a gateway started
+    /// beside services not yet listening retries its change feeds on a timer, and the number of
+    /// retries (each a few hundred thousand instructions under valgrind) would differ from run
+    /// to run.
     func start(
         binary: String, states: (clients: String, tasks: String, gateway: String), panelTimeoutMs: Int,
         healthTimeout: Duration = .seconds(60), launch: (String, [String]) throws -> BenchProcess
     ) async throws -> [BenchProcess] {
+        let commands: [(socket: String, arguments: [String])] = [
+            (clients, ["clients", "--socket", clients, "--state-dir", states.clients, "--log-level", "warning"]),
+            (tasks, ["tasks", "--socket", tasks, "--state-dir", states.tasks, "--log-level", "warning"]),
+            (
+                gateway,
+                [
+                    "gateway", "--socket", gateway, "--state-dir", states.gateway, "--log-level", "warning",
+                    "--clients-socket", clients, "--tasks-socket", tasks, "--panel-timeout-ms", String(panelTimeoutMs),
+                ]
+            ),
+        ]
         var processes: [BenchProcess] = []
         do {
-            processes.append(try launch(binary, ["clients", "--socket", clients, "--state-dir", states.clients, "--log-level", "warning"]))
-            processes.append(try launch(binary, ["tasks", "--socket", tasks, "--state-dir", states.tasks, "--log-level", "warning"]))
-            processes.append(
-                try launch(
-                    binary,
-                    [
-                        "gateway", "--socket", gateway, "--state-dir", states.gateway, "--log-level", "warning",
-                        "--clients-socket", clients, "--tasks-socket", tasks, "--panel-timeout-ms", String(panelTimeoutMs),
-                    ]))
-            for socket in [clients, tasks, gateway] {
-                try await waitUntilHealthy(socket: socket, timeout: healthTimeout)
+            for command in commands {
+                processes.append(try launch(binary, command.arguments))
+                try await waitUntilHealthy(socket: command.socket, timeout: healthTimeout)
             }
         } catch {
             for process in processes { process.stop() }
