@@ -6,37 +6,18 @@ import Testing
 /// of another type) never shows in the bytes of the next.
 @Suite("Encoding: the reused arena")
 struct EncodeArenaTests {
-    /// A message with every field set to a value no default has.
-    private static let full = TestingV1.AllKinds.with {
-        $0.i32 = -7
-        $0.i64 = .max
-        $0.u32 = 9
-        $0.u64 = .max
-        $0.s32 = -5
-        $0.s64 = .min
-        $0.f32 = 11
-        $0.f64 = 12
-        $0.sf32 = -13
-        $0.sf64 = -14
-        $0.fl = 1.5
-        $0.db = -2.5
-        $0.flag = true
-        $0.text = String(repeating: "текст ", count: 300)
-        $0.blob = [UInt8](repeating: 0xA5, count: 5_000)
-        $0.color = .green
-        $0.inner = makeInner("inner", 3)
-        $0.numbers = Array(1...300)
-        $0.words = (0..<300).map { "word \($0)" }
-        $0.inners = (0..<50).map { makeInner("inner \($0)", Int64($0)) }
-        $0.colors = [.red, .green, .red]
-        $0.blobs = (0..<10).map { [UInt8](repeating: UInt8($0 + 1), count: 700) }
-        $0.maybeCount = 42
-        $0.maybeName = "name"
-        $0.contact = .phone("+79990000000")
-        $0.flags = [true, false, true]
-        $0.doubles = [1, 2, 3]
-        $0.maybeInner = makeInner("maybe", 4)
-    }
+    /// Every field set (``TestingV1/AllKinds/fullySet``), with long strings, payloads and
+    /// lists: more than one of the arena's chunks.
+    private static let full = {
+        var message = TestingV1.AllKinds.fullySet
+        message.text = String(repeating: "текст ", count: 300)
+        message.blob = [UInt8](repeating: 0xA5, count: 5_000)
+        message.numbers = Array(1...300)
+        message.words = (0..<300).map { "word \($0)" }
+        message.inners = (0..<50).map { makeInner("inner \($0)", Int64($0)) }
+        message.blobs = (0..<10).map { [UInt8](repeating: UInt8($0 + 1), count: 700) }
+        return message
+    }()
 
     @Test("a message encoded after a full one has the bytes it has on a fresh arena")
     func afterAFullMessage() throws {

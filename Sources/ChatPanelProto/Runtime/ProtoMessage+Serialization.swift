@@ -18,10 +18,10 @@ extension ProtoMessage {
             let message = memory.assumingMemoryBound(to: ProtobufCMessage.self)
             let size = protobuf_c_message_get_packed_size(message)
             guard size > 0 else { return [] }
-            // Packed into the thread's decoding arena, then
-            // copied into an array made here: `[UInt8](unsafeUninitializedCapacity:)` allocates
-            // in the standard library's unspecialized code, which looks the array's storage type
-            // up at run time (about 900 instructions, more than the copy of a panel).
+            // Packed into the thread's decoding arena, then copied into an array made here:
+            // `[UInt8](unsafeUninitializedCapacity:)` allocates in the standard library's
+            // unspecialized code, which looks the array's storage type up at run time (about 900
+            // instructions, more than the copy of a panel).
             return ProtoArena.withThreadDecodeArena { scratch in
                 let bytes = scratch.allocate(size).bindMemory(to: UInt8.self, capacity: size)
                 let packed = protobuf_c_message_pack(message, bytes)
