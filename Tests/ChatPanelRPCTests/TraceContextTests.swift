@@ -86,6 +86,39 @@ struct TraceContextTests {
         #expect(call.traceID != "4bf92f3577b34da6a3ce929d0e0e4736")
     }
 
+    @Test func aTraceAHandlerBindsItselfComesFirstAndTheCallsServiceContextCarriesItsSpan() async throws {
+        let back = Recorder<Seen>()
+        let handed = Recorder<String>()
+        let own = try TraceContext(traceParentHeaderValue: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        try await withEchoServer(router: Self.recordingRouter(back)) { _, backSocket in
+            let backClient = RPCClient(configuration: .init(socketPath: backSocket))
+            var router = RPCRouter()
+            router.register(TestingV1.Echo.echo) { request, context in
+                // The call's ServiceContext, for swift-distributed-tracing: its span and request id.
+                let serviceContext = context.serviceContext
+                handed.append("\(serviceContext.traceContext.map { "\($0.spanID)" } ?? "none") \(serviceContext.requestID ?? "none")")
+                handed.append("\(context.trace.spanID) \(context.requestID)")
+                // A trace the handler binds itself is the one its calls carry.
+                var bound = ServiceContext.topLevel
+                bound.traceContext = own
+                _ = try await ServiceContext.withValue(bound) { try await backClient.unary(TestingV1.Echo.echo, request) }
+                return TestingV1.EchoResponse()
+            }
+            try await withEchoServer(router: router) { _, frontSocket in
+                let client = RPCClient(configuration: .init(socketPath: frontSocket))
+                _ = try await client.unary(TestingV1.Echo.echo, echoRequest(text: "own"), options: RPCCallOptions(requestID: "req-9"))
+                await client.close()
+            }
+            await backClient.close()
+        }
+        let pair = handed.all
+        #expect(pair.count == 2 && pair[0] == pair[1], "the ServiceContext carries the call's span and request id")
+        #expect(pair.first?.hasSuffix(" req-9") == true)
+        let backSeen = try #require(back.all.first)
+        #expect(backSeen.traceID == "0af7651916cd43dd8448eb211c80319c")
+        #expect(backSeen.parentSpanID == "b7ad6b7169203331")
+    }
+
     @Test func callsWithoutATraceGetDistinctTraces() async throws {
         let seen = Recorder<Seen>()
         try await withEchoServer(router: Self.recordingRouter(seen)) { _, socket in

@@ -204,9 +204,10 @@ public final class RPCClient: Sendable {
         frame.timeoutMs = UInt32(clamping: max(1, timeout.milliseconds))
         frame.caller = options.caller ?? configuration.defaultCaller
         frame.requestID = options.requestID
-        // The caller's span, when it runs in one (a handler, or a tool that started a trace).
-        if let context = ServiceContext.current {
-            W3CTraceContextPropagator().inject(context, into: &frame, using: RequestFrameTraceCarrier())
+        // The caller's span, when it runs in one: a trace the task bound (a tool that started
+        // one), else the call its handler serves.
+        if let trace = ServiceContext.current?.traceContext ?? RPCCallContext.current?.trace {
+            frame.traceparent = trace.traceparent
         }
         let envelope = try frame.serializedBytes()
         let size = ByteBufferAllocator.frameBodySize(envelope: envelope, field: Self.payloadField, payload: payload)

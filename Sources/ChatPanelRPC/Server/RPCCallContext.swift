@@ -1,4 +1,5 @@
 public import ChatPanelProto
+public import Instrumentation
 public import Logging
 public import W3CTraceContext
 
@@ -75,6 +76,29 @@ public struct RPCCallContext: Sendable {
         if callID != 0 { logger[metadataKey: "chatpanel.rpc.call_id"] = "\(callID)" }
         if !requestID.isEmpty { logger[metadataKey: "chatpanel.rpc.request_id"] = "\(requestID)" }
         return logger
+    }
+
+    /// The call the current task serves: bound by the server while a handler runs (and seen by
+    /// the tasks the handler starts), nil elsewhere. Calls the handler makes carry its span as
+    /// their parent, and log lines written meanwhile name its trace and request id.
+    ///
+    /// A task-local holding one reference: the call's `ServiceContext` is not bound for every
+    /// call (a dictionary and a boxed span made per call, about 3 000 instructions); code that
+    /// works with swift-distributed-tracing binds ``serviceContext`` itself. A trace a task
+    /// binds in a `ServiceContext` of its own comes first, for its calls and its log lines.
+    @TaskLocal public static var current: RPCCallContext?
+
+    /// A `ServiceContext` holding the call's span and request id, for code that works with
+    /// swift-distributed-tracing:
+    ///
+    /// ```swift
+    /// try await ServiceContext.withValue(context.serviceContext) { try await instrumentedWork() }
+    /// ```
+    public var serviceContext: ServiceContext {
+        var serviceContext = ServiceContext.topLevel
+        serviceContext.traceContext = trace
+        if !requestID.isEmpty { serviceContext.requestID = requestID }
+        return serviceContext
     }
 
     /// Whether the process logs every call's end (log level `debug`), with its trace.

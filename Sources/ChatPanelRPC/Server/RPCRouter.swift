@@ -41,7 +41,7 @@ public struct RPCRouter: Sendable {
     /// task, its task-local values and its async frames cost about a tenth of a small call).
     /// For handlers that validate, read the store (``ChatPanelStore``'s `readNow`, on the loop's
     /// own connection) and answer; a handler that awaits anything registers with
-    /// ``register(_:group:handler:)``. The call's `ServiceContext` and ``RequestDigest`` are
+    /// ``register(_:group:handler:)``. The call's ``RPCCallContext/current`` and ``RequestDigest`` are
     /// bound while it runs, as for any handler. It blocks its loop while it runs, so it must be
     /// short: nothing interrupts it at its deadline (its answer, if late, finds a caller that
     /// has given up), and a CANCEL frame for it cannot arrive before it has answered.

@@ -4,10 +4,12 @@ public import Logging
 public import W3CTraceContext
 
 /// Trace context on the wire: each request frame carries the caller's W3C `traceparent`
-/// (`RequestFrame.traceparent`), and every call runs with a ``ServiceContext`` holding its own
-/// span of that trace. A call made from inside a handler (the gateway asking a service) carries
-/// the handler's span as its parent, so one panel is one trace through every process, and every
-/// log line of a call names it (`chatpanel.trace_id`).
+/// (`RequestFrame.traceparent`), and every call runs in a span of its own in that trace, bound
+/// while its handler runs (``RPCCallContext/current``). A call made from inside a handler (the
+/// gateway asking a service) carries the handler's span as its parent, so one panel is one trace
+/// through every process, and every log line of a call names it (`chatpanel.trace_id`). A
+/// trace bound in a ``ServiceContext`` (a tool starting one, or code that works with
+/// swift-distributed-tracing) comes first.
 ///
 /// A frame without a `traceparent`, or with a malformed one, starts a new trace where it lands
 /// (W3C trace context, "restarting a trace").
@@ -161,14 +163,6 @@ public struct W3CTraceContextPropagator: Instrument {
     }
 }
 
-/// Writes `traceparent` on a request frame (a server reads it straight from the frame: see
-/// ``SpanIDGenerator``).
-struct RequestFrameTraceCarrier: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout RPCV1.RequestFrame) {
-        if key == W3CTraceContextPropagator.traceParentKey { carrier.traceparent = value }
-    }
-}
-
 /// The span ids a server makes for its calls: from a ``SplitMix64`` seeded once per connection,
 /// so that a call costs no `getrandom` system call.
 struct SpanIDGenerator {
@@ -192,9 +186,17 @@ extension Logger.MetadataProvider {
     /// `chatpanel.span_id` (and `chatpanel.rpc.request_id` when the call has one), so that
     /// `journalctl -g TRACE_ID` follows one panel through every process.
     public static let chatPanelTrace = Logger.MetadataProvider {
-        guard let context = ServiceContext.current, let trace = context.traceContext else { return [:] }
+        let trace: TraceContext
+        let requestID: String?
+        if let context = ServiceContext.current, let bound = context.traceContext {
+            (trace, requestID) = (bound, context.requestID)
+        } else if let call = RPCCallContext.current {
+            (trace, requestID) = (call.trace, call.requestID.isEmpty ? nil : call.requestID)
+        } else {
+            return [:]
+        }
         var metadata: Logger.Metadata = ["chatpanel.trace_id": "\(trace.traceID)", "chatpanel.span_id": "\(trace.spanID)"]
-        if let requestID = context.requestID { metadata["chatpanel.rpc.request_id"] = "\(requestID)" }
+        if let requestID { metadata["chatpanel.rpc.request_id"] = "\(requestID)" }
         return metadata
     }
 }

@@ -1,6 +1,5 @@
 import ChatPanelProto
 import CoreMetrics
-import Instrumentation
 import Logging
 import NIOCore
 import Synchronization
@@ -349,10 +348,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Runs `body` with the call's service context bound, and for a call with a request id
-    /// the payload's digest (idempotent writes compare a retry's payload with the first call's).
+    /// Runs `body` with the call's context bound (``RPCCallContext/current``), and for a call
+    /// with a request id the payload's digest (idempotent writes compare a retry's payload with
+    /// the first call's).
     private static func bound<T>(to context: RPCCallContext, payload: [UInt8], _ body: () throws -> T) rethrows -> T {
-        try ServiceContext.withValue(serviceContext(of: context)) {
+        try RPCCallContext.$current.withValue(context) {
             if context.requestID.isEmpty { return try body() }
             return try RequestDigest.$current.withValue(RequestDigest.of(payload)) { try body() }
         }
@@ -376,15 +376,6 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "\(failure.code.protoName)"]) }
             }
         }
-    }
-
-    /// The call's span and request id, bound while its handler runs: calls the handler makes
-    /// carry them, and log lines name them.
-    private static func serviceContext(of context: RPCCallContext) -> ServiceContext {
-        var serviceContext = ServiceContext.topLevel
-        serviceContext.traceContext = context.trace
-        if !context.requestID.isEmpty { serviceContext.requestID = context.requestID }
-        return serviceContext
     }
 
     private static func wireError(for error: any Error, context: RPCCallContext) -> RPCError {
