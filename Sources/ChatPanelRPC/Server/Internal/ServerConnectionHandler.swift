@@ -341,16 +341,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         payload: [UInt8], context: RPCCallContext, limits: ProtoDecodingLimits, reply: CallReply
     ) -> Task<Void, Never> {
         let sink = RPCRawStreamSink(reply: reply)
-        // Bound here, on the loop's thread, and copied by the task when it is made: the handler
-        // runs without the async frames of `withValue` around it.
-        return bound(to: context, payload: payload) {
-            start(on: executor, run, payload: payload, context: context, limits: limits, sink: sink, reply: reply)
-        }
+        return start(on: executor, run, payload: payload, context: context, limits: limits, sink: sink, reply: reply)
     }
 
     /// Runs `body` with the call's context bound (``RPCCallContext/current``), and for a call
     /// with a request id the payload's digest (idempotent writes compare a retry's payload with
-    /// the first call's).
+    /// the first call's): a synchronous handler's binding, on the loop's thread.
     private static func bound<T>(to context: RPCCallContext, payload: [UInt8], _ body: () throws -> T) rethrows -> T {
         try RPCCallContext.$current.withValue(context) {
             if context.requestID.isEmpty { return try body() }
@@ -367,7 +363,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         // inside this read, with no job queued on the loop; one that suspends resumes on the loop.
         Task.immediate(executorPreference: executor) {
             do {
-                let response = try await run(payload, context, limits, sink)
+                // Bound inside the task, in its own allocator. (Bound on the loop's thread before
+                // the task is made, the values were pushed there with `malloc` and copied into the
+                // task, with a set of their keys: three allocations more a call.)
+                let response = try await RPCCallContext.$current.withValue(context) {
+                    if context.requestID.isEmpty { return try await run(payload, context, limits, sink) }
+                    return try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
+                        try await run(payload, context, limits, sink)
+                    }
+                }
                 reply.finish(.success(response))
                 if context.logsEachCall { context.logger.debug("rpc.call.done", metadata: ["chatpanel.rpc.code": "OK"]) }
             } catch {
