@@ -32,7 +32,7 @@ struct ActionBindingTests {
             await expectError(.permissionDenied, field: "note_id") {
                 try await h.act(dialog: "d-own", TasksV1.Tasks.deleteNote.path, delete)
             }
-            let (tag, attach) = try await h.newTag("VIP", for: other)
+            let (_, attach) = try await h.newTag("VIP", for: other)
             await expectError(.permissionDenied, field: "client_id") {
                 try await h.act(dialog: "d-own", ClientsV1.Clients.attachTag.path, attach)
             }
