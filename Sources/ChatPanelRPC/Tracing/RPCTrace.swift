@@ -140,29 +140,6 @@ private enum TraceParentLayout {
     }
 }
 
-/// Carries W3C trace context between a ``ServiceContext`` and a carrier such as a request frame:
-/// `extract` reads the caller's `traceparent`, `inject` writes the current span as the parent.
-public struct W3CTraceContextPropagator: Instrument {
-    /// The carrier key, as in HTTP.
-    public static let traceParentKey = "traceparent"
-
-    public init() {}
-
-    public func extract<Carrier, Extract>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
-    where Extract: Extractor, Extract.Carrier == Carrier {
-        guard let value = extractor.extract(key: Self.traceParentKey, from: carrier), !value.isEmpty,
-            let trace = TraceContext(traceparent: value)
-        else { return }
-        context.traceContext = trace
-    }
-
-    public func inject<Carrier, Inject>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
-    where Inject: Injector, Inject.Carrier == Carrier {
-        guard let trace = context.traceContext else { return }
-        injector.inject(trace.traceparent, forKey: Self.traceParentKey, into: &carrier)
-    }
-}
-
 /// The span ids a server makes for its calls: from a ``SplitMix64`` seeded once per connection,
 /// so that a call costs no `getrandom` system call.
 struct SpanIDGenerator {
@@ -171,8 +148,7 @@ struct SpanIDGenerator {
     /// The span of a call that arrived with `frame`: a new span in the caller's trace, or the
     /// first span of a new trace when the frame carries none (or a malformed one).
     mutating func span(for frame: RPCV1.RequestFrame) -> (span: TraceContext, parent: SpanID?) {
-        // Read straight from the frame (what `W3CTraceContextPropagator.extract` does, without a
-        // context to carry it).
+        // The caller's span, read straight from the frame's `traceparent`.
         let spanID = SpanID.random(using: &random)
         if !frame.traceparent.isEmpty, let parent = TraceContext(traceparent: frame.traceparent) {
             return (TraceContext(traceID: parent.traceID, spanID: spanID, flags: parent.flags, state: parent.state), parent.spanID)

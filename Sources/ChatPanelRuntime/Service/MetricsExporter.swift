@@ -65,8 +65,11 @@ public final class MetricsExporter: Service, Sendable {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(ExporterHTTPHandler(exporter: self))
+                // On the channel's loop: the handlers go in through the pipeline's synchronous
+                // operations (the handler is not Sendable).
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(ExporterHTTPHandler(exporter: self))
                 }
             }
             .bind(host: host, port: port).get()
