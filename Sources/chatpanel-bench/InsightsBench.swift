@@ -63,37 +63,54 @@ struct InsightsBench: AsyncParsableCommand {
 
     /// The messages, straight into the database: dialog 0 is the long one, the rest share the remainder.
     private func seedMessages(_ store: InsightsStore) async throws {
-        let lines = [
+        let others = messages - longDialog
+        let perDialog = others / (dialogs - 1)
+        let (dialogs, longDialog) = (self.dialogs, self.longDialog)
+        try await store.database.write { db in
+            try db.execute(sql: "PRAGMA cache_size = -262144")
+            var writer = try Self.MessageWriter(db)
+            for index in 0..<dialogs {
+                let count = index == 0 ? longDialog : perDialog + (index <= others % (dialogs - 1) ? 1 : 0)
+                try writer.dialog("dialog-\(index)", clientID: Int64(index + 1), messages: count, variant: index)
+            }
+        }
+    }
+
+    /// Writes dialogs and their messages straight into the insights database, in the caller's
+    /// transaction: a conversation about an order, a message every ten minutes up to now.
+    struct MessageWriter {
+        static let lines = [
             "Здравствуйте! Хочу заказать кофемашину, есть в наличии?", "Добрый день! Да, есть на складе, цена 42 990 ₽.",
             "А доставка в субботу возможна?", "Да, с 10:00 до 18:00. Оформить заказ?", "Оформляйте, пожалуйста. Оплачу картой.",
             "Оформил заказ №48213. Отправлю счёт на почту в течение часа.", "Спасибо, счёт получила и оплатила.",
             "Заказ передан в доставку, трек-номер пришлю завтра утром.", "Hello! Can you deliver to Kazan by Friday?",
             "Курьер позвонит за час до приезда.",
         ]
-        let others = messages - longDialog
-        let perDialog = others / (dialogs - 1)
-        let now = UTCMilliseconds.now()
-        try await store.database.write { db in
-            try db.execute(sql: "PRAGMA cache_size = -262144")
-            let insert = try db.makeStatement(
+        private let insert: Statement
+        private let dialog: Statement
+        private let now = UTCMilliseconds.now()
+        private var nextID = 0
+
+        init(_ db: Database) throws {
+            insert = try db.makeStatement(
                 sql: "INSERT INTO message (message_id, dialog_id, direction, author, text, sent_at_ms) VALUES (?, ?, ?, ?, ?, ?)")
-            let dialog = try db.makeStatement(sql: "INSERT INTO dialog (dialog_id, client_id, message_count) VALUES (?, ?, ?)")
-            var id = 0
-            for index in 0..<dialogs {
-                let count = index == 0 ? longDialog : perDialog + (index <= others % (dialogs - 1) ? 1 : 0)
-                let name = "dialog-\(index)"
-                for message in 0..<count {
-                    let incoming = message % 2 == 0
-                    insert.setUncheckedArguments([
-                        "m\(id)", name, incoming ? 1 : 2, incoming ? "Клиент \(index)" : "Менеджер", lines[(message + index) % lines.count],
-                        now - Int64(count - message) * 600_000,
-                    ])
-                    try insert.execute()
-                    id += 1
-                }
-                dialog.setUncheckedArguments([name, Int64(index + 1), count])
-                try dialog.execute()
+            dialog = try db.makeStatement(sql: "INSERT INTO dialog (dialog_id, client_id, message_count) VALUES (?, ?, ?)")
+        }
+
+        /// Dialog `id` of `clientID` with `messages` messages; `variant` picks where in the
+        /// conversation it starts.
+        mutating func dialog(_ id: String, clientID: Int64?, messages: Int, variant: Int) throws {
+            for message in 0..<messages {
+                let incoming = message % 2 == 0
+                insert.setUncheckedArguments([
+                    "m\(nextID)", id, incoming ? 1 : 2, incoming ? "Клиент \(variant)" : "Менеджер",
+                    Self.lines[(message + variant) % Self.lines.count], now - Int64(messages - message) * 600_000,
+                ])
+                try insert.execute()
+                nextID += 1
             }
+            dialog.setUncheckedArguments([id, clientID, messages])
+            try dialog.execute()
         }
     }
 

@@ -104,13 +104,20 @@ struct OrdersBench: AsyncParsableCommand {
     /// The catalog, then each client's orders, imported 2 000 at a time: all placed in "new" but
     /// each client's last, which stays a draft.
     private func seed(_ store: OrdersStore, _ settings: OrdersConfiguration) async throws -> Int {
+        var random = SplitMix64(seed: 7)
+        try await Self.seedCatalog(store, products: products, random: &random)
+        return try await Self.seedOrders(
+            store, settings, clients: 1...Int64(clients), ordersPerClient: ordersPerClient, products: products, random: &random)
+    }
+
+    /// The "retail" price type and `products` products (articles `B-0` …, ids 1 …), 500 a batch.
+    static func seedCatalog(_ store: OrdersStore, products: Int, random: inout SplitMix64) async throws {
         var type = OrdersV1.PriceType()
         type.code = "retail"
         type.name = "Розница"
         type.currency = "RUB"
         type.isBase = true
         _ = try await store.putPriceTypes([type], requestID: "")
-        var random = SplitMix64(seed: 7)
         var batch: [OrdersV1.ProductInput] = []
         for index in 0..<products {
             var product = OrdersV1.ProductInput()
@@ -131,10 +138,25 @@ struct OrdersBench: AsyncParsableCommand {
                 batch.removeAll()
             }
         }
+    }
+
+    /// `ordersPerClient` orders of each of `clients` (1 to 3 lines from the first `products`
+    /// products), imported 2 000 at a time: all placed in "new" but each client's last, which
+    /// stays a draft. Returns the orders made.
+    static func seedOrders(
+        _ store: OrdersStore, _ settings: OrdersConfiguration, clients: some Sequence<Int64>, ordersPerClient: Int, products: Int,
+        random: inout SplitMix64
+    ) async throws -> Int {
         var created = 0
         var placed: [OrdersV1.CreateOrderRequest] = []
         var drafts: [OrdersV1.CreateOrderRequest] = []
-        for client in 1...Int64(clients) {
+        func flush() async throws {
+            created += try await store.importOrders(placed, status: "new", by: 1, settings: settings)
+            created += try await store.importOrders(drafts, status: nil, by: 1, settings: settings)
+            placed.removeAll()
+            drafts.removeAll()
+        }
+        for client in clients {
             for number in 0..<ordersPerClient {
                 var request = OrdersV1.CreateOrderRequest()
                 request.clientID = client
@@ -150,13 +172,9 @@ struct OrdersBench: AsyncParsableCommand {
                 }
                 if number < ordersPerClient - 1 { placed.append(request) } else { drafts.append(request) }
             }
-            if placed.count + drafts.count >= 2_000 || client == Int64(clients) {
-                created += try await store.importOrders(placed, status: "new", by: 1, settings: settings)
-                created += try await store.importOrders(drafts, status: nil, by: 1, settings: settings)
-                placed.removeAll()
-                drafts.removeAll()
-            }
+            if placed.count + drafts.count >= 2_000 { try await flush() }
         }
+        if !placed.isEmpty || !drafts.isEmpty { try await flush() }
         return created
     }
 }

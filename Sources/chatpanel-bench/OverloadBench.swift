@@ -150,6 +150,6 @@ private final class Tally: Sendable {
 }
 
 extension WidgetTally {
-    /// The share of panels whose tags, tasks and notes widgets all came back OK.
+    /// The share of panels whose counted widgets all came back OK.
     var wholeFraction: Double { Double(wholePanels) / Double(max(1, panelCount)) }
 }

@@ -5,6 +5,9 @@ import ChatPanelStore
 import ChatPanelTesting
 import ClientsService
 import Foundation
+import GRDB
+import InsightsService
+import OrdersService
 import Synchronization
 import TasksService
 
@@ -15,7 +18,8 @@ import TasksService
 /// Prints sequential p50/p99 and calls/s with 16 and 64 concurrent callers (each on its own
 /// connection to the gateway, as the CRM's web back end would hold them), and how the widgets
 /// came back, so that an overloaded run that answers with timed-out widgets cannot pass for a
-/// fast one.
+/// fast one. With `--every-widget`, the orders and insights processes serve the panel too, on
+/// databases seeded for the same dialogs (``PanelWidgetsSeed``): all nine widgets with data.
 struct PanelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "panel", abstract: "Benchmarks GetPanel through the gateway over the clients and tasks data sets.")
@@ -25,6 +29,10 @@ struct PanelBench: AsyncParsableCommand {
     @Option(help: "Tags.") var tags = 10_000
     @Option(help: "Notes.") var notes = 5_000_000
     @Option(help: "Tasks.") var tasks = 2_000_000
+    @Flag(
+        help: ArgumentHelp(
+            "Also start the orders and insights services, seeded for the same dialogs (product lists, carts, orders, messages and summaries, page views): the panel with every widget."
+        )) var everyWidget = false
     @Option(help: "Sequential calls measured.") var samples = 5_000
     @Flag(
         help: ArgumentHelp(
@@ -46,25 +54,28 @@ struct PanelBench: AsyncParsableCommand {
 
     func run() async throws {
         let dialogCount = dialogs ?? max(1, clients / 5)
-        let clientsState = "\(directory)/clients-\(clients)-\(dialogCount)-\(tags)"
-        let tasksState = "\(directory)/tasks-\(clients)-\(notes)-\(tasks)"
-        let gatewayState = "\(directory)/gateway"
-        for folder in [clientsState, tasksState, gatewayState] {
+        let states = PanelStates(
+            clients: "\(directory)/clients-\(clients)-\(dialogCount)-\(tags)", tasks: "\(directory)/tasks-\(clients)-\(notes)-\(tasks)",
+            orders: everyWidget ? "\(directory)/orders-\(clients)-\(dialogCount)-\(tags)" : nil,
+            insights: everyWidget ? "\(directory)/insights-\(clients)-\(dialogCount)-\(tags)" : nil, gateway: "\(directory)/gateway")
+        for folder in [states.clients, states.tasks, states.gateway] + [states.orders, states.insights].compactMap({ $0 }) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
         print(
             "panel benchmark: \(clients) clients, \(dialogCount) dialogs, \(tags) tags, \(notes) notes, \(tasks) tasks "
-                + "(folder \(directory))")
+                + (everyWidget ? "and every widget's service " : "") + "(folder \(directory))")
 
-        let clientsPath = "\(clientsState)/clients.sqlite"
+        let clientsPath = "\(states.clients)/clients.sqlite"
+        var reseededClients = false
         if !(reuse && FileManager.default.fileExists(atPath: clientsPath)) {
             removeDatabase(clientsPath)
             _ = try ClientsStore(path: clientsPath)
             let elapsed = try measureSync { try BenchSeed(clients: clients, dialogs: dialogCount, tags: tags).write(to: clientsPath) }
             print("seeded the clients database in \(format(elapsed.inSeconds)) s")
+            reseededClients = true
         }
-        let tasksPath = "\(tasksState)/tasks.sqlite"
+        let tasksPath = "\(states.tasks)/tasks.sqlite"
         if !(reuse && FileManager.default.fileExists(atPath: tasksPath)) {
             removeDatabase(tasksPath)
             let store = try TasksStore(path: tasksPath)
@@ -72,18 +83,34 @@ struct PanelBench: AsyncParsableCommand {
             try await TasksBench.seed(store, TasksBench.Scale(clients: clients, notes: notes, tasks: tasks))
             print("seeded the tasks database in \(format(started.duration(to: .now).inSeconds)) s")
         }
-        removeDatabase("\(gatewayState)/gateway.sqlite")
+        if let orders = states.orders, let insights = states.insights {
+            let seed = try PanelWidgetsSeed(clientsDatabase: clientsPath)
+            let ordersPath = "\(orders)/orders.sqlite"
+            if reseededClients || !(reuse && FileManager.default.fileExists(atPath: ordersPath)) {
+                removeDatabase(ordersPath)
+                let elapsed = try await measure { try await seed.writeOrders(to: ordersPath) }.1
+                print("seeded the orders database in \(format(elapsed.inSeconds)) s")
+            }
+            let insightsPath = "\(insights)/insights.sqlite"
+            if reseededClients || !(reuse && FileManager.default.fileExists(atPath: insightsPath)) {
+                removeDatabase(insightsPath)
+                let elapsed = try await measure { try await seed.writeInsights(to: insightsPath) }.1
+                print("seeded the insights database in \(format(elapsed.inSeconds)) s")
+            }
+        }
+        removeDatabase("\(states.gateway)/gateway.sqlite")
 
         let binary = daemon ?? siblingExecutable("chatpaneld")
         let sockets = PanelSockets(directory: directory)
-        let states = (clients: clientsState, tasks: tasksState, gateway: gatewayState)
-        let workload = PanelWorkload(dialogs: dialogCount)
+        // Without the orders and insights services, their widgets answer "not configured".
+        let workload = PanelWorkload(dialogs: dialogCount, widgets: everyWidget ? nil : [.tags, .tasks, .notes])
         if !onlyCounts {
             let processes = try await sockets.start(binary: binary, states: states, panelTimeoutMs: panelTimeoutMs) {
-                try BenchProcess.start($0, $1)
+                try BenchProcess.start($1, $2)
             }
-            defer { for process in processes { process.stop() } }
-            let pids = processes.map(\.processIdentifier)
+            defer { for process in processes { process.process.stop() } }
+            if everyWidget { try await PanelWorkload.switchOnModules(socket: sockets.gateway) }
+            let pids = processes.map { (name: $0.name, pid: $0.process.processIdentifier) }
             if warmUp {
                 let started = ContinuousClock.now
                 try await workload.everyDialog(socket: sockets.gateway, callers: 16)
@@ -104,7 +131,7 @@ struct PanelBench: AsyncParsableCommand {
             if overload {
                 let phases = OverloadPhases(
                     workload: workload, socket: sockets.gateway, panelTimeout: .milliseconds(panelTimeoutMs), rampSeconds: rampSeconds)
-                try await phases.run(gatewayPID: pids[2])
+                try await phases.run(gatewayPID: pids[pids.count - 1].pid)
             }
         }
         if callgrind || onlyCounts {
@@ -115,29 +142,28 @@ struct PanelBench: AsyncParsableCommand {
     /// Instructions per panel of each process: the processes run under callgrind for two
     /// sequential workloads of different sizes; the difference divided by the difference in
     /// panels, so start-up and shutdown cancel out.
-    private func countInstructions(
-        binary: String, sockets: PanelSockets, states: (clients: String, tasks: String, gateway: String), workload: PanelWorkload
-    ) async throws {
+    private func countInstructions(binary: String, sockets: PanelSockets, states: PanelStates, workload: PanelWorkload) async throws {
         let valgrind = try Valgrind(directory: directory, preload: preload)
-        var totals: [[Double]] = []
+        var totals: [[(name: String, count: Double)]] = []
         for panels in counted {
             removeDatabase("\(states.gateway)/gateway.sqlite")
-            let outputs = ["clients", "tasks", "gateway"].map { "\(directory)/callgrind-\($0)-\(panels).out" }
-            var index = 0
             let processes = try await sockets.start(binary: binary, states: states, panelTimeoutMs: 60_000, healthTimeout: .seconds(120)) {
-                defer { index += 1 }
-                return try valgrind.start(.callgrind, output: outputs[index], $0, $1)
+                name, executable, arguments in
+                try valgrind.start(.callgrind, output: "\(directory)/callgrind-\(name)-\(panels).out", executable, arguments)
             }
+            if everyWidget { try await PanelWorkload.switchOnModules(socket: sockets.gateway) }
             try await workload.counted(socket: sockets.gateway, panels: panels)
-            for process in processes.reversed() { process.stop(grace: .seconds(120)) }
-            totals.append(try outputs.map { try Valgrind.total(.callgrind, file: $0) })
+            for process in processes.reversed() { process.process.stop(grace: .seconds(120)) }
+            totals.append(
+                try processes.map { ($0.name, try Valgrind.total(.callgrind, file: "\(directory)/callgrind-\($0.name)-\(panels).out")) })
         }
         let span = Double(counted[1] - counted[0])
-        let perPanel = (0..<3).map { (totals[1][$0] - totals[0][$0]) / span }
+        let perProcess = zip(totals[0], totals[1]).map { (name: $0.name, count: ($1.count - $0.count) / span) }
+        let perPanel = perProcess.suffix(1) + perProcess.dropLast()  // the gateway first, as the CPU figures print it
         print(
             "\nGetPanel instructions per panel (callgrind, sequential, \(counted[0]) and \(counted[1]) panels): "
-                + "gateway \(Int(perPanel[2].rounded())) + clients \(Int(perPanel[0].rounded())) + tasks \(Int(perPanel[1].rounded())) "
-                + "= \(Int(perPanel.reduce(0, +).rounded()))")
+                + perPanel.map { "\($0.name) \(Int($0.count.rounded()))" }.joined(separator: " + ")
+                + " = \(Int(perPanel.map(\.count).reduce(0, +).rounded()))")
     }
 
     private func removeDatabase(_ path: String) {
@@ -145,68 +171,90 @@ struct PanelBench: AsyncParsableCommand {
     }
 }
 
-/// The sockets of the panel benchmark's three processes.
-struct PanelSockets {
+/// The state folders of the panel benchmark's processes; orders and insights only with
+/// `--every-widget`.
+struct PanelStates {
     let clients: String
     let tasks: String
+    let orders: String?
+    let insights: String?
+    let gateway: String
+}
+
+/// One process the panel benchmark started.
+struct PanelProcess {
+    /// "clients", "tasks", "orders", "insights" or "gateway".
+    let name: String
+    let process: BenchProcess
+}
+
+/// The sockets of the panel benchmark's processes.
+struct PanelSockets {
+    let directory: String
     let gateway: String
 
     init(directory: String) {
-        clients = "\(directory)/clients.sock"
-        tasks = "\(directory)/tasks.sock"
+        self.directory = directory
         gateway = "\(directory)/gateway.sock"
     }
 
-    /// Starts the clients, tasks and gateway processes, in that order, each with `launch`, and
-    /// waits until each answers its health check before starting the next: a gateway started
-    /// beside services not yet listening retries its change feeds on a timer, and the number of
+    /// Starts the services (clients, tasks, then orders and insights when they have state
+    /// folders) and then the gateway, each with `launch(name, executable, arguments)`, and waits
+    /// until each answers its health check before starting the next: a gateway started beside
+    /// services not yet listening retries its change feeds on a timer, and the number of
     /// retries (each a few hundred thousand instructions under valgrind) would differ from run
-    /// to run.
+    /// to run. The gateway comes last in the result.
     func start(
-        binary: String, states: (clients: String, tasks: String, gateway: String), panelTimeoutMs: Int,
-        healthTimeout: Duration = .seconds(60), launch: (String, [String]) throws -> BenchProcess
-    ) async throws -> [BenchProcess] {
-        let commands: [(socket: String, arguments: [String])] = [
-            (clients, ["clients", "--socket", clients, "--state-dir", states.clients, "--log-level", "warning"]),
-            (tasks, ["tasks", "--socket", tasks, "--state-dir", states.tasks, "--log-level", "warning"]),
+        binary: String, states: PanelStates, panelTimeoutMs: Int, healthTimeout: Duration = .seconds(60),
+        launch: (String, String, [String]) throws -> BenchProcess
+    ) async throws -> [PanelProcess] {
+        let services = [("clients", states.clients), ("tasks", states.tasks), ("orders", states.orders), ("insights", states.insights)]
+            .compactMap { name, state in state.map { (name: name, state: $0, socket: "\(directory)/\(name).sock") } }
+        var commands = services.map { service in
             (
-                gateway,
-                [
-                    "gateway", "--socket", gateway, "--state-dir", states.gateway, "--log-level", "warning",
-                    "--clients-socket", clients, "--tasks-socket", tasks, "--panel-timeout-ms", String(panelTimeoutMs),
-                ]
-            ),
-        ]
-        var processes: [BenchProcess] = []
+                name: service.name, socket: service.socket,
+                arguments: [service.name, "--socket", service.socket, "--state-dir", service.state, "--log-level", "warning"]
+            )
+        }
+        commands.append(
+            (
+                name: "gateway", socket: gateway,
+                arguments: [
+                    "gateway", "--socket", gateway, "--state-dir", states.gateway, "--log-level", "warning", "--panel-timeout-ms",
+                    String(panelTimeoutMs),
+                ] + services.flatMap { ["--\($0.name)-socket", $0.socket] }
+            ))
+        var processes: [PanelProcess] = []
         do {
             for command in commands {
-                processes.append(try launch(binary, command.arguments))
+                processes.append(PanelProcess(name: command.name, process: try launch(command.name, binary, command.arguments)))
                 try await waitUntilHealthy(socket: command.socket, timeout: healthTimeout)
             }
         } catch {
-            for process in processes { process.stop() }
+            for process in processes { process.process.stop() }
             throw error
         }
         return processes
     }
 }
 
-/// CPU time of the panel benchmark's processes (clients, tasks, gateway) from a starting point.
+/// CPU time of the panel benchmark's processes from a starting point.
 struct PanelCPU {
-    private let pids: [Int32]
+    private let processes: [(name: String, pid: Int32)]
     private let start: [CPUTime]
 
-    init(_ pids: [Int32]) throws {
-        self.pids = pids
-        self.start = try pids.map(processCPUTime)
+    init(_ processes: [(name: String, pid: Int32)]) throws {
+        self.processes = processes
+        self.start = try processes.map { try processCPUTime($0.pid) }
     }
 
     /// "CPU per panel: gateway … + clients … + tasks … = … µs" since the start, each with its
-    /// time in the kernel.
+    /// time in the kernel (the gateway first, then the services in the order they started).
     func perPanel(panels: Int) throws -> String {
-        let perPanel = try zip(pids, start).map { try (processCPUTime($0) - $1).microseconds(per: panels) }
-        return "CPU per panel: gateway \(perPanel[2].described) + clients \(perPanel[0].described) + tasks \(perPanel[1].described) "
-            + "= \(format(perPanel.map(\.total).reduce(0, +))) µs"
+        let perProcess = try zip(processes, start).map { (name: $0.name, time: try (processCPUTime($0.pid) - $1).microseconds(per: panels)) }
+        let perPanel = perProcess.suffix(1) + perProcess.dropLast()
+        return "CPU per panel: " + perPanel.map { "\($0.name) \($0.time.described)" }.joined(separator: " + ")
+            + " = \(format(perPanel.map(\.time.total).reduce(0, +))) µs"
     }
 }
 
@@ -214,6 +262,8 @@ struct PanelCPU {
 struct PanelWorkload: Sendable {
     /// Dialogs seeded (`bench-0` …).
     let dialogs: Int
+    /// The widgets counted (those of the services started); nil: every widget of the panel.
+    let widgets: Set<GatewayV1.WidgetKind>?
 
     /// A manager with the rights the panel's widgets need.
     static let caller = RPCV1.Caller(managerID: 1, rights: [.editClients, .createTags, .tasks])
@@ -225,7 +275,7 @@ struct PanelWorkload: Sendable {
         /// Completed calls per second.
         var rate = 0.0
         /// The widgets' states.
-        var tally = WidgetTally()
+        var tally: WidgetTally
     }
 
     /// `calls` panels one after another on one connection.
@@ -233,7 +283,7 @@ struct PanelWorkload: Sendable {
         let client = makeClient(socket)
         var generator = SplitMix64(seed: 17)
         for _ in 0..<min(500, calls) { _ = try await panel(client, &generator) }  // warm-up
-        var run = Run()
+        var run = Run(tally: WidgetTally(widgets: widgets))
         run.latencies.reserve(calls)
         let started = ContinuousClock.now
         for _ in 0..<calls {
@@ -286,7 +336,7 @@ struct PanelWorkload: Sendable {
             for (index, client) in clients.enumerated() {
                 group.addTask {
                     var generator = SplitMix64(seed: 1000 + UInt64(index))
-                    var part = Run()
+                    var part = Run(tally: WidgetTally(widgets: widgets))
                     part.latencies.reserve(perCaller)
                     for _ in 0..<perCaller {
                         let call = ContinuousClock.now
@@ -297,7 +347,7 @@ struct PanelWorkload: Sendable {
                     return part
                 }
             }
-            var all = Run()
+            var all = Run(tally: WidgetTally(widgets: widgets))
             for try await part in group {
                 all.latencies.merge(part.latencies)
                 all.tally.merge(part.tally)
@@ -307,6 +357,24 @@ struct PanelWorkload: Sendable {
         run.rate = Double(run.latencies.count) / started.duration(to: .now).inSeconds
         for client in clients { await client.close() }
         return run
+    }
+
+    /// Switches on the summary bot and the site chat modules (off in a new gateway database),
+    /// so that the Summary and Visit widgets are composed.
+    static func switchOnModules(socket: String) async throws {
+        var configuration = RPCClientConfiguration(socketPath: socket)
+        configuration.defaultCaller = RPCV1.Caller(managerID: 1, rights: [.admin])
+        let client = RPCClient(configuration: configuration)
+        var settings = GatewayV1.UpdateSettingsRequest()
+        settings.summaryBotEnabled = true
+        settings.siteChatEnabled = true
+        do {
+            _ = try await client.unary(GatewayV1.Gateway.updateSettings, settings)
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
     }
 
     private func makeClient(_ socket: String) -> RPCClient {
@@ -325,20 +393,27 @@ struct PanelWorkload: Sendable {
 
 /// Counts of the widgets' states over many panels.
 struct WidgetTally: Sendable {
+    /// The widgets counted; nil: all.
+    let widgets: Set<GatewayV1.WidgetKind>?
     private var counts: [GatewayV1.WidgetKind: [GatewayV1.WidgetState: Int]] = [:]
     private var panels = 0
     private var withoutClient = 0
-    /// Panels whose tags, tasks and notes widgets all came back OK.
+    /// Panels whose counted widgets all came back OK.
     private(set) var wholePanels = 0
     /// Panels counted.
     var panelCount: Int { panels }
+
+    /// A tally of `widgets` (nil: every widget).
+    init(widgets: Set<GatewayV1.WidgetKind>?) {
+        self.widgets = widgets
+    }
 
     /// Counts one panel.
     mutating func add(_ panel: GatewayV1.Panel) {
         panels += 1
         if let card = try? ClientsV1.ClientCard(serializedBytes: panel.client?.data ?? []), card.client == nil { withoutClient += 1 }
         var whole = true
-        for widget in panel.widgets where [.tags, .tasks, .notes].contains(widget.kind) {
+        for widget in panel.widgets where widgets?.contains(widget.kind) ?? true {
             counts[widget.kind, default: [:]][widget.state, default: 0] += 1
             if widget.state != .ok { whole = false }
         }
@@ -355,14 +430,15 @@ struct WidgetTally: Sendable {
         }
     }
 
-    /// "tags ok 100%, tasks ok 100%, notes ok 100%; 9.8% without a client", naming every state that came back.
+    /// "tags ok 100%, tasks ok 100%, notes ok 100%; 9.8% without a client", naming every
+    /// widget the panels showed (in the order of the layout's kinds) and every state that came back.
     var summary: String {
-        let widgets = [GatewayV1.WidgetKind.tags, .tasks, .notes].map { kind -> String in
+        let widgets = counts.keys.sorted { $0.rawValue < $1.rawValue }.map { kind -> String in
             let states = counts[kind, default: [:]].sorted { $0.value > $1.value }
             let parts = states.map { "\($0.key) \(format(Double($0.value) * 100 / Double(max(1, panels))))%" }
-            return "\(kind) " + (parts.isEmpty ? "absent" : parts.joined(separator: " "))
+            return "\(kind) " + parts.joined(separator: " ")
         }
-        return "[" + widgets.joined(separator: ", ")
+        return "[" + (widgets.isEmpty ? "no widgets" : widgets.joined(separator: ", "))
             + "; \(format(Double(withoutClient) * 100 / Double(max(1, panels))))% without a client]"
     }
 }
