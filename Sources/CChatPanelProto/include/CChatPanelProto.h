@@ -322,17 +322,26 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_panel_data_response(void) {
     return &chatpanel__insights__v1__get_panel_data_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_panel_data_response_view(void) {
+    return &chatpanel__insights__v1__get_panel_data_response_view__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_summary_request(void) {
     return &chatpanel__insights__v1__get_summary_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_summary_response(void) {
     return &chatpanel__insights__v1__get_summary_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_summary_response_view(void) {
+    return &chatpanel__insights__v1__get_summary_response_view__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_visit_request(void) {
     return &chatpanel__insights__v1__get_visit_request__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_visit_response(void) {
     return &chatpanel__insights__v1__get_visit_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__get_visit_response_view(void) {
+    return &chatpanel__insights__v1__get_visit_response_view__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__insights__v1__link_dialog_request(void) {
     return &chatpanel__insights__v1__link_dialog_request__descriptor;
@@ -463,6 +472,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_panel_data_response(void) {
     return &chatpanel__orders__v1__get_panel_data_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_panel_data_response_view(void) {
+    return &chatpanel__orders__v1__get_panel_data_response_view__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__get_product_request(void) {
     return &chatpanel__orders__v1__get_product_request__descriptor;
 }
@@ -486,6 +498,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_orders_response(void) {
     return &chatpanel__orders__v1__list_orders_response__descriptor;
+}
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_orders_response_view(void) {
+    return &chatpanel__orders__v1__list_orders_response_view__descriptor;
 }
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__list_price_types_request(void) {
     return &chatpanel__orders__v1__list_price_types_request__descriptor;

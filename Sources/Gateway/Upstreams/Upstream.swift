@@ -40,6 +40,21 @@ public final class Upstream: Sendable {
         try client.decode(try await call(path: method.path, payload: try client.encode(request), options: options))
     }
 
+    /// Calls a unary method through the breaker and reads its answer as `view`: a message with
+    /// the response's field numbers whose parts are left encoded (`bytes`), so that the parts
+    /// are forwarded (into widgets) as the service encoded them, never decoded here. An answer
+    /// that does not read as the view is INTERNAL, naming the method and the upstream.
+    public func call<Request, Response, View: ProtoMessage>(
+        _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions, answerAs view: View.Type
+    ) async throws -> View {
+        let answer = try await call(path: method.path, payload: try client.encode(request), options: options)
+        do {
+            return try View(serializedBytes: answer)
+        } catch {
+            throw RPCError(code: .internal, message: "undecodable \(method.path) answer from \(name): \(error)")
+        }
+    }
+
     /// Forwards an encoded request through the breaker and returns the encoded answer.
     ///
     /// The breaker's bookkeeping is written out here rather than wrapped around a closure: a

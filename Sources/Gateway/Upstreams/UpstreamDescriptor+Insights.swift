@@ -49,18 +49,22 @@ extension UpstreamDescriptor {
             panelData.clientID = request.card.client?.clientID ?? 0
         }
         do {
+            // The summary and the visit are forwarded as the insights service encoded them.
             let response = try await insights.call(
                 InsightsV1.Insights.getPanelData, panelData,
-                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
+                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller),
+                answerAs: InsightsV1.GetPanelDataResponseView.self)
             for index in widgets.indices {
                 if widgets[index].kind == .summary {
-                    let summary = response.summary ?? InsightsV1.GetSummaryResponse()
-                    widgets[index].data = try summary.serializedBytes()
-                    if summary.summary == nil { widgets[index].reason = "no summary yet: summarize makes one" }
+                    let summary = response.summary ?? []
+                    widgets[index].data = summary
+                    if try InsightsV1.GetSummaryResponseView(serializedBytes: summary).summary == nil {
+                        widgets[index].reason = "no summary yet: summarize makes one"
+                    }
                 } else {
-                    let visit = response.visit ?? InsightsV1.GetVisitResponse()
-                    widgets[index].data = try visit.serializedBytes()
-                    if visit.visit == nil {
+                    let visit = response.visit ?? []
+                    widgets[index].data = visit
+                    if try InsightsV1.GetVisitResponseView(serializedBytes: visit).visit == nil {
                         widgets[index].reason =
                             panelData.visitorID.isEmpty && panelData.clientID == 0
                             ? "the dialog is not a site chat and has no client yet" : "no page views of this visitor"

@@ -82,26 +82,27 @@ extension UpstreamDescriptor {
         if let dialog = request.card.dialog, dialog.channel == "site" { panelData.visitorID = dialog.externalLogin }
         if panelData.clientID > 0 && widgets.contains(where: { $0.kind == .order }) { panelData.ordersPageSize = orderWidgetPageSize }
         do {
+            // The list, the cart and the orders are forwarded as the orders service encoded them.
             let response = try await orders.call(
                 OrdersV1.Orders.getPanelData, panelData,
-                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
+                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller),
+                answerAs: OrdersV1.GetPanelDataResponseView.self)
             for index in widgets.indices {
                 switch widgets[index].kind {
                 case .products:
-                    let list = response.list ?? OrdersV1.ProductList()
-                    widgets[index].data = try list.serializedBytes()
-                    if list.owner?.clientID == 0 {
+                    widgets[index].data = response.list ?? []
+                    if panelData.clientID == 0 {
                         widgets[index].reason = "the dialog's contact is not saved yet: the list is kept on the dialog"
                     }
                 case .order:
-                    widgets[index].data = try (response.orders ?? OrdersV1.ListOrdersResponse()).serializedBytes()
+                    widgets[index].data = response.orders ?? []
                     if panelData.clientID == 0 {
                         widgets[index].reason = "the dialog has no client yet: an order is made for a saved client"
-                    } else if response.orders?.orders.isEmpty ?? true {
+                    } else if try OrdersV1.ListOrdersResponseView(serializedBytes: response.orders ?? []).orders.isEmpty {
                         widgets[index].reason = "the client has no orders yet"
                     }
                 default:
-                    widgets[index].data = try (response.cart ?? OrdersV1.Cart()).serializedBytes()
+                    widgets[index].data = response.cart ?? []
                     if response.cart == nil { widgets[index].reason = "no current cart" }
                 }
                 widgets[index].elapsedMs = PanelComposer.milliseconds(since: started)

@@ -85,17 +85,11 @@ extension UpstreamDescriptor {
             panelData.notes = notes
         }
         do {
-            let answer = try await tasks.call(
-                path: TasksV1.Tasks.getPanelData.path, payload: try panelData.serializedBytes(),
-                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
-            // The lists and the notes page are forwarded as the tasks service encoded them: read
-            // as bytes (the views share the messages' field numbers), never decoded here.
-            let response: TasksV1.GetPanelDataResponseView
-            do {
-                response = try TasksV1.GetPanelDataResponseView(serializedBytes: answer)
-            } catch {
-                throw RPCError(code: .internal, message: "undecodable GetPanelData answer from \(tasks.name): \(error)")
-            }
+            // The lists and the notes page are forwarded as the tasks service encoded them.
+            let response = try await tasks.call(
+                TasksV1.Tasks.getPanelData, panelData,
+                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller),
+                answerAs: TasksV1.GetPanelDataResponseView.self)
             for index in widgets.indices {
                 if widgets[index].kind == .tasks {
                     var data = GatewayV1.TasksWidgetDataView()

@@ -1132,6 +1132,141 @@ void   chatpanel__insights__v1__get_panel_data_response__free_unpacked
   assert(message->base.descriptor == &chatpanel__insights__v1__get_panel_data_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__insights__v1__get_panel_data_response_view__init
+                     (Chatpanel__Insights__V1__GetPanelDataResponseView         *message)
+{
+  static const Chatpanel__Insights__V1__GetPanelDataResponseView init_value = CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__insights__v1__get_panel_data_response_view__get_packed_size
+                     (const Chatpanel__Insights__V1__GetPanelDataResponseView *message)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__insights__v1__get_panel_data_response_view__pack
+                     (const Chatpanel__Insights__V1__GetPanelDataResponseView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__insights__v1__get_panel_data_response_view__pack_to_buffer
+                     (const Chatpanel__Insights__V1__GetPanelDataResponseView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Insights__V1__GetPanelDataResponseView *
+       chatpanel__insights__v1__get_panel_data_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Insights__V1__GetPanelDataResponseView *)
+     protobuf_c_message_unpack (&chatpanel__insights__v1__get_panel_data_response_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__insights__v1__get_panel_data_response_view__free_unpacked
+                     (Chatpanel__Insights__V1__GetPanelDataResponseView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_panel_data_response_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__insights__v1__get_summary_response_view__init
+                     (Chatpanel__Insights__V1__GetSummaryResponseView         *message)
+{
+  static const Chatpanel__Insights__V1__GetSummaryResponseView init_value = CHATPANEL__INSIGHTS__V1__GET_SUMMARY_RESPONSE_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__insights__v1__get_summary_response_view__get_packed_size
+                     (const Chatpanel__Insights__V1__GetSummaryResponseView *message)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_summary_response_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__insights__v1__get_summary_response_view__pack
+                     (const Chatpanel__Insights__V1__GetSummaryResponseView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_summary_response_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__insights__v1__get_summary_response_view__pack_to_buffer
+                     (const Chatpanel__Insights__V1__GetSummaryResponseView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_summary_response_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Insights__V1__GetSummaryResponseView *
+       chatpanel__insights__v1__get_summary_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Insights__V1__GetSummaryResponseView *)
+     protobuf_c_message_unpack (&chatpanel__insights__v1__get_summary_response_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__insights__v1__get_summary_response_view__free_unpacked
+                     (Chatpanel__Insights__V1__GetSummaryResponseView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_summary_response_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__insights__v1__get_visit_response_view__init
+                     (Chatpanel__Insights__V1__GetVisitResponseView         *message)
+{
+  static const Chatpanel__Insights__V1__GetVisitResponseView init_value = CHATPANEL__INSIGHTS__V1__GET_VISIT_RESPONSE_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__insights__v1__get_visit_response_view__get_packed_size
+                     (const Chatpanel__Insights__V1__GetVisitResponseView *message)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_visit_response_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__insights__v1__get_visit_response_view__pack
+                     (const Chatpanel__Insights__V1__GetVisitResponseView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_visit_response_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__insights__v1__get_visit_response_view__pack_to_buffer
+                     (const Chatpanel__Insights__V1__GetVisitResponseView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_visit_response_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Insights__V1__GetVisitResponseView *
+       chatpanel__insights__v1__get_visit_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Insights__V1__GetVisitResponseView *)
+     protobuf_c_message_unpack (&chatpanel__insights__v1__get_visit_response_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__insights__v1__get_visit_response_view__free_unpacked
+                     (Chatpanel__Insights__V1__GetVisitResponseView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__insights__v1__get_visit_response_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor chatpanel__insights__v1__message__field_descriptors[6] =
 {
   {
@@ -2990,6 +3125,159 @@ const ProtobufCMessageDescriptor chatpanel__insights__v1__get_panel_data_respons
   chatpanel__insights__v1__get_panel_data_response__field_indices_by_name,
   1,  chatpanel__insights__v1__get_panel_data_response__number_ranges,
   (ProtobufCMessageInit) chatpanel__insights__v1__get_panel_data_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__insights__v1__get_panel_data_response_view__field_descriptors[2] =
+{
+  {
+    "summary",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Insights__V1__GetPanelDataResponseView, _summary_case),
+    offsetof(Chatpanel__Insights__V1__GetPanelDataResponseView, summary),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "visit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Insights__V1__GetPanelDataResponseView, _visit_case),
+    offsetof(Chatpanel__Insights__V1__GetPanelDataResponseView, visit),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__insights__v1__get_panel_data_response_view__field_indices_by_name[] = {
+  0,   /* field[0] = summary */
+  1,   /* field[1] = visit */
+};
+static const ProtobufCIntRange chatpanel__insights__v1__get_panel_data_response_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__insights__v1__get_panel_data_response_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.insights.v1.GetPanelDataResponseView",
+  "GetPanelDataResponseView",
+  "Chatpanel__Insights__V1__GetPanelDataResponseView",
+  "chatpanel.insights.v1",
+  sizeof(Chatpanel__Insights__V1__GetPanelDataResponseView),
+  2,
+  chatpanel__insights__v1__get_panel_data_response_view__field_descriptors,
+  chatpanel__insights__v1__get_panel_data_response_view__field_indices_by_name,
+  1,  chatpanel__insights__v1__get_panel_data_response_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__insights__v1__get_panel_data_response_view__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__insights__v1__get_summary_response_view__field_descriptors[2] =
+{
+  {
+    "summary",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Insights__V1__GetSummaryResponseView, _summary_case),
+    offsetof(Chatpanel__Insights__V1__GetSummaryResponseView, summary),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message_count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Insights__V1__GetSummaryResponseView, message_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__insights__v1__get_summary_response_view__field_indices_by_name[] = {
+  1,   /* field[1] = message_count */
+  0,   /* field[0] = summary */
+};
+static const ProtobufCIntRange chatpanel__insights__v1__get_summary_response_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__insights__v1__get_summary_response_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.insights.v1.GetSummaryResponseView",
+  "GetSummaryResponseView",
+  "Chatpanel__Insights__V1__GetSummaryResponseView",
+  "chatpanel.insights.v1",
+  sizeof(Chatpanel__Insights__V1__GetSummaryResponseView),
+  2,
+  chatpanel__insights__v1__get_summary_response_view__field_descriptors,
+  chatpanel__insights__v1__get_summary_response_view__field_indices_by_name,
+  1,  chatpanel__insights__v1__get_summary_response_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__insights__v1__get_summary_response_view__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__insights__v1__get_visit_response_view__field_descriptors[2] =
+{
+  {
+    "visit",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Insights__V1__GetVisitResponseView, _visit_case),
+    offsetof(Chatpanel__Insights__V1__GetVisitResponseView, visit),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "now_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Insights__V1__GetVisitResponseView, now_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__insights__v1__get_visit_response_view__field_indices_by_name[] = {
+  1,   /* field[1] = now_ms */
+  0,   /* field[0] = visit */
+};
+static const ProtobufCIntRange chatpanel__insights__v1__get_visit_response_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor chatpanel__insights__v1__get_visit_response_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.insights.v1.GetVisitResponseView",
+  "GetVisitResponseView",
+  "Chatpanel__Insights__V1__GetVisitResponseView",
+  "chatpanel.insights.v1",
+  sizeof(Chatpanel__Insights__V1__GetVisitResponseView),
+  2,
+  chatpanel__insights__v1__get_visit_response_view__field_descriptors,
+  chatpanel__insights__v1__get_visit_response_view__field_indices_by_name,
+  1,  chatpanel__insights__v1__get_visit_response_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__insights__v1__get_visit_response_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue chatpanel__insights__v1__direction__enum_values_by_number[3] =

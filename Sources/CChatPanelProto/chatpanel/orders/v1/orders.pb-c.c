@@ -2167,6 +2167,96 @@ void   chatpanel__orders__v1__get_panel_data_response__free_unpacked
   assert(message->base.descriptor == &chatpanel__orders__v1__get_panel_data_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__orders__v1__get_panel_data_response_view__init
+                     (Chatpanel__Orders__V1__GetPanelDataResponseView         *message)
+{
+  static const Chatpanel__Orders__V1__GetPanelDataResponseView init_value = CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__get_panel_data_response_view__get_packed_size
+                     (const Chatpanel__Orders__V1__GetPanelDataResponseView *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__get_panel_data_response_view__pack
+                     (const Chatpanel__Orders__V1__GetPanelDataResponseView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__get_panel_data_response_view__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetPanelDataResponseView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_panel_data_response_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__GetPanelDataResponseView *
+       chatpanel__orders__v1__get_panel_data_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__GetPanelDataResponseView *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__get_panel_data_response_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__get_panel_data_response_view__free_unpacked
+                     (Chatpanel__Orders__V1__GetPanelDataResponseView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__get_panel_data_response_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   chatpanel__orders__v1__list_orders_response_view__init
+                     (Chatpanel__Orders__V1__ListOrdersResponseView         *message)
+{
+  static const Chatpanel__Orders__V1__ListOrdersResponseView init_value = CHATPANEL__ORDERS__V1__LIST_ORDERS_RESPONSE_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__list_orders_response_view__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersResponseView *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__list_orders_response_view__pack
+                     (const Chatpanel__Orders__V1__ListOrdersResponseView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__list_orders_response_view__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersResponseView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__ListOrdersResponseView *
+       chatpanel__orders__v1__list_orders_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__ListOrdersResponseView *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__list_orders_response_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__list_orders_response_view__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersResponseView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__orders__v1__order_status__init
                      (Chatpanel__Orders__V1__OrderStatus         *message)
 {
@@ -7552,6 +7642,147 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response_
   chatpanel__orders__v1__get_panel_data_response__field_indices_by_name,
   1,  chatpanel__orders__v1__get_panel_data_response__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__get_panel_data_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__get_panel_data_response_view__field_descriptors[3] =
+{
+  {
+    "list",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Orders__V1__GetPanelDataResponseView, _list_case),
+    offsetof(Chatpanel__Orders__V1__GetPanelDataResponseView, list),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cart",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Orders__V1__GetPanelDataResponseView, _cart_case),
+    offsetof(Chatpanel__Orders__V1__GetPanelDataResponseView, cart),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orders",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Orders__V1__GetPanelDataResponseView, _orders_case),
+    offsetof(Chatpanel__Orders__V1__GetPanelDataResponseView, orders),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__get_panel_data_response_view__field_indices_by_name[] = {
+  1,   /* field[1] = cart */
+  0,   /* field[0] = list */
+  2,   /* field[2] = orders */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__get_panel_data_response_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.GetPanelDataResponseView",
+  "GetPanelDataResponseView",
+  "Chatpanel__Orders__V1__GetPanelDataResponseView",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__GetPanelDataResponseView),
+  3,
+  chatpanel__orders__v1__get_panel_data_response_view__field_descriptors,
+  chatpanel__orders__v1__get_panel_data_response_view__field_indices_by_name,
+  1,  chatpanel__orders__v1__get_panel_data_response_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__get_panel_data_response_view__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__list_orders_response_view__field_descriptors[4] =
+{
+  {
+    "orders",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponseView, n_orders),
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponseView, orders),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponseView, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "settings",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponseView, settings),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loyalty",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__ListOrdersResponseView, loyalty),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__list_orders_response_view__field_indices_by_name[] = {
+  3,   /* field[3] = loyalty */
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = orders */
+  2,   /* field[2] = settings */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__list_orders_response_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.ListOrdersResponseView",
+  "ListOrdersResponseView",
+  "Chatpanel__Orders__V1__ListOrdersResponseView",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__ListOrdersResponseView),
+  4,
+  chatpanel__orders__v1__list_orders_response_view__field_descriptors,
+  chatpanel__orders__v1__list_orders_response_view__field_indices_by_name,
+  1,  chatpanel__orders__v1__list_orders_response_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__list_orders_response_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_status__field_descriptors[4] =

@@ -40,6 +40,9 @@ typedef struct Chatpanel__Insights__V1__MoveClientRecordsRequest Chatpanel__Insi
 typedef struct Chatpanel__Insights__V1__MoveClientRecordsResponse Chatpanel__Insights__V1__MoveClientRecordsResponse;
 typedef struct Chatpanel__Insights__V1__GetPanelDataRequest Chatpanel__Insights__V1__GetPanelDataRequest;
 typedef struct Chatpanel__Insights__V1__GetPanelDataResponse Chatpanel__Insights__V1__GetPanelDataResponse;
+typedef struct Chatpanel__Insights__V1__GetPanelDataResponseView Chatpanel__Insights__V1__GetPanelDataResponseView;
+typedef struct Chatpanel__Insights__V1__GetSummaryResponseView Chatpanel__Insights__V1__GetSummaryResponseView;
+typedef struct Chatpanel__Insights__V1__GetVisitResponseView Chatpanel__Insights__V1__GetVisitResponseView;
 
 
 /* --- enums --- */
@@ -790,6 +793,98 @@ struct  Chatpanel__Insights__V1__GetPanelDataResponse
     , NULL, NULL }
 
 
+typedef enum {
+  CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___SUMMARY__NOT_SET = 0,
+  CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___SUMMARY_SUMMARY = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___SUMMARY__CASE)
+} Chatpanel__Insights__V1__GetPanelDataResponseView__SummaryCase;
+
+typedef enum {
+  CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___VISIT__NOT_SET = 0,
+  CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___VISIT_VISIT = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___VISIT__CASE)
+} Chatpanel__Insights__V1__GetPanelDataResponseView__VisitCase;
+
+/*
+ * GetPanelDataResponse with its parts left encoded: the same field numbers, so its bytes
+ * decode as this message. A reader that forwards the parts (the gateway, into widgets) needs
+ * not decode them.
+ */
+struct  Chatpanel__Insights__V1__GetPanelDataResponseView
+{
+  ProtobufCMessage base;
+  Chatpanel__Insights__V1__GetPanelDataResponseView__SummaryCase _summary_case;
+  union {
+    /*
+     * An encoded GetSummaryResponse; absent when no dialog_id was given.
+     */
+    ProtobufCBinaryData summary;
+  };
+  Chatpanel__Insights__V1__GetPanelDataResponseView__VisitCase _visit_case;
+  union {
+    /*
+     * An encoded GetVisitResponse; absent when the visit was not asked for.
+     */
+    ProtobufCBinaryData visit;
+  };
+};
+#define CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__insights__v1__get_panel_data_response_view__descriptor) \
+    , CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___SUMMARY__NOT_SET, {0}, CHATPANEL__INSIGHTS__V1__GET_PANEL_DATA_RESPONSE_VIEW___VISIT__NOT_SET, {0} }
+
+
+typedef enum {
+  CHATPANEL__INSIGHTS__V1__GET_SUMMARY_RESPONSE_VIEW___SUMMARY__NOT_SET = 0,
+  CHATPANEL__INSIGHTS__V1__GET_SUMMARY_RESPONSE_VIEW___SUMMARY_SUMMARY = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__INSIGHTS__V1__GET_SUMMARY_RESPONSE_VIEW___SUMMARY__CASE)
+} Chatpanel__Insights__V1__GetSummaryResponseView__SummaryCase;
+
+/*
+ * GetSummaryResponse with the summary left encoded (the same field numbers).
+ */
+struct  Chatpanel__Insights__V1__GetSummaryResponseView
+{
+  ProtobufCMessage base;
+  uint32_t message_count;
+  Chatpanel__Insights__V1__GetSummaryResponseView__SummaryCase _summary_case;
+  union {
+    /*
+     * An encoded Summary; absent when the dialog has none yet.
+     */
+    ProtobufCBinaryData summary;
+  };
+};
+#define CHATPANEL__INSIGHTS__V1__GET_SUMMARY_RESPONSE_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__insights__v1__get_summary_response_view__descriptor) \
+    , 0, CHATPANEL__INSIGHTS__V1__GET_SUMMARY_RESPONSE_VIEW___SUMMARY__NOT_SET, {0} }
+
+
+typedef enum {
+  CHATPANEL__INSIGHTS__V1__GET_VISIT_RESPONSE_VIEW___VISIT__NOT_SET = 0,
+  CHATPANEL__INSIGHTS__V1__GET_VISIT_RESPONSE_VIEW___VISIT_VISIT = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__INSIGHTS__V1__GET_VISIT_RESPONSE_VIEW___VISIT__CASE)
+} Chatpanel__Insights__V1__GetVisitResponseView__VisitCase;
+
+/*
+ * GetVisitResponse with the visit left encoded (the same field numbers).
+ */
+struct  Chatpanel__Insights__V1__GetVisitResponseView
+{
+  ProtobufCMessage base;
+  int64_t now_ms;
+  Chatpanel__Insights__V1__GetVisitResponseView__VisitCase _visit_case;
+  union {
+    /*
+     * An encoded Visit; absent when the visitor (or client) has no page views.
+     */
+    ProtobufCBinaryData visit;
+  };
+};
+#define CHATPANEL__INSIGHTS__V1__GET_VISIT_RESPONSE_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__insights__v1__get_visit_response_view__descriptor) \
+    , 0, CHATPANEL__INSIGHTS__V1__GET_VISIT_RESPONSE_VIEW___VISIT__NOT_SET, {0} }
+
+
 /* Chatpanel__Insights__V1__Message methods */
 void   chatpanel__insights__v1__message__init
                      (Chatpanel__Insights__V1__Message         *message);
@@ -1265,6 +1360,63 @@ Chatpanel__Insights__V1__GetPanelDataResponse *
 void   chatpanel__insights__v1__get_panel_data_response__free_unpacked
                      (Chatpanel__Insights__V1__GetPanelDataResponse *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Insights__V1__GetPanelDataResponseView methods */
+void   chatpanel__insights__v1__get_panel_data_response_view__init
+                     (Chatpanel__Insights__V1__GetPanelDataResponseView         *message);
+size_t chatpanel__insights__v1__get_panel_data_response_view__get_packed_size
+                     (const Chatpanel__Insights__V1__GetPanelDataResponseView   *message);
+size_t chatpanel__insights__v1__get_panel_data_response_view__pack
+                     (const Chatpanel__Insights__V1__GetPanelDataResponseView   *message,
+                      uint8_t             *out);
+size_t chatpanel__insights__v1__get_panel_data_response_view__pack_to_buffer
+                     (const Chatpanel__Insights__V1__GetPanelDataResponseView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Insights__V1__GetPanelDataResponseView *
+       chatpanel__insights__v1__get_panel_data_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__insights__v1__get_panel_data_response_view__free_unpacked
+                     (Chatpanel__Insights__V1__GetPanelDataResponseView *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Insights__V1__GetSummaryResponseView methods */
+void   chatpanel__insights__v1__get_summary_response_view__init
+                     (Chatpanel__Insights__V1__GetSummaryResponseView         *message);
+size_t chatpanel__insights__v1__get_summary_response_view__get_packed_size
+                     (const Chatpanel__Insights__V1__GetSummaryResponseView   *message);
+size_t chatpanel__insights__v1__get_summary_response_view__pack
+                     (const Chatpanel__Insights__V1__GetSummaryResponseView   *message,
+                      uint8_t             *out);
+size_t chatpanel__insights__v1__get_summary_response_view__pack_to_buffer
+                     (const Chatpanel__Insights__V1__GetSummaryResponseView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Insights__V1__GetSummaryResponseView *
+       chatpanel__insights__v1__get_summary_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__insights__v1__get_summary_response_view__free_unpacked
+                     (Chatpanel__Insights__V1__GetSummaryResponseView *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Insights__V1__GetVisitResponseView methods */
+void   chatpanel__insights__v1__get_visit_response_view__init
+                     (Chatpanel__Insights__V1__GetVisitResponseView         *message);
+size_t chatpanel__insights__v1__get_visit_response_view__get_packed_size
+                     (const Chatpanel__Insights__V1__GetVisitResponseView   *message);
+size_t chatpanel__insights__v1__get_visit_response_view__pack
+                     (const Chatpanel__Insights__V1__GetVisitResponseView   *message,
+                      uint8_t             *out);
+size_t chatpanel__insights__v1__get_visit_response_view__pack_to_buffer
+                     (const Chatpanel__Insights__V1__GetVisitResponseView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Insights__V1__GetVisitResponseView *
+       chatpanel__insights__v1__get_visit_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__insights__v1__get_visit_response_view__free_unpacked
+                     (Chatpanel__Insights__V1__GetVisitResponseView *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Chatpanel__Insights__V1__Message_Closure)
@@ -1341,6 +1493,15 @@ typedef void (*Chatpanel__Insights__V1__GetPanelDataRequest_Closure)
                   void *closure_data);
 typedef void (*Chatpanel__Insights__V1__GetPanelDataResponse_Closure)
                  (const Chatpanel__Insights__V1__GetPanelDataResponse *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Insights__V1__GetPanelDataResponseView_Closure)
+                 (const Chatpanel__Insights__V1__GetPanelDataResponseView *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Insights__V1__GetSummaryResponseView_Closure)
+                 (const Chatpanel__Insights__V1__GetSummaryResponseView *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Insights__V1__GetVisitResponseView_Closure)
+                 (const Chatpanel__Insights__V1__GetVisitResponseView *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1460,6 +1621,9 @@ extern const ProtobufCMessageDescriptor chatpanel__insights__v1__move_client_rec
 extern const ProtobufCMessageDescriptor chatpanel__insights__v1__move_client_records_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__insights__v1__get_panel_data_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__insights__v1__get_panel_data_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__insights__v1__get_panel_data_response_view__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__insights__v1__get_summary_response_view__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__insights__v1__get_visit_response_view__descriptor;
 extern const ProtobufCServiceDescriptor chatpanel__insights__v1__insights__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -63,6 +63,8 @@ typedef struct Chatpanel__Orders__V1__MoveOwnerRecordsRequest Chatpanel__Orders_
 typedef struct Chatpanel__Orders__V1__MoveOwnerRecordsResponse Chatpanel__Orders__V1__MoveOwnerRecordsResponse;
 typedef struct Chatpanel__Orders__V1__GetPanelDataRequest Chatpanel__Orders__V1__GetPanelDataRequest;
 typedef struct Chatpanel__Orders__V1__GetPanelDataResponse Chatpanel__Orders__V1__GetPanelDataResponse;
+typedef struct Chatpanel__Orders__V1__GetPanelDataResponseView Chatpanel__Orders__V1__GetPanelDataResponseView;
+typedef struct Chatpanel__Orders__V1__ListOrdersResponseView Chatpanel__Orders__V1__ListOrdersResponseView;
 typedef struct Chatpanel__Orders__V1__OrderStatus Chatpanel__Orders__V1__OrderStatus;
 typedef struct Chatpanel__Orders__V1__PaymentType Chatpanel__Orders__V1__PaymentType;
 typedef struct Chatpanel__Orders__V1__OrderFieldOption Chatpanel__Orders__V1__OrderFieldOption;
@@ -1227,6 +1229,86 @@ struct  Chatpanel__Orders__V1__GetPanelDataResponse
 #define CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_panel_data_response__descriptor) \
     , NULL, NULL, NULL }
+
+
+typedef enum {
+  CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___LIST__NOT_SET = 0,
+  CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___LIST_LIST = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___LIST__CASE)
+} Chatpanel__Orders__V1__GetPanelDataResponseView__ListCase;
+
+typedef enum {
+  CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___CART__NOT_SET = 0,
+  CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___CART_CART = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___CART__CASE)
+} Chatpanel__Orders__V1__GetPanelDataResponseView__CartCase;
+
+typedef enum {
+  CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___ORDERS__NOT_SET = 0,
+  CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___ORDERS_ORDERS = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___ORDERS__CASE)
+} Chatpanel__Orders__V1__GetPanelDataResponseView__OrdersCase;
+
+/*
+ * GetPanelDataResponse with its parts left encoded: the same field numbers, so its bytes
+ * decode as this message. A reader that forwards the parts (the gateway, into widgets) needs
+ * not decode them.
+ */
+struct  Chatpanel__Orders__V1__GetPanelDataResponseView
+{
+  ProtobufCMessage base;
+  Chatpanel__Orders__V1__GetPanelDataResponseView__ListCase _list_case;
+  union {
+    /*
+     * An encoded ProductList.
+     */
+    ProtobufCBinaryData list;
+  };
+  Chatpanel__Orders__V1__GetPanelDataResponseView__CartCase _cart_case;
+  union {
+    /*
+     * An encoded Cart; absent when there is none.
+     */
+    ProtobufCBinaryData cart;
+  };
+  Chatpanel__Orders__V1__GetPanelDataResponseView__OrdersCase _orders_case;
+  union {
+    /*
+     * An encoded ListOrdersResponse; absent without a client or when none were asked for.
+     */
+    ProtobufCBinaryData orders;
+  };
+};
+#define CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__get_panel_data_response_view__descriptor) \
+    , CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___LIST__NOT_SET, {0}, CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___CART__NOT_SET, {0}, CHATPANEL__ORDERS__V1__GET_PANEL_DATA_RESPONSE_VIEW___ORDERS__NOT_SET, {0} }
+
+
+/*
+ * ListOrdersResponse with its parts left encoded (the same field numbers): enough to tell
+ * whether a client has orders without decoding them.
+ */
+struct  Chatpanel__Orders__V1__ListOrdersResponseView
+{
+  ProtobufCMessage base;
+  /*
+   * Each order, an encoded Order.
+   */
+  size_t n_orders;
+  ProtobufCBinaryData *orders;
+  char *next_page_token;
+  /*
+   * An encoded OrderSettings.
+   */
+  ProtobufCBinaryData settings;
+  /*
+   * An encoded LoyaltyAccount.
+   */
+  ProtobufCBinaryData loyalty;
+};
+#define CHATPANEL__ORDERS__V1__LIST_ORDERS_RESPONSE_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_orders_response_view__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, {0,NULL}, {0,NULL} }
 
 
 /*
@@ -3189,6 +3271,44 @@ Chatpanel__Orders__V1__GetPanelDataResponse *
 void   chatpanel__orders__v1__get_panel_data_response__free_unpacked
                      (Chatpanel__Orders__V1__GetPanelDataResponse *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__GetPanelDataResponseView methods */
+void   chatpanel__orders__v1__get_panel_data_response_view__init
+                     (Chatpanel__Orders__V1__GetPanelDataResponseView         *message);
+size_t chatpanel__orders__v1__get_panel_data_response_view__get_packed_size
+                     (const Chatpanel__Orders__V1__GetPanelDataResponseView   *message);
+size_t chatpanel__orders__v1__get_panel_data_response_view__pack
+                     (const Chatpanel__Orders__V1__GetPanelDataResponseView   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__get_panel_data_response_view__pack_to_buffer
+                     (const Chatpanel__Orders__V1__GetPanelDataResponseView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__GetPanelDataResponseView *
+       chatpanel__orders__v1__get_panel_data_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__get_panel_data_response_view__free_unpacked
+                     (Chatpanel__Orders__V1__GetPanelDataResponseView *message,
+                      ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__ListOrdersResponseView methods */
+void   chatpanel__orders__v1__list_orders_response_view__init
+                     (Chatpanel__Orders__V1__ListOrdersResponseView         *message);
+size_t chatpanel__orders__v1__list_orders_response_view__get_packed_size
+                     (const Chatpanel__Orders__V1__ListOrdersResponseView   *message);
+size_t chatpanel__orders__v1__list_orders_response_view__pack
+                     (const Chatpanel__Orders__V1__ListOrdersResponseView   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__list_orders_response_view__pack_to_buffer
+                     (const Chatpanel__Orders__V1__ListOrdersResponseView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__ListOrdersResponseView *
+       chatpanel__orders__v1__list_orders_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__list_orders_response_view__free_unpacked
+                     (Chatpanel__Orders__V1__ListOrdersResponseView *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Orders__V1__OrderStatus methods */
 void   chatpanel__orders__v1__order_status__init
                      (Chatpanel__Orders__V1__OrderStatus         *message);
@@ -4247,6 +4367,12 @@ typedef void (*Chatpanel__Orders__V1__GetPanelDataRequest_Closure)
 typedef void (*Chatpanel__Orders__V1__GetPanelDataResponse_Closure)
                  (const Chatpanel__Orders__V1__GetPanelDataResponse *message,
                   void *closure_data);
+typedef void (*Chatpanel__Orders__V1__GetPanelDataResponseView_Closure)
+                 (const Chatpanel__Orders__V1__GetPanelDataResponseView *message,
+                  void *closure_data);
+typedef void (*Chatpanel__Orders__V1__ListOrdersResponseView_Closure)
+                 (const Chatpanel__Orders__V1__ListOrdersResponseView *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Orders__V1__OrderStatus_Closure)
                  (const Chatpanel__Orders__V1__OrderStatus *message,
                   void *closure_data);
@@ -4779,6 +4905,8 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_record
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__move_owner_records_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_request__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response_view__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response_view__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_status__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_type__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_option__descriptor;

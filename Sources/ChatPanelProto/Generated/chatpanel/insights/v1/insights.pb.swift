@@ -991,6 +991,86 @@ extension InsightsV1 {
         }
     }
 
+    /// GetPanelDataResponse with its parts left encoded: the same field numbers, so its bytes
+    /// decode as this message. A reader that forwards the parts (the gateway, into widgets) needs
+    /// not decode them.
+    public struct GetPanelDataResponseView: ProtoMessage {
+        /// An encoded GetSummaryResponse; absent when no dialog_id was given.
+        public var summary: [UInt8]? = nil
+        /// An encoded GetVisitResponse; absent when the visit was not asked for.
+        public var visit: [UInt8]? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.insights.v1.GetPanelDataResponseView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__insights__v1__get_panel_data_response_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            summary = r.oneofCase(1) == 1 ? r.bytes(1) : nil
+            visit = r.oneofCase(2) == 2 ? r.bytes(2) : nil
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = summary { w.setBytes(1, value); w.setOneofCase(1) }
+            if let value = visit { w.setBytes(2, value); w.setOneofCase(2) }
+        }
+    }
+
+    /// GetSummaryResponse with the summary left encoded (the same field numbers).
+    public struct GetSummaryResponseView: ProtoMessage {
+        /// An encoded Summary; absent when the dialog has none yet.
+        public var summary: [UInt8]? = nil
+        /// The `message_count` field (2).
+        public var messageCount: UInt32 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.insights.v1.GetSummaryResponseView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__insights__v1__get_summary_response_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            summary = r.oneofCase(1) == 1 ? r.bytes(1) : nil
+            messageCount = r.scalar(2, as: UInt32.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = summary { w.setBytes(1, value); w.setOneofCase(1) }
+            w.setScalar(2, messageCount)
+        }
+    }
+
+    /// GetVisitResponse with the visit left encoded (the same field numbers).
+    public struct GetVisitResponseView: ProtoMessage {
+        /// An encoded Visit; absent when the visitor (or client) has no page views.
+        public var visit: [UInt8]? = nil
+        /// The `now_ms` field (2).
+        public var nowMs: Int64 = 0
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.insights.v1.GetVisitResponseView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__insights__v1__get_visit_response_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            visit = r.oneofCase(1) == 1 ? r.bytes(1) : nil
+            nowMs = r.scalar(2, as: Int64.self)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = visit { w.setBytes(1, value); w.setOneofCase(1) }
+            w.setScalar(2, nowMs)
+        }
+    }
+
     /// Conversations and visits.
     public enum Insights: Sendable {
         /// The service's full name.

@@ -1894,6 +1894,73 @@ extension OrdersV1 {
         }
     }
 
+    /// GetPanelDataResponse with its parts left encoded: the same field numbers, so its bytes
+    /// decode as this message. A reader that forwards the parts (the gateway, into widgets) needs
+    /// not decode them.
+    public struct GetPanelDataResponseView: ProtoMessage {
+        /// An encoded ProductList.
+        public var list: [UInt8]? = nil
+        /// An encoded Cart; absent when there is none.
+        public var cart: [UInt8]? = nil
+        /// An encoded ListOrdersResponse; absent without a client or when none were asked for.
+        public var orders: [UInt8]? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.GetPanelDataResponseView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__get_panel_data_response_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            list = r.oneofCase(1) == 1 ? r.bytes(1) : nil
+            cart = r.oneofCase(2) == 2 ? r.bytes(2) : nil
+            orders = r.oneofCase(3) == 3 ? r.bytes(3) : nil
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            if let value = list { w.setBytes(1, value); w.setOneofCase(1) }
+            if let value = cart { w.setBytes(2, value); w.setOneofCase(2) }
+            if let value = orders { w.setBytes(3, value); w.setOneofCase(3) }
+        }
+    }
+
+    /// ListOrdersResponse with its parts left encoded (the same field numbers): enough to tell
+    /// whether a client has orders without decoding them.
+    public struct ListOrdersResponseView: ProtoMessage {
+        /// Each order, an encoded Order.
+        public var orders: [[UInt8]] = []
+        /// The `next_page_token` field (2).
+        public var nextPageToken: String = ""
+        /// An encoded OrderSettings.
+        public var settings: [UInt8] = []
+        /// An encoded LoyaltyAccount.
+        public var loyalty: [UInt8] = []
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.ListOrdersResponseView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__list_orders_response_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            orders = r.bytesList(1)
+            nextPageToken = r.string(2)
+            settings = r.bytes(3)
+            loyalty = r.bytes(4)
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setBytesList(1, orders)
+            try w.setString(2, nextPageToken)
+            w.setBytes(3, settings)
+            w.setBytes(4, loyalty)
+        }
+    }
+
     /// A status of the configured list.
     public struct OrderStatus: ProtoMessage {
         /// Stable code, like "assembling".
