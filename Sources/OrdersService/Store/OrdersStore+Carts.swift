@@ -56,7 +56,7 @@ extension OrdersStore {
             name = input.name
         }
 
-        init(row: Row) {
+        init(row: some PositionalValues) {
             article = row[0]
             quantity = row[1]
             sitePrice = row[2]
@@ -67,10 +67,8 @@ extension OrdersStore {
 
     /// The stored lines of an owner's cart, in the site's order.
     static func cartLines(_ db: Database, _ owner: Owner) throws -> [CartLine] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT article, quantity, site_price, site_currency, name FROM cart_item WHERE owner = ? ORDER BY position"),
-            arguments: [owner.key]
+        try db.positionalRows(
+            sql: "SELECT article, quantity, site_price, site_currency, name FROM cart_item WHERE owner = ? ORDER BY position", [owner.key]
         ).map(CartLine.init(row:))
     }
 
@@ -93,8 +91,7 @@ extension OrdersStore {
     /// An owner's cart, inside a transaction; nil when there is none or it is empty.
     static func cart(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences) throws -> OrdersV1.Cart? {
         guard
-            let head = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT version, updated_at_ms FROM cart WHERE owner = ?"), arguments: [owner.key])
+            let head = try db.positionalRow(sql: "SELECT version, updated_at_ms FROM cart WHERE owner = ?", [owner.key])
         else { return nil }
         let lines = try cartLines(db, owner)
         guard !lines.isEmpty else { return nil }

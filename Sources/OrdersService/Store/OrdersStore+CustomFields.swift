@@ -72,8 +72,7 @@ extension OrdersStore {
 
     /// A manager's pinned field codes, in their order.
     static func pinnedCodes(_ db: Database, managerID: Int64) throws -> [String] {
-        try String.fetchAll(
-            db.cachedStatement(sql: "SELECT code FROM order_field_pin WHERE manager_id = ? ORDER BY position"), arguments: [managerID])
+        try db.positionalValues(String.self, sql: "SELECT code FROM order_field_pin WHERE manager_id = ? ORDER BY position", [managerID])
     }
 
     /// A manager's pinned fields that are still configured, in their order.

@@ -168,15 +168,14 @@ extension OrdersStore {
         account.purchases = Currency.money(purchases, settings.currency)
         account.level = programme.level(for: purchases)?.name ?? ""
         account.balance =
-            try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT coalesce(sum(remaining), 0) FROM bonus_grant WHERE client_id = ? AND expires_at_ms > ?"),
-                arguments: [clientID, time]) ?? 0
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT order_id, amount, remaining, granted_at_ms, expires_at_ms FROM bonus_grant
-                    WHERE client_id = ? AND remaining > 0 AND expires_at_ms > ? AND expires_at_ms <= ? ORDER BY expires_at_ms, id
-                    """), arguments: [clientID, time, time + programme.expiringWithinDays * 86_400_000])
+            try db.positionalRow(
+                sql: "SELECT coalesce(sum(remaining), 0) FROM bonus_grant WHERE client_id = ? AND expires_at_ms > ?", [clientID, time]
+            ).map { $0[0] } ?? 0
+        let rows = try db.positionalRows(
+            sql: """
+                SELECT order_id, amount, remaining, granted_at_ms, expires_at_ms FROM bonus_grant
+                WHERE client_id = ? AND remaining > 0 AND expires_at_ms > ? AND expires_at_ms <= ? ORDER BY expires_at_ms, id
+                """, [clientID, time, time + programme.expiringWithinDays * 86_400_000])
         account.expiring = rows.map { row in
             var grant = OrdersV1.BonusGrant()
             grant.orderID = row[0]

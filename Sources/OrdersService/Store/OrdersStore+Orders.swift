@@ -420,22 +420,20 @@ extension OrdersStore {
         -> OrdersV1.ListOrdersResponse
     {
         guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
-        let rows: [Row]
+        let rows: [PositionalRow]
         if let after = page.after {
-            rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(OrderRecords.columns) FROM customer_order
-                        WHERE client_id = ? AND (created_at_ms, id) < (?, ?)
-                        ORDER BY created_at_ms DESC, id DESC LIMIT ?
-                        """), arguments: [clientID, after.createdAt, after.orderID, page.size + 1])
+            rows = try db.positionalRows(
+                sql: """
+                    SELECT \(OrderRecords.columns) FROM customer_order
+                    WHERE client_id = ? AND (created_at_ms, id) < (?, ?)
+                    ORDER BY created_at_ms DESC, id DESC LIMIT ?
+                    """, [clientID, after.createdAt, after.orderID, page.size + 1])
         } else {
-            rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(OrderRecords.columns) FROM customer_order WHERE client_id = ?
-                        ORDER BY created_at_ms DESC, id DESC LIMIT ?
-                        """), arguments: [clientID, page.size + 1])
+            rows = try db.positionalRows(
+                sql: """
+                    SELECT \(OrderRecords.columns) FROM customer_order WHERE client_id = ?
+                    ORDER BY created_at_ms DESC, id DESC LIMIT ?
+                    """, [clientID, page.size + 1])
         }
         var response = OrdersV1.ListOrdersResponse()
         response.orders = try rows.prefix(page.size).map { try OrderRecords.order($0, settings) }

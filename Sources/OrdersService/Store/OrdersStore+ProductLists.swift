@@ -148,12 +148,11 @@ extension OrdersStore {
     {
         var list = OrdersV1.ProductList()
         list.owner = owner.proto
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT product_id, added_at_ms, added_by_id, last_sent_at_ms, sent_count FROM listed_product
-                    WHERE owner = ? ORDER BY added_at_ms DESC, product_id DESC LIMIT ?
-                    """), arguments: [owner.key, listedProductsShown])
+        let rows = try db.positionalRows(
+            sql: """
+                SELECT product_id, added_at_ms, added_by_id, last_sent_at_ms, sent_count FROM listed_product
+                WHERE owner = ? ORDER BY added_at_ms DESC, product_id DESC LIMIT ?
+                """, [owner.key, listedProductsShown])
         for row in rows {
             var item = OrdersV1.ListedProduct()
             item.productID = row[0]

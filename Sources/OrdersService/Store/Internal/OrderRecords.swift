@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import Foundation
 import GRDB
 
@@ -25,7 +26,7 @@ enum OrderRecords {
 
     /// The order a row holds, its status named from `settings` (a status no longer configured
     /// keeps the name it was saved with).
-    static func order(_ row: Row, _ settings: OrdersConfiguration) throws -> OrdersV1.Order {
+    static func order(_ row: some PositionalValues, _ settings: OrdersConfiguration) throws -> OrdersV1.Order {
         let body: Data = row[8]
         var order = try OrdersV1.Order(serializedBytes: [UInt8](body))
         order.orderID = row[0]

@@ -1,4 +1,5 @@
 import ChatPanelRPC
+import ChatPanelStore
 import GRDB
 
 /// The record of owners (dialogs, visitors, merged clients) moved into clients.
@@ -8,10 +9,9 @@ enum OwnerMoves {
     static func resolve(_ owner: Owner, _ db: Database) throws -> Owner {
         var current = owner
         for _ in 0..<16 {
-            guard
-                let next = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT to_client_id FROM owner_move WHERE from_owner = ?"), arguments: [current.key])
+            guard let row = try db.positionalRow(sql: "SELECT to_client_id FROM owner_move WHERE from_owner = ?", [current.key])
             else { return current }
+            let next: Int64 = row[0]
             current = .client(next)
         }
         return current

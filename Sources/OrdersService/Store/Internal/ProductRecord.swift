@@ -1,4 +1,5 @@
 import ChatPanelProto
+import ChatPanelStore
 import Foundation
 import GRDB
 
@@ -22,9 +23,10 @@ struct ProductRecord: Sendable {
     var categoryPath: String
 
     /// A record from a row of ``selectSQL``.
-    init(row: Row) throws {
+    init(row: some PositionalValues) throws {
         id = row[0]
-        input = try OrdersV1.ProductInput(serializedBytes: [UInt8](row[1] as Data))
+        let input: Data = row[1]
+        self.input = try OrdersV1.ProductInput(serializedBytes: [UInt8](input))
         createdAt = row[2]
         updatedAt = row[3]
         categoryCode = row[4] ?? ""
@@ -33,12 +35,12 @@ struct ProductRecord: Sendable {
 
     /// The product with this id, if any.
     static func fetch(_ db: Database, id: Int64) throws -> ProductRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: selectSQL + " WHERE p.id = ?"), arguments: [id]).map(ProductRecord.init(row:))
+        try db.positionalRow(sql: selectSQL + " WHERE p.id = ?", [id]).map(ProductRecord.init(row:))
     }
 
     /// The product with this article, if any.
     static func fetch(_ db: Database, article: String) throws -> ProductRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: selectSQL + " WHERE p.article = ?"), arguments: [article]).map(ProductRecord.init(row:))
+        try db.positionalRow(sql: selectSQL + " WHERE p.article = ?", [article]).map(ProductRecord.init(row:))
     }
 
     /// Available to sell: active, and a service or in stock.
