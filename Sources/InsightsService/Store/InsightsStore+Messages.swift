@@ -82,8 +82,7 @@ extension InsightsStore {
 
     /// The dialog's link and message count; nil when the service never heard of it.
     static func dialog(_ db: Database, id: String) throws -> (clientID: Int64?, messageCount: Int)? {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT client_id, message_count FROM dialog WHERE dialog_id = ?"), arguments: [id])
+        guard let row = try db.positionalRow(sql: "SELECT client_id, message_count FROM dialog WHERE dialog_id = ?", [id])
         else { return nil }
         return (row[0], row[1])
     }

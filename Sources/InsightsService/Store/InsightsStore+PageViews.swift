@@ -56,16 +56,13 @@ extension InsightsStore {
             case .visitor(let visitor): ("visitor_id", visitor)
             case .client(let client): ("client_id", client)
             }
-        let times = try Int64.fetchAll(
-            db.cachedStatement(sql: "SELECT viewed_at_ms FROM page_view WHERE \(column) = ? ORDER BY viewed_at_ms"), arguments: [key])
+        let times = try db.positionalValues(Int64.self, sql: "SELECT viewed_at_ms FROM page_view WHERE \(column) = ? ORDER BY viewed_at_ms", [key])
         guard let sessions = VisitSessions(times: times) else { return response }
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT url, title, referrer, user_agent, country_code, city, language, viewed_at_ms, visitor_id FROM page_view
-                    WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id
-                    """),
-            arguments: [key, sessions.lastStartMs])
+        let rows = try db.positionalRows(
+            sql: """
+                SELECT url, title, referrer, user_agent, country_code, city, language, viewed_at_ms, visitor_id FROM page_view
+                WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id
+                """, [key, sessions.lastStartMs])
         response.visit = VisitSessions.visit(rows: rows.map(PageViewRow.init(row:)), count: sessions.count, now: now, parser: parser)
         return response
     }

@@ -73,10 +73,9 @@ extension InsightsStore {
     static func summary(_ db: Database, dialogID: String) throws -> InsightsV1.GetSummaryResponse {
         var response = InsightsV1.GetSummaryResponse()
         response.messageCount = UInt32(try dialog(db, id: dialogID)?.messageCount ?? 0)
-        if let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT body, client_id FROM summary WHERE dialog_id = ?"), arguments: [dialogID])
-        {
-            var summary = try InsightsV1.Summary(serializedBytes: [UInt8](row[0] as Data))
+        if let row = try db.positionalRow(sql: "SELECT body, client_id FROM summary WHERE dialog_id = ?", [dialogID]) {
+            let body: Data = row[0]
+            var summary = try InsightsV1.Summary(serializedBytes: [UInt8](body))
             // A link or a merge since it was made moves it to another client.
             summary.clientID = row[1] ?? 0
             response.summary = summary

@@ -1,4 +1,5 @@
 import ChatPanelProto
+import ChatPanelStore
 import Foundation
 import GRDB
 
@@ -15,7 +16,7 @@ struct PageViewRow: Sendable {
     let visitorID: String
 
     /// From a row of `url, title, referrer, user_agent, country_code, city, language, viewed_at_ms, visitor_id`.
-    init(row: Row) {
+    init(row: some PositionalValues) {
         url = row[0]
         title = row[1]
         referrer = row[2]
