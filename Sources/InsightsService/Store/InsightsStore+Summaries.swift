@@ -75,7 +75,7 @@ extension InsightsStore {
         response.messageCount = UInt32(try dialog(db, id: dialogID)?.messageCount ?? 0)
         if let row = try db.positionalRow(sql: "SELECT body, client_id FROM summary WHERE dialog_id = ?", [dialogID]) {
             let body: Data = row[0]
-            var summary = try InsightsV1.Summary(serializedBytes: [UInt8](body))
+            var summary = try body.withUnsafeBytes { try InsightsV1.Summary(unsafeBytes: $0) }
             // A link or a merge since it was made moves it to another client.
             summary.clientID = row[1] ?? 0
             response.summary = summary

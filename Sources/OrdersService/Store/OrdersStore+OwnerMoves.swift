@@ -130,9 +130,11 @@ extension OrdersStore {
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
             var response = OrdersV1.GetPanelDataResponse()
-            let listOwner = try OwnerMoves.resolve(clientID > 0 ? .client(clientID) : .dialog(dialogID), db)
+            // The client's list and cart are one owner's: resolved once.
+            let clientOwner = clientID > 0 ? try OwnerMoves.resolve(.client(clientID), db) : nil
+            let listOwner = try clientOwner ?? OwnerMoves.resolve(.dialog(dialogID), db)
             response.list = try Self.productList(db, listOwner, type, references)
-            if clientID > 0 { response.cart = try Self.cart(db, try OwnerMoves.resolve(.client(clientID), db), type, references) }
+            if let clientOwner { response.cart = try Self.cart(db, clientOwner, type, references) }
             if response.cart == nil && !visitorID.isEmpty {
                 response.cart = try Self.cart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
             }

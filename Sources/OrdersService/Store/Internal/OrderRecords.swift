@@ -28,7 +28,7 @@ enum OrderRecords {
     /// keeps the name it was saved with).
     static func order(_ row: some PositionalValues, _ settings: OrdersConfiguration) throws -> OrdersV1.Order {
         let body: Data = row[8]
-        var order = try OrdersV1.Order(serializedBytes: [UInt8](body))
+        var order = try body.withUnsafeBytes { try OrdersV1.Order(unsafeBytes: $0) }
         order.orderID = row[0]
         order.number = row[1]
         order.clientID = row[2]

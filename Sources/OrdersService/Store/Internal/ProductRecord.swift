@@ -26,7 +26,7 @@ struct ProductRecord: Sendable {
     init(row: some PositionalValues) throws {
         id = row[0]
         let input: Data = row[1]
-        self.input = try OrdersV1.ProductInput(serializedBytes: [UInt8](input))
+        self.input = try input.withUnsafeBytes { try OrdersV1.ProductInput(unsafeBytes: $0) }
         createdAt = row[2]
         updatedAt = row[3]
         categoryCode = row[4] ?? ""
