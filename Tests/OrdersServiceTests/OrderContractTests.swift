@@ -84,6 +84,17 @@ import Testing
         return try #require(try await service.call(OrdersV1.Orders.changeOrderStatus, request).order)
     }
 
+    /// The order with its contact's phone set.
+    static func savePhone(_ service: OrdersHarness, _ order: OrdersV1.Order, _ phone: String) async throws -> OrdersV1.Order {
+        var request = OrdersV1.SaveOrderFieldsRequest()
+        request.orderID = order.orderID
+        request.version = order.version
+        var contact = OrdersV1.OrderContact()
+        contact.phone = phone
+        request.contact = contact
+        return try #require(try await service.call(OrdersV1.Orders.saveOrderFields, request).order)
+    }
+
     static func get(_ service: OrdersHarness, _ id: Int64) async throws -> OrdersV1.Order {
         var request = OrdersV1.GetOrderRequest()
         request.orderID = id
@@ -337,13 +348,7 @@ import Testing
             #expect(!placed.draft && placed.status?.code == "new" && placed.version == order.version + 1)
             // A placed order keeps its status's required fields on every save.
             await expectError(.invalidArgument, fields: ["items"]) { _ = try await Self.saveItems(service, placed, []) }
-            var fields = OrdersV1.SaveOrderFieldsRequest()
-            fields.orderID = placed.orderID
-            fields.version = placed.version
-            var contact = OrdersV1.OrderContact()
-            contact.phone = "+79160000000"
-            fields.contact = contact
-            let withPhone = try #require(try await service.call(OrdersV1.Orders.saveOrderFields, fields).order)
+            let withPhone = try await Self.savePhone(service, placed, "+79160000000")
             var delivery = OrdersV1.SaveOrderDeliveryRequest()
             delivery.orderID = placed.orderID
             delivery.version = withPhone.version

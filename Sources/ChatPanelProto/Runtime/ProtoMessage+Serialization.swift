@@ -67,16 +67,8 @@ struct WireValidator {
 
     /// `path` names the field in an error; it is only built when there is one.
     private func varint(_ index: inout Int, end: Int, path: @autoclosure () -> String) throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard index < end, shift < 64 else { throw ProtoCodingError.malformed(field: path()) }
-            let byte = buffer[index]
-            index += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
+        guard let value = ProtoWire.varint(in: buffer, at: &index, end: end) else { throw ProtoCodingError.malformed(field: path()) }
+        return value
     }
 
     /// `path` names the message in an error: it is built only when there is one (a path built

@@ -74,8 +74,11 @@ extension OrdersService {
             try violations.throwIfAny()
             return try await store.moveOwnerRecords(from: owner!, to: request.toClientID, requestID: context.requestID)
         }
-        // Answered inside the read of the request: the widgets' data is one read on the loop's connection.
-        router.register(OrdersV1.Orders.getPanelData, synchronous: { request, context in
+        // Answered inside the read of the request: the widgets' data is one read on the loop's
+        // connection, answered as the response's view (the same message on the wire).
+        let getPanelData = UnaryMethod<OrdersV1.GetPanelDataRequest, OrdersV1.GetPanelDataResponseView>(
+            path: OrdersV1.Orders.getPanelData.path)
+        router.register(getPanelData, synchronous: { request, context in
             var violations = FieldViolations()
             violations.check(request.clientID >= 0, field: "client_id", "must be positive")
             violations.check(request.clientID > 0 || !request.dialogID.isEmpty, field: "dialog_id", "give client_id or dialog_id")

@@ -120,27 +120,31 @@ extension OrdersStore {
     /// has none) and the first page of the client's orders.
     ///
     /// Read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``), for the handler that answers
-    /// inside the read of its request.
+    /// inside the read of its request. The answer is a `GetPanelDataResponse` on the wire, made
+    /// as its view: each part encoded on its own, the orders as the store keeps them
+    /// (``OrderRecords/encodedOrder(_:_:)``).
     func panelDataNow(
         clientID: Int64, dialogID: String, visitorID: String, priceType: String, ordersPageSize: Int, managerID: Int64,
         settings: OrdersConfiguration
-    ) throws -> OrdersV1.GetPanelDataResponse {
+    ) throws -> OrdersV1.GetPanelDataResponseView {
         let time = now()
         return try database.readNow { db in
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
-            var response = OrdersV1.GetPanelDataResponse()
+            var response = OrdersV1.GetPanelDataResponseView()
             // The client's list and cart are one owner's: resolved once.
             let clientOwner = clientID > 0 ? try OwnerMoves.resolve(.client(clientID), db) : nil
             let listOwner = try clientOwner ?? OwnerMoves.resolve(.dialog(dialogID), db)
-            response.list = try Self.productList(db, listOwner, type, references)
-            if let clientOwner { response.cart = try Self.cart(db, clientOwner, type, references) }
-            if response.cart == nil && !visitorID.isEmpty {
-                response.cart = try Self.cart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
+            response.list = try Self.productList(db, listOwner, type, references).serializedBytes()
+            var cart = try clientOwner.flatMap { try Self.cart(db, $0, type, references) }
+            if cart == nil && !visitorID.isEmpty {
+                cart = try Self.cart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
             }
+            response.cart = try cart?.serializedBytes()
             if clientID > 0 && ordersPageSize > 0 {
-                response.orders = try Self.listOrders(
-                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, managerID: managerID, time: time)
+                response.orders = try Self.listOrdersView(
+                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, managerID: managerID, time: time
+                ).serializedBytes()
             }
             return response
         }
