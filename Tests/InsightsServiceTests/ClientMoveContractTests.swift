@@ -40,7 +40,14 @@ import Testing
             var get = InsightsV1.GetSummaryRequest()
             get.dialogID = "d1"
             #expect(try await service.call(InsightsV1.Insights.getSummary, get).summary?.clientID == 3)
+            // The panel forwards the stored summary with the client it was moved to, as GetSummary reads it.
+            var panel = InsightsV1.GetPanelDataRequest()
+            panel.dialogID = "d1"
+            #expect(try await service.call(InsightsV1.Insights.getPanelData, panel).summary == (try await service.call(InsightsV1.Insights.getSummary, get)))
             #expect(try await link("d1", to: 4, service).previousClientID == 3)
+            let relinked = try await service.call(InsightsV1.Insights.getPanelData, panel).summary
+            let read = try await service.call(InsightsV1.Insights.getSummary, get)
+            #expect(relinked?.summary?.clientID == 4 && relinked == read)
         }
     }
 

@@ -94,6 +94,10 @@ import Testing
             let stored = try await service.call(InsightsV1.Insights.getSummary, get, as: .manager(2))
             #expect(stored.summary == first)
             #expect(stored.messageCount == UInt32(RussianChat.count))
+            // The panel's Summary widget: the same answer (a dialog with no client: none forwarded).
+            var panel = InsightsV1.GetPanelDataRequest()
+            panel.dialogID = "d1"
+            #expect(try await service.call(InsightsV1.Insights.getPanelData, panel).summary == stored)
 
             // New messages do not change the stored summary until it is refreshed.
             service.clock.set(Time.at("2026-05-05T12:00:00Z"))

@@ -16,7 +16,10 @@ extension InsightsService {
             return try await store.visit(subject, now: store.now(), parser: configuration.userAgents)
         }
         // Answered inside the read of the request: the widgets' data is one read on the loop's connection.
-        router.register(InsightsV1.Insights.getPanelData, synchronous: { request, _ in
+        // Answered as the response's view (the same message on the wire): the stored summary forwarded as kept.
+        let getPanelData = UnaryMethod<InsightsV1.GetPanelDataRequest, InsightsV1.GetPanelDataResponseView>(
+            path: InsightsV1.Insights.getPanelData.path)
+        router.register(getPanelData, synchronous: { request, _ in
             var violations = FieldViolations()
             violations.checkText(request.dialogID, field: "dialog_id", InsightsLimits.optionalDialogID)
             try violations.throwIfAny()

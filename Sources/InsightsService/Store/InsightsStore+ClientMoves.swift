@@ -25,13 +25,13 @@ extension InsightsStore {
     /// Read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``), for the handler that answers
     /// inside the read of its request.
     func panelDataNow(dialogID: String, visit subject: VisitSubject?, now: Int64, parser: UserAgentParser) throws
-        -> InsightsV1.GetPanelDataResponse
+        -> InsightsV1.GetPanelDataResponseView
     {
         try database.readNow { db in
-            var response = InsightsV1.GetPanelDataResponse()
-            if !dialogID.isEmpty { response.summary = try Self.summary(db, dialogID: dialogID) }
+            var response = InsightsV1.GetPanelDataResponseView()
+            if !dialogID.isEmpty { response.summary = try Self.encodedSummary(db, dialogID: dialogID) }
             if let subject {
-                response.visit = try Self.visit(db, subject, now: now, parser: parser)
+                response.visit = try Self.visit(db, subject, now: now, parser: parser).serializedBytes()
             }
             return response
         }

@@ -71,15 +71,45 @@ extension InsightsStore {
 
     /// ``summary(dialogID:)`` inside a read transaction.
     static func summary(_ db: Database, dialogID: String) throws -> InsightsV1.GetSummaryResponse {
+        let (messageCount, stored) = try storedSummary(db, dialogID: dialogID)
         var response = InsightsV1.GetSummaryResponse()
-        response.messageCount = UInt32(try dialog(db, id: dialogID)?.messageCount ?? 0)
-        if let row = try db.positionalRow(sql: "SELECT body, client_id FROM summary WHERE dialog_id = ?", [dialogID]) {
-            let body: Data = row[0]
+        response.messageCount = messageCount
+        if let (body, clientID) = stored {
             var summary = try body.withUnsafeBytes { try InsightsV1.Summary(unsafeBytes: $0) }
-            // A link or a merge since it was made moves it to another client.
-            summary.clientID = row[1] ?? 0
+            summary.clientID = clientID
             response.summary = summary
         }
         return response
+    }
+
+    /// ``summary(_:dialogID:)`` encoded, the stored summary forwarded as the store keeps it: its
+    /// body but for its client, which the column holds (a link or a merge since it was made
+    /// moves it to another client), appended after it. For the panel, which forwards it.
+    static func encodedSummary(_ db: Database, dialogID: String) throws -> [UInt8] {
+        let (messageCount, stored) = try storedSummary(db, dialogID: dialogID)
+        var response = InsightsV1.GetSummaryResponseView()
+        response.messageCount = messageCount
+        if let (body, clientID) = stored {
+            guard let (rest, _) = body.withUnsafeBytes({ ProtoWire.split($0, removing: clientIDField) }) else {
+                return try summary(db, dialogID: dialogID).serializedBytes()  // not one plain client field: the slow way
+            }
+            var column = InsightsV1.Summary()
+            column.clientID = clientID
+            response.summary = rest + (try column.serializedBytes())
+        }
+        return try response.serializedBytes()
+    }
+
+    /// `Summary.client_id`'s field number (`proto/chatpanel/insights/v1/insights.proto`).
+    private static let clientIDField: UInt32 = 2
+
+    /// The dialog's message count now, and its stored summary's body and client (the column's,
+    /// 0 for none), if it has one.
+    private static func storedSummary(_ db: Database, dialogID: String) throws -> (UInt32, (body: Data, clientID: Int64)?) {
+        let messageCount = UInt32(try dialog(db, id: dialogID)?.messageCount ?? 0)
+        guard let row = try db.positionalRow(sql: "SELECT body, client_id FROM summary WHERE dialog_id = ?", [dialogID]) else {
+            return (messageCount, nil)
+        }
+        return (messageCount, (row[0], row[1] ?? 0))
     }
 }
