@@ -98,9 +98,11 @@ bench: deps bench-deps .build/pingpong .build/valgrind-preload.so
 	.build/release/chatpanel-bench rpc
 	.build/release/chatpanel-bench cost --valgrind
 	.build/release/chatpanel-bench panel $(PANEL_COUNT_SCALE) --only-counts
+	.build/release/chatpanel-bench panel $(PANEL_COUNT_SCALE) --only-counts --every-widget
 	.build/release/chatpanel-bench clients
 	.build/release/chatpanel-bench tasks
 	.build/release/chatpanel-bench panel --warm-up --overload
+	.build/release/chatpanel-bench panel --clients 100000 --tags 10000 --notes 500000 --tasks 200000 --warm-up --every-widget
 	.build/release/chatpanel-bench catalog
 	.build/release/chatpanel-bench orders
 	.build/release/chatpanel-bench insights
@@ -113,6 +115,7 @@ bench-cost: deps bench-deps .build/pingpong .build/valgrind-preload.so
 	$(SWIFT) build -c release --product chatpaneld
 	.build/release/chatpanel-bench cost --valgrind
 	.build/release/chatpanel-bench panel $(PANEL_COUNT_SCALE) --only-counts
+	.build/release/chatpanel-bench panel $(PANEL_COUNT_SCALE) --only-counts --every-widget
 
 ## bench-rpc: only the RPC benchmark, unpinned and pinned to one core
 bench-rpc: deps .build/pingpong
