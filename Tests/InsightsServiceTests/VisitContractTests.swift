@@ -44,6 +44,26 @@ import Testing
         }
     }
 
+    @Test func aLongVisitListsItsNewestPagesAndKeepsItsLandingPage() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + 30 * Time.minute) { service in
+            // A view every two seconds for 20 minutes: one visit of 600 views.
+            let views = (0..<600).map { index in
+                Make.view(
+                    "v\(index)", url: index == 0 ? "https://shop.example/?utm_source=vk" : "https://shop.example/p\(index)",
+                    title: "Стр. \(index)", at: start + Int64(index) * 2_000, referrer: index == 0 ? "https://vk.com/" : "")
+            }
+            try await service.record(Array(views[..<300]))
+            try await service.record(Array(views[300...]))
+            let visit = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(visit.visitCount == 1)
+            #expect(visit.pages.count == 500 && visit.pages.first?.title == "Стр. 100" && visit.pages.last?.title == "Стр. 599")
+            #expect(visit.pages.map(\.viewedAtMs) == visit.pages.map(\.viewedAtMs).sorted())
+            #expect(visit.startedAtMs == start && visit.endedAtMs == start + 599 * 2_000 && visit.durationMs == 599 * 2_000)
+            #expect(visit.referrer == "https://vk.com/" && visit.utm?.source == "vk" && visit.currentPage?.title == "Стр. 599")
+        }
+    }
+
     @Test func theLandingPageGivesTheUTMTagsAndTheReferrer() async throws {
         let start = Time.at("2026-05-01T10:00:00Z")
         try await withInsightsService(now: start + Time.minute) { service in

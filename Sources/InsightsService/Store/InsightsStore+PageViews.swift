@@ -58,12 +58,23 @@ extension InsightsStore {
             }
         let times = try db.positionalValues(Int64.self, sql: "SELECT viewed_at_ms FROM page_view WHERE \(column) = ? ORDER BY viewed_at_ms", [key])
         guard let sessions = VisitSessions(times: times) else { return response }
-        let rows = try db.positionalRows(
+        // The landing view gives the referrer, the device, the location and the UTM tags; the
+        // pages listed are the newest ones, read alone (a long visit's others are not read).
+        guard
+            let landing = try db.positionalRow(
+                sql: """
+                    SELECT url, title, referrer, user_agent, country_code, city, language, viewed_at_ms, visitor_id FROM page_view
+                    WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id LIMIT 1
+                    """, [key, sessions.lastStartMs])
+        else { return response }
+        let newestFirst = try db.positionalRows(
             sql: """
-                SELECT url, title, referrer, user_agent, country_code, city, language, viewed_at_ms, visitor_id FROM page_view
-                WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id
-                """, [key, sessions.lastStartMs])
-        response.visit = VisitSessions.visit(rows: rows.map(PageViewRow.init(row:)), count: sessions.count, now: now, parser: parser)
+                SELECT url, title, viewed_at_ms, visitor_id FROM page_view
+                WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms DESC, id DESC LIMIT ?
+                """, [key, sessions.lastStartMs, VisitSessions.maximumPages])
+        response.visit = VisitSessions.visit(
+            landing: PageViewRow(row: landing), pages: newestFirst.reversed().map(VisitPage.init(row:)), count: sessions.count, now: now,
+            parser: parser)
         return response
     }
 }

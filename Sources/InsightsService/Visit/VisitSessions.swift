@@ -3,7 +3,23 @@ import ChatPanelStore
 import Foundation
 import GRDB
 
-/// A page view as the visit needs it.
+/// A page the visit lists.
+struct VisitPage: Sendable {
+    let url: String
+    let title: String
+    let viewedAtMs: Int64
+    let visitorID: String
+
+    /// From a row of `url, title, viewed_at_ms, visitor_id`.
+    init(row: some PositionalValues) {
+        url = row[0]
+        title = row[1]
+        viewedAtMs = row[2]
+        visitorID = row[3]
+    }
+}
+
+/// The view a visit landed on, as the visit needs it.
 struct PageViewRow: Sendable {
     let url: String
     let title: String
@@ -54,9 +70,12 @@ struct VisitSessions: Sendable {
         self.lastStartMs = start
     }
 
-    /// The visit made of `rows` (the last visit's views, oldest first), the `count`-th one, at `now`.
-    static func visit(rows: [PageViewRow], count: Int, now: Int64, parser: UserAgentParser) -> InsightsV1.Visit? {
-        guard let first = rows.first, let last = rows.last else { return nil }
+    /// The `count`-th visit at `now`: it landed on `first`, and `pages` are its newest views
+    /// (at most ``maximumPages``), oldest first.
+    static func visit(landing first: PageViewRow, pages rows: [VisitPage], count: Int, now: Int64, parser: UserAgentParser)
+        -> InsightsV1.Visit?
+    {
+        guard let last = rows.last else { return nil }
         var visit = InsightsV1.Visit()
         let pages = rows.suffix(maximumPages).map { row in
             var page = InsightsV1.Page()
