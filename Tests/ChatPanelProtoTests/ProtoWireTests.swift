@@ -4,7 +4,7 @@ import Testing
 /// `ProtoWire.split`: the top-level fields of an encoded message without one of them.
 @Suite struct ProtoWireTests {
     private func split(_ bytes: [UInt8], removing number: UInt32) -> (rest: [UInt8], removed: [UInt8]?)? {
-        bytes.withUnsafeBytes { ProtoWire.split($0, removing: number) }
+        bytes.withUnsafeBytes { ProtoWire.split($0, removing: number...number) }.map { ($0.rest, $0.removed[number]) }
     }
 
     @Test func everyWireTypeIsCopiedButTheRemovedField() throws {
@@ -24,6 +24,16 @@ import Testing
         let kept = try #require(split(try allKinds.serializedBytes(), removing: 14))
         allKinds.text = ""
         #expect(try TestingV1.AllKinds(serializedBytes: kept.rest) == allKinds)
+    }
+
+    @Test func aRangeOfFieldsIsRemovedWhateverTheirWireTypes() throws {
+        let kept = WireBytes.lengthDelimited(9, Array("kept".utf8))
+        let removedOnes = WireBytes.key(1, wireType: 0) + WireBytes.varint(7) + WireBytes.key(4, wireType: 0) + [1]
+            + WireBytes.lengthDelimited(5, [0x0A, 0x01, 0x61]) + WireBytes.key(7, wireType: 1) + [0, 0, 0, 0, 0, 0, 0, 1]
+        let result = try #require(
+            (kept + removedOnes + kept).withUnsafeBytes { ProtoWire.split($0, removing: 1...8) })
+        #expect(result.rest == kept + kept)
+        #expect(result.removed == [5: [0x0A, 0x01, 0x61]])
     }
 
     @Test func malformedTopLevelsAndRepeatedRemovedFieldsAreRefused() {

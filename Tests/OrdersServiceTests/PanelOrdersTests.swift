@@ -8,8 +8,9 @@ import Testing
 
 @testable import OrdersService
 
-/// The panel's orders are the stored orders forwarded without being decoded
-/// (`OrderRecords.encodedOrder`): they must read exactly as the orders `ListOrders` decodes.
+/// The orders of the panel and of `ListOrders` are the stored orders forwarded without being
+/// decoded (`OrderRecords.encodedOrder`): they must read exactly as the orders `GetOrder`
+/// decodes.
 @Suite struct PanelOrdersTests {
     /// Orders of client 21 in several states: a placed one with a discount, payments and a
     /// delivery, one moved on to another status, and a draft.
@@ -27,7 +28,7 @@ import Testing
         _ = try await OrderContractTests.create(service, client: 21, [OrderContractTests.line(kettle, 3)])
     }
 
-    @Test func thePanelsOrdersAreTheOrdersListOrdersGives() async throws {
+    @Test func theForwardedOrdersAreTheOrdersGetOrderGives() async throws {
         try await withOrdersService(now: SteppingClock().next) { service in
             try await Self.makeOrders(service)
             var list = OrdersV1.ListOrdersRequest()
@@ -40,6 +41,7 @@ import Testing
             let data = try await service.call(OrdersV1.Orders.getPanelData, panel)
             #expect(listed.orders.count == 2 && !listed.nextPageToken.isEmpty)
             #expect(data.orders == listed)
+            for order in listed.orders { #expect(order == (try await OrderContractTests.get(service, order.orderID))) }
             #expect(listed.orders.map(\.draft) == [true, false] && listed.orders[1].status?.code == "client-confirmed")
             #expect(listed.settings != nil && !listed.orders[1].items.isEmpty)
         }
@@ -63,10 +65,13 @@ import Testing
             }
             var withoutNew = OrdersConfiguration()
             withoutNew.statuses.removeAll { $0.code == "new" }
+            // A merge places the merged client's draft in the column alone: the column wins.
+            try await service.store.database.write { db in try db.execute(sql: "UPDATE customer_order SET is_draft = 0 WHERE id = 3") }
             let rows = try await service.store.database.read { db in
                 try db.positionalRows(sql: "SELECT \(OrderRecords.columns) FROM customer_order ORDER BY id")
             }
             #expect(rows.count == 3)
+            #expect(try OrderRecords.order(rows[2], OrdersConfiguration()).draft == false)
             for settings in [OrdersConfiguration(), renamed, unnamed, withoutNew] {
                 for row in rows {
                     let decoded = try OrderRecords.order(row, settings)

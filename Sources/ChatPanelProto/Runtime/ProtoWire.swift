@@ -16,17 +16,19 @@ public enum ProtoWire {
         return nil
     }
 
-    /// `bytes` (an encoded message) split into every top-level field but `number`, in their
-    /// order, and the payload of the last `number` field, when it is length-delimited (a
-    /// message, a string, bytes) — a message field given more than once is the merge of its
-    /// occurrences, so a `number` that occurs twice gives nil here and the caller decodes the
-    /// message instead. Nil when the top level is not well-formed wire format. Nothing below
-    /// the top level is looked at: the caller owns the bytes (its own stored record).
-    public static func split(_ bytes: UnsafeRawBufferPointer, removing number: UInt32) -> (rest: [UInt8], removed: [UInt8]?)? {
+    /// `bytes` (an encoded message) split into every top-level field but those in `numbers`, in
+    /// their order, and the payloads of the removed fields that are length-delimited (a message,
+    /// a string, bytes), by number. A message field given more than once is the merge of its
+    /// occurrences, so a removed field that occurs twice gives nil here and the caller decodes
+    /// the message instead. Nil too when the top level is not well-formed wire format. Nothing
+    /// below the top level is looked at: the caller owns the bytes (its own stored record).
+    public static func split(_ bytes: UnsafeRawBufferPointer, removing numbers: ClosedRange<UInt32>) -> (
+        rest: [UInt8], removed: [UInt32: [UInt8]]
+    )? {
         var rest: [UInt8] = []
         rest.reserveCapacity(bytes.count)
-        var removed: [UInt8]?
-        var occurrences = 0
+        var removed: [UInt32: [UInt8]] = [:]
+        var seen = Set<UInt32>()
         var index = 0
         let end = bytes.count
         while index < end {
@@ -48,14 +50,14 @@ public enum ProtoWire {
                 return nil  // groups (3, 4) are not proto3; 6 and 7 do not exist
             }
             guard index <= end else { return nil }
-            if UInt32(key >> 3) == number {
-                occurrences += 1
-                removed = key & 7 == 2 ? Array(bytes[payloadStart..<index]) : nil
+            let number = UInt32(key >> 3)
+            if numbers.contains(number) {
+                guard seen.insert(number).inserted else { return nil }
+                if key & 7 == 2 { removed[number] = Array(bytes[payloadStart..<index]) }
             } else {
                 rest.append(contentsOf: bytes[start..<index])
             }
         }
-        if occurrences > 1 { return nil }
         return (rest, removed)
     }
 }

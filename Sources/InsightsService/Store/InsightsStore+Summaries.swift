@@ -90,7 +90,7 @@ extension InsightsStore {
         var response = InsightsV1.GetSummaryResponseView()
         response.messageCount = messageCount
         if let (body, clientID) = stored {
-            guard let (rest, _) = body.withUnsafeBytes({ ProtoWire.split($0, removing: clientIDField) }) else {
+            guard let (rest, _) = body.withUnsafeBytes({ ProtoWire.split($0, removing: clientIDField...clientIDField) }) else {
                 return try summary(db, dialogID: dialogID).serializedBytes()  // not one plain client field: the slow way
             }
             var column = InsightsV1.Summary()

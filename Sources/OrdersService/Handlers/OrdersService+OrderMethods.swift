@@ -26,7 +26,9 @@ extension OrdersService {
             response.order = order
             return response
         }
-        router.register(OrdersV1.Orders.listOrders) { request, context in
+        // Answered as the response's view (the same message on the wire): the orders as stored.
+        let listOrders = UnaryMethod<OrdersV1.ListOrdersRequest, OrdersV1.ListOrdersResponseView>(path: OrdersV1.Orders.listOrders.path)
+        router.register(listOrders) { request, context in
             try await store.listOrders(try request.validated(), managerID: context.caller.managerID, settings: settings)
         }
         router.register(OrdersV1.Orders.saveOrderItems) { request, context in

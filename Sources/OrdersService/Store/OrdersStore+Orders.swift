@@ -104,8 +104,9 @@ extension OrdersStore {
         try await database.read { db in try OrderRecords.fetch(db, id: id, settings) }
     }
 
-    /// A page of a client's orders, newest first (the draft among them by its creation time).
-    func listOrders(_ page: OrderPage, managerID: Int64, settings: OrdersConfiguration) async throws -> OrdersV1.ListOrdersResponse {
+    /// A page of a client's orders, newest first (the draft among them by its creation time):
+    /// a `ListOrdersResponse` on the wire, each order as the store keeps it.
+    func listOrders(_ page: OrderPage, managerID: Int64, settings: OrdersConfiguration) async throws -> OrdersV1.ListOrdersResponseView {
         let time = now()
         return try await database.read { db in try Self.listOrders(db, page, settings, managerID: managerID, time: time) }
     }
@@ -415,27 +416,10 @@ extension OrdersStore {
     }
 
     /// A page of a client's orders (resolved through merges), inside a transaction; the first
-    /// page brings the settings (with `managerID`'s pinned fields) and the client's loyalty account.
+    /// page brings the settings (with `managerID`'s pinned fields) and the client's loyalty
+    /// account. Each order is left encoded as the store keeps it (``OrderRecords/encodedOrder(_:_:)``):
+    /// the answer is a `ListOrdersResponse` on the wire, and the panel forwards it unread.
     static func listOrders(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, managerID: Int64, time: Int64) throws
-        -> OrdersV1.ListOrdersResponse
-    {
-        guard let (clientID, rows) = try orderRows(db, page) else { return .init() }
-        var response = OrdersV1.ListOrdersResponse()
-        response.orders = try rows.prefix(page.size).map { try OrderRecords.order($0, settings) }
-        if rows.count > page.size, let last = response.orders.last {
-            response.nextPageToken = OrderCursor(createdAt: last.createdAtMs, orderID: last.orderID).token
-        }
-        if page.after == nil {
-            response.settings = try orderSettings(db, managerID: managerID, settings)
-            response.loyalty = try loyaltyAccount(db, clientID: clientID, settings, time: time)
-        }
-        return response
-    }
-
-    /// ``listOrders(_:_:_:managerID:time:)`` with each order left encoded as the store keeps it
-    /// (``OrderRecords/encodedOrder(_:_:)``): the same message on the wire, for the panel, which
-    /// forwards the orders without reading them.
-    static func listOrdersView(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, managerID: Int64, time: Int64) throws
         -> OrdersV1.ListOrdersResponseView
     {
         guard let (clientID, rows) = try orderRows(db, page) else { return .init() }

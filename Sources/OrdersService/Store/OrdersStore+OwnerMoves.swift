@@ -142,7 +142,7 @@ extension OrdersStore {
             }
             response.cart = try cart?.serializedBytes()
             if clientID > 0 && ordersPageSize > 0 {
-                response.orders = try Self.listOrdersView(
+                response.orders = try Self.listOrders(
                     db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, managerID: managerID, time: time
                 ).serializedBytes()
             }

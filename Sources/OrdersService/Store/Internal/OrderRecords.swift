@@ -54,19 +54,23 @@ enum OrderRecords {
         return status
     }
 
-    /// `Order.status`'s field number (`proto/chatpanel/orders/v1/orders.proto`).
+    /// The fields of `Order` the columns hold, by number (`proto/chatpanel/orders/v1/orders.proto`):
+    /// order_id, number, client_id, draft, status, version, created_at_ms, updated_at_ms.
+    private static let columnFields: ClosedRange<UInt32> = 1...8
+    /// `Order.status`'s field number.
     private static let statusField: UInt32 = 5
 
     /// The order a row holds, encoded: what ``order(_:_:)`` gives, encoded, without decoding the
-    /// stored body. The body is copied as it is but for its status, and the columns and the
-    /// status (as ``order(_:_:)`` names it) follow it: a field given again replaces the body's
-    /// (the body holds no id, number, client or version: ``body(_:)``). For a panel's orders,
-    /// decoding each body and encoding it again cost about 75 000 instructions an order.
+    /// stored body. The body is copied but for the fields the columns hold (a merge places a
+    /// draft in the column alone), and the columns and the status (as ``order(_:_:)`` names
+    /// it) follow it. For a panel's orders, decoding each body and encoding it again cost about
+    /// 75 000 instructions an order.
     static func encodedOrder(_ row: some PositionalValues, _ settings: OrdersConfiguration) throws -> [UInt8] {
         let body: Data = row[8]
-        guard let (rest, storedStatus) = body.withUnsafeBytes({ ProtoWire.split($0, removing: statusField) }) else {
-            return try order(row, settings).serializedBytes()  // not one plain status field: the slow way
+        guard let (rest, removed) = body.withUnsafeBytes({ ProtoWire.split($0, removing: columnFields) }) else {
+            return try order(row, settings).serializedBytes()  // a column field given twice: the slow way
         }
+        let storedStatus = removed[statusField]
         var columns = OrdersV1.Order()
         columns.orderID = row[0]
         columns.number = row[1]
