@@ -16,19 +16,21 @@ public enum ProtoWire {
         return nil
     }
 
-    /// `bytes` (an encoded message) split into every top-level field but those in `numbers`, in
-    /// their order, and the payloads of the removed fields that are length-delimited (a message,
-    /// a string, bytes), by number. A message field given more than once is the merge of its
-    /// occurrences, so a removed field that occurs twice gives nil here and the caller decodes
-    /// the message instead. Nil too when the top level is not well-formed wire format. Nothing
-    /// below the top level is looked at: the caller owns the bytes (its own stored record).
-    public static func split(_ bytes: UnsafeRawBufferPointer, removing numbers: ClosedRange<UInt32>) -> (
-        rest: [UInt8], removed: [UInt32: [UInt8]]
-    )? {
+    /// `bytes` (an encoded message) split into every top-level field but those in `numbers` (at
+    /// most 64 of them), in their order, and the payload of the removed field `payloadOf` when
+    /// it is length-delimited (a message, a string, bytes). A message field given more than once
+    /// is the merge of its occurrences, so a removed field that occurs twice gives nil here and
+    /// the caller decodes the message instead. Nil too when the top level is not well-formed wire
+    /// format. Nothing below the top level is looked at: the caller owns the bytes (its own
+    /// stored record).
+    public static func split(
+        _ bytes: UnsafeRawBufferPointer, removing numbers: ClosedRange<UInt32>, payloadOf wanted: UInt32? = nil
+    ) -> (rest: [UInt8], payload: [UInt8]?)? {
+        precondition(numbers.count <= 64, "at most 64 fields are removed")
         var rest: [UInt8] = []
         rest.reserveCapacity(bytes.count)
-        var removed: [UInt32: [UInt8]] = [:]
-        var seen = Set<UInt32>()
+        var payload: [UInt8]?
+        var seen: UInt64 = 0  // bit n: field numbers.lowerBound + n was met
         var index = 0
         let end = bytes.count
         while index < end {
@@ -52,12 +54,14 @@ public enum ProtoWire {
             guard index <= end else { return nil }
             let number = UInt32(key >> 3)
             if numbers.contains(number) {
-                guard seen.insert(number).inserted else { return nil }
-                if key & 7 == 2 { removed[number] = Array(bytes[payloadStart..<index]) }
+                let bit: UInt64 = 1 << (number - numbers.lowerBound)
+                guard seen & bit == 0 else { return nil }
+                seen |= bit
+                if number == wanted, key & 7 == 2 { payload = Array(bytes[payloadStart..<index]) }
             } else {
                 rest.append(contentsOf: bytes[start..<index])
             }
         }
-        return (rest, removed)
+        return (rest, payload)
     }
 }

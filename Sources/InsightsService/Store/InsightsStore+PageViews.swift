@@ -63,7 +63,7 @@ extension InsightsStore {
         guard
             let landing = try db.positionalRow(
                 sql: """
-                    SELECT url, title, referrer, user_agent, country_code, city, language, viewed_at_ms, visitor_id FROM page_view
+                    SELECT url, referrer, user_agent, country_code, city, language, viewed_at_ms FROM page_view
                     WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id LIMIT 1
                     """, [key, sessions.lastStartMs])
         else { return response }

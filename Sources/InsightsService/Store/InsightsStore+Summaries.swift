@@ -90,12 +90,16 @@ extension InsightsStore {
         var response = InsightsV1.GetSummaryResponseView()
         response.messageCount = messageCount
         if let (body, clientID) = stored {
-            guard let (rest, _) = body.withUnsafeBytes({ ProtoWire.split($0, removing: clientIDField...clientIDField) }) else {
-                return try summary(db, dialogID: dialogID).serializedBytes()  // not one plain client field: the slow way
-            }
             var column = InsightsV1.Summary()
             column.clientID = clientID
-            response.summary = rest + (try column.serializedBytes())
+            if let (rest, _) = body.withUnsafeBytes({ ProtoWire.split($0, removing: clientIDField...clientIDField) }) {
+                response.summary = rest + (try column.serializedBytes())
+            } else {
+                // The client given twice: decoded, the column's client set, encoded again.
+                var summary = try body.withUnsafeBytes { try InsightsV1.Summary(unsafeBytes: $0) }
+                summary.clientID = clientID
+                response.summary = try summary.serializedBytes()
+            }
         }
         return try response.serializedBytes()
     }

@@ -19,29 +19,25 @@ struct VisitPage: Sendable {
     }
 }
 
-/// The view a visit landed on, as the visit needs it.
+/// The view a visit landed on: where it came from, the device and the place.
 struct PageViewRow: Sendable {
     let url: String
-    let title: String
     let referrer: String
     let userAgent: String
     let countryCode: String
     let city: String
     let language: String
     let viewedAtMs: Int64
-    let visitorID: String
 
-    /// From a row of `url, title, referrer, user_agent, country_code, city, language, viewed_at_ms, visitor_id`.
+    /// From a row of `url, referrer, user_agent, country_code, city, language, viewed_at_ms`.
     init(row: some PositionalValues) {
         url = row[0]
-        title = row[1]
-        referrer = row[2]
-        userAgent = row[3]
-        countryCode = row[4]
-        city = row[5]
-        language = row[6]
-        viewedAtMs = row[7]
-        visitorID = row[8]
+        referrer = row[1]
+        userAgent = row[2]
+        countryCode = row[3]
+        city = row[4]
+        language = row[5]
+        viewedAtMs = row[6]
     }
 }
 
@@ -77,7 +73,7 @@ struct VisitSessions: Sendable {
     {
         guard let last = rows.last else { return nil }
         var visit = InsightsV1.Visit()
-        let pages = rows.suffix(maximumPages).map { row in
+        let pages = rows.map { row in
             var page = InsightsV1.Page()
             page.url = row.url
             page.title = row.title

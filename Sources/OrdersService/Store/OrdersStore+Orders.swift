@@ -422,24 +422,7 @@ extension OrdersStore {
     static func listOrders(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, managerID: Int64, time: Int64) throws
         -> OrdersV1.ListOrdersResponseView
     {
-        guard let (clientID, rows) = try orderRows(db, page) else { return .init() }
-        var response = OrdersV1.ListOrdersResponseView()
-        response.orders = try rows.prefix(page.size).map { try OrderRecords.encodedOrder($0, settings) }
-        if rows.count > page.size, let last = rows.prefix(page.size).last {
-            response.nextPageToken = OrderCursor(createdAt: last[6], orderID: last[0]).token
-        }
-        if page.after == nil {
-            response.settings = try orderSettings(db, managerID: managerID, settings).serializedBytes()
-            response.loyalty = try loyaltyAccount(db, clientID: clientID, settings, time: time)?.serializedBytes() ?? []
-        }
-        return response
-    }
-
-    /// The rows (``OrderRecords/columns``) of a page of a client's orders, one more than the
-    /// page holds when there are more, with the client they were found under (resolved through
-    /// merges); nil when the client was merged into something that is not a client.
-    private static func orderRows(_ db: Database, _ page: OrderPage) throws -> (clientID: Int64, rows: [PositionalRow])? {
-        guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return nil }
+        guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
         let rows: [PositionalRow]
         if let after = page.after {
             rows = try db.positionalRows(
@@ -455,6 +438,15 @@ extension OrdersStore {
                     ORDER BY created_at_ms DESC, id DESC LIMIT ?
                     """, [clientID, page.size + 1])
         }
-        return (clientID, rows)
+        var response = OrdersV1.ListOrdersResponseView()
+        response.orders = try rows.prefix(page.size).map { try OrderRecords.encodedOrder($0, settings) }
+        if rows.count > page.size, let last = rows.prefix(page.size).last {
+            response.nextPageToken = OrderCursor(createdAt: last[6], orderID: last[0]).token
+        }
+        if page.after == nil {
+            response.settings = try orderSettings(db, managerID: managerID, settings).serializedBytes()
+            response.loyalty = try loyaltyAccount(db, clientID: clientID, settings, time: time)?.serializedBytes() ?? []
+        }
+        return response
     }
 }

@@ -67,10 +67,10 @@ enum OrderRecords {
     /// 75 000 instructions an order.
     static func encodedOrder(_ row: some PositionalValues, _ settings: OrdersConfiguration) throws -> [UInt8] {
         let body: Data = row[8]
-        guard let (rest, removed) = body.withUnsafeBytes({ ProtoWire.split($0, removing: columnFields) }) else {
+        guard let (rest, storedStatus) = body.withUnsafeBytes({ ProtoWire.split($0, removing: columnFields, payloadOf: statusField) })
+        else {
             return try order(row, settings).serializedBytes()  // a column field given twice: the slow way
         }
-        let storedStatus = removed[statusField]
         var columns = OrdersV1.Order()
         columns.orderID = row[0]
         columns.number = row[1]
