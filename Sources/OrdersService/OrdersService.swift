@@ -25,6 +25,9 @@ public struct OrdersService: ChatPanelService {
     /// The orders' currency, statuses and payment types.
     public let settings: OrdersConfiguration
 
+    /// The settings' part every Order widget carries, encoded once.
+    let encodedSettings: EncodedOrderSettings
+
     /// Renders printed forms (ORDER-12).
     let printForms: PrintFormRenderer
 
@@ -32,6 +35,7 @@ public struct OrdersService: ChatPanelService {
     public init(store: OrdersStore, configuration: OrdersConfiguration = OrdersConfiguration(), logger: Logger) {
         self.store = store
         self.settings = configuration
+        self.encodedSettings = EncodedOrderSettings(configuration)
         self.printForms = PrintFormRenderer(configuration.printForms)
     }
 
@@ -40,8 +44,8 @@ public struct OrdersService: ChatPanelService {
         var router = RPCRouter()
         Self.registerCatalogMethods(on: &router, store: store)
         Self.registerProductListMethods(on: &router, store: store, settings: settings)
-        Self.registerCartMethods(on: &router, store: store, settings: settings)
-        Self.registerOrderMethods(on: &router, store: store, settings: settings)
+        Self.registerCartMethods(on: &router, store: store, settings: settings, encodedSettings: encodedSettings)
+        Self.registerOrderMethods(on: &router, store: store, settings: settings, encodedSettings: encodedSettings)
         Self.registerPrintedFormMethods(on: &router, store: store, settings: settings, renderer: printForms)
         return router
     }

@@ -28,7 +28,8 @@ import Testing
 
     @Test func aRangeOfFieldsIsRemovedWhateverTheirWireTypes() throws {
         let kept = WireBytes.lengthDelimited(9, Array("kept".utf8))
-        let removedOnes = WireBytes.key(1, wireType: 0) + WireBytes.varint(7) + WireBytes.key(4, wireType: 0) + [1]
+        let removedOnes =
+            WireBytes.key(1, wireType: 0) + WireBytes.varint(7) + WireBytes.key(4, wireType: 0) + [1]
             + WireBytes.lengthDelimited(5, [0x0A, 0x01, 0x61]) + WireBytes.key(7, wireType: 1) + [0, 0, 0, 0, 0, 0, 0, 1]
         let result = try #require(
             (kept + removedOnes + kept).withUnsafeBytes { ProtoWire.split($0, removing: 1...8, payloadOf: 5) })
@@ -47,5 +48,52 @@ import Testing
         #expect(split(WireBytes.key(0, wireType: 0) + [0], removing: 5) == nil)  // field number 0
         #expect(split([0x80, 0x80], removing: 5) == nil)  // a key cut short
         #expect(split([], removing: 5).map { $0.rest.isEmpty && $0.removed == nil } == true)
+    }
+
+    @Test func fieldsAreReadOneByOneWithTheirBodiesAndPayloads() throws {
+        let bytes =
+            WireBytes.key(1, wireType: 0) + WireBytes.varint(300) + WireBytes.lengthDelimited(2_000, Array("Кофе".utf8))
+            + WireBytes.key(3, wireType: 5) + [9, 9, 9, 9] + WireBytes.key(4, wireType: 1) + [1, 2, 3, 4, 5, 6, 7, 8]
+        let fields = bytes.withUnsafeBytes { buffer in
+            var index = 0
+            var fields: [ProtoWire.Field] = []
+            while index < buffer.count, let field = ProtoWire.field(in: buffer, at: &index) { fields.append(field) }
+            return fields
+        }
+        #expect(fields.map(\.number) == [1, 2_000, 3, 4] && fields.map(\.wireType) == [0, 2, 5, 1])
+        #expect(fields[0].value == 300 && Array(bytes[fields[0].body]) == WireBytes.varint(300))
+        #expect(Array(bytes[fields[1].payload]) == Array("Кофе".utf8))
+        #expect(Array(bytes[fields[1].body]) == WireBytes.varint(8) + Array("Кофе".utf8))
+        #expect(Array(bytes[fields[2].payload]) == [9, 9, 9, 9] && Array(bytes[fields[3].body]) == [1, 2, 3, 4, 5, 6, 7, 8])
+        #expect(fields.map(\.whole.count).reduce(0, +) == bytes.count && fields.last?.whole.upperBound == bytes.count)
+        // A field cut short is not read, and the index stays where it was for the caller to stop.
+        let short = WireBytes.key(2, wireType: 2) + WireBytes.varint(5) + [1]
+        #expect(
+            short.withUnsafeBytes { buffer in
+                var index = 0
+                return ProtoWire.field(in: buffer, at: &index) == nil
+            })
+    }
+
+    @Test func writtenFieldsAreWhatAHandWriterAndTheDecoderRead() throws {
+        for value: UInt64 in [0, 1, 127, 128, 300, 16_383, 16_384, UInt64(UInt32.max), UInt64.max] {
+            var written: [UInt8] = []
+            ProtoWire.appendVarint(value, to: &written)
+            #expect(written == WireBytes.varint(value) && ProtoWire.varintSize(value) == written.count)
+        }
+        var written: [UInt8] = []
+        ProtoWire.append(1, varint: UInt64(bitPattern: -5), to: &written)
+        ProtoWire.append(2_000, lengthDelimited: Array("Кофе".utf8), to: &written)
+        ProtoWire.appendKey(3, wireType: 5, to: &written)
+        #expect(
+            written == WireBytes.key(1, wireType: 0) + WireBytes.varint(UInt64(bitPattern: -5))
+                + WireBytes.lengthDelimited(2_000, Array("Кофе".utf8)) + WireBytes.key(3, wireType: 5))
+        // Fields appended to an encoded message read as the message with those fields set.
+        var allKinds = TestingV1.AllKinds.fullySet
+        allKinds.text = ""
+        var bytes = try allKinds.serializedBytes()
+        ProtoWire.append(14, lengthDelimited: "Ёлка".utf8, to: &bytes)
+        allKinds.text = "Ёлка"
+        #expect(try TestingV1.AllKinds(serializedBytes: bytes) == allKinds)
     }
 }

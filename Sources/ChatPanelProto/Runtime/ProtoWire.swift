@@ -32,36 +32,107 @@ public enum ProtoWire {
         var payload: [UInt8]?
         var seen: UInt64 = 0  // bit n: field numbers.lowerBound + n was met
         var index = 0
-        let end = bytes.count
-        while index < end {
-            let start = index
-            guard let key = varint(in: bytes, at: &index, end: end), key >> 3 != 0, key >> 3 <= UInt64(UInt32.max) else { return nil }
-            var payloadStart = index
-            switch key & 7 {
-            case 0:
-                guard varint(in: bytes, at: &index, end: end) != nil else { return nil }
-            case 1:
-                index += 8
-            case 5:
-                index += 4
-            case 2:
-                guard let length = varint(in: bytes, at: &index, end: end), length <= UInt64(end - index) else { return nil }
-                payloadStart = index
-                index += Int(length)
-            default:
-                return nil  // groups (3, 4) are not proto3; 6 and 7 do not exist
-            }
-            guard index <= end else { return nil }
-            let number = UInt32(key >> 3)
-            if numbers.contains(number) {
-                let bit: UInt64 = 1 << (number - numbers.lowerBound)
+        while index < bytes.count {
+            guard let field = field(in: bytes, at: &index) else { return nil }
+            if numbers.contains(field.number) {
+                let bit: UInt64 = 1 << (field.number - numbers.lowerBound)
                 guard seen & bit == 0 else { return nil }
                 seen |= bit
-                if number == wanted, key & 7 == 2 { payload = Array(bytes[payloadStart..<index]) }
+                if field.number == wanted, field.wireType == 2 { payload = Array(bytes[field.payload]) }
             } else {
-                rest.append(contentsOf: bytes[start..<index])
+                rest.append(contentsOf: bytes[field.whole])
             }
         }
         return (rest, payload)
+    }
+
+    /// One top-level field of an encoded message, as ``field(in:at:)`` finds it.
+    public struct Field {
+        /// The field's number.
+        public var number: UInt32
+        /// Its wire type: 0 a varint, 1 eight bytes, 2 length-delimited, 5 four bytes.
+        public var wireType: UInt8
+        /// A varint's value (wire type 0); 0 for the others.
+        public var value: UInt64
+        /// Everything after the key: a varint's or a fixed value's bytes, a length-delimited
+        /// field's length and contents. Copied after a key of another number, it is that field.
+        public var body: Range<Int>
+        /// A length-delimited field's contents; the same as `body` for the others.
+        public var payload: Range<Int>
+        /// The whole field, its key included.
+        public var whole: Range<Int>
+    }
+
+    /// The field that starts at `index` in `bytes` (`index` moved past it), or nil when the
+    /// bytes there are not a well-formed field: a key of number 0 or past 32 bits, a group (not
+    /// proto3), a value that runs past the end.
+    public static func field(in bytes: UnsafeRawBufferPointer, at index: inout Int) -> Field? {
+        let start = index
+        let end = bytes.count
+        guard let key = varint(in: bytes, at: &index, end: end), key >> 3 != 0, key >> 3 <= UInt64(UInt32.max) else { return nil }
+        let bodyStart = index
+        var payloadStart = index
+        var value: UInt64 = 0
+        switch key & 7 {
+        case 0:
+            guard let read = varint(in: bytes, at: &index, end: end) else { return nil }
+            value = read
+        case 1:
+            index += 8
+        case 5:
+            index += 4
+        case 2:
+            guard let length = varint(in: bytes, at: &index, end: end), length <= UInt64(end - index) else { return nil }
+            payloadStart = index
+            index += Int(length)
+        default:
+            return nil  // groups (3, 4) are not proto3; 6 and 7 do not exist
+        }
+        guard index <= end else { return nil }
+        return Field(
+            number: UInt32(key >> 3), wireType: UInt8(key & 7), value: value, body: bodyStart..<index, payload: payloadStart..<index,
+            whole: start..<index)
+    }
+
+    /// How many bytes `value` takes as a varint.
+    @inlinable public static func varintSize(_ value: UInt64) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest != 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
+    }
+
+    /// Appends `value` as a varint.
+    @inlinable public static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    /// Appends the key of field `number` with `wireType`.
+    @inlinable public static func appendKey(_ number: UInt32, wireType: UInt8, to bytes: inout [UInt8]) {
+        appendVarint(UInt64(number) << 3 | UInt64(wireType), to: &bytes)
+    }
+
+    /// Appends field `number` as a varint: an integer, a bool, an enum (negative numbers as
+    /// their 64-bit two's complement, as `int32`, `int64` and enums are encoded).
+    @inlinable public static func append(_ number: UInt32, varint value: UInt64, to bytes: inout [UInt8]) {
+        appendKey(number, wireType: 0, to: &bytes)
+        appendVarint(value, to: &bytes)
+    }
+
+    /// Appends field `number` as length-delimited: a message's encoding, a string's UTF-8, bytes.
+    @inlinable public static func append(
+        _ number: UInt32, lengthDelimited payload: some Collection<UInt8>, to bytes: inout [UInt8]
+    ) {
+        appendKey(number, wireType: 2, to: &bytes)
+        appendVarint(UInt64(payload.count), to: &bytes)
+        bytes.append(contentsOf: payload)
     }
 }

@@ -159,7 +159,7 @@ extension ByteBufferAllocator {
     /// The size of the frame body ``frame(envelope:field:payload:)`` makes.
     public static func frameBodySize(envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
         guard !payload.isEmpty else { return envelope.count }
-        return envelope.count + varintSize(UInt64(field) << 3 | 2) + varintSize(UInt64(payload.count)) + payload.count
+        return envelope.count + ProtoWire.varintSize(UInt64(field) << 3 | 2) + ProtoWire.varintSize(UInt64(payload.count)) + payload.count
     }
 
     /// A frame like ``frame(envelope:field:payload:)`` whose message also has `id` as its field
@@ -195,17 +195,7 @@ extension ByteBufferAllocator {
 
     /// The size of the frame body ``frame(id:envelope:field:payload:)`` makes.
     static func frameBodySize(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
-        frameBodySize(envelope: envelope, field: field, payload: payload) + (id == 0 ? 0 : 1 + varintSize(id))
-    }
-
-    static func varintSize(_ value: UInt64) -> Int {
-        var size = 1
-        var rest = value >> 7
-        while rest != 0 {
-            size += 1
-            rest >>= 7
-        }
-        return size
+        frameBodySize(envelope: envelope, field: field, payload: payload) + (id == 0 ? 0 : 1 + ProtoWire.varintSize(id))
     }
 }
 

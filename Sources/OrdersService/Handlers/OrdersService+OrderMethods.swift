@@ -9,7 +9,9 @@ extension OrdersService {
     /// manager in the dialog makes and edits the client's orders). Each save is checked here for
     /// its own fields, then by the store against the order (references, totals, the status's
     /// required fields), and answers the whole order.
-    static func registerOrderMethods(on router: inout RPCRouter, store: OrdersStore, settings: OrdersConfiguration) {
+    static func registerOrderMethods(
+        on router: inout RPCRouter, store: OrdersStore, settings: OrdersConfiguration, encodedSettings: EncodedOrderSettings
+    ) {
         router.register(OrdersV1.Orders.createOrder) { request, context in
             let manager = try context.managerID(for: "creating an order")
             try request.validate()
@@ -29,7 +31,8 @@ extension OrdersService {
         // Answered as the response's view (the same message on the wire): the orders as stored.
         let listOrders = UnaryMethod<OrdersV1.ListOrdersRequest, OrdersV1.ListOrdersResponseView>(path: OrdersV1.Orders.listOrders.path)
         router.register(listOrders) { request, context in
-            try await store.listOrders(try request.validated(), managerID: context.caller.managerID, settings: settings)
+            try await store.listOrders(
+                try request.validated(), managerID: context.caller.managerID, settings: settings, encodedSettings: encodedSettings)
         }
         router.register(OrdersV1.Orders.saveOrderItems) { request, context in
             _ = try context.managerID(for: "editing an order")

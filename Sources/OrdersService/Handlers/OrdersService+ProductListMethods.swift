@@ -46,7 +46,9 @@ extension OrdersService {
 
     /// PutCart (RIGHT_ADMIN: a site tracker or shop integration), GetCart (no right),
     /// MoveOwnerRecords (RIGHT_EDIT_CLIENTS), GetPanelData (no right).
-    static func registerCartMethods(on router: inout RPCRouter, store: OrdersStore, settings: OrdersConfiguration) {
+    static func registerCartMethods(
+        on router: inout RPCRouter, store: OrdersStore, settings: OrdersConfiguration, encodedSettings: EncodedOrderSettings
+    ) {
         router.register(OrdersV1.Orders.putCart, group: .feeds) { request, context in
             try context.require(.admin, for: "feeding carts")
             let owner = try request.validated()
@@ -78,19 +80,22 @@ extension OrdersService {
         // connection, answered as the response's view (the same message on the wire).
         let getPanelData = UnaryMethod<OrdersV1.GetPanelDataRequest, OrdersV1.GetPanelDataResponseView>(
             path: OrdersV1.Orders.getPanelData.path)
-        router.register(getPanelData, synchronous: { request, context in
-            var violations = FieldViolations()
-            violations.check(request.clientID >= 0, field: "client_id", "must be positive")
-            violations.check(request.clientID > 0 || !request.dialogID.isEmpty, field: "dialog_id", "give client_id or dialog_id")
-            violations.check(request.dialogID.count <= 128, field: "dialog_id", "must be at most 128 characters")
-            violations.check(request.visitorID.count <= 128, field: "visitor_id", "must be at most 128 characters")
-            violations.check(
-                request.ordersPageSize <= OrderLimits.maximumPageSize, field: "orders_page_size",
-                "must be at most \(OrderLimits.maximumPageSize)")
-            try violations.throwIfAny()
-            return try store.panelDataNow(
-                clientID: request.clientID, dialogID: request.dialogID, visitorID: request.visitorID, priceType: request.priceType,
-                ordersPageSize: Int(request.ordersPageSize), managerID: context.caller.managerID, settings: settings)
-        })
+        router.register(
+            getPanelData,
+            synchronous: { request, context in
+                var violations = FieldViolations()
+                violations.check(request.clientID >= 0, field: "client_id", "must be positive")
+                violations.check(request.clientID > 0 || !request.dialogID.isEmpty, field: "dialog_id", "give client_id or dialog_id")
+                violations.check(request.dialogID.count <= 128, field: "dialog_id", "must be at most 128 characters")
+                violations.check(request.visitorID.count <= 128, field: "visitor_id", "must be at most 128 characters")
+                violations.check(
+                    request.ordersPageSize <= OrderLimits.maximumPageSize, field: "orders_page_size",
+                    "must be at most \(OrderLimits.maximumPageSize)")
+                try violations.throwIfAny()
+                return try store.panelDataNow(
+                    clientID: request.clientID, dialogID: request.dialogID, visitorID: request.visitorID, priceType: request.priceType,
+                    ordersPageSize: Int(request.ordersPageSize), managerID: context.caller.managerID, settings: settings,
+                    encodedSettings: encodedSettings)
+            })
     }
 }

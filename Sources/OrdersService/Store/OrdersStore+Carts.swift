@@ -90,28 +90,44 @@ extension OrdersStore {
 
     /// An owner's cart, inside a transaction; nil when there is none or it is empty.
     static func cart(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences) throws -> OrdersV1.Cart? {
-        guard
-            let head = try db.positionalRow(sql: "SELECT version, updated_at_ms FROM cart WHERE owner = ?", [owner.key])
-        else { return nil }
-        let lines = try cartLines(db, owner)
-        guard !lines.isEmpty else { return nil }
+        try encodedCart(db, owner, type, references).map { try OrdersV1.Cart(serializedBytes: $0) }
+    }
+
+    /// A cart's version and time, then each of its lines in the site's order (``CartLine/init(row:)``
+    /// from column 2) with its product (``ShownProduct/columns`` from column 7).
+    static let cartSQL = """
+        SELECT h.version, h.updated_at_ms, i.article, i.quantity, i.site_price, i.site_currency, i.name, \(ShownProduct.columns)
+        FROM cart h JOIN cart_item i ON i.owner = h.owner \(ShownProduct.joins(on: "p.article = i.article"))
+        WHERE h.owner = ? ORDER BY i.position
+        """
+
+    /// ``cart(_:_:_:_:)``, encoded: the panel's cart, which is forwarded as it is. Each product is
+    /// encoded from its stored fields (``ShownProduct``) and placed in its line as bytes, each
+    /// line in the cart.
+    static func encodedCart(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences) throws
+        -> [UInt8]?
+    {
+        let rows = try db.positionalRows(sql: cartSQL, [owner.key])
+        guard let head = rows.first else { return nil }  // no cart, or an empty one
         var cart = OrdersV1.Cart()
         cart.owner = owner.proto
         cart.version = head[0]
         cart.updatedAtMs = head[1]
+        let lines = rows.map { CartLine(row: OffsetValues(base: $0, offset: 2)) }
         let totalCurrency = type?.currency ?? lines.first(where: { !$0.siteCurrency.isEmpty })?.siteCurrency ?? "RUB"
         var total: Int64 = 0
-        for line in lines {
+        var items: [UInt8] = []
+        for (line, row) in zip(lines, rows) {
             var item = OrdersV1.CartItem()
             item.article = line.article
             item.quantity = line.quantity
             cart.quantity += line.quantity
             var unit: (Int64, String)? = line.sitePrice.map { ($0, line.siteCurrency) }
-            if let record = try ProductRecord.fetch(db, article: line.article) {
-                item.product = record.proto(references)
-                item.name = record.input.name
-                item.available = record.isAvailable
-                if let type, let amount = record.price(in: type) { unit = (amount, type.currency) }
+            let product = try ShownProduct(row: row, at: 7, references, type)
+            if let product {
+                item.name = product.name
+                item.available = product.isAvailable
+                if let type, let amount = product.price { unit = (amount, type.currency) }
             } else {
                 item.name = line.name
                 item.gone = true
@@ -124,9 +140,11 @@ extension OrdersStore {
                     if currency == totalCurrency { total = total &+ lineTotal }
                 }
             }
-            cart.items.append(item)
+            var itemBytes = try item.serializedBytes()
+            if let product { ProtoWire.append(3, lengthDelimited: product.encoded, to: &itemBytes) }  // CartItem.product
+            ProtoWire.append(4, lengthDelimited: itemBytes, to: &items)  // Cart.items
         }
         cart.total = Currency.money(total, totalCurrency)
-        return cart
+        return try cart.serializedBytes() + items
     }
 }

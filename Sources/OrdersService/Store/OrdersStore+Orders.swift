@@ -106,9 +106,13 @@ extension OrdersStore {
 
     /// A page of a client's orders, newest first (the draft among them by its creation time):
     /// a `ListOrdersResponse` on the wire, each order as the store keeps it.
-    func listOrders(_ page: OrderPage, managerID: Int64, settings: OrdersConfiguration) async throws -> OrdersV1.ListOrdersResponseView {
+    func listOrders(_ page: OrderPage, managerID: Int64, settings: OrdersConfiguration, encodedSettings: EncodedOrderSettings)
+        async throws -> OrdersV1.ListOrdersResponseView
+    {
         let time = now()
-        return try await database.read { db in try Self.listOrders(db, page, settings, managerID: managerID, time: time) }
+        return try await database.read { db in
+            try Self.listOrders(db, page, settings, encodedSettings, managerID: managerID, time: time)
+        }
     }
 
     /// Saves the items section (ORDER-5): the whole list of lines and the one-time discount.
@@ -419,9 +423,10 @@ extension OrdersStore {
     /// page brings the settings (with `managerID`'s pinned fields) and the client's loyalty
     /// account. Each order is left encoded as the store keeps it (``OrderRecords/encodedOrder(_:_:)``):
     /// the answer is a `ListOrdersResponse` on the wire, and the panel forwards it unread.
-    static func listOrders(_ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, managerID: Int64, time: Int64) throws
-        -> OrdersV1.ListOrdersResponseView
-    {
+    static func listOrders(
+        _ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, _ encodedSettings: EncodedOrderSettings, managerID: Int64,
+        time: Int64
+    ) throws -> OrdersV1.ListOrdersResponseView {
         guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
         let rows: [PositionalRow]
         if let after = page.after {
@@ -444,7 +449,7 @@ extension OrdersStore {
             response.nextPageToken = OrderCursor(createdAt: last[6], orderID: last[0]).token
         }
         if page.after == nil {
-            response.settings = try orderSettings(db, managerID: managerID, settings).serializedBytes()
+            response.settings = try encodedSettings.withPinnedFields(try pinnedFields(db, managerID: managerID, settings))
             response.loyalty = try loyaltyAccount(db, clientID: clientID, settings, time: time)?.serializedBytes() ?? []
         }
         return response

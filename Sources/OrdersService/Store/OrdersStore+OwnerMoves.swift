@@ -121,11 +121,11 @@ extension OrdersStore {
     ///
     /// Read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``), for the handler that answers
     /// inside the read of its request. The answer is a `GetPanelDataResponse` on the wire, made
-    /// as its view: each part encoded on its own, the orders as the store keeps them
-    /// (``OrderRecords/encodedOrder(_:_:)``).
+    /// as its view: each part encoded on its own, the products from their stored fields
+    /// (``ShownProduct``), the orders as the store keeps them (``OrderRecords/encodedOrder(_:_:)``).
     func panelDataNow(
         clientID: Int64, dialogID: String, visitorID: String, priceType: String, ordersPageSize: Int, managerID: Int64,
-        settings: OrdersConfiguration
+        settings: OrdersConfiguration, encodedSettings: EncodedOrderSettings
     ) throws -> OrdersV1.GetPanelDataResponseView {
         let time = now()
         return try database.readNow { db in
@@ -135,15 +135,16 @@ extension OrdersStore {
             // The client's list and cart are one owner's: resolved once.
             let clientOwner = clientID > 0 ? try OwnerMoves.resolve(.client(clientID), db) : nil
             let listOwner = try clientOwner ?? OwnerMoves.resolve(.dialog(dialogID), db)
-            response.list = try Self.productList(db, listOwner, type, references).serializedBytes()
-            var cart = try clientOwner.flatMap { try Self.cart(db, $0, type, references) }
+            response.list = try Self.encodedProductList(db, listOwner, type, references)
+            var cart = try clientOwner.flatMap { try Self.encodedCart(db, $0, type, references) }
             if cart == nil && !visitorID.isEmpty {
-                cart = try Self.cart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
+                cart = try Self.encodedCart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
             }
-            response.cart = try cart?.serializedBytes()
+            response.cart = cart
             if clientID > 0 && ordersPageSize > 0 {
                 response.orders = try Self.listOrders(
-                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, managerID: managerID, time: time
+                    db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, encodedSettings, managerID: managerID,
+                    time: time
                 ).serializedBytes()
             }
             return response

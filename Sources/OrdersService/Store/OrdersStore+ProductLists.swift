@@ -142,17 +142,30 @@ extension OrdersStore {
         return card
     }
 
-    /// An owner's list, inside a transaction.
+    /// An owner's list, newest first, with prices in `type`.
     static func productList(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences) throws
         -> OrdersV1.ProductList
     {
+        try OrdersV1.ProductList(serializedBytes: encodedProductList(db, owner, type, references))
+    }
+
+    /// A list's items, newest first, each with its product (``ShownProduct/columns`` from column 5).
+    static let listSQL = """
+        SELECT l.product_id, l.added_at_ms, l.added_by_id, l.last_sent_at_ms, l.sent_count, \(ShownProduct.columns)
+        FROM listed_product l \(ShownProduct.joins(on: "p.id = l.product_id"))
+        WHERE l.owner = ? ORDER BY l.added_at_ms DESC, l.product_id DESC LIMIT ?
+        """
+
+    /// ``productList(_:_:_:_:)``, encoded: the panel's list, which is forwarded as it is. Each
+    /// product is encoded from its stored fields (``ShownProduct``) and placed in its item as
+    /// bytes, each item in the list.
+    static func encodedProductList(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences)
+        throws -> [UInt8]
+    {
         var list = OrdersV1.ProductList()
         list.owner = owner.proto
-        let rows = try db.positionalRows(
-            sql: """
-                SELECT product_id, added_at_ms, added_by_id, last_sent_at_ms, sent_count FROM listed_product
-                WHERE owner = ? ORDER BY added_at_ms DESC, product_id DESC LIMIT ?
-                """, [owner.key, listedProductsShown])
+        var encoded = try list.serializedBytes()
+        let rows = try db.positionalRows(sql: listSQL, [owner.key, listedProductsShown])
         for row in rows {
             var item = OrdersV1.ListedProduct()
             item.productID = row[0]
@@ -160,12 +173,12 @@ extension OrdersStore {
             item.addedByID = row[2]
             item.lastSentAtMs = row[3]
             item.sentCount = row[4]
-            if let record = try ProductRecord.fetch(db, id: item.productID) {
-                item.product = record.proto(references)
-                if let type, let amount = record.price(in: type) { item.price = Currency.money(amount, type.currency) }
-            }
-            list.items.append(item)
+            let product = try ShownProduct(row: row, at: 5, references, type)
+            if let type, let amount = product?.price { item.price = Currency.money(amount, type.currency) }
+            var itemBytes = try item.serializedBytes()
+            if let product { ProtoWire.append(1, lengthDelimited: product.encoded, to: &itemBytes) }  // ListedProduct.product
+            ProtoWire.append(2, lengthDelimited: itemBytes, to: &encoded)  // ProductList.items
         }
-        return list
+        return encoded
     }
 }

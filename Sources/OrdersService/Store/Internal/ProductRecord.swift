@@ -79,6 +79,176 @@ struct ProductRecord: Sendable {
     }
 }
 
+/// A product as the panel's list and cart show it, read from its row without decoding the
+/// stored fields: the `Product` message encoded straight from them, and what the answer around
+/// it needs. Decoding each stored product and encoding it again cost about 20 000 instructions.
+struct ShownProduct {
+    /// The `Product`, encoded: what ``ProductRecord/proto(_:)`` gives, encoded.
+    var encoded: [UInt8]
+    /// The product's name.
+    var name: String
+    /// Available to sell (``ProductRecord/isAvailable``).
+    var isAvailable: Bool
+    /// Its price in the price type asked for, if it has one (``ProductRecord/price(in:)``).
+    var price: Int64?
+
+    init(encoded: [UInt8], name: String, isAvailable: Bool, price: Int64?) {
+        self.encoded = encoded
+        self.name = name
+        self.isAvailable = isAvailable
+        self.price = price
+    }
+
+    /// The product columns of a query that shows products beside its own columns, in the order
+    /// ``init(row:at:_:_:)`` reads them: join the product as `p` and its category as `c`
+    /// (``joins(on:)``).
+    static let columns = "p.id, p.input, p.created_at_ms, p.updated_at_ms, c.code, c.full_name"
+
+    /// The joins that give ``columns`` for the product `condition` names (`p.id = l.product_id`):
+    /// one query reads a list's or a cart's products with it (a query a product cost about 9 000
+    /// instructions). Made once per query (a `static let`): its text is the statement cache's key.
+    static func joins(on condition: String) -> String {
+        "LEFT JOIN product p ON \(condition) LEFT JOIN category c ON c.id = p.category_id"
+    }
+
+    /// The product whose ``columns`` start at `offset` in `row`; nil when there is none (the
+    /// join found no product). Stored fields this reading does not expect (a field it does not
+    /// know, a wire type other than the field's) are decoded instead.
+    init?(row: some PositionalValues, at offset: Int, _ references: CatalogReferences, _ type: PriceTypeRecord?) throws {
+        let row = OffsetValues(base: row, offset: offset)
+        guard let id: Int64 = row[0] else { return nil }
+        let input: Data = row[1]
+        let columns = Columns(id: id, categoryCode: row[4] ?? "", categoryPath: row[5] ?? "", createdAt: row[2], updatedAt: row[3])
+        if let shown = input.withUnsafeBytes({ Self.transcoded($0, columns, references, type) }) {
+            self = shown
+            return
+        }
+        let record = try ProductRecord(row: row)
+        encoded = try record.proto(references).serializedBytes()
+        name = record.input.name
+        isAvailable = record.isAvailable
+        price = type.flatMap(record.price(in:))
+    }
+
+    /// What the columns of a product row hold.
+    struct Columns {
+        var id: Int64
+        var categoryCode: String
+        var categoryPath: String
+        var createdAt: Int64
+        var updatedAt: Int64
+    }
+
+    /// `Product` field number and wire type of each `ProductInput` field by number
+    /// (`proto/chatpanel/orders/v1/orders.proto`); number 0 for the category code, which the
+    /// row's category gives. Nil for a number `ProductInput` does not have.
+    private static func productField(ofInput number: UInt32) -> (number: UInt32, wireType: UInt8)? {
+        switch number {
+        case 1: (2, 0)  // kind
+        case 2: (3, 2)  // article
+        case 3: (4, 2)  // name
+        case 4: (0, 2)  // category_code
+        case 5: (7, 2)  // manufacturer
+        case 6: (8, 2)  // properties
+        case 7: (9, 0)  // weight_grams
+        case 8: (10, 0)  // stock
+        case 9: (11, 0)  // active
+        case 10: (12, 2)  // image_url
+        case 11: (13, 2)  // url
+        case 12: (14, 2)  // prices
+        default: nil
+        }
+    }
+
+    /// The product the stored `input` (an encoded `ProductInput`) and `columns` make, or nil
+    /// when `input` holds what this reading does not expect. Its fields are copied under their
+    /// `Product` numbers; each price is written again with its price type's currency.
+    static func transcoded(
+        _ input: UnsafeRawBufferPointer, _ columns: Columns, _ references: CatalogReferences, _ type: PriceTypeRecord?
+    ) -> ShownProduct? {
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(input.count + columns.categoryCode.utf8.count + columns.categoryPath.utf8.count + 48)
+        var kind: UInt64 = 0
+        var stock: UInt64 = 0
+        var active = false
+        var name = ""
+        var price: Int64?
+        var index = 0
+        while index < input.count {
+            guard let field = ProtoWire.field(in: input, at: &index), let product = productField(ofInput: field.number),
+                field.wireType == product.wireType
+            else { return nil }
+            switch field.number {
+            case 1: kind = field.value
+            case 3: name = String(decoding: UnsafeRawBufferPointer(rebasing: input[field.payload]), as: UTF8.self)
+            case 8: stock = field.value
+            case 9: active = field.value != 0
+            case 12:
+                guard let amount = appendPrice(UnsafeRawBufferPointer(rebasing: input[field.payload]), references, type, to: &encoded)
+                else { return nil }
+                if price == nil, let amount { price = amount }
+                continue
+            default: break
+            }
+            if product.number != 0 {
+                ProtoWire.appendKey(product.number, wireType: product.wireType, to: &encoded)
+                encoded.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[field.body]))
+            }
+        }
+        let isAvailable =
+            active && (OrdersV1.ProductKind(rawValue: Int32(truncatingIfNeeded: kind)) == .service || Int64(bitPattern: stock) > 0)
+        if columns.id != 0 { ProtoWire.append(1, varint: UInt64(bitPattern: columns.id), to: &encoded) }
+        if !columns.categoryCode.isEmpty { ProtoWire.append(5, lengthDelimited: columns.categoryCode.utf8, to: &encoded) }
+        if !columns.categoryPath.isEmpty { ProtoWire.append(6, lengthDelimited: columns.categoryPath.utf8, to: &encoded) }
+        if isAvailable { ProtoWire.append(15, varint: 1, to: &encoded) }
+        if columns.createdAt != 0 { ProtoWire.append(16, varint: UInt64(bitPattern: columns.createdAt), to: &encoded) }
+        if columns.updatedAt != 0 { ProtoWire.append(17, varint: UInt64(bitPattern: columns.updatedAt), to: &encoded) }
+        return ShownProduct(encoded: encoded, name: name, isAvailable: isAvailable, price: price)
+    }
+
+    /// Appends the stored `Price` `stored` as `Product.prices` (field 14) with its price type's
+    /// currency. Gives nil when `stored` holds what this reading does not expect, else the
+    /// price's amount when it is in `type` (`.some(nil)` when it is not).
+    private static func appendPrice(
+        _ stored: UnsafeRawBufferPointer, _ references: CatalogReferences, _ type: PriceTypeRecord?, to encoded: inout [UInt8]
+    ) -> Int64?? {
+        var code = 0..<0
+        var amount: UInt64 = 0
+        var index = 0
+        while index < stored.count {
+            guard let field = ProtoWire.field(in: stored, at: &index) else { return nil }
+            switch (field.number, field.wireType) {
+            case (1, 2): code = field.payload  // price_type
+            case (2, 0): amount = field.value  // amount_minor
+            case (3, 2): break  // currency: an answer's, written below
+            default: return nil
+            }
+        }
+        let codeBytes = UnsafeRawBufferPointer(rebasing: stored[code])
+        let currency = references.priceTypes[String(decoding: codeBytes, as: UTF8.self)]?.currency ?? ""
+        var size = 0
+        if !code.isEmpty { size += 1 + ProtoWire.varintSize(UInt64(code.count)) + code.count }
+        if amount != 0 { size += 1 + ProtoWire.varintSize(amount) }
+        if !currency.isEmpty { size += 1 + ProtoWire.varintSize(UInt64(currency.utf8.count)) + currency.utf8.count }
+        ProtoWire.appendKey(14, wireType: 2, to: &encoded)
+        ProtoWire.appendVarint(UInt64(size), to: &encoded)
+        if !code.isEmpty { ProtoWire.append(1, lengthDelimited: codeBytes, to: &encoded) }
+        if amount != 0 { ProtoWire.append(2, varint: amount, to: &encoded) }
+        if !currency.isEmpty { ProtoWire.append(3, lengthDelimited: currency.utf8, to: &encoded) }
+        guard let type, codeBytes.elementsEqual(type.code.utf8) else { return .some(nil) }
+        return .some(Int64(bitPattern: amount))
+    }
+}
+
+/// A row's values from `offset` on: a query that reads several records' columns side by side
+/// gives each record its own.
+struct OffsetValues<Base: PositionalValues>: PositionalValues {
+    var base: Base
+    var offset: Int
+
+    func databaseValue(at index: Int) -> DatabaseValue { base.databaseValue(at: offset + index) }
+}
+
 /// How names are folded for sorting: lowercase, ё as е.
 enum NameKey {
     /// The sort key of `name`.
