@@ -3,7 +3,7 @@
 /// more than copying it.
 public enum ProtoWire {
     /// The varint at `index` (moved past it), or nil when it runs past `end` or past 64 bits.
-    static func varint(in bytes: UnsafeRawBufferPointer, at index: inout Int, end: Int) -> UInt64? {
+    @inlinable static func varint(in bytes: UnsafeRawBufferPointer, at index: inout Int, end: Int) -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while index < end, shift < 64 {
@@ -61,12 +61,21 @@ public enum ProtoWire {
         public var payload: Range<Int>
         /// The whole field, its key included.
         public var whole: Range<Int>
+
+        @usableFromInline init(number: UInt32, wireType: UInt8, value: UInt64, body: Range<Int>, payload: Range<Int>, whole: Range<Int>) {
+            self.number = number
+            self.wireType = wireType
+            self.value = value
+            self.body = body
+            self.payload = payload
+            self.whole = whole
+        }
     }
 
     /// The field that starts at `index` in `bytes` (`index` moved past it), or nil when the
     /// bytes there are not a well-formed field: a key of number 0 or past 32 bits, a group (not
     /// proto3), a value that runs past the end.
-    public static func field(in bytes: UnsafeRawBufferPointer, at index: inout Int) -> Field? {
+    @inlinable public static func field(in bytes: UnsafeRawBufferPointer, at index: inout Int) -> Field? {
         let start = index
         let end = bytes.count
         guard let key = varint(in: bytes, at: &index, end: end), key >> 3 != 0, key >> 3 <= UInt64(UInt32.max) else { return nil }
