@@ -1,6 +1,6 @@
 public import ChatPanelProto
-import ChatPanelStore
 import ChatPanelRPC
+import ChatPanelStore
 import GRDB
 
 extension InsightsStore {

@@ -9,7 +9,9 @@ extension InsightsStore {
     /// - `page_view_by_visitor (visitor_id, viewed_at_ms)` and `page_view_by_client (client_id,
     ///   viewed_at_ms)`: a visitor's or a client's views in time order, split into visits;
     /// - `page_view_with_ip (viewed_at_ms) WHERE ip IS NOT NULL`: the views whose IP address is
-    ///   still kept, for the retention sweep.
+    ///   still kept, for the retention sweep;
+    /// - `visit_count (subject)`: a visitor's or a client's visits, read by the Visit widget
+    ///   instead of every view's time.
     public static var migrations: StoreMigrations {
         var migrations = StoreMigrations()
         // direction: 1 in (from the customer), 2 out (InsightsV1.Direction). A dialog row exists
@@ -76,6 +78,31 @@ extension InsightsStore {
                 CREATE INDEX page_view_by_visitor ON page_view (visitor_id, viewed_at_ms);
                 CREATE INDEX page_view_by_client ON page_view (client_id, viewed_at_ms) WHERE client_id IS NOT NULL;
                 CREATE INDEX page_view_with_ip ON page_view (viewed_at_ms) WHERE ip IS NOT NULL;
+                """)
+        // The visits of each visitor ('visitor:<id>') and client ('client:<id>'), kept as views
+        // are recorded (VisitCount); counted here from the views already stored: a view starts
+        // a visit when it comes 30 minutes (1 800 000 ms) or more after the one before it.
+        migrations.register(
+            "insights.0004.visit-counts",
+            sql: """
+                CREATE TABLE visit_count (
+                    subject TEXT PRIMARY KEY,
+                    visits INTEGER NOT NULL,
+                    last_start_ms INTEGER NOT NULL,
+                    last_view_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO visit_count (subject, visits, last_start_ms, last_view_ms)
+                SELECT subject, count(start), max(start), max(viewed_at_ms) FROM (
+                    SELECT 'visitor:' || visitor_id AS subject, viewed_at_ms,
+                        CASE WHEN viewed_at_ms - lag(viewed_at_ms) OVER (PARTITION BY visitor_id ORDER BY viewed_at_ms) < 1800000
+                            THEN NULL ELSE viewed_at_ms END AS start
+                    FROM page_view
+                    UNION ALL
+                    SELECT 'client:' || client_id, viewed_at_ms,
+                        CASE WHEN viewed_at_ms - lag(viewed_at_ms) OVER (PARTITION BY client_id ORDER BY viewed_at_ms) < 1800000
+                            THEN NULL ELSE viewed_at_ms END
+                    FROM page_view WHERE client_id IS NOT NULL)
+                GROUP BY subject;
                 """)
         return migrations
     }

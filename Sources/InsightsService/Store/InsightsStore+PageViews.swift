@@ -1,6 +1,6 @@
 public import ChatPanelProto
-import ChatPanelStore
 import ChatPanelRPC
+import ChatPanelStore
 import GRDB
 
 extension InsightsStore {
@@ -20,6 +20,7 @@ extension InsightsStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view_id) DO NOTHING
                     """)
             var visitors: Set<VisitorKey> = []
+            var newViews: [VisitSubject: [Int64]] = [:]
             for (view, location) in zip(views, located) {
                 try insert.execute(arguments: [
                     view.viewID, view.visitorID, view.dialogID, view.clientID == 0 ? nil : view.clientID, view.url, view.title,
@@ -31,8 +32,11 @@ extension InsightsStore {
                 } else {
                     response.recorded += 1
                     visitors.insert(VisitorKey(visitorID: view.visitorID, clientID: view.clientID, dialogID: view.dialogID))
+                    newViews[.visitor(view.visitorID), default: []].append(view.viewedAtMs)
+                    if view.clientID != 0 { newViews[.client(view.clientID), default: []].append(view.viewedAtMs) }
                 }
             }
+            for (subject, times) in newViews { try Self.count(times, of: subject, db) }
             // The Visit widget of each visitor (by the visitor, its dialog or its client): one change each.
             for visitor in visitors {
                 try db.recordChanges(
@@ -51,29 +55,13 @@ extension InsightsStore {
     static func visit(_ db: Database, _ subject: VisitSubject, now: Int64, parser: UserAgentParser) throws -> InsightsV1.GetVisitResponse {
         var response = InsightsV1.GetVisitResponse()
         response.nowMs = now
-        let (column, key): (String, any DatabaseValueConvertible) =
-            switch subject {
-            case .visitor(let visitor): ("visitor_id", visitor)
-            case .client(let client): ("client_id", client)
-            }
-        let times = try db.positionalValues(Int64.self, sql: "SELECT viewed_at_ms FROM page_view WHERE \(column) = ? ORDER BY viewed_at_ms", [key])
-        guard let sessions = VisitSessions(times: times) else { return response }
+        guard let count = try VisitCount.fetch(db, subject) else { return response }
         // The landing view gives the referrer, the device, the location and the UTM tags; the
         // pages listed are the newest ones, read alone (a long visit's others are not read).
-        guard
-            let landing = try db.positionalRow(
-                sql: """
-                    SELECT url, referrer, user_agent, country_code, city, language, viewed_at_ms FROM page_view
-                    WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id LIMIT 1
-                    """, [key, sessions.lastStartMs])
-        else { return response }
-        let newestFirst = try db.positionalRows(
-            sql: """
-                SELECT url, title, viewed_at_ms, visitor_id FROM page_view
-                WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms DESC, id DESC LIMIT ?
-                """, [key, sessions.lastStartMs, VisitSessions.maximumPages])
+        guard let landing = try db.positionalRow(sql: subject.landingSQL, [subject.value, count.lastStartMs]) else { return response }
+        let newestFirst = try db.positionalRows(sql: subject.pagesSQL, [subject.value, count.lastStartMs, VisitSessions.maximumPages])
         response.visit = VisitSessions.visit(
-            landing: PageViewRow(row: landing), pages: newestFirst.reversed().map(VisitPage.init(row:)), count: sessions.count, now: now,
+            landing: PageViewRow(row: landing), pages: newestFirst.reversed().map(VisitPage.init(row:)), count: Int(count.visits), now: now,
             parser: parser)
         return response
     }
@@ -85,6 +73,77 @@ public enum VisitSubject: Sendable, Hashable {
     case visitor(String)
     /// The client.
     case client(Int64)
+
+    /// The `page_view` column that names the subject, and its value there.
+    var column: String {
+        switch self {
+        case .visitor: "visitor_id"
+        case .client: "client_id"
+        }
+    }
+
+    var value: any DatabaseValueConvertible & Sendable {
+        switch self {
+        case .visitor(let visitor): visitor
+        case .client(let client): client
+        }
+    }
+
+    /// The subject's key in `visit_count`.
+    var countKey: String {
+        switch self {
+        case .visitor(let visitor): "visitor:" + visitor
+        case .client(let client): "client:\(client)"
+        }
+    }
+
+    /// The first view of the last visit (`value`, its start): what ``PageViewRow/init(row:)`` reads.
+    var landingSQL: String {
+        switch self {
+        case .visitor: Self.landingByVisitor
+        case .client: Self.landingByClient
+        }
+    }
+
+    /// The newest views of the last visit (`value`, its start, how many): what
+    /// ``VisitPage/init(row:)`` reads.
+    var pagesSQL: String {
+        switch self {
+        case .visitor: Self.pagesByVisitor
+        case .client: Self.pagesByClient
+        }
+    }
+
+    private static let landingByVisitor = landing("visitor_id")
+    private static let landingByClient = landing("client_id")
+    private static let pagesByVisitor = pages("visitor_id")
+    private static let pagesByClient = pages("client_id")
+
+    private static func landing(_ column: String) -> String {
+        """
+        SELECT url, referrer, user_agent, country_code, city, language, viewed_at_ms FROM page_view
+        WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id LIMIT 1
+        """
+    }
+
+    private static func pages(_ column: String) -> String {
+        """
+        SELECT url, title, viewed_at_ms, visitor_id FROM page_view
+        WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms DESC, id DESC LIMIT ?
+        """
+    }
+}
+
+extension InsightsStore {
+    /// Counts new views of `subject` at `times` into its `visit_count` row: one after the
+    /// other when they come after the last visit's start (as a tracker sends them), else again
+    /// from every view of the subject.
+    static func count(_ times: [Int64], of subject: VisitSubject, _ db: Database) throws {
+        let times = times.sorted()
+        var count = try VisitCount.fetch(db, subject) ?? VisitCount(first: times[0])
+        for time in times where !count.add(time) { return try VisitCount.recount(db, subject) }
+        try count.save(db, subject)
+    }
 }
 
 /// Whose Visit widget a batch of page views changed.

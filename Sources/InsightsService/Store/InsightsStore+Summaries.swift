@@ -1,6 +1,6 @@
 public import ChatPanelProto
-import ChatPanelStore
 import ChatPanelRPC
+import ChatPanelStore
 import Foundation
 import GRDB
 
@@ -46,7 +46,8 @@ extension InsightsStore {
     /// What a summary of the dialog would be made from: the newest messages with text that fit
     /// the engine's budget (counted with its tokenizer), read in one snapshot; no summary is made
     /// or stored (the benchmark times this step alone).
-    public func budgetSelection(dialogID: String, engine: SummaryEngine) async throws -> (messages: Int, tokens: Int, periodStartMs: Int64) {
+    public func budgetSelection(dialogID: String, engine: SummaryEngine) async throws -> (messages: Int, tokens: Int, periodStartMs: Int64)
+    {
         let (selection, _) = try await select(dialogID: dialogID, engine: engine)
         return (selection.messages.count, selection.tokens, selection.messages.first?.sentAtMs ?? 0)
     }

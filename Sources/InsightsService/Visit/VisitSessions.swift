@@ -41,30 +41,90 @@ struct PageViewRow: Sendable {
     }
 }
 
+/// How many visits a visitor's (or a client's) page views make, and where the last one starts:
+/// kept in `visit_count` as views are recorded, so that a panel reads one row instead of every
+/// view's time (a visitor with thousands of views read them all on each panel).
+struct VisitCount: Sendable, Equatable {
+    /// The visits.
+    var visits: Int64
+    /// When the last visit started, and the newest view.
+    var lastStartMs: Int64
+    var lastViewMs: Int64
+
+    /// The count of one view at `time`.
+    init(first time: Int64) {
+        visits = 1
+        lastStartMs = time
+        lastViewMs = time
+    }
+
+    init(visits: Int64, lastStartMs: Int64, lastViewMs: Int64) {
+        self.visits = visits
+        self.lastStartMs = lastStartMs
+        self.lastViewMs = lastViewMs
+    }
+
+    /// Counts a new view at `time`. False when the count cannot tell without the other views: a
+    /// view before the last visit's start may join two visits or add one between them (the
+    /// caller counts again from every view). A view inside the last visit changes nothing.
+    mutating func add(_ time: Int64) -> Bool {
+        guard time >= lastViewMs else { return time >= lastStartMs }
+        if time - lastViewMs >= VisitSessions.inactivityMs {
+            visits += 1
+            lastStartMs = time
+        }
+        lastViewMs = time
+        return true
+    }
+
+    /// The count of `subject`, or nil when it has no views.
+    static func fetch(_ db: Database, _ subject: VisitSubject) throws -> VisitCount? {
+        try db.positionalRow(
+            sql: "SELECT visits, last_start_ms, last_view_ms FROM visit_count WHERE subject = ?", [subject.countKey]
+        ).map { VisitCount(visits: $0[0], lastStartMs: $0[1], lastViewMs: $0[2]) }
+    }
+
+    /// Stores the count of `subject`.
+    func save(_ db: Database, _ subject: VisitSubject) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO visit_count (subject, visits, last_start_ms, last_view_ms) VALUES (?1, ?2, ?3, ?4)
+                ON CONFLICT (subject) DO UPDATE SET visits = ?2, last_start_ms = ?3, last_view_ms = ?4
+                """
+        ).execute(arguments: [subject.countKey, visits, lastStartMs, lastViewMs])
+    }
+
+    /// Counts `subject`'s visits again from every one of its views, and stores the count (or
+    /// removes it when there are none): for views that came late, and for a client whose
+    /// views a merge moved. One pass over the subject's index in SQLite.
+    static func recount(_ db: Database, _ subject: VisitSubject) throws {
+        let count = try db.positionalRow(
+            sql: """
+                SELECT count(start), max(start), max(viewed_at_ms) FROM (
+                    SELECT viewed_at_ms, CASE WHEN viewed_at_ms - lag(viewed_at_ms) OVER (ORDER BY viewed_at_ms) < ?
+                        THEN NULL ELSE viewed_at_ms END AS start
+                    FROM page_view WHERE \(subject.column) = ?)
+                """, [VisitSessions.inactivityMs, subject.value]
+        ).flatMap { row -> VisitCount? in
+            let visits: Int64 = row[0]
+            guard visits > 0 else { return nil }
+            return VisitCount(visits: visits, lastStartMs: row[1], lastViewMs: row[2])
+        }
+        if let count {
+            try count.save(db, subject)
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM visit_count WHERE subject = ?").execute(arguments: [subject.countKey])
+        }
+    }
+}
+
 /// Page views split into visits: a visit ends after 30 minutes without a view (whatever the
 /// calendar says: a visit across midnight is one visit).
-struct VisitSessions: Sendable {
+enum VisitSessions {
     /// The inactivity that ends a visit.
     static let inactivityMs: Int64 = 30 * 60 * 1000
     /// Most pages a visit lists (the newest ones when it has more).
     static let maximumPages = 500
-
-    /// How many visits the views make.
-    let count: Int
-    /// When the last visit started.
-    let lastStartMs: Int64
-
-    /// The visits of `times` (ascending); nil when there are none.
-    init?(times: [Int64]) {
-        guard var start = times.first else { return nil }
-        var count = 1
-        for (previous, time) in zip(times, times.dropFirst()) where time - previous >= Self.inactivityMs {
-            count += 1
-            start = time
-        }
-        self.count = count
-        self.lastStartMs = start
-    }
 
     /// The `count`-th visit at `now`: it landed on `first`, and `pages` are its newest views
     /// (at most ``maximumPages``), oldest first.

@@ -1,0 +1,159 @@
+import ChatPanelProto
+import ChatPanelRPC
+import GRDB
+import Testing
+
+@testable import ChatPanelStore
+@testable import InsightsService
+
+/// A visitor's and a client's visits are counted as views are recorded (`visit_count`), not
+/// from every view's time on each panel: the count must always be what all the views make,
+/// whatever order the views come in, and after a merge moved a client's views.
+@Suite struct VisitCountTests {
+    /// What every view's time makes: a view starts a visit when it comes 30 minutes or more
+    /// after the one before it.
+    private static func counted(_ times: [Int64]) -> VisitCount? {
+        let times = times.sorted()
+        guard let first = times.first else { return nil }
+        var visits: Int64 = 1
+        var start = first
+        for (previous, time) in zip(times, times.dropFirst()) where time - previous >= 30 * Time.minute {
+            visits += 1
+            start = time
+        }
+        return VisitCount(visits: visits, lastStartMs: start, lastViewMs: times.last!)
+    }
+
+    /// Every subject's stored count beside what its views make.
+    private static func expectCounts(
+        _ service: InsightsHarness, _ subjects: [VisitSubject], sourceLocation: SourceLocation = #_sourceLocation
+    )
+        async throws
+    {
+        try await service.store.database.read { db in
+            for subject in subjects {
+                let times = try db.positionalValues(
+                    Int64.self, sql: "SELECT viewed_at_ms FROM page_view WHERE \(subject.column) = ?", [subject.value])
+                #expect(try VisitCount.fetch(db, subject) == counted(times), "\(subject)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    @Test func aViewAfterTheLastVisitsStartIsCountedAloneOneBeforeItIsNot() {
+        func add(_ count: inout VisitCount, _ time: Int64) -> Bool { count.add(time) }
+        var count = VisitCount(first: 1_000)
+        #expect(add(&count, 1_000 + 29 * Time.minute))
+        #expect(count == VisitCount(visits: 1, lastStartMs: 1_000, lastViewMs: 1_000 + 29 * Time.minute))
+        let next = 1_000 + 59 * Time.minute
+        #expect(add(&count, next))
+        #expect(count == VisitCount(visits: 2, lastStartMs: next, lastViewMs: next))
+        // Inside the last visit, and at its start: nothing changes but the newest view.
+        #expect(add(&count, next + 5))
+        #expect(add(&count, next + 2))
+        #expect(add(&count, next))
+        #expect(count == VisitCount(visits: 2, lastStartMs: next, lastViewMs: next + 5))
+        // Before it: it may join two visits or add one between them.
+        #expect(!add(&count, next - 1))
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6])
+    func theCountIsWhatEveryViewMakesWhateverTheOrder(seed: UInt64) async throws {
+        var random = SeededGenerator(seed: seed)
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + 3 * 24 * 60 * Time.minute) { service in
+            // Views of three visitors, two of them known as clients 1 and 2, spaced around the
+            // 30 minutes that end a visit.
+            var views: [InsightsV1.PageView] = []
+            for (index, (visitor, client)) in [("va", Int64(1)), ("vb", 2), ("vc", 0)].enumerated() {
+                var time = start + Int64(index) * Time.minute
+                for number in 0..<40 {
+                    time += Int64.random(in: 0...(45 * Time.minute), using: &random)
+                    views.append(Make.view("\(visitor)-\(number)", visitor: visitor, at: time, client: client))
+                }
+            }
+            let subjects: [VisitSubject] = [.visitor("va"), .visitor("vb"), .visitor("vc"), .client(1), .client(2)]
+            // Mostly in order, some late, some sent twice, in batches of random sizes.
+            views.sort { $0.viewedAtMs < $1.viewedAtMs }
+            for _ in 0..<12 {
+                let a = Int.random(in: 0..<views.count, using: &random)
+                let b = min(views.count - 1, a + Int.random(in: 1...6, using: &random))
+                views.swapAt(a, b)
+            }
+            var index = 0
+            while index < views.count {
+                let size = Int.random(in: 1...15, using: &random)
+                var batch = Array(views[index..<min(index + size, views.count)])
+                if let again = views[..<index].randomElement(using: &random) { batch.append(again) }
+                _ = try await service.record(batch)
+                try await Self.expectCounts(service, subjects)
+                index += size
+            }
+            #expect(
+                try await service.visit(visitor: "va").visit?.visitCount
+                    == UInt32(Self.counted(views.filter { $0.visitorID == "va" }.map(\.viewedAtMs))!.visits))
+            // A merge moves client 2's views to client 1: both are counted again.
+            var move = InsightsV1.MoveClientRecordsRequest()
+            move.fromClientID = 2
+            move.toClientID = 1
+            _ = try await service.call(InsightsV1.Insights.moveClientRecords, move, as: .manager(1, [.editClients]))
+            try await Self.expectCounts(service, subjects)
+            #expect(try await service.store.database.read { db in try VisitCount.fetch(db, .client(2)) } == nil)
+            #expect(try await service.visit(client: 2).visit == nil)
+            let merged = try #require(Self.counted(views.filter { $0.clientID != 0 }.map(\.viewedAtMs)))
+            #expect(try await service.visit(client: 1).visit?.visitCount == UInt32(merged.visits))
+        }
+    }
+
+    @Test func theMigrationCountsTheViewsAlreadyStored() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + 24 * 60 * Time.minute) { service in
+            var views: [InsightsV1.PageView] = []
+            for (offset, visitor, client) in [
+                (Int64(0), "va", Int64(1)), (10, "va", 1), (40, "va", 1), (41, "vb", 1), (200, "vb", 0), (5, "vc", 3),
+            ] {
+                views.append(Make.view("\(visitor)-\(offset)", visitor: visitor, at: start + offset * Time.minute, client: client))
+            }
+            _ = try await service.record(views)
+            let sql = try #require(InsightsStore.migrations.steps.first { $0.identifier == "insights.0004.visit-counts" }).sql
+            let (kept, migrated) = try await service.store.database.write { db in
+                let read = "SELECT subject, visits, last_start_ms, last_view_ms FROM visit_count ORDER BY subject"
+                let kept = try db.positionalRows(sql: read).map(Stored.init(row:))
+                try db.execute(sql: "DROP TABLE visit_count")
+                try db.execute(sql: sql)
+                return (kept, try db.positionalRows(sql: read).map(Stored.init(row:)))
+            }
+            #expect(kept == migrated)
+            // Minutes: va 0, 10 | 40 (30 minutes after the view before: a new visit); vb 41 | 200;
+            // client 1 0, 10 | 40, 41; client 3 5; vc 5.
+            #expect(kept.map(\.subject) == ["client:1", "client:3", "visitor:va", "visitor:vb", "visitor:vc"])
+            #expect(kept.map(\.count.visits) == [2, 1, 2, 2, 1])
+            #expect(kept[0].count == VisitCount(visits: 2, lastStartMs: start + 40 * Time.minute, lastViewMs: start + 41 * Time.minute))
+        }
+    }
+}
+
+/// A row of `visit_count`.
+private struct Stored: Equatable, Sendable {
+    var subject: String
+    var count: VisitCount
+
+    init(row: PositionalRow) {
+        subject = row[0]
+        count = VisitCount(visits: row[1], lastStartMs: row[2], lastViewMs: row[3])
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that a failing seed fails again.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
