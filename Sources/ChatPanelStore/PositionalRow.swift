@@ -90,6 +90,12 @@ extension Database {
         try PositionalRowCursor(statement: statement, arguments: arguments).next()
     }
 
+    /// Runs the statement of `sql` (prepared once per connection) with `arguments` to its end:
+    /// a write on a hot path, without GRDB's checking of its arguments (``PositionalArguments``).
+    public func positionalExecute(sql: String, _ arguments: PositionalArguments) throws {
+        _ = try positionalRows(reusableStatement(sql: sql), arguments)
+    }
+
     /// The first column of every row of the statement of `sql` (prepared once per connection).
     @inlinable
     public func positionalValues<Value: DatabaseValueConvertible>(

@@ -83,6 +83,24 @@ import Testing
         }
     }
 
+    @Test func aWriteRunsToItsEndWithItsArgumentsAndNULLs() throws {
+        try withQueue { queue in
+            try queue.write { db in
+                let insert = "INSERT INTO item (id, name, score, flag, blob) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+                try db.positionalExecute(sql: insert, [4, "четыре", Double?.none, true, Data([7])])
+                #expect(db.changesCount == 1)
+                try db.positionalExecute(sql: insert, [4, "again", 1.0, false, Data()])
+                #expect(db.changesCount == 0)
+                let row = try #require(try db.positionalRow(sql: "SELECT name, score, flag, blob FROM item WHERE id = 4"))
+                #expect(row[0] as String == "четыре" && row[1] as Double? == nil && row[2] as Bool && row[3] as Data == Data([7]))
+                try db.positionalExecute(sql: "DELETE FROM item WHERE id > ?", [1])
+                #expect(db.changesCount == 3)
+                #expect(throws: DatabaseError.self) { try db.positionalExecute(sql: "DELETE FROM item WHERE id = ?", []) }
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM item") == 1)
+            }
+        }
+    }
+
     @Test func valuesOfEveryKindBindAsGRDBBindsThem() throws {
         try withQueue { queue in
             try queue.read { db in
@@ -98,7 +116,8 @@ import Testing
                 // Numbered parameters are bound by their number: ?2 twice is one value.
                 #expect(try db.positionalRow(sql: "SELECT ?2 || ?1 || ?2", ["b", "a"])?[0] as String? == "aba")
                 // NULL as an optional holding nil, and as DatabaseValue.null.
-                let nulls = try #require(try db.positionalRow(sql: "SELECT ?1 IS NULL, ?2 IS NULL, ?3", [nil as String?, DatabaseValue.null, "x" as String?]))
+                let nulls = try #require(
+                    try db.positionalRow(sql: "SELECT ?1 IS NULL, ?2 IS NULL, ?3", [nil as String?, DatabaseValue.null, "x" as String?]))
                 #expect(nulls[0] as Bool && nulls[1] as Bool)
                 #expect(nulls[2] as String == "x")
             }
@@ -140,9 +159,11 @@ import Testing
         SQLiteProcessSettings.apply()
         let queue = try DatabaseQueue()
         try queue.read { db in
-            let readStrings = try String.fetchAll(db, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [JSONList.strings(strings)])
+            let readStrings = try String.fetchAll(
+                db, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [JSONList.strings(strings)])
             #expect(readStrings == strings)
-            let readIntegers = try Int64.fetchAll(db, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [JSONList.integers(integers)])
+            let readIntegers = try Int64.fetchAll(
+                db, sql: "SELECT value FROM json_each(?) ORDER BY key", arguments: [JSONList.integers(integers)])
             #expect(readIntegers == integers)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM json_each(?)", arguments: [JSONList.strings([String]())]) == 0)
         }

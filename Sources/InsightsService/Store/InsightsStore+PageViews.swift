@@ -13,20 +13,20 @@ extension InsightsStore {
         let located = views.map { view in view.ip.isEmpty ? InsightsV1.Location() : locator.locate(view.ip) }
         return try await database.write { db in
             var response = InsightsV1.RecordPageViewsResponse()
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO page_view (view_id, visitor_id, dialog_id, client_id, url, title, referrer, user_agent, ip,
-                        country_code, city, language, viewed_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view_id) DO NOTHING
-                    """)
             var visitors: Set<VisitorKey> = []
             var newViews: [VisitSubject: [Int64]] = [:]
             for (view, location) in zip(views, located) {
-                try insert.execute(arguments: [
-                    view.viewID, view.visitorID, view.dialogID, view.clientID == 0 ? nil : view.clientID, view.url, view.title,
-                    view.referrer, view.userAgent, keepIP && !view.ip.isEmpty ? view.ip : nil, location.countryCode, location.city,
-                    view.language, view.viewedAtMs,
-                ])
+                try db.positionalExecute(
+                    sql: """
+                        INSERT INTO page_view (view_id, visitor_id, dialog_id, client_id, url, title, referrer, user_agent, ip,
+                            country_code, city, language, viewed_at_ms)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view_id) DO NOTHING
+                        """,
+                    [
+                        view.viewID, view.visitorID, view.dialogID, view.clientID == 0 ? nil : view.clientID, view.url, view.title,
+                        view.referrer, view.userAgent, keepIP && !view.ip.isEmpty ? view.ip : nil, location.countryCode, location.city,
+                        view.language, view.viewedAtMs,
+                    ])
                 if db.changesCount == 0 {
                     response.alreadyKnown += 1
                 } else {

@@ -86,12 +86,11 @@ struct VisitCount: Sendable, Equatable {
 
     /// Stores the count of `subject`.
     func save(_ db: Database, _ subject: VisitSubject) throws {
-        try db.cachedStatement(
+        try db.positionalExecute(
             sql: """
                 INSERT INTO visit_count (subject, visits, last_start_ms, last_view_ms) VALUES (?1, ?2, ?3, ?4)
                 ON CONFLICT (subject) DO UPDATE SET visits = ?2, last_start_ms = ?3, last_view_ms = ?4
-                """
-        ).execute(arguments: [subject.countKey, visits, lastStartMs, lastViewMs])
+                """, [subject.countKey, visits, lastStartMs, lastViewMs])
     }
 
     /// Counts `subject`'s visits again from every one of its views, and stores the count (or
@@ -113,7 +112,7 @@ struct VisitCount: Sendable, Equatable {
         if let count {
             try count.save(db, subject)
         } else {
-            try db.cachedStatement(sql: "DELETE FROM visit_count WHERE subject = ?").execute(arguments: [subject.countKey])
+            try db.positionalExecute(sql: "DELETE FROM visit_count WHERE subject = ?", [subject.countKey])
         }
     }
 }
