@@ -8,9 +8,9 @@ import Testing
 
 @testable import OrdersService
 
-/// The products of the panel's list and cart are encoded straight from their stored fields
-/// (`ShownProduct`), and the order settings from their encoding made once: they must read
-/// exactly as the products `GetProduct` decodes and the settings `GetOrderSettings` gives.
+/// The products of the panel's list and cart and of the picker are encoded straight from their
+/// stored fields (`ShownProduct`), and the order settings from their encoding made once: they
+/// must read exactly as the products `GetProduct` decodes and the settings `GetOrderSettings` gives.
 @Suite struct PanelProductsTests {
     /// A row of `ShownProduct.columns` made by hand.
     private struct Values: PositionalValues {
@@ -165,6 +165,33 @@ import Testing
             #expect(
                 base.cart?.items.first?.lineTotal?.text == "25\u{A0}980,00\u{A0}₽"
                     && base.cart?.total?.amountMinor == 2_598_000 + 199_000 + 15_000)
+        }
+    }
+
+    @Test func thePickersProductsAreTheProductsGetProductGives() async throws {
+        try await withOrdersService { service in
+            try await service.loadCatalog()
+            var products: [OrdersV1.Product] = []
+            var page = try await service.search { $0.pageSize = 4 }
+            while true {
+                products += page.products
+                if page.nextPageToken.isEmpty { break }
+                let token = page.nextPageToken
+                page = try await service.search {
+                    $0.pageSize = 4
+                    $0.pageToken = token
+                }
+            }
+            // Every active product, over pages of four, each as GetProduct gives it.
+            #expect(Set(products.map(\.article)) == Set(Catalog.products.filter(\.active).map(\.article)))
+            for product in products { #expect(product == (try await Self.product(service, product.article))) }
+            // An article typed in full is also given as the article match, found the same way.
+            let match = try await service.search("KF-200")
+            let kf200 = try await Self.product(service, "KF-200")
+            #expect(match.articleMatch != nil && match.articleMatch == kf200)
+            #expect(
+                match.articleMatch?.prices.map(\.currency) == ["RUB", "RUB"] && match.articleMatch?.categoryPath == "Кухня / Кофеварки")
+            #expect(try await service.search("нет такого").articleMatch == nil)
         }
     }
 

@@ -670,6 +670,9 @@ static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel_
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_products_response(void) {
     return &chatpanel__orders__v1__search_products_response__descriptor;
 }
+static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__search_products_response_view(void) {
+    return &chatpanel__orders__v1__search_products_response_view__descriptor;
+}
 static inline const ProtobufCMessageDescriptor *chatpanel_descriptor__chatpanel__orders__v1__send_product_cards_request(void) {
     return &chatpanel__orders__v1__send_product_cards_request__descriptor;
 }

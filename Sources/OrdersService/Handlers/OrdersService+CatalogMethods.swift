@@ -50,7 +50,10 @@ extension OrdersService {
             try request.validate(references: try await store.catalogReferences())
             return try await store.upsertProducts(request.products, requestID: context.requestID)
         }
-        router.register(OrdersV1.Orders.searchProducts) { request, _ in
+        // Answered as the response's view (the same message on the wire): the products as encoded from their stored fields.
+        let searchProducts = UnaryMethod<OrdersV1.SearchProductsRequest, OrdersV1.SearchProductsResponseView>(
+            path: OrdersV1.Orders.searchProducts.path)
+        router.register(searchProducts) { request, _ in
             try await store.searchProducts(try request.validated())
         }
     }

@@ -14,7 +14,7 @@ extension OrdersStore {
     /// catalog changes.
     ///
     /// - Throws: INVALID_ARGUMENT naming `price_type` or `category_code` when it names nothing.
-    func searchProducts(_ search: ProductSearch) async throws -> OrdersV1.SearchProductsResponse {
+    func searchProducts(_ search: ProductSearch) async throws -> OrdersV1.SearchProductsResponseView {
         try await database.read { db in try Self.searchPage(db, search) }
     }
 
@@ -148,24 +148,25 @@ extension OrdersStore {
         }
     }
 
-    /// A search page, inside a read transaction.
-    static func searchPage(_ db: Database, _ search: ProductSearch) throws -> OrdersV1.SearchProductsResponse {
+    /// A search page, inside a read transaction: a `SearchProductsResponse` on the wire, each
+    /// product encoded from its stored fields (``ShownProduct``).
+    static func searchPage(_ db: Database, _ search: ProductSearch) throws -> OrdersV1.SearchProductsResponseView {
         let references = try CatalogReferences.loadPriceTypes(db)
         if !search.priceType.isEmpty && references.priceTypes[search.priceType] == nil {
             throw RPCError.invalidArgument(field: "price_type", "no price type has code \(search.priceType)")
         }
         let (sql, arguments) = try searchSQL(db, search, references: references)
         let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
-        var response = OrdersV1.SearchProductsResponse()
+        var response = OrdersV1.SearchProductsResponseView()
         for row in rows.prefix(search.pageSize) {
-            if let record = try ProductRecord.fetch(db, id: row[0]) { response.products.append(record.proto(references)) }
+            if let product = try ShownProduct.fetch(db, id: row[0], references) { response.products.append(product.encoded) }
         }
         if rows.count > search.pageSize, let last = rows.prefix(search.pageSize).last {
             let priceKey: Int64 = search.sort == .priceDesc ? last[3] : last[2]
             response.nextPageToken = ProductCursor(sort: search.sort, nameKey: last[1], priceKey: priceKey, productID: last[0]).token
         }
-        if search.after == nil && !search.text.isEmpty, let record = try ProductRecord.fetch(db, article: search.text) {
-            response.articleMatch = record.proto(references)
+        if search.after == nil && !search.text.isEmpty, let product = try ShownProduct.fetch(db, article: search.text, references) {
+            response.articleMatch = product.encoded
         }
         return response
     }

@@ -99,6 +99,19 @@ struct ShownProduct {
         self.price = price
     }
 
+    /// The product with this id, if any (prices in no particular price type).
+    static func fetch(_ db: Database, id: Int64, _ references: CatalogReferences) throws -> ShownProduct? {
+        try db.positionalRow(sql: byID, [id]).flatMap { try ShownProduct(row: $0, at: 0, references, nil) }
+    }
+
+    /// The product with this article, if any (prices in no particular price type).
+    static func fetch(_ db: Database, article: String, _ references: CatalogReferences) throws -> ShownProduct? {
+        try db.positionalRow(sql: byArticle, [article]).flatMap { try ShownProduct(row: $0, at: 0, references, nil) }
+    }
+
+    private static let byID = ProductRecord.selectSQL + " WHERE p.id = ?"
+    private static let byArticle = ProductRecord.selectSQL + " WHERE p.article = ?"
+
     /// The product columns of a query that shows products beside its own columns, in the order
     /// ``init(row:at:_:_:)`` reads them: join the product as `p` and its category as `c`
     /// (``joins(on:)``).

@@ -2257,6 +2257,51 @@ void   chatpanel__orders__v1__list_orders_response_view__free_unpacked
   assert(message->base.descriptor == &chatpanel__orders__v1__list_orders_response_view__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   chatpanel__orders__v1__search_products_response_view__init
+                     (Chatpanel__Orders__V1__SearchProductsResponseView         *message)
+{
+  static const Chatpanel__Orders__V1__SearchProductsResponseView init_value = CHATPANEL__ORDERS__V1__SEARCH_PRODUCTS_RESPONSE_VIEW__INIT;
+  *message = init_value;
+}
+size_t chatpanel__orders__v1__search_products_response_view__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchProductsResponseView *message)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_products_response_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t chatpanel__orders__v1__search_products_response_view__pack
+                     (const Chatpanel__Orders__V1__SearchProductsResponseView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_products_response_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t chatpanel__orders__v1__search_products_response_view__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchProductsResponseView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_products_response_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Chatpanel__Orders__V1__SearchProductsResponseView *
+       chatpanel__orders__v1__search_products_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Chatpanel__Orders__V1__SearchProductsResponseView *)
+     protobuf_c_message_unpack (&chatpanel__orders__v1__search_products_response_view__descriptor,
+                                allocator, len, data);
+}
+void   chatpanel__orders__v1__search_products_response_view__free_unpacked
+                     (Chatpanel__Orders__V1__SearchProductsResponseView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &chatpanel__orders__v1__search_products_response_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   chatpanel__orders__v1__order_status__init
                      (Chatpanel__Orders__V1__OrderStatus         *message)
 {
@@ -7783,6 +7828,70 @@ const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response_vie
   chatpanel__orders__v1__list_orders_response_view__field_indices_by_name,
   1,  chatpanel__orders__v1__list_orders_response_view__number_ranges,
   (ProtobufCMessageInit) chatpanel__orders__v1__list_orders_response_view__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor chatpanel__orders__v1__search_products_response_view__field_descriptors[3] =
+{
+  {
+    "products",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Orders__V1__SearchProductsResponseView, n_products),
+    offsetof(Chatpanel__Orders__V1__SearchProductsResponseView, products),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Orders__V1__SearchProductsResponseView, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "article_match",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Chatpanel__Orders__V1__SearchProductsResponseView, _article_match_case),
+    offsetof(Chatpanel__Orders__V1__SearchProductsResponseView, article_match),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned chatpanel__orders__v1__search_products_response_view__field_indices_by_name[] = {
+  2,   /* field[2] = article_match */
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = products */
+};
+static const ProtobufCIntRange chatpanel__orders__v1__search_products_response_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor chatpanel__orders__v1__search_products_response_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "chatpanel.orders.v1.SearchProductsResponseView",
+  "SearchProductsResponseView",
+  "Chatpanel__Orders__V1__SearchProductsResponseView",
+  "chatpanel.orders.v1",
+  sizeof(Chatpanel__Orders__V1__SearchProductsResponseView),
+  3,
+  chatpanel__orders__v1__search_products_response_view__field_descriptors,
+  chatpanel__orders__v1__search_products_response_view__field_indices_by_name,
+  1,  chatpanel__orders__v1__search_products_response_view__number_ranges,
+  (ProtobufCMessageInit) chatpanel__orders__v1__search_products_response_view__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor chatpanel__orders__v1__order_status__field_descriptors[4] =

@@ -65,6 +65,7 @@ typedef struct Chatpanel__Orders__V1__GetPanelDataRequest Chatpanel__Orders__V1_
 typedef struct Chatpanel__Orders__V1__GetPanelDataResponse Chatpanel__Orders__V1__GetPanelDataResponse;
 typedef struct Chatpanel__Orders__V1__GetPanelDataResponseView Chatpanel__Orders__V1__GetPanelDataResponseView;
 typedef struct Chatpanel__Orders__V1__ListOrdersResponseView Chatpanel__Orders__V1__ListOrdersResponseView;
+typedef struct Chatpanel__Orders__V1__SearchProductsResponseView Chatpanel__Orders__V1__SearchProductsResponseView;
 typedef struct Chatpanel__Orders__V1__OrderStatus Chatpanel__Orders__V1__OrderStatus;
 typedef struct Chatpanel__Orders__V1__PaymentType Chatpanel__Orders__V1__PaymentType;
 typedef struct Chatpanel__Orders__V1__OrderFieldOption Chatpanel__Orders__V1__OrderFieldOption;
@@ -1309,6 +1310,38 @@ struct  Chatpanel__Orders__V1__ListOrdersResponseView
 #define CHATPANEL__ORDERS__V1__LIST_ORDERS_RESPONSE_VIEW__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__list_orders_response_view__descriptor) \
     , 0,NULL, (char *)protobuf_c_empty_string, {0,NULL}, {0,NULL} }
+
+
+typedef enum {
+  CHATPANEL__ORDERS__V1__SEARCH_PRODUCTS_RESPONSE_VIEW___ARTICLE_MATCH__NOT_SET = 0,
+  CHATPANEL__ORDERS__V1__SEARCH_PRODUCTS_RESPONSE_VIEW___ARTICLE_MATCH_ARTICLE_MATCH = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(CHATPANEL__ORDERS__V1__SEARCH_PRODUCTS_RESPONSE_VIEW___ARTICLE_MATCH__CASE)
+} Chatpanel__Orders__V1__SearchProductsResponseView__ArticleMatchCase;
+
+/*
+ * SearchProductsResponse with its products left encoded (the same field numbers): the service
+ * encodes each product from its stored fields instead of decoding it and encoding it again.
+ */
+struct  Chatpanel__Orders__V1__SearchProductsResponseView
+{
+  ProtobufCMessage base;
+  /*
+   * Each product, an encoded Product.
+   */
+  size_t n_products;
+  ProtobufCBinaryData *products;
+  char *next_page_token;
+  Chatpanel__Orders__V1__SearchProductsResponseView__ArticleMatchCase _article_match_case;
+  union {
+    /*
+     * An encoded Product; absent when no product's article is the query.
+     */
+    ProtobufCBinaryData article_match;
+  };
+};
+#define CHATPANEL__ORDERS__V1__SEARCH_PRODUCTS_RESPONSE_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&chatpanel__orders__v1__search_products_response_view__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, CHATPANEL__ORDERS__V1__SEARCH_PRODUCTS_RESPONSE_VIEW___ARTICLE_MATCH__NOT_SET, {0} }
 
 
 /*
@@ -3309,6 +3342,25 @@ Chatpanel__Orders__V1__ListOrdersResponseView *
 void   chatpanel__orders__v1__list_orders_response_view__free_unpacked
                      (Chatpanel__Orders__V1__ListOrdersResponseView *message,
                       ProtobufCAllocator *allocator);
+/* Chatpanel__Orders__V1__SearchProductsResponseView methods */
+void   chatpanel__orders__v1__search_products_response_view__init
+                     (Chatpanel__Orders__V1__SearchProductsResponseView         *message);
+size_t chatpanel__orders__v1__search_products_response_view__get_packed_size
+                     (const Chatpanel__Orders__V1__SearchProductsResponseView   *message);
+size_t chatpanel__orders__v1__search_products_response_view__pack
+                     (const Chatpanel__Orders__V1__SearchProductsResponseView   *message,
+                      uint8_t             *out);
+size_t chatpanel__orders__v1__search_products_response_view__pack_to_buffer
+                     (const Chatpanel__Orders__V1__SearchProductsResponseView   *message,
+                      ProtobufCBuffer     *buffer);
+Chatpanel__Orders__V1__SearchProductsResponseView *
+       chatpanel__orders__v1__search_products_response_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   chatpanel__orders__v1__search_products_response_view__free_unpacked
+                     (Chatpanel__Orders__V1__SearchProductsResponseView *message,
+                      ProtobufCAllocator *allocator);
 /* Chatpanel__Orders__V1__OrderStatus methods */
 void   chatpanel__orders__v1__order_status__init
                      (Chatpanel__Orders__V1__OrderStatus         *message);
@@ -4373,6 +4425,9 @@ typedef void (*Chatpanel__Orders__V1__GetPanelDataResponseView_Closure)
 typedef void (*Chatpanel__Orders__V1__ListOrdersResponseView_Closure)
                  (const Chatpanel__Orders__V1__ListOrdersResponseView *message,
                   void *closure_data);
+typedef void (*Chatpanel__Orders__V1__SearchProductsResponseView_Closure)
+                 (const Chatpanel__Orders__V1__SearchProductsResponseView *message,
+                  void *closure_data);
 typedef void (*Chatpanel__Orders__V1__OrderStatus_Closure)
                  (const Chatpanel__Orders__V1__OrderStatus *message,
                   void *closure_data);
@@ -4907,6 +4962,7 @@ extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_re
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__get_panel_data_response_view__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__list_orders_response_view__descriptor;
+extern const ProtobufCMessageDescriptor chatpanel__orders__v1__search_products_response_view__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_status__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__payment_type__descriptor;
 extern const ProtobufCMessageDescriptor chatpanel__orders__v1__order_field_option__descriptor;

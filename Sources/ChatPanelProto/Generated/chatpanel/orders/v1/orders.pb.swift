@@ -1961,6 +1961,37 @@ extension OrdersV1 {
         }
     }
 
+    /// SearchProductsResponse with its products left encoded (the same field numbers): the service
+    /// encodes each product from its stored fields instead of decoding it and encoding it again.
+    public struct SearchProductsResponseView: ProtoMessage {
+        /// Each product, an encoded Product.
+        public var products: [[UInt8]] = []
+        /// The `next_page_token` field (2).
+        public var nextPageToken: String = ""
+        /// An encoded Product; absent when no product's article is the query.
+        public var articleMatch: [UInt8]? = nil
+
+        /// A message with every field at its default.
+        public init() {}
+
+        /// The protobuf-c descriptor of `chatpanel.orders.v1.SearchProductsResponseView`.
+        public static var protoDescriptor: ProtoMessageDescriptor { ProtoMessageDescriptor(chatpanel_descriptor__chatpanel__orders__v1__search_products_response_view()) }
+
+        /// Reads the fields from an unpacked protobuf-c message.
+        public init(reading r: ProtoReader) throws {
+            products = r.bytesList(1)
+            nextPageToken = r.string(2)
+            articleMatch = r.oneofCase(3) == 3 ? r.bytes(3) : nil
+        }
+
+        /// Writes the fields into a protobuf-c message being built.
+        public func write(to w: ProtoWriter) throws {
+            w.setBytesList(1, products)
+            try w.setString(2, nextPageToken)
+            if let value = articleMatch { w.setBytes(3, value); w.setOneofCase(3) }
+        }
+    }
+
     /// A status of the configured list.
     public struct OrderStatus: ProtoMessage {
         /// Stable code, like "assembling".
