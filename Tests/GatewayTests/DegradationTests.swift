@@ -11,15 +11,16 @@ struct DegradationTests {
     @Test("tasks service stopped: tasks and notes UNAVAILABLE, client block OK, well within the deadline")
     func tasksServiceStopped() async throws {
         // A long panel deadline, so that "did not wait for the deadline" holds with a wide
-        // margin even on a busy machine.
-        try await withGateway(tasksRunning: false, configure: { $0.panelTimeout = .seconds(5) }) { h in
+        // margin even on a busy machine (under the address sanitizer, beside the whole suite
+        // running in parallel, this panel once took 2.8 s; alone it takes a quarter of a second).
+        try await withGateway(tasksRunning: false, configure: { $0.panelTimeout = .seconds(30) }) { h in
             let clientID = try await h.savedClient("d-down")
             try await h.tag("VIP", on: clientID)
 
             let started = ContinuousClock.now
             let panel = try await h.panel("d-down")
             let elapsed = started.duration(to: .now)
-            #expect(elapsed < .milliseconds(2500), "the panel took \(elapsed) with a 5 s panel deadline")
+            #expect(elapsed < .seconds(15), "the panel took \(elapsed) with a 30 s panel deadline")
 
             #expect(panel.client?.state == .ok)
             let card = try #require(panel.client).card()
