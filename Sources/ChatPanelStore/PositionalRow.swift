@@ -58,6 +58,20 @@ extension PositionalValues {
     }
 }
 
+/// A row's values from `offset` on: a query that reads several records' columns side by side
+/// (a join) gives each record's reader its own columns, numbered from 0.
+public struct OffsetValues<Base: PositionalValues>: PositionalValues {
+    public var base: Base
+    public var offset: Int
+
+    @inlinable public init(base: Base, offset: Int) {
+        self.base = base
+        self.offset = offset
+    }
+
+    @inlinable public func databaseValue(at index: Int) -> DatabaseValue { base.databaseValue(at: offset + index) }
+}
+
 extension Row: PositionalValues {
     @inlinable public func databaseValue(at index: Int) -> DatabaseValue { self[index] }
 }

@@ -44,6 +44,19 @@ import Testing
         }
     }
 
+    @Test func aRecordsColumnsInAJoinAreReadFromItsOffset() throws {
+        try withQueue { queue in
+            try queue.read { db in
+                let rows = try db.positionalRows(
+                    sql: "SELECT a.id, a.name, b.id, b.name FROM item a LEFT JOIN item b ON b.id = a.id + 1 ORDER BY a.id")
+                let second = rows.map { OffsetValues(base: $0, offset: 2) }
+                #expect(second.map { $0[0] as Int64? } == [2, 3, nil])
+                #expect(second.map { $0[1] as String? } == ["", "three", nil])
+                #expect(rows.map { OffsetValues(base: $0, offset: 0)[1] as String } == ["один", "", "three"])
+            }
+        }
+    }
+
     @Test func aColumnPastTheRowsEndTraps() async {
         // A column past a row's end is a programming error, as with GRDB's `Row`: never a value.
         await #expect(processExitsWith: .failure) {

@@ -185,7 +185,8 @@ public struct ProtoJSONError: Error, CustomStringConvertible, Sendable {
 
 /// Writes protobuf wire format straight from JSON, field by field, as the descriptors say.
 enum ProtoJSONEncoder {
-    static func message(_ value: ProtoJSONValue, _ schema: ProtoMessageSchema, path: String, into out: inout [UInt8]) throws(ProtoJSONError) {
+    static func message(_ value: ProtoJSONValue, _ schema: ProtoMessageSchema, path: String, into out: inout [UInt8]) throws(ProtoJSONError)
+    {
         guard case .object(let members) = value else {
             throw ProtoJSONError(field: path, reason: "expected a JSON object for \(schema.fullName)")
         }
@@ -210,67 +211,69 @@ enum ProtoJSONEncoder {
 
     private static func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
-    private static func field(_ value: ProtoJSONValue, _ field: ProtoFieldSchema, path: String, into out: inout [UInt8]) throws(ProtoJSONError) {
+    private static func field(_ value: ProtoJSONValue, _ field: ProtoFieldSchema, path: String, into out: inout [UInt8])
+        throws(ProtoJSONError)
+    {
         let number = UInt64(field.number)
         switch field.field.type {
         case PROTOBUF_C_TYPE_INT32:
-            varint(number << 3, &out)
-            varint(UInt64(bitPattern: Int64(try integer(value, Int32.self, path))), &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(UInt64(bitPattern: Int64(try integer(value, Int32.self, path))), to: &out)
         case PROTOBUF_C_TYPE_INT64:
-            varint(number << 3, &out)
-            varint(UInt64(bitPattern: try integer(value, Int64.self, path)), &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(UInt64(bitPattern: try integer(value, Int64.self, path)), to: &out)
         case PROTOBUF_C_TYPE_UINT32:
-            varint(number << 3, &out)
-            varint(UInt64(try integer(value, UInt32.self, path)), &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(UInt64(try integer(value, UInt32.self, path)), to: &out)
         case PROTOBUF_C_TYPE_UINT64:
-            varint(number << 3, &out)
-            varint(try integer(value, UInt64.self, path), &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(try integer(value, UInt64.self, path), to: &out)
         case PROTOBUF_C_TYPE_SINT32:
             let v = try integer(value, Int32.self, path)
-            varint(number << 3, &out)
-            varint(UInt64(UInt32(bitPattern: (v << 1) ^ (v >> 31))), &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(UInt64(UInt32(bitPattern: (v << 1) ^ (v >> 31))), to: &out)
         case PROTOBUF_C_TYPE_SINT64:
             let v = try integer(value, Int64.self, path)
-            varint(number << 3, &out)
-            varint(UInt64(bitPattern: (v << 1) ^ (v >> 63)), &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(UInt64(bitPattern: (v << 1) ^ (v >> 63)), to: &out)
         case PROTOBUF_C_TYPE_FIXED32:
-            varint(number << 3 | 5, &out)
+            ProtoWire.appendVarint(number << 3 | 5, to: &out)
             little(UInt64(try integer(value, UInt32.self, path)), 4, &out)
         case PROTOBUF_C_TYPE_SFIXED32:
-            varint(number << 3 | 5, &out)
+            ProtoWire.appendVarint(number << 3 | 5, to: &out)
             little(UInt64(UInt32(bitPattern: try integer(value, Int32.self, path))), 4, &out)
         case PROTOBUF_C_TYPE_FIXED64:
-            varint(number << 3 | 1, &out)
+            ProtoWire.appendVarint(number << 3 | 1, to: &out)
             little(try integer(value, UInt64.self, path), 8, &out)
         case PROTOBUF_C_TYPE_SFIXED64:
-            varint(number << 3 | 1, &out)
+            ProtoWire.appendVarint(number << 3 | 1, to: &out)
             little(UInt64(bitPattern: try integer(value, Int64.self, path)), 8, &out)
         case PROTOBUF_C_TYPE_FLOAT:
-            varint(number << 3 | 5, &out)
+            ProtoWire.appendVarint(number << 3 | 5, to: &out)
             little(UInt64(Float(try floating(value, path)).bitPattern), 4, &out)
         case PROTOBUF_C_TYPE_DOUBLE:
-            varint(number << 3 | 1, &out)
+            ProtoWire.appendVarint(number << 3 | 1, to: &out)
             little(try floating(value, path).bitPattern, 8, &out)
         case PROTOBUF_C_TYPE_BOOL:
             guard case .bool(let flag) = value else { throw ProtoJSONError(field: path, reason: "expected true or false") }
-            varint(number << 3, &out)
-            varint(flag ? 1 : 0, &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(flag ? 1 : 0, to: &out)
         case PROTOBUF_C_TYPE_ENUM:
-            varint(number << 3, &out)
-            varint(UInt64(bitPattern: Int64(try enumValue(value, field, path))), &out)
+            ProtoWire.appendVarint(number << 3, to: &out)
+            ProtoWire.appendVarint(UInt64(bitPattern: Int64(try enumValue(value, field, path))), to: &out)
         case PROTOBUF_C_TYPE_STRING:
             guard case .string(let text) = value else { throw ProtoJSONError(field: path, reason: "expected a string") }
-            delimited(number, Array(text.utf8), &out)
+            ProtoWire.append(UInt32(number), lengthDelimited: Array(text.utf8), to: &out)
         case PROTOBUF_C_TYPE_BYTES:
             guard case .string(let text) = value, let bytes = Base64.decode(text) else {
                 throw ProtoJSONError(field: path, reason: "expected base64 text")
             }
-            delimited(number, bytes, &out)
+            ProtoWire.append(UInt32(number), lengthDelimited: bytes, to: &out)
         case PROTOBUF_C_TYPE_MESSAGE:
             guard let schema = field.message else { throw ProtoJSONError(field: path, reason: "unknown message type") }
             var nested: [UInt8] = []
             try message(value, schema, path: path, into: &nested)
-            delimited(number, nested, &out)
+            ProtoWire.append(UInt32(number), lengthDelimited: nested, to: &out)
         default:
             throw ProtoJSONError(field: path, reason: "unsupported field type")
         }
@@ -316,24 +319,10 @@ enum ProtoJSONEncoder {
         }
     }
 
-    private static func varint(_ value: UInt64, _ out: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        out.append(UInt8(value))
-    }
-
     private static func little(_ value: UInt64, _ count: Int, _ out: inout [UInt8]) {
         for index in 0..<count { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
     }
 
-    private static func delimited(_ number: UInt64, _ bytes: [UInt8], _ out: inout [UInt8]) {
-        varint(number << 3 | 2, &out)
-        varint(UInt64(bytes.count), &out)
-        out.append(contentsOf: bytes)
-    }
 }
 
 /// Base64 as the protobuf JSON mapping reads it: the standard or the URL alphabet, padded or not.

@@ -15,8 +15,10 @@ extension InsightsStore {
             response.summariesMoved = UInt32(db.changesCount)
             try db.execute(sql: "UPDATE page_view SET client_id = ? WHERE client_id = ?", arguments: [to, from])
             response.pageViewsMoved = UInt32(db.changesCount)
-            for id in [from, to] { try VisitCount.recount(db, .client(id)) }
-            for id in [from, to] { try db.recordChanges([.summary, .visit], clientID: id, at: database.now()) }
+            for id in [from, to] {
+                try VisitCount.recount(db, .client(id))
+                try db.recordChanges([.summary, .visit], clientID: id, at: database.now())
+            }
             return response
         }
     }

@@ -253,15 +253,6 @@ struct ShownProduct {
     }
 }
 
-/// A row's values from `offset` on: a query that reads several records' columns side by side
-/// gives each record its own.
-struct OffsetValues<Base: PositionalValues>: PositionalValues {
-    var base: Base
-    var offset: Int
-
-    func databaseValue(at index: Int) -> DatabaseValue { base.databaseValue(at: offset + index) }
-}
-
 /// How names are folded for sorting: lowercase, ё as е.
 enum NameKey {
     /// The sort key of `name`.
