@@ -41,11 +41,13 @@ struct CostBench: AsyncParsableCommand {
         print("RPC cost per call: echo service, release build")
         for frame in [300, 3072] {
             let body = try RPCBench.bodySize(forFrame: frame)
-            for onLoops in [false, true] {
-                let (server, client) = try await cpuPerCall(daemon: daemonPath, directory: directory, body: body, onLoops: onLoops)
-                let callers = onLoops ? "16 callers on loops" : "16 callers"
+            for callers in Callers.allCases {
+                let (server, client) =
+                    callers == .onLoops
+                    ? try await cpuPerCall(daemon: daemonPath, directory: directory, body: body)
+                    : try await poolCPUPerCall(daemon: daemonPath, directory: directory, body: body, loopsAsGlobalExecutor: callers == .loopsAsGlobalExecutor)
                 print(
-                    "\(pad("\(frame) B", 8))CPU per call, \(callers): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
+                    "\(pad("\(frame) B", 8))CPU per call, \(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
                 )
             }
             let (floorServer, floorClient) = try await floorCPUPerCall(directory: directory, frame: frame)
@@ -63,34 +65,75 @@ struct CostBench: AsyncParsableCommand {
         }
     }
 
-    /// CPU time per call of the server process and of this process, with 16 callers; with
-    /// `onLoops`, each caller runs on its connection's event loop, as an RPC handler calling an
-    /// upstream (the gateway) does.
-    private func cpuPerCall(daemon: String, directory: String, body: Int, onLoops: Bool) async throws -> (CPUTime, CPUTime) {
+    /// Where the 16 callers' tasks run.
+    enum Callers: String, CaseIterable {
+        /// Tasks of their own on Swift's cooperative pool: each call hops to the connection's
+        /// event loop and back.
+        case pool = "16 callers"
+        /// Tasks of their own, with the event loops installed as Swift's global executor: a
+        /// task stays on the loop that resumed it, its connection's.
+        case loopsAsGlobalExecutor = "16 callers, loops as global executor"
+        /// Each task on its connection's event loop, as an RPC handler calling an upstream (the
+        /// gateway) does.
+        case onLoops = "16 callers on loops"
+    }
+
+    /// Starts the echo server, runs `body` with its socket and pid, and stops it.
+    private func withEchoServer<T>(daemon: String, directory: String, _ body: (String, Int32) async throws -> T) async throws -> T {
         let socket = "\(directory)/echo.sock"
         let server = try BenchProcess.start(daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
         defer { server.stop(); try? FileManager.default.removeItem(atPath: socket) }
         try await waitForSocket(socket)
-        let callers = 16
-        let loops = (0..<callers).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
-        let clients = loops.map { RPCBench.makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
-        let request = RPCBench.makeRequest(body: body)
-        for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
-        let serverBefore = try processCPUTime(server.processIdentifier)
-        let ownBefore = ownCPUTime()
-        let perCaller = calls / callers
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (client, loop) in zip(clients, loops) {
-                group.addTask(executorPreference: onLoops ? EventLoopTaskExecutor(eventLoop: loop) : nil) {
-                    for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) }
+        return try await body(socket, server.processIdentifier)
+    }
+
+    /// CPU time per call of the server process and of this process, with 16 callers each on
+    /// its connection's event loop.
+    private func cpuPerCall(daemon: String, directory: String, body: Int) async throws -> (CPUTime, CPUTime) {
+        try await withEchoServer(daemon: daemon, directory: directory) { socket, pid in
+            let callers = 16
+            let loops = (0..<callers).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
+            let clients = loops.map { RPCBench.makeClient(socket, eventLoopGroup: $0) }
+            let request = RPCBench.makeRequest(body: body)
+            for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
+            let serverBefore = try processCPUTime(pid)
+            let ownBefore = ownCPUTime()
+            let perCaller = calls / callers
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (client, loop) in zip(clients, loops) {
+                    group.addTask(executorPreference: EventLoopTaskExecutor(eventLoop: loop)) {
+                        for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) }
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let serverCPU = try processCPUTime(pid) - serverBefore
+            let ownCPU = ownCPUTime() - ownBefore
+            for client in clients { await client.close() }
+            return (serverCPU.microseconds(per: perCaller * callers), ownCPU.microseconds(per: perCaller * callers))
         }
-        let serverCPU = try processCPUTime(server.processIdentifier) - serverBefore
-        let ownCPU = ownCPUTime() - ownBefore
-        for client in clients { await client.close() }
-        return (serverCPU.microseconds(per: perCaller * callers), ownCPU.microseconds(per: perCaller * callers))
+    }
+
+    /// CPU time per call of the server process and of the callers' process (`pool-callers`, a
+    /// process of its own so that it can install the loops as Swift's global executor).
+    private func poolCPUPerCall(daemon: String, directory: String, body: Int, loopsAsGlobalExecutor: Bool) async throws -> (CPUTime, CPUTime) {
+        try await withEchoServer(daemon: daemon, directory: directory) { socket, pid in
+            var arguments = ["pool-callers", "--socket", socket, "--server-pid", String(pid), "--calls", String(calls), "--body", String(body)]
+            if loopsAsGlobalExecutor { arguments.append("--loops-as-global-executor") }
+            let output = try BenchProcess.output(siblingExecutable("chatpanel-bench"), arguments)
+            var values: [String: Double] = [:]
+            for pair in output.split(whereSeparator: \.isWhitespace) {
+                let parts = pair.split(separator: "=")
+                if parts.count == 2 { values[String(parts[0])] = Double(parts[1]) }
+            }
+            guard let made = values["calls"], let serverUser = values["server_user_s"], let serverSystem = values["server_system_s"],
+                let user = values["user_s"], let system = values["system_s"]
+            else { throw ValidationError("unexpected pool-callers output: \(output)") }
+            return (
+                CPUTime(user: serverUser, system: serverSystem).microseconds(per: Int(made)),
+                CPUTime(user: user, system: system).microseconds(per: Int(made))
+            )
+        }
     }
 
     /// CPU time per call of the C floor's server and client processes, with 16 callers making
@@ -154,6 +197,51 @@ struct CallEcho: AsyncParsableCommand {
             for _ in 0..<calls { _ = try await client.unary(TestingV1.Echo.echo, request) }
         }
         await client.close()
+    }
+}
+
+/// `chatpanel-bench pool-callers`: 16 callers in tasks of their own (no executor preference),
+/// in a process of their own so that `--loops-as-global-executor` can install the event loops as
+/// Swift's global executor before any task runs. Prints its own and the server's CPU seconds
+/// over the measured calls (after a warm-up), as `key=value` pairs.
+struct PoolCallers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pool-callers", abstract: "Makes echo calls from tasks on Swift's global executor.", shouldDisplay: false)
+
+    @Option var socket: String
+    @Option(help: "The server's pid, whose CPU time is read from /proc.") var serverPID: Int32
+    @Option var calls = 64_000
+    @Option var body = 200
+    @Flag(help: "Run Swift's global executor on the event loops (NIOSingletons).") var loopsAsGlobalExecutor = false
+
+    func run() async throws {
+        if loopsAsGlobalExecutor {
+            guard NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() else {
+                throw ValidationError("could not install the event loops as Swift's global executor")
+            }
+        }
+        let callers = 16
+        let clients = (0..<callers).map { _ in RPCBench.makeClient(socket) }
+        let request = RPCBench.makeRequest(body: body)
+        let perCaller = calls / callers
+        try await Self.call(clients, request, times: 50)
+        let serverBefore = try processCPUTime(serverPID)
+        let ownBefore = ownCPUTime()
+        try await Self.call(clients, request, times: perCaller)
+        let server = try processCPUTime(serverPID) - serverBefore
+        let own = ownCPUTime() - ownBefore
+        for client in clients { await client.close() }
+        print("calls=\(perCaller * callers) server_user_s=\(server.user) server_system_s=\(server.system) user_s=\(own.user) system_s=\(own.system)")
+    }
+
+    /// Each client makes `times` calls, in a task of its own, all at once.
+    private static func call(_ clients: [RPCClient], _ request: TestingV1.EchoRequest, times: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in clients {
+                group.addTask { for _ in 0..<times { _ = try await client.unary(TestingV1.Echo.echo, request) } }
+            }
+            try await group.waitForAll()
+        }
     }
 }
 
