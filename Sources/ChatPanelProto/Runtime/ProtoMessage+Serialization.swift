@@ -124,10 +124,22 @@ struct WireValidator {
 
     private func checkString(from start: Int, to end: Int, path: @autoclosure () -> String) throws {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        switch Self.stringProblem(bytes) {
+        case nil: return
+        case .embeddedNUL: throw ProtoCodingError.embeddedNUL(field: path())
+        case .invalidUTF8: throw ProtoCodingError.invalidUTF8(field: path())
+        }
+    }
+
+    /// What is wrong with a string field's bytes: a NUL (C code would cut the string there), or
+    /// not UTF-8. Nil when nothing is.
+    enum StringProblem { case embeddedNUL, invalidUTF8 }
+
+    static func stringProblem(_ bytes: UnsafeRawBufferPointer) -> StringProblem? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         // memchr finds a NUL a word at a time, and ASCII is told eight bytes at a time: a loop
         // over the bytes took two compares a byte.
-        if memchr(base, 0, bytes.count) != nil { throw ProtoCodingError.embeddedNUL(field: path()) }
+        if memchr(base, 0, bytes.count) != nil { return .embeddedNUL }
         var highBits: UInt64 = 0
         var index = 0
         while index + 8 <= bytes.count {
@@ -138,9 +150,8 @@ struct WireValidator {
             highBits |= UInt64(bytes[index])
             index += 1
         }
-        if highBits & 0x8080_8080_8080_8080 != 0, !Self.isWellFormedUTF8(bytes) {
-            throw ProtoCodingError.invalidUTF8(field: path())
-        }
+        if highBits & 0x8080_8080_8080_8080 != 0, !isWellFormedUTF8(bytes) { return .invalidUTF8 }
+        return nil
     }
 
     /// Whether `bytes` is well-formed UTF-8 (the Unicode Standard's table 3-7): what

@@ -209,7 +209,7 @@ public final class RPCClient: Sendable {
         if let trace = ServiceContext.current?.traceContext ?? RPCCallContext.current?.trace {
             frame.traceparent = trace.traceparent
         }
-        let envelope = try frame.serializedBytes()
+        let envelope = try frame.encodedEnvelope()
         let size = ByteBufferAllocator.frameBodySize(envelope: envelope, field: Self.payloadField, payload: payload)
         guard size <= configuration.maximumFrameSize else {
             throw RPCError(

@@ -134,7 +134,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var cancel = RPCV1.RequestFrame()
         cancel.callID = id
         cancel.kind = .cancel
-        if let bytes = try? cancel.serializedBytes(), context.channel.isActive {
+        if let bytes = try? cancel.encodedEnvelope(), context.channel.isActive {
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(bytes)), promise: nil)
         }
     }
@@ -190,7 +190,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastFrame.touch()
         let buffer = unwrapInboundIn(data)
-        guard let frame = try? buffer.withUnsafeReadableBytes({ try RPCV1.ResponseFrame(unsafeBytes: $0) }) else {
+        guard let frame = try? buffer.withUnsafeReadableBytes({ try RPCV1.ResponseFrame(envelope: $0) }) else {
             context.fireErrorCaught(RPCError(code: .internal, message: "undecodable response frame from \(socketPath)"))
             return
         }

@@ -119,7 +119,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         let frame: RPCV1.RequestFrame
         do {
             // Decoded where the frame reader left it, without a copy.
-            frame = try buffer.withUnsafeReadableBytes { try RPCV1.RequestFrame(unsafeBytes: $0) }
+            frame = try buffer.withUnsafeReadableBytes { try RPCV1.RequestFrame(envelope: $0) }
         } catch {
             // Without a decodable envelope there is no call id to answer: the peer is broken.
             logger.warning("rpc.frame.undecodable", metadata: ["chatpanel.rpc.error": "\(error)"])

@@ -1,0 +1,191 @@
+@testable import ChatPanelProto
+import Testing
+
+/// The RPC envelopes read and written without protobuf-c: the bytes written are protobuf-c's,
+/// and every input reads as the general decoder reads it (the same frame or the same error).
+@Suite struct RPCEnvelopeTests {
+    /// A small deterministic generator, so that a failure names a seed that reproduces it.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    private static let texts = ["", "/chatpanel.clients.v1.Clients/GetClientCard", "ключ-повтора-7", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "日本語 ✓ 🎉", "a"]
+
+    private static func requestFrame(_ random: inout Seeded) -> RPCV1.RequestFrame {
+        var frame = RPCV1.RequestFrame()
+        frame.callID = [0, 1, 300, UInt64.max, random.next()][Int(random.next() % 5)]
+        frame.kind = RPCV1.RequestKind(rawValue: [0, 1, 7, -3][Int(random.next() % 4)])
+        frame.method = texts[Int(random.next() % UInt64(texts.count))]
+        frame.timeoutMs = [0, 1, 1000, UInt32.max][Int(random.next() % 4)]
+        if random.next() % 3 != 0 {
+            var caller = RPCV1.Caller()
+            caller.managerID = [0, 1, -1, Int64.max, Int64.min][Int(random.next() % 5)]
+            caller.rights = (0..<Int(random.next() % 5)).map { _ in RPCV1.Right(rawValue: [0, 1, 5, 6, 99, -2][Int(random.next() % 6)]) }
+            frame.caller = caller
+        }
+        frame.requestID = texts[Int(random.next() % UInt64(texts.count))]
+        frame.payload = (0..<Int(random.next() % 300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        frame.traceparent = texts[Int(random.next() % UInt64(texts.count))]
+        return frame
+    }
+
+    private static func responseFrame(_ random: inout Seeded) -> RPCV1.ResponseFrame {
+        var frame = RPCV1.ResponseFrame()
+        frame.callID = [0, 1, 300, UInt64.max, random.next()][Int(random.next() % 5)]
+        frame.endOfStream = random.next() % 2 == 0
+        if random.next() % 4 != 0 {
+            var status = RPCV1.Status()
+            status.code = RPCV1.StatusCode(rawValue: [0, 3, 5, 14, 77, -1][Int(random.next() % 6)])
+            status.message = texts[Int(random.next() % UInt64(texts.count))]
+            status.violations = (0..<Int(random.next() % 3)).map { index in
+                var violation = RPCV1.FieldViolation()
+                violation.field = index == 0 ? "client.phones[1]" : ""
+                violation.description = texts[Int(random.next() % UInt64(texts.count))]
+                return violation
+            }
+            status.details = (0..<Int(random.next() % 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            frame.status = status
+        }
+        frame.payload = (0..<Int(random.next() % 300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        return frame
+    }
+
+    /// The envelope reader's answer and the general decoder's are the same: both the same
+    /// frame, or both the same error.
+    private static func agree<Frame: ProtoMessage & Equatable>(
+        _ bytes: [UInt8], _ envelope: (UnsafeRawBufferPointer) throws -> Frame, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let fast = Result { try bytes.withUnsafeBytes { try envelope($0) } }
+        let general = Result { try bytes.withUnsafeBytes { try Frame(unsafeBytes: $0) } }
+        switch (fast, general) {
+        case (.success(let a), .success(let b)):
+            #expect(a == b, "bytes \(bytes)", sourceLocation: sourceLocation)
+        case (.failure(let a), .failure(let b)):
+            #expect("\(a)" == "\(b)", "bytes \(bytes)", sourceLocation: sourceLocation)
+        default:
+            Issue.record("the envelope reader answered \(fast), the general decoder \(general), for \(bytes)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// `bytes` changed in every way a test of agreement tries: cut at every length, each byte
+    /// replaced by a few values, and a byte dropped at each place.
+    private static func mutations(of bytes: [UInt8]) -> [[UInt8]] {
+        var all: [[UInt8]] = []
+        for length in 0..<bytes.count { all.append(Array(bytes[..<length])) }
+        for index in bytes.indices {
+            for value: UInt8 in [0x00, 0x01, 0x02, 0x08, 0x0A, 0x7F, 0x80, 0xC0, 0xFF] where value != bytes[index] {
+                var changed = bytes
+                changed[index] = value
+                all.append(changed)
+            }
+            var dropped = bytes
+            dropped.remove(at: index)
+            all.append(dropped)
+        }
+        return all
+    }
+
+    @Test(arguments: 0..<40)
+    func requestFramesAreEncodedAsProtobufCEncodesThem(seed: Int) throws {
+        var random = Seeded(state: UInt64(seed))
+        let frame = Self.requestFrame(&random)
+        let ours = try frame.encodedEnvelope()
+        #expect(ours == (try frame.serializedBytes()))
+        // Read by the envelope reader itself, not handed to the general decoder.
+        let read = try #require(ours.withUnsafeBytes { RPCV1.RequestFrame.read($0) })
+        #expect(read == frame)
+    }
+
+    @Test(arguments: 0..<40)
+    func responseFramesReadAsTheGeneralDecoderReadsThem(seed: Int) throws {
+        var random = Seeded(state: UInt64(seed))
+        let frame = Self.responseFrame(&random)
+        let bytes = try frame.serializedBytes()
+        let read = try #require(bytes.withUnsafeBytes { RPCV1.ResponseFrame.read($0) })
+        #expect(read == frame)
+    }
+
+    @Test(arguments: 0..<6)
+    func everyChangedRequestFrameReadsAsTheGeneralDecoderReadsIt(seed: Int) throws {
+        var random = Seeded(state: UInt64(1_000 + seed))
+        var frame = Self.requestFrame(&random)
+        frame.payload = Array(frame.payload.prefix(12))  // keeps the mutations few
+        for bytes in Self.mutations(of: try frame.encodedEnvelope()) {
+            Self.agree(bytes, RPCV1.RequestFrame.init(envelope:))
+        }
+    }
+
+    @Test(arguments: 0..<6)
+    func everyChangedResponseFrameReadsAsTheGeneralDecoderReadsIt(seed: Int) throws {
+        var random = Seeded(state: UInt64(2_000 + seed))
+        var frame = Self.responseFrame(&random)
+        frame.payload = Array(frame.payload.prefix(12))
+        for bytes in Self.mutations(of: try frame.serializedBytes()) {
+            Self.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
+        }
+    }
+
+    @Test func randomBytesReadAsTheGeneralDecoderReadsThem() {
+        var random = Seeded(state: 77)
+        for _ in 0..<3_000 {
+            let bytes = (0..<Int(random.next() % 24)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            Self.agree(bytes, RPCV1.RequestFrame.init(envelope:))
+            Self.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
+        }
+    }
+
+    /// Encodings the RPC layer does not write go to the general decoder, which decides.
+    @Test func unusualEncodingsAreLeftToTheGeneralDecoder() {
+        let callID = WireBytes.key(1, wireType: 0) + WireBytes.varint(5)
+        let caller = WireBytes.lengthDelimited(5, WireBytes.key(1, wireType: 0) + WireBytes.varint(9))
+        let unusual: [(String, [UInt8])] = [
+            ("an unknown field", callID + WireBytes.lengthDelimited(40, [1, 2])),
+            ("the caller twice (merged)", callID + caller + WireBytes.lengthDelimited(5, WireBytes.lengthDelimited(2, [3]))),
+            ("a key longer than it needs", WireBytes.hex("88 00 05")),
+            ("a six-byte length prefix", WireBytes.hex("3a 82 80 80 80 80 00 61 62")),
+            ("a string with a NUL", WireBytes.lengthDelimited(3, [0x61, 0x00])),
+            ("a string that is not UTF-8", WireBytes.lengthDelimited(3, [0xC3, 0x28])),
+            ("the call id as bytes", WireBytes.lengthDelimited(1, [1])),
+            ("a group", WireBytes.hex("0b 0c")),
+            ("a varint longer than it needs", WireBytes.hex("08 85 00")),
+            // protobuf-c reads this end_of_stream as true: a bit is set past the 64th.
+            ("a varint past 64 bits", WireBytes.hex("10 80 80 80 80 80 80 80 80 80 02")),
+        ]
+        for (what, bytes) in unusual {
+            #expect(bytes.withUnsafeBytes { RPCV1.RequestFrame.read($0) } == nil, "\(what)")
+            #expect(bytes.withUnsafeBytes { RPCV1.ResponseFrame.read($0) } == nil, "\(what)")
+            Self.agree(bytes, RPCV1.RequestFrame.init(envelope:))
+            Self.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
+        }
+        // Rights given unpacked, one field each, read as packed ones do.
+        let unpacked = WireBytes.lengthDelimited(5, WireBytes.key(2, wireType: 0) + [4] + WireBytes.key(2, wireType: 0) + [1])
+        let read = unpacked.withUnsafeBytes { RPCV1.RequestFrame.read($0) }
+        #expect(read?.caller?.rights == [.tasks, .createTags])
+        Self.agree(unpacked, RPCV1.RequestFrame.init(envelope:))
+        // end_of_stream as a varint other than 1 is true, as protobuf-c reads it.
+        let endOfStream = WireBytes.key(2, wireType: 0) + WireBytes.varint(300)
+        #expect(endOfStream.withUnsafeBytes { RPCV1.ResponseFrame.read($0) }?.endOfStream == true)
+        Self.agree(endOfStream, RPCV1.ResponseFrame.init(envelope:))
+    }
+
+    @Test func aNULInAStringIsRefusedWhenEncodingAsProtobufCRefusesIt() throws {
+        for keyPath: WritableKeyPath<RPCV1.RequestFrame, String> in [\.method, \.requestID, \.traceparent] {
+            var frame = RPCV1.RequestFrame()
+            frame[keyPath: keyPath] = "a\u{0}b"
+            let general = Result { try frame.serializedBytes() }
+            let ours = Result { try frame.encodedEnvelope() }
+            guard case .failure(let expected) = general, case .failure(let error) = ours else {
+                Issue.record("a NUL was encoded: \(ours), \(general)")
+                continue
+            }
+            #expect("\(error)" == "\(expected)")
+        }
+    }
+}
