@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The top level of an encoded message, walked without decoding it: for code that forwards a
 /// stored message with one field replaced, where decoding and encoding the rest would cost far
 /// more than copying it.
@@ -143,5 +149,85 @@ public enum ProtoWire {
         appendKey(number, wireType: 2, to: &bytes)
         appendVarint(UInt64(payload.count), to: &bytes)
         bytes.append(contentsOf: payload)
+    }
+
+    /// Refuses a string field's UTF-8 holding U+0000 as the encoder refuses it:
+    /// ``ProtoCodingError`` naming `field`, made only then (protobuf-c's strings end at a NUL).
+    public static func refuseNUL(_ utf8: UnsafeBufferPointer<UInt8>, field: @autoclosure () -> String) throws {
+        if let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil { throw ProtoCodingError.embeddedNUL(field: field()) }
+    }
+
+    /// Writes wire format into memory whose size was computed beforehand (with ``size(_:lengthDelimited:)``
+    /// and ``varintSize(_:)``): a message written in one pass, with no growth and no copy.
+    public struct Writer {
+        @usableFromInline let base: UnsafeMutableRawPointer?
+        @usableFromInline var count = 0
+        /// The bytes written so far.
+        @inlinable public var written: Int { count }
+
+        @inlinable init(_ buffer: UnsafeMutableRawBufferPointer) {
+            base = buffer.baseAddress
+        }
+
+        /// A message of `size` bytes written by `write`, which must write exactly that many.
+        @inlinable public static func bytes(size: Int, _ write: (inout Writer) throws -> Void) rethrows -> [UInt8] {
+            try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                var writer = Writer(UnsafeMutableRawBufferPointer(buffer))
+                try write(&writer)
+                precondition(writer.count == size, "a message's fields do not add up to its size")
+                count = size
+            }
+        }
+
+        /// The size of length-delimited field `number` holding `count` bytes; 0 when `count` is
+        /// 0 (proto3 leaves an empty string or bytes field out).
+        @inlinable public static func size(_ number: UInt32, lengthDelimited count: Int) -> Int {
+            count == 0 ? 0 : varintSize(UInt64(number) << 3) + varintSize(UInt64(count)) + count
+        }
+
+        /// The size of varint field `number` holding `value`; 0 when it is 0.
+        @inlinable public static func size(_ number: UInt32, varint value: UInt64) -> Int {
+            value == 0 ? 0 : varintSize(UInt64(number) << 3) + varintSize(value)
+        }
+
+        @inlinable public mutating func putVarint(_ value: UInt64) {
+            guard let base else { return }
+            var rest = value
+            while rest >= 0x80 {
+                base.storeBytes(of: UInt8(truncatingIfNeeded: rest) | 0x80, toByteOffset: count, as: UInt8.self)
+                count += 1
+                rest >>= 7
+            }
+            base.storeBytes(of: UInt8(rest), toByteOffset: count, as: UInt8.self)
+            count += 1
+        }
+
+        /// Varint field `number`, unless `value` is 0.
+        @inlinable public mutating func put(_ number: UInt32, varint value: UInt64) {
+            guard value != 0 else { return }
+            putVarint(UInt64(number) << 3)
+            putVarint(value)
+        }
+
+        /// String field `number`, unless it is empty; a string holding U+0000 is refused as
+        /// the encoder refuses it (``refuseNUL(_:field:)``). Its size is
+        /// `size(number, lengthDelimited: string.utf8.count)`.
+        @inlinable public mutating func put(_ number: UInt32, string: String, field: @autoclosure () -> String) throws {
+            guard !string.isEmpty else { return }
+            var text = string
+            try text.withUTF8 { utf8 in
+                try refuseNUL(utf8, field: field())
+                put(number, UnsafeRawBufferPointer(utf8))
+            }
+        }
+
+        /// Length-delimited field `number`, unless `contents` is empty.
+        @inlinable public mutating func put(_ number: UInt32, _ contents: UnsafeRawBufferPointer) {
+            guard let source = contents.baseAddress, !contents.isEmpty, let base else { return }
+            putVarint(UInt64(number) << 3 | 2)
+            putVarint(UInt64(contents.count))
+            (base + count).copyMemory(from: source, byteCount: contents.count)
+            count += contents.count
+        }
     }
 }

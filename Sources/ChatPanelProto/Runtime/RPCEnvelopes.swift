@@ -57,7 +57,7 @@ extension RPCV1.RequestFrame {
     /// without its payload and appends the payload as field 7 when it writes the frame. Throws
     /// as protobuf-c encoding does for a string holding a NUL.
     ///
-    /// Written in one pass into an array of its exact size.
+    /// Written in one pass into an array of its exact size (``ProtoWire/Writer``).
     public func encodedEnvelope() throws -> [UInt8] {
         var method = method
         var requestID = requestID
@@ -65,46 +65,42 @@ extension RPCV1.RequestFrame {
         return try method.withUTF8 { method in
             try requestID.withUTF8 { requestID in
                 try traceparent.withUTF8 { traceparent in
-                    try encodedEnvelope(method: UnsafeRawBufferPointer(method), requestID: UnsafeRawBufferPointer(requestID), traceparent: UnsafeRawBufferPointer(traceparent))
+                    try encodedEnvelope(method: method, requestID: requestID, traceparent: traceparent)
                 }
             }
         }
     }
 
-    private func encodedEnvelope(method: UnsafeRawBufferPointer, requestID: UnsafeRawBufferPointer, traceparent: UnsafeRawBufferPointer) throws -> [UInt8] {
-        func refuseNUL(_ text: UnsafeRawBufferPointer, _ name: String) throws {
-            if let base = text.baseAddress, memchr(base, 0, text.count) != nil { throw ProtoCodingError.embeddedNUL(field: name) }
-        }
-        try refuseNUL(method, "method")
-        try refuseNUL(requestID, "request_id")
-        try refuseNUL(traceparent, "traceparent")
+    private func encodedEnvelope(
+        method: UnsafeBufferPointer<UInt8>, requestID: UnsafeBufferPointer<UInt8>, traceparent: UnsafeBufferPointer<UInt8>
+    ) throws -> [UInt8] {
+        try ProtoWire.refuseNUL(method, field: "method")
+        try ProtoWire.refuseNUL(requestID, field: "request_id")
+        try ProtoWire.refuseNUL(traceparent, field: "traceparent")
         let kind = UInt64(bitPattern: Int64(kind.rawValue))
         let callerSize = caller?.encodedSize ?? 0
         var size = 0
         if callID != 0 { size += 1 + ProtoWire.varintSize(callID) }
         if kind != 0 { size += 1 + ProtoWire.varintSize(kind) }
-        size += EnvelopeWriter.size(of: method)
+        size += ProtoWire.Writer.size(3, lengthDelimited: method.count)
         if timeoutMs != 0 { size += 1 + ProtoWire.varintSize(UInt64(timeoutMs)) }
         if caller != nil { size += 1 + ProtoWire.varintSize(UInt64(callerSize)) + callerSize }
-        size += EnvelopeWriter.size(of: requestID)
-        size += payload.withUnsafeBytes { EnvelopeWriter.size(of: $0) }
-        size += EnvelopeWriter.size(of: traceparent)
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var out = EnvelopeWriter(UnsafeMutableRawBufferPointer(buffer))
+        size += ProtoWire.Writer.size(6, lengthDelimited: requestID.count)
+        size += ProtoWire.Writer.size(7, lengthDelimited: payload.count)
+        size += ProtoWire.Writer.size(8, lengthDelimited: traceparent.count)
+        return ProtoWire.Writer.bytes(size: size) { out in
             if callID != 0 { out.put(1, varint: callID) }
             if kind != 0 { out.put(2, varint: kind) }
-            out.put(3, method)
+            out.put(3, UnsafeRawBufferPointer(method))
             if timeoutMs != 0 { out.put(4, varint: UInt64(timeoutMs)) }
             if let caller {
                 out.putVarint(5 << 3 | 2)
                 out.putVarint(UInt64(callerSize))
                 caller.write(to: &out)
             }
-            out.put(6, requestID)
+            out.put(6, UnsafeRawBufferPointer(requestID))
             payload.withUnsafeBytes { out.put(7, $0) }
-            out.put(8, traceparent)
-            precondition(out.written == size, "a request envelope's parts do not add up to its size")
-            count = size
+            out.put(8, UnsafeRawBufferPointer(traceparent))
         }
     }
 }
@@ -148,54 +144,13 @@ extension RPCV1.Caller {
         rights.reduce(0) { $0 + ProtoWire.varintSize(UInt64(bitPattern: Int64($1.rawValue))) }
     }
 
-    func write(to out: inout EnvelopeWriter) {
+    func write(to out: inout ProtoWire.Writer) {
         if managerID != 0 { out.put(1, varint: UInt64(bitPattern: managerID)) }
         if !rights.isEmpty {
             out.putVarint(2 << 3 | 2)
             out.putVarint(UInt64(packedRightsSize))
             for right in rights { out.putVarint(UInt64(bitPattern: Int64(right.rawValue))) }
         }
-    }
-}
-
-/// Writes wire format into memory of the exact size, computed beforehand.
-struct EnvelopeWriter {
-    private let base: UnsafeMutableRawPointer?
-    private(set) var written = 0
-
-    init(_ buffer: UnsafeMutableRawBufferPointer) {
-        base = buffer.baseAddress
-    }
-
-    /// The size of a length-delimited field of a one-byte key, nothing when it is empty.
-    static func size(of contents: UnsafeRawBufferPointer) -> Int {
-        contents.isEmpty ? 0 : 1 + ProtoWire.varintSize(UInt64(contents.count)) + contents.count
-    }
-
-    mutating func putVarint(_ value: UInt64) {
-        guard let base else { return }
-        var rest = value
-        while rest >= 0x80 {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: rest) | 0x80, toByteOffset: written, as: UInt8.self)
-            written += 1
-            rest >>= 7
-        }
-        base.storeBytes(of: UInt8(rest), toByteOffset: written, as: UInt8.self)
-        written += 1
-    }
-
-    mutating func put(_ number: UInt32, varint value: UInt64) {
-        putVarint(UInt64(number) << 3)
-        putVarint(value)
-    }
-
-    /// A length-delimited field, unless it is empty.
-    mutating func put(_ number: UInt32, _ contents: UnsafeRawBufferPointer) {
-        guard let source = contents.baseAddress, !contents.isEmpty, let base else { return }
-        putVarint(UInt64(number) << 3 | 2)
-        putVarint(UInt64(contents.count))
-        (base + written).copyMemory(from: source, byteCount: contents.count)
-        written += contents.count
     }
 }
 

@@ -36,6 +36,23 @@ public struct RPCRouter: Sendable {
             })
     }
 
+    /// Answers a unary method of `group` with a handler that returns its response already
+    /// encoded: the bytes of a `Response`, for an answer written in one pass from parts that
+    /// are encoded already (the gateway's panel, whose widgets carry the services' bytes).
+    /// The handler owns the encoding's correctness (its tests compare it with `Response`'s own);
+    /// an encoding it cannot make is thrown as any other error of a handler (INTERNAL).
+    public mutating func register<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, group: MethodGroup? = .panel,
+        encoded handler: @escaping @Sendable (Request, RPCCallContext) async throws -> [UInt8]
+    ) {
+        routes[method.path] = RPCRoute(
+            isStreaming: false, group: group, metrics: RouteMetrics.of(method.path),
+            handler: .task { payload, context, limits, _ in
+                let request = try Self.decode(Request.self, payload, limits)
+                return try await handler(request, context)
+            })
+    }
+
     /// Answers a unary method of `group` with a handler that never suspends: it runs inside the
     /// read of its request, on the connection's event loop thread, with no task of its own (a
     /// task, its task-local values and its async frames cost about a tenth of a small call).

@@ -2,11 +2,14 @@ import ChatPanelProto
 import ChatPanelRPC
 
 extension GatewayService {
-    /// `GetPanel`: the whole panel of the calling manager and a dialog (PANEL-1).
+    /// `GetPanel`: the whole panel of the calling manager and a dialog (PANEL-1), written in
+    /// one pass (``GatewayV1/Panel/encoded()``).
     func registerPanel(on router: inout RPCRouter) {
-        router.register(GatewayV1.Gateway.getPanel) { [composer] request, context in
-            guard !request.dialogID.isEmpty else { throw RPCError.invalidArgument(field: "dialog_id", "must not be empty") }
-            return try await composer.panel(dialogID: request.dialogID, context: context)
-        }
+        router.register(
+            GatewayV1.Gateway.getPanel,
+            encoded: { [composer] request, context in
+                guard !request.dialogID.isEmpty else { throw RPCError.invalidArgument(field: "dialog_id", "must not be empty") }
+                return try await composer.panel(dialogID: request.dialogID, context: context).encoded()
+            })
     }
 }
