@@ -35,18 +35,24 @@ struct Valgrind {
         self.preload = URL(fileURLWithPath: preload).standardizedFileURL.path
     }
 
-    /// A copy of `executable` in the runner's folder, without its debug information; made
-    /// again when the executable is newer (a folder kept with `--keep` outlives a build).
+    /// A copy of `executable` in the runner's folder, without its debug information. The copy
+    /// takes the executable's modification time, and is made again unless the executable it is
+    /// asked for has that time: a folder kept with `--keep` outlives a build, and is shared by
+    /// the binaries of two builds compared in one sitting (an older build's binary may be the
+    /// newer file).
     func strippedCopy(of executable: String) throws -> String {
         let copy = "\(directory)/\(URL(fileURLWithPath: executable).lastPathComponent)-stripped"
         let modified = { (path: String) in
             (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
         }
-        if let copied = modified(copy), let built = modified(executable), copied >= built {
+        if let copied = modified(copy), let built = modified(executable), copied == built {
             return copy
         }
         try? FileManager.default.removeItem(atPath: copy)
         _ = try BenchProcess.output("/usr/bin/objcopy", ["--strip-debug", executable, copy])
+        if let built = modified(executable) {
+            try FileManager.default.setAttributes([.modificationDate: built], ofItemAtPath: copy)
+        }
         return copy
     }
 
