@@ -1,59 +1,48 @@
 @testable import ChatPanelProto
+import ChatPanelTesting
 import Testing
 
 /// The RPC envelopes read and written without protobuf-c: the bytes written are protobuf-c's,
 /// and every input reads as the general decoder reads it (the same frame or the same error).
 @Suite struct RPCEnvelopeTests {
-    /// A small deterministic generator, so that a failure names a seed that reproduces it.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static let texts = ["", "/chatpanel.clients.v1.Clients/GetClientCard", "ключ-повтора-7", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "日本語 ✓ 🎉", "a"]
 
-    private static func requestFrame(_ random: inout Seeded) -> RPCV1.RequestFrame {
+    private static func requestFrame(_ random: inout SeededGenerator) -> RPCV1.RequestFrame {
         var frame = RPCV1.RequestFrame()
-        frame.callID = [0, 1, 300, UInt64.max, random.next()][Int(random.next() % 5)]
-        frame.kind = RPCV1.RequestKind(rawValue: [0, 1, 7, -3][Int(random.next() % 4)])
-        frame.method = texts[Int(random.next() % UInt64(texts.count))]
-        frame.timeoutMs = [0, 1, 1000, UInt32.max][Int(random.next() % 4)]
-        if random.next() % 3 != 0 {
+        frame.callID = [0, 1, 300, UInt64.max, random.next() as UInt64][random.next(below: 5)]
+        frame.kind = RPCV1.RequestKind(rawValue: [0, 1, 7, -3][random.next(below: 4)])
+        frame.method = texts[random.next(below: texts.count)]
+        frame.timeoutMs = [0, 1, 1000, UInt32.max][random.next(below: 4)]
+        if random.next(below: 3) != 0 {
             var caller = RPCV1.Caller()
-            caller.managerID = [0, 1, -1, Int64.max, Int64.min][Int(random.next() % 5)]
-            caller.rights = (0..<Int(random.next() % 5)).map { _ in RPCV1.Right(rawValue: [0, 1, 5, 6, 99, -2][Int(random.next() % 6)]) }
+            caller.managerID = [0, 1, -1, Int64.max, Int64.min][random.next(below: 5)]
+            caller.rights = (0..<random.next(below: 5)).map { _ in RPCV1.Right(rawValue: [0, 1, 5, 6, 99, -2][random.next(below: 6)]) }
             frame.caller = caller
         }
-        frame.requestID = texts[Int(random.next() % UInt64(texts.count))]
-        frame.payload = (0..<Int(random.next() % 300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-        frame.traceparent = texts[Int(random.next() % UInt64(texts.count))]
+        frame.requestID = texts[random.next(below: texts.count)]
+        frame.payload = (0..<random.next(below: 300)).map { _ in UInt8(truncatingIfNeeded: random.next() as UInt64) }
+        frame.traceparent = texts[random.next(below: texts.count)]
         return frame
     }
 
-    private static func responseFrame(_ random: inout Seeded) -> RPCV1.ResponseFrame {
+    private static func responseFrame(_ random: inout SeededGenerator) -> RPCV1.ResponseFrame {
         var frame = RPCV1.ResponseFrame()
-        frame.callID = [0, 1, 300, UInt64.max, random.next()][Int(random.next() % 5)]
-        frame.endOfStream = random.next() % 2 == 0
-        if random.next() % 4 != 0 {
+        frame.callID = [0, 1, 300, UInt64.max, random.next() as UInt64][random.next(below: 5)]
+        frame.endOfStream = random.next(below: 2) == 0
+        if random.next(below: 4) != 0 {
             var status = RPCV1.Status()
-            status.code = RPCV1.StatusCode(rawValue: [0, 3, 5, 14, 77, -1][Int(random.next() % 6)])
-            status.message = texts[Int(random.next() % UInt64(texts.count))]
-            status.violations = (0..<Int(random.next() % 3)).map { index in
+            status.code = RPCV1.StatusCode(rawValue: [0, 3, 5, 14, 77, -1][random.next(below: 6)])
+            status.message = texts[random.next(below: texts.count)]
+            status.violations = (0..<random.next(below: 3)).map { index in
                 var violation = RPCV1.FieldViolation()
                 violation.field = index == 0 ? "client.phones[1]" : ""
-                violation.description = texts[Int(random.next() % UInt64(texts.count))]
+                violation.description = texts[random.next(below: texts.count)]
                 return violation
             }
-            status.details = (0..<Int(random.next() % 20)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            status.details = (0..<random.next(below: 20)).map { _ in UInt8(truncatingIfNeeded: random.next() as UInt64) }
             frame.status = status
         }
-        frame.payload = (0..<Int(random.next() % 300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        frame.payload = (0..<random.next(below: 300)).map { _ in UInt8(truncatingIfNeeded: random.next() as UInt64) }
         return frame
     }
 
@@ -94,7 +83,7 @@ import Testing
 
     @Test(arguments: 0..<40)
     func requestFramesAreEncodedAsProtobufCEncodesThem(seed: Int) throws {
-        var random = Seeded(state: UInt64(seed))
+        var random = SeededGenerator(seed: UInt64(seed))
         let frame = Self.requestFrame(&random)
         let ours = try frame.encodedEnvelope()
         #expect(ours == (try frame.serializedBytes()))
@@ -105,7 +94,7 @@ import Testing
 
     @Test(arguments: 0..<40)
     func responseFramesReadAsTheGeneralDecoderReadsThem(seed: Int) throws {
-        var random = Seeded(state: UInt64(seed))
+        var random = SeededGenerator(seed: UInt64(seed))
         let frame = Self.responseFrame(&random)
         let bytes = try frame.serializedBytes()
         let read = try #require(bytes.withUnsafeBytes { RPCV1.ResponseFrame.read($0) })
@@ -114,7 +103,7 @@ import Testing
 
     @Test(arguments: 0..<6)
     func everyChangedRequestFrameReadsAsTheGeneralDecoderReadsIt(seed: Int) throws {
-        var random = Seeded(state: UInt64(1_000 + seed))
+        var random = SeededGenerator(seed: UInt64(1_000 + seed))
         var frame = Self.requestFrame(&random)
         frame.payload = Array(frame.payload.prefix(12))  // keeps the mutations few
         for bytes in Self.mutations(of: try frame.encodedEnvelope()) {
@@ -124,7 +113,7 @@ import Testing
 
     @Test(arguments: 0..<6)
     func everyChangedResponseFrameReadsAsTheGeneralDecoderReadsIt(seed: Int) throws {
-        var random = Seeded(state: UInt64(2_000 + seed))
+        var random = SeededGenerator(seed: UInt64(2_000 + seed))
         var frame = Self.responseFrame(&random)
         frame.payload = Array(frame.payload.prefix(12))
         for bytes in Self.mutations(of: try frame.serializedBytes()) {
@@ -133,9 +122,9 @@ import Testing
     }
 
     @Test func randomBytesReadAsTheGeneralDecoderReadsThem() {
-        var random = Seeded(state: 77)
+        var random = SeededGenerator(seed: 77)
         for _ in 0..<3_000 {
-            let bytes = (0..<Int(random.next() % 24)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let bytes = (0..<random.next(below: 24)).map { _ in UInt8(truncatingIfNeeded: random.next() as UInt64) }
             Self.agree(bytes, RPCV1.RequestFrame.init(envelope:))
             Self.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
         }

@@ -58,7 +58,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4, 5, 6])
     func theCountIsWhatEveryViewMakesWhateverTheOrder(seed: UInt64) async throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let start = Time.at("2026-05-01T10:00:00Z")
         try await withInsightsService(now: start + 3 * 24 * 60 * Time.minute) { service in
             // Views of three visitors, two of them known as clients 1 and 2, spaced around the
@@ -140,20 +140,5 @@ private struct Stored: Equatable, Sendable {
     init(row: PositionalRow) {
         subject = row[0]
         count = VisitCount(visits: row[1], lastStartMs: row[2], lastViewMs: row[3])
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so that a failing seed fails again.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -22,11 +22,7 @@ extension RPCV1.RequestFrame {
     /// Decodes untrusted bytes: the same frame, or the same error, as
     /// ``ProtoMessage/init(unsafeBytes:limits:)`` with the default limits.
     public init(envelope bytes: UnsafeRawBufferPointer) throws {
-        if let frame = Self.read(bytes) {
-            self = frame
-        } else {
-            try self.init(unsafeBytes: bytes)
-        }
+        self = try Self.decoded(bytes, reading: Self.read)
     }
 
     /// The frame, or nil when the general decoder is to decide.
@@ -158,11 +154,7 @@ extension RPCV1.ResponseFrame {
     /// Decodes untrusted bytes: the same frame, or the same error, as
     /// ``ProtoMessage/init(unsafeBytes:limits:)`` with the default limits.
     public init(envelope bytes: UnsafeRawBufferPointer) throws {
-        if let frame = Self.read(bytes) {
-            self = frame
-        } else {
-            try self.init(unsafeBytes: bytes)
-        }
+        self = try Self.decoded(bytes, reading: Self.read)
     }
 
     /// The frame, or nil when the general decoder is to decide.
@@ -215,6 +207,14 @@ extension RPCV1.FieldViolation {
             }
         }
         return reader.failed ? nil : violation
+    }
+}
+
+extension ProtoMessage {
+    /// What `read` makes of the bytes, or else what the general decoder does.
+    static func decoded(_ bytes: UnsafeRawBufferPointer, reading read: (UnsafeRawBufferPointer) -> Self?) throws -> Self {
+        if let message = read(bytes) { return message }
+        return try Self(unsafeBytes: bytes)
     }
 }
 
