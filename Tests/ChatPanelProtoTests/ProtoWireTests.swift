@@ -96,4 +96,37 @@ import Testing
         allKinds.text = "Ёлка"
         #expect(try TestingV1.AllKinds(serializedBytes: bytes) == allKinds)
     }
+
+    @Test func theOnePassWriterWritesWhatItsSizesSay() throws {
+        let text = "Кофе"
+        let size =
+            ProtoWire.Writer.size(1, varint: 300) + ProtoWire.Writer.size(2, varint: 0)
+            + ProtoWire.Writer.size(2_000, lengthDelimited: text.utf8.count) + ProtoWire.Writer.size(4, lengthDelimited: 0)
+        let bytes = try ProtoWire.Writer.bytes(size: size) { out in
+            out.put(1, varint: 300)
+            out.put(2, varint: 0)  // a default: left out
+            try out.put(2_000, string: text, field: "text")
+            out.put(4, UnsafeRawBufferPointer(start: nil, count: 0))  // empty: left out
+        }
+        #expect(bytes == WireBytes.key(1, wireType: 0) + WireBytes.varint(300) + WireBytes.lengthDelimited(2_000, Array(text.utf8)))
+        #expect(throws: ProtoCodingError.embeddedNUL(field: "outer.text")) {
+            try ProtoWire.Writer.bytes(size: 4) { out in try out.put(1, string: "a\u{0}", field: "outer.text") }
+        }
+        #expect(ProtoWire.Writer.bytes(size: 0) { _ in }.isEmpty)
+    }
+
+    @Test func aSizeComputedShortStopsTheWriterBeforeItWritesPastTheEnd() async {
+        // A varint, a field's contents, and anything at all into no memory: each traps.
+        await #expect(processExitsWith: .failure) {
+            _ = ProtoWire.Writer.bytes(size: 2) { out in out.put(1, varint: 300) }
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = [UInt8](repeating: 7, count: 10).withUnsafeBytes { contents in
+                ProtoWire.Writer.bytes(size: 11) { out in out.put(1, contents) }
+            }
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = ProtoWire.Writer.bytes(size: 0) { out in out.put(1, varint: 1) }
+        }
+    }
 }

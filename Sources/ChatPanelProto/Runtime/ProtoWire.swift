@@ -159,14 +159,24 @@ public enum ProtoWire {
 
     /// Writes wire format into memory whose size was computed beforehand (with ``size(_:lengthDelimited:)``
     /// and ``varintSize(_:)``): a message written in one pass, with no growth and no copy.
+    ///
+    /// Every write is checked against the memory's size first: a size computed short stops the
+    /// process instead of writing past the end (or dropping a field).
     public struct Writer {
         @usableFromInline let base: UnsafeMutableRawPointer?
+        @usableFromInline let capacity: Int
         @usableFromInline var count = 0
         /// The bytes written so far.
         @inlinable public var written: Int { count }
 
         @inlinable init(_ buffer: UnsafeMutableRawBufferPointer) {
             base = buffer.baseAddress
+            capacity = buffer.count
+        }
+
+        /// Stops the process unless `bytes` more fit.
+        @inlinable func reserve(_ bytes: Int) {
+            precondition(bytes <= capacity - count && base != nil, "a message's fields exceed the size computed for it")
         }
 
         /// A message of `size` bytes written by `write`, which must write exactly that many.
@@ -191,6 +201,7 @@ public enum ProtoWire {
         }
 
         @inlinable public mutating func putVarint(_ value: UInt64) {
+            reserve(varintSize(value))
             guard let base else { return }
             var rest = value
             while rest >= 0x80 {
@@ -223,9 +234,11 @@ public enum ProtoWire {
 
         /// Length-delimited field `number`, unless `contents` is empty.
         @inlinable public mutating func put(_ number: UInt32, _ contents: UnsafeRawBufferPointer) {
-            guard let source = contents.baseAddress, !contents.isEmpty, let base else { return }
+            guard let source = contents.baseAddress, !contents.isEmpty else { return }
             putVarint(UInt64(number) << 3 | 2)
             putVarint(UInt64(contents.count))
+            reserve(contents.count)
+            guard let base else { return }
             (base + count).copyMemory(from: source, byteCount: contents.count)
             count += contents.count
         }
