@@ -169,7 +169,8 @@ public enum ProtoWire {
         /// The bytes written so far.
         @inlinable public var written: Int { count }
 
-        @inlinable init(_ buffer: UnsafeMutableRawBufferPointer) {
+        /// A writer of `buffer`, which is to hold exactly what is written.
+        @inlinable public init(_ buffer: UnsafeMutableRawBufferPointer) {
             base = buffer.baseAddress
             capacity = buffer.count
         }
@@ -232,15 +233,21 @@ public enum ProtoWire {
             }
         }
 
+        /// Bytes as they are: a part already encoded, a frame's length prefix.
+        @inlinable public mutating func putRaw(_ bytes: UnsafeRawBufferPointer) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            reserve(bytes.count)
+            guard let base else { return }
+            (base + count).copyMemory(from: source, byteCount: bytes.count)
+            count += bytes.count
+        }
+
         /// Length-delimited field `number`, unless `contents` is empty.
         @inlinable public mutating func put(_ number: UInt32, _ contents: UnsafeRawBufferPointer) {
             guard let source = contents.baseAddress, !contents.isEmpty else { return }
             putVarint(UInt64(number) << 3 | 2)
             putVarint(UInt64(contents.count))
-            reserve(contents.count)
-            guard let base else { return }
-            (base + count).copyMemory(from: source, byteCount: contents.count)
-            count += contents.count
+            putRaw(UnsafeRawBufferPointer(start: source, count: contents.count))
         }
     }
 }

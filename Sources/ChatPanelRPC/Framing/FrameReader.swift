@@ -167,28 +167,19 @@ extension ByteBufferAllocator {
     /// number above 1 and the payload's the highest, the bytes protobuf-c packs for the whole
     /// message. One envelope encoded once serves every call that differs only in its id.
     ///
-    /// The frame is written in one pass into a buffer of its exact size (a `writeInteger` or
+    /// The frame is written in one pass (`ProtoWire.Writer`) into a buffer of its exact size (a `writeInteger` or
     /// `writeBytes` per part checks the capacity and the buffer's uniqueness each time).
     func frame(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
         let bodySize = Self.frameBodySize(id: id, envelope: envelope, field: field, payload: payload)
         var buffer = self.buffer(capacity: 4 + bodySize)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4 + bodySize) { space in
-            var out = space.baseAddress!
-            out.storeBytes(of: UInt32(truncatingIfNeeded: bodySize).bigEndian, as: UInt32.self)
-            out += 4
-            if id != 0 {
-                out.putVarint(1 << 3)
-                out.putVarint(id)
-            }
-            out.putBytes(envelope)
-            if !payload.isEmpty {
-                out.putVarint(UInt64(field) << 3 | 2)
-                out.putVarint(UInt64(payload.count))
-                out.putBytes(payload)
-            }
-            let written = out - space.baseAddress!
-            precondition(written == 4 + bodySize, "a frame's parts do not add up to its length")
-            return written
+            var out = ProtoWire.Writer(UnsafeMutableRawBufferPointer(rebasing: space[..<(4 + bodySize)]))
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bodySize).bigEndian) { out.putRaw($0) }
+            out.put(1, varint: id)
+            envelope.withUnsafeBytes { out.putRaw($0) }
+            payload.withUnsafeBytes { out.put(field, $0) }
+            precondition(out.written == 4 + bodySize, "a frame's parts do not add up to its length")
+            return out.written
         }
         return buffer
     }
@@ -196,28 +187,5 @@ extension ByteBufferAllocator {
     /// The size of the frame body ``frame(id:envelope:field:payload:)`` makes.
     static func frameBodySize(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
         frameBodySize(envelope: envelope, field: field, payload: payload) + (id == 0 ? 0 : 1 + ProtoWire.varintSize(id))
-    }
-}
-
-extension UnsafeMutableRawPointer {
-    /// Stores `value` as a protobuf varint here and moves past it.
-    fileprivate mutating func putVarint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            storeBytes(of: UInt8(truncatingIfNeeded: rest) | 0x80, as: UInt8.self)
-            self += 1
-            rest >>= 7
-        }
-        storeBytes(of: UInt8(rest), as: UInt8.self)
-        self += 1
-    }
-
-    /// Copies `bytes` here and moves past them.
-    fileprivate mutating func putBytes(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { source in
-            guard let base = source.baseAddress else { return }
-            copyMemory(from: base, byteCount: source.count)
-            self += source.count
-        }
     }
 }
