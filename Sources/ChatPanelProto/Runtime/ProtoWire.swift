@@ -201,6 +201,18 @@ public enum ProtoWire {
             value == 0 ? 0 : varintSize(UInt64(number) << 3) + varintSize(value)
         }
 
+        /// The size of length-delimited field `number` of `length` bytes written whole, even when
+        /// empty: a sub-message that is present, a packed list.
+        @inlinable public static func size(_ number: UInt32, present length: Int) -> Int {
+            varintSize(UInt64(number) << 3) + varintSize(UInt64(length)) + length
+        }
+
+        /// The key and length of length-delimited field `number`; its `length` bytes follow.
+        @inlinable public mutating func putHeader(_ number: UInt32, length: Int) {
+            putVarint(UInt64(number) << 3 | 2)
+            putVarint(UInt64(length))
+        }
+
         @inlinable public mutating func putVarint(_ value: UInt64) {
             reserve(varintSize(value))
             guard let base else { return }
@@ -245,8 +257,7 @@ public enum ProtoWire {
         /// Length-delimited field `number`, unless `contents` is empty.
         @inlinable public mutating func put(_ number: UInt32, _ contents: UnsafeRawBufferPointer) {
             guard let source = contents.baseAddress, !contents.isEmpty else { return }
-            putVarint(UInt64(number) << 3 | 2)
-            putVarint(UInt64(contents.count))
+            putHeader(number, length: contents.count)
             putRaw(UnsafeRawBufferPointer(start: source, count: contents.count))
         }
     }

@@ -75,23 +75,19 @@ extension RPCV1.RequestFrame {
         try ProtoWire.refuseNUL(traceparent, field: "traceparent")
         let kind = UInt64(bitPattern: Int64(kind.rawValue))
         let callerSize = caller?.encodedSize ?? 0
-        var size = 0
-        if callID != 0 { size += 1 + ProtoWire.varintSize(callID) }
-        if kind != 0 { size += 1 + ProtoWire.varintSize(kind) }
-        size += ProtoWire.Writer.size(3, lengthDelimited: method.count)
-        if timeoutMs != 0 { size += 1 + ProtoWire.varintSize(UInt64(timeoutMs)) }
-        if caller != nil { size += 1 + ProtoWire.varintSize(UInt64(callerSize)) + callerSize }
+        var size = ProtoWire.Writer.size(1, varint: callID) + ProtoWire.Writer.size(2, varint: kind)
+        size += ProtoWire.Writer.size(3, lengthDelimited: method.count) + ProtoWire.Writer.size(4, varint: UInt64(timeoutMs))
+        if caller != nil { size += ProtoWire.Writer.size(5, present: callerSize) }
         size += ProtoWire.Writer.size(6, lengthDelimited: requestID.count)
         size += ProtoWire.Writer.size(7, lengthDelimited: payload.count)
         size += ProtoWire.Writer.size(8, lengthDelimited: traceparent.count)
         return ProtoWire.Writer.bytes(size: size) { out in
-            if callID != 0 { out.put(1, varint: callID) }
-            if kind != 0 { out.put(2, varint: kind) }
+            out.put(1, varint: callID)
+            out.put(2, varint: kind)
             out.put(3, UnsafeRawBufferPointer(method))
-            if timeoutMs != 0 { out.put(4, varint: UInt64(timeoutMs)) }
+            out.put(4, varint: UInt64(timeoutMs))
             if let caller {
-                out.putVarint(5 << 3 | 2)
-                out.putVarint(UInt64(callerSize))
+                out.putHeader(5, length: callerSize)
                 caller.write(to: &out)
             }
             out.put(6, UnsafeRawBufferPointer(requestID))
@@ -128,11 +124,8 @@ extension RPCV1.Caller {
     /// The size of its encoding: the rights packed, each a 64-bit varint (a negative value
     /// takes ten bytes), as protobuf-c packs them.
     var encodedSize: Int {
-        var size = managerID != 0 ? 1 + ProtoWire.varintSize(UInt64(bitPattern: managerID)) : 0
-        if !rights.isEmpty {
-            let packed = packedRightsSize
-            size += 1 + ProtoWire.varintSize(UInt64(packed)) + packed
-        }
+        var size = ProtoWire.Writer.size(1, varint: UInt64(bitPattern: managerID))
+        if !rights.isEmpty { size += ProtoWire.Writer.size(2, present: packedRightsSize) }
         return size
     }
 
@@ -141,10 +134,9 @@ extension RPCV1.Caller {
     }
 
     func write(to out: inout ProtoWire.Writer) {
-        if managerID != 0 { out.put(1, varint: UInt64(bitPattern: managerID)) }
+        out.put(1, varint: UInt64(bitPattern: managerID))
         if !rights.isEmpty {
-            out.putVarint(2 << 3 | 2)
-            out.putVarint(UInt64(packedRightsSize))
+            out.putHeader(2, length: packedRightsSize)
             for right in rights { out.putVarint(UInt64(bitPattern: Int64(right.rawValue))) }
         }
     }

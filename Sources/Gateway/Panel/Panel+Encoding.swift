@@ -14,21 +14,19 @@ extension GatewayV1.Panel {
             ProtoWire.Writer.size(1, lengthDelimited: dialogID.utf8.count) + ProtoWire.Writer.size(2, varint: UInt64(bitPattern: managerID))
             + ProtoWire.Writer.size(3, varint: layoutVersion) + ProtoWire.Writer.size(6, varint: UInt64(elapsedMs))
             + ProtoWire.Writer.size(7, varint: UInt64(bitPattern: loadedAtMs))
-        if client != nil { size += 1 + ProtoWire.varintSize(UInt64(clientSize)) + clientSize }
+        if client != nil { size += ProtoWire.Writer.size(4, present: clientSize) }
         let widgetSizes = widgets.map(\.encodedSize)
-        for widgetSize in widgetSizes { size += 1 + ProtoWire.varintSize(UInt64(widgetSize)) + widgetSize }
+        for widgetSize in widgetSizes { size += ProtoWire.Writer.size(5, present: widgetSize) }
         return try ProtoWire.Writer.bytes(size: size) { out in
             try out.put(1, string: dialogID, field: "dialog_id")
             out.put(2, varint: UInt64(bitPattern: managerID))
             out.put(3, varint: layoutVersion)
             if let client {
-                out.putVarint(4 << 3 | 2)
-                out.putVarint(UInt64(clientSize))
+                out.putHeader(4, length: clientSize)
                 try client.write(to: &out, under: "client")
             }
             for (widget, widgetSize) in zip(widgets, widgetSizes) {
-                out.putVarint(5 << 3 | 2)
-                out.putVarint(UInt64(widgetSize))
+                out.putHeader(5, length: widgetSize)
                 try widget.write(to: &out, under: "widgets")
             }
             out.put(6, varint: UInt64(elapsedMs))
