@@ -1,4 +1,5 @@
 public import GRDB
+import Foundation
 import GRDBSQLite
 
 /// The values of one result row, read by column position.
@@ -28,9 +29,25 @@ public struct PositionalRow: PositionalValues, Sendable {
 public protocol PositionalValues {
     /// The database value at `index`.
     func databaseValue(at index: Int) -> DatabaseValue
+
+    /// Calls `body` with the bytes of the text or blob at `index` (no bytes for NULL; an
+    /// integer or a real as SQLite writes it as text). A ``StatementRow`` gives them where
+    /// SQLite holds them, without a `Data` or a `String` made of them.
+    func withBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result
 }
 
 extension PositionalValues {
+    /// The bytes of the value at `index`, from its `DatabaseValue`.
+    public func withBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        switch databaseValue(at: index).storage {
+        case .null: return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        case .blob(let data): return try data.withUnsafeBytes(body)
+        case .string(var text): return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        case .int64(let value): return try Array(String(value).utf8).withUnsafeBytes(body)
+        case .double(let value): return try Array(String(value).utf8).withUnsafeBytes(body)
+        }
+    }
+
     /// The value at `index`, converted as GRDB's `Row` converts it: ask for an optional when the
     /// value may be NULL. A NULL read as a non-optional, or a value that does not convert to
     /// `Value`, is a programming error (as with GRDB's `Row`). Inlinable: specialized where it is
@@ -70,6 +87,46 @@ public struct OffsetValues<Base: PositionalValues>: PositionalValues {
     }
 
     @inlinable public func databaseValue(at index: Int) -> DatabaseValue { base.databaseValue(at: offset + index) }
+
+    @inlinable
+    public func withBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try base.withBytes(at: offset + index, body)
+    }
+}
+
+/// The row a statement stands on, read in place by position, for a query whose rows are read
+/// once, as they come (``Database/forEachPositionalRow(sql:_:_:)``): no row's values are copied
+/// out into an array first, and a text or blob can be read where SQLite holds it
+/// (``withBytes(at:_:)``). Valid only inside the closure it is given to: the statement's next
+/// step replaces its values.
+public struct StatementRow: PositionalValues {
+    @usableFromInline let statement: SQLiteStatement
+
+    @usableFromInline init(_ statement: SQLiteStatement) { self.statement = statement }
+
+    /// The number of columns.
+    public var count: Int { Int(sqlite3_column_count(statement)) }
+
+    @inlinable public func databaseValue(at index: Int) -> DatabaseValue {
+        DatabaseValue(sqliteStatement: statement, index: CInt(index))
+    }
+
+    public func withBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        // The pointer first, then the count: asking for the count first may convert the value
+        // to text in the wrong encoding (sqlite3_column_blob's documentation).
+        let start = sqlite3_column_blob(statement, CInt(index))
+        let count = Int(sqlite3_column_bytes(statement, CInt(index)))
+        return try body(UnsafeRawBufferPointer(start: start, count: count))
+    }
+
+    /// The row's values copied out, to keep.
+    func copied() -> PositionalRow {
+        let width = count
+        var values = ContiguousArray<DatabaseValue>()
+        values.reserveCapacity(width)
+        for index in 0..<width { values.append(databaseValue(at: index)) }
+        return PositionalRow(values: values)
+    }
 }
 
 extension Row: PositionalValues {
@@ -94,14 +151,48 @@ extension Database {
         // through the collection protocol's witness, and each time the array grows the
         // standard library looks up its storage type at run time (about 900 instructions).
         var rows: [PositionalRow] = []
-        try PositionalRowCursor(statement: statement, arguments: arguments).forEach { rows.append($0) }
+        try StatementRowCursor(statement: statement, arguments: arguments).forEach { rows.append($0.copied()) }
         return rows
     }
 
     /// The first row of `statement` run with `arguments`, read by position; the statement is
     /// reset without stepping through the rest.
     public func positionalRow(_ statement: Statement, _ arguments: PositionalArguments) throws -> PositionalRow? {
-        try PositionalRowCursor(statement: statement, arguments: arguments).next()
+        let cursor = try StatementRowCursor(statement: statement, arguments: arguments)
+        // Copied while the cursor (which resets the statement when it goes) is still there.
+        return try withExtendedLifetime(cursor) { try cursor.next()?.copied() }
+    }
+
+    /// Every row of the statement of `sql` (prepared once per connection), each made into a
+    /// `Value` by `transform` while the statement stands on it (``StatementRow``): no row's
+    /// values are copied out first.
+    ///
+    /// ```swift
+    /// let tasks = try db.positionalRows(sql: TaskRecord.pageSQL, arguments) { TaskRecord(row: $0) }
+    /// ```
+    @inlinable
+    public func positionalRows<Value>(
+        sql: String, _ arguments: PositionalArguments = [], _ transform: (StatementRow) throws -> Value
+    ) throws -> [Value] {
+        var values: [Value] = []
+        try forEachPositionalRow(sql: sql, arguments) { values.append(try transform($0)) }
+        return values
+    }
+
+    /// Runs the statement of `sql` (prepared once per connection) with `arguments` and calls
+    /// `body` with each row in turn, read in place (``StatementRow``): for rows read once, as
+    /// they come, such as rows encoded into an answer.
+    ///
+    /// ```swift
+    /// try db.forEachPositionalRow(sql: "SELECT id, input FROM product WHERE category_id = ?", [category]) { row in
+    ///     let id: Int64 = row[0]
+    ///     try row.withBytes(at: 1) { input in try encode(id, input) }
+    /// }
+    /// ```
+    public func forEachPositionalRow(sql: String, _ arguments: PositionalArguments = [], _ body: (StatementRow) throws -> Void)
+        throws
+    {
+        try StatementRowCursor(statement: reusableStatement(sql: sql), arguments: arguments).forEach(body)
     }
 
     /// Runs the statement of `sql` (prepared once per connection) with `arguments` to its end:
@@ -182,16 +273,14 @@ extension DatabaseError {
     }
 }
 
-/// Steps a statement and copies each row's values out by position.
-final class PositionalRowCursor: DatabaseCursor {
-    typealias Element = PositionalRow
+/// Steps a statement; each element is the row it stands on (valid until the next step).
+final class StatementRowCursor: DatabaseCursor {
+    typealias Element = StatementRow
     let _statement: Statement
     var _isDone = false
-    private let width: CInt
 
     init(statement: Statement, arguments: PositionalArguments) throws {
         self._statement = statement
-        self.width = CInt(statement.columnCount)
         // Resets the statement, checks the arguments against its parameters and binds them.
         try arguments.bind(to: statement)
     }
@@ -202,12 +291,5 @@ final class PositionalRowCursor: DatabaseCursor {
         sqlite3_reset(_statement.sqliteStatement)
     }
 
-    func _element(sqliteStatement: SQLiteStatement) throws -> PositionalRow {
-        var values = ContiguousArray<DatabaseValue>()
-        values.reserveCapacity(Int(width))
-        for index in 0..<width {
-            values.append(DatabaseValue(sqliteStatement: sqliteStatement, index: index))
-        }
-        return PositionalRow(values: values)
-    }
+    func _element(sqliteStatement: SQLiteStatement) throws -> StatementRow { StatementRow(sqliteStatement) }
 }

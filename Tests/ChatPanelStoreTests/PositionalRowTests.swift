@@ -57,6 +57,75 @@ import Testing
         }
     }
 
+    @Test func rowsReadInPlaceGiveWhatCopiedRowsGive() throws {
+        try withQueue { queue in
+            try queue.read { db in
+                let sql = "SELECT id, name, score, flag, blob FROM item ORDER BY id"
+                let copied = try db.positionalRows(sql: sql)
+                var seen = 0
+                try db.forEachPositionalRow(sql: sql) { row in
+                    let theirs = copied[seen]
+                    seen += 1
+                    #expect(row.count == 5)
+                    #expect(row[0] as Int64 == theirs[0] as Int64)
+                    #expect(row[1] as String == theirs[1] as String)
+                    #expect(row[2] as Double? == theirs[2] as Double?)
+                    #expect(row[3] as Bool == theirs[3] as Bool)
+                    #expect(row[4] as Data? == theirs[4] as Data?)
+                    // The bytes in place are those of the copied value, read the same way.
+                    for column in 0..<5 {
+                        #expect(row.withBytes(at: column) { Array($0) } == theirs.withBytes(at: column) { Array($0) })
+                    }
+                }
+                #expect(seen == 3)
+                #expect(try db.positionalRows(sql: sql) { $0[1] as String } == ["один", "", "three"])
+                #expect(try db.positionalRows(sql: "SELECT name FROM item WHERE id > ?", [9]) { $0[0] as String }.isEmpty)
+            }
+        }
+    }
+
+    @Test func bytesAreTheTextsUTF8TheBlobsBytesAndNoneForNULL() throws {
+        try withQueue { queue in
+            try queue.read { db in
+                let sql = "SELECT name, blob, score, id FROM item WHERE id = ?"
+                func bytes(_ id: Int64) throws -> [[UInt8]] {
+                    var read: [[UInt8]] = []
+                    try db.forEachPositionalRow(sql: sql, [id]) { row in
+                        read = (0..<4).map { column in row.withBytes(at: column) { Array($0) } }
+                    }
+                    return read
+                }
+                #expect(try bytes(1) == [Array("один".utf8), [0, 1], Array("1.5".utf8), Array("1".utf8)])
+                #expect(try bytes(2) == [[], [], [], Array("2".utf8)])
+                // Copied rows give the same bytes (through their `DatabaseValue`s).
+                let copied = try #require(try db.positionalRow(sql: sql, [1]))
+                #expect(copied.withBytes(at: 0) { Array($0) } == Array("один".utf8))
+                #expect(copied.withBytes(at: 1) { Array($0) } == [0, 1])
+                #expect(OffsetValues(base: copied, offset: 1).withBytes(at: 0) { Array($0) } == [0, 1])
+            }
+        }
+    }
+
+    @Test func anErrorThrownFromARowStopsTheRunAndLeavesTheStatementReset() throws {
+        struct Stop: Error {}
+        try withQueue { queue in
+            try queue.write { db in
+                let sql = "SELECT id FROM item ORDER BY id"
+                var seen: [Int64] = []
+                #expect(throws: Stop.self) {
+                    try db.forEachPositionalRow(sql: sql) { row in
+                        seen.append(row[0])
+                        throw Stop()
+                    }
+                }
+                #expect(seen == [1])
+                // Not left running: a write to the table, then a full run of the same statement.
+                try db.execute(sql: "DELETE FROM item WHERE id = 1")
+                #expect(try db.positionalRows(sql: sql) { $0[0] as Int64 } == [2, 3])
+            }
+        }
+    }
+
     @Test func aColumnPastTheRowsEndTraps() async {
         // A column past a row's end is a programming error, as with GRDB's `Row`: never a value.
         await #expect(processExitsWith: .failure) {

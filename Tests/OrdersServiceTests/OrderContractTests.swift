@@ -464,6 +464,14 @@ import Testing
             let second = try await service.call(OrdersV1.Orders.listOrders, request)
             #expect(
                 second.orders.map(\.orderID) == Array(ids.prefix(2).reversed()) && second.nextPageToken.isEmpty && second.settings == nil)
+            // A last page that is exactly full has no next page.
+            request.pageSize = 3
+            request.pageToken = ""
+            let full = try await service.call(OrdersV1.Orders.listOrders, request)
+            #expect(full.orders.map(\.orderID) == [draft.orderID] + ids.reversed().prefix(2) && !full.nextPageToken.isEmpty)
+            request.pageToken = full.nextPageToken
+            let last = try await service.call(OrdersV1.Orders.listOrders, request)
+            #expect(last.orders.map(\.orderID) == Array(ids.prefix(3).reversed()) && last.nextPageToken.isEmpty)
             request.pageToken = "p1.whatever"
             await expectError(.invalidArgument, fields: ["page_token"]) { _ = try await service.call(OrdersV1.Orders.listOrders, request) }
         }

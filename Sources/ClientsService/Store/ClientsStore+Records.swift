@@ -82,7 +82,7 @@ extension ClientsStore {
 
     /// A client's phones in order.
     static func phones(_ db: Database, clientID: Int64) throws -> [PhoneNumber] {
-        try db.positionalRows(sql: "SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]).map {
+        try db.positionalRows(sql: "SELECT number, normalized FROM client_phone WHERE client_id = ? ORDER BY position", [clientID]) {
             PhoneNumber(entered: $0[0], normalized: $0[1])
         }
     }

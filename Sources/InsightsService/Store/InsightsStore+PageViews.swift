@@ -59,10 +59,11 @@ extension InsightsStore {
         // The landing view gives the referrer, the device, the location and the UTM tags; the
         // pages listed are the newest ones, read alone (a long visit's others are not read).
         guard let landing = try db.positionalRow(sql: subject.landingSQL, [subject.value, count.lastStartMs]) else { return response }
-        let newestFirst = try db.positionalRows(sql: subject.pagesSQL, [subject.value, count.lastStartMs, VisitSessions.maximumPages])
+        let newestFirst = try db.positionalRows(sql: subject.pagesSQL, [subject.value, count.lastStartMs, VisitSessions.maximumPages]) {
+            VisitPage(row: $0)
+        }
         response.visit = VisitSessions.visit(
-            landing: PageViewRow(row: landing), pages: newestFirst.reversed().map(VisitPage.init(row:)), count: Int(count.visits), now: now,
-            parser: parser)
+            landing: PageViewRow(row: landing), pages: newestFirst.reversed(), count: Int(count.visits), now: now, parser: parser)
         return response
     }
 }

@@ -107,23 +107,27 @@ extension OrdersStore {
     static func encodedCart(_ db: Database, _ owner: Owner, _ type: PriceTypeRecord?, _ references: CatalogReferences) throws
         -> [UInt8]?
     {
-        let rows = try db.positionalRows(sql: cartSQL, [owner.key])
-        guard let head = rows.first else { return nil }  // no cart, or an empty one
+        // Each row read as it comes: its product's stored fields are read where SQLite holds them.
+        var head: (version: Int64, updatedAt: Int64)?
+        var lines: [(line: CartLine, product: ShownProduct?)] = []
+        try db.forEachPositionalRow(sql: cartSQL, [owner.key]) { row in
+            if head == nil { head = (row[0], row[1]) }
+            lines.append((CartLine(row: OffsetValues(base: row, offset: 2)), try ShownProduct(row: row, at: 7, references, type)))
+        }
+        guard let head else { return nil }  // no cart, or an empty one
         var cart = OrdersV1.Cart()
         cart.owner = owner.proto
-        cart.version = head[0]
-        cart.updatedAtMs = head[1]
-        let lines = rows.map { CartLine(row: OffsetValues(base: $0, offset: 2)) }
-        let totalCurrency = type?.currency ?? lines.first(where: { !$0.siteCurrency.isEmpty })?.siteCurrency ?? "RUB"
+        cart.version = head.version
+        cart.updatedAtMs = head.updatedAt
+        let totalCurrency = type?.currency ?? lines.first(where: { !$0.line.siteCurrency.isEmpty })?.line.siteCurrency ?? "RUB"
         var total: Int64 = 0
         var items: [UInt8] = []
-        for (line, row) in zip(lines, rows) {
+        for (line, product) in lines {
             var item = OrdersV1.CartItem()
             item.article = line.article
             item.quantity = line.quantity
             cart.quantity += line.quantity
             var unit: (Int64, String)? = line.sitePrice.map { ($0, line.siteCurrency) }
-            let product = try ShownProduct(row: row, at: 7, references, type)
             if let product {
                 item.name = product.name
                 item.available = product.isAvailable

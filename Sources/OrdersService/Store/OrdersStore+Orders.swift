@@ -428,26 +428,34 @@ extension OrdersStore {
         time: Int64
     ) throws -> OrdersV1.ListOrdersResponseView {
         guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
-        let rows: [PositionalRow]
+        let sql: String
+        let arguments: PositionalArguments
         if let after = page.after {
-            rows = try db.positionalRows(
-                sql: """
-                    SELECT \(OrderRecords.columns) FROM customer_order
-                    WHERE client_id = ? AND (created_at_ms, id) < (?, ?)
-                    ORDER BY created_at_ms DESC, id DESC LIMIT ?
-                    """, [clientID, after.createdAt, after.orderID, page.size + 1])
+            sql = """
+                SELECT \(OrderRecords.columns) FROM customer_order
+                WHERE client_id = ? AND (created_at_ms, id) < (?, ?)
+                ORDER BY created_at_ms DESC, id DESC LIMIT ?
+                """
+            arguments = [clientID, after.createdAt, after.orderID, page.size + 1]
         } else {
-            rows = try db.positionalRows(
-                sql: """
-                    SELECT \(OrderRecords.columns) FROM customer_order WHERE client_id = ?
-                    ORDER BY created_at_ms DESC, id DESC LIMIT ?
-                    """, [clientID, page.size + 1])
+            sql = """
+                SELECT \(OrderRecords.columns) FROM customer_order WHERE client_id = ?
+                ORDER BY created_at_ms DESC, id DESC LIMIT ?
+                """
+            arguments = [clientID, page.size + 1]
         }
         var response = OrdersV1.ListOrdersResponseView()
-        response.orders = try rows.prefix(page.size).map { try OrderRecords.encodedOrder($0, settings) }
-        if rows.count > page.size, let last = rows.prefix(page.size).last {
-            response.nextPageToken = OrderCursor(createdAt: last[6], orderID: last[0]).token
+        // Each order encoded as it comes, its stored body read where SQLite holds it. One row
+        // more than the page tells that there is a next page.
+        var count = 0
+        var last: OrderCursor?
+        try db.forEachPositionalRow(sql: sql, arguments) { row in
+            count += 1
+            guard count <= page.size else { return }
+            response.orders.append(try OrderRecords.encodedOrder(row, settings))
+            last = OrderCursor(createdAt: row[6], orderID: row[0])
         }
+        if count > page.size, let last { response.nextPageToken = last.token }
         if page.after == nil {
             response.settings = try encodedSettings.withPinnedFields(try pinnedFields(db, managerID: managerID, settings))
             response.loyalty = try loyaltyAccount(db, clientID: clientID, settings, time: time)?.serializedBytes() ?? []

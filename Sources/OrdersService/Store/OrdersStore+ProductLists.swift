@@ -165,8 +165,8 @@ extension OrdersStore {
         var list = OrdersV1.ProductList()
         list.owner = owner.proto
         var encoded = try list.serializedBytes()
-        let rows = try db.positionalRows(sql: listSQL, [owner.key, listedProductsShown])
-        for row in rows {
+        // Each row encoded as it comes: its product's stored fields are read where SQLite holds them.
+        try db.forEachPositionalRow(sql: listSQL, [owner.key, listedProductsShown]) { row in
             var item = OrdersV1.ListedProduct()
             item.productID = row[0]
             item.addedAtMs = row[1]

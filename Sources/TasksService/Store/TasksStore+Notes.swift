@@ -45,7 +45,7 @@ extension TasksStore {
             [
                 query.clientID, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1,
             ]
-        ).map(NoteRecord.init(row:))
+        ) { NoteRecord(row: $0) }
         var response = TasksV1.ListNotesResponse()
         let page = records.prefix(query.pageSize)
         response.notes = page.map { $0.proto(previewLength: query.previewLength) }

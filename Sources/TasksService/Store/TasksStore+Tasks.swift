@@ -69,7 +69,7 @@ extension TasksStore {
             let arguments = TaskRecord.pageArguments(
                 client: query.clientID, manager: query.managerID, completedSince: query.completedSince ?? 0,
                 afterKey: query.after?.deadlineSortKey ?? Int64.min, afterID: query.after?.taskID ?? Int64.min, limit: limit)
-            return try db.positionalRows(sql: sql, arguments).map(TaskRecord.init(row:))
+            return try db.positionalRows(sql: sql, arguments) { TaskRecord(row: $0) }
         }
         var records: [TaskRecord] = []
         if query.after != nil {

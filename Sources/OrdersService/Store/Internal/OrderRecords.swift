@@ -66,8 +66,7 @@ enum OrderRecords {
     /// it) follow it. For a panel's orders, decoding each body and encoding it again cost about
     /// 75 000 instructions an order.
     static func encodedOrder(_ row: some PositionalValues, _ settings: OrdersConfiguration) throws -> [UInt8] {
-        let body: Data = row[8]
-        guard let (rest, storedStatus) = body.withUnsafeBytes({ ProtoWire.split($0, removing: columnFields, payloadOf: statusField) })
+        guard let (rest, storedStatus) = row.withBytes(at: 8, { ProtoWire.split($0, removing: columnFields, payloadOf: statusField) })
         else {
             return try order(row, settings).serializedBytes()  // a column field given twice: the slow way
         }

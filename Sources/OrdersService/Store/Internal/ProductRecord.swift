@@ -130,9 +130,8 @@ struct ShownProduct {
     init?(row: some PositionalValues, at offset: Int, _ references: CatalogReferences, _ type: PriceTypeRecord?) throws {
         let row = OffsetValues(base: row, offset: offset)
         guard let id: Int64 = row[0] else { return nil }
-        let input: Data = row[1]
         let columns = Columns(id: id, categoryCode: row[4] ?? "", categoryPath: row[5] ?? "", createdAt: row[2], updatedAt: row[3])
-        if let shown = input.withUnsafeBytes({ Self.transcoded($0, columns, references, type) }) {
+        if let shown = row.withBytes(at: 1, { Self.transcoded($0, columns, references, type) }) {
             self = shown
             return
         }
