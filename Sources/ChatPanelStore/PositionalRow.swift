@@ -206,7 +206,7 @@ extension Database {
     public func positionalValues<Value: DatabaseValueConvertible>(
         _ type: Value.Type, sql: String, _ arguments: PositionalArguments = []
     ) throws -> [Value] {
-        try positionalRows(sql: sql, arguments).map { $0[0] }
+        try positionalRows(sql: sql, arguments) { $0[0] }
     }
 }
 

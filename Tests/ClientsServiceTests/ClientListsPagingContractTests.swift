@@ -97,6 +97,36 @@ import Testing
         }
     }
 
+    @Test func tagsThatFillTheCardOrAPageExactlyAreCountedAndEndTheList() async throws {
+        try await withClientsService { service in
+            let id = try await service.savedClient("tg-exact")
+            var names: [String] = []
+            for index in 0..<20 {
+                let tag = try await service.tag("exact-\(index)")
+                try await service.attach(tag.tagID, to: id)
+                names.append(tag.name)
+            }
+            // As many tags as the card shows: all of them, counted from the rows read.
+            let card = try await service.card(client: id)
+            let client = try #require(card.client)
+            #expect(client.tags.compactMap { $0.tag?.name } == names)
+            #expect(client.tagCount == 20)
+            // Two full pages of 10, and no third.
+            let first = try await tagsPage(service, id, size: 10)
+            #expect(first.tags.count == 10 && first.tagCount == 20 && !first.nextPageToken.isEmpty)
+            let second = try await tagsPage(service, id, size: 10, token: first.nextPageToken)
+            #expect(second.tags.compactMap { $0.tag?.name } == Array(names.suffix(10)))
+            #expect(second.tagCount == 20 && second.nextPageToken.isEmpty)
+            // One page that holds them all, and a client with few tags: the rows read are the count.
+            let whole = try await tagsPage(service, id, size: 20)
+            #expect(whole.tags.count == 20 && whole.tagCount == 20 && whole.nextPageToken.isEmpty)
+            let few = try await service.savedClient("tg-few")
+            for tag in try await [service.tag("few-1"), service.tag("few-2")] { try await service.attach(tag.tagID, to: few) }
+            let fewCard = try #require(try await service.card(client: few).client)
+            #expect(fewCard.tags.count == 2 && fewCard.tagCount == 2)
+        }
+    }
+
     @Test func aClientsDialogsArePagedAndAMergeRecordListsTheFirst50() async throws {
         try await withClientsService { service in
             let survivor = try await service.savedClient("a-00")

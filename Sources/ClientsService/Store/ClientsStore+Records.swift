@@ -128,7 +128,10 @@ extension ClientsStore {
     ) {
         // A pinned flag of 2 sorts before every tag: no cursor starts at the first.
         let after = cursor ?? ClientTagCursor(pinned: 2, attachedAtMs: 0, tagID: 0)
-        let rows = try db.positionalRows(
+        // One row more than `limit` tells that more follow.
+        var read = 0
+        var tags: [ClientsV1.ClientTag] = []
+        try db.forEachPositionalRow(
             sql: """
             SELECT t.id, t.name, t.color, t.client_count, t.deleting, ct.pinned, ct.attached_at_ms
             FROM client_tag ct JOIN tag t ON t.id = ct.tag_id
@@ -136,10 +139,19 @@ extension ClientsStore {
                 AND (ct.pinned < ?2 OR (ct.pinned = ?2 AND (ct.attached_at_ms > ?3 OR (ct.attached_at_ms = ?3 AND ct.tag_id > ?4))))
             ORDER BY ct.pinned DESC, ct.attached_at_ms, ct.tag_id
             LIMIT ?5
-            """, [clientID, after.pinned, after.attachedAtMs, after.tagID, limit + 1])
+            """, [clientID, after.pinned, after.attachedAtMs, after.tagID, limit + 1]
+        ) { row in
+            read += 1
+            guard read <= limit else { return }
+            var clientTag = ClientsV1.ClientTag()
+            clientTag.tag = tag(from: row)
+            clientTag.pinned = row[5]
+            clientTag.attachedAtMs = row[6]
+            tags.append(clientTag)
+        }
         let total: Int
-        if cursor == nil, rows.count <= limit {
-            total = rows.count
+        if cursor == nil, read <= limit {
+            total = read
         } else {
             total =
                 try db.value(
@@ -147,14 +159,7 @@ extension ClientsStore {
                     "SELECT count(*) FROM client_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.client_id = ? AND t.deleting = 0",
                     [clientID]) ?? 0
         }
-        let tags = rows.prefix(limit).map { row in
-            var clientTag = ClientsV1.ClientTag()
-            clientTag.tag = tag(from: row)
-            clientTag.pinned = row[5]
-            clientTag.attachedAtMs = row[6]
-            return clientTag
-        }
-        return (tags, total, rows.count > limit)
+        return (tags, total, read > limit)
     }
 
     /// A client record by its own id (no merge resolution), or nil.
@@ -202,7 +207,8 @@ extension ClientsStore {
     static func summaries(_ db: Database, _ clientIDs: some Collection<Int64>) throws -> [Int64: ClientsV1.ClientSummary] {
         guard !clientIDs.isEmpty else { return [:] }
         let ids = JSONList.integers(clientIDs)
-        let rows = try db.positionalRows(
+        var summaries: [Int64: ClientsV1.ClientSummary] = [:]
+        try db.forEachPositionalRow(
             sql: """
             SELECT c.id, c.first_name, c.last_name, c.patronymic, c.email,
                 (SELECT number FROM client_phone p WHERE p.client_id = c.id ORDER BY position LIMIT 1) AS first_phone,
@@ -211,9 +217,8 @@ extension ClientsStore {
             JOIN client c ON c.id = j.value
             LEFT JOIN client_tag ct ON ct.client_id = c.id AND ct.pinned = 1
             LEFT JOIN tag t ON t.id = ct.tag_id AND t.deleting = 0
-            """, [ids])
-        var summaries: [Int64: ClientsV1.ClientSummary] = [:]
-        for row in rows {
+            """, [ids]
+        ) { row in
             // By position: id, first_name, last_name, patronymic, email, first_phone, tag_id,
             // tag_name, tag_color, tag_client_count.
             var summary = ClientsV1.ClientSummary()
