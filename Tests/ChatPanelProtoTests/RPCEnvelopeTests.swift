@@ -46,41 +46,6 @@ import Testing
         return frame
     }
 
-    /// The envelope reader's answer and the general decoder's are the same: both the same
-    /// frame, or both the same error.
-    private static func agree<Frame: ProtoMessage & Equatable>(
-        _ bytes: [UInt8], _ envelope: (UnsafeRawBufferPointer) throws -> Frame, sourceLocation: SourceLocation = #_sourceLocation
-    ) {
-        let fast = Result { try bytes.withUnsafeBytes { try envelope($0) } }
-        let general = Result { try bytes.withUnsafeBytes { try Frame(unsafeBytes: $0) } }
-        switch (fast, general) {
-        case (.success(let a), .success(let b)):
-            #expect(a == b, "bytes \(bytes)", sourceLocation: sourceLocation)
-        case (.failure(let a), .failure(let b)):
-            #expect("\(a)" == "\(b)", "bytes \(bytes)", sourceLocation: sourceLocation)
-        default:
-            Issue.record("the envelope reader answered \(fast), the general decoder \(general), for \(bytes)", sourceLocation: sourceLocation)
-        }
-    }
-
-    /// `bytes` changed in every way a test of agreement tries: cut at every length, each byte
-    /// replaced by a few values, and a byte dropped at each place.
-    private static func mutations(of bytes: [UInt8]) -> [[UInt8]] {
-        var all: [[UInt8]] = []
-        for length in 0..<bytes.count { all.append(Array(bytes[..<length])) }
-        for index in bytes.indices {
-            for value: UInt8 in [0x00, 0x01, 0x02, 0x08, 0x0A, 0x7F, 0x80, 0xC0, 0xFF] where value != bytes[index] {
-                var changed = bytes
-                changed[index] = value
-                all.append(changed)
-            }
-            var dropped = bytes
-            dropped.remove(at: index)
-            all.append(dropped)
-        }
-        return all
-    }
-
     @Test(arguments: 0..<40)
     func requestFramesAreEncodedAsProtobufCEncodesThem(seed: Int) throws {
         var random = SeededGenerator(seed: UInt64(seed))
@@ -106,9 +71,7 @@ import Testing
         var random = SeededGenerator(seed: UInt64(1_000 + seed))
         var frame = Self.requestFrame(&random)
         frame.payload = Array(frame.payload.prefix(12))  // keeps the mutations few
-        for bytes in Self.mutations(of: try frame.encodedEnvelope()) {
-            Self.agree(bytes, RPCV1.RequestFrame.init(envelope:))
-        }
+        DecoderAgreement.agreeOnEveryChange(of: try frame.encodedEnvelope(), RPCV1.RequestFrame.init(envelope:))
     }
 
     @Test(arguments: 0..<6)
@@ -116,17 +79,15 @@ import Testing
         var random = SeededGenerator(seed: UInt64(2_000 + seed))
         var frame = Self.responseFrame(&random)
         frame.payload = Array(frame.payload.prefix(12))
-        for bytes in Self.mutations(of: try frame.serializedBytes()) {
-            Self.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
-        }
+        DecoderAgreement.agreeOnEveryChange(of: try frame.serializedBytes(), RPCV1.ResponseFrame.init(envelope:))
     }
 
     @Test func randomBytesReadAsTheGeneralDecoderReadsThem() {
         var random = SeededGenerator(seed: 77)
         for _ in 0..<3_000 {
             let bytes = (0..<random.next(below: 24)).map { _ in UInt8(truncatingIfNeeded: random.next() as UInt64) }
-            Self.agree(bytes, RPCV1.RequestFrame.init(envelope:))
-            Self.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
+            DecoderAgreement.agree(bytes, RPCV1.RequestFrame.init(envelope:))
+            DecoderAgreement.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
         }
     }
 
@@ -150,18 +111,18 @@ import Testing
         for (what, bytes) in unusual {
             #expect(bytes.withUnsafeBytes { RPCV1.RequestFrame.read($0) } == nil, "\(what)")
             #expect(bytes.withUnsafeBytes { RPCV1.ResponseFrame.read($0) } == nil, "\(what)")
-            Self.agree(bytes, RPCV1.RequestFrame.init(envelope:))
-            Self.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
+            DecoderAgreement.agree(bytes, RPCV1.RequestFrame.init(envelope:))
+            DecoderAgreement.agree(bytes, RPCV1.ResponseFrame.init(envelope:))
         }
         // Rights given unpacked, one field each, read as packed ones do.
         let unpacked = WireBytes.lengthDelimited(5, WireBytes.key(2, wireType: 0) + [4] + WireBytes.key(2, wireType: 0) + [1])
         let read = unpacked.withUnsafeBytes { RPCV1.RequestFrame.read($0) }
         #expect(read?.caller?.rights == [.tasks, .createTags])
-        Self.agree(unpacked, RPCV1.RequestFrame.init(envelope:))
+        DecoderAgreement.agree(unpacked, RPCV1.RequestFrame.init(envelope:))
         // end_of_stream as a varint other than 1 is true, as protobuf-c reads it.
         let endOfStream = WireBytes.key(2, wireType: 0) + WireBytes.varint(300)
         #expect(endOfStream.withUnsafeBytes { RPCV1.ResponseFrame.read($0) }?.endOfStream == true)
-        Self.agree(endOfStream, RPCV1.ResponseFrame.init(envelope:))
+        DecoderAgreement.agree(endOfStream, RPCV1.ResponseFrame.init(envelope:))
     }
 
     @Test func aNULInAStringIsRefusedWhenEncodingAsProtobufCRefusesIt() throws {

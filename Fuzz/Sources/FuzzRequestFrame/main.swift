@@ -3,13 +3,15 @@ import ChatPanelProto
 /// The RPC envelopes as the server and the client decode them (in place, with the nesting
 /// limit): any input either fails with a `ProtoCodingError` or gives a frame that encodes and
 /// decodes back to itself; and the envelope readers (`init(envelope:)`, which read the frames
-/// the RPC layer writes without protobuf-c) answer every input as the general decoder does.
+/// the RPC layer writes without protobuf-c) and the client card's keys reader (`init(card:)`)
+/// answer every input as the general decoder does.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestFrame(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
     let general = Result { try RPCV1.RequestFrame(unsafeBytes: bytes) }
     sameAnswer(Result { try RPCV1.RequestFrame(envelope: bytes) }, general)
     sameAnswer(Result { try RPCV1.ResponseFrame(envelope: bytes) }, Result { try RPCV1.ResponseFrame(unsafeBytes: bytes) })
+    sameAnswer(Result { try ClientsV1.ClientCardKeys(card: Array(bytes)) }, Result { try ClientsV1.ClientCardKeys(unsafeBytes: bytes) })
     let frame: RPCV1.RequestFrame
     switch general {
     case .success(let decoded): frame = decoded
@@ -32,8 +34,8 @@ public func fuzzRequestFrame(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
 /// Both the same frame, or both the same error.
 func sameAnswer<Frame: Equatable>(_ envelope: Result<Frame, any Error>, _ general: Result<Frame, any Error>) {
     switch (envelope, general) {
-    case (.success(let a), .success(let b)): precondition(a == b, "the envelope reader read \(a), the general decoder \(b)")
-    case (.failure(let a), .failure(let b)): precondition("\(a)" == "\(b)", "the envelope reader threw \(a), the general decoder \(b)")
-    default: preconditionFailure("the envelope reader answered \(envelope), the general decoder \(general)")
+    case (.success(let a), .success(let b)): precondition(a == b, "the one-pass reader read \(a), the general decoder \(b)")
+    case (.failure(let a), .failure(let b)): precondition("\(a)" == "\(b)", "the one-pass reader threw \(a), the general decoder \(b)")
+    default: preconditionFailure("the one-pass reader answered \(envelope), the general decoder \(general)")
     }
 }

@@ -217,17 +217,28 @@ extension ProtoMessage {
 /// there), so it is left to the general decoder. `failed` is set when the bytes end otherwise.
 struct EnvelopeReader {
     let bytes: UnsafeRawBufferPointer
+    /// Whether keys may take more than one byte (in their shortest form, for a field number up
+    /// to protobuf's largest, 2^29 - 1): for a reader that skips fields of numbers it does not know.
+    let longKeys: Bool
     private var index = 0
     private(set) var failed = false
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, longKeys: Bool = false) {
         self.bytes = bytes
+        self.longKeys = longKeys
+    }
+
+    /// Whether the key of `field` takes the bytes this reader takes.
+    private func keyIsShort(_ field: ProtoWire.Field) -> Bool {
+        let length = field.body.lowerBound - field.whole.lowerBound
+        if length == 1 { return true }
+        return longKeys && field.number < 1 << 29 && length == ProtoWire.varintSize(UInt64(field.number) << 3)
     }
 
     /// The next field; nil at the end, or with `failed` set when it is not in that form.
     mutating func next() -> ProtoWire.Field? {
         guard index < bytes.count else { return nil }
-        guard let field = ProtoWire.field(in: bytes, at: &index), field.body.lowerBound - field.whole.lowerBound == 1,
+        guard let field = ProtoWire.field(in: bytes, at: &index), keyIsShort(field),
             field.payload.lowerBound - field.body.lowerBound <= 5,
             field.wireType != 0 || field.body.count == ProtoWire.varintSize(field.value)
         else {

@@ -49,13 +49,13 @@ extension GatewayService {
         guard !changed.isEmpty else { return [] }
         // The card the panel shows serves the other widgets unless the change is to the card itself.
         let known = panel.client.flatMap { base in
-            base.state == .ok ? (try? ClientsV1.ClientCardKeys(serializedBytes: base.data)).map { DialogBlock(base: base, keys: $0) } : nil
+            base.state == .ok ? (try? ClientsV1.ClientCardKeys(card: base.data)).map { DialogBlock(base: base, keys: $0) } : nil
         }
         var widgets = await refreshed(
             changed, dialogID: panel.dialogID, known: known, completedTasksSinceMs: panel.loadedAtMs, context: context)
         if let base = widgets.first(where: { $0.kind == .client }), base.state == .ok {
-            let before = try? ClientsV1.ClientCardKeys(serializedBytes: panel.client?.data ?? [])
-            let after = try? ClientsV1.ClientCardKeys(serializedBytes: base.data)
+            let before = try? ClientsV1.ClientCardKeys(card: panel.client?.data ?? [])
+            let after = try? ClientsV1.ClientCardKeys(card: base.data)
             if before?.client?.clientID != after?.client?.clientID { return nil }
         }
         for index in widgets.indices {
@@ -102,7 +102,7 @@ extension GatewayService {
     /// The keys a panel is filed under in the watch hub.
     static func keys(of panel: GatewayV1.Panel) -> PanelKeys {
         var keys = PanelKeys(dialogID: panel.dialogID)
-        if let card = try? ClientsV1.ClientCardKeys(serializedBytes: panel.client?.data ?? []) {
+        if let card = try? ClientsV1.ClientCardKeys(card: panel.client?.data ?? []) {
             keys.clientID = card.client?.clientID ?? 0
             if let dialog = card.dialog, dialog.channel == "site" { keys.visitorID = dialog.externalLogin }
         }

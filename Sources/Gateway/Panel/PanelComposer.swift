@@ -128,7 +128,7 @@ struct PanelComposer: Sendable {
         }
         // Only the card's keys are read: the widget carries the card's bytes as they came, and
         // the sources route on the client id and the dialog.
-        let card = try ClientsV1.ClientCardKeys(serializedBytes: bytes)
+        let card = try ClientsV1.ClientCardKeys(card: bytes)
         var widget = GatewayV1.Widget()
         widget.kind = .client
         widget.state = .ok

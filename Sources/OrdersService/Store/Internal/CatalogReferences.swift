@@ -46,7 +46,7 @@ struct CatalogReferences: Sendable {
     /// Price types only (the cheap read for answers).
     static func loadPriceTypes(_ db: Database) throws -> CatalogReferences {
         var references = CatalogReferences()
-        for row in try db.positionalRows(sql: "SELECT id, code, name, currency, is_base FROM price_type") {
+        try db.forEachPositionalRow(sql: "SELECT id, code, name, currency, is_base FROM price_type") { row in
             let type = PriceTypeRecord(id: row[0], code: row[1], name: row[2], currency: row[3], isBase: row[4])
             references.priceTypes[type.code] = type
             references.priceTypesByID[type.id] = type
