@@ -30,9 +30,10 @@ public protocol PositionalValues {
     /// The database value at `index`.
     func databaseValue(at index: Int) -> DatabaseValue
 
-    /// Calls `body` with the bytes of the text or blob at `index` (no bytes for NULL; an
-    /// integer or a real as SQLite writes it as text). A ``StatementRow`` gives them where
-    /// SQLite holds them, without a `Data` or a `String` made of them.
+    /// Calls `body` with the bytes of the text or blob at `index` (no bytes for NULL). A
+    /// ``StatementRow`` gives them where SQLite holds them, without a `Data` or a `String` made
+    /// of them. Meant for text and blob columns: a number comes as text, which for a real may
+    /// be written differently in place (SQLite's text) and copied (Swift's).
     func withBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result
 }
 
