@@ -536,6 +536,11 @@ import Testing
             #expect(repeated.ordersMoved == 2 && repeated.draftPlaced && repeated.repeated)
             list.clientID = 32
             #expect(try await service.call(OrdersV1.Orders.listOrders, list).orders.count == 3)
+            // So does the panel's data, which resolves the client once for its list, cart and orders.
+            var panel = OrdersV1.GetPanelDataRequest()
+            panel.clientID = 32
+            panel.ordersPageSize = 10
+            #expect(try await service.call(OrdersV1.Orders.getPanelData, panel).orders?.orders.count == 3)
         }
     }
 

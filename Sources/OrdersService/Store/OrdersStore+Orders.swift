@@ -423,11 +423,20 @@ extension OrdersStore {
     /// page brings the settings (with `managerID`'s pinned fields) and the client's loyalty
     /// account. Each order is left encoded as the store keeps it (``OrderRecords/encodedOrder(_:_:)``):
     /// the answer is a `ListOrdersResponse` on the wire, and the panel forwards it unread.
+    ///
+    /// `resolvedClientID`: the page's client already resolved through merges (the panel's data
+    /// resolves it once for the list, the cart and the orders).
     static func listOrders(
         _ db: Database, _ page: OrderPage, _ settings: OrdersConfiguration, _ encodedSettings: EncodedOrderSettings, managerID: Int64,
-        time: Int64
+        time: Int64, resolvedClientID: Int64? = nil
     ) throws -> OrdersV1.ListOrdersResponseView {
-        guard case .client(let clientID) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
+        let clientID: Int64
+        if let resolvedClientID {
+            clientID = resolvedClientID
+        } else {
+            guard case .client(let resolved) = try OwnerMoves.resolve(.client(page.clientID), db) else { return .init() }
+            clientID = resolved
+        }
         let sql: String
         let arguments: PositionalArguments
         if let after = page.after {

@@ -141,10 +141,10 @@ extension OrdersStore {
                 cart = try Self.encodedCart(db, try OwnerMoves.resolve(.visitor(visitorID), db), type, references)
             }
             response.cart = cart
-            if clientID > 0 && ordersPageSize > 0 {
+            if case .client(let resolved)? = clientOwner, ordersPageSize > 0 {
                 response.orders = try Self.listOrders(
                     db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, encodedSettings, managerID: managerID,
-                    time: time
+                    time: time, resolvedClientID: resolved
                 ).serializedBytes()
             }
             return response
