@@ -12,7 +12,10 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct ClientTests {
     /// Calls `Echo/Echo` until it succeeds or `timeout` passes; returns the answer, if any.
-    private func callUntilAnswered(_ client: RPCClient, text: String, timeout: Duration = .seconds(3)) async -> TestingV1.EchoResponse? {
+    /// Calls until the service answers, for at most `timeout`: a bound on a reconnect for a
+    /// machine under load (the whole suite run under a sanitizer took longer than 3 s), not a
+    /// figure of how fast it is.
+    private func callUntilAnswered(_ client: RPCClient, text: String, timeout: Duration = .seconds(15)) async -> TestingV1.EchoResponse? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let response = try? await client.unary(TestingV1.Echo.echo, echoRequest(text: text), options: .init(timeout: .seconds(1))) {
