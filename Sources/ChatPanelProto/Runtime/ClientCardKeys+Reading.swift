@@ -5,7 +5,7 @@ extension ClientsV1.ClientCardKeys {
     /// descriptor, keeping each other field as an unknown one: about 9 700 instructions a panel.
     ///
     /// Bytes in a form this reading does not take go to the general decoder, which decodes them
-    /// or throws the error it always threw: a field not in the form ``EnvelopeReader`` takes
+    /// or throws the error it always threw: a field not in the form ``ProtoWire/Reader`` takes
     /// (keys of any length here), a key field twice or with another wire type, a key string that
     /// is not UTF-8 or holds a NUL.
     public init(card bytes: [UInt8]) throws {
@@ -15,7 +15,7 @@ extension ClientsV1.ClientCardKeys {
     /// The keys, or nil when the general decoder is to decide.
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var keys = Self()
-        var reader = EnvelopeReader(bytes, longKeys: true)
+        var reader = ProtoWire.Reader(bytes, longKeys: true)
         while let field = reader.next() {
             switch (field.number, field.wireType) {
             case (1, 2):
@@ -35,7 +35,7 @@ extension ClientsV1.ClientCardKeys {
 extension ClientsV1.DialogKeys {
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var keys = Self()
-        var reader = EnvelopeReader(bytes, longKeys: true)
+        var reader = ProtoWire.Reader(bytes, longKeys: true)
         var seen: UInt8 = 0  // bit n: field n was read
         while let field = reader.next() {
             switch (field.number, field.wireType) {
@@ -59,7 +59,7 @@ extension ClientsV1.DialogKeys {
 extension ClientsV1.ClientKeys {
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var keys = Self()
-        var reader = EnvelopeReader(bytes, longKeys: true)
+        var reader = ProtoWire.Reader(bytes, longKeys: true)
         var seen = false
         while let field = reader.next() {
             switch (field.number, field.wireType) {

@@ -28,7 +28,7 @@ extension RPCV1.RequestFrame {
     /// The frame, or nil when the general decoder is to decide.
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var frame = Self()
-        var reader = EnvelopeReader(bytes)
+        var reader = ProtoWire.Reader(bytes)
         var sawCaller = false
         while let field = reader.next() {
             switch (field.number, field.wireType) {
@@ -100,7 +100,7 @@ extension RPCV1.RequestFrame {
 extension RPCV1.Caller {
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var caller = Self()
-        var reader = EnvelopeReader(bytes)
+        var reader = ProtoWire.Reader(bytes)
         while let field = reader.next() {
             switch (field.number, field.wireType) {
             case (1, 0): caller.managerID = Int64(bitPattern: field.value)
@@ -152,7 +152,7 @@ extension RPCV1.ResponseFrame {
     /// The frame, or nil when the general decoder is to decide.
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var frame = Self()
-        var reader = EnvelopeReader(bytes)
+        var reader = ProtoWire.Reader(bytes)
         var sawStatus = false
         while let field = reader.next() {
             switch (field.number, field.wireType) {
@@ -173,7 +173,7 @@ extension RPCV1.ResponseFrame {
 extension RPCV1.Status {
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var status = Self()
-        var reader = EnvelopeReader(bytes)
+        var reader = ProtoWire.Reader(bytes)
         while let field = reader.next() {
             switch (field.number, field.wireType) {
             case (1, 0): status.code = RPCV1.StatusCode(rawValue: Int32(truncatingIfNeeded: field.value))
@@ -190,7 +190,7 @@ extension RPCV1.Status {
 extension RPCV1.FieldViolation {
     static func read(_ bytes: UnsafeRawBufferPointer) -> Self? {
         var violation = Self()
-        var reader = EnvelopeReader(bytes)
+        var reader = ProtoWire.Reader(bytes)
         while let field = reader.next() {
             switch (field.number, field.wireType) {
             case (1, 2): guard let text = reader.string(field) else { return nil }; violation.field = text
@@ -199,64 +199,5 @@ extension RPCV1.FieldViolation {
             }
         }
         return reader.failed ? nil : violation
-    }
-}
-
-extension ProtoMessage {
-    /// What `read` makes of the bytes, or else what the general decoder does.
-    static func decoded(_ bytes: UnsafeRawBufferPointer, reading read: (UnsafeRawBufferPointer) -> Self?) throws -> Self {
-        if let message = read(bytes) { return message }
-        return try Self(unsafeBytes: bytes)
-    }
-}
-
-/// The top-level fields of an envelope's bytes, each in the form the RPC layer writes: a
-/// one-byte key (every envelope field number is below 16), a length prefix of at most five
-/// bytes (what protobuf-c reads), and varints in their shortest form. A longer varint is read
-/// differently by protobuf-c for some types (a `bool` whose set bit lies past the 64th is true
-/// there), so it is left to the general decoder. `failed` is set when the bytes end otherwise.
-struct EnvelopeReader {
-    let bytes: UnsafeRawBufferPointer
-    /// Whether keys may take more than one byte (in their shortest form, for a field number up
-    /// to protobuf's largest, 2^29 - 1): for a reader that skips fields of numbers it does not know.
-    let longKeys: Bool
-    private var index = 0
-    private(set) var failed = false
-
-    init(_ bytes: UnsafeRawBufferPointer, longKeys: Bool = false) {
-        self.bytes = bytes
-        self.longKeys = longKeys
-    }
-
-    /// Whether the key of `field` takes the bytes this reader takes.
-    private func keyIsShort(_ field: ProtoWire.Field) -> Bool {
-        let length = field.body.lowerBound - field.whole.lowerBound
-        if length == 1 { return true }
-        return longKeys && field.number < 1 << 29 && length == ProtoWire.varintSize(UInt64(field.number) << 3)
-    }
-
-    /// The next field; nil at the end, or with `failed` set when it is not in that form.
-    mutating func next() -> ProtoWire.Field? {
-        guard index < bytes.count else { return nil }
-        guard let field = ProtoWire.field(in: bytes, at: &index), keyIsShort(field),
-            field.payload.lowerBound - field.body.lowerBound <= 5,
-            field.wireType != 0 || field.body.count == ProtoWire.varintSize(field.value)
-        else {
-            failed = true
-            return nil
-        }
-        return field
-    }
-
-    /// A length-delimited field's contents.
-    func slice(_ field: ProtoWire.Field) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[field.payload])
-    }
-
-    /// A string field's text; nil when it holds a NUL or is not UTF-8.
-    func string(_ field: ProtoWire.Field) -> String? {
-        let contents = slice(field)
-        guard WireValidator.stringProblem(contents) == nil else { return nil }
-        return String(decoding: contents, as: UTF8.self)
     }
 }

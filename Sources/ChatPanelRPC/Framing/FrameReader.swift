@@ -158,8 +158,7 @@ extension ByteBufferAllocator {
 
     /// The size of the frame body ``frame(envelope:field:payload:)`` makes.
     public static func frameBodySize(envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
-        guard !payload.isEmpty else { return envelope.count }
-        return envelope.count + ProtoWire.varintSize(UInt64(field) << 3 | 2) + ProtoWire.varintSize(UInt64(payload.count)) + payload.count
+        envelope.count + ProtoWire.Writer.size(field, lengthDelimited: payload.count)
     }
 
     /// A frame like ``frame(envelope:field:payload:)`` whose message also has `id` as its field
@@ -167,8 +166,9 @@ extension ByteBufferAllocator {
     /// number above 1 and the payload's the highest, the bytes protobuf-c packs for the whole
     /// message. One envelope encoded once serves every call that differs only in its id.
     ///
-    /// The frame is written in one pass (`ProtoWire.Writer`) into a buffer of its exact size (a `writeInteger` or
-    /// `writeBytes` per part checks the capacity and the buffer's uniqueness each time).
+    /// The frame is written in one pass (`ProtoWire.Writer`) into a buffer of its exact size,
+    /// sized by the writer's own `size` functions (a `writeInteger` or `writeBytes` per part
+    /// checks the capacity and the buffer's uniqueness each time).
     func frame(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
         let bodySize = Self.frameBodySize(id: id, envelope: envelope, field: field, payload: payload)
         var buffer = self.buffer(capacity: 4 + bodySize)
@@ -186,6 +186,6 @@ extension ByteBufferAllocator {
 
     /// The size of the frame body ``frame(id:envelope:field:payload:)`` makes.
     static func frameBodySize(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
-        frameBodySize(envelope: envelope, field: field, payload: payload) + (id == 0 ? 0 : 1 + ProtoWire.varintSize(id))
+        frameBodySize(envelope: envelope, field: field, payload: payload) + ProtoWire.Writer.size(1, varint: id)
     }
 }
