@@ -100,6 +100,47 @@ public final class RPCClient: Sendable {
         }
     }
 
+    /// Starts a unary call with an already encoded request and returns at once, the call
+    /// written (or, while its connection is being made, to be written when it is): its answer is
+    /// kept until ``UnaryCall/answer()`` takes it. Calls started one after the other are under
+    /// way together, without a task for each (see ``UnaryCall``).
+    ///
+    /// `onCompletion` is told how the call ended, once, whether or not its answer is awaited:
+    /// on the connection's loop, or on this thread when the call fails before it is written.
+    public func start(
+        path: String, payload: [UInt8], options: RPCCallOptions = RPCCallOptions(),
+        onCompletion: (@Sendable (Result<[UInt8], any Error>) -> Void)? = nil
+    ) -> UnaryCall {
+        let call = UnaryCall(onCompletion: onCompletion)
+        let callID: UInt64
+        let frameBytes: ByteBuffer
+        let timeout: TimeAmount
+        let connection: Acquired
+        do {
+            (callID, frameBytes, timeout) = try makeFrame(path, payload, options)
+            connection = try acquireConnection()
+        } catch {
+            call.complete(.failure(error))
+            return call
+        }
+        @Sendable func write(on connection: ClientConnection) {
+            guard call.place(on: connection, id: callID) else { return }
+            connection.start(id: callID, frame: frameBytes, receiver: .started(call), timeout: timeout)
+        }
+        switch connection {
+        case .ready(let connection):
+            write(on: connection)
+        case .connecting(let future):
+            future.whenComplete { result in
+                switch result {
+                case .success(let connection): write(on: connection)
+                case .failure(let error): call.complete(.failure(self.connectFailure(error)))
+                }
+            }
+        }
+        return call
+    }
+
     /// Calls a server-streaming method; iterate the result to receive the messages. Stopping the
     /// iteration (or cancelling its task) cancels the call on the server.
     public func serverStreaming<Request, Response>(
@@ -229,9 +270,35 @@ public final class RPCClient: Sendable {
         case connect(EventLoopPromise<ClientConnection>)
     }
 
+    /// A connection to call on: open, or being made.
+    private enum Acquired {
+        case ready(ClientConnection)
+        case connecting(EventLoopFuture<ClientConnection>)
+    }
+
     /// The connection of the caller's event loop (or of the home loop, for callers on none of
     /// the group's loops), connecting it when there is none.
     private func connection() async throws -> ClientConnection {
+        switch try acquireConnection() {
+        case .ready(let connection):
+            return connection
+        case .connecting(let future):
+            do {
+                return try await future.get()
+            } catch {
+                throw connectFailure(error)
+            }
+        }
+    }
+
+    /// The error of a call whose connection could not be made.
+    private func connectFailure(_ error: any Error) -> RPCError {
+        RPCError.unavailable("cannot connect to \(configuration.socketPath): \(error)")
+    }
+
+    /// The connection of the caller's event loop (or of the home loop), or the connect under way
+    /// that makes it (started here when there is none).
+    private func acquireConnection() throws -> Acquired {
         let current = group.any()
         let loop = current.inEventLoop ? current : homeLoop
         let key = ObjectIdentifier(loop)
@@ -256,20 +323,14 @@ public final class RPCClient: Sendable {
                 return .connect(promise)
             }
         }
-        let future: EventLoopFuture<ClientConnection>
         switch action {
-        case .use(let connection): return connection
+        case .use(let connection): return .ready(connection)
         case .fail(let error): throw error
         case .connect(let promise):
             connect(on: loop, key: key, promise)
-            future = promise.futureResult
+            return .connecting(promise.futureResult)
         case .wait(let pending):
-            future = pending
-        }
-        do {
-            return try await future.get()
-        } catch {
-            throw RPCError.unavailable("cannot connect to \(configuration.socketPath): \(error)")
+            return .connecting(pending)
         }
     }
 

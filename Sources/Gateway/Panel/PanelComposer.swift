@@ -68,27 +68,27 @@ struct PanelComposer: Sendable {
         let remote: [(Int, [GatewayV1.Widget])]
         let hint = plan.callsUpstream ? hints?.keys(of: dialogID) : nil
         if let hint {
-            (base, card, remote) = try await withThrowingTaskGroup(of: [(Int, [GatewayV1.Widget])].self) { group in
-                group.addTask { [plan] in await self.fillRemote(plan, request(hint)) }
-                let base: GatewayV1.Widget
-                let card: ClientsV1.ClientCardKeys
-                do {
-                    (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
-                } catch {
-                    hints?.forget(dialogID)
-                    throw error
-                }
-                if card == hint, let early = try await group.next() {
-                    GatewayMetrics.recordHint(kept: true)
-                    return (base, card, early)
-                }
-                group.cancelAll()
-                GatewayMetrics.recordHint(kept: false)
-                return (base, card, await fillRemote(plan, request(card)))
+            // The card's call first (the panel waits for it), then the calls with the hinted
+            // keys: all under way while the card is read.
+            let block = startClientBlock(dialogID: dialogID, caller: caller, deadline: deadline)
+            let early = startRemote(plan, request(hint))
+            do {
+                (base, card) = try await clientBlock(block)
+            } catch {
+                for (_, filling) in early { filling.cancel() }
+                hints?.forget(dialogID)
+                throw error
+            }
+            GatewayMetrics.recordHint(kept: card == hint)
+            if card == hint {
+                remote = await finish(early)
+            } else {
+                for (_, filling) in early { filling.cancel() }
+                remote = await finish(startRemote(plan, request(card)))
             }
         } else {
-            (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline, requestID: context.requestID)
-            remote = await fillRemote(plan, request(card))
+            (base, card) = try await clientBlock(dialogID: dialogID, caller: caller, deadline: deadline)
+            remote = await finish(startRemote(plan, request(card)))
         }
         // (A hint that was looked up and held is remembered already.)
         if card != hint { hints?.remember(card, for: dialogID) }
@@ -111,16 +111,33 @@ struct PanelComposer: Sendable {
 
     /// The base client block: the panel fails without it.
     func clientBlock(
-        dialogID: String, caller: RPCV1.Caller, deadline: ContinuousClock.Instant, requestID: String = ""
+        dialogID: String, caller: RPCV1.Caller, deadline: ContinuousClock.Instant
     ) async throws -> (GatewayV1.Widget, ClientsV1.ClientCardKeys) {
+        try await clientBlock(startClientBlock(dialogID: dialogID, caller: caller, deadline: deadline))
+    }
+
+    /// The base client block's call, under way: ``clientBlock(_:)`` awaits it.
+    struct StartedClientBlock {
+        let started: ContinuousClock.Instant
+        let call: RPCClient.UnaryCall
+    }
+
+    /// Starts the base client block's call and returns at once.
+    func startClientBlock(dialogID: String, caller: RPCV1.Caller, deadline: ContinuousClock.Instant) -> StartedClientBlock {
         let started = ContinuousClock.now
         var request = ClientsV1.GetClientCardRequest()
         request.target = .dialogID(dialogID)
+        return StartedClientBlock(
+            started: started,
+            call: clients.start(
+                ClientsV1.Clients.getClientCard, request, options: RPCCallOptions(timeout: Self.remaining(until: deadline), caller: caller)))
+    }
+
+    /// The base client block of a started call.
+    func clientBlock(_ block: StartedClientBlock) async throws -> (GatewayV1.Widget, ClientsV1.ClientCardKeys) {
         let bytes: [UInt8]
         do {
-            bytes = try await clients.call(
-                path: ClientsV1.Clients.getClientCard.path, payload: try request.serializedBytes(),
-                options: RPCCallOptions(timeout: Self.remaining(until: deadline), caller: caller))
+            bytes = try await block.call.answer()
         } catch let error as RPCError where [.notFound, .invalidArgument, .permissionDenied].contains(error.code) {
             throw error
         } catch let error as RPCError {
@@ -134,7 +151,7 @@ struct PanelComposer: Sendable {
         widget.state = .ok
         widget.data = bytes
         widget.dataType = "chatpanel.clients.v1.ClientCard"
-        widget.elapsedMs = Self.milliseconds(since: started)
+        widget.elapsedMs = Self.milliseconds(from: block.started, to: block.call.completedAt ?? .now)
         if card.client == nil { widget.reason = "the dialog's contact is not saved as a client yet" }
         return (widget, card)
     }
@@ -149,8 +166,9 @@ struct PanelComposer: Sendable {
         var plan = plan(kinds, settings: settings, caller: caller)
         let request = WidgetSource.Request(
             card: card, cardBytes: cardBytes, caller: caller, deadline: deadline, completedTasksSinceMs: completedTasksSinceMs)
+        let remote = startRemote(plan, request)
         await fillLocal(&plan, request)
-        plan.place(await fillRemote(plan, request))
+        plan.place(await finish(remote))
         GatewayMetrics.record(plan.widgets)
         return plan.widgets
     }
@@ -216,30 +234,29 @@ struct PanelComposer: Sendable {
     private func fillLocal(_ plan: inout WidgetPlan, _ request: WidgetSource.Request) async {
         for index in plan.local {
             let (upstream, source) = sources[index]
-            let filled = await source.fill(upstream, request, plan.pending[index].map { plan.widgets[$0] })
+            let filled = await source.start(upstream, request, plan.pending[index].map { plan.widgets[$0] }).widgets()
             plan.place([(index, filled)])
         }
     }
 
-    /// The widgets of the sources that call their services: the one awaited directly, several at once.
-    private func fillRemote(_ plan: WidgetPlan, _ request: WidgetSource.Request) async -> [(Int, [GatewayV1.Widget])] {
-        func mine(_ index: Int) -> [GatewayV1.Widget] { plan.pending[index].map { plan.widgets[$0] } }
-        if plan.remote.count == 1 {
-            let index = plan.remote[0]
+    /// Starts the calls of the sources that call their services: all of them are under way
+    /// when this returns (``finish(_:)`` awaits them, each filling's ``WidgetSource/Filling/cancel()``
+    /// gives one up).
+    private func startRemote(_ plan: WidgetPlan, _ request: WidgetSource.Request) -> [(Int, WidgetSource.Filling)] {
+        plan.remote.map { index in
             let (upstream, source) = sources[index]
-            return [(index, await source.fill(upstream, request, mine(index)))]
+            return (index, source.start(upstream, request, plan.pending[index].map { plan.widgets[$0] }))
         }
-        guard plan.remote.count > 1 else { return [] }
-        return await withTaskGroup(of: (Int, [GatewayV1.Widget]).self) { group in
-            for index in plan.remote {
-                let (upstream, source) = sources[index]
-                let widgets = mine(index)
-                group.addTask { (index, await source.fill(upstream, request, widgets)) }
-            }
-            var results: [(Int, [GatewayV1.Widget])] = []
-            for await result in group { results.append(result) }
-            return results
-        }
+    }
+
+    /// The widgets of started sources, awaited in turn: the calls were under way together, so
+    /// this takes as long as the slowest, with no task for each source. A cancelled panel
+    /// cancels each call as it comes to it.
+    private func finish(_ fillings: [(Int, WidgetSource.Filling)]) async -> [(Int, [GatewayV1.Widget])] {
+        var results: [(Int, [GatewayV1.Widget])] = []
+        results.reserveCapacity(fillings.count)
+        for (index, filling) in fillings { results.append((index, await filling.widgets())) }
+        return results
     }
 
     private func source(of kind: GatewayV1.WidgetKind) -> (Int, WidgetSource.Widget)? {
@@ -268,6 +285,11 @@ struct PanelComposer: Sendable {
 
     /// Milliseconds since `start`, for `elapsed_ms`.
     static func milliseconds(since start: ContinuousClock.Instant) -> UInt32 {
-        UInt32(clamping: start.duration(to: .now).milliseconds)
+        milliseconds(from: start, to: .now)
+    }
+
+    /// Milliseconds from `start` to `end`, for `elapsed_ms`.
+    static func milliseconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> UInt32 {
+        UInt32(clamping: start.duration(to: end).milliseconds)
     }
 }

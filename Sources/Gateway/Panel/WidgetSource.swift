@@ -34,9 +34,77 @@ struct WidgetSource: Sendable {
     let widgets: [Widget]
     /// True when filling calls the service; false when it reads only the request (the client card).
     let callsUpstream: Bool
-    /// Fills `widgets` (each with its kind, OK state and data type set) and returns them in
-    /// the same order, each with its data or its own failed state and reason.
-    let fill: @Sendable (Upstream, Request, [GatewayV1.Widget]) async -> [GatewayV1.Widget]
+    /// Starts filling `widgets` (each with its kind, OK state and data type set) and returns at
+    /// once, its service's call made: ``Filling/widgets()`` gives them in the same order, each
+    /// with its data or its own failed state and reason.
+    let start: @Sendable (Upstream, Request, [GatewayV1.Widget]) -> Filling
+
+    /// A source's widgets being filled: filled already, or waiting for its service's answer.
+    ///
+    /// A panel starts every source's call before it awaits any (the calls are under way
+    /// together), then awaits them in turn: no task for each source.
+    struct Filling: Sendable {
+        /// The widgets, when they needed no call.
+        private let filled: [GatewayV1.Widget]
+        /// The service's call and what makes the widgets of its outcome, completed at the moment given.
+        private let call: RPCClient.UnaryCall?
+        private let complete: (@Sendable (Result<[UInt8], any Error>, ContinuousClock.Instant) -> [GatewayV1.Widget])?
+
+        /// Widgets filled without a call.
+        static func filled(_ widgets: [GatewayV1.Widget]) -> Filling { Filling(filled: widgets, call: nil, complete: nil) }
+
+        /// Widgets made by `complete` from the outcome of `call` and the moment it completed.
+        static func calling(
+            _ call: RPCClient.UnaryCall,
+            then complete: @escaping @Sendable (Result<[UInt8], any Error>, ContinuousClock.Instant) -> [GatewayV1.Widget]
+        ) -> Filling {
+            Filling(filled: [], call: call, complete: complete)
+        }
+
+        /// The widgets, once the call has completed. Cancelling the awaiting task cancels the call.
+        func widgets() async -> [GatewayV1.Widget] {
+            guard let call, let complete else { return filled }
+            let outcome: Result<[UInt8], any Error>
+            do {
+                outcome = .success(try await call.answer())
+            } catch {
+                outcome = .failure(error)
+            }
+            return complete(outcome, call.completedAt ?? .now)
+        }
+
+        /// Gives up on the call: its widgets are not to be awaited.
+        func cancel() { call?.cancel() }
+
+        /// A source's widgets from one call of its service: the call started now, its answer read
+        /// as `View` (an answer that does not read is INTERNAL), and `fill` giving each widget
+        /// its data and reason from it. Each widget's elapsed time runs to the call's completion;
+        /// when the call fails, or `fill` throws for any widget, every widget fails with the state
+        /// the error means.
+        static func calling<Request, Response, View: ProtoMessage>(
+            _ upstream: Upstream, _ method: UnaryMethod<Request, Response>, _ message: Request,
+            for request: WidgetSource.Request, _ widgets: [GatewayV1.Widget], answerAs view: View.Type,
+            fill: @escaping @Sendable (View, inout GatewayV1.Widget) throws -> Void
+        ) -> Filling {
+            let started = ContinuousClock.now
+            let path = method.path
+            let call = upstream.start(
+                method, message, options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
+            return .calling(call) { answer, completed in
+                var widgets = widgets
+                do {
+                    let response = try upstream.read(answer.get(), of: path, as: view)
+                    for index in widgets.indices {
+                        try fill(response, &widgets[index])
+                        widgets[index].elapsedMs = PanelComposer.milliseconds(from: started, to: completed)
+                    }
+                } catch {
+                    for index in widgets.indices { widgets[index] = widgets[index].failed(error, since: started, until: completed) }
+                }
+                return widgets
+            }
+        }
+    }
 }
 
 extension GatewayV1.Widget {
@@ -49,10 +117,10 @@ extension GatewayV1.Widget {
     }
 
     /// The widget after its fetch failed, with the state the error means (no data).
-    func failed(_ error: any Error, since started: ContinuousClock.Instant) -> GatewayV1.Widget {
+    func failed(_ error: any Error, since started: ContinuousClock.Instant, until ended: ContinuousClock.Instant = .now) -> GatewayV1.Widget {
         var widget = self
         widget.data = []
-        widget.elapsedMs = PanelComposer.milliseconds(since: started)
+        widget.elapsedMs = PanelComposer.milliseconds(from: started, to: ended)
         guard let error = error as? RPCError else { return widget.with(.unavailable, "\(error)") }
         switch error.code {
         case .deadlineExceeded: return widget.with(.timedOut, "no answer within the panel's deadline")

@@ -47,12 +47,7 @@ public final class Upstream: Sendable {
     public func call<Request, Response, View: ProtoMessage>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions, answerAs view: View.Type
     ) async throws -> View {
-        let answer = try await call(path: method.path, payload: try client.encode(request), options: options)
-        do {
-            return try View(serializedBytes: answer)
-        } catch {
-            throw RPCError(code: .internal, message: "undecodable \(method.path) answer from \(name): \(error)")
-        }
+        try read(try await call(path: method.path, payload: try client.encode(request), options: options), of: method.path, as: view)
     }
 
     /// Forwards an encoded request through the breaker and returns the encoded answer.
@@ -70,6 +65,42 @@ public final class Upstream: Sendable {
         } catch let error as RPCError {
             attempt.failed(error)
             throw error
+        }
+    }
+
+    /// Starts a unary call through the breaker and returns at once (see
+    /// ``RPCClient/start(path:payload:options:onCompletion:)``): several calls started in turn
+    /// are under way together. The breaker and the calls in flight hear how it ended when it
+    /// completes, awaited or not; a call refused by the breaker, or whose request does not
+    /// encode, is a call that failed already.
+    public func start<Request, Response>(
+        _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions
+    ) -> RPCClient.UnaryCall {
+        let attempt: Attempt
+        let payload: [UInt8]
+        do {
+            payload = try client.encode(request)
+            attempt = try begin()
+        } catch {
+            return RPCClient.UnaryCall(failed: error)
+        }
+        return client.start(path: method.path, payload: payload, options: options) { result in
+            switch result {
+            case .success: attempt.succeeded()
+            case .failure(let error as RPCError): attempt.failed(error)
+            case .failure(let error): attempt.failed(RPCError(code: .internal, message: "\(error)"))
+            }
+            self.end()
+        }
+    }
+
+    /// An answer read as `view` (see ``call(_:_:options:answerAs:)``): bytes that do not read
+    /// are INTERNAL, naming the method and the upstream.
+    public func read<View: ProtoMessage>(_ answer: [UInt8], of path: String, as view: View.Type) throws -> View {
+        do {
+            return try View(serializedBytes: answer)
+        } catch {
+            throw RPCError(code: .internal, message: "undecodable \(path) answer from \(name): \(error)")
         }
     }
 

@@ -10,12 +10,13 @@ extension UpstreamDescriptor {
         actions: clientsActions,
         widgets: WidgetSource(
             widgets: [WidgetSource.Widget(kind: .tags, dataType: "chatpanel.clients.v1.ClientCard")], callsUpstream: false,
-            fill: { _, request, widgets in
-                widgets.map { widget in
-                    var widget = widget
-                    widget.data = request.cardBytes
-                    return widget
-                }
+            start: { _, request, widgets in
+                .filled(
+                    widgets.map { widget in
+                        var widget = widget
+                        widget.data = request.cardBytes
+                        return widget
+                    })
             }),
         mergeStep: MergeStepDescriptor(name: "merge clients") { clients, context in
             var request = ClientsV1.MergeClientsRequest()

@@ -21,7 +21,7 @@ extension UpstreamDescriptor {
                 WidgetSource.Widget(kind: .summary, dataType: "chatpanel.insights.v1.GetSummaryResponse"),
                 WidgetSource.Widget(kind: .visit, dataType: "chatpanel.insights.v1.GetVisitResponse"),
             ],
-            callsUpstream: true, fill: fillInsightsWidgets),
+            callsUpstream: true, start: fillInsightsWidgets),
         mergeStep: MergeStepDescriptor(name: "move conversations and visits") { insights, context in
             var request = InsightsV1.MoveClientRecordsRequest()
             request.fromClientID = context.mergedClientID
@@ -37,9 +37,7 @@ extension UpstreamDescriptor {
     @Sendable
     private static func fillInsightsWidgets(
         _ insights: Upstream, _ request: WidgetSource.Request, _ widgets: [GatewayV1.Widget]
-    ) async -> [GatewayV1.Widget] {
-        var widgets = widgets
-        let started = ContinuousClock.now
+    ) -> WidgetSource.Filling {
         var panelData = InsightsV1.GetPanelDataRequest()
         let dialog = request.card.dialog
         if widgets.contains(where: { $0.kind == .summary }) { panelData.dialogID = dialog?.dialogID ?? "" }
@@ -48,33 +46,25 @@ extension UpstreamDescriptor {
             if let dialog, dialog.channel == "site" { panelData.visitorID = dialog.externalLogin }
             panelData.clientID = request.card.client?.clientID ?? 0
         }
-        do {
-            // The summary and the visit are forwarded as the insights service encoded them.
-            let response = try await insights.call(
-                InsightsV1.Insights.getPanelData, panelData,
-                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller),
-                answerAs: InsightsV1.GetPanelDataResponseView.self)
-            for index in widgets.indices {
-                if widgets[index].kind == .summary {
-                    let summary = response.summary ?? []
-                    widgets[index].data = summary
-                    if try InsightsV1.GetSummaryResponseView(serializedBytes: summary).summary == nil {
-                        widgets[index].reason = "no summary yet: summarize makes one"
-                    }
-                } else {
-                    let visit = response.visit ?? []
-                    widgets[index].data = visit
-                    if try InsightsV1.GetVisitResponseView(serializedBytes: visit).visit == nil {
-                        widgets[index].reason =
-                            panelData.visitorID.isEmpty && panelData.clientID == 0
-                            ? "the dialog is not a site chat and has no client yet" : "no page views of this visitor"
-                    }
+        let noSubject = panelData.visitorID.isEmpty && panelData.clientID == 0
+        // The summary and the visit are forwarded as the insights service encoded them.
+        return .calling(
+            insights, InsightsV1.Insights.getPanelData, panelData, for: request, widgets,
+            answerAs: InsightsV1.GetPanelDataResponseView.self
+        ) { response, widget in
+            if widget.kind == .summary {
+                let summary = response.summary ?? []
+                widget.data = summary
+                if try InsightsV1.GetSummaryResponseView(serializedBytes: summary).summary == nil {
+                    widget.reason = "no summary yet: summarize makes one"
                 }
-                widgets[index].elapsedMs = PanelComposer.milliseconds(since: started)
+            } else {
+                let visit = response.visit ?? []
+                widget.data = visit
+                if try InsightsV1.GetVisitResponseView(serializedBytes: visit).visit == nil {
+                    widget.reason = noSubject ? "the dialog is not a site chat and has no client yet" : "no page views of this visitor"
+                }
             }
-        } catch {
-            for index in widgets.indices { widgets[index] = widgets[index].failed(error, since: started) }
         }
-        return widgets
     }
 }

@@ -14,7 +14,7 @@ extension UpstreamDescriptor {
                 WidgetSource.Widget(kind: .cart, dataType: "chatpanel.orders.v1.Cart"),
                 WidgetSource.Widget(kind: .order, dataType: "chatpanel.orders.v1.ListOrdersResponse"),
             ],
-            callsUpstream: true, fill: fillOrdersWidgets),
+            callsUpstream: true, start: fillOrdersWidgets),
         mergeStep: MergeStepDescriptor(name: "move product lists, carts and orders") { orders, context in
             var request = OrdersV1.MoveOwnerRecordsRequest()
             var from = OrdersV1.Owner()
@@ -73,44 +73,34 @@ extension UpstreamDescriptor {
     @Sendable
     private static func fillOrdersWidgets(
         _ orders: Upstream, _ request: WidgetSource.Request, _ widgets: [GatewayV1.Widget]
-    ) async -> [GatewayV1.Widget] {
-        var widgets = widgets
-        let started = ContinuousClock.now
+    ) -> WidgetSource.Filling {
         var panelData = OrdersV1.GetPanelDataRequest()
         panelData.clientID = request.card.client?.clientID ?? 0
         panelData.dialogID = request.card.dialog?.dialogID ?? ""
         if let dialog = request.card.dialog, dialog.channel == "site" { panelData.visitorID = dialog.externalLogin }
         if panelData.clientID > 0 && widgets.contains(where: { $0.kind == .order }) { panelData.ordersPageSize = orderWidgetPageSize }
-        do {
-            // The list, the cart and the orders are forwarded as the orders service encoded them.
-            let response = try await orders.call(
-                OrdersV1.Orders.getPanelData, panelData,
-                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller),
-                answerAs: OrdersV1.GetPanelDataResponseView.self)
-            for index in widgets.indices {
-                switch widgets[index].kind {
-                case .products:
-                    widgets[index].data = response.list ?? []
-                    if panelData.clientID == 0 {
-                        widgets[index].reason = "the dialog's contact is not saved yet: the list is kept on the dialog"
-                    }
-                case .order:
-                    widgets[index].data = response.orders ?? []
-                    if panelData.clientID == 0 {
-                        widgets[index].reason = "the dialog has no client yet: an order is made for a saved client"
-                    } else if try OrdersV1.ListOrdersResponseView(serializedBytes: response.orders ?? []).orders.isEmpty {
-                        widgets[index].reason = "the client has no orders yet"
-                    }
-                default:
-                    widgets[index].data = response.cart ?? []
-                    if response.cart == nil { widgets[index].reason = "no current cart" }
+        let saved = panelData.clientID != 0
+        // The list, the cart and the orders are forwarded as the orders service encoded them.
+        return .calling(
+            orders, OrdersV1.Orders.getPanelData, panelData, for: request, widgets,
+            answerAs: OrdersV1.GetPanelDataResponseView.self
+        ) { response, widget in
+            switch widget.kind {
+            case .products:
+                widget.data = response.list ?? []
+                if !saved { widget.reason = "the dialog's contact is not saved yet: the list is kept on the dialog" }
+            case .order:
+                widget.data = response.orders ?? []
+                if !saved {
+                    widget.reason = "the dialog has no client yet: an order is made for a saved client"
+                } else if try OrdersV1.ListOrdersResponseView(serializedBytes: response.orders ?? []).orders.isEmpty {
+                    widget.reason = "the client has no orders yet"
                 }
-                widgets[index].elapsedMs = PanelComposer.milliseconds(since: started)
+            default:
+                widget.data = response.cart ?? []
+                if response.cart == nil { widget.reason = "no current cart" }
             }
-        } catch {
-            for index in widgets.indices { widgets[index] = widgets[index].failed(error, since: started) }
         }
-        return widgets
     }
 }
 

@@ -15,7 +15,7 @@ extension UpstreamDescriptor {
                     forbiddenReason: "tasks access is restricted for this manager"),
                 WidgetSource.Widget(kind: .notes, dataType: "chatpanel.tasks.v1.ListNotesResponse"),
             ],
-            callsUpstream: true, fill: fillTasksWidgets),
+            callsUpstream: true, start: fillTasksWidgets),
         mergeStep: MergeStepDescriptor(name: "move tasks and notes") { tasks, context in
             var request = TasksV1.MoveClientRecordsRequest()
             request.fromClientID = context.mergedClientID
@@ -52,9 +52,8 @@ extension UpstreamDescriptor {
     @Sendable
     private static func fillTasksWidgets(
         _ tasks: Upstream, _ request: WidgetSource.Request, _ widgets: [GatewayV1.Widget]
-    ) async -> [GatewayV1.Widget] {
+    ) -> WidgetSource.Filling {
         var widgets = widgets
-        let started = ContinuousClock.now
         guard let client = request.card.client else {
             for index in widgets.indices {
                 if widgets[index].kind == .tasks {
@@ -65,7 +64,7 @@ extension UpstreamDescriptor {
                     widgets[index].reason = "the dialog has no client yet"
                 }
             }
-            return widgets
+            return .filled(widgets)
         }
         var panelData = TasksV1.GetPanelDataRequest()
         if widgets.contains(where: { $0.kind == .tasks }) {
@@ -84,27 +83,19 @@ extension UpstreamDescriptor {
             notes.pageSize = 5
             panelData.notes = notes
         }
-        do {
-            // The lists and the notes page are forwarded as the tasks service encoded them.
-            let response = try await tasks.call(
-                TasksV1.Tasks.getPanelData, panelData,
-                options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller),
-                answerAs: TasksV1.GetPanelDataResponseView.self)
-            for index in widgets.indices {
-                if widgets[index].kind == .tasks {
-                    var data = GatewayV1.TasksWidgetDataView()
-                    data.all = response.taskLists.first
-                    data.mine = response.taskLists.dropFirst().first
-                    widgets[index].data = try data.serializedBytes()
-                } else {
-                    widgets[index].data = response.notes ?? []
-                }
-                widgets[index].elapsedMs = PanelComposer.milliseconds(since: started)
+        // The lists and the notes page are forwarded as the tasks service encoded them.
+        return .calling(
+            tasks, TasksV1.Tasks.getPanelData, panelData, for: request, widgets, answerAs: TasksV1.GetPanelDataResponseView.self
+        ) { response, widget in
+            if widget.kind == .tasks {
+                var data = GatewayV1.TasksWidgetDataView()
+                data.all = response.taskLists.first
+                data.mine = response.taskLists.dropFirst().first
+                widget.data = try data.serializedBytes()
+            } else {
+                widget.data = response.notes ?? []
             }
-        } catch {
-            for index in widgets.indices { widgets[index] = widgets[index].failed(error, since: started) }
         }
-        return widgets
     }
 }
 

@@ -7,6 +7,8 @@ enum ClientCallReceiver: Sendable {
     /// error its status carries (the frame itself is not handed on: copying it costs a retain
     /// and a release for each of its strings and arrays).
     case unary(UnsafeContinuation<[UInt8], any Error>)
+    /// A unary call started to be awaited later (``RPCClient/UnaryCall``): completed the same way.
+    case started(RPCClient.UnaryCall)
     /// A server-streaming call: each frame, then the end.
     case stream(AsyncThrowingStream<RPCV1.ResponseFrame, any Error>.Continuation)
 }
@@ -157,6 +159,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private static func fail(_ receiver: ClientCallReceiver, _ error: RPCError) {
         switch receiver {
         case .unary(let continuation): continuation.resume(throwing: error)
+        case .started(let call): call.complete(.failure(error))
         case .stream(let continuation): continuation.finish(throwing: error)
         }
     }
@@ -172,13 +175,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         return call
     }
 
-    /// Answers a unary call with the payload of its response frame, or the error its status carries.
-    private static func answer(_ continuation: UnsafeContinuation<[UInt8], any Error>, with frame: borrowing RPCV1.ResponseFrame) {
-        if let status = frame.status, status.code != .ok {
-            continuation.resume(throwing: RPCError(status: status))
-        } else {
-            continuation.resume(returning: frame.payload)
-        }
+    /// A unary call's answer: the payload of its response frame, or the error its status carries.
+    private static func result(of frame: borrowing RPCV1.ResponseFrame) -> Result<[UInt8], any Error> {
+        if let status = frame.status, status.code != .ok { return .failure(RPCError(status: status)) }
+        return .success(frame.payload)
     }
 
     /// Fails a call in flight (or waiting) with `error`.
@@ -198,7 +198,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch call.receiver {
         case .unary(let continuation):
             _ = remove(id: frame.callID, context: context)
-            Self.answer(continuation, with: frame)
+            continuation.resume(with: Self.result(of: frame))
+        case .started(let call):
+            _ = remove(id: frame.callID, context: context)
+            call.complete(Self.result(of: frame))
         case .stream(let continuation):
             if frame.endOfStream { _ = remove(id: frame.callID, context: context) }
             continuation.yield(frame)
