@@ -166,9 +166,10 @@ struct StartedCallTests {
         }
     }
 
-    /// The first call of a client waits for its connection; one cancelled meanwhile completes at
-    /// once and is never written.
-    @Test func aCallStartedWhileItsConnectionIsMadeIsWrittenOnceItIsUnlessCancelled() async throws {
+    /// A call waits for its connection to be made (the client's first), or for its loop to come to
+    /// it (a call started off the loop); one cancelled meanwhile completes at once and is never
+    /// written.
+    @Test func aCallStartedBeforeItsLoopComesToItIsWrittenThenUnlessCancelled() async throws {
         let handled = Recorder<String>()
         var router = RPCRouter()
         router.register(TestingV1.Echo.echo, synchronous: { request, _ in
@@ -194,6 +195,18 @@ struct StartedCallTests {
             #expect((error as? RPCError)?.code == .cancelled)
             #expect(completions.recorder.all == ["CANCELLED", "ok kept"])
             #expect(handled.all == ["kept"])
+
+            // Connected now: a call started off the loop is queued on it, and one cancelled
+            // before the loop comes to it is not written either (the next one is, after it).
+            loop.execute { gate.wait() }
+            let queued = client.start(path: TestingV1.Echo.echo.path, payload: try echo("queued"), onCompletion: completions.record)
+            queued.cancel()
+            let next = client.start(path: TestingV1.Echo.echo.path, payload: try echo("next"), onCompletion: completions.record)
+            gate.signal()
+            #expect(try text(try await next.answer()) == "next")
+            #expect((await callError { try await queued.answer() } as? RPCError)?.code == .cancelled)
+            #expect(completions.recorder.all == ["CANCELLED", "ok kept", "CANCELLED", "ok next"])
+            #expect(handled.all == ["kept", "next"])
             await client.close()
         }
     }

@@ -93,14 +93,15 @@ extension RPCClient {
             switch placed {
             case .none: return
             case .some(.some(let placed)): placed.connection.cancel(id: placed.id)
-            // Still waiting for its connection: it completes now, and is not written when the
-            // connection comes (``place(on:id:)``).
+            // Not on its connection yet (being made, or the start queued on its loop): it
+            // completes now, and is not written when it gets there (``place(on:id:)``).
             case .some(.none): complete(.failure(RPCError(code: .cancelled, message: "the call was cancelled")))
             }
         }
 
-        /// Records where the call is about to be written; false when it completed already
-        /// (cancelled while its connection was being made): then it is not to be written.
+        /// Records where the call is about to be written (on the connection's loop, just before
+        /// it is); false when it completed already (cancelled before it got there): then it is
+        /// not to be written.
         func place(on connection: ClientConnection, id: UInt64) -> Bool {
             state.withLock { state in
                 switch state.outcome {

@@ -123,17 +123,13 @@ public final class RPCClient: Sendable {
             call.complete(.failure(error))
             return call
         }
-        @Sendable func write(on connection: ClientConnection) {
-            guard call.place(on: connection, id: callID) else { return }
-            connection.start(id: callID, frame: frameBytes, receiver: .started(call), timeout: timeout)
-        }
         switch connection {
         case .ready(let connection):
-            write(on: connection)
+            connection.start(call, id: callID, frame: frameBytes, timeout: timeout)
         case .connecting(let future):
             future.whenComplete { result in
                 switch result {
-                case .success(let connection): write(on: connection)
+                case .success(let connection): connection.start(call, id: callID, frame: frameBytes, timeout: timeout)
                 case .failure(let error): call.complete(.failure(self.connectFailure(error)))
                 }
             }
@@ -417,6 +413,22 @@ struct ClientConnection: Sendable {
             handler.value.start(id: id, frame: frame, receiver: receiver, timeout: timeout)
         } else {
             loop.execute { handler.value.start(id: id, frame: frame, receiver: receiver, timeout: timeout) }
+        }
+    }
+
+    /// Starts a started call on the connection's handler, as ``start(id:frame:receiver:timeout:)``
+    /// does, unless it was cancelled meanwhile. It is placed on the connection in the same
+    /// step, on the loop: a cancel that finds it placed is queued behind its start.
+    func start(_ call: RPCClient.UnaryCall, id: UInt64, frame: ByteBuffer, timeout: TimeAmount) {
+        let loop = channel.eventLoop
+        if loop.inEventLoop {
+            guard call.place(on: self, id: id) else { return }
+            handler.value.start(id: id, frame: frame, receiver: .started(call), timeout: timeout)
+        } else {
+            loop.execute {
+                guard call.place(on: self, id: id) else { return }
+                handler.value.start(id: id, frame: frame, receiver: .started(call), timeout: timeout)
+            }
         }
     }
 
