@@ -84,18 +84,21 @@ extension RPCClient {
         /// Gives up on the call: unless it has completed, it completes `CANCELLED` and the
         /// service is sent a CANCEL. Cancelling twice, or after the answer, does nothing.
         public func cancel() {
-            let placed: (connection: ClientConnection, id: UInt64)?? = state.withLock { state in
+            enum Step { case nothing, cancelOnConnection(ClientConnection, UInt64), completeNow }
+            let step: Step = state.withLock { state in
                 switch state.outcome {
-                case .answered, .taken: return .none
-                case .pending, .awaited: return .some(state.placed)
+                case .answered, .taken: return .nothing
+                case .pending, .awaited:
+                    guard let placed = state.placed else { return .completeNow }
+                    return .cancelOnConnection(placed.connection, placed.id)
                 }
             }
-            switch placed {
-            case .none: return
-            case .some(.some(let placed)): placed.connection.cancel(id: placed.id)
+            switch step {
+            case .nothing: return
+            case .cancelOnConnection(let connection, let id): connection.cancel(id: id)
             // Not on its connection yet (being made, or the start queued on its loop): it
             // completes now, and is not written when it gets there (``place(on:id:)``).
-            case .some(.none): complete(.failure(RPCError(code: .cancelled, message: "the call was cancelled")))
+            case .completeNow: complete(.failure(RPCError(code: .cancelled, message: "the call was cancelled")))
             }
         }
 

@@ -158,7 +158,7 @@ struct PanelComposer: Sendable {
 
     /// The widgets of `kinds`, in that order. Settings and rights decide some without a call;
     /// the others are filled by the upstream composing them: sources that read only the client
-    /// card in place, the one source that calls its service awaited directly, several at once.
+    /// card in place, and the calls of the others all started before any is awaited.
     func widgets(
         _ kinds: [GatewayV1.WidgetKind], card: ClientsV1.ClientCardKeys, cardBytes: [UInt8], settings: GatewayV1.Settings,
         caller: RPCV1.Caller, deadline: ContinuousClock.Instant, completedTasksSinceMs: Int64? = nil

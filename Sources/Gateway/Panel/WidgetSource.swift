@@ -43,38 +43,32 @@ struct WidgetSource: Sendable {
     ///
     /// A panel starts every source's call before it awaits any (the calls are under way
     /// together), then awaits them in turn: no task for each source.
-    struct Filling: Sendable {
-        /// The widgets, when they needed no call.
-        private let filled: [GatewayV1.Widget]
-        /// The service's call and what makes the widgets of its outcome, completed at the moment given.
-        private let call: RPCClient.UnaryCall?
-        private let complete: (@Sendable (Result<[UInt8], any Error>, ContinuousClock.Instant) -> [GatewayV1.Widget])?
-
+    enum Filling: Sendable {
         /// Widgets filled without a call.
-        static func filled(_ widgets: [GatewayV1.Widget]) -> Filling { Filling(filled: widgets, call: nil, complete: nil) }
-
-        /// Widgets made by `complete` from the outcome of `call` and the moment it completed.
-        static func calling(
-            _ call: RPCClient.UnaryCall,
-            then complete: @escaping @Sendable (Result<[UInt8], any Error>, ContinuousClock.Instant) -> [GatewayV1.Widget]
-        ) -> Filling {
-            Filling(filled: [], call: call, complete: complete)
-        }
+        case filled([GatewayV1.Widget])
+        /// Widgets waiting for a call: made by the closure from its outcome and the moment it completed.
+        case waiting(RPCClient.UnaryCall, @Sendable (Result<[UInt8], any Error>, ContinuousClock.Instant) -> [GatewayV1.Widget])
 
         /// The widgets, once the call has completed. Cancelling the awaiting task cancels the call.
         func widgets() async -> [GatewayV1.Widget] {
-            guard let call, let complete else { return filled }
-            let outcome: Result<[UInt8], any Error>
-            do {
-                outcome = .success(try await call.answer())
-            } catch {
-                outcome = .failure(error)
+            switch self {
+            case .filled(let widgets):
+                return widgets
+            case .waiting(let call, let complete):
+                let outcome: Result<[UInt8], any Error>
+                do {
+                    outcome = .success(try await call.answer())
+                } catch {
+                    outcome = .failure(error)
+                }
+                return complete(outcome, call.completedAt ?? .now)
             }
-            return complete(outcome, call.completedAt ?? .now)
         }
 
         /// Gives up on the call: its widgets are not to be awaited.
-        func cancel() { call?.cancel() }
+        func cancel() {
+            if case .waiting(let call, _) = self { call.cancel() }
+        }
 
         /// A source's widgets from one call of its service: the call started now, its answer read
         /// as `View` (an answer that does not read is INTERNAL), and `fill` giving each widget
@@ -90,7 +84,7 @@ struct WidgetSource: Sendable {
             let path = method.path
             let call = upstream.start(
                 method, message, options: RPCCallOptions(timeout: PanelComposer.remaining(until: request.deadline), caller: request.caller))
-            return .calling(call) { answer, completed in
+            return .waiting(call) { answer, completed in
                 var widgets = widgets
                 do {
                     let response = try upstream.read(answer.get(), of: path, as: view)

@@ -50,46 +50,40 @@ public final class Upstream: Sendable {
         try read(try await call(path: method.path, payload: try client.encode(request), options: options), of: method.path, as: view)
     }
 
-    /// Forwards an encoded request through the breaker and returns the encoded answer.
-    ///
-    /// The breaker's bookkeeping is written out here rather than wrapped around a closure: a
-    /// panel makes this call for each upstream, and each closure and generic wrapper is one
-    /// more async frame on the panel task's stack.
+    /// Forwards an encoded request through the breaker and returns the encoded answer: the
+    /// started call of ``start(path:payload:options:)``, awaited.
     public func call(path: String, payload: [UInt8], options: RPCCallOptions) async throws -> [UInt8] {
-        let attempt = try begin()
-        defer { end() }
-        do {
-            let answer = try await client.unary(path: path, payload: payload, options: options)
-            attempt.succeeded()
-            return answer
-        } catch let error as RPCError {
-            attempt.failed(error)
-            throw error
-        }
+        try await start(path: path, payload: payload, options: options).answer()
     }
 
     /// Starts a unary call through the breaker and returns at once (see
-    /// ``RPCClient/start(path:payload:options:onCompletion:)``): several calls started in turn
-    /// are under way together. The breaker and the calls in flight hear how it ended when it
-    /// completes, awaited or not; a call refused by the breaker, or whose request does not
-    /// encode, is a call that failed already.
+    /// ``start(path:payload:options:)``); a request that does not encode is a call that failed
+    /// already, and never reaches the breaker.
     public func start<Request, Response>(
         _ method: UnaryMethod<Request, Response>, _ request: Request, options: RPCCallOptions
     ) -> RPCClient.UnaryCall {
-        let attempt: Attempt
         let payload: [UInt8]
         do {
             payload = try client.encode(request)
+        } catch {
+            return RPCClient.UnaryCall(failed: error)
+        }
+        return start(path: method.path, payload: payload, options: options)
+    }
+
+    /// Starts an encoded request through the breaker and returns at once (see
+    /// ``RPCClient/start(path:payload:options:onCompletion:)``): several calls started in turn
+    /// are under way together. The breaker and the calls in flight hear how it ended when it
+    /// completes, awaited or not; a call the breaker refuses is a call that failed already.
+    public func start(path: String, payload: [UInt8], options: RPCCallOptions) -> RPCClient.UnaryCall {
+        let attempt: Attempt
+        do {
             attempt = try begin()
         } catch {
             return RPCClient.UnaryCall(failed: error)
         }
-        return client.start(path: method.path, payload: payload, options: options) { result in
-            switch result {
-            case .success: attempt.succeeded()
-            case .failure(let error as RPCError): attempt.failed(error)
-            case .failure(let error): attempt.failed(RPCError(code: .internal, message: "\(error)"))
-            }
+        return client.start(path: path, payload: payload, options: options) { result in
+            attempt.ended(result)
             self.end()
         }
     }
@@ -104,8 +98,8 @@ public final class Upstream: Sendable {
         }
     }
 
-    /// A call let through the breaker: ``Attempt/succeeded()`` or ``Attempt/failed(_:)`` tells
-    /// the breaker how it went, and ``end()`` takes it off the calls in flight.
+    /// A call let through the breaker: ``Attempt/ended(_:)`` tells the breaker how it went, and
+    /// ``end()`` takes it off the calls in flight.
     ///
     /// The breaker counts the upstream's own failures: the connection failing or the service
     /// saying UNAVAILABLE, and a missed deadline only when the service sent nothing at all while
@@ -117,12 +111,17 @@ public final class Upstream: Sendable {
         /// from since.
         let started: RPCClient.Moment
 
-        func succeeded() {
-            upstream.breaker.recordSuccess()
-            upstream.metrics.record(code: .ok, nanoseconds: started.nanosecondsAgo)
+        func ended(_ result: Result<[UInt8], any Error>) {
+            switch result {
+            case .success:
+                upstream.breaker.recordSuccess()
+                upstream.metrics.record(code: .ok, nanoseconds: started.nanosecondsAgo)
+            case .failure(let error as RPCError): failed(error)
+            case .failure(let error): failed(RPCError(code: .internal, message: "\(error)"))
+            }
         }
 
-        func failed(_ error: RPCError) {
+        private func failed(_ error: RPCError) {
             upstream.metrics.record(code: error.code, nanoseconds: started.nanosecondsAgo)
             switch error.code {
             case .unavailable: upstream.breaker.recordFailure()
