@@ -12,6 +12,7 @@ import Testing
                 "insights.0002.summaries 8f3c624a3aad1874",
                 "insights.0003.page-views 2a53a3c138be0451",
                 "insights.0004.visit-counts 5462abb34bdd2dcc",
+                "insights.0005.page-view-utm 894eed2604934c1d",
             ])
     }
 }

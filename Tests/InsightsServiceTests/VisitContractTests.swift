@@ -81,6 +81,61 @@ import Testing
         }
     }
 
+    @Test func theTagsAreReadFromTheAddressOnceWhenTheViewIsRecorded() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + Time.minute) { service in
+            try await service.record([
+                // Percent-encoded, and a tag's name in capitals: as the address means them.
+                Make.view("p1", url: "https://shop.example/?UTM_Source=ya&utm_campaign=%D0%B2%D0%B5%D1%81%D0%BD%D0%B0&x=1", at: start),
+                Make.view("p2", url: "https://shop.example/coffee", at: start + 30_000),
+            ])
+            let stored = "SELECT utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM page_view WHERE view_id = ?"
+            func tags(_ view: String) async throws -> [String?] {
+                try await service.store.database.read { db in
+                    let row = try #require(try db.positionalRow(sql: stored, [view]))
+                    return (0..<5).map { row[$0] }
+                }
+            }
+            #expect(try await tags("p1") == ["ya", "", "весна", "", ""])
+            #expect(try await tags("p2") == ["", "", "", "", ""])
+            let visit = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(visit.utm?.source == "ya" && visit.utm?.campaign == "весна" && visit.utm?.medium == "")
+
+            // The visit shows the recorded tags, not the address read again.
+            try await service.store.database.write { db in
+                try db.execute(sql: "UPDATE page_view SET utm_medium = 'recorded' WHERE view_id = 'p1'")
+            }
+            #expect(try await service.visit(visitor: "v1").visit?.utm?.medium == "recorded")
+
+            // A view recorded before the tags were kept (all five NULL): read from its address.
+            try await service.store.database.write { db in
+                try db.execute(
+                    sql: """
+                        UPDATE page_view SET utm_source = NULL, utm_medium = NULL, utm_campaign = NULL, utm_term = NULL,
+                            utm_content = NULL
+                        """)
+            }
+            let older = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(older.utm == visit.utm)
+        }
+    }
+
+    @Test func aClientsVisitIsByTheVisitorOfItsNewestView() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + 10 * Time.minute) { service in
+            // The client came on a phone, then went on on a computer: one visit, two visitors.
+            try await service.record([
+                Make.view("p1", visitor: "phone", url: "https://shop.example/", at: start, client: 5),
+                Make.view("p2", visitor: "laptop", url: "https://shop.example/coffee", at: start + 2 * Time.minute, client: 5),
+                Make.view("p3", visitor: "phone", url: "https://shop.example/cart", at: start + Time.minute, client: 5),
+            ])
+            let visit = try #require(try await service.visit(client: 5).visit)
+            #expect(visit.visitorID == "laptop")
+            #expect(visit.pages.map(\.url) == ["https://shop.example/", "https://shop.example/cart", "https://shop.example/coffee"])
+            #expect(visit.currentPage?.url == "https://shop.example/coffee")
+        }
+    }
+
     @Test func deviceAndLocationComeFromTheAgentAndTheAddress() async throws {
         let start = Time.at("2026-05-01T10:00:00Z")
         try await withInsightsService(now: start) { service in

@@ -16,16 +16,17 @@ extension InsightsStore {
             var visitors: Set<VisitorKey> = []
             var newViews: [VisitSubject: [Int64]] = [:]
             for (view, location) in zip(views, located) {
+                let utm = VisitSessions.utmTags(of: view.url)
                 try db.positionalExecute(
                     sql: """
                         INSERT INTO page_view (view_id, visitor_id, dialog_id, client_id, url, title, referrer, user_agent, ip,
-                            country_code, city, language, viewed_at_ms)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view_id) DO NOTHING
+                            country_code, city, language, viewed_at_ms, utm_source, utm_medium, utm_campaign, utm_term, utm_content)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view_id) DO NOTHING
                         """,
                     [
                         view.viewID, view.visitorID, view.dialogID, view.clientID == 0 ? nil : view.clientID, view.url, view.title,
                         view.referrer, view.userAgent, keepIP && !view.ip.isEmpty ? view.ip : nil, location.countryCode, location.city,
-                        view.language, view.viewedAtMs,
+                        view.language, view.viewedAtMs, utm.source, utm.medium, utm.campaign, utm.term, utm.content,
                     ])
                 if db.changesCount == 0 {
                     response.alreadyKnown += 1
@@ -59,11 +60,20 @@ extension InsightsStore {
         // The landing view gives the referrer, the device, the location and the UTM tags; the
         // pages listed are the newest ones, read alone (a long visit's others are not read).
         guard let landing = try db.positionalRow(sql: subject.landingSQL, [subject.value, count.lastStartMs]) else { return response }
-        let newestFirst = try db.positionalRows(sql: subject.pagesSQL, [subject.value, count.lastStartMs, VisitSessions.maximumPages]) {
-            VisitPage(row: $0)
+        // Each row made a page as it comes; the visitor is the newest view's (the first row).
+        var pages: [InsightsV1.Page] = []
+        var visitorID = ""
+        try db.forEachPositionalRow(sql: subject.pagesSQL, [subject.value, count.lastStartMs, VisitSessions.maximumPages]) { row in
+            if pages.isEmpty { visitorID = row[3] }
+            var page = InsightsV1.Page()
+            page.url = row[0]
+            page.title = row[1]
+            page.viewedAtMs = row[2]
+            pages.append(page)
         }
+        pages.reverse()
         response.visit = VisitSessions.visit(
-            landing: PageViewRow(row: landing), pages: newestFirst.reversed(), count: Int(count.visits), now: now, parser: parser)
+            landing: PageViewRow(row: landing), pages: pages, visitorID: visitorID, count: Int(count.visits), now: now, parser: parser)
         return response
     }
 }
@@ -106,8 +116,8 @@ public enum VisitSubject: Sendable, Hashable {
         }
     }
 
-    /// The newest views of the last visit (`value`, its start, how many): what
-    /// ``VisitPage/init(row:)`` reads.
+    /// The newest views of the last visit (`value`, its start, how many): `url, title,
+    /// viewed_at_ms, visitor_id`.
     var pagesSQL: String {
         switch self {
         case .visitor: Self.pagesByVisitor
@@ -122,7 +132,8 @@ public enum VisitSubject: Sendable, Hashable {
 
     private static func landing(_ column: String) -> String {
         """
-        SELECT url, referrer, user_agent, country_code, city, language, viewed_at_ms FROM page_view
+        SELECT url, referrer, user_agent, country_code, city, language, viewed_at_ms,
+            utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM page_view
         WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id LIMIT 1
         """
     }

@@ -3,22 +3,6 @@ import ChatPanelStore
 import Foundation
 import GRDB
 
-/// A page the visit lists.
-struct VisitPage: Sendable {
-    let url: String
-    let title: String
-    let viewedAtMs: Int64
-    let visitorID: String
-
-    /// From a row of `url, title, viewed_at_ms, visitor_id`.
-    init(row: some PositionalValues) {
-        url = row[0]
-        title = row[1]
-        viewedAtMs = row[2]
-        visitorID = row[3]
-    }
-}
-
 /// The view a visit landed on: where it came from, the device and the place.
 struct PageViewRow: Sendable {
     let url: String
@@ -28,8 +12,12 @@ struct PageViewRow: Sendable {
     let city: String
     let language: String
     let viewedAtMs: Int64
+    /// Its address's utm_* tags.
+    let utm: InsightsV1.UtmTags
 
-    /// From a row of `url, referrer, user_agent, country_code, city, language, viewed_at_ms`.
+    /// From a row of `url, referrer, user_agent, country_code, city, language, viewed_at_ms,
+    /// utm_source, utm_medium, utm_campaign, utm_term, utm_content`: the tags as recorded, or
+    /// read from the address for a view recorded before they were (NULL).
     init(row: some PositionalValues) {
         url = row[0]
         referrer = row[1]
@@ -38,6 +26,17 @@ struct PageViewRow: Sendable {
         city = row[4]
         language = row[5]
         viewedAtMs = row[6]
+        if let source: String = row[7] {
+            var utm = InsightsV1.UtmTags()
+            utm.source = source
+            utm.medium = row[8] ?? ""
+            utm.campaign = row[9] ?? ""
+            utm.term = row[10] ?? ""
+            utm.content = row[11] ?? ""
+            self.utm = utm
+        } else {
+            utm = VisitSessions.utmTags(of: url)
+        }
     }
 }
 
@@ -126,19 +125,12 @@ enum VisitSessions {
     static let maximumPages = 500
 
     /// The `count`-th visit at `now`: it landed on `first`, and `pages` are its newest views
-    /// (at most ``maximumPages``), oldest first.
-    static func visit(landing first: PageViewRow, pages rows: [VisitPage], count: Int, now: Int64, parser: UserAgentParser)
-        -> InsightsV1.Visit?
-    {
-        guard let last = rows.last else { return nil }
+    /// (at most ``maximumPages``), oldest first, the newest one by `visitorID`.
+    static func visit(
+        landing first: PageViewRow, pages: [InsightsV1.Page], visitorID: String, count: Int, now: Int64, parser: UserAgentParser
+    ) -> InsightsV1.Visit? {
+        guard let last = pages.last else { return nil }
         var visit = InsightsV1.Visit()
-        let pages = rows.map { row in
-            var page = InsightsV1.Page()
-            page.url = row.url
-            page.title = row.title
-            page.viewedAtMs = row.viewedAtMs
-            return page
-        }
         visit.pages = pages
         visit.currentPage = pages.last
         visit.startedAtMs = first.viewedAtMs
@@ -146,7 +138,7 @@ enum VisitSessions {
         visit.durationMs = last.viewedAtMs - first.viewedAtMs
         visit.onSiteNow = now - last.viewedAtMs < inactivityMs
         visit.visitCount = UInt32(count)
-        visit.visitorID = last.visitorID
+        visit.visitorID = visitorID
         visit.referrer = first.referrer
 
         let agent = parser.parse(first.userAgent)
@@ -162,7 +154,7 @@ enum VisitSessions {
         location.countryCode = first.countryCode
         location.city = first.city
         visit.location = location
-        visit.utm = utmTags(of: first.url)
+        visit.utm = first.utm
         return visit
     }
 

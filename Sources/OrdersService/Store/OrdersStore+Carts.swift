@@ -34,7 +34,7 @@ extension OrdersStore {
     /// none or it is empty.
     public func cart(owner: Owner, priceType: String) async throws -> OrdersV1.Cart? {
         try await database.read { db in
-            let references = try CatalogReferences.loadPriceTypes(db)
+            let references = try priceTypes.references(db)
             let type = try Self.priceType(priceType, references)
             return try Self.cart(db, try OwnerMoves.resolve(owner, db), type, references)
         }

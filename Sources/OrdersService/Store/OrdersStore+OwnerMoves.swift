@@ -129,7 +129,7 @@ extension OrdersStore {
     ) throws -> OrdersV1.GetPanelDataResponseView {
         let time = now()
         return try database.readNow { db in
-            let references = try CatalogReferences.loadPriceTypes(db)
+            let references = try priceTypes.references(db)
             let type = try Self.priceType(priceType, references)
             var response = OrdersV1.GetPanelDataResponseView()
             // The client's list and cart are one owner's: resolved once.

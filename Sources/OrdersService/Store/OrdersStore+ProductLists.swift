@@ -55,7 +55,7 @@ extension OrdersStore {
     /// An owner's list, newest first, with prices in `priceType` (empty: the base one).
     public func listedProducts(owner: Owner, priceType: String) async throws -> OrdersV1.ListListedProductsResponse {
         try await database.read { db in
-            let references = try CatalogReferences.loadPriceTypes(db)
+            let references = try priceTypes.references(db)
             let type = try Self.priceType(priceType, references)
             var response = OrdersV1.ListListedProductsResponse()
             response.list = try Self.productList(db, try OwnerMoves.resolve(owner, db), type, references)

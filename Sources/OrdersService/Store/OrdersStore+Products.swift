@@ -31,7 +31,7 @@ extension OrdersStore {
     public func product(id: Int64, article: String) async throws -> OrdersV1.Product? {
         try await database.read { db in
             let record = id != 0 ? try ProductRecord.fetch(db, id: id) : try ProductRecord.fetch(db, article: article)
-            return try record?.proto(CatalogReferences.loadPriceTypes(db))
+            return try record?.proto(priceTypes.references(db))
         }
     }
 

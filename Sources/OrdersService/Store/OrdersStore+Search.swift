@@ -15,7 +15,7 @@ extension OrdersStore {
     ///
     /// - Throws: INVALID_ARGUMENT naming `price_type` or `category_code` when it names nothing.
     func searchProducts(_ search: ProductSearch) async throws -> OrdersV1.SearchProductsResponseView {
-        try await database.read { db in try Self.searchPage(db, search) }
+        try await database.read { db in try Self.searchPage(db, search, priceTypes.references(db)) }
     }
 
     /// The SQL and arguments of a search page (the query plan tests read them too).
@@ -150,8 +150,9 @@ extension OrdersStore {
 
     /// A search page, inside a read transaction: a `SearchProductsResponse` on the wire, each
     /// product encoded from its stored fields (``ShownProduct``).
-    static func searchPage(_ db: Database, _ search: ProductSearch) throws -> OrdersV1.SearchProductsResponseView {
-        let references = try CatalogReferences.loadPriceTypes(db)
+    static func searchPage(_ db: Database, _ search: ProductSearch, _ references: CatalogReferences) throws
+        -> OrdersV1.SearchProductsResponseView
+    {
         if !search.priceType.isEmpty && references.priceTypes[search.priceType] == nil {
             throw RPCError.invalidArgument(field: "price_type", "no price type has code \(search.priceType)")
         }
