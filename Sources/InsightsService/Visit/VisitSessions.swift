@@ -161,6 +161,8 @@ enum VisitSessions {
     /// The utm_* parameters of an address's query (VISIT-6).
     static func utmTags(of url: String) -> InsightsV1.UtmTags {
         var tags = InsightsV1.UtmTags()
+        // An address without a query has no tags: not parsed (most of a visit's views).
+        guard url.utf8.contains(UInt8(ascii: "?")) else { return tags }
         for item in URLComponents(string: url)?.queryItems ?? [] {
             let value = item.value ?? ""
             switch item.name.lowercased() {

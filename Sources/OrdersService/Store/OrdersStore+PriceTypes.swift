@@ -15,7 +15,8 @@ extension OrdersStore {
         do {
             return try await putPriceTypes(types, requestID: requestID, replacing: cache)
         } catch {
-            // Refused before anything changed (a currency that cannot change): the cache holds.
+            // Refused before it replaced the price types (a currency that cannot change), the
+            // cache holds; failed after (its transaction rolled back), reads ask the database.
             cache.forget(ifWrittenSince: generation)
             throw error
         }

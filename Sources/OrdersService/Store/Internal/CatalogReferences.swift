@@ -76,7 +76,8 @@ struct CatalogReferences: Sendable {
 ///
 /// The orders process is its database's only writer, and ``OrdersStore/putPriceTypes(_:requestID:)``
 /// the only change of price types: it replaces them here on the writer queue, so in commit
-/// order. A read keeps what it found only if no write came in between (a generation counter
+/// order (a read in the moment between the replacement and the commit sees them that moment
+/// early). A read keeps what it found only if no write came in between (a generation counter
 /// says so). After a write that failed, what is committed is not known here: until the next
 /// write, reads ask the database and keep nothing (a read could stand on a snapshot older than
 /// an earlier write).
