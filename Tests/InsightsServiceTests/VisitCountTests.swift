@@ -104,6 +104,30 @@ import Testing
         }
     }
 
+    @Test func theVisitIsReadThroughItsIndexesWithoutASort() async throws {
+        try await withInsightsService(now: Time.at("2026-05-01T10:00:00Z")) { service in
+            for (subject, index) in [(VisitSubject.visitor("v1"), "page_view_by_visitor"), (.client(1), "page_view_by_client")] {
+                let (landing, pages) = try await service.store.database.read { db in
+                    func plan(_ sql: String, _ arguments: StatementArguments) throws -> String {
+                        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                            .joined(separator: "\n")
+                    }
+                    return (
+                        try plan(subject.landingSQL, [subject.value.databaseValue, subject.countKey]),
+                        try plan(subject.pagesSQL, [subject.value.databaseValue, 0, VisitSessions.maximumPages])
+                    )
+                }
+                // The count's row first, then the subject's views from the last visit's start, in order.
+                #expect(landing.split(separator: "\n").first?.hasPrefix("SEARCH c USING PRIMARY KEY (subject=?)") == true, "\(landing)")
+                #expect(landing.contains("SEARCH p USING INDEX \(index)"), "\(landing)")
+                #expect(pages.contains("SEARCH page_view USING INDEX \(index)"), "\(pages)")
+                for plan in [landing, pages] {
+                    #expect(!plan.contains("TEMP B-TREE") && !plan.contains("SCAN"), "\(plan)")
+                }
+            }
+        }
+    }
+
     @Test func theMigrationCountsTheViewsAlreadyStored() async throws {
         let start = Time.at("2026-05-01T10:00:00Z")
         try await withInsightsService(now: start + 24 * 60 * Time.minute) { service in

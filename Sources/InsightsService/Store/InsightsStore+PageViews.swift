@@ -56,14 +56,16 @@ extension InsightsStore {
     static func visit(_ db: Database, _ subject: VisitSubject, now: Int64, parser: UserAgentParser) throws -> InsightsV1.GetVisitResponse {
         var response = InsightsV1.GetVisitResponse()
         response.nowMs = now
-        guard let count = try VisitCount.fetch(db, subject) else { return response }
-        // The landing view gives the referrer, the device, the location and the UTM tags; the
-        // pages listed are the newest ones, read alone (a long visit's others are not read).
-        guard let landing = try db.positionalRow(sql: subject.landingSQL, [subject.value, count.lastStartMs]) else { return response }
+        // The subject's count and the landing view, in one statement. The landing view gives
+        // the referrer, the device, the location and the UTM tags; the pages listed are the
+        // newest ones, read alone (a long visit's others are not read).
+        guard let landing = try db.positionalRow(sql: subject.landingSQL, [subject.value, subject.countKey]) else { return response }
+        let visits: Int64 = landing[12]
+        let lastStartMs: Int64 = landing[13]
         // Each row made a page as it comes; the visitor is the newest view's (the first row).
         var pages: [InsightsV1.Page] = []
         var visitorID = ""
-        try db.forEachPositionalRow(sql: subject.pagesSQL, [subject.value, count.lastStartMs, VisitSessions.maximumPages]) { row in
+        try db.forEachPositionalRow(sql: subject.pagesSQL, [subject.value, lastStartMs, VisitSessions.maximumPages]) { row in
             if pages.isEmpty { visitorID = row[3] }
             var page = InsightsV1.Page()
             page.url = row[0]
@@ -73,7 +75,7 @@ extension InsightsStore {
         }
         pages.reverse()
         response.visit = VisitSessions.visit(
-            landing: PageViewRow(row: landing), pages: pages, visitorID: visitorID, count: Int(count.visits), now: now, parser: parser)
+            landing: PageViewRow(row: landing), pages: pages, visitorID: visitorID, count: Int(visits), now: now, parser: parser)
         return response
     }
 }
@@ -108,7 +110,9 @@ public enum VisitSubject: Sendable, Hashable {
         }
     }
 
-    /// The first view of the last visit (`value`, its start): what ``PageViewRow/init(row:)`` reads.
+    /// The first view of the last visit (`value`, ``countKey``): what ``PageViewRow/init(row:)``
+    /// reads, then the subject's visits and the last one's start (`visit_count`); no row when
+    /// the subject has no views.
     var landingSQL: String {
         switch self {
         case .visitor: Self.landingByVisitor
@@ -132,9 +136,10 @@ public enum VisitSubject: Sendable, Hashable {
 
     private static func landing(_ column: String) -> String {
         """
-        SELECT url, referrer, user_agent, country_code, city, language, viewed_at_ms,
-            utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM page_view
-        WHERE \(column) = ? AND viewed_at_ms >= ? ORDER BY viewed_at_ms, id LIMIT 1
+        SELECT p.url, p.referrer, p.user_agent, p.country_code, p.city, p.language, p.viewed_at_ms,
+            p.utm_source, p.utm_medium, p.utm_campaign, p.utm_term, p.utm_content, c.visits, c.last_start_ms
+        FROM visit_count c JOIN page_view p ON p.\(column) = ?1 AND p.viewed_at_ms >= c.last_start_ms
+        WHERE c.subject = ?2 ORDER BY p.viewed_at_ms, p.id LIMIT 1
         """
     }
 
