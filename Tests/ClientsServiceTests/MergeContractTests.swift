@@ -1,7 +1,9 @@
 import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 import ClientsService
+import GRDB
 import Testing
 
 /// Merging duplicates (CLIENT-9), through the real socket.
@@ -167,6 +169,12 @@ import Testing
             #expect(card.client?.clientID == c)
             #expect(card.resolvedFromClientID == a)
             #expect(try await service.card(dialog: "d1").client?.clientID == c)
+            // A dialog row that still names a merged client: the card is the survivor's.
+            try await service.store.database.write { db in
+                try db.execute(sql: "UPDATE dialog SET client_id = ? WHERE id = 'd1'", arguments: [a])
+            }
+            let stale = try await service.card(dialog: "d1")
+            #expect(stale.client?.clientID == c && stale.dialog?.clientID == c && !stale.canSaveClient)
             var audit = ClientsV1.ListMergesRequest()
             audit.clientID = b
             #expect(try await service.call(ClientsV1.Clients.listMerges, audit).merges.count == 2)
