@@ -15,6 +15,7 @@ import Testing
                 "orders.0005.orders e0dd053e48d9a761",
                 "orders.0006.loyalty 6e8cb951384f2a02",
                 "orders.0007.order-field-pins 51a63601a5d3f309",
+                "orders.0008.price-type-version 12c1022fe616e290",
             ])
     }
 }

@@ -223,6 +223,25 @@ extension OrdersStore {
                     PRIMARY KEY (manager_id, code)
                 ) WITHOUT ROWID;
                 """)
+        // The price types' version, which triggers raise with every change to `price_type`,
+        // whoever makes it: a read keeps the price types of one version (PriceTypeCache), as the
+        // clients service keeps its field catalog.
+        migrations.register(
+            "orders.0008.price-type-version",
+            sql: """
+                CREATE TABLE price_type_version (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    version INTEGER NOT NULL
+                );
+                INSERT INTO price_type_version (id, version) VALUES (1, 1);
+                """
+                + ["INSERT", "UPDATE", "DELETE"].map { event in
+                    """
+                    CREATE TRIGGER price_type_\(event.lowercased())_raises_version AFTER \(event) ON price_type
+                    BEGIN UPDATE price_type_version SET version = version + 1 WHERE id = 1; END;
+
+                    """
+                }.joined())
         return migrations
     }
 }

@@ -10,21 +10,6 @@ extension OrdersStore {
     ///
     /// - Throws: FAILED_PRECONDITION when a price type that has prices would change currency.
     public func putPriceTypes(_ types: [OrdersV1.PriceType], requestID: String) async throws -> OrdersV1.PutPriceTypesResponse {
-        let cache = priceTypes
-        let generation = cache.generation
-        do {
-            return try await putPriceTypes(types, requestID: requestID, replacing: cache)
-        } catch {
-            // Refused before it replaced the price types (a currency that cannot change), the
-            // cache holds; failed after (its transaction rolled back), reads ask the database.
-            cache.forget(ifWrittenSince: generation)
-            throw error
-        }
-    }
-
-    private func putPriceTypes(_ types: [OrdersV1.PriceType], requestID: String, replacing cache: PriceTypeCache) async throws
-        -> OrdersV1.PutPriceTypesResponse
-    {
         try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.putPriceTypes.path) { db in
             let before = try CatalogReferences.loadPriceTypes(db)
             for type in types {
@@ -53,8 +38,6 @@ extension OrdersStore {
                 try db.execute(sql: "UPDATE price_type SET is_base = 1 WHERE id = (SELECT min(id) FROM price_type)")
             }
             let after = try CatalogReferences.loadPriceTypes(db)
-            // On the writer queue, so price types reach the cache in commit order.
-            cache.replace(after)
             if let base = after.base, base.id != before.base?.id {
                 try Self.rekeyBasePrices(db, baseTypeID: base.id)
             }

@@ -18,7 +18,7 @@ public import GRDB
 public struct OrdersStore: ServiceStore {
     /// The SQLite database underneath (the benchmark bulk-loads through it).
     public let database: SQLiteStore
-    /// The price types, kept between reads (one store per database: it is the only writer).
+    /// The price types, kept between reads of one version.
     let priceTypes = PriceTypeCache()
 
     /// The store over an opened, migrated database.

@@ -70,61 +70,32 @@ struct CatalogReferences: Sendable {
     }
 }
 
-/// The catalog's price types as last read or written, so that a read that shows products (a
-/// panel's list and cart, a list, a product) does not query them each time: a read of them and
-/// their two dictionaries cost about 11 000 instructions, a tenth of a panel's orders data.
+/// The catalog's price types of one version, so that a read that shows products (a panel's
+/// list and cart, a list, a product, a search) does not query them each time: a read of them
+/// and their two dictionaries cost about 11 000 instructions, the version's row about 2 000.
 ///
-/// The orders process is its database's only writer, and ``OrdersStore/putPriceTypes(_:requestID:)``
-/// the only change of price types: it replaces them here on the writer queue, so in commit
-/// order (a read in the moment between the replacement and the commit sees them that moment
-/// early). A read keeps what it found only if no write came in between (a generation counter
-/// says so). After a write that failed, what is committed is not known here: until the next
-/// write, reads ask the database and keep nothing (a read could stand on a snapshot older than
-/// an earlier write).
+/// The version is a row of the database (`price_type_version`) that triggers raise with every
+/// change to `price_type`, whoever makes it. A read takes the version in its own snapshot and
+/// uses what is kept here only when it is of that same version; otherwise it reads the price
+/// types and offers them. The version only grows, so the newest offered is kept and an older
+/// snapshot's never replaces it (``FieldCatalogCache`` of the clients service works the same way).
 final class PriceTypeCache: Sendable {
     private struct State {
+        var version: Int64 = 0
         var references: CatalogReferences?
-        /// Counts the writes that replaced the price types, and the failures after one.
-        var generation: UInt64 = 0
-        /// A write failed since the last one done.
-        var unsure = false
     }
 
     private let state = Mutex(State())
 
-    /// The price types, from the cache or read in `db` (a read transaction).
+    /// The price types as of `db`'s snapshot (a read transaction), kept or read.
     func references(_ db: Database) throws -> CatalogReferences {
-        let (known, generation, unsure) = state.withLock { ($0.references, $0.generation, $0.unsure) }
-        if let known { return known }
+        guard let version = try db.positionalRow(sql: "SELECT version FROM price_type_version WHERE id = 1").map({ $0[0] as Int64 })
+        else { return try CatalogReferences.loadPriceTypes(db) }
+        if let kept = state.withLock({ $0.version == version ? $0.references : nil }) { return kept }
         let read = try CatalogReferences.loadPriceTypes(db)
-        if !unsure {
-            state.withLock { state in
-                if state.generation == generation, state.references == nil { state.references = read }
-            }
+        state.withLock { state in
+            if version >= state.version { state = State(version: version, references: read) }
         }
         return read
-    }
-
-    /// The price types a write left (called in its transaction, on the writer queue).
-    func replace(_ references: CatalogReferences) {
-        state.withLock { state in
-            state.generation += 1
-            state.references = references
-            state.unsure = false
-        }
-    }
-
-    /// The count of writes so far, for ``forget(ifWrittenSince:)``.
-    var generation: UInt64 { state.withLock { $0.generation } }
-
-    /// A write failed, which may have replaced the price types before it did: if any write
-    /// replaced them since `generation`, reads ask the database until the next write.
-    func forget(ifWrittenSince generation: UInt64) {
-        state.withLock { state in
-            guard state.generation != generation else { return }
-            state.generation += 1
-            state.references = nil
-            state.unsure = true
-        }
     }
 }
