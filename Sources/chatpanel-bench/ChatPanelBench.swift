@@ -7,7 +7,7 @@ struct ChatPanelBench: AsyncParsableCommand {
         commandName: "chatpanel-bench",
         abstract: "Measures ChatPanel and prints the figures.",
         subcommands: [
-            RPCBench.self, ClientsBench.self, TasksBench.self, PanelBench.self, CostBench.self, CallEcho.self, PoolCallers.self, CatalogBench.self, CrashBench.self,
+            RPCBench.self, ClientsBench.self, TasksBench.self, PanelBench.self, CostBench.self, CallEcho.self, PoolCallers.self, NIOEchoServer.self, NIOEchoCallers.self, CatalogBench.self, CrashBench.self,
             OrdersBench.self,
             InsightsBench.self, LiveBench.self,
         ])

@@ -50,17 +50,26 @@ struct CostBench: AsyncParsableCommand {
                     "\(pad("\(frame) B", 8))CPU per call, \(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
                 )
             }
+            for onLoops in [false, true] {
+                let (server, client) = try await plainNIOCPUPerCall(directory: directory, frame: frame, onLoops: onLoops)
+                let callers = onLoops ? Callers.onLoops : Callers.pool
+                print(
+                    "\(pad("\(frame) B", 8))CPU per call, plain SwiftNIO echo, \(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
+                )
+            }
             let (floorServer, floorClient) = try await floorCPUPerCall(directory: directory, frame: frame)
             print(
                 "\(pad("\(frame) B", 8))CPU per call, C floor, 16 callers: server \(floorServer.described) + caller \(floorClient.described) = \(format(floorServer.total + floorClient.total)) µs"
             )
             guard let counter else { continue }
             for tool in Valgrind.Tool.allCases {
-                let (server, client) = try await counts(tool, counter, daemon: daemonPath, body: body)
-                let what = tool.counts
-                print(
-                    "\(pad("\(frame) B", 8))\(what) per call (\(tool)): server \(Int(server.rounded())) + caller \(Int(client.rounded())) = \(Int((server + client).rounded()))"
-                )
+                for plainNIO in [false, true] {
+                    let (server, client) = try await counts(
+                        tool, counter, daemon: daemonPath, frame: frame, body: body, plainNIO: plainNIO)
+                    print(
+                        "\(pad("\(frame) B", 8))\(tool.counts) per call (\(tool))\(plainNIO ? ", plain SwiftNIO echo" : ""): server \(Int(server.rounded())) + caller \(Int(client.rounded())) = \(Int((server + client).rounded()))"
+                    )
+                }
             }
         }
     }
@@ -96,19 +105,17 @@ struct CostBench: AsyncParsableCommand {
             let clients = loops.map { RPCBench.makeClient(socket, eventLoopGroup: $0) }
             let request = RPCBench.makeRequest(body: body)
             for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
-            let serverBefore = try processCPUTime(pid)
-            let ownBefore = ownCPUTime()
             let perCaller = calls / callers
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (client, loop) in zip(clients, loops) {
-                    group.addTask(executorPreference: EventLoopTaskExecutor(eventLoop: loop)) {
-                        for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) }
+            let (serverCPU, ownCPU) = try await measuredCPU(serverPID: pid) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (client, loop) in zip(clients, loops) {
+                        group.addTask(executorPreference: EventLoopTaskExecutor(eventLoop: loop)) {
+                            for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) }
+                        }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
-            let serverCPU = try processCPUTime(pid) - serverBefore
-            let ownCPU = ownCPUTime() - ownBefore
             for client in clients { await client.close() }
             return (serverCPU.microseconds(per: perCaller * callers), ownCPU.microseconds(per: perCaller * callers))
         }
@@ -120,20 +127,42 @@ struct CostBench: AsyncParsableCommand {
         try await withEchoServer(daemon: daemon, directory: directory) { socket, pid in
             var arguments = ["pool-callers", "--socket", socket, "--server-pid", String(pid), "--calls", String(calls), "--body", String(body)]
             if loopsAsGlobalExecutor { arguments.append("--loops-as-global-executor") }
-            let output = try BenchProcess.output(siblingExecutable("chatpanel-bench"), arguments)
-            var values: [String: Double] = [:]
-            for pair in output.split(whereSeparator: \.isWhitespace) {
-                let parts = pair.split(separator: "=")
-                if parts.count == 2 { values[String(parts[0])] = Double(parts[1]) }
-            }
-            guard let made = values["calls"], let serverUser = values["server_user_s"], let serverSystem = values["server_system_s"],
-                let user = values["user_s"], let system = values["system_s"]
-            else { throw ValidationError("unexpected pool-callers output: \(output)") }
-            return (
-                CPUTime(user: serverUser, system: serverSystem).microseconds(per: Int(made)),
-                CPUTime(user: user, system: system).microseconds(per: Int(made))
-            )
+            return try Self.callersCPUPerCall(arguments)
         }
+    }
+
+    /// CPU time per call of the plain SwiftNIO echo's server and of its callers' process
+    /// (`nio-echo-server`, `nio-echo-callers`): what SwiftNIO itself costs with the callers placed
+    /// as the RPC layer's are.
+    private func plainNIOCPUPerCall(directory: String, frame: Int, onLoops: Bool) async throws -> (CPUTime, CPUTime) {
+        let socket = "\(directory)/nio-echo.sock"
+        let server = try BenchProcess.start(siblingExecutable("chatpanel-bench"), ["nio-echo-server", "--socket", socket])
+        defer { server.stop(); try? FileManager.default.removeItem(atPath: socket) }
+        try await waitForSocket(socket)
+        var arguments = [
+            "nio-echo-callers", "--socket", socket, "--server-pid", String(server.processIdentifier), "--calls", String(calls),
+            "--frame", String(frame),
+        ]
+        if onLoops { arguments.append("--on-loops") }
+        return try Self.callersCPUPerCall(arguments)
+    }
+
+    /// Runs a callers' process of this benchmark (`pool-callers`, `nio-echo-callers`) and reads
+    /// the server's and its own CPU time per call from the `key=value` pairs it prints.
+    private static func callersCPUPerCall(_ arguments: [String]) throws -> (CPUTime, CPUTime) {
+        let output = try BenchProcess.output(siblingExecutable("chatpanel-bench"), arguments)
+        var values: [String: Double] = [:]
+        for pair in output.split(whereSeparator: \.isWhitespace) {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2 { values[String(parts[0])] = Double(parts[1]) }
+        }
+        guard let made = values["calls"], let serverUser = values["server_user_s"], let serverSystem = values["server_system_s"],
+            let user = values["user_s"], let system = values["system_s"]
+        else { throw ValidationError("unexpected \(arguments[0]) output: \(output)") }
+        return (
+            CPUTime(user: serverUser, system: serverSystem).microseconds(per: Int(made)),
+            CPUTime(user: user, system: system).microseconds(per: Int(made))
+        )
     }
 
     /// CPU time per call of the C floor's server and client processes, with 16 callers making
@@ -153,22 +182,36 @@ struct CostBench: AsyncParsableCommand {
     }
 
     /// Per-call counts of `tool` for the server and for a caller: two runs of different sizes,
-    /// the difference divided by the difference in calls.
-    private func counts(_ tool: Valgrind.Tool, _ valgrind: Valgrind, daemon: String, body: Int) async throws -> (Double, Double) {
+    /// the difference divided by the difference in calls. With `plainNIO`, of the plain SwiftNIO
+    /// echo (`nio-echo-server`, one `nio-echo-callers` caller on its loop) instead of the echo
+    /// service and `call-echo`.
+    private func counts(
+        _ tool: Valgrind.Tool, _ valgrind: Valgrind, daemon: String, frame: Int, body: Int, plainNIO: Bool = false
+    ) async throws -> (Double, Double) {
         var server: [Double] = []
         var client: [Double] = []
         let directory = valgrind.directory
+        let bench = siblingExecutable("chatpanel-bench")
         for calls in counted {
-            let socket = "\(directory)/echo-\(tool)-\(body)-\(calls).sock"
-            let serverOut = "\(directory)/\(tool)-server-\(body)-\(calls).out"
-            let clientOut = "\(directory)/\(tool)-client-\(body)-\(calls).out"
-            let process = try valgrind.start(
-                tool, output: serverOut, daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
+            let name = "\(plainNIO ? "nio-" : "")\(tool)-\(body)-\(calls)"
+            let socket = "\(directory)/echo-\(name).sock"
+            let serverOut = "\(directory)/\(plainNIO ? "nio-" : "")\(tool)-server-\(body)-\(calls).out"
+            let clientOut = "\(directory)/\(plainNIO ? "nio-" : "")\(tool)-client-\(body)-\(calls).out"
+            let process =
+                plainNIO
+                ? try valgrind.start(tool, output: serverOut, bench, ["nio-echo-server", "--socket", socket])
+                : try valgrind.start(
+                    tool, output: serverOut, daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
             try await waitForSocket(socket, timeout: .seconds(60))
             try await Task.sleep(for: .seconds(1))
-            try valgrind.run(
-                tool, output: clientOut, siblingExecutable("chatpanel-bench"),
-                ["call-echo", "--socket", socket, "--calls", String(calls), "--body", String(body)])
+            let callerArguments =
+                plainNIO
+                ? [
+                    "nio-echo-callers", "--socket", socket, "--server-pid", String(process.processIdentifier), "--calls", String(calls),
+                    "--frame", String(frame), "--callers", "1", "--on-loops",
+                ]
+                : ["call-echo", "--socket", socket, "--calls", String(calls), "--body", String(body)]
+            try valgrind.run(tool, output: clientOut, bench, callerArguments)
             process.stop(grace: .seconds(60))
             server.append(try Valgrind.total(tool, file: serverOut))
             client.append(try Valgrind.total(tool, file: clientOut))
@@ -225,13 +268,9 @@ struct PoolCallers: AsyncParsableCommand {
         let request = RPCBench.makeRequest(body: body)
         let perCaller = calls / callers
         try await Self.call(clients, request, times: 50)
-        let serverBefore = try processCPUTime(serverPID)
-        let ownBefore = ownCPUTime()
-        try await Self.call(clients, request, times: perCaller)
-        let server = try processCPUTime(serverPID) - serverBefore
-        let own = ownCPUTime() - ownBefore
+        let (server, own) = try await measuredCPU(serverPID: serverPID) { try await Self.call(clients, request, times: perCaller) }
         for client in clients { await client.close() }
-        print("calls=\(perCaller * callers) server_user_s=\(server.user) server_system_s=\(server.system) user_s=\(own.user) system_s=\(own.system)")
+        printCallersCPU(calls: perCaller * callers, server: server, own: own)
     }
 
     /// Each client makes `times` calls, in a task of its own, all at once.
@@ -268,6 +307,20 @@ struct CPUTime {
 func processCPUTime(_ pid: Int32) throws -> CPUTime {
     guard let stat = ProcStat(process: String(pid)) else { throw ValidationError("unreadable /proc/\(pid)/stat") }
     return CPUTime(user: stat.userSeconds, system: stat.systemSeconds)
+}
+
+/// The CPU time the server process `serverPID` and this process used while `body` ran.
+func measuredCPU(serverPID: Int32, _ body: () async throws -> Void) async throws -> (server: CPUTime, own: CPUTime) {
+    let serverBefore = try processCPUTime(serverPID)
+    let ownBefore = ownCPUTime()
+    try await body()
+    return (try processCPUTime(serverPID) - serverBefore, ownCPUTime() - ownBefore)
+}
+
+/// What a callers' process (`pool-callers`, `nio-echo-callers`) prints for the cost benchmark
+/// to read: its calls and both processes' CPU seconds, as `key=value` pairs.
+func printCallersCPU(calls: Int, server: CPUTime, own: CPUTime) {
+    print("calls=\(calls) server_user_s=\(server.user) server_system_s=\(server.system) user_s=\(own.user) system_s=\(own.system)")
 }
 
 /// The CPU time this process has used.
