@@ -71,6 +71,11 @@ struct MergeWorkflowTests {
             await expectError(.invalidArgument, field: "survivor_client_id") {
                 try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: 0, merged: 5))
             }
+            // Two missing ids are two missing ids, not a client merged into itself.
+            let missing = await expectError(.invalidArgument, fields: ["survivor_client_id", "merged_client_id"]) {
+                try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: 0, merged: 0))
+            }
+            #expect(missing?.violations.map(\.description) == ["is required", "is required"])
             await expectError(.permissionDenied) {
                 try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: 4, merged: 5), as: As.reader)
             }
@@ -106,6 +111,29 @@ struct MergeWorkflowTests {
             #expect(failed.state == .failed)
             #expect(failed.steps.first?.done == false)
             #expect(failed.steps.first?.lastError.isEmpty == false)
+        }
+    }
+}
+
+extension MergeWorkflowTests {
+    @Test("a merge of a client that does not exist ends FAILED with the reason, counted as refused (no operator's alert)")
+    func mergeOfAMissingClientIsRefused() async throws {
+        try await withGateway { h in
+            let survivor = try await h.savedClient("d-only", name: "Анна")
+            func runs(_ outcome: String) async throws -> Double {
+                let metrics = try await h.call(MetricsV1.Metrics.scrape, MetricsV1.ScrapeRequest()).text
+                return sample(metrics, "chatpanel_jobs_runs_total{job=\"merge_workflow\",outcome=\"\(outcome)\"}")
+            }
+            // (Other suites in this process only add to the counters.)
+            let refusedBefore = try await runs("refused")
+            let started = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: 987_654))
+            let failed = try await waitUntilDone(h, started.workflowID)
+            #expect(failed.state == .failed)
+            #expect(failed.reason.contains("987654"), "\(failed.reason)")
+            #expect(failed.steps.first?.done == false)
+            #expect(try await runs("refused") >= refusedBefore + 1)
+            // The survivor is as it was.
+            #expect(try await h.panel("d-only").client?.card().client?.clientID == survivor)
         }
     }
 }

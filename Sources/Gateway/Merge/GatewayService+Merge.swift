@@ -9,8 +9,9 @@ extension GatewayService {
             var violations = FieldViolations()
             violations.checkID(request.survivorClientID, field: "survivor_client_id")
             violations.checkID(request.mergedClientID, field: "merged_client_id")
-            violations.check(
-                request.survivorClientID != request.mergedClientID, field: "merged_client_id", "a client cannot be merged into itself")
+            if request.survivorClientID > 0, request.survivorClientID == request.mergedClientID {
+                violations.add(field: "merged_client_id", "a client cannot be merged into itself")
+            }
             try violations.throwIfAny()
             return try await mergeRunner.start(
                 survivorClientID: request.survivorClientID, mergedClientID: request.mergedClientID, caller: context.caller,

@@ -132,8 +132,14 @@ public final class MergeWorkflowRunner: Service, Sendable {
                     let reason = "\"\(steps[position].name)\" was refused: \(error)"
                     try await store.recordStepAttempt(
                         workflowID: workflowID, position: position, outcome: .failed(error: "\(error)", reason: reason, gaveUp: false))
-                    logger.error("gateway.merge.failed", metadata: metadata.merging(["chatpanel.merge.error": "\(error)"]) { $1 })
-                    metrics.finished(.failed)
+                    let errorMetadata = metadata.merging(["chatpanel.merge.error": "\(error)"]) { $1 }
+                    if Self.isRefusedRequest(error, position: position) {
+                        logger.notice("gateway.merge.refused", metadata: errorMetadata)
+                        metrics.finished(.refused)
+                    } else {
+                        logger.error("gateway.merge.failed", metadata: errorMetadata)
+                        metrics.finished(.failed)
+                    }
                     return
                 }
             } catch {
@@ -148,6 +154,16 @@ public final class MergeWorkflowRunner: Service, Sendable {
     /// Whether a workflow in `state` still has steps to run.
     static func isUnfinished(_ state: GatewayV1.WorkflowState) -> Bool {
         state == .running || state == .retrying
+    }
+
+    /// Whether `error`, met at the step at `position`, refused the merge as it was asked (a
+    /// client that does not exist or was merged already) before any step changed anything: the
+    /// workflow is FAILED with the reason for the manager, and nothing is left for an operator.
+    /// A later step refused, or an error of the service itself, is a merge left half made: an
+    /// operator's matter (logged as an error, counted as a failed run).
+    static func isRefusedRequest(_ error: any Error, position: Int) -> Bool {
+        guard position == 0, let error = error as? RPCError else { return false }
+        return [.notFound, .failedPrecondition, .invalidArgument, .alreadyExists].contains(error.code)
     }
 
     /// Errors worth another attempt: the service was away or slow.
