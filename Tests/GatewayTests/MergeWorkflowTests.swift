@@ -116,24 +116,47 @@ struct MergeWorkflowTests {
 }
 
 extension MergeWorkflowTests {
-    @Test("a merge of a client that does not exist ends FAILED with the reason, counted as refused (no operator's alert)")
-    func mergeOfAMissingClientIsRefused() async throws {
+    @Test("a merge naming a client that does not exist is NOT_FOUND at once, naming the field; no workflow is made")
+    func mergeOfAMissingClientIsNotFound() async throws {
         try await withGateway { h in
             let survivor = try await h.savedClient("d-only", name: "Анна")
+            let error = await expectError(.notFound) {
+                try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: 987_654), requestID: "m-x")
+            }
+            #expect(error?.message == "merged_client_id: client 987654 does not exist", "\(String(describing: error))")
+            let both = await expectError(.notFound) {
+                try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: 987_655, merged: 987_654))
+            }
+            #expect(both?.message.contains("survivor_client_id: client 987655") == true, "\(String(describing: both))")
+            #expect(both?.message.contains("merged_client_id: client 987654") == true, "\(String(describing: both))")
+            // Nothing was recorded under the request id: the same id with real clients starts a merge.
+            let other = try await h.savedClient("d-other", name: "Анна")
+            let started = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: other), requestID: "m-x")
+            #expect(try await waitUntilDone(h, started.workflowID).state == .done)
+        }
+    }
+
+    @Test("a merge the clients service refuses (the client merged already) ends FAILED, counted as refused (no operator's alert)")
+    func refusedMergeIsNotAFailedJob() async throws {
+        try await withGateway { h in
+            let a = try await h.savedClient("d-a", name: "Анна")
+            let b = try await h.savedClient("d-b", name: "Анна")
+            let c = try await h.savedClient("d-c", name: "Анна")
             func runs(_ outcome: String) async throws -> Double {
                 let metrics = try await h.call(MetricsV1.Metrics.scrape, MetricsV1.ScrapeRequest()).text
                 return sample(metrics, "chatpanel_jobs_runs_total{job=\"merge_workflow\",outcome=\"\(outcome)\"}")
             }
+            let first = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: a, merged: b))
+            #expect(try await waitUntilDone(h, first.workflowID).state == .done)
             // (Other suites in this process only add to the counters.)
             let refusedBefore = try await runs("refused")
-            let started = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: survivor, merged: 987_654))
-            let failed = try await waitUntilDone(h, started.workflowID)
+            let second = try await h.call(GatewayV1.Gateway.mergeClients, Seed.merge(survivor: c, merged: b))
+            let failed = try await waitUntilDone(h, second.workflowID)
             #expect(failed.state == .failed)
-            #expect(failed.reason.contains("987654"), "\(failed.reason)")
-            #expect(failed.steps.first?.done == false)
+            #expect(failed.reason.contains("was refused"), "\(failed.reason)")
             #expect(try await runs("refused") >= refusedBefore + 1)
-            // The survivor is as it was.
-            #expect(try await h.panel("d-only").client?.card().client?.clientID == survivor)
+            // c is as it was: its own dialog still shows it.
+            #expect(try await h.panel("d-c").client?.card().client?.clientID == c)
         }
     }
 }

@@ -517,7 +517,10 @@ struct  Chatpanel__Gateway__V1__MergeWorkflow
 
 
 /*
- * Starts a merge. The caller's rights (RIGHT_EDIT_CLIENTS) are checked before the request.
+ * Starts a merge. The caller's rights (RIGHT_EDIT_CLIENTS) are checked before the request. A
+ * client the clients service does not know is NOT_FOUND at once, the message naming the field
+ * ("merged_client_id: client 7 does not exist"), and no workflow is made; any other refusal
+ * (a client merged already) ends the workflow FAILED with the reason.
  * A retried request id returns the same workflow; when that workflow FAILED after giving up on
  * an unreachable service, the retry resumes it from its failed step.
  */
