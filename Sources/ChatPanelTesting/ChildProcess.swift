@@ -83,7 +83,18 @@ public final class ChildProcess {
         return poll()
     }
 
-    /// Blocks until it exits; how it ended.
+    /// How it ended, waiting without holding a thread (tests run on Swift's cooperative pool,
+    /// two threads here: a blocking wait there stalls every other test's tasks). A process
+    /// still running after `timeout` is killed and the wait fails.
+    @discardableResult
+    public func exit(within timeout: Duration = .seconds(120)) async throws -> Termination {
+        if let ended = try await waitForExit(timeout: timeout) { return ended }
+        kill()
+        throw TestSupportFailure("\(name) (pid \(pid)) did not exit within \(timeout); killed")
+    }
+
+    /// Blocks until it exits; how it ended. From async code use ``exit(within:)``, which holds
+    /// no thread while it waits.
     @discardableResult
     public func waitUntilExit() -> Termination {
         if let termination { return termination }

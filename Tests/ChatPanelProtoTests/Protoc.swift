@@ -29,14 +29,14 @@ enum Protoc {
     }
 
     /// `protoc --decode=<type>` of binary `input`: the text-format output.
-    static func decode(_ type: String, _ input: [UInt8], proto: String = "chatpanel/testing/v1/testing.proto") throws -> String {
-        let output = try run(["--decode=\(type)", "-I", try packageRoot().appendingPathComponent("proto").path, proto], stdin: input)
+    static func decode(_ type: String, _ input: [UInt8], proto: String = "chatpanel/testing/v1/testing.proto") async throws -> String {
+        let output = try await run(["--decode=\(type)", "-I", try packageRoot().appendingPathComponent("proto").path, proto], stdin: input)
         return String(decoding: output, as: UTF8.self)
     }
 
     /// `protoc --encode=<type>` of a text-format message: the binary output.
-    static func encode(_ type: String, _ text: String, proto: String = "chatpanel/testing/v1/testing.proto") throws -> [UInt8] {
-        try run(["--encode=\(type)", "-I", try packageRoot().appendingPathComponent("proto").path, proto], stdin: Array(text.utf8))
+    static func encode(_ type: String, _ text: String, proto: String = "chatpanel/testing/v1/testing.proto") async throws -> [UInt8] {
+        try await run(["--encode=\(type)", "-I", try packageRoot().appendingPathComponent("proto").path, proto], stdin: Array(text.utf8))
     }
 
     /// How `protoc`'s text format prints a string or bytes value: printable ASCII as is,
@@ -60,7 +60,7 @@ enum Protoc {
         return out
     }
 
-    private static func run(_ arguments: [String], stdin bytes: [UInt8]) throws -> [UInt8] {
+    private static func run(_ arguments: [String], stdin bytes: [UInt8]) async throws -> [UInt8] {
         guard let protoc = executable() else {
             throw ProtocError("protoc is not installed or not on PATH: run `make deps` (it installs protobuf-compiler)")
         }
@@ -73,7 +73,7 @@ enum Protoc {
         // other suites in this process check that closed sockets refuse connections.
         let child = try ChildProcess.spawn(
             protoc.path, arguments, logPrefix: scratch.appendingPathComponent("protoc").path, standardInput: input)
-        let ended = child.waitUntilExit()
+        let ended = try await child.exit()
         guard ended == .exited(0) else {
             throw ProtocError("protoc \(arguments.joined(separator: " ")) ended with \(ended): \(child.standardError)")
         }

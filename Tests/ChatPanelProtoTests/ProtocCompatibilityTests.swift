@@ -11,9 +11,9 @@ struct ProtocCompatibilityTests {
     static let type = "chatpanel.testing.v1.AllKinds"
 
     @Test("protoc --decode reads our bytes")
-    func protocDecodesOurBytes() throws {
+    func protocDecodesOurBytes() async throws {
         let message = TestingV1.AllKinds.fullySet
-        let text = try Protoc.decode(Self.type, try message.serializedBytes())
+        let text = try await Protoc.decode(Self.type, try message.serializedBytes())
         let lines = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
 
         let expected = [
@@ -67,19 +67,19 @@ struct ProtocCompatibilityTests {
     }
 
     @Test("protoc --decode of a message with nothing set prints nothing")
-    func protocDecodesEmptyMessage() throws {
-        let text = try Protoc.decode(Self.type, try TestingV1.AllKinds().serializedBytes())
+    func protocDecodesEmptyMessage() async throws {
+        let text = try await Protoc.decode(Self.type, try TestingV1.AllKinds().serializedBytes())
         #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "")
     }
 
     @Test("protoc --decode reads a recursive message")
-    func protocDecodesNode() throws {
+    func protocDecodesNode() async throws {
         var leaf = TestingV1.Node()
         leaf.name = "лист"
         var root = TestingV1.Node()
         root.name = "root"
         root.child = leaf
-        let text = try Protoc.decode("chatpanel.testing.v1.Node", try root.serializedBytes())
+        let text = try await Protoc.decode("chatpanel.testing.v1.Node", try root.serializedBytes())
         let expected = "name: \"root\"\nchild {\n  name: \"\(Protoc.textEscaped("лист".utf8))\"\n}\n"
         #expect(text == expected)
     }
@@ -117,8 +117,8 @@ struct ProtocCompatibilityTests {
         """
 
     @Test("our decoder reads protoc --encode bytes")
-    func weDecodeProtocBytes() throws {
-        let bytes = try Protoc.encode(Self.type, Self.textMessage)
+    func weDecodeProtocBytes() async throws {
+        let bytes = try await Protoc.encode(Self.type, Self.textMessage)
         let decoded = try TestingV1.AllKinds(serializedBytes: bytes)
         #expect(decoded.i32 == -7)
         #expect(decoded.i64 == 9_000_000_000)
@@ -151,15 +151,15 @@ struct ProtocCompatibilityTests {
     }
 
     @Test("our encoder and protoc --encode produce identical bytes")
-    func identicalBytes() throws {
-        let protocBytes = try Protoc.encode(Self.type, Self.textMessage)
+    func identicalBytes() async throws {
+        let protocBytes = try await Protoc.encode(Self.type, Self.textMessage)
         let decoded = try TestingV1.AllKinds(serializedBytes: protocBytes)
         #expect(try decoded.serializedBytes() == protocBytes)
     }
 
     @Test("oneof message member from protoc")
-    func protocPostal() throws {
-        let bytes = try Protoc.encode(Self.type, "postal { label: \"p\" value: 2 }")
+    func protocPostal() async throws {
+        let bytes = try await Protoc.encode(Self.type, "postal { label: \"p\" value: 2 }")
         let decoded = try TestingV1.AllKinds(serializedBytes: bytes)
         #expect(decoded.contact == .postal(makeInner("p", 2)))
         #expect(decoded.maybeInner == nil)

@@ -9,7 +9,7 @@ import Testing
 /// country and city where it has the address, the country ranges where it has not.
 @Suite struct CityDatabaseTests {
     /// Writes a small GeoIP2-City-shaped database: 77.88.8.0/24 in Moscow, 8.8.8.0/24 with a country only.
-    static func writeDatabase(to path: String) throws {
+    static func writeDatabase(to path: String) async throws {
         let script = """
             use utf8;
             use MaxMind::DB::Writer::Tree;
@@ -27,14 +27,14 @@ import Testing
         let child = try ChildProcess.spawn("/usr/bin/perl", ["-e", script, path], logPrefix: "\(path).perl")
         defer { child.kill() }
         try #require(
-            child.waitUntilExit() == .exited(0),
+            try await child.exit() == .exited(0),
             "perl could not write the test .mmdb (make deps installs libmaxmind-db-writer-perl): \(child.standardError)")
     }
 
     @Test func theCityDatabaseGivesCountryAndCity() async throws {
         try await withTemporaryDirectory { directory in
             let path = "\(directory)/cities.mmdb"
-            try Self.writeDatabase(to: path)
+            try await Self.writeDatabase(to: path)
             let start = Time.at("2026-05-01T10:00:00Z")
             try await withInsightsService(now: start, cityDatabase: path) { service in
                 try await service.record([

@@ -10,12 +10,12 @@ import Testing
 /// Printed forms over the real socket: WeasyPrint's PDF read back with pdftotext.
 @Suite struct PrintedFormTests {
     /// The text of a PDF, as pdftotext reads it.
-    static func text(of pdf: [UInt8], in directory: String) throws -> String {
+    static func text(of pdf: [UInt8], in directory: String) async throws -> String {
         let file = "\(directory)/form-\(UUID().uuidString).pdf"
         try Data(pdf).write(to: URL(fileURLWithPath: file))
         let child = try ChildProcess.spawn("/usr/bin/pdftotext", ["-layout", file, "-"], logPrefix: "\(file).pdftotext")
         defer { child.kill() }
-        #expect(child.waitUntilExit() == .exited(0), "pdftotext: \(child.standardError)")
+        #expect(try await child.exit() == .exited(0), "pdftotext: \(child.standardError)")
         return child.standardOutput
     }
 
@@ -49,15 +49,15 @@ import Testing
                 let invoice = try await Self.render(service, order, "invoice")
                 #expect(invoice.fileName == "invoice-\(order.number).pdf" && invoice.mediaType == "application/pdf")
                 #expect(invoice.content.starts(with: Array("%PDF".utf8)) && invoice.orderVersion == order.version)
-                let text = try Self.text(of: invoice.content, in: directory)
+                let text = try await Self.text(of: invoice.content, in: directory)
                 #expect(text.contains("Счёт на оплату № \(order.number)"), "\(text)")
                 #expect(text.contains("Ёлка искусственная 180 см") && text.contains("Ёлкина Ольга"))
                 #expect(text.contains("17 980,00 ₽") || text.contains("17\u{00A0}980,00\u{00A0}₽"), "\(text)")
 
-                let note = try Self.text(of: try await Self.render(service, order, "delivery-note").content, in: directory)
+                let note = try await Self.text(of: try await Self.render(service, order, "delivery-note").content, in: directory)
                 #expect(note.contains("Товарная накладная") && note.contains("3000"), "\(note)")
                 // A shop's own form.
-                let memo = try Self.text(of: try await Self.render(service, order, "memo").content, in: directory)
+                let memo = try await Self.text(of: try await Self.render(service, order, "memo").content, in: directory)
                 #expect(memo.contains("Памятка к заказу \(order.number)"), "\(memo)")
                 let forms = try await service.call(OrdersV1.Orders.listPrintedForms, OrdersV1.ListPrintedFormsRequest()).forms
                 #expect(forms == ["delivery-note", "invoice", "memo"])

@@ -76,7 +76,7 @@ import Testing
 
             // promtool (Debian prometheus) reads the exposition as Prometheus would.
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
-                let check = try promtoolCheck(body)
+                let check = try await promtoolCheck(body)
                 #expect(check.status == 0, "promtool: \(check.output)")
             }
         }
@@ -141,7 +141,7 @@ private func httpGet(port: Int, path: String) throws -> (String, String) {
 }
 
 /// `promtool check metrics` on `text`: its exit status and output.
-private func promtoolCheck(_ text: String) throws -> (status: Int32, output: String) {
+private func promtoolCheck(_ text: String) async throws -> (status: Int32, output: String) {
     let input = FileManager.default.temporaryDirectory.appendingPathComponent("cp-metrics-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     try text.write(toFile: input, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: input) }
@@ -150,7 +150,7 @@ private func promtoolCheck(_ text: String) throws -> (status: Int32, output: Str
         try? FileManager.default.removeItem(atPath: input + "-log.out")
         try? FileManager.default.removeItem(atPath: input + "-log.err")
     }
-    let ended = process.waitUntilExit()
+    let ended = try await process.exit()
     let status: Int32 = if case .exited(let code) = ended { code } else { -1 }
     return (status, process.standardOutput + process.standardError)
 }
