@@ -50,13 +50,14 @@ import Testing
 
     @Test(arguments: [
         (ProtoJSONValue.object(["nope": .number("1")]), "nope", "has no field"),
-        (.object(["i32": .number("3000000000")]), "i32", "not a Int32"),
-        (.object(["i32": .number("1.5")]), "i32", "not a Int32"),
+        (.object(["i32": .number("3000000000")]), "i32", "3000000000 is out of range (-2147483648 to 2147483647)"),
+        (.object(["i32": .number("1.5")]), "i32", "1.5 is not a whole number"),
+        (.object(["i32": .string("abc")]), "i32", "abc is not an integer"),
         (.object(["text": .number("1")]), "text", "expected a string"),
         (.object(["flag": .string("yes")]), "flag", "expected true or false"),
         (.object(["color": .string("BLUE")]), "color", "no value \"BLUE\""),
         (.object(["blob": .string("not base64!")]), "blob", "base64"),
-        (.object(["inners": .array([.object(["value": .string("x")])])]), "inners[0].value", "not a Int64"),
+        (.object(["inners": .array([.object(["value": .string("x")])])]), "inners[0].value", "x is not an integer"),
         (.object(["words": .string("a")]), "words", "expected a JSON array"),
         (.array([]), "", "expected a JSON object"),
     ])

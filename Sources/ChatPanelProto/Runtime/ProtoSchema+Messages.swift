@@ -288,8 +288,10 @@ enum ProtoJSONEncoder {
         }
         if let exact = T(text) { return exact }
         // 1e3 or 5.0: integral values in another spelling.
-        if let double = Double(text), double == double.rounded(), let exact = T(exactly: double) { return exact }
-        throw ProtoJSONError(field: path, reason: "\(text) is not a \(T.self) integer")
+        guard let double = Double(text), double.isFinite else { throw ProtoJSONError(field: path, reason: "\(text) is not an integer") }
+        guard double == double.rounded() else { throw ProtoJSONError(field: path, reason: "\(text) is not a whole number") }
+        if let exact = T(exactly: double) { return exact }
+        throw ProtoJSONError(field: path, reason: "\(text) is out of range (\(T.min) to \(T.max))")
     }
 
     private static func floating(_ value: ProtoJSONValue, _ path: String) throws(ProtoJSONError) -> Double {
