@@ -36,12 +36,14 @@ struct ClientTests {
             // machine busy with the whole suite: a first run, with WeasyPrint building its font
             // cache beside it, once took 6 s here.)
             #expect((error as? RPCError)?.code == .unavailable)
+            #expect((error as? RPCError)?.message == "cannot connect to \(dir)/nobody.sock: No such file or directory (errno 2)")
             #expect(elapsed < .seconds(15))
             // While backing off, further calls fail at once without trying to connect.
             let (again, againElapsed) = await measure {
                 await callError { try await client.unary(TestingV1.Echo.echo, echoRequest()) }
             }
             #expect((again as? RPCError)?.code == .unavailable)
+            #expect((again as? RPCError)?.message.hasPrefix("\(dir)/nobody.sock is unavailable (No such file or directory (errno 2)); next attempt in ") == true, "\(String(describing: again))")
             #expect(againElapsed < .seconds(15))
             #expect(!client.isConnected)
             await client.close()

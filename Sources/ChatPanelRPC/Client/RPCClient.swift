@@ -5,6 +5,10 @@ public import NIOCore
 public import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Calls the methods of one service over multiplexed Unix-socket connections: at most one per
 /// event loop of its group (two on a 2-core machine).
 ///
@@ -289,7 +293,13 @@ public final class RPCClient: Sendable {
 
     /// The error of a call whose connection could not be made.
     private func connectFailure(_ error: any Error) -> RPCError {
-        RPCError.unavailable("cannot connect to \(configuration.socketPath): \(error)")
+        RPCError.unavailable("cannot connect to \(configuration.socketPath): \(Self.cause(ofConnectFailure: error))")
+    }
+
+    /// The system's own words for a failed connect ("No such file or directory (errno 2)"), not
+    /// SwiftNIO's description of the call that failed.
+    private static func cause(ofConnectFailure error: any Error) -> String {
+        (error as? IOError).map { "\(String(cString: strerror($0.errnoCode))) (errno \($0.errnoCode))" } ?? "\(error)"
     }
 
     /// The connection of the caller's event loop (or of the home loop), or the connect under way
@@ -372,7 +382,7 @@ public final class RPCClient: Sendable {
                     state.consecutiveFailures += 1
                     let exponent = min(state.consecutiveFailures - 1, 16)
                     let wait = min(configuration.initialBackoff * (1 << exponent), configuration.maximumBackoff)
-                    state.backoff = (until: .now + wait, reason: "\(error)")
+                    state.backoff = (until: .now + wait, reason: Self.cause(ofConnectFailure: error))
                 }
                 return nil
             }
