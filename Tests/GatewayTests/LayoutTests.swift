@@ -111,12 +111,25 @@ struct LayoutTests {
         }
     }
 
-    @Test("a call naming no manager is UNAUTHENTICATED")
+    @Test("a call naming no manager is UNAUTHENTICATED: the layout, the panel and its watch")
     func noManager() async throws {
         try await withGateway { h in
+            let nobody = RPCV1.Caller(managerID: 0, rights: [.admin])
+            try await h.dialog("d-1", name: "Анна")
             await expectError(.unauthenticated) {
-                try await h.call(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest(), as: RPCV1.Caller(managerID: 0, rights: []))
+                try await h.call(GatewayV1.Gateway.getLayout, GatewayV1.GetLayoutRequest(), as: nobody)
             }
+            var panel = GatewayV1.GetPanelRequest()
+            panel.dialogID = "d-1"
+            let error = await expectError(.unauthenticated) { try await h.call(GatewayV1.Gateway.getPanel, panel, as: nobody) }
+            #expect(error?.message.contains("opening a panel") == true, "\(String(describing: error))")
+            var watch = GatewayV1.WatchPanelRequest()
+            watch.dialogID = "d-1"
+            await expectError(.unauthenticated) {
+                for try await _ in h.gatewayClient.serverStreaming(GatewayV1.Gateway.watchPanel, watch, options: RPCCallOptions(caller: nobody)) {}
+            }
+            // The same panel for a manager is composed.
+            #expect(try await h.panel("d-1").client?.state == .ok)
         }
     }
 }

@@ -7,6 +7,7 @@ extension GatewayService {
     /// the gateway shuts down (a subscription: see ``ChatPanelRPC/RPCRouter``).
     func registerWatch(on router: inout RPCRouter) {
         router.register(GatewayV1.Gateway.watchPanel, isSubscription: true) { [self] request, writer, context in
+            _ = try context.managerID(for: "watching a panel")
             guard !request.dialogID.isEmpty else { throw RPCError.invalidArgument(field: "dialog_id", "must not be empty") }
             let watcher = PanelWatcher(
                 managerID: context.caller.managerID, dialogID: request.dialogID, wholePanelAfter: live.wholePanelAfter)

@@ -8,6 +8,8 @@ extension GatewayService {
         router.register(
             GatewayV1.Gateway.getPanel,
             encoded: { [composer] request, context in
+                // A panel is a manager's: their layout, their rights, their "Mine" tasks.
+                _ = try context.managerID(for: "opening a panel")
                 guard !request.dialogID.isEmpty else { throw RPCError.invalidArgument(field: "dialog_id", "must not be empty") }
                 return try await composer.panel(dialogID: request.dialogID, context: context).encoded()
             })

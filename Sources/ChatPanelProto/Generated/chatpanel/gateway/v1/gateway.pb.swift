@@ -856,7 +856,8 @@ extension GatewayV1 {
     public enum Gateway: Sendable {
         /// The service's full name.
         public static let serviceName = "chatpanel.gateway.v1.Gateway"
-        /// The whole panel for the calling manager and a dialog, under one deadline.
+        /// The whole panel for the calling manager and a dialog, under one deadline. A call that
+        /// names no manager (caller.manager_id 0) is UNAUTHENTICATED, as are WatchPanel's.
         public static let getPanel = UnaryMethod<GatewayV1.GetPanelRequest, GatewayV1.Panel>(path: "/chatpanel.gateway.v1.Gateway/GetPanel")
         /// The panel, kept current: first the whole panel, then each change to what it shows (by a
         /// manager, an integration, another service), until the caller cancels or the gateway shuts
