@@ -5,7 +5,7 @@
 #   make bench   release build, then the benchmarks (figures printed, nothing asserted)
 
 SWIFT ?= swift
-APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev libphonenumber-dev libstemmer-dev uap-core tor-geoipdb libmaxminddb-dev libmaxmind-db-writer-perl systemd gcc make prometheus weasyprint fonts-dejavu-core poppler-utils
+APT_PACKAGES := libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev libphonenumber-dev libstemmer-dev uap-core tor-geoipdb libmaxminddb-dev libmaxmind-db-writer-perl systemd gcc make prometheus weasyprint fonts-dejavu-core poppler-utils python3-protobuf
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PREFIX ?= /usr/local
 UNIT_DIR ?= /etc/systemd/system
