@@ -10,7 +10,7 @@ import CoreMetrics
 ///
 /// An alert on `increase(chatpanel_jobs_runs_total{outcome="failed"}[1h]) > 0` catches a job that
 /// gave up; a queue that never drains shows in `chatpanel_jobs_queued`. A job its request could
-/// not start (`refused`: a merge of a client that does not exist) is nothing for an operator.
+/// not start (`refused`: a merge of a client merged already) is nothing for an operator.
 public struct JobMetrics: Sendable {
     /// How one run of a job ended.
     public enum Outcome: String, Sendable {
@@ -21,7 +21,7 @@ public struct JobMetrics: Sendable {
         /// It failed and will be tried again.
         case retried
         /// What it was asked to do cannot be done, and it changed nothing (a merge of a client
-        /// that does not exist, or was merged already): the asker's matter, not an operator's.
+        /// merged already): the asker's matter, not an operator's.
         case refused
     }
 

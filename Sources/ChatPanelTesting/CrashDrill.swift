@@ -175,7 +175,8 @@ public enum CrashDrill {
                 return await group.reduce(into: [(Int, Int64?)]()) { $0 += $1 }
             }
             _ = await killer.value
-            _ = process.waitUntilExit()
+            // Reaped without holding a thread of the cooperative pool (see ChildProcess.exit(within:)).
+            _ = try await process.exit(within: .seconds(60))
             await client.close()
             for (index, answer) in outcomes { answers[index] = answer ?? 0 }
             next = (outcomes.map(\.0).max() ?? first) + 1
