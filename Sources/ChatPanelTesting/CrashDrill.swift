@@ -63,6 +63,11 @@ public enum CrashDrill {
                 + "\(replays) retries answered the first answer; wrong counts \(wrongCounts.count), wrong replays "
                 + "\(wrongReplays.count), integrity \(integrity.joined(separator: "; "))"
         }
+
+        /// The first wrong counts (write index: records found) and wrong replays (write indexes).
+        public var wrongOnes: String {
+            "wrong counts \(wrongCounts.sorted { $0.key < $1.key }.prefix(20)); wrong replays \(wrongReplays.prefix(20))"
+        }
     }
 
     /// The caller of the drill's writes: a manager with every right.
@@ -103,6 +108,52 @@ public enum CrashDrill {
             request.limit = 50
             let response = try await client.unary(ClientsV1.Clients.autocompleteTags, request, options: RPCCallOptions(caller: caller))
             return response.tags.filter { $0.name == "drill-\(index)" }.count
+        })
+
+    /// Orders, one draft per write, each for a client of its own (a client keeps one draft, so
+    /// a second create for the same client would be refused, not made twice).
+    public static let orders = Workload(
+        service: "orders",
+        write: { client, index, requestID in
+            var request = OrdersV1.CreateOrderRequest()
+            request.clientID = 1_000_000 + Int64(index)
+            let response = try await client.unary(
+                OrdersV1.Orders.createOrder, request, options: RPCCallOptions(timeout: .seconds(5), caller: caller, requestID: requestID))
+            return response.order?.orderID ?? 0
+        },
+        count: { client, index in
+            var request = OrdersV1.ListOrdersRequest()
+            request.clientID = 1_000_000 + Int64(index)
+            request.pageSize = 50
+            let response = try await client.unary(OrdersV1.Orders.listOrders, request, options: RPCCallOptions(caller: caller))
+            return response.orders.count
+        })
+
+    /// Page views from the site tracker, one per write, each of a visitor of its own. The feed is
+    /// idempotent by view id rather than by request id: a write answers 1 when its view is stored
+    /// (recorded now or known already), and a count of 1 means the view is stored once.
+    public static let insights = Workload(
+        service: "insights",
+        write: { client, index, requestID in
+            var view = InsightsV1.PageView()
+            view.viewID = "drill-view-\(index)"
+            view.visitorID = "drill-visitor-\(index)"
+            view.url = "https://shop.example/catalog/\(index)"
+            view.title = "Drill page \(index)"
+            view.userAgent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+            view.viewedAtMs = Int64(Date().timeIntervalSince1970 * 1000)
+            var request = InsightsV1.RecordPageViewsRequest()
+            request.views = [view]
+            let response = try await client.unary(
+                InsightsV1.Insights.recordPageViews, request,
+                options: RPCCallOptions(timeout: .seconds(5), caller: caller, requestID: requestID))
+            return Int64(response.recorded + response.alreadyKnown)
+        },
+        count: { client, index in
+            var request = InsightsV1.GetVisitRequest()
+            request.visitorID = "drill-visitor-\(index)"
+            let response = try await client.unary(InsightsV1.Insights.getVisit, request, options: RPCCallOptions(caller: caller))
+            return response.visit?.pages.filter { $0.url == "https://shop.example/catalog/\(index)" }.count ?? 0
         })
 
     /// Runs `cycles` kill cycles of `workload` against `daemon` (the `chatpaneld` binary) with
@@ -201,6 +252,14 @@ public enum CrashDrill {
         _ = try await process.waitForExit(timeout: .seconds(20))
         report.integrity = try SQLiteStore.integrityCheck(path: "\(state)/\(workload.service).sqlite")
         return report
+    }
+
+    /// The drill a test runs: `cycles` kill cycles of `workload` against the built `chatpaneld`,
+    /// in a temporary directory of its own.
+    public static func drill(_ workload: Workload, cycles: Int) async throws -> Report {
+        try await withTemporaryDirectory { dir in
+            try await run(workload, cycles: cycles, daemon: Binaries.daemon, directory: dir)
+        }
     }
 
     private static func waitUntilAnswering(_ client: RPCClient, process: ChildProcess) async throws {

@@ -3,7 +3,7 @@ import ChatPanelTesting
 import Foundation
 
 /// `chatpanel-bench crash`: the kill drill at length (see `CrashDrill`): writes through the
-/// tasks and clients services with request ids while killing them with SIGKILL at random
+/// tasks, clients, orders and insights services with request ids (insights' feed by view id) while killing them with SIGKILL at random
 /// moments, then checks that every acknowledged write exists exactly once, that retries answer
 /// the first answer, and that the database passes `PRAGMA integrity_check`.
 struct CrashBench: AsyncParsableCommand {
@@ -12,7 +12,7 @@ struct CrashBench: AsyncParsableCommand {
 
     @Option(help: "Kill cycles per service.") var cycles = 1000
     @Option(help: "The chatpaneld binary (default: the one beside this benchmark).") var daemon: String?
-    @Option(help: "Services to drill: tasks, clients.") var services: [String] = ["tasks", "clients"]
+    @Option(help: "Services to drill: tasks, clients, orders, insights.") var services: [String] = ["tasks", "clients", "orders", "insights"]
 
     func run() async throws {
         var failed = false
@@ -21,7 +21,9 @@ struct CrashBench: AsyncParsableCommand {
             switch name {
             case "tasks": workload = CrashDrill.tasks
             case "clients": workload = CrashDrill.clients
-            default: throw ValidationError("no drill for service \(name) (tasks, clients)")
+            case "orders": workload = CrashDrill.orders
+            case "insights": workload = CrashDrill.insights
+            default: throw ValidationError("no drill for service \(name) (tasks, clients, orders, insights)")
             }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cp-crash-\(name)-\(getpid())").path
             try? FileManager.default.removeItem(atPath: directory)
@@ -32,7 +34,7 @@ struct CrashBench: AsyncParsableCommand {
             print("\(report) (\(started.duration(to: .now)))")
             if !report.passed {
                 failed = true
-                print("  wrong counts: \(report.wrongCounts.sorted { $0.key < $1.key }.prefix(20)); wrong replays: \(report.wrongReplays.prefix(20))")
+                print("  \(report.wrongOnes)")
             }
         }
         if failed { throw ExitCode.failure }

@@ -8,13 +8,9 @@ import Testing
 @Suite(.timeLimit(.minutes(3)))
 struct ClientsCrashDrillTests {
     @Test func acknowledgedTagsSurviveKills() async throws {
-        try await withTemporaryDirectory { dir in
-            let report = try await CrashDrill.run(CrashDrill.clients, cycles: 5, daemon: Binaries.daemon, directory: dir)
-            #expect(report.cycles == 5)
-            #expect(report.acknowledged > 0, "\(report)")
-            #expect(report.wrongCounts.isEmpty, "\(report): \(report.wrongCounts)")
-            #expect(report.wrongReplays.isEmpty, "\(report): \(report.wrongReplays)")
-            #expect(report.integrity == ["ok"], "\(report)")
-        }
+        let report = try await CrashDrill.drill(CrashDrill.clients, cycles: 5)
+        #expect(report.cycles == 5)
+        #expect(report.acknowledged > 0, "\(report)")
+        #expect(report.passed, "\(report): \(report.wrongOnes)")
     }
 }
