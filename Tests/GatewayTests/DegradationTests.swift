@@ -1,6 +1,7 @@
 import ChatPanelExpectations
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelTesting
 import Gateway
 import Testing
 
@@ -31,6 +32,54 @@ struct DegradationTests {
                 #expect(widget.state == .unavailable, "\(kind): \(widget.state) \(widget.reason)")
                 #expect(!widget.reason.isEmpty)
                 #expect(widget.data.isEmpty)
+            }
+        }
+    }
+
+    @Test("orders and insights services stopped: their five widgets UNAVAILABLE, the rest OK, an order action UNAVAILABLE")
+    func ordersAndInsightsStopped() async throws {
+        try await withTemporaryDirectory { absent in
+            try await withGateway(configure: {
+                $0.panelTimeout = .seconds(30)
+                $0.upstreamSockets[UpstreamDescriptor.orders.name] = "\(absent)/orders.sock"
+                $0.upstreamSockets[UpstreamDescriptor.insights.name] = "\(absent)/insights.sock"
+            }) { h in
+                var settings = GatewayV1.UpdateSettingsRequest()
+                settings.summaryBotEnabled = true
+                settings.siteChatEnabled = true
+                _ = try await h.call(GatewayV1.Gateway.updateSettings, settings, as: As.admin)
+                let clientID = try await h.savedClient("d-half")
+                try await h.tag("VIP", on: clientID)
+
+                let started = ContinuousClock.now
+                let panel = try await h.panel("d-half")
+                let elapsed = started.duration(to: .now)
+                #expect(elapsed < .seconds(15), "the panel took \(elapsed) with a 30 s panel deadline")
+
+                #expect(panel.client?.state == .ok)
+                for kind: GatewayV1.WidgetKind in [.tags, .tasks, .notes] {
+                    #expect(panel.widget(kind)?.state == .ok, "\(kind): \(String(describing: panel.widget(kind)))")
+                }
+                for (kind, socket) in [(GatewayV1.WidgetKind.products, "orders"), (.order, "orders"), (.cart, "orders"), (.summary, "insights"), (.visit, "insights")] {
+                    let widget = try #require(panel.widget(kind))
+                    #expect(widget.state == .unavailable, "\(kind): \(widget.state) \(widget.reason)")
+                    #expect(widget.reason.contains("\(absent)/\(socket).sock"), "\(kind): \(widget.reason)")
+                    #expect(widget.data.isEmpty)
+                }
+
+                // An action on a stopped service is refused as unavailable, naming the service.
+                var create = OrdersV1.CreateOrderRequest()
+                create.clientID = clientID
+                let refused = await expectError(.unavailable) {
+                    _ = try await h.act(dialog: "d-half", OrdersV1.Orders.createOrder.path, create)
+                }
+                #expect(refused?.message.contains("orders") == true, "\(String(describing: refused))")
+                // The services that are up still act.
+                var note = TasksV1.CreateNoteRequest()
+                note.clientID = clientID
+                note.text = "Перезвонить, когда заказы снова откроются"
+                let answer = try await h.act(dialog: "d-half", TasksV1.Tasks.createNote.path, note)
+                #expect(try TasksV1.CreateNoteResponse(serializedBytes: answer.response).note?.text == note.text)
             }
         }
     }
