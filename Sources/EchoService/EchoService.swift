@@ -6,7 +6,8 @@ public import ChatPanelRPC
 ///
 /// `Echo` returns the body and text it got with the caller's manager id; it waits `delay_ms`
 /// first (cancellably) and answers with status `fail_code` when that is set. `Stream` sends
-/// `count` messages, each after `delay_ms`.
+/// `count` messages, each after `delay_ms`. `EchoNow` is `Echo` answered inside the read of its
+/// request, as a synchronous handler (no delay).
 public enum EchoService {
     /// A router with both methods.
     public static func makeRouter() -> RPCRouter {
@@ -16,12 +17,18 @@ public enum EchoService {
             if request.failCode != 0 {
                 throw RPCError(code: RPCError.Code(rawValue: Int32(clamping: request.failCode)), message: "failure requested")
             }
-            var response = TestingV1.EchoResponse()
-            response.body = request.body
-            response.text = request.text
-            response.managerID = context.caller.managerID
-            return response
+            return echoed(request, context)
         }
+        // Answered inside the read of its request (the shape of the services' panel reads).
+        router.register(TestingV1.Echo.echoNow, synchronous: { request, context in
+            var violations = FieldViolations()
+            violations.check(request.delayMs == 0, field: "delay_ms", "must be 0: EchoNow answers at once")
+            try violations.throwIfAny()
+            if request.failCode != 0 {
+                throw RPCError(code: RPCError.Code(rawValue: Int32(clamping: request.failCode)), message: "failure requested")
+            }
+            return echoed(request, context)
+        })
         router.register(TestingV1.Echo.stream) { request, writer, context in
             for index in 0..<request.count {
                 if request.delayMs > 0 { try await Task.sleep(for: .milliseconds(Int64(request.delayMs))) }
@@ -36,5 +43,14 @@ public enum EchoService {
             }
         }
         return router
+    }
+
+    /// The answer to `request`: its body and text, with the caller's manager id.
+    private static func echoed(_ request: TestingV1.EchoRequest, _ context: RPCCallContext) -> TestingV1.EchoResponse {
+        var response = TestingV1.EchoResponse()
+        response.body = request.body
+        response.text = request.text
+        response.managerID = context.caller.managerID
+        return response
     }
 }

@@ -50,6 +50,15 @@ struct CostBench: AsyncParsableCommand {
                     "\(pad("\(frame) B", 8))CPU per call, \(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
                 )
             }
+            for callers in [Callers.pool, .onLoops] {
+                let (server, client) =
+                    callers == .onLoops
+                    ? try await cpuPerCall(daemon: daemonPath, directory: directory, body: body, method: .echoNow)
+                    : try await poolCPUPerCall(daemon: daemonPath, directory: directory, body: body, loopsAsGlobalExecutor: false, method: .echoNow)
+                print(
+                    "\(pad("\(frame) B", 8))CPU per call, synchronous handler, \(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
+                )
+            }
             for onLoops in [false, true] {
                 let (server, client) = try await plainNIOCPUPerCall(directory: directory, frame: frame, onLoops: onLoops)
                 let callers = onLoops ? Callers.onLoops : Callers.pool
@@ -63,11 +72,10 @@ struct CostBench: AsyncParsableCommand {
             )
             guard let counter else { continue }
             for tool in Valgrind.Tool.allCases {
-                for plainNIO in [false, true] {
-                    let (server, client) = try await counts(
-                        tool, counter, daemon: daemonPath, frame: frame, body: body, plainNIO: plainNIO)
+                for (label, echo) in [("", EchoMethod.echo), (", synchronous handler", .echoNow), (", plain SwiftNIO echo", nil)] {
+                    let (server, client) = try await counts(tool, counter, daemon: daemonPath, frame: frame, body: body, method: echo)
                     print(
-                        "\(pad("\(frame) B", 8))\(tool.counts) per call (\(tool))\(plainNIO ? ", plain SwiftNIO echo" : ""): server \(Int(server.rounded())) + caller \(Int(client.rounded())) = \(Int((server + client).rounded()))"
+                        "\(pad("\(frame) B", 8))\(tool.counts) per call (\(tool))\(label): server \(Int(server.rounded())) + caller \(Int(client.rounded())) = \(Int((server + client).rounded()))"
                     )
                 }
             }
@@ -98,19 +106,19 @@ struct CostBench: AsyncParsableCommand {
 
     /// CPU time per call of the server process and of this process, with 16 callers each on
     /// its connection's event loop.
-    private func cpuPerCall(daemon: String, directory: String, body: Int) async throws -> (CPUTime, CPUTime) {
+    private func cpuPerCall(daemon: String, directory: String, body: Int, method: EchoMethod = .echo) async throws -> (CPUTime, CPUTime) {
         try await withEchoServer(daemon: daemon, directory: directory) { socket, pid in
             let callers = 16
             let loops = (0..<callers).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
             let clients = loops.map { RPCBench.makeClient(socket, eventLoopGroup: $0) }
             let request = RPCBench.makeRequest(body: body)
-            for client in clients { for _ in 0..<50 { _ = try await client.unary(TestingV1.Echo.echo, request) } }
+            for client in clients { for _ in 0..<50 { _ = try await client.unary(method.method, request) } }
             let perCaller = calls / callers
             let (serverCPU, ownCPU) = try await measuredCPU(serverPID: pid) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (client, loop) in zip(clients, loops) {
                         group.addTask(executorPreference: EventLoopTaskExecutor(eventLoop: loop)) {
-                            for _ in 0..<perCaller { _ = try await client.unary(TestingV1.Echo.echo, request) }
+                            for _ in 0..<perCaller { _ = try await client.unary(method.method, request) }
                         }
                     }
                     try await group.waitForAll()
@@ -123,9 +131,14 @@ struct CostBench: AsyncParsableCommand {
 
     /// CPU time per call of the server process and of the callers' process (`pool-callers`, a
     /// process of its own so that it can install the loops as Swift's global executor).
-    private func poolCPUPerCall(daemon: String, directory: String, body: Int, loopsAsGlobalExecutor: Bool) async throws -> (CPUTime, CPUTime) {
+    private func poolCPUPerCall(
+        daemon: String, directory: String, body: Int, loopsAsGlobalExecutor: Bool, method: EchoMethod = .echo
+    ) async throws -> (CPUTime, CPUTime) {
         try await withEchoServer(daemon: daemon, directory: directory) { socket, pid in
-            var arguments = ["pool-callers", "--socket", socket, "--server-pid", String(pid), "--calls", String(calls), "--body", String(body)]
+            var arguments = [
+                "pool-callers", "--socket", socket, "--server-pid", String(pid), "--calls", String(calls), "--body", String(body),
+                "--method", method.rawValue,
+            ]
             if loopsAsGlobalExecutor { arguments.append("--loops-as-global-executor") }
             return try Self.callersCPUPerCall(arguments)
         }
@@ -182,21 +195,23 @@ struct CostBench: AsyncParsableCommand {
     }
 
     /// Per-call counts of `tool` for the server and for a caller: two runs of different sizes,
-    /// the difference divided by the difference in calls. With `plainNIO`, of the plain SwiftNIO
-    /// echo (`nio-echo-server`, one `nio-echo-callers` caller on its loop) instead of the echo
-    /// service and `call-echo`.
+    /// the difference divided by the difference in calls: of the echo service's `method` called by
+    /// `call-echo`, or with no method, of the plain SwiftNIO echo (`nio-echo-server`, one
+    /// `nio-echo-callers` caller on its loop).
     private func counts(
-        _ tool: Valgrind.Tool, _ valgrind: Valgrind, daemon: String, frame: Int, body: Int, plainNIO: Bool = false
+        _ tool: Valgrind.Tool, _ valgrind: Valgrind, daemon: String, frame: Int, body: Int, method: EchoMethod?
     ) async throws -> (Double, Double) {
+        let plainNIO = method == nil
+        let prefix = method.map { $0 == .echo ? "" : "\($0.rawValue)-" } ?? "nio-"
         var server: [Double] = []
         var client: [Double] = []
         let directory = valgrind.directory
         let bench = siblingExecutable("chatpanel-bench")
         for calls in counted {
-            let name = "\(plainNIO ? "nio-" : "")\(tool)-\(body)-\(calls)"
+            let name = "\(prefix)\(tool)-\(body)-\(calls)"
             let socket = "\(directory)/echo-\(name).sock"
-            let serverOut = "\(directory)/\(plainNIO ? "nio-" : "")\(tool)-server-\(body)-\(calls).out"
-            let clientOut = "\(directory)/\(plainNIO ? "nio-" : "")\(tool)-client-\(body)-\(calls).out"
+            let serverOut = "\(directory)/\(prefix)\(tool)-server-\(body)-\(calls).out"
+            let clientOut = "\(directory)/\(prefix)\(tool)-client-\(body)-\(calls).out"
             let process =
                 plainNIO
                 ? try valgrind.start(tool, output: serverOut, bench, ["nio-echo-server", "--socket", socket])
@@ -210,7 +225,7 @@ struct CostBench: AsyncParsableCommand {
                     "nio-echo-callers", "--socket", socket, "--server-pid", String(process.processIdentifier), "--calls", String(calls),
                     "--frame", String(frame), "--callers", "1", "--on-loops",
                 ]
-                : ["call-echo", "--socket", socket, "--calls", String(calls), "--body", String(body)]
+                : ["call-echo", "--socket", socket, "--calls", String(calls), "--body", String(body), "--method", (method ?? .echo).rawValue]
             try valgrind.run(tool, output: clientOut, bench, callerArguments)
             process.stop(grace: .seconds(60))
             server.append(try Valgrind.total(tool, file: serverOut))
@@ -231,13 +246,14 @@ struct CallEcho: AsyncParsableCommand {
     @Option var socket: String
     @Option var calls = 1000
     @Option var body = 200
+    @Option var method = EchoMethod.echo
 
     func run() async throws {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let client = RPCBench.makeClient(socket, eventLoopGroup: loop)
         let request = RPCBench.makeRequest(body: body)
         try await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop: loop)) {
-            for _ in 0..<calls { _ = try await client.unary(TestingV1.Echo.echo, request) }
+            for _ in 0..<calls { _ = try await client.unary(method.method, request) }
         }
         await client.close()
     }
@@ -255,6 +271,7 @@ struct PoolCallers: AsyncParsableCommand {
     @Option(help: "The server's pid, whose CPU time is read from /proc.") var serverPID: Int32
     @Option var calls = 64_000
     @Option var body = 200
+    @Option var method = EchoMethod.echo
     @Flag(help: "Run Swift's global executor on the event loops (NIOSingletons).") var loopsAsGlobalExecutor = false
 
     func run() async throws {
@@ -267,19 +284,37 @@ struct PoolCallers: AsyncParsableCommand {
         let clients = (0..<callers).map { _ in RPCBench.makeClient(socket) }
         let request = RPCBench.makeRequest(body: body)
         let perCaller = calls / callers
-        try await Self.call(clients, request, times: 50)
-        let (server, own) = try await measuredCPU(serverPID: serverPID) { try await Self.call(clients, request, times: perCaller) }
+        try await Self.call(clients, method.method, request, times: 50)
+        let (server, own) = try await measuredCPU(serverPID: serverPID) { try await Self.call(clients, method.method, request, times: perCaller) }
         for client in clients { await client.close() }
         printCallersCPU(calls: perCaller * callers, server: server, own: own)
     }
 
     /// Each client makes `times` calls, in a task of its own, all at once.
-    private static func call(_ clients: [RPCClient], _ request: TestingV1.EchoRequest, times: Int) async throws {
+    private static func call(
+        _ clients: [RPCClient], _ method: UnaryMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>, _ request: TestingV1.EchoRequest,
+        times: Int
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients {
-                group.addTask { for _ in 0..<times { _ = try await client.unary(TestingV1.Echo.echo, request) } }
+                group.addTask { for _ in 0..<times { _ = try await client.unary(method, request) } }
             }
             try await group.waitForAll()
+        }
+    }
+}
+
+/// The echo service's method a cost run calls: `Echo`, whose handler runs in a task of its own
+/// and may suspend (the shape of the services' writes and of the gateway's handlers), or
+/// `EchoNow`, answered inside the read of its request (the shape of the services' panel reads).
+enum EchoMethod: String, ExpressibleByArgument {
+    case echo
+    case echoNow = "echo-now"
+
+    var method: UnaryMethod<TestingV1.EchoRequest, TestingV1.EchoResponse> {
+        switch self {
+        case .echo: TestingV1.Echo.echo
+        case .echoNow: TestingV1.Echo.echoNow
         }
     }
 }

@@ -2,6 +2,7 @@ import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelTesting
 import Logging
+import NIOCore
 import NIOPosix
 import Testing
 import W3CTraceContext
@@ -18,6 +19,7 @@ struct SynchronousHandlerTests {
         var traceID: String
         var loggedTraceID: String?
         var loggedRequestID: String?
+        var loop: (any EventLoop)?
     }
 
     @Test func answersInsideTheReadInNoTaskWithTheCallsTraceBound() async throws {
@@ -31,7 +33,8 @@ struct SynchronousHandlerTests {
                     Seen(
                         inTask: withUnsafeCurrentTask { $0 != nil }, onEventLoop: MultiThreadedEventLoopGroup.currentEventLoop != nil,
                         traceID: "\(context.trace.traceID)", loggedTraceID: logged["chatpanel.trace_id"].map { "\($0)" },
-                        loggedRequestID: logged["chatpanel.rpc.request_id"].map { "\($0)" }))
+                        loggedRequestID: logged["chatpanel.rpc.request_id"].map { "\($0)" },
+                        loop: MultiThreadedEventLoopGroup.currentEventLoop))
                 var response = TestingV1.EchoResponse()
                 response.text = request.text.uppercased()
                 response.managerID = context.caller.managerID
@@ -55,6 +58,31 @@ struct SynchronousHandlerTests {
         #expect(call.loggedTraceID == call.traceID)
         #expect(call.loggedRequestID == "req-9")
         #expect(seen.all.count == 51)
+        // The call is bound to the loop's thread only while its handler runs.
+        let loop = try #require(call.loop)
+        #expect(try await loop.submit { RPCCallContext.current == nil }.get())
+    }
+
+    /// The echo service's `EchoNow` (the cost benchmark's synchronous handler) echoes as `Echo`
+    /// does, fails on request, and refuses a delay naming the field.
+    @Test func theEchoServicesEchoNow() async throws {
+        try await withEchoServer { _, socket in
+            let client = RPCClient(configuration: .init(socketPath: socket))
+            var request = echoRequest(text: "сейчас")
+            request.body = [0, 1, 2, 255]
+            let response = try await client.unary(
+                TestingV1.Echo.echoNow, request, options: RPCCallOptions(caller: .init(managerID: 12, rights: [])))
+            #expect(response.text == "сейчас" && response.body == [0, 1, 2, 255] && response.managerID == 12)
+            for (request, code, field) in [(echoRequest(failCode: 9), RPCError.Code.failedPrecondition, nil), (echoRequest(delayMs: 5), .invalidArgument, "delay_ms")] {
+                do {
+                    _ = try await client.unary(TestingV1.Echo.echoNow, request)
+                    Issue.record("\(request): the call succeeded")
+                } catch let error as RPCError {
+                    #expect(error.code == code && error.violations.first?.field == field, "\(error)")
+                }
+            }
+            await client.close()
+        }
     }
 
     @Test func itsErrorsLeaveAsAnyHandlersDo() async throws {

@@ -3,6 +3,10 @@ public import Instrumentation
 public import Logging
 public import W3CTraceContext
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a handler knows about the call it serves.
 public struct RPCCallContext: Sendable {
     /// The full method path.
@@ -78,15 +82,59 @@ public struct RPCCallContext: Sendable {
         return logger
     }
 
-    /// The call the current task serves: bound by the server while a handler runs (and seen by
-    /// the tasks the handler starts), nil elsewhere. Calls the handler makes carry its span as
+    /// The call the current task or thread serves: bound by the server while a handler runs
+    /// (and seen by the tasks a handler that runs in a task starts), nil elsewhere. Calls the handler makes carry its span as
     /// their parent, and log lines written meanwhile name its trace and request id.
     ///
     /// A task-local holding one reference: the call's `ServiceContext` is not bound for every
     /// call (a dictionary and a boxed span made per call, about 3 000 instructions); code that
     /// works with swift-distributed-tracing binds ``serviceContext`` itself. A trace a task
     /// binds in a `ServiceContext` of its own comes first, for its calls and its log lines.
-    @TaskLocal public static var current: RPCCallContext?
+    ///
+    /// A handler that runs in a task has it bound as a task-local (``bound``). A synchronous
+    /// handler, which runs inside the read of its request on the loop's thread with no task, has
+    /// it set in a slot of that thread for as long as it runs (``withThreadBinding(_:)``): a
+    /// task-local bound outside a task costs two allocations and about 1 000 instructions, for
+    /// every panel read.
+    public static var current: RPCCallContext? {
+        if let onThread = ThreadSlot.value {
+            return RPCCallContext(storage: Unmanaged<Storage>.fromOpaque(onThread).takeUnretainedValue())
+        }
+        return bound
+    }
+
+    /// The call a task serves, bound by the server around a handler that runs in a task.
+    @TaskLocal static var bound: RPCCallContext?
+
+    /// Runs `body` with this call as ``current`` on this thread: for a handler that never
+    /// suspends, run by the server on the loop's thread with no task. `body` must not hand work
+    /// to other threads or tasks that read ``current`` after it returns (they would not see it).
+    func withThreadBinding<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = ThreadSlot.value
+        ThreadSlot.value = Unmanaged.passUnretained(storage).toOpaque()
+        defer { ThreadSlot.value = previous }
+        return try body()
+    }
+
+    /// The calling thread's slot: an unretained reference to the storage of the call its
+    /// synchronous handler serves (the server's context keeps it alive meanwhile), or nil.
+    private enum ThreadSlot {
+        static let key: pthread_key_t = {
+            var key = pthread_key_t()
+            let made = pthread_key_create(&key, nil)
+            precondition(made == 0, "pthread_key_create failed: \(made)")
+            return key
+        }()
+
+        static var value: UnsafeMutableRawPointer? {
+            get { pthread_getspecific(key) }
+            set { pthread_setspecific(key, newValue) }
+        }
+    }
+
+    private init(storage: Storage) {
+        self.storage = storage
+    }
 
     /// A `ServiceContext` holding the call's span and request id, for code that works with
     /// swift-distributed-tracing:

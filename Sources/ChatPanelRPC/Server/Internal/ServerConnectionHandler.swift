@@ -348,7 +348,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// with a request id the payload's digest (idempotent writes compare a retry's payload with
     /// the first call's): a synchronous handler's binding, on the loop's thread.
     private static func bound<T>(to context: RPCCallContext, payload: [UInt8], _ body: () throws -> T) rethrows -> T {
-        try RPCCallContext.$current.withValue(context) {
+        try context.withThreadBinding {
             if context.requestID.isEmpty { return try body() }
             return try RequestDigest.$current.withValue(RequestDigest.of(payload)) { try body() }
         }
@@ -366,7 +366,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 // Bound inside the task, in its own allocator. (Bound on the loop's thread before
                 // the task is made, the values were pushed there with `malloc` and copied into the
                 // task, with a set of their keys: three allocations more a call.)
-                let response = try await RPCCallContext.$current.withValue(context) {
+                let response = try await RPCCallContext.$bound.withValue(context) {
                     if context.requestID.isEmpty { return try await run(payload, context, limits, sink) }
                     return try await RequestDigest.$current.withValue(RequestDigest.of(payload)) {
                         try await run(payload, context, limits, sink)

@@ -946,13 +946,15 @@ const ProtobufCEnumDescriptor chatpanel__testing__v1__color__descriptor =
   chatpanel__testing__v1__color__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor chatpanel__testing__v1__echo__method_descriptors[2] =
+static const ProtobufCMethodDescriptor chatpanel__testing__v1__echo__method_descriptors[3] =
 {
   { "Echo", &chatpanel__testing__v1__echo_request__descriptor, &chatpanel__testing__v1__echo_response__descriptor },
   { "Stream", &chatpanel__testing__v1__echo_request__descriptor, &chatpanel__testing__v1__echo_response__descriptor },
+  { "EchoNow", &chatpanel__testing__v1__echo_request__descriptor, &chatpanel__testing__v1__echo_response__descriptor },
 };
 const unsigned chatpanel__testing__v1__echo__method_indices_by_name[] = {
   0,        /* Echo */
+  2,        /* EchoNow */
   1         /* Stream */
 };
 const ProtobufCServiceDescriptor chatpanel__testing__v1__echo__descriptor =
@@ -962,7 +964,7 @@ const ProtobufCServiceDescriptor chatpanel__testing__v1__echo__descriptor =
   "Echo",
   "Chatpanel__Testing__V1__Echo",
   "chatpanel.testing.v1",
-  2,
+  3,
   chatpanel__testing__v1__echo__method_descriptors,
   chatpanel__testing__v1__echo__method_indices_by_name
 };
@@ -981,6 +983,14 @@ void chatpanel__testing__v1__echo__stream(ProtobufCService *service,
 {
   assert(service->descriptor == &chatpanel__testing__v1__echo__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void chatpanel__testing__v1__echo__echo_now(ProtobufCService *service,
+                                            const Chatpanel__Testing__V1__EchoRequest *input,
+                                            Chatpanel__Testing__V1__EchoResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &chatpanel__testing__v1__echo__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void chatpanel__testing__v1__echo__init (Chatpanel__Testing__V1__Echo_Service *service,
                                          Chatpanel__Testing__V1__Echo_ServiceDestroy destroy)

@@ -308,6 +308,10 @@ struct Chatpanel__Testing__V1__Echo_Service
                  const Chatpanel__Testing__V1__EchoRequest *input,
                  Chatpanel__Testing__V1__EchoResponse_Closure closure,
                  void *closure_data);
+  void (*echo_now)(Chatpanel__Testing__V1__Echo_Service *service,
+                   const Chatpanel__Testing__V1__EchoRequest *input,
+                   Chatpanel__Testing__V1__EchoResponse_Closure closure,
+                   void *closure_data);
 };
 typedef void (*Chatpanel__Testing__V1__Echo_ServiceDestroy)(Chatpanel__Testing__V1__Echo_Service *);
 void chatpanel__testing__v1__echo__init (Chatpanel__Testing__V1__Echo_Service *service,
@@ -317,7 +321,8 @@ void chatpanel__testing__v1__echo__init (Chatpanel__Testing__V1__Echo_Service *s
 #define CHATPANEL__TESTING__V1__ECHO__INIT(function_prefix__) \
     { CHATPANEL__TESTING__V1__ECHO__BASE_INIT,\
       function_prefix__ ## echo,\
-      function_prefix__ ## stream  }
+      function_prefix__ ## stream,\
+      function_prefix__ ## echo_now  }
 void chatpanel__testing__v1__echo__echo(ProtobufCService *service,
                                         const Chatpanel__Testing__V1__EchoRequest *input,
                                         Chatpanel__Testing__V1__EchoResponse_Closure closure,
@@ -326,6 +331,10 @@ void chatpanel__testing__v1__echo__stream(ProtobufCService *service,
                                           const Chatpanel__Testing__V1__EchoRequest *input,
                                           Chatpanel__Testing__V1__EchoResponse_Closure closure,
                                           void *closure_data);
+void chatpanel__testing__v1__echo__echo_now(ProtobufCService *service,
+                                            const Chatpanel__Testing__V1__EchoRequest *input,
+                                            Chatpanel__Testing__V1__EchoResponse_Closure closure,
+                                            void *closure_data);
 
 /* --- descriptors --- */
 

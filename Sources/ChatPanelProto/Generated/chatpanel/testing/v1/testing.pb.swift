@@ -326,10 +326,13 @@ extension TestingV1 {
         public static let echo = UnaryMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(path: "/chatpanel.testing.v1.Echo/Echo")
         /// `Stream`.
         public static let stream = ServerStreamingMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(path: "/chatpanel.testing.v1.Echo/Stream")
+        /// Echo answered inside the read of its request, as the services' panel reads are (a handler
+        /// that never suspends, with no task of its own): delay_ms must be 0; fail_code is honoured.
+        public static let echoNow = UnaryMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(path: "/chatpanel.testing.v1.Echo/EchoNow")
         /// Every method's full path.
-        public static let allMethodPaths: [String] = ["/chatpanel.testing.v1.Echo/Echo", "/chatpanel.testing.v1.Echo/Stream"]
+        public static let allMethodPaths: [String] = ["/chatpanel.testing.v1.Echo/Echo", "/chatpanel.testing.v1.Echo/Stream", "/chatpanel.testing.v1.Echo/EchoNow"]
         /// Each method's request message type, by full path (decoding checks and fuzzing walk it).
-        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.testing.v1.Echo/Echo": TestingV1.EchoRequest.self, "/chatpanel.testing.v1.Echo/Stream": TestingV1.EchoRequest.self]
+        public static let requestTypes: [String: any ProtoMessage.Type] = ["/chatpanel.testing.v1.Echo/Echo": TestingV1.EchoRequest.self, "/chatpanel.testing.v1.Echo/Stream": TestingV1.EchoRequest.self, "/chatpanel.testing.v1.Echo/EchoNow": TestingV1.EchoRequest.self]
     }
 
 }
