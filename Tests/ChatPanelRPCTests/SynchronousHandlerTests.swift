@@ -85,6 +85,49 @@ struct SynchronousHandlerTests {
         }
     }
 
+    /// Calls sent together are answered within one read into the connection's buffer of answers,
+    /// which is kept for the next read: every call is answered once with its own body, a large
+    /// answer among small ones (which grows the buffer past what is kept) included, an error
+    /// among them, and a second batch on the same connection gets no answer of the first again.
+    @Test func answersOfOneReadEachLeaveOnce() async throws {
+        try await withEchoServer { _, socket in
+            try await withRawConnection(to: socket) { connection in
+                var next: UInt64 = 1
+                for batch in 0..<3 {
+                    var bytes: [UInt8] = []
+                    var expected: [UInt64: [UInt8]] = [:]
+                    var failing: Set<UInt64> = []
+                    for index in 0..<40 {
+                        var request = echoRequest(text: "b\(batch)-\(index)")
+                        // One answer of about 200 KiB in the second batch; the rest small.
+                        let size = batch == 1 && index == 17 ? 200_000 : index * 13
+                        request.body = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index &+ batch) }
+                        if index == 9 { request.failCode = 5 } // NOT_FOUND, answered as an error
+                        let id = next
+                        next += 1
+                        if index == 9 { failing.insert(id) } else { expected[id] = request.body }
+                        bytes += try callFrame(id: id, method: TestingV1.Echo.echoNow.path, payload: request.serializedBytes()).wireBytes()
+                    }
+                    try await connection.send(bytes)
+                    var answered: Set<UInt64> = []
+                    for _ in 0..<40 {
+                        let response = try await connection.readResponse()
+                        #expect(answered.insert(response.callID).inserted, "call \(response.callID) answered twice")
+                        if failing.contains(response.callID) {
+                            #expect(response.code == .notFound)
+                        } else {
+                            let body = try TestingV1.EchoResponse(serializedBytes: response.payload).body
+                            #expect(response.code == .ok && body == expected[response.callID], "call \(response.callID)")
+                        }
+                    }
+                    #expect(answered.count == 40)
+                }
+                // Nothing more comes: no answer was written twice.
+                await #expect(throws: RawTimeout.self) { _ = try await connection.readResponse(timeout: .milliseconds(300)) }
+            }
+        }
+    }
+
     @Test func itsErrorsLeaveAsAnyHandlersDo() async throws {
         struct Broken: Error {}
         var router = RPCRouter()

@@ -172,7 +172,22 @@ extension ByteBufferAllocator {
     func frame(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> ByteBuffer {
         let bodySize = Self.frameBodySize(id: id, envelope: envelope, field: field, payload: payload)
         var buffer = self.buffer(capacity: 4 + bodySize)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4 + bodySize) { space in
+        buffer.writeFrame(id: id, envelope: envelope, field: field, payload: payload, bodySize: bodySize)
+        return buffer
+    }
+
+    /// The size of the frame body ``frame(id:envelope:field:payload:)`` makes.
+    static func frameBodySize(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
+        frameBodySize(envelope: envelope, field: field, payload: payload) + ProtoWire.Writer.size(1, varint: id)
+    }
+}
+
+extension ByteBuffer {
+    /// Appends the frame ``ByteBufferAllocator/frame(id:envelope:field:payload:)`` makes, whose
+    /// body is `bodySize` bytes (``ByteBufferAllocator/frameBodySize(id:envelope:field:payload:)``),
+    /// growing the buffer when it has no room.
+    mutating func writeFrame(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8], bodySize: Int) {
+        writeWithUnsafeMutableBytes(minimumWritableBytes: 4 + bodySize) { space in
             var out = ProtoWire.Writer(UnsafeMutableRawBufferPointer(rebasing: space[..<(4 + bodySize)]))
             withUnsafeBytes(of: UInt32(truncatingIfNeeded: bodySize).bigEndian) { out.putRaw($0) }
             out.put(1, varint: id)
@@ -181,11 +196,5 @@ extension ByteBufferAllocator {
             precondition(out.written == 4 + bodySize, "a frame's parts do not add up to its length")
             return out.written
         }
-        return buffer
-    }
-
-    /// The size of the frame body ``frame(id:envelope:field:payload:)`` makes.
-    static func frameBodySize(id: UInt64, envelope: [UInt8], field: UInt32, payload: [UInt8]) -> Int {
-        frameBodySize(envelope: envelope, field: field, payload: payload) + ProtoWire.Writer.size(1, varint: id)
     }
 }
