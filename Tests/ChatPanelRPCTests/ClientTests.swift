@@ -68,6 +68,49 @@ struct ClientTests {
         }
     }
 
+    /// A connection writes its requests into one kept buffer: requests of every size, one after
+    /// the other and many at once (past the calls a connection sends at a time, so that some
+    /// wait), each reach the server whole and once, with a buffer grown by a 300 KB request let go.
+    @Test func requestsOfEverySizeThroughOneConnectionArriveWhole() async throws {
+        let served = Recorder<String>()
+        var router = RPCRouter()
+        router.register(TestingV1.Echo.echo) { request, _ in
+            served.append(request.text)
+            var response = TestingV1.EchoResponse()
+            response.text = request.text
+            response.body = request.body
+            return response
+        }
+        try await withEchoServer(router: router) { server, socket in
+            var configuration = RPCClientConfiguration(socketPath: socket)
+            configuration.maximumCallsInFlight = 4
+            let client = RPCClient(configuration: configuration)
+            func body(_ size: Int, _ seed: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ seed) } }
+            for (index, size) in [0, 100_000, 10, 300_000, 5, 70_000, 3].enumerated() {
+                var request = echoRequest(text: "s\(index)")
+                request.body = body(size, index)
+                let response = try await client.unary(TestingV1.Echo.echo, request)
+                #expect(response.text == "s\(index)" && response.body == request.body, "request \(index) of \(size) bytes")
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        var request = echoRequest(text: "c\(index)")
+                        request.body = body(index % 7 == 0 ? 90_000 : index * 11, index)
+                        let response = try await client.unary(TestingV1.Echo.echo, request)
+                        #expect(response.text == "c\(index)" && response.body == request.body, "call \(index)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(server.connectionCount == 1)
+            await client.close()
+        }
+        // Each request reached the handler once.
+        let counts = Dictionary(served.all.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(counts.count == 47 && counts.values.allSatisfy { $0 == 1 }, "\(counts.filter { $0.value != 1 })")
+    }
+
     /// Callers running on the client's own event loop (as RPC handlers calling an upstream do)
     /// hand their calls straight to the connection: answered each with its own response,
     /// cancelled like any other, and failing at once once the connection is gone.

@@ -117,7 +117,7 @@ public final class RPCClient: Sendable {
     ) -> UnaryCall {
         let call = UnaryCall(onCompletion: onCompletion)
         let callID: UInt64
-        let frameBytes: ByteBuffer
+        let frameBytes: RequestFrameBytes
         let timeout: TimeAmount
         let connection: Acquired
         do {
@@ -234,9 +234,10 @@ public final class RPCClient: Sendable {
         }
     }
 
-    /// The call's frame: the envelope encoded without the payload, and the payload appended to it
-    /// as its `payload` field, copied once into the buffer (a decoder takes fields in any order).
-    private func makeFrame(_ path: String, _ payload: [UInt8], _ options: RPCCallOptions) throws -> (UInt64, ByteBuffer, TimeAmount) {
+    /// The call's frame: the envelope encoded without the payload, and the payload to append to
+    /// it as its `payload` field, copied once into the connection's buffer when the frame is
+    /// written (a decoder takes fields in any order).
+    private func makeFrame(_ path: String, _ payload: [UInt8], _ options: RPCCallOptions) throws -> (UInt64, RequestFrameBytes, TimeAmount) {
         let timeout = options.timeout ?? configuration.defaultCallTimeout
         var frame = RPCV1.RequestFrame()
         frame.callID = nextCallID.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -256,12 +257,12 @@ public final class RPCClient: Sendable {
             throw RPCError(
                 code: .resourceExhausted, message: "the request exceeds the maximum frame size of \(configuration.maximumFrameSize) bytes")
         }
-        let bytes = ByteBufferAllocator().frame(envelope: envelope, field: Self.payloadField, payload: payload)
+        let bytes = RequestFrameBytes(envelope: envelope, payload: payload, bodySize: size)
         return (frame.callID, bytes, .nanoseconds(timeout.milliseconds * 1_000_000))
     }
 
     /// `RequestFrame.payload`'s field number (`proto/chatpanel/rpc/v1/rpc.proto`).
-    private static let payloadField: UInt32 = 7
+    static let payloadField: UInt32 = 7
 
     private enum Acquire {
         case use(ClientConnection)
@@ -417,7 +418,7 @@ struct ClientConnection: Sendable {
 
     /// Starts a call on the connection's handler: at once when the caller runs on the
     /// connection's loop (an RPC handler calling an upstream), else as one job on it.
-    func start(id: UInt64, frame: ByteBuffer, receiver: ClientCallReceiver, timeout: TimeAmount) {
+    func start(id: UInt64, frame: RequestFrameBytes, receiver: ClientCallReceiver, timeout: TimeAmount) {
         let loop = channel.eventLoop
         if loop.inEventLoop {
             handler.value.start(id: id, frame: frame, receiver: receiver, timeout: timeout)
@@ -429,7 +430,7 @@ struct ClientConnection: Sendable {
     /// Starts a started call on the connection's handler, as ``start(id:frame:receiver:timeout:)``
     /// does, unless it was cancelled meanwhile. It is placed on the connection in the same
     /// step, on the loop: a cancel that finds it placed is queued behind its start.
-    func start(_ call: RPCClient.UnaryCall, id: UInt64, frame: ByteBuffer, timeout: TimeAmount) {
+    func start(_ call: RPCClient.UnaryCall, id: UInt64, frame: RequestFrameBytes, timeout: TimeAmount) {
         let loop = channel.eventLoop
         if loop.inEventLoop {
             guard call.place(on: self, id: id) else { return }

@@ -198,3 +198,12 @@ extension ByteBuffer {
         }
     }
 }
+
+/// A request frame's parts, as a client hands them to its connection: the envelope encoded
+/// without the payload, the payload, and the frame body's size (the envelope with the payload
+/// appended as its last field).
+struct RequestFrameBytes: Sendable {
+    let envelope: [UInt8]
+    let payload: [UInt8]
+    let bodySize: Int
+}

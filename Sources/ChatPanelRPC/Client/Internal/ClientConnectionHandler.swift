@@ -36,7 +36,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// A call waiting for a slot.
     private struct Queued {
         var id: UInt64
-        var frame: ByteBuffer
+        var frame: RequestFrameBytes
     }
 
     // Touched on the connection's event loop only: no dynamic exclusivity checks.
@@ -80,7 +80,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// Starts a call: its id, its request frame (length prefix included), who gets the answers,
     /// and its timeout. The receiver hears of every failure, from a closed connection on.
-    func start(id: UInt64, frame: ByteBuffer, receiver: ClientCallReceiver, timeout: TimeAmount) {
+    func start(id: UInt64, frame: RequestFrameBytes, receiver: ClientCallReceiver, timeout: TimeAmount) {
         guard let context, !isClosed else {
             Self.fail(receiver, RPCError.unavailable("cannot send to \(socketPath): the connection is closed"))
             return
@@ -142,10 +142,27 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     /// Writes a call's frame. A failed write closes the connection, which fails every pending call.
-    private func send(_ frame: ByteBuffer, context: ChannelHandlerContext) {
+    ///
+    /// The frame is written into the connection's kept buffer: the socket took the last frame
+    /// written (as it nearly always does), so the pending write let go of the buffer and clearing
+    /// it keeps its storage; otherwise clearing it gets a new one. A buffer grown past
+    /// `outboundCapacityKept` by a large request is let go once written.
+    private func send(_ frame: RequestFrameBytes, context: ChannelHandlerContext) {
         sentCount += 1
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        if outbound == nil || outbound!.capacity > Self.outboundCapacityKept {
+            outbound = context.channel.allocator.buffer(capacity: max(Self.outboundCapacity, 4 + frame.bodySize))
+        } else {
+            outbound!.clear()
+        }
+        outbound!.writeFrame(id: 0, envelope: frame.envelope, field: RPCClient.payloadField, payload: frame.payload, bodySize: frame.bodySize)
+        context.writeAndFlush(wrapOutboundOut(outbound!), promise: nil)
     }
+
+    /// The connection's buffer of request frames (see `send`), its first capacity and the most
+    /// it keeps.
+    private var outbound: ByteBuffer?
+    private static let outboundCapacity = 4096
+    private static let outboundCapacityKept = 64 * 1024
 
     /// Sends the waiting calls that fit now (skipping those given up on while they waited).
     private func sendWaitingCalls(context: ChannelHandlerContext) {
