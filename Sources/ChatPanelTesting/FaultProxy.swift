@@ -179,8 +179,9 @@ private final class ResponseSide: ChannelInboundHandler {
             return
         case .delay(let duration):
             let inbound = self.inbound
+            let delayed = buffer
             context.eventLoop.scheduleTask(in: .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)) {
-                inbound.writeAndFlush(buffer, promise: nil)
+                inbound.writeAndFlush(delayed, promise: nil)
             }
         case .cutResponse, .resetMidResponse:
             let half = buffer.readSlice(length: max(1, buffer.readableBytes / 2)) ?? buffer
