@@ -156,6 +156,20 @@ public enum CrashDrill {
             return response.visit?.pages.filter { $0.url == "https://shop.example/catalog/\(index)" }.count ?? 0
         })
 
+    /// The services with a drill, by the `chatpaneld` subcommand that runs them.
+    public static let services = ["tasks", "clients", "orders", "insights"]
+
+    /// The drill of `service` (one of ``services``), or nil.
+    public static func workload(named service: String) -> Workload? {
+        switch service {
+        case "tasks": tasks
+        case "clients": clients
+        case "orders": orders
+        case "insights": insights
+        default: nil
+        }
+    }
+
     /// Runs `cycles` kill cycles of `workload` against `daemon` (the `chatpaneld` binary) with
     /// its state in `directory`; `progress` hears about every 100th cycle.
     public static func run(

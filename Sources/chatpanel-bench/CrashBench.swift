@@ -12,18 +12,13 @@ struct CrashBench: AsyncParsableCommand {
 
     @Option(help: "Kill cycles per service.") var cycles = 1000
     @Option(help: "The chatpaneld binary (default: the one beside this benchmark).") var daemon: String?
-    @Option(help: "Services to drill: tasks, clients, orders, insights.") var services: [String] = ["tasks", "clients", "orders", "insights"]
+    @Option(help: "Services to drill: tasks, clients, orders, insights.") var services: [String] = CrashDrill.services
 
     func run() async throws {
         var failed = false
         for name in services {
-            let workload: CrashDrill.Workload
-            switch name {
-            case "tasks": workload = CrashDrill.tasks
-            case "clients": workload = CrashDrill.clients
-            case "orders": workload = CrashDrill.orders
-            case "insights": workload = CrashDrill.insights
-            default: throw ValidationError("no drill for service \(name) (tasks, clients, orders, insights)")
+            guard let workload = CrashDrill.workload(named: name) else {
+                throw ValidationError("no drill for service \(name) (\(CrashDrill.services.joined(separator: ", ")))")
             }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cp-crash-\(name)-\(getpid())").path
             try? FileManager.default.removeItem(atPath: directory)
