@@ -41,22 +41,18 @@ struct CostBench: AsyncParsableCommand {
         print("RPC cost per call: echo service, release build")
         for frame in [300, 3072] {
             let body = try RPCBench.bodySize(forFrame: frame)
-            for callers in Callers.allCases {
+            let placements: [(EchoMethod, Callers)] =
+                Callers.allCases.map { (.echo, $0) } + [(.echoNow, .pool), (.echoNow, .onLoops)]
+            for (method, callers) in placements {
                 let (server, client) =
                     callers == .onLoops
-                    ? try await cpuPerCall(daemon: daemonPath, directory: directory, body: body)
-                    : try await poolCPUPerCall(daemon: daemonPath, directory: directory, body: body, loopsAsGlobalExecutor: callers == .loopsAsGlobalExecutor)
+                    ? try await cpuPerCall(daemon: daemonPath, directory: directory, body: body, method: method)
+                    : try await poolCPUPerCall(
+                        daemon: daemonPath, directory: directory, body: body, loopsAsGlobalExecutor: callers == .loopsAsGlobalExecutor,
+                        method: method)
+                let shape = method == .echoNow ? "synchronous handler, " : ""
                 print(
-                    "\(pad("\(frame) B", 8))CPU per call, \(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
-                )
-            }
-            for callers in [Callers.pool, .onLoops] {
-                let (server, client) =
-                    callers == .onLoops
-                    ? try await cpuPerCall(daemon: daemonPath, directory: directory, body: body, method: .echoNow)
-                    : try await poolCPUPerCall(daemon: daemonPath, directory: directory, body: body, loopsAsGlobalExecutor: false, method: .echoNow)
-                print(
-                    "\(pad("\(frame) B", 8))CPU per call, synchronous handler, \(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
+                    "\(pad("\(frame) B", 8))CPU per call, \(shape)\(callers.rawValue): server \(server.described) + caller \(client.described) = \(format(server.total + client.total)) µs"
                 )
             }
             for onLoops in [false, true] {
@@ -201,7 +197,6 @@ struct CostBench: AsyncParsableCommand {
     private func counts(
         _ tool: Valgrind.Tool, _ valgrind: Valgrind, daemon: String, frame: Int, body: Int, method: EchoMethod?
     ) async throws -> (Double, Double) {
-        let plainNIO = method == nil
         let prefix = method.map { $0 == .echo ? "" : "\($0.rawValue)-" } ?? "nio-"
         var server: [Double] = []
         var client: [Double] = []
@@ -213,19 +208,21 @@ struct CostBench: AsyncParsableCommand {
             let serverOut = "\(directory)/\(prefix)\(tool)-server-\(body)-\(calls).out"
             let clientOut = "\(directory)/\(prefix)\(tool)-client-\(body)-\(calls).out"
             let process =
-                plainNIO
+                method == nil
                 ? try valgrind.start(tool, output: serverOut, bench, ["nio-echo-server", "--socket", socket])
                 : try valgrind.start(
                     tool, output: serverOut, daemon, ["echo", "--socket", socket, "--state-dir", directory, "--log-level", "warning"])
             try await waitForSocket(socket, timeout: .seconds(60))
             try await Task.sleep(for: .seconds(1))
             let callerArguments =
-                plainNIO
-                ? [
-                    "nio-echo-callers", "--socket", socket, "--server-pid", String(process.processIdentifier), "--calls", String(calls),
-                    "--frame", String(frame), "--callers", "1", "--on-loops",
-                ]
-                : ["call-echo", "--socket", socket, "--calls", String(calls), "--body", String(body), "--method", (method ?? .echo).rawValue]
+                if let method {
+                    ["call-echo", "--socket", socket, "--calls", String(calls), "--body", String(body), "--method", method.rawValue]
+                } else {
+                    [
+                        "nio-echo-callers", "--socket", socket, "--server-pid", String(process.processIdentifier), "--calls", String(calls),
+                        "--frame", String(frame), "--callers", "1", "--on-loops",
+                    ]
+                }
             try valgrind.run(tool, output: clientOut, bench, callerArguments)
             process.stop(grace: .seconds(60))
             server.append(try Valgrind.total(tool, file: serverOut))

@@ -3,9 +3,10 @@ import ChatPanelTesting
 import Foundation
 
 /// `chatpanel-bench crash`: the kill drill at length (see `CrashDrill`): writes through the
-/// tasks, clients, orders and insights services with request ids (insights' feed by view id) while killing them with SIGKILL at random
-/// moments, then checks that every acknowledged write exists exactly once, that retries answer
-/// the first answer, and that the database passes `PRAGMA integrity_check`.
+/// tasks, clients, orders and insights services (with request ids; insights' feed by view id)
+/// while killing them with SIGKILL at random moments, then checks that every acknowledged write
+/// exists exactly once, that retries answer the first answer, and that the database passes
+/// `PRAGMA integrity_check`.
 struct CrashBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crash", abstract: "Kills writing services at random moments and checks that no acknowledged write is lost.")

@@ -9,6 +9,16 @@ import Testing
 /// listens at its socket), the base client block is still served (PANEL-5, resilience).
 @Suite("Gateway: a stopped service")
 struct DegradationTests {
+    /// The panel of `dialog`, checked to come well within the 30 s panel deadline the tests set
+    /// (a stopped service fails its widgets at once, it is not waited for).
+    private static func panelWellWithinItsDeadline(_ h: GatewayHarness, _ dialog: String) async throws -> GatewayV1.Panel {
+        let started = ContinuousClock.now
+        let panel = try await h.panel(dialog)
+        let elapsed = started.duration(to: .now)
+        #expect(elapsed < .seconds(15), "the panel took \(elapsed) with a 30 s panel deadline")
+        return panel
+    }
+
     @Test("tasks service stopped: tasks and notes UNAVAILABLE, client block OK, well within the deadline")
     func tasksServiceStopped() async throws {
         // A long panel deadline, so that "did not wait for the deadline" holds with a wide
@@ -18,10 +28,7 @@ struct DegradationTests {
             let clientID = try await h.savedClient("d-down")
             try await h.tag("VIP", on: clientID)
 
-            let started = ContinuousClock.now
-            let panel = try await h.panel("d-down")
-            let elapsed = started.duration(to: .now)
-            #expect(elapsed < .seconds(15), "the panel took \(elapsed) with a 30 s panel deadline")
+            let panel = try await Self.panelWellWithinItsDeadline(h, "d-down")
 
             #expect(panel.client?.state == .ok)
             let card = try #require(panel.client).card()
@@ -51,10 +58,7 @@ struct DegradationTests {
                 let clientID = try await h.savedClient("d-half")
                 try await h.tag("VIP", on: clientID)
 
-                let started = ContinuousClock.now
-                let panel = try await h.panel("d-half")
-                let elapsed = started.duration(to: .now)
-                #expect(elapsed < .seconds(15), "the panel took \(elapsed) with a 30 s panel deadline")
+                let panel = try await Self.panelWellWithinItsDeadline(h, "d-half")
 
                 #expect(panel.client?.state == .ok)
                 for kind: GatewayV1.WidgetKind in [.tags, .tasks, .notes] {

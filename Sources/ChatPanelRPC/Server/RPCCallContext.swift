@@ -83,8 +83,9 @@ public struct RPCCallContext: Sendable {
     }
 
     /// The call the current task or thread serves: bound by the server while a handler runs
-    /// (and seen by the tasks a handler that runs in a task starts), nil elsewhere. Calls the handler makes carry its span as
-    /// their parent, and log lines written meanwhile name its trace and request id.
+    /// (and seen by the tasks that a handler running in a task starts), nil elsewhere. Calls the
+    /// handler makes carry its span as their parent, and log lines written meanwhile name its
+    /// trace and request id.
     ///
     /// A task-local holding one reference: the call's `ServiceContext` is not bound for every
     /// call (a dictionary and a boxed span made per call, about 3 000 instructions); code that

@@ -44,6 +44,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var queue = CircularBuffer<Queued>()
     @exclusivity(unchecked) private var sentCount = 0
     @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
+    /// The connection's buffer of request frames (see `send`).
+    @exclusivity(unchecked) private var outbound = KeptFrameBuffer()
     private let socketPath: String
     private let maximumCallsInFlight: Int
     private let maximumQueuedCalls: Int
@@ -141,28 +143,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Writes a call's frame. A failed write closes the connection, which fails every pending call.
-    ///
-    /// The frame is written into the connection's kept buffer: the socket took the last frame
-    /// written (as it nearly always does), so the pending write let go of the buffer and clearing
-    /// it keeps its storage; otherwise clearing it gets a new one. A buffer grown past
-    /// `outboundCapacityKept` by a large request is let go once written.
+    /// Writes a call's frame, through the connection's kept buffer (``KeptFrameBuffer``). A
+    /// failed write closes the connection, which fails every pending call.
     private func send(_ frame: RequestFrameBytes, context: ChannelHandlerContext) {
         sentCount += 1
-        if outbound == nil || outbound!.capacity > Self.outboundCapacityKept {
-            outbound = context.channel.allocator.buffer(capacity: max(Self.outboundCapacity, 4 + frame.bodySize))
-        } else {
-            outbound!.clear()
-        }
-        outbound!.writeFrame(id: 0, envelope: frame.envelope, field: RPCClient.payloadField, payload: frame.payload, bodySize: frame.bodySize)
-        context.writeAndFlush(wrapOutboundOut(outbound!), promise: nil)
+        outbound.append(
+            id: 0, envelope: frame.envelope, field: RPCClient.payloadField, payload: frame.payload, bodySize: frame.bodySize,
+            allocator: context.channel.allocator)
+        if let unwritten = outbound.unwritten() { context.writeAndFlush(wrapOutboundOut(unwritten), promise: nil) }
+        outbound.reuse()
     }
-
-    /// The connection's buffer of request frames (see `send`), its first capacity and the most
-    /// it keeps.
-    private var outbound: ByteBuffer?
-    private static let outboundCapacity = 4096
-    private static let outboundCapacityKept = 64 * 1024
 
     /// Sends the waiting calls that fit now (skipping those given up on while they waited).
     private func sendWaitingCalls(context: ChannelHandlerContext) {

@@ -79,7 +79,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     @exclusivity(unchecked) private var inRead = false
     @exclusivity(unchecked) private var flushPending = false
     /// Answers made within the current read, written when it completes (see `writeAnswer`).
-    private var answers: ByteBuffer?
+    @exclusivity(unchecked) private var answers = KeptFrameBuffer()
     /// The method the last call named, its route, and whether this peer may call it: a peer
     /// calls the same method again and again (the gateway asks each service for its panel
     /// data), and comparing the path costs less than hashing it and the peer's groups.
@@ -151,7 +151,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             flushPending = false
             writeAnswers()
             context.flush()
-            reuseAnswersBuffer()
+            answers.reuse()
         }
         context.fireChannelReadComplete()
     }
@@ -506,35 +506,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         }
         // Answered within a read: appended to the read's answers, written in one buffer when the
         // read completes (the buffer is the connection's, kept for the next read).
-        if answers == nil { answers = context.channel.allocator.buffer(capacity: Self.answersCapacity) }
-        answers!.writeFrame(id: callID, envelope: Self.answerEnvelope, field: Self.payloadField, payload: payload, bodySize: size)
+        answers.append(
+            id: callID, envelope: Self.answerEnvelope, field: Self.payloadField, payload: payload, bodySize: size,
+            allocator: context.channel.allocator)
         flushPending = true
     }
 
-    /// The first capacity of a connection's buffer of answers, and the most it keeps between
-    /// reads (a larger one, grown by a large answer, is let go once written).
-    private static let answersCapacity = 4096
-    private static let answersCapacityKept = 64 * 1024
-
     /// Writes the answers appended within this read (ahead of a frame written now, so that
-    /// frames leave in the order they were made); the next answers follow them in the buffer.
+    /// frames leave in the order they were made).
     private func writeAnswers() {
-        guard let buffer = answers, buffer.readableBytes > 0 else { return }
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        answers!.moveReaderIndex(to: buffer.writerIndex)
-    }
-
-    /// Empties the buffer of answers once they are flushed: the socket took them, the pending
-    /// write let go of the buffer, and its storage is kept for the next read (a copy is made
-    /// only when the socket did not take them all). A buffer grown past
-    /// `answersCapacityKept` is let go.
-    private func reuseAnswersBuffer() {
-        guard answers != nil else { return }
-        if answers!.capacity > Self.answersCapacityKept {
-            answers = nil
-        } else {
-            answers!.clear()
-        }
+        if let unwritten = answers.unwritten() { context.write(wrapOutboundOut(unwritten), promise: nil) }
     }
 
     /// `ResponseFrame` with end of stream and an OK status, and no call id or payload.
