@@ -67,7 +67,7 @@ enum OrderCalculation {
             }
             return
         }
-        var weight: Int64 = 0
+        var weight: Int64? = 0
         for index in order.items.indices {
             let share = pricing.shares[index]
             let level = pricing.levelShares[index]
@@ -76,7 +76,12 @@ enum OrderCalculation {
             order.items[index].levelDiscount = Currency.money(level, currency)
             order.items[index].discount = Currency.money(own, currency)
             order.items[index].total = Currency.money(pricing.lineGoods[index] - own - level - share, currency)
-            weight += order.items[index].weightGrams * order.items[index].quantity
+            weight = weight.flatMap { order.items[index].weight.flatMap($0.addingOrNil) }
+        }
+        guard let weight else {
+            // Only products stored before the weight limit can weigh this much.
+            check.orderErrors.append("the items weigh more than can be counted: correct the products' weights")
+            return
         }
         let discounts = pricing.itemDiscounts + pricing.levelDiscount + pricing.orderDiscount
         let sum = pricing.goods - discounts
@@ -177,5 +182,22 @@ enum OrderCalculation {
                 }
             if !filled { check.fields.add(field: field, "is required in status \(status.name) (\(status.code))") }
         }
+    }
+}
+
+extension OrdersV1.OrderItem {
+    /// Weight × quantity in grams, or nil when it does not fit in 64 bits (only products
+    /// stored before the weight limit weigh that much).
+    var weight: Int64? {
+        let (product, overflow) = weightGrams.multipliedReportingOverflow(by: quantity)
+        return overflow ? nil : product
+    }
+}
+
+extension Int64 {
+    /// The sum, or nil when it overflows.
+    fileprivate func addingOrNil(_ other: Int64) -> Int64? {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? nil : sum
     }
 }

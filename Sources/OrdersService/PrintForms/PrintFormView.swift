@@ -31,7 +31,7 @@ enum PrintFormView {
             return [
                 "position": index + 1, "name": item.name, "article": item.article, "quantity": item.quantity,
                 "price": item.price?.text ?? "", "discount": Currency.format(discounts, order.currency), "total": item.total?.text ?? "",
-                "weight": item.weightGrams * item.quantity,
+                "weight": item.weight.map { $0 as Any } ?? "",
             ]
         }
         view["item_count"] = order.items.reduce(Int64(0)) { $0 + $1.quantity }

@@ -101,6 +101,12 @@ extension OrdersStore {
         WHERE h.owner = ? ORDER BY i.position
         """
 
+    /// The result of an amount's arithmetic, or nil when it overflowed or passed the most an
+    /// amount may hold.
+    private static func checkedAmount(_ result: (partialValue: Int64, overflow: Bool)) -> Int64? {
+        result.overflow || result.partialValue > OrderPricing.maximumAmount ? nil : result.partialValue
+    }
+
     /// ``cart(_:_:_:_:)``, encoded: the panel's cart, which is forwarded as it is. Each product is
     /// encoded from its stored fields (``ShownProduct``) and placed in its line as bytes, each
     /// line in the cart.
@@ -120,7 +126,9 @@ extension OrdersStore {
         cart.version = head.version
         cart.updatedAtMs = head.updatedAt
         let totalCurrency = type?.currency ?? lines.first(where: { !$0.line.siteCurrency.isEmpty })?.line.siteCurrency ?? "RUB"
-        var total: Int64 = 0
+        // Nil once a line of the total's currency has no total or the sum passes the most an
+        // amount may hold (only prices stored before the limits can do that).
+        var total: Int64? = 0
         var items: [UInt8] = []
         for (line, product) in lines {
             var item = OrdersV1.CartItem()
@@ -138,17 +146,17 @@ extension OrdersStore {
             }
             if let (amount, currency) = unit {
                 item.price = Currency.money(amount, currency)
-                let (lineTotal, overflow) = amount.multipliedReportingOverflow(by: line.quantity)
-                if !overflow {
-                    item.lineTotal = Currency.money(lineTotal, currency)
-                    if currency == totalCurrency { total = total &+ lineTotal }
+                let lineTotal = Self.checkedAmount(amount.multipliedReportingOverflow(by: line.quantity))
+                if let lineTotal { item.lineTotal = Currency.money(lineTotal, currency) }
+                if currency == totalCurrency {
+                    total = total.flatMap { sum in lineTotal.flatMap { Self.checkedAmount(sum.addingReportingOverflow($0)) } }
                 }
             }
             var itemBytes = try item.serializedBytes()
             if let product { ProtoWire.append(3, lengthDelimited: product.encoded, to: &itemBytes) }  // CartItem.product
             ProtoWire.append(4, lengthDelimited: itemBytes, to: &items)  // Cart.items
         }
-        cart.total = Currency.money(total, totalCurrency)
+        if let total { cart.total = Currency.money(total, totalCurrency) }
         return try cart.serializedBytes() + items
     }
 }

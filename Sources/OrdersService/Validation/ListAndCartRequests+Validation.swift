@@ -52,7 +52,9 @@ extension OrdersV1.PutCartRequest {
                 item.quantity > 0 && item.quantity <= ListAndCartLimits.cartQuantity, field: field + ".quantity",
                 "must be 1 to \(ListAndCartLimits.cartQuantity)")
             if let price = item.sitePrice {
-                violations.check(price.amountMinor >= 0, field: field + ".site_price.amount_minor", "must not be negative")
+                violations.check(
+                    price.amountMinor >= 0 && price.amountMinor <= ProductLimits.price, field: field + ".site_price.amount_minor",
+                    "must be 0 to \(ProductLimits.price)")
                 violations.check(
                     Currency.isKnown(price.currency), field: field + ".site_price.currency", "must be an ISO 4217 code like RUB")
             }

@@ -9,6 +9,11 @@ enum ProductLimits {
     static let properties = 50
     static let propertyName = 255
     static let propertyValue = 1000
+    /// The heaviest product, grams (100 t): an order's weight, Σ weight × quantity, stays far
+    /// inside 64 bits.
+    static let weightGrams: Int64 = 100_000_000
+    /// The dearest unit price, minor units: the same as an order line's.
+    static let price = OrderLimits.price
 }
 
 extension OrdersV1.ProductInput {
@@ -33,7 +38,9 @@ extension OrdersV1.ProductInput {
                 violations.add(field: field + ".name", "\(property.name) is given twice")
             }
         }
-        violations.check(weightGrams >= 0, field: path + "weight_grams", "must not be negative")
+        violations.check(
+            weightGrams >= 0 && weightGrams <= ProductLimits.weightGrams, field: path + "weight_grams",
+            "must be 0 to \(ProductLimits.weightGrams) (grams)")
         violations.check(stock >= 0, field: path + "stock", "must not be negative")
         if kind == .service { violations.check(stock == 0, field: path + "stock", "a service has no stock: leave 0") }
         violations.checkURL(imageURL, field: path + "image_url")
@@ -52,7 +59,9 @@ extension OrdersV1.ProductInput {
                 violations.add(
                     field: field + ".price_type", price.priceType.isEmpty ? "is required" : "no price type has code \(price.priceType)")
             }
-            violations.check(price.amountMinor >= 0, field: field + ".amount_minor", "must not be negative")
+            violations.check(
+                price.amountMinor >= 0 && price.amountMinor <= ProductLimits.price, field: field + ".amount_minor",
+                "must be 0 to \(ProductLimits.price)")
         }
     }
 
