@@ -311,7 +311,7 @@ struct  Chatpanel__Orders__V1__Price
    */
   char *price_type;
   /*
-   * The amount in minor units of the price type's currency; not negative.
+   * The amount in minor units of the price type's currency: 0 to 10^12.
    */
   int64_t amount_minor;
   /*
@@ -401,7 +401,7 @@ struct  Chatpanel__Orders__V1__ProductInput
   size_t n_properties;
   Chatpanel__Orders__V1__Property **properties;
   /*
-   * Grams; not negative.
+   * Grams: 0 to 100 000 000 (100 t).
    */
   int64_t weight_grams;
   /*
@@ -998,7 +998,7 @@ struct  Chatpanel__Orders__V1__CartItemInput
    */
   int64_t quantity;
   /*
-   * The price the site shows, when it sends one.
+   * The price the site shows, when it sends one: 0 to 10^12 minor units.
    */
   Chatpanel__Orders__V1__Money *site_price;
   /*
@@ -1076,7 +1076,7 @@ struct  Chatpanel__Orders__V1__CartItem
    */
   Chatpanel__Orders__V1__Money *price;
   /*
-   * price × quantity.
+   * price × quantity; absent when above 10^15 minor units, the most an amount may hold.
    */
   Chatpanel__Orders__V1__Money *line_total;
   /*
@@ -1102,7 +1102,8 @@ struct  Chatpanel__Orders__V1__Cart
   size_t n_items;
   Chatpanel__Orders__V1__CartItem **items;
   /*
-   * Sum of the lines priced in the total's currency (lines in another currency are left out).
+   * Sum of the lines priced in the total's currency (lines in another currency are left out);
+   * absent when a line's total is, or the sum is above 10^15 minor units.
    */
   Chatpanel__Orders__V1__Money *total;
   /*

@@ -450,7 +450,7 @@ extension OrdersV1 {
     public struct Price: ProtoMessage {
         /// The price type's code.
         public var priceType: String = ""
-        /// The amount in minor units of the price type's currency; not negative.
+        /// The amount in minor units of the price type's currency: 0 to 10^12.
         public var amountMinor: Int64 = 0
         /// Answers only: the price type's currency.
         public var currency: String = ""
@@ -547,7 +547,7 @@ extension OrdersV1 {
         public var manufacturer: String = ""
         /// At most 50, names unique.
         public var properties: [OrdersV1.Property] = []
-        /// Grams; not negative.
+        /// Grams: 0 to 100 000 000 (100 t).
         public var weightGrams: Int64 = 0
         /// Units in stock; not negative; 0 for services.
         public var stock: Int64 = 0
@@ -1533,7 +1533,7 @@ extension OrdersV1 {
         public var article: String = ""
         /// Greater than 0, at most 1 000 000.
         public var quantity: Int64 = 0
-        /// The price the site shows, when it sends one.
+        /// The price the site shows, when it sends one: 0 to 10^12 minor units.
         public var sitePrice: OrdersV1.Money? = nil
         /// The name the site shows (used when the product is not in the catalog), up to 255.
         public var name: String = ""
@@ -1631,7 +1631,7 @@ extension OrdersV1 {
         public var name: String = ""
         /// Unit price in the price type asked for (the site's price when gone or unpriced).
         public var price: OrdersV1.Money? = nil
-        /// price × quantity.
+        /// price × quantity; absent when above 10^15 minor units, the most an amount may hold.
         public var lineTotal: OrdersV1.Money? = nil
         /// In the catalog and available to sell.
         public var available: Bool = false
@@ -1679,7 +1679,8 @@ extension OrdersV1 {
         public var updatedAtMs: Int64 = 0
         /// The `items` field (4).
         public var items: [OrdersV1.CartItem] = []
-        /// Sum of the lines priced in the total's currency (lines in another currency are left out).
+        /// Sum of the lines priced in the total's currency (lines in another currency are left out);
+        /// absent when a line's total is, or the sum is above 10^15 minor units.
         public var total: OrdersV1.Money? = nil
         /// Total number of units.
         public var quantity: Int64 = 0
