@@ -104,6 +104,40 @@ import Testing
         }
     }
 
+    @Test func bonusesWithdrawnWithTheirOrderNeverComeBack() async throws {
+        try await withOrdersService(settings: Self.settings) { service in
+            try await service.loadCatalog()
+            let earning = try await Self.order(service, client: 71, kettles: 2)
+            #expect(try await Self.account(service, 71).balance == 19_900)
+            let spending = try await Self.spend(service, try await Self.order(service, client: 71, kettles: 1, complete: false), 10_000)
+            #expect(try await Self.account(service, 71).balance == 9_900)
+            // The earning order is cancelled: what is left of its bonuses is withdrawn.
+            let withdrawn = try await OrderContractTests.changeStatus(service, earning, "cancelled")
+            #expect(withdrawn.loyalty?.credited == false)
+            #expect(try await Self.account(service, 71).balance == 0)
+            // The spending one too: its bonuses do not return to the withdrawn grant.
+            _ = try await OrderContractTests.changeStatus(service, spending, "cancelled")
+            #expect(try await Self.account(service, 71).balance == 0)
+            // Completed again: credited again; back to new: withdrawn again.
+            let again = try await OrderContractTests.changeStatus(service, withdrawn, "done")
+            #expect(again.loyalty?.credited == true)
+            #expect(try await Self.account(service, 71).balance == 19_900)
+            let reopened = try await OrderContractTests.changeStatus(service, again, "new")
+            #expect(reopened.loyalty?.credited == false)
+            #expect(try await Self.account(service, 71).balance == 0)
+            // A deleted order's bonuses spent elsewhere do not come back either.
+            let done = try await OrderContractTests.changeStatus(service, reopened, "done")
+            let other = try await Self.spend(service, try await Self.order(service, client: 71, kettles: 1, complete: false), 5_000)
+            var delete = OrdersV1.DeleteOrderRequest()
+            delete.orderID = done.orderID
+            delete.version = done.version
+            _ = try await service.call(OrdersV1.Orders.deleteOrder, delete)
+            #expect(try await Self.account(service, 71).balance == 0)
+            _ = try await OrderContractTests.changeStatus(service, other, "cancelled")
+            #expect(try await Self.account(service, 71).balance == 0)
+        }
+    }
+
     @Test func withoutAProgrammeOrdersHaveNoLoyalty() async throws {
         try await withOrdersService { service in
             let order = try await OrderContractTests.create(service, client: 63)

@@ -16,6 +16,7 @@ import Testing
                 "orders.0006.loyalty 6e8cb951384f2a02",
                 "orders.0007.order-field-pins 51a63601a5d3f309",
                 "orders.0008.price-type-version 12c1022fe616e290",
+                "orders.0009.withdrawn-grants 1dd81d038d8537ab",
             ])
     }
 }

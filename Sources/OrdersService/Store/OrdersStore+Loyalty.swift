@@ -38,7 +38,7 @@ extension OrdersStore {
         return try await database.idempotentWrite(requestID: requestID, method: OrdersV1.Orders.deleteOrder.path) { db in
             let order = try Self.current(db, id, version: version, settings)
             try Self.giveBackBonuses(db, orderID: id)
-            try db.cachedStatement(sql: "UPDATE bonus_grant SET remaining = 0 WHERE order_id = ?").execute(arguments: [id])
+            try Self.withdrawGrants(db, orderID: id, time: now())
             try db.cachedStatement(sql: "DELETE FROM customer_order WHERE id = ?").execute(arguments: [order.orderID])
             try db.recordChanges([.order], clientID: order.clientID, at: now())
             var response = OrdersV1.DeleteOrderResponse()
@@ -83,7 +83,7 @@ extension OrdersStore {
 
     /// Brings the ledger to a priced order: the bonuses it spends taken again from the grants
     /// that expire first (a violation of `bonuses` when the client has too few), and what it
-    /// earned credited once it is in a completed status.
+    /// earned credited once it is in a completed status, and withdrawn when it leaves it.
     static func settleBonuses(
         _ db: Database, _ order: inout OrdersV1.Order, _ settings: OrdersConfiguration, time: Int64, into check: inout OrderCheck
     ) throws {
@@ -130,17 +130,27 @@ extension OrdersStore {
             loyalty.credited = true
             order.loyalty = loyalty
         }
-        if group == "cancel" && loyalty.credited {
-            try db.cachedStatement(sql: "UPDATE bonus_grant SET remaining = 0 WHERE order_id = ?").execute(arguments: [order.orderID])
+        if group != "complete" && loyalty.credited {
+            // Cancelled, or back in an earlier status: what it earned is not the client's any more.
+            try withdrawGrants(db, orderID: order.orderID, time: time)
+            loyalty.credited = false
+            order.loyalty = loyalty
         }
     }
 
-    /// Returns what an order spends to the grants it came from.
+    /// Withdraws what an order credited: what is left of its grants is gone, and bonuses spent
+    /// from them and given back later do not return to them.
+    static func withdrawGrants(_ db: Database, orderID: Int64, time: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE bonus_grant SET remaining = 0, withdrawn_at_ms = ? WHERE order_id = ? AND withdrawn_at_ms IS NULL")
+            .execute(arguments: [time, orderID])
+    }
+
+    /// Returns what an order spends to the grants it came from, but not to withdrawn ones.
     static func giveBackBonuses(_ db: Database, orderID: Int64) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE bonus_grant SET remaining = remaining + (SELECT amount FROM bonus_use WHERE order_id = ?1 AND grant_id = bonus_grant.id)
-                WHERE id IN (SELECT grant_id FROM bonus_use WHERE order_id = ?1)
+                WHERE id IN (SELECT grant_id FROM bonus_use WHERE order_id = ?1) AND withdrawn_at_ms IS NULL
                 """
         ).execute(arguments: [orderID])
         try db.cachedStatement(sql: "DELETE FROM bonus_use WHERE order_id = ?").execute(arguments: [orderID])

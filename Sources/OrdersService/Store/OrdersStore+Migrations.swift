@@ -242,6 +242,15 @@ extension OrdersStore {
 
                     """
                 }.joined())
+        // A grant withdrawn (its order cancelled, deleted or back before completion) keeps
+        // nothing, and bonuses given back from it are gone with it: before, they returned to it.
+        migrations.register(
+            "orders.0009.withdrawn-grants",
+            sql: """
+                ALTER TABLE bonus_grant ADD COLUMN withdrawn_at_ms INTEGER;
+                UPDATE bonus_grant SET remaining = 0, withdrawn_at_ms = granted_at_ms
+                WHERE order_id NOT IN (SELECT id FROM customer_order);
+                """)
         return migrations
     }
 }

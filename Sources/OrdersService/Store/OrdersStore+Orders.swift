@@ -201,8 +201,9 @@ extension OrdersStore {
     }
 
     /// Changes the status (ORDER-11), placing a draft; the new status's required fields are
-    /// checked with everything else. A completed order credits the bonuses it earns; a cancelled
-    /// one gives back those it spent and withdraws what it earned and is left.
+    /// checked with everything else. A completed order credits the bonuses it earns; one that
+    /// leaves the completed statuses withdraws what is left of them; a cancelled one gives back
+    /// those it spent.
     ///
     /// - Throws: INVALID_ARGUMENT naming `status` when no status has that code.
     public func changeOrderStatus(

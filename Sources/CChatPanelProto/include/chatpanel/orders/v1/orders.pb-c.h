@@ -1893,7 +1893,9 @@ struct  Chatpanel__Orders__V1__OrderLoyalty
    */
   int64_t bonuses_earned;
   /*
-   * The earned bonuses were credited (the order completed).
+   * The earned bonuses are credited: the order is in a completed status. When it leaves one
+   * (cancelled, or back to an earlier status) what is left of them is withdrawn, and bonuses
+   * spent from them and given back later do not return.
    */
   protobuf_c_boolean credited;
 };

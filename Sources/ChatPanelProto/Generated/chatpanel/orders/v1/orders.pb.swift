@@ -2747,7 +2747,9 @@ extension OrdersV1 {
         public var bonusesSpent: Int64 = 0
         /// Bonuses the order earns, credited when it completes.
         public var bonusesEarned: Int64 = 0
-        /// The earned bonuses were credited (the order completed).
+        /// The earned bonuses are credited: the order is in a completed status. When it leaves one
+        /// (cancelled, or back to an earlier status) what is left of them is withdrawn, and bonuses
+        /// spent from them and given back later do not return.
         public var credited: Bool = false
 
         /// A message with every field at its default.
