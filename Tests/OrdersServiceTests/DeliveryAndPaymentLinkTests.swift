@@ -124,6 +124,33 @@ import Testing
             let altered = try await Self.verify(service, link.url.replacingOccurrences(of: "amount=150000", with: "amount=1"))
             #expect(!altered.valid && altered.reason.contains("signature"))
             #expect(try await Self.verify(service, "https://elsewhere.example/?order=1").valid == false)
+            // Only exactly as made: nothing added, repeated, reordered or re-spelt.
+            let signature = try #require(link.url.split(separator: "&signature=").last)
+            let base = "https://pay.shop.example/order?"
+            let terms = String(link.url.dropFirst(base.count)).components(separatedBy: "&signature=")[0]
+            let parts = terms.components(separatedBy: "&")
+            for variant in [
+                link.url + "&utm=x", link.url + "&amount=1", base + "x=1&" + String(link.url.dropFirst(base.count)),
+                base + ([parts[1], parts[0]] + parts.dropFirst(2)).joined(separator: "&") + "&signature=" + signature,
+                link.url.replacingOccurrences(of: String(signature), with: signature.uppercased()),
+            ] {
+                let refused = try await Self.verify(service, variant)
+                #expect(!refused.valid && !refused.reason.isEmpty, "\(variant)")
+            }
+            // A payment whose amount changed: the old link no longer pays it, the new one does.
+            let changed = try await OrderContractTests.savePayments(
+                service, withPayments,
+                [OrderContractTests.payment("online", 120_000, .notPaid, id: 1), OrderContractTests.payment("cash", 49_000, .notPaid, id: 2)])
+            let stale = try await Self.verify(service, link.url)
+            #expect(!stale.valid && !stale.expired && stale.reason.contains("now"))
+            let renewed = try await Self.link(service, changed, payment: 1)
+            #expect(try await Self.verify(service, renewed.url).valid)
+            // Paid, it no longer pays.
+            _ = try await OrderContractTests.savePayments(
+                service, changed,
+                [OrderContractTests.payment("online", 120_000, .paid, id: 1), OrderContractTests.payment("cash", 49_000, .notPaid, id: 2)])
+            let settled = try await Self.verify(service, renewed.url)
+            #expect(!settled.valid && settled.reason.contains("paid"))
             // Past its lifetime it is signed but expired.
             clock.advance(by: 3_600_000)
             let late = try await Self.verify(service, link.url)
@@ -131,8 +158,9 @@ import Testing
             // Only a not-paid payment of an online type, on an order not paid in full.
             await expectError(.failedPrecondition) { _ = try await Self.link(service, withPayments, payment: 2) }
             await expectError(.notFound) { _ = try await Self.link(service, withPayments, payment: 9) }
+            let current = try await OrderContractTests.get(service, order.orderID)
             let paid = try await OrderContractTests.savePayments(
-                service, withPayments,
+                service, current,
                 [OrderContractTests.payment("online", 150_000, .paid, id: 1), OrderContractTests.payment("cash", 49_000, .notPaid, id: 2)])
             await expectError(.failedPrecondition) { _ = try await Self.link(service, paid, payment: 1) }
         }

@@ -40,8 +40,8 @@ struct PaymentLinkSigner {
         return baseURL + separator + terms.signedText + "&signature=" + signature(terms.signedText)
     }
 
-    /// The terms of `url` when it is one of this signer's links with a valid signature (expired
-    /// or not); a description of what is wrong otherwise.
+    /// The terms of `url` when it is, byte for byte, one of this signer's links with a valid
+    /// signature (expired or not); a description of what is wrong otherwise.
     func verify(_ url: String) -> Result<Terms, Refusal> {
         guard url.hasPrefix(baseURL), let components = URLComponents(string: url), let items = components.queryItems else {
             return .failure(Refusal(description: "not a payment link of this shop"))
@@ -56,6 +56,10 @@ struct PaymentLinkSigner {
         let terms = Terms(orderID: order, paymentID: payment, amountMinor: amount, currency: currency, expiresAtMs: expires)
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(terms.signedText.utf8), using: key) else {
             return .failure(Refusal(description: "the signature does not match: the link was altered or not made here"))
+        }
+        // Only the link as made, byte for byte: no part added, repeated, reordered or re-spelt.
+        guard url == self.url(for: terms) else {
+            return .failure(Refusal(description: "the link is not exactly as it was made: a part was added, repeated or changed"))
         }
         return .success(terms)
     }

@@ -39,7 +39,8 @@ extension OrdersStore {
         return response
     }
 
-    /// Whether `url` is a link this service signed and it has not expired (by the store's clock).
+    /// Whether `url` is a link this service signed, it has not expired (by the store's clock),
+    /// and its payment can still be paid by it.
     public func verifyPaymentLink(_ url: String, settings: OrdersConfiguration) async throws -> OrdersV1.VerifyPaymentLinkResponse {
         guard let signer = PaymentLinkSigner(settings) else {
             throw RPCError.failedPrecondition("payment links are not configured: set payment_link_url and payment_link_key_file")
@@ -49,13 +50,38 @@ extension OrdersStore {
         case .failure(let refusal):
             response.reason = refusal.description
         case .success(let terms):
-            let number = try await order(id: terms.orderID, settings: settings)?.number ?? ""
-            response.link = Self.link(terms, url: url, number: number)
+            let order = try await order(id: terms.orderID, settings: settings)
+            response.link = Self.link(terms, url: url, number: order?.number ?? "")
             response.expired = terms.expiresAtMs <= now()
-            response.valid = !response.expired
-            if response.expired { response.reason = "the link expired" }
+            if response.expired {
+                response.reason = "the link expired"
+            } else if let stale = Self.whyNotPayable(terms, order) {
+                response.reason = stale
+            } else {
+                response.valid = true
+            }
         }
         return response
+    }
+
+    /// Why a link's payment can no longer be paid by it, or nil when it still can: the order
+    /// and the payment exist, the payment is not paid or cancelled, its amount is still the
+    /// link's, and the order is not paid in full.
+    private static func whyNotPayable(_ terms: PaymentLinkSigner.Terms, _ order: OrdersV1.Order?) -> String? {
+        guard let order else { return "order \(terms.orderID) no longer exists" }
+        guard let payment = order.payments.first(where: { $0.paymentID == terms.paymentID }) else {
+            return "order \(order.number) no longer has payment \(terms.paymentID)"
+        }
+        switch payment.status {
+        case .paid: return "payment \(terms.paymentID) is paid"
+        case .cancelled: return "payment \(terms.paymentID) is cancelled"
+        default: break
+        }
+        guard payment.amountMinor == terms.amountMinor, order.currency == terms.currency else {
+            return "payment \(terms.paymentID) is now \(Currency.format(payment.amountMinor, order.currency)): ask for a new link"
+        }
+        if order.paymentState == .paid { return "order \(order.number) is paid" }
+        return nil
     }
 
     private static func link(_ terms: PaymentLinkSigner.Terms, url: String, number: String) -> OrdersV1.PaymentLink {

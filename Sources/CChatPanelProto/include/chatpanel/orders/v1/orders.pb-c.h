@@ -2358,7 +2358,8 @@ struct  Chatpanel__Orders__V1__CreatePaymentLinkResponse
 
 
 /*
- * Checks a link's signature and expiry.
+ * Checks a link: exactly as it was made (no part added, repeated, reordered or re-spelt), its
+ * signature, its expiry, and that its payment can still be paid by it.
  */
 struct  Chatpanel__Orders__V1__VerifyPaymentLinkRequest
 {
@@ -2374,7 +2375,9 @@ struct  Chatpanel__Orders__V1__VerifyPaymentLinkResponse
 {
   ProtobufCMessage base;
   /*
-   * Signed by this service's key and not expired.
+   * Signed by this service's key, not expired, and still payable: the order and the payment
+   * exist, the payment is neither paid nor cancelled, its amount is the link's, and the order
+   * is not paid in full.
    */
   protobuf_c_boolean valid;
   /*

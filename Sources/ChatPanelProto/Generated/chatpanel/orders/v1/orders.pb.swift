@@ -3588,7 +3588,8 @@ extension OrdersV1 {
         }
     }
 
-    /// Checks a link's signature and expiry.
+    /// Checks a link: exactly as it was made (no part added, repeated, reordered or re-spelt), its
+    /// signature, its expiry, and that its payment can still be paid by it.
     public struct VerifyPaymentLinkRequest: ProtoMessage {
         /// The `url` field (1).
         public var url: String = ""
@@ -3612,7 +3613,9 @@ extension OrdersV1 {
 
     /// The `VerifyPaymentLinkResponse` message.
     public struct VerifyPaymentLinkResponse: ProtoMessage {
-        /// Signed by this service's key and not expired.
+        /// Signed by this service's key, not expired, and still payable: the order and the payment
+        /// exist, the payment is neither paid nor cancelled, its amount is the link's, and the order
+        /// is not paid in full.
         public var valid: Bool = false
         /// Signed, but past its expiry.
         public var expired: Bool = false
