@@ -95,6 +95,19 @@ import Testing
         return try #require(try await service.call(OrdersV1.Orders.saveOrderFields, request).order)
     }
 
+    /// The order with its delivery's type, city and street set.
+    static func saveDelivery(_ service: OrdersHarness, _ order: OrdersV1.Order, type: String, city: String, street: String)
+        async throws -> OrdersV1.Order
+    {
+        var request = OrdersV1.SaveOrderDeliveryRequest()
+        request.orderID = order.orderID
+        request.version = order.version
+        var delivery = OrdersV1.Delivery()
+        (delivery.type, delivery.city, delivery.street) = (type, city, street)
+        request.delivery = delivery
+        return try #require(try await service.call(OrdersV1.Orders.saveOrderDelivery, request).order)
+    }
+
     static func get(_ service: OrdersHarness, _ id: Int64) async throws -> OrdersV1.Order {
         var request = OrdersV1.GetOrderRequest()
         request.orderID = id
@@ -348,16 +361,20 @@ import Testing
             #expect(!placed.draft && placed.status?.code == "new" && placed.version == order.version + 1)
             // A placed order keeps its status's required fields on every save.
             await expectError(.invalidArgument, fields: ["items"]) { _ = try await Self.saveItems(service, placed, []) }
-            let withPhone = try await Self.savePhone(service, placed, "+79160000000")
-            var delivery = OrdersV1.SaveOrderDeliveryRequest()
-            delivery.orderID = placed.orderID
-            delivery.version = withPhone.version
-            var address = OrdersV1.Delivery()
-            address.type = "courier"
-            address.city = "Казань"
-            address.street = "Баумана, 5"
-            delivery.delivery = address
-            let addressed = try #require(try await service.call(OrdersV1.Orders.saveOrderDelivery, delivery).order)
+            // Blank or invisible text fills no required field, and a phone must be one.
+            for phone in ["\u{200B}", "+7 916\u{202E}000", "звоните", "12"] {
+                await expectError(.invalidArgument, fields: ["contact.phone"]) { _ = try await Self.savePhone(service, placed, phone) }
+            }
+            let blankPhone = try await Self.savePhone(service, placed, "   ")
+            #expect(blankPhone.contact?.phone == "")
+            let blankDelivery = try await Self.saveDelivery(service, blankPhone, type: "   ", city: "\t", street: "  ")
+            #expect(blankDelivery.delivery?.type == "" && blankDelivery.delivery?.street == "")
+            await expectError(.invalidArgument, fields: ["contact.phone", "delivery.type", "delivery.city", "delivery.street"]) {
+                _ = try await Self.changeStatus(service, blankDelivery, "assembling")
+            }
+            let withPhone = try await Self.savePhone(service, blankDelivery, "  +7 (916) 000-00-00 ")
+            #expect(withPhone.contact?.phone == "+7 (916) 000-00-00")
+            let addressed = try await Self.saveDelivery(service, withPhone, type: "courier", city: "Казань", street: "Баумана, 5")
             let assembled = try await Self.changeStatus(service, addressed, "assembling")
             #expect(assembled.status?.group == .assembling && assembled.status?.name == "Комплектуется")
             // The placed order is no draft: the client may start another.

@@ -144,16 +144,42 @@ extension RequestBinding where Request == OrdersV1.CreateOrderRequest {
                 changed = true
             }
             if request.address == nil, let given = client.address {
-                var address = OrdersV1.Delivery()
-                address.postalCode = given.postalCode
-                address.region = given.region
-                address.city = given.city
-                address.street = String((given.split ? given.street : given.text).prefix(255))
-                request.address = address
+                request.address = Self.orderAddress(given)
                 changed = true
             }
             return changed
         }
+    }
+
+    /// The client's address as an order's: a split one's street with its house, block,
+    /// building and flat (`Тверская ул., д. 7, корп. 2, кв. 15`), an unsplit one's text in the
+    /// street. A part longer than the order's field is cut at a word with "…" so that the cut
+    /// shows; a postal code that cannot be one of an order's is left out.
+    static func orderAddress(_ given: ClientsV1.Address) -> OrdersV1.Delivery {
+        var address = OrdersV1.Delivery()
+        if given.postalCode.count <= 20 { address.postalCode = given.postalCode }
+        address.region = fitted(given.region)
+        address.city = fitted(given.city)
+        let street =
+            given.split
+            ? ([given.street] + [("д.", given.house), ("корп.", given.block), ("стр.", given.building), ("кв.", given.flat)]
+                .filter { !$0.1.isEmpty }.map { "\($0.0) \($0.1)" })
+                .filter { !$0.isEmpty }.joined(separator: ", ")
+            : given.text
+        address.street = fitted(street)
+        return address
+    }
+
+    /// `text` whole when it has at most 255 characters, or cut at a space with "…".
+    private static func fitted(_ text: String) -> String {
+        let limit = 255
+        guard text.count > limit else { return text }
+        var cut = text.prefix(limit - 1)
+        if let space = cut.lastIndex(where: \.isWhitespace), cut.distance(from: cut.startIndex, to: space) > limit / 2 {
+            cut = cut[..<space]
+        }
+        while cut.last?.isWhitespace == true { cut.removeLast() }
+        return cut + "…"
     }
 }
 

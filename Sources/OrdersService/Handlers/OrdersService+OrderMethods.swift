@@ -14,6 +14,7 @@ extension OrdersService {
     ) {
         router.register(OrdersV1.Orders.createOrder) { request, context in
             let manager = try context.managerID(for: "creating an order")
+            var request = request
             try request.validate()
             return try await store.createOrder(request, by: manager, settings: settings, requestID: context.requestID)
         }
@@ -46,8 +47,9 @@ extension OrdersService {
         router.register(OrdersV1.Orders.saveOrderDelivery) { request, context in
             _ = try context.managerID(for: "editing an order")
             var violations = FieldViolations()
+            var request = request
             violations.checkOrderUpdate(orderID: request.orderID, version: request.version)
-            violations.checkDelivery(request.delivery ?? OrdersV1.Delivery(), path: "delivery")
+            violations.cleanDelivery(&request.delivery, path: "delivery")
             try violations.throwIfAny()
             return try await store.saveOrderDelivery(request, settings: settings, requestID: context.requestID)
         }
@@ -63,7 +65,8 @@ extension OrdersService {
             _ = try context.managerID(for: "editing an order")
             var violations = FieldViolations()
             violations.checkOrderUpdate(orderID: request.orderID, version: request.version)
-            violations.checkContact(request.contact)
+            var request = request
+            violations.cleanContact(&request.contact)
             violations.checkMainFields(
                 shop: request.shop, orderType: request.orderType, orderMethod: request.orderMethod, country: request.country)
             violations.check(request.managerID >= 0, field: "manager_id", "must not be negative")

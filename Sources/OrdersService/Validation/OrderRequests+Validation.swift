@@ -56,16 +56,21 @@ extension FieldViolations {
             "give amount_minor or percent_hundredths, not both")
     }
 
-    /// Checks the delivery's fields (the date's format; whether it is past is the store's check).
-    mutating func checkDelivery(_ delivery: OrdersV1.Delivery, path: String) {
-        for (value, name) in [
-            (delivery.type, "type"), (delivery.service, "service"), (delivery.region, "region"), (delivery.city, "city"),
-            (delivery.street, "street"),
-        ] {
-            checkText(value, field: "\(path).\(name)", required: false, maximum: OrderLimits.text)
-        }
-        checkText(delivery.postalCode, field: "\(path).postal_code", required: false, maximum: OrderLimits.postalCode)
-        checkText(delivery.timeSlot, field: "\(path).time_slot", required: false, maximum: OrderLimits.timeSlot)
+    /// Cleans the delivery's text fields in place (trimmed, inner white space collapsed: a blank
+    /// one is empty) and checks them and the date's format (whether it is past is the store's
+    /// check), adding a violation under `path` for each bad one.
+    mutating func cleanDelivery(_ delivery: inout OrdersV1.Delivery, path: String) {
+        let text = TextRule(maxCharacters: OrderLimits.text)
+        delivery.type = clean(delivery.type, field: "\(path).type", text) ?? delivery.type
+        delivery.service = clean(delivery.service, field: "\(path).service", text) ?? delivery.service
+        delivery.region = clean(delivery.region, field: "\(path).region", text) ?? delivery.region
+        delivery.city = clean(delivery.city, field: "\(path).city", text) ?? delivery.city
+        delivery.street = clean(delivery.street, field: "\(path).street", text) ?? delivery.street
+        delivery.postalCode =
+            clean(delivery.postalCode, field: "\(path).postal_code", TextRule(maxCharacters: OrderLimits.postalCode))
+            ?? delivery.postalCode
+        delivery.timeSlot =
+            clean(delivery.timeSlot, field: "\(path).time_slot", TextRule(maxCharacters: OrderLimits.timeSlot)) ?? delivery.timeSlot
         if !delivery.date.isEmpty {
             check(CalendarDate(delivery.date) != nil, field: "\(path).date", "must be a date as YYYY-MM-DD")
         }
@@ -74,15 +79,34 @@ extension FieldViolations {
             "must be 0 to \(OrderLimits.price)")
     }
 
-    /// Checks the contacts.
-    mutating func checkContact(_ contact: OrdersV1.OrderContact?) {
-        guard let contact else { return }
-        checkText(contact.firstName, field: "contact.first_name", required: false, maximum: OrderLimits.text)
-        checkText(contact.lastName, field: "contact.last_name", required: false, maximum: OrderLimits.text)
-        checkText(contact.phone, field: "contact.phone", required: false, maximum: OrderLimits.phone)
-        checkText(contact.email, field: "contact.email", required: false, maximum: OrderLimits.text)
-        if !contact.email.isEmpty { check(contact.email.contains("@"), field: "contact.email", "must be an e-mail address") }
+    /// ``cleanDelivery(_:path:)`` of a delivery that may be absent.
+    mutating func cleanDelivery(_ delivery: inout OrdersV1.Delivery?, path: String) {
+        guard var given = delivery else { return }
+        cleanDelivery(&given, path: path)
+        delivery = given
     }
+
+    /// Cleans the contacts in place (trimmed, inner white space collapsed: a blank one is
+    /// empty) and checks them: a phone number of digits with + ( ) - . and spaces, an e-mail
+    /// address with an @.
+    mutating func cleanContact(_ contact: inout OrdersV1.OrderContact?) {
+        guard var cleaned = contact else { return }
+        let text = TextRule(maxCharacters: OrderLimits.text)
+        cleaned.firstName = clean(cleaned.firstName, field: "contact.first_name", text) ?? cleaned.firstName
+        cleaned.lastName = clean(cleaned.lastName, field: "contact.last_name", text) ?? cleaned.lastName
+        cleaned.phone = clean(cleaned.phone, field: "contact.phone", TextRule(maxCharacters: OrderLimits.phone)) ?? cleaned.phone
+        cleaned.email = clean(cleaned.email, field: "contact.email", text) ?? cleaned.email
+        if !cleaned.phone.isEmpty {
+            let digits = cleaned.phone.utf8.count { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            check(
+                cleaned.phone.utf8.allSatisfy { Self.phoneBytes.contains($0) } && (5...20).contains(digits), field: "contact.phone",
+                "must be a phone number: 5 to 20 digits, with + ( ) - . and spaces only")
+        }
+        if !cleaned.email.isEmpty { check(cleaned.email.contains("@"), field: "contact.email", "must be an e-mail address") }
+        contact = cleaned
+    }
+
+    private static let phoneBytes = Set("0123456789+()-. ".utf8)
 
     /// Checks the main fields: codes or empty, and an ISO 3166 country.
     mutating func checkMainFields(shop: String, orderType: String, orderMethod: String, country: String) {
@@ -119,12 +143,13 @@ extension FieldViolations {
 }
 
 extension OrdersV1.CreateOrderRequest {
-    /// Checks the request's own fields; INVALID_ARGUMENT naming every bad one.
-    func validate() throws(RPCError) {
+    /// Checks the request's own fields, cleaning its texts in place; INVALID_ARGUMENT naming
+    /// every bad one.
+    mutating func validate() throws(RPCError) {
         var violations = FieldViolations()
         violations.checkID(clientID, field: "client_id")
-        violations.checkContact(contact)
-        if let address { violations.checkDelivery(address, path: "address") }
+        violations.cleanContact(&contact)
+        violations.cleanDelivery(&address, path: "address")
         violations.checkMainFields(shop: shop, orderType: orderType, orderMethod: orderMethod, country: country)
         violations.checkItems(items)
         for (index, item) in items.enumerated() where item.itemID != 0 {
