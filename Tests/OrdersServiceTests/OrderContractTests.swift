@@ -513,8 +513,17 @@ import Testing
             await expectError(.invalidArgument, fields: ["product_ids[0]"]) {
                 _ = try await service.call(OrdersV1.Orders.addToOrder, request)
             }
-            request.productIDs = [424_242]
-            await expectError(.notFound) { _ = try await service.call(OrdersV1.Orders.addToOrder, request) }
+            request.productIDs = [kettle, 424_242]
+            await expectError(.notFound, fields: ["product_ids[1]"]) { _ = try await service.call(OrdersV1.Orders.addToOrder, request) }
+            #expect(try await Self.get(service, draft.orderID).version == again.version)
+            // A line at the most it may hold is refused by name, not silently kept as it is.
+            let full = try await Self.saveItems(service, again, [Self.kept(again.items[0]), Self.kept(again.items[1], quantity: 1_000_000)])
+            request.productIDs = [coffee, kettle]
+            let most = await expectError(.invalidArgument, fields: ["product_ids[1]"]) {
+                _ = try await service.call(OrdersV1.Orders.addToOrder, request)
+            }
+            #expect(most?.violations.first?.description.contains("the most a line may hold") == true)
+            #expect(try await Self.get(service, draft.orderID).version == full.version)
             // A visitor's cart moved into a client adds to that client's draft.
             _ = try await service.call(
                 OrdersV1.Orders.moveOwnerRecords,
@@ -525,7 +534,7 @@ import Testing
             request.owner = Make.owner(visitor: "v-1")
             request.productIDs = [coffee]
             let viaVisitor = try #require(try await service.call(OrdersV1.Orders.addToOrder, request).order)
-            #expect(viaVisitor.orderID == draft.orderID && viaVisitor.items[0].quantity == 2)
+            #expect(viaVisitor.orderID == draft.orderID && viaVisitor.items[0].quantity == 2 && viaVisitor.version == full.version + 1)
         }
     }
 

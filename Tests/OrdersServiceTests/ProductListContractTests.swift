@@ -108,7 +108,7 @@ import Testing
             }
             #expect(logged == 2)
             send.productIDs = [1, 424_242]
-            await expectError(.notFound) { _ = try await service.call(OrdersV1.Orders.sendProductCards, send) }
+            await expectError(.notFound, fields: ["product_ids[1]"]) { _ = try await service.call(OrdersV1.Orders.sendProductCards, send) }
             send.productIDs = []
             await expectError(.invalidArgument, fields: ["product_ids"]) {
                 _ = try await service.call(OrdersV1.Orders.sendProductCards, send)

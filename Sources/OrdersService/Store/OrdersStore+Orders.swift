@@ -227,8 +227,9 @@ extension OrdersStore {
     /// none: a product already on it gets one more unit, a new one a line at its catalog price.
     ///
     /// - Throws: FAILED_PRECONDITION when the owner is not (or was not moved into) a client;
-    ///   NOT_FOUND naming products that do not exist; INVALID_ARGUMENT naming `product_ids[i]`
-    ///   for a product without a price in the order's currency.
+    ///   NOT_FOUND naming `product_ids[i]` of products that do not exist; INVALID_ARGUMENT naming
+    ///   `product_ids[i]` for a product without a price in the order's currency, or one whose
+    ///   line holds the most a line may.
     public func addToOrder(owner: Owner, productIDs: [Int64], by managerID: Int64, settings: OrdersConfiguration, requestID: String)
         async throws -> OrdersV1.AddToOrderResponse
     {
@@ -248,18 +249,31 @@ extension OrdersStore {
                 input.discountMinor = item.discount?.amountMinor ?? 0
                 return input
             }
-            var missing: [Int64] = []
+            var products: [ProductRecord] = []
+            if let missing = try ListRequestValidation.missingProducts(
+                productIDs,
+                exists: { id in
+                    guard let product = try ProductRecord.fetch(db, id: id) else { return false }
+                    products.append(product)
+                    return true
+                })
+            {
+                throw missing
+            }
             var check = OrderCheck()
             let priceType = try Self.orderPriceType(db, settings)
-            for (index, id) in productIDs.enumerated() {
-                guard let product = try ProductRecord.fetch(db, id: id) else {
-                    missing.append(id)
-                    continue
-                }
-                if let line = order.items.firstIndex(where: { $0.productID == id }) {
-                    inputs[line].quantity = min(inputs[line].quantity + 1, OrderLimits.quantity)
-                } else if let line = inputs.firstIndex(where: { $0.itemID == 0 && $0.productID == id }) {
-                    inputs[line].quantity = min(inputs[line].quantity + 1, OrderLimits.quantity)
+            for (index, (id, product)) in zip(productIDs, products).enumerated() {
+                let line =
+                    order.items.firstIndex(where: { $0.productID == id })
+                    ?? inputs.firstIndex(where: { $0.itemID == 0 && $0.productID == id })
+                if let line {
+                    guard inputs[line].quantity < OrderLimits.quantity else {
+                        check.fields.add(
+                            field: "product_ids[\(index)]",
+                            "the order has \(OrderLimits.quantity) of \(product.input.article) already, the most a line may hold")
+                        continue
+                    }
+                    inputs[line].quantity += 1
                 } else if Self.catalogPrice(product, priceType, currency: order.currency) == nil {
                     check.fields.add(
                         field: "product_ids[\(index)]",
@@ -271,7 +285,6 @@ extension OrdersStore {
                     inputs.append(input)
                 }
             }
-            guard missing.isEmpty else { throw RPCError.notFound("no product has id \(missing.map(String.init).joined(separator: ", "))") }
             try check.throwIfAny()
             try Self.applyItems(inputs, to: &order, db, settings, into: &check)
             try check.throwIfAny()

@@ -77,12 +77,15 @@ extension OrdersStore {
             let type = try Self.priceType(priceType, references)
             let owner = try OwnerMoves.resolve(owner, db)
             var records: [ProductRecord] = []
-            var missing: [Int64] = []
-            for id in productIDs {
-                if let record = try ProductRecord.fetch(db, id: id) { records.append(record) } else { missing.append(id) }
-            }
-            guard missing.isEmpty else {
-                throw RPCError.notFound("no product has id \(missing.map(String.init).joined(separator: ", "))")
+            if let missing = try ListRequestValidation.missingProducts(
+                productIDs,
+                exists: { id in
+                    guard let record = try ProductRecord.fetch(db, id: id) else { return false }
+                    records.append(record)
+                    return true
+                })
+            {
+                throw missing
             }
             let time = now()
             var response = OrdersV1.SendProductCardsResponse()
