@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs ChatPanel under systemd: binaries, units, the chatpanel system user.
-# Usage: deploy/install.sh [PREFIX=/usr/local] [UNIT_DIR=/etc/systemd/system]
+# Usage: deploy/install.sh [PREFIX=/usr/local] [UNIT_DIR=/etc/systemd/system] [TMPFILES_DIR=/etc/tmpfiles.d]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix="${1:-/usr/local}"
 unit_dir="${2:-/etc/systemd/system}"
+tmpfiles_dir="${3:-/etc/tmpfiles.d}"
 
 if ! getent group chatpanel >/dev/null; then groupadd --system chatpanel; fi
 if ! getent passwd chatpanel >/dev/null; then
@@ -24,6 +25,11 @@ for unit in deploy/*.socket deploy/*.service deploy/*.target; do
   sed "s|/usr/local/bin/|$prefix/bin/|g" "$unit" > "$unit_dir/$(basename "$unit")"
   chmod 0644 "$unit_dir/$(basename "$unit")"
 done
+# /run/chatpanel, the sockets' folder, root:chatpanel 0750: made at every boot, and now (set
+# right if a socket unit made it root:root before).
+install -d "$tmpfiles_dir"
+install -m 0644 deploy/tmpfiles.d/chatpanel.conf "$tmpfiles_dir/chatpanel.conf"
+if command -v systemd-tmpfiles >/dev/null; then systemd-tmpfiles --create "$tmpfiles_dir/chatpanel.conf"; fi
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   systemctl enable --now chatpanel.target

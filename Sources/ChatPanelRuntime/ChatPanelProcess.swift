@@ -41,10 +41,12 @@ public enum ChatPanelProcess {
 
     /// Serves `host`'s service until SIGTERM/SIGINT, with its background services (the
     /// idempotency record pruner among them). The host has opened and migrated the store:
-    /// `READY=1` is sent once the socket listens.
+    /// `READY=1` is sent once the socket listens. The host's state folder lock is held until
+    /// this returns.
     public static func run<Service: ChatPanelService>(
         _ host: ServiceHost<Service>, configuration: ProcessConfiguration, environment: [String: String], logger: Logger
     ) async throws {
+        defer { withExtendedLifetime(host.stateLock) {} }
         try await run(
             configuration: configuration, router: host.router, health: host.health, backgroundServices: host.backgroundServices,
             environment: environment, logger: logger)

@@ -36,10 +36,23 @@ struct BackupEntry: Codable, Equatable {
     var takenAtMs: Int64
 }
 
+/// A process whose database a backup could not take.
+struct BackupFailure: Codable, Equatable {
+    /// The socket it was asked on.
+    var socket: String
+    /// What went wrong.
+    var error: String
+}
+
 /// `manifest.json` of a backup folder.
 struct BackupManifest: Codable {
     var createdAtMs: Int64
     var backups: [BackupEntry]
+    /// False when a process's database could not be taken (absent in manifests written before
+    /// this was recorded: those were complete).
+    var complete: Bool?
+    /// The processes whose databases are missing, and why.
+    var failed: [BackupFailure]?
 }
 
 /// SHA-256 of a file, lowercase hex, read in 1 MiB pieces.
@@ -61,7 +74,10 @@ struct BackupCommand: AsyncParsableCommand {
             Asks every socket given (or, by default, every *.sock in --run-dir) for a copy made with \
             SQLite's VACUUM INTO, checks each copy's SHA-256, and writes <process>.sqlite files and \
             manifest.json (process, schema version, migrations, size, checksum). Needs the admin \
-            method group on each process's allow-list.
+            method group on each process's allow-list. The folder is created 0700 and every file in \
+            it 0600, whatever the umask. A process that fails does not stop the others: the manifest \
+            then says "complete": false and lists the failed sockets with their errors, and the \
+            command exits 1; when none succeeds, nothing is left behind.
             """)
 
     @Option(help: "The folder to write (created; must not hold a manifest already).") var to: String
@@ -75,21 +91,48 @@ struct BackupCommand: AsyncParsableCommand {
             ? ((try? FileManager.default.contentsOfDirectory(atPath: runDir)) ?? []).filter { $0.hasSuffix(".sock") }.sorted()
                 .map { "\(runDir)/\($0)" } : sockets
         guard !targets.isEmpty else { throw ValidationError("no sockets given and none in \(runDir)") }
+        let created = !FileManager.default.fileExists(atPath: to)
         try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
+        // The copies are the customers' data: only the owner reads them, whatever the umask.
+        if created, chmod(to, 0o700) != 0 { throw ValidationError("cannot make \(to) private (errno \(errno))") }
         guard !FileManager.default.fileExists(atPath: "\(to)/manifest.json") else {
             throw ValidationError("\(to) already holds a backup (manifest.json); choose an empty folder")
         }
         var entries: [BackupEntry] = []
+        var failures: [BackupFailure] = []
         for socket in targets {
-            let entry = try await backup(socket)
-            entries.append(entry)
-            print("\(entry.process): \(entry.sizeBytes) bytes, schema \(entry.schemaVersion), sha256 \(entry.sha256.prefix(16))…")
+            do {
+                let entry = try await backup(socket)
+                entries.append(entry)
+                print("\(entry.process): \(entry.sizeBytes) bytes, schema \(entry.schemaVersion), sha256 \(entry.sha256.prefix(16))…")
+            } catch {
+                failures.append(BackupFailure(socket: socket, error: "\(error)"))
+                FileHandle.standardError.write(Data("\(socket): backup failed: \(error)\n".utf8))
+            }
         }
-        let manifest = BackupManifest(createdAtMs: Int64(Date().timeIntervalSince1970 * 1000), backups: entries)
+        guard !entries.isEmpty else {
+            if created { try? FileManager.default.removeItem(atPath: to) }
+            throw ValidationError("no database was backed up (\(failures.count) failed)")
+        }
+        let manifest = BackupManifest(
+            createdAtMs: Int64(Date().timeIntervalSince1970 * 1000), backups: entries, complete: failures.isEmpty,
+            failed: failures.isEmpty ? nil : failures)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        try encoder.encode(manifest).write(to: URL(fileURLWithPath: "\(to)/manifest.json"), options: .atomic)
+        let part = "\(to)/.manifest.json.part"
+        let file = try createPrivateFile(part)
+        try file.write(contentsOf: encoder.encode(manifest))
+        try file.synchronize()
+        try file.close()
+        try moveInPlace(part, "\(to)/manifest.json")
+        syncFolder(to)
+        guard failures.isEmpty else {
+            let failed = failures.map(\.socket).joined(separator: ", ")
+            FileHandle.standardError.write(
+                Data("backup incomplete: \(entries.count) of \(targets.count) databases in \(to); failed: \(failed)\n".utf8))
+            throw ExitCode.failure
+        }
         print("backup of \(entries.count) databases in \(to)")
     }
 
@@ -99,101 +142,63 @@ struct BackupCommand: AsyncParsableCommand {
         let client = RPCClient(configuration: configuration)
         defer { Task { await client.close() } }
         let part = "\(to)/.\(URL(fileURLWithPath: socket).lastPathComponent).part"
-        _ = FileManager.default.createFile(atPath: part, contents: nil)
-        guard let file = FileHandle(forWritingAtPath: part) else { throw ValidationError("cannot write \(part)") }
-        var info: AdminV1.BackupInfo?
         do {
-            let stream = client.serverStreaming(
-                AdminV1.Admin.backup, AdminV1.BackupRequest(), options: RPCCallOptions(timeout: .seconds(timeoutSeconds)))
-            for try await chunk in stream {
-                if !chunk.data.isEmpty { try file.write(contentsOf: chunk.data) }
-                if let last = chunk.info { info = last }
+            let file = try createPrivateFile(part)
+            var info: AdminV1.BackupInfo?
+            do {
+                let stream = client.serverStreaming(
+                    AdminV1.Admin.backup, AdminV1.BackupRequest(), options: RPCCallOptions(timeout: .seconds(timeoutSeconds)))
+                for try await chunk in stream {
+                    if !chunk.data.isEmpty { try file.write(contentsOf: chunk.data) }
+                    if let last = chunk.info { info = last }
+                }
+                try file.synchronize()
+                try file.close()
+            } catch {
+                try? file.close()
+                throw error
             }
-            try file.synchronize()
-            try file.close()
-        } catch let error as RPCError {
-            try? file.close()
+            guard let info else { throw ValidationError("the backup ended without its info") }
+            let checksum = try sha256(ofFile: part)
+            guard checksum == info.sha256 else {
+                throw ValidationError("the copy's checksum \(checksum) differs from the process's \(info.sha256)")
+            }
+            let name = "\(info.process).sqlite"
+            try moveInPlace(part, "\(to)/\(name)")
+            return BackupEntry(
+                process: info.process, file: name, schemaVersion: info.migrations.last ?? "", migrations: info.migrations,
+                sizeBytes: info.sizeBytes, sha256: info.sha256, takenAtMs: info.takenAtMs)
+        } catch {
             try? FileManager.default.removeItem(atPath: part)
-            throw ValidationError("\(socket): \(error)")
+            throw error
         }
-        guard let info else { throw ValidationError("\(socket): the backup ended without its info") }
-        let checksum = try sha256(ofFile: part)
-        guard checksum == info.sha256 else {
-            try? FileManager.default.removeItem(atPath: part)
-            throw ValidationError("\(socket): the copy's checksum \(checksum) differs from the process's \(info.sha256)")
-        }
-        let name = "\(info.process).sqlite"
-        try? FileManager.default.removeItem(atPath: "\(to)/\(name)")
-        try FileManager.default.moveItem(atPath: part, toPath: "\(to)/\(name)")
-        return BackupEntry(
-            process: info.process, file: name, schemaVersion: info.migrations.last ?? "", migrations: info.migrations,
-            sizeBytes: info.sizeBytes, sha256: info.sha256, takenAtMs: info.takenAtMs)
     }
 }
 
-/// `chatpanelctl restore --from DIR --state-dir S`: puts a backup's databases in place of the
-/// stopped processes' own.
-struct RestoreCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "restore",
-        abstract: "Restores databases from a backup folder into a state folder (the processes stopped).",
-        discussion: """
-            Checks every database first: its checksum against the manifest, its migrations against \
-            the manifest, and that this binary knows every migration it has applied (a backup from a \
-            newer version is refused); refuses while a process still answers on its socket in the \
-            state folder. Then replaces each <process>.sqlite (and drops its -wal and -shm files). \
-            Under systemd each process has its own state folder: restore one process at a time \
-            with --process and that process's --state-dir.
-            """)
-
-    @Option(help: "The backup folder (with manifest.json).") var from: String
-    @Option(help: "The state folder to restore into.") var stateDir: String
-    @Option(name: .customLong("process"), help: "Restore only these processes; repeatable (default: all in the backup).")
-    var processes: [String] = []
-
-    func run() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: "\(from)/manifest.json"))
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let manifest = try decoder.decode(BackupManifest.self, from: data)
-        let chosen = manifest.backups.filter { processes.isEmpty || processes.contains($0.process) }
-        for missing in processes where !manifest.backups.contains(where: { $0.process == missing }) {
-            throw ValidationError("the backup has no database of \(missing)")
-        }
-        // Check everything before touching anything.
-        for entry in chosen {
-            let path = "\(from)/\(entry.file)"
-            guard let known = KnownSchemas.known(entry.process) else {
-                throw ValidationError("\(entry.process): this binary knows no such process")
-            }
-            let unknown = entry.migrations.filter { !known.contains($0) }
-            guard unknown.isEmpty else {
-                throw ValidationError(
-                    "\(entry.process): the backup's schema is newer than this binary (migrations it does not know: "
-                        + "\(unknown.joined(separator: ", "))); restore it with the version that took it")
-            }
-            guard try sha256(ofFile: path) == entry.sha256 else {
-                throw ValidationError("\(entry.process): \(path) does not match the manifest's checksum")
-            }
-            guard try SQLiteStore.appliedMigrations(path: path) == entry.migrations else {
-                throw ValidationError("\(entry.process): \(path)'s migrations differ from the manifest's")
-            }
-            guard try SQLiteStore.integrityCheck(path: path) == ["ok"] else {
-                throw ValidationError("\(entry.process): \(path) fails PRAGMA integrity_check")
-            }
-            if UnixSocketFile.occupant(of: "\(stateDir)/\(entry.process).sock") == .liveServer {
-                throw ValidationError("\(entry.process) is running on \(stateDir)/\(entry.process).sock: stop it first")
-            }
-        }
-        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        for entry in chosen {
-            let target = "\(stateDir)/\(entry.process).sqlite"
-            let staging = target + ".restoring"
-            try? FileManager.default.removeItem(atPath: staging)
-            try FileManager.default.copyItem(atPath: "\(from)/\(entry.file)", toPath: staging)
-            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: target + suffix) }
-            if rename(staging, target) != 0 { throw ValidationError("cannot move \(staging) to \(target) (errno \(errno))") }
-            print("\(entry.process): restored schema \(entry.schemaVersion), \(entry.sizeBytes) bytes, to \(target)")
-        }
+/// Creates (or empties) `path` with mode 0600 whatever the umask, for writing.
+func createPrivateFile(_ path: String) throws -> FileHandle {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    // An existing file keeps its mode through open: set it.
+    guard fchmod(descriptor, 0o600) == 0 else {
+        let failure = errno
+        close(descriptor)
+        throw ValidationError("cannot make \(path) private: \(String(cString: strerror(failure)))")
     }
+    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+}
+
+/// Renames `source` to `target`, replacing it.
+func moveInPlace(_ source: String, _ target: String) throws {
+    guard rename(source, target) == 0 else {
+        throw ValidationError("cannot move \(source) to \(target): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Makes the folder's new entries durable (best effort).
+func syncFolder(_ path: String) {
+    let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    _ = fsync(descriptor)
+    close(descriptor)
 }

@@ -69,13 +69,37 @@ struct DescribeCommand: AsyncParsableCommand {
             }
             print("rpc \(method.name)(\(method.request.fullName)) returns (\(streaming)\(method.response.fullName));\(group)")
             print("service: \(method.service)\n")
-            print(method.request.protoText)
-            print(method.response.protoText, terminator: "")
+            print(Self.protoText(of: [method.request, method.response]), terminator: "")
         } else if let message = ProtoSchema.message(name) {
             print(message.protoText, terminator: "")
         } else {
             throw ValidationError("no method or message \"\(name)\" (methods: chatpanelctl list; services: \(ProtoSchema.serviceNames.joined(separator: ", ")))")
         }
+    }
+
+    /// The `.proto` text of `messages`, one after the other, each message and enum they use
+    /// written once: one the answer shares with the request (a `Deadline`) is not repeated.
+    static func protoText(of messages: [ProtoMessageSchema]) -> String {
+        var seen = Set<String>()
+        var blocks: [String] = []
+        for message in messages {
+            // Each definition starts unindented (`message X {`, `enum Y {`) and ends with `}`.
+            var header: String?
+            var lines: [Substring] = []
+            for line in message.protoText.split(separator: "\n", omittingEmptySubsequences: false) {
+                if header == nil {
+                    guard line.hasPrefix("message ") || line.hasPrefix("enum ") else { continue }
+                    header = String(line)
+                }
+                lines.append(line)
+                if line == "}", let name = header {
+                    if seen.insert(name).inserted { blocks.append(lines.joined(separator: "\n") + "\n") }
+                    header = nil
+                    lines = []
+                }
+            }
+        }
+        return blocks.joined(separator: "\n")
     }
 }
 

@@ -21,15 +21,20 @@ public struct ServiceHost<Service: ChatPanelService>: Sendable {
     public let health: HealthReporter
     /// What runs beside the server, the pruner included.
     public let backgroundServices: [any ServiceLifecycle.Service]
+    /// `<stateDirectory>/<name>.lock`, held while the host lives: no second process opens the
+    /// database, and `chatpanelctl restore` refuses while this one runs.
+    public let stateLock: StateDirectoryLock
 
-    /// Opens the service's store at `<stateDirectory>/<name>.sqlite` (creating the folder) and
-    /// assembles the service.
+    /// Takes the state folder's lock (creating the folder), then opens the service's store at
+    /// `<stateDirectory>/<name>.sqlite` and assembles the service. Throws
+    /// ``StateDirectoryLockError`` when another process holds the lock.
     public init(
         configuration: Service.Configuration, stateDirectory: String, storeConfiguration: StoreConfiguration = StoreConfiguration(),
         pruner: PrunerSchedule = PrunerSchedule(), logger: Logger
     ) throws {
         ProcessMetrics.bootstrap()
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        self.stateLock = try StateDirectoryLock(stateDirectory: stateDirectory, process: Service.name)
         let store = try Service.Store(path: "\(stateDirectory)/\(Service.name).sqlite", configuration: storeConfiguration)
         let service = Service(store: store, configuration: configuration, logger: logger)
         self.service = service
