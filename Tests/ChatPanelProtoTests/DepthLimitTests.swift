@@ -59,7 +59,7 @@ struct DepthLimitTests {
         }
         // No nesting allowed at all.
         let none = ProtoDecodingLimits(maxDepth: 0)
-        let cases: [(number: UInt64, field: String)] = [(17, "inner"), (20, "inners"), (27, "postal"), (30, "maybe_inner")]
+        let cases: [(number: UInt64, field: String)] = [(17, "inner"), (20, "inners[0]"), (27, "postal"), (30, "maybe_inner")]
         for (number, field) in cases {
             #expect(throws: ProtoCodingError.tooDeep(field: field, limit: 0)) {
                 try TestingV1.AllKinds(serializedBytes: WireBytes.lengthDelimited(number, innerBytes), limits: none)

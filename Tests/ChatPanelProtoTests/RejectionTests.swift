@@ -36,11 +36,17 @@ struct RejectionTests {
     func invalidUTF8Paths() throws {
         let bad: [UInt8] = [0xC3, 0x28]
         let cases: [(bytes: [UInt8], field: String)] = [
-            (WireBytes.lengthDelimited(19, Array("ok".utf8)) + WireBytes.lengthDelimited(19, bad), "words"),
+            (WireBytes.lengthDelimited(19, Array("ok".utf8)) + WireBytes.lengthDelimited(19, bad), "words[1]"),
+            // An element is named by its place among its field's, whatever comes between.
+            (
+                WireBytes.lengthDelimited(20, WireBytes.lengthDelimited(1, Array("a".utf8))) + WireBytes.lengthDelimited(19, Array("ok".utf8))
+                    + WireBytes.lengthDelimited(20, []) + WireBytes.lengthDelimited(20, WireBytes.lengthDelimited(1, bad)),
+                "inners[2].label"
+            ),
             (WireBytes.lengthDelimited(24, bad), "maybe_name"),
             (WireBytes.lengthDelimited(26, bad), "phone"),
             (WireBytes.lengthDelimited(17, WireBytes.lengthDelimited(1, bad)), "inner.label"),
-            (WireBytes.lengthDelimited(20, WireBytes.lengthDelimited(1, bad)), "inners.label"),
+            (WireBytes.lengthDelimited(20, WireBytes.lengthDelimited(1, bad)), "inners[0].label"),
             (WireBytes.lengthDelimited(27, WireBytes.lengthDelimited(1, bad)), "postal.label"),
         ]
         for (bytes, field) in cases {
@@ -96,7 +102,7 @@ struct RejectionTests {
     func nulPaths() throws {
         let nul: [UInt8] = [0x00]
         let cases: [(bytes: [UInt8], field: String)] = [
-            (WireBytes.lengthDelimited(19, nul), "words"),
+            (WireBytes.lengthDelimited(19, nul), "words[0]"),
             (WireBytes.lengthDelimited(24, Array("a".utf8) + nul), "maybe_name"),
             (WireBytes.lengthDelimited(25, nul + Array("a".utf8)), "email"),
             (WireBytes.lengthDelimited(30, WireBytes.lengthDelimited(1, nul)), "maybe_inner.label"),

@@ -74,4 +74,24 @@ struct RightsBeforeValidationTests {
             await expectError(.invalidArgument) { try await h.call(GatewayV1.Gateway.act, act, as: As.manager) }
         }
     }
+
+    @Test("Act: a string of the inner request that is not UTF-8, or holds NUL, is named under request")
+    func actNamesTheInnerField() async throws {
+        try await withGateway { h in
+            let clientID = try await h.savedClient("d-inner")
+            let note = try Seed.note("Zq", client: clientID).serializedBytes()
+            let at = try #require(note.firstRange(of: Array("Zq".utf8)))
+            for (bad, reason) in [([UInt8(0xC3), 0x28], "UTF-8"), ([0x61, 0x00], "NUL")] {
+                var act = GatewayV1.ActRequest()
+                act.dialogID = "d-inner"
+                act.method = TasksV1.Tasks.createNote.path
+                act.request = note
+                act.request.replaceSubrange(at, with: bad)
+                let error = await expectError(.invalidArgument, fields: ["request.text"]) {
+                    try await h.call(GatewayV1.Gateway.act, act, as: As.manager)
+                }
+                #expect(error?.violations.first?.description.contains(reason) == true)
+            }
+        }
+    }
 }

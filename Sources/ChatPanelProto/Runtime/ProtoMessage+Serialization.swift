@@ -76,8 +76,10 @@ struct WireValidator {
     mutating func validate(
         descriptor: UnsafePointer<ProtobufCMessageDescriptor>, start: Int, end: Int, depth: Int, path: () -> String
     ) throws {
+        let bytes = buffer
         var index = start
         while index < end {
+            let keyStart = index
             let key = try varint(&index, end: end, path: path())
             let number = UInt32(truncatingIfNeeded: key >> 3)
             guard number != 0, key >> 3 <= UInt64(UInt32.max) else { throw ProtoCodingError.malformed(field: path()) }
@@ -85,7 +87,13 @@ struct WireValidator {
             func fieldPath() -> String {
                 let parent = path()
                 guard let field else { return parent }
-                let name = String(cString: field.pointee.name)
+                var name = String(cString: field.pointee.name)
+                if field.pointee.label == PROTOBUF_C_LABEL_REPEATED,
+                    [PROTOBUF_C_TYPE_STRING, PROTOBUF_C_TYPE_MESSAGE, PROTOBUF_C_TYPE_BYTES].contains(field.pointee.type)
+                {
+                    // An element is named by its place (`views[3].title`), counted only when wrong.
+                    name += "[\(Self.occurrences(in: bytes, of: number, from: start, to: keyStart))]"
+                }
                 return parent.isEmpty ? name : "\(parent).\(name)"
             }
             switch key & 7 {
@@ -120,6 +128,24 @@ struct WireValidator {
             }
             guard index <= end else { throw ProtoCodingError.malformed(field: fieldPath()) }
         }
+    }
+
+    /// How many times field `number` occurs in the message's bytes from `start` to `end`, which
+    /// were walked and found well formed already.
+    private static func occurrences(in buffer: UnsafeRawBufferPointer, of number: UInt32, from start: Int, to end: Int) -> Int {
+        var count = 0
+        var index = start
+        while index < end, let key = ProtoWire.varint(in: buffer, at: &index, end: end) {
+            if UInt32(truncatingIfNeeded: key >> 3) == number { count += 1 }
+            switch key & 7 {
+            case 0: _ = ProtoWire.varint(in: buffer, at: &index, end: end)
+            case 1: index += 8
+            case 5: index += 4
+            case 2: index += Int(ProtoWire.varint(in: buffer, at: &index, end: end) ?? UInt64(end - index))
+            default: return count
+            }
+        }
+        return count
     }
 
     private func checkString(from start: Int, to end: Int, path: @autoclosure () -> String) throws {

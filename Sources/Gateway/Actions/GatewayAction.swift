@@ -51,11 +51,7 @@ struct GatewayAction: Sendable {
     ) -> @Sendable ([UInt8], DialogScope) async throws -> [UInt8] {
         { payload, scope in
             var request: Request
-            do {
-                request = try Request(serializedBytes: payload)
-            } catch {
-                throw RPCError.invalidArgument(field: "request", "is not an encoded \(Request.self)")
-            }
+            request = try Request(actionRequest: payload)
             var changed = false
             for rule in rules {
                 if try await rule.apply(&request, scope) { changed = true }
@@ -75,4 +71,20 @@ struct RequiredSetting: Sendable {
 
     /// The summary bot (SUMMARY-1).
     static let summaryBot = RequiredSetting(isOn: \.summaryBotEnabled, reason: "the summary bot is switched off")
+}
+
+extension ProtoMessage {
+    /// An action's inner request decoded from `payload`, or INVALID_ARGUMENT naming the field at
+    /// fault under `request` (`request.views[2].title is not valid UTF-8`).
+    init(actionRequest payload: [UInt8]) throws(RPCError) {
+        do {
+            self = try Self(serializedBytes: payload)
+        } catch let error as ProtoCodingError {
+            throw RPCError.invalidArgument(
+                field: error.field.isEmpty ? "request" : "request.\(error.field)",
+                error.field.isEmpty ? "is not an encoded \(Self.self): \(error.reason)" : error.reason)
+        } catch {
+            throw RPCError.invalidArgument(field: "request", "is not an encoded \(Self.self)")
+        }
+    }
 }

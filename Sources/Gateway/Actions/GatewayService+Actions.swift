@@ -76,12 +76,7 @@ extension GatewayService {
         _ payload: [UInt8], dialog: inout DialogBlock, card: inout ClientsV1.ClientCard, dialogID: String, upstream tasks: Upstream,
         context: RPCCallContext
     ) async throws -> [UInt8] {
-        var task: TasksV1.CreateTaskRequest
-        do {
-            task = try TasksV1.CreateTaskRequest(serializedBytes: payload)
-        } catch {
-            throw RPCError.invalidArgument(field: "request", "is not an encoded CreateTaskRequest")
-        }
+        var task = try TasksV1.CreateTaskRequest(actionRequest: payload)
         guard task.clientID == 0, task.orderNumber.isEmpty else { return payload }
         if let client = card.client {
             task.clientID = client.clientID
