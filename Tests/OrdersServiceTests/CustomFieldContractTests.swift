@@ -80,13 +80,13 @@ import Testing
             request.version = cleared.version
             request.customFields = [
                 value("gift_wrap", "maybe"), value("delivery_floor", "7.5"), value("deadline", "2027-02-30"), value("channel", "viber"),
-                value("discount_card", "1.2.3"), value("buyer_email", "anna"), value("colour", "red"),
+                value("discount_card", "1.2.3"), value("buyer_email", "anna"), value("colour", "red"), value("gift_wrap", "да"),
             ]
             await expectError(
                 .invalidArgument,
                 fields: [
                     "custom_fields[0].value", "custom_fields[1].value", "custom_fields[2].value", "custom_fields[3].value",
-                    "custom_fields[4].value", "custom_fields[5].value", "custom_fields[6].code",
+                    "custom_fields[4].value", "custom_fields[5].value", "custom_fields[6].code", "custom_fields[7].code",
                 ]
             ) { _ = try await service.call(OrdersV1.Orders.saveOrderFields, request) }
             #expect(try await OrderContractTests.get(service, order.orderID).customFields.count == 5)

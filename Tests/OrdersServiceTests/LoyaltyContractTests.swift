@@ -101,6 +101,9 @@ import Testing
             _ = try await service.call(OrdersV1.Orders.moveOwnerRecords, move, as: .manager(1, [.editClients]))
             account = try await Self.account(service, 62)
             #expect(account.balance == 59_700 && account.purchases?.amountMinor == 398_000 + 1_194_000)
+            // Asked for by the merged client's id, the account is the survivor's.
+            let merged = try await Self.account(service, 61)
+            #expect(merged.clientID == 62 && merged.balance == 59_700)
         }
     }
 

@@ -454,6 +454,16 @@ import Testing
             await expectError(.invalidArgument, fields: ["payments[0].payment_id"]) {
                 _ = try await Self.savePayments(service, cancelled, [Self.payment("cash", 1, .paid, id: 7)])
             }
+            // Only a paid payment has a time of payment, and not one far in the future.
+            var unpaid = Self.payment("online", 100_000, .notPaid, id: 1)
+            unpaid.paidAtMs = 1_700_000_000_000
+            let cleared = try await Self.savePayments(service, cancelled, [unpaid])
+            #expect(cleared.payments[0].paidAtMs == 0)
+            var ahead = Self.payment("online", 100_000, .paid, id: 1)
+            ahead.paidAtMs = 1 << 62
+            await expectError(.invalidArgument, fields: ["payments[0].paid_at_ms"]) {
+                _ = try await Self.savePayments(service, cleared, [ahead])
+            }
         }
     }
 

@@ -92,9 +92,14 @@ extension OrdersStore {
         _ values: [OrdersV1.OrderFieldValue], to order: inout OrdersV1.Order, _ settings: OrdersConfiguration, into check: inout OrderCheck
     ) {
         var current = Dictionary(order.customFields.map { ($0.code, $0.value) }, uniquingKeysWith: { _, last in last })
+        var seen = Set<String>()
         for (index, given) in values.enumerated() {
             guard let field = settings.customFields.first(where: { $0.code == given.code }) else {
                 check.fields.add(field: "custom_fields[\(index)].code", "no custom order field has code \(given.code)")
+                continue
+            }
+            guard seen.insert(field.code).inserted else {
+                check.fields.add(field: "custom_fields[\(index)].code", "\(field.code) is given twice")
                 continue
             }
             if TextRule.isBlank(given.value) {

@@ -5,10 +5,15 @@ import GRDB
 
 extension OrdersStore {
     /// A client's loyalty account (ORDER-6): level by purchases, the bonuses that can be spent
-    /// now and those about to expire; nil when the shop runs no programme.
+    /// now and those about to expire; nil when the shop runs no programme. A merged client's is
+    /// the surviving client's (its `client_id` says so).
     public func loyaltyAccount(clientID: Int64, settings: OrdersConfiguration) async throws -> OrdersV1.LoyaltyAccount? {
         let time = now()
-        return try await database.read { db in try Self.loyaltyAccount(db, clientID: clientID, settings, time: time) }
+        return try await database.read { db in
+            // A merged client's account is the survivor's, as its orders are.
+            guard case .client(let current) = try OwnerMoves.resolve(.client(clientID), db) else { return nil }
+            return try Self.loyaltyAccount(db, clientID: current, settings, time: time)
+        }
     }
 
     /// Sets the bonuses an order spends (0: none); the ledger follows on save.

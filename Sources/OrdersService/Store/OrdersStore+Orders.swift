@@ -174,13 +174,23 @@ extension OrdersStore {
                 } else if !existing.contains(payment.paymentID) {
                     check.fields.add(field: "payments[\(index)].payment_id", "the order has no payment \(payment.paymentID)")
                 }
-                if payment.status == .paid && payment.paidAtMs == 0 { payment.paidAtMs = time }
+                if payment.status != .paid {
+                    payment.paidAtMs = 0  // only a paid payment has a time of payment
+                } else if payment.paidAtMs == 0 {
+                    payment.paidAtMs = time
+                } else if payment.paidAtMs > time + Self.clockSkewMs {
+                    check.fields.add(field: "payments[\(index)].paid_at_ms", "must not be in the future")
+                }
                 payment.typeName = settings.paymentTypes.first { $0.code == payment.type }?.name ?? payment.type
                 payments.append(payment)
             }
             order.payments = payments
         }
     }
+
+    /// How far ahead of the service's clock a time given by a caller may be (their clocks
+    /// differ), milliseconds: one hour.
+    static let clockSkewMs: Int64 = 3_600_000
 
     /// Saves the main fields and the custom fields given (ORDER-9), and the contacts.
     public func saveOrderFields(_ request: OrdersV1.SaveOrderFieldsRequest, settings: OrdersConfiguration, requestID: String) async throws

@@ -1727,7 +1727,8 @@ struct  Chatpanel__Orders__V1__Payment
   char *type;
   Chatpanel__Orders__V1__PaymentStatus status;
   /*
-   * When it was paid (UTC ms); set by the service when it becomes paid without one.
+   * When it was paid (UTC ms): set by the service when it becomes paid without one, not more
+   * than an hour ahead of the service's clock, and 0 (cleared) unless the payment is paid.
    */
   int64_t paid_at_ms;
   /*
@@ -1930,6 +1931,9 @@ struct  Chatpanel__Orders__V1__BonusGrant
 struct  Chatpanel__Orders__V1__LoyaltyAccount
 {
   ProtobufCMessage base;
+  /*
+   * The client whose account it is: for a merged client's id, the surviving client.
+   */
   int64_t client_id;
   /*
    * The level by the client's purchases (completed orders' totals).

@@ -2522,7 +2522,8 @@ extension OrdersV1 {
         public var type: String = ""
         /// The `status` field (3).
         public var status: OrdersV1.PaymentStatus = .init(rawValue: 0)
-        /// When it was paid (UTC ms); set by the service when it becomes paid without one.
+        /// When it was paid (UTC ms): set by the service when it becomes paid without one, not more
+        /// than an hour ahead of the service's clock, and 0 (cleared) unless the payment is paid.
         public var paidAtMs: Int64 = 0
         /// Greater than 0, in minor units.
         public var amountMinor: Int64 = 0
@@ -2819,7 +2820,7 @@ extension OrdersV1 {
 
     /// A client's loyalty account (ORDER-6).
     public struct LoyaltyAccount: ProtoMessage {
-        /// The `client_id` field (1).
+        /// The client whose account it is: for a merged client's id, the surviving client.
         public var clientID: Int64 = 0
         /// The level by the client's purchases (completed orders' totals).
         public var level: String = ""
