@@ -3,6 +3,7 @@ import ChatPanelRPC
 import ChatPanelTesting
 import EchoService
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
@@ -386,6 +387,24 @@ struct ServerTests {
             #expect(error?.code == .failedPrecondition)
             await client.close()
         }
+    }
+
+    @Test func aConnectionClosedUnderAStreamEndsItAsCancelledNotAsAFault() async throws {
+        let logged = Recorder<String>()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(messages: logged) }
+        try await withEchoServer(logger: logger) { server, socket in
+            // Streams that write as fast as they can, each cut by its connection closing under it:
+            // a write under way when the connection goes fails in the socket, not in the handler.
+            for round in 0..<20 {
+                let raw = try await RawConnection.connect(to: socket)
+                try await raw.send(
+                    callFrame(id: 1, method: TestingV1.Echo.stream.path, payload: try echoRequest(text: "tick", count: 1_000_000).serializedBytes()))
+                _ = try await raw.readResponse()
+                await raw.close()
+                #expect(await eventually { server.callsInFlight == 0 }, "round \(round): the stream kept running")
+            }
+        }
+        #expect(!logged.all.contains { $0.contains("rpc.handler.failed") }, "\(logged.all.prefix(3))")
     }
 
     @Test func clientLeavingAStreamCancelsItOnTheServer() async throws {

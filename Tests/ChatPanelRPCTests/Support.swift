@@ -21,6 +21,23 @@ func testLogger() -> Logger {
     return logger
 }
 
+/// A log handler that keeps the messages logged at warning or worse, for tests that check
+/// what a server reports.
+struct CapturingLogHandler: LogHandler {
+    let messages: Recorder<String>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .warning
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        messages.append("\(event.level) \(event.message)")
+    }
+}
+
 /// A server configuration for tests: a short grace period so that a broken test cannot stall
 /// shutdown for the default 10 s.
 func testServerConfiguration(socket: String, configure: (inout RPCServerConfiguration) -> Void = { _ in }) -> RPCServerConfiguration {
@@ -34,6 +51,7 @@ func testServerConfiguration(socket: String, configure: (inout RPCServerConfigur
 /// down on every exit path.
 func withEchoServer<T>(
     router: RPCRouter = EchoService.makeRouter(),
+    logger: Logger = testLogger(),
     configure: (inout RPCServerConfiguration) -> Void = { _ in },
     _ body: (RPCServer, String) async throws -> T
 ) async throws -> T {
@@ -41,7 +59,7 @@ func withEchoServer<T>(
         let socket = "\(dir)/echo.sock"
         let configuration = testServerConfiguration(socket: socket, configure: configure)
         let server = RPCServer(
-            configuration: configuration, router: router, health: HealthReporter(process: "echo"), logger: testLogger())
+            configuration: configuration, router: router, health: HealthReporter(process: "echo"), logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             do {

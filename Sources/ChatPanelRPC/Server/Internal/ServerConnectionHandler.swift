@@ -473,7 +473,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         frame.payload = payload
         let promise = context.eventLoop.makePromise(of: Void.self)
         write(frame, promise: promise)
-        return promise.futureResult
+        // A write that fails means the caller is gone (the connection closed while it was
+        // under way): the stream ends as cancelled, as it does when that is known before.
+        return promise.futureResult.flatMapErrorThrowing { _ in throw CancellationError() }
     }
 
     // MARK: Outbound
