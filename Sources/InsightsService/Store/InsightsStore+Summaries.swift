@@ -11,16 +11,25 @@ extension InsightsStore {
     /// Makes a dialog's summary from its newest messages that fit the engine's budget and
     /// stores it in place of the one before (SUMMARY-2..4).
     ///
-    /// - Throws: FAILED_PRECONDITION when the dialog has no message with text.
+    /// The summary is made off the event loops, on the summaries' queue (``SummaryWork``), and
+    /// stops when the call is cancelled or its deadline passes (a call's deadline is read from
+    /// ``ChatPanelRPC/RPCCallContext/current``); only its write runs on the writer's queue.
+    ///
+    /// - Throws: FAILED_PRECONDITION when the dialog has no message with text;
+    ///   `CancellationError` when the call was cancelled or its deadline passed (nothing is stored).
     public func summarize(dialogID: String, by managerID: Int64, engine: SummaryEngine, requestID: String) async throws
         -> InsightsV1.SummarizeResponse
     {
-        let (selection, dialog) = try await select(dialogID: dialogID, engine: engine)
-        guard !selection.messages.isEmpty else {
-            throw RPCError.failedPrecondition("dialog \(dialogID) has no messages with text to summarize")
+        let stop = WorkStop(deadline: RPCCallContext.current?.deadline)
+        var made = try await SummaryWork.run(stop) {
+            let (selection, dialog) = try select(dialogID: dialogID, engine: engine, stop: stop)
+            guard !selection.messages.isEmpty else {
+                throw RPCError.failedPrecondition("dialog \(dialogID) has no messages with text to summarize")
+            }
+            return try await engine.summary(
+                of: selection, dialogID: dialogID, clientID: dialog?.clientID, messageCount: dialog?.messageCount ?? 0)
         }
-        var made = try await engine.summary(
-            of: selection, dialogID: dialogID, clientID: dialog?.clientID, messageCount: dialog?.messageCount ?? 0)
+        try stop.check()
         made.createdByID = managerID
         made.createdAtMs = now()
         let summary = made
@@ -48,16 +57,21 @@ extension InsightsStore {
     /// or stored (the benchmark times this step alone).
     public func budgetSelection(dialogID: String, engine: SummaryEngine) async throws -> (messages: Int, tokens: Int, periodStartMs: Int64)
     {
-        let (selection, _) = try await select(dialogID: dialogID, engine: engine)
+        let stop = WorkStop(deadline: RPCCallContext.current?.deadline)
+        let selection = try await SummaryWork.run(stop) { try select(dialogID: dialogID, engine: engine, stop: stop).0 }
         return (selection.messages.count, selection.tokens, selection.messages.first?.sentAtMs ?? 0)
     }
 
-    private func select(dialogID: String, engine: SummaryEngine) async throws -> (BudgetSelection, (clientID: Int64?, messageCount: Int)?) {
+    /// The selection, read in one snapshot on the calling thread (the summaries' queue: never on
+    /// an event loop or Swift's cooperative pool); stops between messages when `stop` says so.
+    private func select(dialogID: String, engine: SummaryEngine, stop: WorkStop) throws
+        -> (BudgetSelection, (clientID: Int64?, messageCount: Int)?)
+    {
         let budget = engine.budget.usable
         let tokenizer = engine.tokenizer
-        return try await database.read { db in
+        return try database.readNow { db in
             let dialog = try Self.dialog(db, id: dialogID)
-            let selection = try BudgetSelection.select(budget: budget, tokenizer: tokenizer) { cursor in
+            let selection = try BudgetSelection.select(budget: budget, tokenizer: tokenizer, check: stop.check) { cursor in
                 try Self.messagesNewestFirst(db, dialogID: dialogID, before: cursor, limit: Self.budgetPageSize)
                     .filter { !TextRule.isBlank($0.text) }
             }

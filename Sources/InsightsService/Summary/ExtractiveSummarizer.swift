@@ -15,6 +15,9 @@ struct ExtractiveSummarizer: Summarizer {
     var redundancy = 0.5
     /// Longest highlight or quoted sentence, in characters (longer ones are cut with "…").
     var maximumQuoteLength = 240
+    /// Most messages ranked for the highlights (the newest ones); the default budget fits
+    /// fewer than 800 messages.
+    var maximumRanked = 1_000
 
     /// Word beginnings that say what a customer wants (Russian and English).
     static let intentCues = [
@@ -36,10 +39,18 @@ struct ExtractiveSummarizer: Summarizer {
         guard !withText.isEmpty else { return content }
         content.language = Self.language(of: withText)
 
+        // Highlights are ranked among the newest messages only: TextRank weighs every pair of
+        // messages that share a word, and a budget far above the default fits many thousands.
+        let rankable = withText.suffix(maximumRanked)
         let stemmer = WordStemmer()
-        let terms = withText.map { TextRank.terms($0.text, stemmer: stemmer) }
-        let scores = TextRank.scores(terms)
-        let ranked = withText.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        var terms: [Set<String>] = []
+        terms.reserveCapacity(rankable.count)
+        for message in rankable {
+            try Task.checkCancellation()
+            terms.append(TextRank.terms(message.text, stemmer: stemmer))
+        }
+        let scores = try TextRank.scores(terms)
+        let ranked = terms.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
         var chosen: [Int] = []
         for index in ranked where chosen.count < maximumHighlights {
             let repeats = chosen.contains { other in
@@ -48,7 +59,7 @@ struct ExtractiveSummarizer: Summarizer {
             }
             if !repeats { chosen.append(index) }
         }
-        content.highlights = chosen.sorted().map { quote(withText[$0].line) }
+        content.highlights = chosen.sorted().map { quote(rankable[rankable.startIndex + $0].line) }
 
         // The customer's current wish: the newest of their sentences that says what they want.
         let incoming = withText.filter(\.isIncoming)
@@ -66,7 +77,8 @@ struct ExtractiveSummarizer: Summarizer {
         // The newest promises, each once, oldest first.
         let promises = withText.filter { !$0.isIncoming }.flatMap { Self.sentences($0.text).filter { Self.contains($0, any: Self.promiseCues) } }
         content.promisedActions = Array(Self.unique(promises.reversed().map(quote)).prefix(maximumPromises).reversed())
-        content.entities = EntityExtractor().entities(in: withText.map(\.text))
+        try Task.checkCancellation()
+        content.entities = try EntityExtractor().entities(in: withText.map(\.text))
         return content
     }
 

@@ -17,6 +17,13 @@ public struct SummaryEngine: Sendable {
         self.summarizer = provider.map { ChatCompletionsSummarizer(settings: $0) } ?? ExtractiveSummarizer()
     }
 
+    /// An engine with `summarizer` (the tests' own).
+    init(tokenizer: BPETokenizer, budget: TokenBudget, summarizer: any Summarizer) {
+        self.tokenizer = tokenizer
+        self.budget = budget
+        self.summarizer = summarizer
+    }
+
     /// The summary of the selected messages, with its period and counts, and its plain text.
     func summary(of selection: BudgetSelection, dialogID: String, clientID: Int64?, messageCount: Int) async throws -> InsightsV1.Summary {
         let content = try await summarizer.summarize(selection.messages)

@@ -45,27 +45,69 @@ enum TextRank {
     }
 
     /// Each text's score (same order); texts sharing no term score the base rank.
-    static func scores(_ terms: [Set<String>], damping: Double = 0.85, iterations: Int = 40) -> [Double] {
+    ///
+    /// The graph is built from each term's texts (an inverted index), so only pairs sharing a
+    /// term are visited, and it is kept as lists of neighbours: a long conversation whose
+    /// messages share few words costs about its shared pairs, not the square of its length.
+    /// The sums are taken in the same order as over a full matrix (neighbours by position),
+    /// so the scores are the same to the last bit.
+    ///
+    /// - Throws: `CancellationError` when the task running it is cancelled (checked between iterations).
+    static func scores(_ terms: [Set<String>], damping: Double = 0.85, iterations: Int = 40) throws -> [Double] {
         let count = terms.count
         guard count > 1 else { return Array(repeating: 1, count: count) }
-        var weights = Array(repeating: [Double](repeating: 0, count: count), count: count)
-        for i in 0..<count where terms[i].count > 0 {
-            for j in (i + 1)..<count where terms[j].count > 0 {
-                let shared = terms[i].intersection(terms[j]).count
-                guard shared > 0 else { continue }
-                let norm = log(Double(terms[i].count) + 1) + log(Double(terms[j].count) + 1)
-                let weight = Double(shared) / norm
-                weights[i][j] = weight
-                weights[j][i] = weight
+        // Each term's texts, in order.
+        var termIDs: [String: Int] = [:]
+        var postings: [[Int]] = []
+        var textTerms: [[Int]] = []
+        textTerms.reserveCapacity(count)
+        for text in terms {
+            var ids: [Int] = []
+            ids.reserveCapacity(text.count)
+            for term in text {
+                let id: Int
+                if let known = termIDs[term] {
+                    id = known
+                } else {
+                    id = postings.count
+                    termIDs[term] = id
+                    postings.append([])
+                }
+                postings[id].append(textTerms.count)
+                ids.append(id)
             }
+            textTerms.append(ids)
         }
-        let outgoing = weights.map { $0.reduce(0, +) }
+        // neighbours[i]: (j, weight) for every j sharing a term with i, by j.
+        var neighbours = Array(repeating: [(index: Int, weight: Double)](), count: count)
+        var shared = Array(repeating: 0, count: count)
+        var touched: [Int] = []
+        for i in 0..<count where !textTerms[i].isEmpty {
+            for term in textTerms[i] {
+                for j in postings[term] where j > i {
+                    if shared[j] == 0 { touched.append(j) }
+                    shared[j] += 1
+                }
+            }
+            touched.sort()
+            for j in touched {
+                let norm = log(Double(terms[i].count) + 1) + log(Double(terms[j].count) + 1)
+                let weight = Double(shared[j]) / norm
+                neighbours[i].append((j, weight))
+                neighbours[j].append((i, weight))
+                shared[j] = 0
+            }
+            touched.removeAll(keepingCapacity: true)
+        }
+        // Neighbours below i were added before those above it: each list is in order.
+        let outgoing = neighbours.map { $0.reduce(0) { $0 + $1.weight } }
         var score = Array(repeating: 1.0, count: count)
         for _ in 0..<iterations {
+            try Task.checkCancellation()
             var next = Array(repeating: 1 - damping, count: count)
             for j in 0..<count where outgoing[j] > 0 {
                 let share = damping * score[j] / outgoing[j]
-                for i in 0..<count where weights[j][i] > 0 { next[i] += share * weights[j][i] }
+                for (i, weight) in neighbours[j] { next[i] += share * weight }
             }
             score = next
         }

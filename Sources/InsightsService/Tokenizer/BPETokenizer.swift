@@ -20,8 +20,11 @@ public final class BPETokenizer: @unchecked Sendable {
     /// Ranks in `cl100k_base.tiktoken`.
     public static let cl100kRankCount = 100_256
 
-    private let ranks: [[UInt8]: Int]
+    /// Each token's bytes and rank.
+    let ranks: [[UInt8]: Int]
     private let tokens: [[UInt8]]
+    /// The longest token's bytes: a longer run of bytes has no rank, and is not looked up.
+    private let maximumTokenLength: Int
     private let splitter: NSRegularExpression
 
     /// The tokenizer over the vocabulary at `path`.
@@ -45,6 +48,7 @@ public final class BPETokenizer: @unchecked Sendable {
         guard !tokens.isEmpty else { throw TokenizerError("\(path) has no ranks") }
         self.ranks = ranks
         self.tokens = tokens
+        self.maximumTokenLength = tokens.map(\.count).max() ?? 0
         self.splitter = try NSRegularExpression(pattern: Self.cl100kPattern)
     }
 
@@ -81,28 +85,56 @@ public final class BPETokenizer: @unchecked Sendable {
     }
 
     /// Byte-pair merges of one piece: the adjacent pair with the lowest rank is merged until
-    /// no pair has a rank (tiktoken's algorithm).
-    private func encodePiece(_ piece: [UInt8]) -> [Int] {
+    /// no pair has a rank, the leftmost first among equal ranks (tiktoken's algorithm, and its
+    /// token ids). The pairs wait in a heap ordered by (rank, position) instead of being
+    /// rescanned after every merge, so a long run of one letter (a piece of 200 000 bytes) takes
+    /// O(n log n), not O(n²): each merge pushes at most two pairs, and a pair made stale by a
+    /// merge beside it is dropped when it comes up.
+    func encodePiece(_ piece: [UInt8]) -> [Int] {
+        var steps = 0
+        return encodePiece(piece, steps: &steps)
+    }
+
+    /// ``encodePiece(_:)``, adding to `steps` each pair taken from the heap (the loop's work).
+    func encodePiece(_ piece: [UInt8], steps: inout Int) -> [Int] {
         if let rank = ranks[piece] { return [rank] }
-        // parts[i] is where the i-th part starts; the last entry is the piece's end.
-        var parts = Array(0...piece.count)
-        func rank(_ i: Int) -> Int? {
-            guard i + 2 < parts.count else { return nil }
-            return ranks[Array(piece[parts[i]..<parts[i + 2]])]
+        let count = piece.count
+        guard count > 0 else { return [] }
+        // The parts as a list over their first bytes: next[i] is where the part starting at i
+        // ends (the next part's start, or count), -1 once it was merged into the part before.
+        var next = Array(1...count)
+        var previous = Array(-1..<count)
+        var heap = PairHeap()
+        heap.reserveCapacity(count)
+        /// The rank of the pair starting at `start` (its part and the next), if it has one.
+        func pairRank(_ start: Int) -> PairHeap.Pair? {
+            let middle = next[start]
+            guard middle < count else { return nil }
+            let end = next[middle]
+            guard end - start <= maximumTokenLength, let rank = ranks[Array(piece[start..<end])] else { return nil }
+            return PairHeap.Pair(rank: rank, start: start, middle: middle, end: end)
         }
-        var pairRanks = (0..<parts.count - 1).map { rank($0) }
-        while true {
-            var best: (rank: Int, index: Int)? = nil
-            for (index, candidate) in pairRanks.enumerated() {
-                if let candidate, best == nil || candidate < best!.rank { best = (candidate, index) }
-            }
-            guard let (_, index) = best else { break }
-            parts.remove(at: index + 1)
-            pairRanks.remove(at: index + 1)
-            pairRanks[index] = rank(index)
-            if index > 0 { pairRanks[index - 1] = rank(index - 1) }
+        for start in 0..<count - 1 {
+            if let pair = pairRank(start) { heap.push(pair) }
         }
-        return (0..<parts.count - 1).map { ranks[Array(piece[parts[$0]..<parts[$0 + 1]])] ?? 0 }
+        while let pair = heap.pop() {
+            steps += 1
+            // Stale: a merge beside it moved one of its bounds since it was pushed.
+            guard next[pair.start] == pair.middle, next[pair.middle] == pair.end else { continue }
+            next[pair.start] = pair.end
+            next[pair.middle] = -1
+            if pair.end < count { previous[pair.end] = pair.start }
+            if let merged = pairRank(pair.start) { heap.push(merged) }
+            let before = previous[pair.start]
+            if before >= 0, let left = pairRank(before) { heap.push(left) }
+        }
+        var ids: [Int] = []
+        var start = 0
+        while start < count {
+            ids.append(ranks[Array(piece[start..<next[start]])] ?? 0)
+            start = next[start]
+        }
+        return ids
     }
 
     private static let loaded = Mutex<[String: BPETokenizer]>([:])
@@ -116,6 +148,53 @@ public final class BPETokenizer: @unchecked Sendable {
             cache[path] = tokenizer
             return tokenizer
         }
+    }
+}
+
+/// A binary min-heap of byte pairs by (rank, start): the lowest rank first, the leftmost
+/// first among equal ranks.
+struct PairHeap {
+    /// A pair of adjacent parts, `start..<middle` and `middle..<end`, and its rank.
+    struct Pair {
+        let rank: Int
+        let start: Int
+        let middle: Int
+        let end: Int
+
+        func precedes(_ other: Pair) -> Bool { rank != other.rank ? rank < other.rank : start < other.start }
+    }
+
+    private var items: [Pair] = []
+
+    mutating func reserveCapacity(_ capacity: Int) { items.reserveCapacity(capacity) }
+
+    mutating func push(_ pair: Pair) {
+        items.append(pair)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].precedes(items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Pair? {
+        guard let last = items.popLast() else { return nil }
+        guard !items.isEmpty else { return last }
+        let top = items[0]
+        items[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < items.count else { break }
+            let right = left + 1
+            let child = right < items.count && items[right].precedes(items[left]) ? right : left
+            guard items[child].precedes(items[parent]) else { break }
+            items.swapAt(child, parent)
+            parent = child
+        }
+        return top
     }
 }
 

@@ -38,9 +38,10 @@ struct BudgetSelection: Sendable {
 
     /// Takes messages newest first from `pages` (each page newest first, fetched as needed)
     /// until the next one would not fit. A newest message longer than the whole budget is cut
-    /// to fit, so a summary always has something to say.
+    /// to fit, so a summary always has something to say. `check` runs before each message is
+    /// counted and may throw to stop the work.
     static func select(
-        budget: Int, tokenizer: BPETokenizer, pages: (MessageCursor?) throws -> [StoredMessage]
+        budget: Int, tokenizer: BPETokenizer, check: () throws -> Void = {}, pages: (MessageCursor?) throws -> [StoredMessage]
     ) rethrows -> BudgetSelection {
         var selection = BudgetSelection()
         var newestFirst: [StoredMessage] = []
@@ -48,6 +49,7 @@ struct BudgetSelection: Sendable {
         paging: while true {
             let page = try pages(cursor)
             for message in page {
+                try check()
                 let cost = TokenBudget.cost(of: message, tokenizer)
                 if selection.tokens + cost <= budget {
                     selection.tokens += cost
@@ -55,7 +57,7 @@ struct BudgetSelection: Sendable {
                     continue
                 }
                 selection.isFull = true
-                if newestFirst.isEmpty, let cut = cutToFit(message, budget: budget, tokenizer) {
+                if newestFirst.isEmpty, let cut = try cutToFit(message, budget: budget, tokenizer, check: check) {
                     newestFirst.append(cut.message)
                     selection.tokens = cut.tokens
                     selection.newestCut = true
@@ -71,7 +73,9 @@ struct BudgetSelection: Sendable {
 
     /// The message with its text cut to the tokens that fit `budget` with its author and the
     /// overhead; nil when not even that fits.
-    private static func cutToFit(_ message: StoredMessage, budget: Int, _ tokenizer: BPETokenizer) -> (message: StoredMessage, tokens: Int)? {
+    private static func cutToFit(
+        _ message: StoredMessage, budget: Int, _ tokenizer: BPETokenizer, check: () throws -> Void
+    ) rethrows -> (message: StoredMessage, tokens: Int)? {
         let empty = StoredMessage(
             id: message.id, dialogID: message.dialogID, isIncoming: message.isIncoming, author: message.author, text: "",
             sentAtMs: message.sentAtMs)
@@ -79,6 +83,7 @@ struct BudgetSelection: Sendable {
         guard frame < budget else { return nil }
         var ids = Array(tokenizer.encode(message.text).prefix(budget - frame))
         while !ids.isEmpty {
+            try check()
             var text = tokenizer.decode(ids)
             // A cut inside a character leaves replacement characters at the end.
             while text.hasSuffix("\u{FFFD}") { text.removeLast() }

@@ -54,7 +54,7 @@ struct ChatCompletionsSummarizer: Summarizer {
     func summarize(_ messages: [StoredMessage]) async throws -> SummaryContent {
         do {
             var content = try await ask(messages)
-            content.entities = EntityExtractor().entities(in: messages.map(\.text))
+            content.entities = try EntityExtractor().entities(in: messages.map(\.text))
             content.language = ExtractiveSummarizer.language(of: messages)
             content.summarizer = .chatCompletions
             content.model = settings.model
