@@ -182,4 +182,39 @@ struct InsightsWidgetsTests {
             #expect(try await h.feed(InsightsV1.Insights.getSummary, summary).summary?.clientID == survivor)
         }
     }
+
+    @Test("A visit of 500 long addresses and titles leaves both widgets OK: the visit lists its newest pages that fit")
+    func aLargeVisitFitsThePanel() async throws {
+        try await withInsightsGateway { h in
+            try await h.modules(summary: true, siteChat: true)
+            _ = try await h.siteClient("d-large", visitor: "visitor-4")
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            // 1.5 MB of addresses and titles, fed 100 views a call.
+            for batch in 0..<5 {
+                var request = InsightsV1.RecordPageViewsRequest()
+                request.views = (0..<100).map { offset in
+                    let index = batch * 100 + offset
+                    var view = InsightsV1.PageView()
+                    view.viewID = "visitor-4-\(index)"
+                    view.visitorID = "visitor-4"
+                    view.url = "https://shop.example/p\(index)?q=" + String(repeating: "x", count: 1_970)
+                    view.title = "Стр. \(index) " + String(repeating: "я", count: 480)
+                    view.viewedAtMs = now - 10 * 60_000 + Int64(index) * 1_000
+                    return view
+                }
+                _ = try await h.feed(InsightsV1.Insights.recordPageViews, request)
+            }
+            try await h.messages("d-large", [(.in, "Хочу кофемашину Philips 3200.")], start: now - 60_000)
+
+            let panel = try await h.gateway.panel("d-large")
+            let visitWidget = try #require(panel.widget(.visit))
+            #expect(visitWidget.state == .ok, "\(visitWidget.state) \(visitWidget.reason)")
+            let visit = try #require(try InsightsV1.GetVisitResponse(serializedBytes: visitWidget.data).visit)
+            #expect(visit.currentPage?.title.hasPrefix("Стр. 499 ") == true && visit.pagesLeftOut > 0)
+            #expect(visit.pages.count + Int(visit.pagesLeftOut) == 500)
+            let summaryWidget = try #require(panel.widget(.summary))
+            #expect(summaryWidget.state == .ok, "\(summaryWidget.state) \(summaryWidget.reason)")
+            #expect(try InsightsV1.GetSummaryResponse(serializedBytes: summaryWidget.data).messageCount == 1)
+        }
+    }
 }

@@ -32,6 +32,7 @@ import Testing
             #expect(visit.durationMs == 15 * Time.minute)
             #expect(visit.onSiteNow)
             #expect(visit.utm?.source == "mail" && visit.utm?.medium == "")
+            #expect(visit.pagesLeftOut == 0)
 
             // The current page follows the visitor.
             try await service.record([Make.view("c4", url: "https://shop.example/cart", title: "Корзина", at: day2 + 20 * Time.minute)])
@@ -61,6 +62,42 @@ import Testing
             #expect(visit.pages.map(\.viewedAtMs) == visit.pages.map(\.viewedAtMs).sorted())
             #expect(visit.startedAtMs == start && visit.endedAtMs == start + 599 * 2_000 && visit.durationMs == 599 * 2_000)
             #expect(visit.referrer == "https://vk.com/" && visit.utm?.source == "vk" && visit.currentPage?.title == "Стр. 599")
+            #expect(visit.pagesLeftOut == 100)
+        }
+    }
+
+    /// 500 views with 2 000-character addresses and 500-character titles (1.5 MB): the answer
+    /// was above the 1 MiB a frame may carry (RESOURCE_EXHAUSTED, for the panel's Summary too).
+    @Test func aVisitOfLongAddressesListsItsNewestPagesWithinItsShare() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        let views = (0..<500).map { index in
+            let url = "https://shop.example/p\(index)?q="
+            let title = "Стр. \(index) "
+            return Make.view(
+                "v\(index)", url: url + String(repeating: "x", count: 2_000 - url.count),
+                title: title + String(repeating: "я", count: 500 - title.count), at: start + Int64(index) * 2_000)
+        }
+        try await withInsightsService(now: start + 20 * Time.minute) { service in
+            for batch in stride(from: 0, to: views.count, by: 100) { try await service.record(Array(views[batch..<batch + 100])) }
+            try await service.append([Make.message("m1", text: "Хочу кофемашину", at: start)])
+            _ = try await service.summarize("d1")
+
+            let answer = try await service.visit(visitor: "v1")
+            let visit = try #require(answer.visit)
+            let listed = visit.pages.map { $0.url.utf8.count + $0.title.utf8.count }.reduce(0, +)
+            #expect(listed <= 256 * 1024 && visit.pages.count > 50 && visit.pages.count < 500)
+            #expect(visit.pagesLeftOut == UInt32(500 - visit.pages.count))
+            #expect(visit.pages.map(\.url) == views.suffix(visit.pages.count).map(\.url))
+            #expect(visit.currentPage?.url == views[499].url && visit.startedAtMs == start && visit.visitCount == 1)
+            #expect(try answer.serializedBytes().count < 300 * 1024)
+
+            // The panel's call answers both widgets.
+            var panel = InsightsV1.GetPanelDataRequest()
+            panel.dialogID = "d1"
+            panel.visitorID = "v1"
+            panel.visit = true
+            let data = try await service.call(InsightsV1.Insights.getPanelData, panel)
+            #expect(data.visit == answer && data.summary?.summary?.messagesUsed == 1)
         }
     }
 

@@ -62,20 +62,37 @@ extension InsightsStore {
         guard let landing = try db.positionalRow(sql: subject.landingSQL, [subject.value, subject.countKey]) else { return response }
         let visits: Int64 = landing[12]
         let lastStartMs: Int64 = landing[13]
-        // Each row made a page as it comes; the visitor is the newest view's (the first row).
+        // Each row made a page as it comes, newest first, while the pages' addresses and titles
+        // fit their share of the answer; the visitor is the newest view's (the first row).
         var pages: [InsightsV1.Page] = []
+        var pageBytes = 0
+        var full = false
         var visitorID = ""
         try db.forEachPositionalRow(sql: subject.pagesSQL, [subject.value, lastStartMs, VisitSessions.maximumPages]) { row in
-            if pages.isEmpty { visitorID = row[3] }
+            guard !full else { return }
             var page = InsightsV1.Page()
             page.url = row[0]
             page.title = row[1]
             page.viewedAtMs = row[2]
+            let bytes = page.url.utf8.count + page.title.utf8.count
+            if !pages.isEmpty, pageBytes + bytes > VisitSessions.maximumPageBytes {
+                full = true
+                return
+            }
+            if pages.isEmpty { visitorID = row[3] }
+            pageBytes += bytes
             pages.append(page)
         }
         pages.reverse()
+        // The older views not listed, counted only when some may be left out.
+        var leftOut = 0
+        if full || pages.count == VisitSessions.maximumPages {
+            let views: Int = try db.positionalRow(sql: subject.viewCountSQL, [subject.value, lastStartMs])?[0] ?? pages.count
+            leftOut = max(0, views - pages.count)
+        }
         response.visit = VisitSessions.visit(
-            landing: PageViewRow(row: landing), pages: pages, visitorID: visitorID, count: Int(visits), now: now, parser: parser)
+            landing: PageViewRow(row: landing), pages: pages, pagesLeftOut: leftOut, visitorID: visitorID, count: Int(visits), now: now,
+            parser: parser)
         return response
     }
 }
@@ -129,10 +146,20 @@ public enum VisitSubject: Sendable, Hashable {
         }
     }
 
+    /// How many views the last visit has (`value`, its start).
+    var viewCountSQL: String {
+        switch self {
+        case .visitor: Self.viewCountByVisitor
+        case .client: Self.viewCountByClient
+        }
+    }
+
     private static let landingByVisitor = landing("visitor_id")
     private static let landingByClient = landing("client_id")
     private static let pagesByVisitor = pages("visitor_id")
     private static let pagesByClient = pages("client_id")
+    private static let viewCountByVisitor = viewCount("visitor_id")
+    private static let viewCountByClient = viewCount("client_id")
 
     private static func landing(_ column: String) -> String {
         """
@@ -141,6 +168,10 @@ public enum VisitSubject: Sendable, Hashable {
         FROM visit_count c JOIN page_view p ON p.\(column) = ?1 AND p.viewed_at_ms >= c.last_start_ms
         WHERE c.subject = ?2 ORDER BY p.viewed_at_ms, p.id LIMIT 1
         """
+    }
+
+    private static func viewCount(_ column: String) -> String {
+        "SELECT count(*) FROM page_view WHERE \(column) = ? AND viewed_at_ms >= ?"
     }
 
     private static func pages(_ column: String) -> String {

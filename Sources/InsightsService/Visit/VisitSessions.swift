@@ -123,15 +123,22 @@ enum VisitSessions {
     static let inactivityMs: Int64 = 30 * 60 * 1000
     /// Most pages a visit lists (the newest ones when it has more).
     static let maximumPages = 500
+    /// Most bytes of addresses and titles a visit lists (the newest pages that fit; the newest
+    /// one always): 500 pages of 2 000-character addresses and 500-character titles made an
+    /// answer above the 1 MiB a frame may carry, and the panel carries it beside other widgets.
+    static let maximumPageBytes = 256 * 1024
 
     /// The `count`-th visit at `now`: it landed on `first`, and `pages` are its newest views
-    /// (at most ``maximumPages``), oldest first, the newest one by `visitorID`.
+    /// (at most ``maximumPages`` and ``maximumPageBytes``), oldest first, the newest one by
+    /// `visitorID`; `pagesLeftOut` older views of it are not listed.
     static func visit(
-        landing first: PageViewRow, pages: [InsightsV1.Page], visitorID: String, count: Int, now: Int64, parser: UserAgentParser
+        landing first: PageViewRow, pages: [InsightsV1.Page], pagesLeftOut: Int, visitorID: String, count: Int, now: Int64,
+        parser: UserAgentParser
     ) -> InsightsV1.Visit? {
         guard let last = pages.last else { return nil }
         var visit = InsightsV1.Visit()
         visit.pages = pages
+        visit.pagesLeftOut = UInt32(clamping: pagesLeftOut)
         visit.currentPage = pages.last
         visit.startedAtMs = first.viewedAtMs
         visit.endedAtMs = last.viewedAtMs

@@ -2601,7 +2601,7 @@ const ProtobufCMessageDescriptor chatpanel__insights__v1__utm_tags__descriptor =
   (ProtobufCMessageInit) chatpanel__insights__v1__utm_tags__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor chatpanel__insights__v1__visit__field_descriptors[12] =
+static const ProtobufCFieldDescriptor chatpanel__insights__v1__visit__field_descriptors[13] =
 {
   {
     "current_page",
@@ -2747,6 +2747,18 @@ static const ProtobufCFieldDescriptor chatpanel__insights__v1__visit__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pages_left_out",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Chatpanel__Insights__V1__Visit, pages_left_out),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned chatpanel__insights__v1__visit__field_indices_by_name[] = {
   0,   /* field[0] = current_page */
@@ -2756,6 +2768,7 @@ static const unsigned chatpanel__insights__v1__visit__field_indices_by_name[] = 
   8,   /* field[8] = location */
   4,   /* field[4] = on_site_now */
   1,   /* field[1] = pages */
+  12,   /* field[12] = pages_left_out */
   10,   /* field[10] = referrer */
   2,   /* field[2] = started_at_ms */
   9,   /* field[9] = utm */
@@ -2765,7 +2778,7 @@ static const unsigned chatpanel__insights__v1__visit__field_indices_by_name[] = 
 static const ProtobufCIntRange chatpanel__insights__v1__visit__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor chatpanel__insights__v1__visit__descriptor =
 {
@@ -2775,7 +2788,7 @@ const ProtobufCMessageDescriptor chatpanel__insights__v1__visit__descriptor =
   "Chatpanel__Insights__V1__Visit",
   "chatpanel.insights.v1",
   sizeof(Chatpanel__Insights__V1__Visit),
-  12,
+  13,
   chatpanel__insights__v1__visit__field_descriptors,
   chatpanel__insights__v1__visit__field_indices_by_name,
   1,  chatpanel__insights__v1__visit__number_ranges,

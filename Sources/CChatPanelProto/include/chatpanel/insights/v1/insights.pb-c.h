@@ -610,7 +610,10 @@ struct  Chatpanel__Insights__V1__Visit
    */
   Chatpanel__Insights__V1__Page *current_page;
   /*
-   * Every page viewed in the visit, oldest first (VISIT-2).
+   * The pages viewed in the visit, oldest first (VISIT-2): the newest 500 at most, and no more
+   * than 256 KiB of their addresses and titles together (the newest page always), so that the
+   * answer fits a frame beside the panel's other widgets; pages_left_out counts the older ones
+   * not listed.
    */
   size_t n_pages;
   Chatpanel__Insights__V1__Page **pages;
@@ -654,10 +657,15 @@ struct  Chatpanel__Insights__V1__Visit
    * The visitor.
    */
   char *visitor_id;
+  /*
+   * The visit's views older than those in pages, not listed (500 pages, or 256 KiB of
+   * addresses and titles, were listed); 0 when pages holds every view of the visit.
+   */
+  uint32_t pages_left_out;
 };
 #define CHATPANEL__INSIGHTS__V1__VISIT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&chatpanel__insights__v1__visit__descriptor) \
-    , NULL, 0,NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , NULL, 0,NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*

@@ -760,7 +760,10 @@ extension InsightsV1 {
     public struct Visit: ProtoMessage {
         /// The page viewed last (VISIT-2).
         public var currentPage: InsightsV1.Page? = nil
-        /// Every page viewed in the visit, oldest first (VISIT-2).
+        /// The pages viewed in the visit, oldest first (VISIT-2): the newest 500 at most, and no more
+        /// than 256 KiB of their addresses and titles together (the newest page always), so that the
+        /// answer fits a frame beside the panel's other widgets; pages_left_out counts the older ones
+        /// not listed.
         public var pages: [InsightsV1.Page] = []
         /// The first page view (VISIT-3).
         public var startedAtMs: Int64 = 0
@@ -782,6 +785,9 @@ extension InsightsV1 {
         public var referrer: String = ""
         /// The visitor.
         public var visitorID: String = ""
+        /// The visit's views older than those in pages, not listed (500 pages, or 256 KiB of
+        /// addresses and titles, were listed); 0 when pages holds every view of the visit.
+        public var pagesLeftOut: UInt32 = 0
 
         /// A message with every field at its default.
         public init() {}
@@ -803,6 +809,7 @@ extension InsightsV1 {
             utm = try r.message(10, as: InsightsV1.UtmTags.self)
             referrer = r.string(11)
             visitorID = r.string(12)
+            pagesLeftOut = r.scalar(13, as: UInt32.self)
         }
 
         /// Writes the fields into a protobuf-c message being built.
@@ -819,6 +826,7 @@ extension InsightsV1 {
             if let value = utm { try w.setMessage(10, value) }
             try w.setString(11, referrer)
             try w.setString(12, visitorID)
+            w.setScalar(13, pagesLeftOut)
         }
     }
 
