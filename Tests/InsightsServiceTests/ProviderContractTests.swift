@@ -50,9 +50,10 @@ import Testing
         try await server.serve { port in
             try await withInsightsService(provider: try settings(port: port, timeout: .milliseconds(500))) { service in
                 try await service.append(RussianChat.messages(start: start))
-                let began = ContinuousClock.now
                 let summary = try await service.summarize("d1")
-                #expect(ContinuousClock.now - began < .milliseconds(4_500), "the 5 s answer was waited for")
+                // Had the 5 s answer been waited for, its "{}" would fall back as not a chat
+                // completion: "no answer" shows the deadline cut the wait (no wall-clock bound,
+                // which a loaded machine can pass).
                 #expect(summary.summarizer == .offlineExtractive && summary.model.isEmpty)
                 #expect(summary.fallbackReason.contains("no answer") && summary.fallbackReason.contains("0.5 s"), "\(summary.fallbackReason)")
                 #expect(summary.openQuestions == ["А доставка в субботу возможна?"])
