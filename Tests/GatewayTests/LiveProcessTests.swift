@@ -12,7 +12,7 @@ import Testing
 /// watched is subscribed to again, and its changes keep reaching the watcher.
 @Suite("Gateway: live panel, real processes", .serialized)
 struct LiveProcessTests {
-    @Test("a service restarted mid-watch: the gateway subscribes again and the watcher gets its changes")
+    @Test("a service killed mid-watch: the watcher is shown it unavailable; restarted, subscribed again and its changes reach the watcher")
     func serviceRestartMidWatch() async throws {
         try await withTemporaryDirectory { directory in
             let children = Children()
@@ -40,8 +40,13 @@ struct LiveProcessTests {
             _ = try await tasks.unary(TasksV1.Tasks.createNote, Seed.note("до перезапуска", client: clientID), options: options)
             _ = try await watch.waitFor("the note made before the restart") { LiveTests.notes(in: $0).contains("до перезапуска") }
 
-            tasksProcess.send(SIGTERM)
+            tasksProcess.send(SIGKILL)
             #expect(try await tasksProcess.waitForExit(timeout: .seconds(20)) != nil)
+            // While it is down, the watcher is told: its widgets are unavailable, not stale data.
+            _ = try await watch.waitFor("the notes widget unavailable while tasks is down") { update in
+                let widget = update.widgets.first { $0.kind == .notes } ?? update.panel?.widget(.notes)
+                return widget?.state == .unavailable
+            }
             _ = try await start("tasks", log: "tasks-2")
             _ = try await tasks.unary(TasksV1.Tasks.createNote, Seed.note("после перезапуска", client: clientID), options: options)
             _ = try await watch.waitFor("the note made after the restart") { LiveTests.notes(in: $0).contains("после перезапуска") }

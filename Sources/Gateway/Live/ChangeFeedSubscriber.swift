@@ -77,6 +77,9 @@ final class ChangeFeedSubscriber: Service, Sendable {
                     logger.warning(
                         "gateway.feed.lost",
                         metadata: ["chatpanel.gateway.upstream": "\(upstream.name)", "chatpanel.gateway.error": "\(error)"])
+                    // The service may be gone: the watches compose its widgets again, so that they
+                    // show it (unavailable) instead of their last data as if it were current.
+                    hub.markAll(kinds)
                 }
             }
             if Task.isCancelled || Task.isShuttingDownGracefully { return }
