@@ -43,9 +43,11 @@ struct MergeWorkflowTests {
             let tasks = try await h.tasksOf(survivor)
             #expect(Set(tasks.map(\.taskID)).contains(movedTask.taskID))
             #expect(tasks.count == 2)
-            #expect(try await h.tasksOf(merged).isEmpty)
+            // The merged client's id reads the survivor's tasks and notes, as its card is the survivor's.
+            #expect(try await h.tasksOf(merged) == tasks)
             let notes = try await h.notesOf(survivor)
             #expect(notes.map(\.noteID) == [movedNote.noteID])
+            #expect(try await h.notesOf(merged) == notes)
 
             // The merged client's dialog now shows the survivor with both tasks and the note.
             let panel = try await h.panel("d-merged")

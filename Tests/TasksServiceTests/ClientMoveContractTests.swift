@@ -7,7 +7,8 @@ import GRDB
 import TasksService
 import Testing
 
-/// MoveClientRecords over the real socket: counts, repeats, crashes, and the guards after a move.
+/// MoveClientRecords over the real socket: counts, repeats, crashes, the guards after a move, and
+/// reads for a moved client's id answering with the survivor's records.
 @Suite struct ClientMoveContractTests {
     static let merger = RPCV1.Caller.manager(1, [.editClients])
 
@@ -26,6 +27,19 @@ import Testing
         return (tasks, notes)
     }
 
+    /// Every item of a listing, page after page from the first (`page` reads the page a token
+    /// names and answers its items and the next token).
+    private func allPages<Item>(_ page: (String) async throws -> ([Item], String)) async throws -> [Item] {
+        var items: [Item] = []
+        var token = ""
+        repeat {
+            let (more, next) = try await page(token)
+            items += more
+            token = next
+        } while !token.isEmpty
+        return items
+    }
+
     @Test func movesEveryTaskAndNoteAndReportsTheCounts() async throws {
         try await withTasksService { service in
             try await seed(service, client: 20, tasks: 3, notes: 4)
@@ -34,7 +48,8 @@ import Testing
             let moved = try await service.call(
                 TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21), as: Self.merger, requestID: newRequestID())
             #expect(moved.tasksMoved == 3 && moved.notesMoved == 4 && !moved.repeated)
-            #expect(try await counts(service, client: 20) == (0, 0))
+            // The merged id reads the survivor's records (as the clients service answers for it).
+            #expect(try await counts(service, client: 20) == (4, 5))
             #expect(try await counts(service, client: 21) == (4, 5))
             #expect(try await counts(service, client: 22) == (2, 0))
             // Moved tasks record the change.
@@ -57,7 +72,10 @@ import Testing
             let repeated = try await service.call(
                 TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21), as: Self.merger, requestID: newRequestID())
             #expect(repeated.tasksMoved == 2 && repeated.notesMoved == 3 && repeated.repeated)
-            #expect(try await counts(service, client: 20) == (0, 0))
+            #expect(
+                try await service.store.database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM task WHERE client_id = 20")
+                } == 0)
             #expect(try await counts(service, client: 21) == (2, 3))
         }
     }
@@ -99,6 +117,54 @@ import Testing
                 #expect(again == before)
                 #expect(again.notesMoved == 1)
             }
+        }
+    }
+
+    @Test func aMovedClientsIDReadsTheSurvivorsRecordsThroughEveryRead() async throws {
+        try await withTasksService { service in
+            try await seed(service, client: 20, tasks: 3, notes: 4)
+            _ = try await service.call(TasksV1.Tasks.createTask, Make.task(client: 20, title: "another's", performer: 2))
+            try await seed(service, client: 21, tasks: 1, notes: 1)
+            try await seed(service, client: 22, tasks: 1, notes: 0)
+            // Before the move each id reads its own records.
+            #expect(try await counts(service, client: 20) == (4, 4))
+            _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 20, to: 21), as: Self.merger)
+
+            // ListTasks and ListNotes for the merged id: the survivor's, whole, and paged with
+            // tokens that stay the merged id's.
+            let survivorTasks = try await service.call(TasksV1.Tasks.listTasks, Make.list(client: 21, pageSize: 100)).tasks
+            let survivorNotes = try await service.call(TasksV1.Tasks.listNotes, Make.notes(client: 21, pageSize: 50)).notes
+            #expect(survivorTasks.count == 5 && survivorNotes.count == 5)
+            #expect(try await service.call(TasksV1.Tasks.listTasks, Make.list(client: 20, pageSize: 100)).tasks == survivorTasks)
+            #expect(try await service.call(TasksV1.Tasks.listNotes, Make.notes(client: 20, pageSize: 50)).notes == survivorNotes)
+            let tasks = try await allPages { token in
+                let page = try await service.call(TasksV1.Tasks.listTasks, Make.list(client: 20, pageSize: 3, token: token))
+                return (page.tasks, page.nextPageToken)
+            }
+            #expect(tasks.map(\.taskID) == survivorTasks.map(\.taskID))
+            let notes = try await allPages { token in
+                let page = try await service.call(TasksV1.Tasks.listNotes, Make.notes(client: 20, pageSize: 2, token: token))
+                return (page.notes, page.nextPageToken)
+            }
+            #expect(notes.map(\.noteID) == survivorNotes.map(\.noteID))
+
+            // The panel's data for the merged id: both tabs and the notes page are the survivor's.
+            var panelData = TasksV1.GetPanelDataRequest()
+            panelData.taskLists = [Make.list(client: 20, pageSize: 100), Make.list(client: 20, view: .mine, pageSize: 100)]
+            panelData.notes = Make.notes(client: 20, pageSize: 50)
+            let data = try await service.call(TasksV1.Tasks.getPanelData, panelData)
+            #expect(data.taskLists.first?.tasks == survivorTasks)
+            let survivorsMine = try await service.call(TasksV1.Tasks.listTasks, Make.list(client: 21, view: .mine, pageSize: 100)).tasks
+            #expect(!survivorsMine.isEmpty && data.taskLists.last?.tasks == survivorsMine)
+            #expect(data.notes?.notes == survivorNotes)
+
+            // A survivor merged on in turn: the first merged id follows both moves.
+            _ = try await service.call(TasksV1.Tasks.moveClientRecords, Make.move(from: 21, to: 22), as: Self.merger)
+            #expect(try await counts(service, client: 20) == (6, 5))
+            #expect(try await counts(service, client: 21) == (6, 5))
+            #expect(try await counts(service, client: 22) == (6, 5))
+            panelData.taskLists = [Make.list(client: 20, pageSize: 100)]
+            #expect(try await service.call(TasksV1.Tasks.getPanelData, panelData).taskLists.first?.tasks.count == 6)
         }
     }
 

@@ -30,7 +30,8 @@ extension TasksStore {
         }
     }
 
-    /// A page of a client's notes, newest first, with previews (NOTE-2, NOTE-3).
+    /// A page of a client's notes, newest first, with previews (NOTE-2, NOTE-3). A merged
+    /// client's id lists the notes of the client they were moved into.
     ///
     /// Keyset paging on (created_at_ms, id): each page reads at most `pageSize + 1` index
     /// entries, however many notes the client has and however deep the page is.
@@ -38,31 +39,43 @@ extension TasksStore {
         try await database.read { db in try Self.notesPage(db, query) }
     }
 
-    /// A page of notes, inside a read transaction (see ``listNotes(_:)``).
-    static func notesPage(_ db: Database, _ query: NoteListQuery) throws -> TasksV1.ListNotesResponse {
+    /// A page of notes, inside a read transaction (see ``listNotes(_:)``). `holder` is the
+    /// client holding the query's client's notes (``ClientMoves/holder(of:_:)``), when the
+    /// caller resolved it already.
+    static func notesPage(_ db: Database, _ query: NoteListQuery, holder: Int64? = nil) throws -> TasksV1.ListNotesResponse {
+        let holder = try holder ?? ClientMoves.holder(of: query.clientID, db)
         let records = try db.positionalRows(
             sql: NoteRecord.pageSQL,
-            [
-                query.clientID, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1,
-            ]
+            [holder, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1]
         ) { NoteRecord(row: $0) }
         var response = TasksV1.ListNotesResponse()
         let page = records.prefix(query.pageSize)
         response.notes = page.map { $0.proto(previewLength: query.previewLength) }
-        if records.count > query.pageSize, let last = page.last { response.nextPageToken = last.cursor.token }
+        if records.count > query.pageSize, let last = page.last {
+            response.nextPageToken = last.cursor(clientID: query.clientID).token
+        }
         return response
     }
 
     /// Task lists and a notes page read in one snapshot: the panel's Tasks and Notes widgets.
+    /// A merged client's id reads the records of the client they were moved into, resolved once
+    /// for the lists and the page (they name one client).
     ///
     /// Read at once (``ChatPanelStore/SQLiteStore/readNow(_:)``), for the handler that answers
     /// inside the read of its request.
     func panelDataNow(taskLists: [TaskListQuery], notes: NoteListQuery?) throws -> TasksV1.GetPanelDataResponse {
         let now = now()
         return try database.readNow { db in
+            var resolved: (clientID: Int64, holder: Int64)? = nil
+            func holder(of clientID: Int64) throws -> Int64 {
+                if let resolved, resolved.clientID == clientID { return resolved.holder }
+                let holder = try ClientMoves.holder(of: clientID, db)
+                resolved = (clientID, holder)
+                return holder
+            }
             var response = TasksV1.GetPanelDataResponse()
-            response.taskLists = try taskLists.map { try Self.tasksPage(db, $0, now: now) }
-            response.notes = try notes.map { try Self.notesPage(db, $0) }
+            response.taskLists = try taskLists.map { try Self.tasksPage(db, $0, now: now, holder: holder(of: $0.clientID)) }
+            response.notes = try notes.map { try Self.notesPage(db, $0, holder: holder(of: $0.clientID)) }
             return response
         }
     }

@@ -52,7 +52,8 @@ extension TasksStore {
     }
 
     /// A page of a client's open tasks in deadline order (TASK-1), with the tasks completed
-    /// since `query.completedSince` in their place (TASK-3).
+    /// since `query.completedSince` in their place (TASK-3). A merged client's id lists the
+    /// tasks of the client they were moved into.
     ///
     /// Keyset paging: each page reads at most `pageSize + 1` rows of an index range, however
     /// many tasks the client has and however deep the page is.
@@ -61,13 +62,16 @@ extension TasksStore {
         return try await database.read { db in try Self.tasksPage(db, query, now: now) }
     }
 
-    /// A page of tasks, inside a read transaction (see ``listTasks(_:)``).
-    static func tasksPage(_ db: Database, _ query: TaskListQuery, now: Int64) throws -> TasksV1.ListTasksResponse {
+    /// A page of tasks, inside a read transaction (see ``listTasks(_:)``). `holder` is the
+    /// client holding the query's client's tasks (``ClientMoves/holder(of:_:)``), when the
+    /// caller resolved it already.
+    static func tasksPage(_ db: Database, _ query: TaskListQuery, now: Int64, holder: Int64? = nil) throws -> TasksV1.ListTasksResponse {
+        let holder = try holder ?? ClientMoves.holder(of: query.clientID, db)
         let mine = query.view == .mine
         let limit = query.pageSize + 1
         func fetch(_ sql: String, limit: Int) throws -> [TaskRecord] {
             let arguments = TaskRecord.pageArguments(
-                client: query.clientID, manager: query.managerID, completedSince: query.completedSince ?? 0,
+                client: holder, manager: query.managerID, completedSince: query.completedSince ?? 0,
                 afterKey: query.after?.deadlineSortKey ?? Int64.min, afterID: query.after?.taskID ?? Int64.min, limit: limit)
             return try db.positionalRows(sql: sql, arguments) { TaskRecord(row: $0) }
         }

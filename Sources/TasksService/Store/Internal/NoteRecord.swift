@@ -44,8 +44,9 @@ struct NoteRecord: Sendable {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM note WHERE id = ?"), arguments: [id]).map(NoteRecord.init(row:))
     }
 
-    /// Where a page ending at this note ends.
-    var cursor: NoteCursor {
+    /// Where a page of `clientID`'s notes ending at this note ends (the client asked for, which
+    /// may be a merged client's id the note's client holds the notes of).
+    func cursor(clientID: Int64) -> NoteCursor {
         NoteCursor(clientID: clientID, createdAtMilliseconds: createdAt, noteID: id)
     }
 

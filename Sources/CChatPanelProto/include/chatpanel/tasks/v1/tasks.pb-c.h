@@ -290,7 +290,7 @@ struct  Chatpanel__Tasks__V1__ListTasksRequest
 {
   ProtobufCMessage base;
   /*
-   * The client.
+   * The client (a merged id resolves to the survivor its tasks were moved into).
    */
   int64_t client_id;
   /*
@@ -568,7 +568,7 @@ struct  Chatpanel__Tasks__V1__ListNotesRequest
 {
   ProtobufCMessage base;
   /*
-   * The client.
+   * The client (a merged id resolves to the survivor its notes were moved into).
    */
   int64_t client_id;
   /*
@@ -679,7 +679,9 @@ struct  Chatpanel__Tasks__V1__DeleteNoteResponse
  * Moves every task and note of one client to another (a merge, CLIENT-9). Repeating it is
  * safe: records already moved stay where they are, records written for from_client_id since
  * are moved too, and the counts reported are the move's totals. Once moved, from_client_id
- * takes no new tasks or notes (FAILED_PRECONDITION names the client it was moved to).
+ * takes no new tasks or notes (FAILED_PRECONDITION names the client it was moved to), and
+ * reads for it (ListTasks, ListNotes, GetPanelData) answer with the records of to_client_id,
+ * or of the client that one was moved into in turn.
  */
 struct  Chatpanel__Tasks__V1__MoveClientRecordsRequest
 {

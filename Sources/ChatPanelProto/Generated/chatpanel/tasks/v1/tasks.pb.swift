@@ -324,7 +324,7 @@ extension TasksV1 {
     /// Lists a client's open tasks (TASK-1), sorted by deadline (earliest first, tasks without a
     /// deadline last, ties by task id), in pages.
     public struct ListTasksRequest: ProtoMessage {
-        /// The client.
+        /// The client (a merged id resolves to the survivor its tasks were moved into).
         public var clientID: Int64 = 0
         /// All or mine.
         public var view: TasksV1.TaskView = .init(rawValue: 0)
@@ -643,7 +643,7 @@ extension TasksV1 {
 
     /// Lists a client's notes, newest first (NOTE-2): 5 on the first page, then 3 at a time.
     public struct ListNotesRequest: ProtoMessage {
-        /// The client.
+        /// The client (a merged id resolves to the survivor its notes were moved into).
         public var clientID: Int64 = 0
         /// Notes per page, 1 to 50; 0 means 5 for the first page and 3 for the next ones.
         public var pageSize: UInt32 = 0
@@ -793,7 +793,9 @@ extension TasksV1 {
     /// Moves every task and note of one client to another (a merge, CLIENT-9). Repeating it is
     /// safe: records already moved stay where they are, records written for from_client_id since
     /// are moved too, and the counts reported are the move's totals. Once moved, from_client_id
-    /// takes no new tasks or notes (FAILED_PRECONDITION names the client it was moved to).
+    /// takes no new tasks or notes (FAILED_PRECONDITION names the client it was moved to), and
+    /// reads for it (ListTasks, ListNotes, GetPanelData) answer with the records of to_client_id,
+    /// or of the client that one was moved into in turn.
     public struct MoveClientRecordsRequest: ProtoMessage {
         /// The client merged away.
         public var fromClientID: Int64 = 0
