@@ -134,7 +134,7 @@ struct InsightsWidgetsTests {
         }
     }
 
-    @Test("With the modules off both widgets are DISABLED and Summarize is refused")
+    @Test("With the modules off both widgets are DISABLED and the Summary widget's actions are refused")
     func modulesOff() async throws {
         try await withInsightsGateway { h in
             try await h.modules(summary: false, siteChat: false)
@@ -144,6 +144,14 @@ struct InsightsWidgetsTests {
             await expectError(.failedPrecondition) {
                 _ = try await h.gateway.act(dialog: "d-off", InsightsV1.Insights.summarize.path, InsightsV1.SummarizeRequest())
             }
+            let error = await expectError(.failedPrecondition) {
+                _ = try await h.gateway.act(dialog: "d-off", InsightsV1.Insights.getSummary.path, InsightsV1.GetSummaryRequest())
+            }
+            #expect(error?.message.contains("the summary bot is switched off") == true, "\(String(describing: error))")
+            // Switched on, the same read is answered.
+            try await h.modules(summary: true, siteChat: false)
+            let answered = try await h.gateway.act(dialog: "d-off", InsightsV1.Insights.getSummary.path, InsightsV1.GetSummaryRequest())
+            #expect(try InsightsV1.GetSummaryResponse(serializedBytes: answered.response).summary == nil)
         }
     }
 

@@ -95,3 +95,71 @@ struct RightsBeforeValidationTests {
         }
     }
 }
+
+/// An action of a widget the settings switch off is refused by `Act`, as the panel shows the
+/// widget DISABLED: a task's while the tasks widget is off (TASK-4), the summary's while the
+/// summary bot is off (see `InsightsWidgetsTests`). Rights come first.
+@Suite("Gateway: actions of a switched-off widget")
+struct SwitchedOffWidgetActionTests {
+    private func tasksWidget(_ on: Bool, _ h: GatewayHarness) async throws {
+        var request = GatewayV1.UpdateSettingsRequest()
+        request.tasksWidgetEnabled = on
+        _ = try await h.call(GatewayV1.Gateway.updateSettings, request, as: As.admin)
+    }
+
+    @Test("while the tasks widget is off every task action is FAILED_PRECONDITION and changes nothing; notes still work")
+    func taskActionsRefusedWhileTheTasksWidgetIsOff() async throws {
+        try await withGateway { h in
+            let clientID = try await h.savedClient("d-tasks-off")
+            let task = try await h.task("Call back", client: clientID, performer: As.manager.managerID)
+            try await tasksWidget(false, h)
+
+            var create = TasksV1.CreateTaskRequest()
+            create.title = "Send the invoice"
+            var update = TasksV1.UpdateTaskRequest()
+            update.taskID = task.taskID
+            update.title = "Renamed"
+            var getTask = TasksV1.GetTaskRequest()
+            getTask.taskID = task.taskID
+            var reopen = TasksV1.ReopenTaskRequest()
+            reopen.taskID = task.taskID
+            var list = TasksV1.ListTasksRequest()
+            list.clientID = clientID
+            let refused: [(String, any ProtoMessage)] = [
+                (TasksV1.Tasks.createTask.path, create), (TasksV1.Tasks.updateTask.path, update),
+                (TasksV1.Tasks.completeTask.path, Seed.completeTask(task.taskID)), (TasksV1.Tasks.reopenTask.path, reopen),
+                (TasksV1.Tasks.getTask.path, getTask), (TasksV1.Tasks.listTasks.path, list),
+            ]
+            for (method, request) in refused {
+                let error = await expectError(.failedPrecondition) {
+                    _ = try await h.act(dialog: "d-tasks-off", method, request, requestID: "off-\(method)")
+                }
+                #expect(error?.message.contains("the tasks widget is switched off") == true, "\(method): \(String(describing: error))")
+            }
+            // Nothing reached the tasks service.
+            let tasks = try await h.tasksOf(clientID)
+            #expect(tasks.map(\.taskID) == [task.taskID] && tasks.first?.title == "Call back" && tasks.first?.status == .open)
+            // The rights come first: a manager without the tasks right is refused for that.
+            await expectError(.permissionDenied) {
+                _ = try await h.act(dialog: "d-tasks-off", TasksV1.Tasks.completeTask.path, Seed.completeTask(task.taskID), as: As.noTasks)
+            }
+
+            // The Notes widget stays on, and so do its actions.
+            let noted = try await h.act(
+                dialog: "d-tasks-off", TasksV1.Tasks.createNote.path, Seed.note("asked for a call", client: clientID))
+            let notes = try #require(noted.refreshed.first { $0.kind == .notes })
+            #expect(notes.state == .ok)
+            #expect(try notes.notesData().notes.map(\.text) == ["asked for a call"])
+            var listNotes = TasksV1.ListNotesRequest()
+            listNotes.clientID = clientID
+            let listed = try await h.act(dialog: "d-tasks-off", TasksV1.Tasks.listNotes.path, listNotes)
+            #expect(try TasksV1.ListNotesResponse(serializedBytes: listed.response).notes.count == 1)
+
+            // Switched on again, the same action is carried out.
+            try await tasksWidget(true, h)
+            let completed = try await h.act(dialog: "d-tasks-off", TasksV1.Tasks.completeTask.path, Seed.completeTask(task.taskID))
+            #expect(try TasksV1.CompleteTaskResponse(serializedBytes: completed.response).task?.status == .completed)
+            #expect(completed.refreshed.first { $0.kind == .tasks }?.state == .ok)
+        }
+    }
+}

@@ -19,7 +19,9 @@ struct GatewayAction: Sendable {
     /// For an action that completes a task: the completion time its encoded answer carries, so the
     /// refreshed Tasks widget keeps the task listed (TASK-3).
     let completionTime: (@Sendable ([UInt8]) -> Int64?)?
-    /// The module setting that must be on for the action (the summary bot for Summarize); nil: none.
+    /// The module or chat setting that must be on for the action: the one that switches its
+    /// widget off (the tasks widget for a task's actions, the summary bot for the summary's);
+    /// nil when no setting switches its widget off.
     let requiredSetting: RequiredSetting?
 
     /// An action on `method`. `bind` lists the request's fields that name the dialog, its client,
@@ -61,15 +63,20 @@ struct GatewayAction: Sendable {
     }
 }
 
-/// A module or chat setting an action needs switched on (PANEL-4): refused with
-/// FAILED_PRECONDITION and `reason` while it is off.
+/// A module or chat setting an action needs switched on (PANEL-4): while it is off the action's
+/// widget is DISABLED, and the action is refused with FAILED_PRECONDITION and `reason` (the
+/// widget's reason).
 struct RequiredSetting: Sendable {
     /// Whether the setting is on.
     let isOn: @Sendable (GatewayV1.Settings) -> Bool
     /// Why the action is refused while it is off.
     let reason: String
 
-    /// The summary bot (SUMMARY-1).
+    /// The tasks widget (TASK-4): the Tasks widget's actions. Notes have a widget of their own,
+    /// which no setting switches off.
+    static let tasksWidget = RequiredSetting(
+        isOn: \.tasksWidgetEnabled, reason: "the tasks widget is switched off in the chat settings")
+    /// The summary bot (SUMMARY-1): the Summary widget's actions.
     static let summaryBot = RequiredSetting(isOn: \.summaryBotEnabled, reason: "the summary bot is switched off")
 }
 

@@ -12,7 +12,8 @@ extension GatewayService {
     /// Forwards one widget action, in this order:
     /// 1. the method must be one the gateway forwards (INVALID_ARGUMENT `method`);
     /// 2. the caller's rights (PERMISSION_DENIED), before anything about the request, then the
-    ///    module setting the action needs (FAILED_PRECONDITION while it is off);
+    ///    setting that switches the action's widget off (FAILED_PRECONDITION while it is off: the
+    ///    tasks widget for a task's actions, the summary bot for the summary's);
     /// 3. the request: an action on a client's records needs the dialog, and its client ids,
     ///    tasks and notes must be the dialog's client's (PERMISSION_DENIED naming the field);
     ///    a client id left 0 becomes the dialog's client;

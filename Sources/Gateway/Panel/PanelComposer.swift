@@ -268,8 +268,8 @@ struct PanelComposer: Sendable {
     private static func decided(_ kind: GatewayV1.WidgetKind, settings: GatewayV1.Settings) -> GatewayV1.Widget? {
         let reason: String
         switch kind {
-        case .tasks where !settings.tasksWidgetEnabled: reason = "the tasks widget is switched off in the chat settings"
-        case .summary where !settings.summaryBotEnabled: reason = "the summary bot is switched off"
+        case .tasks where !settings.tasksWidgetEnabled: reason = RequiredSetting.tasksWidget.reason
+        case .summary where !settings.summaryBotEnabled: reason = RequiredSetting.summaryBot.reason
         case .visit where !settings.siteChatEnabled: reason = "the online-consultant (site chat) module is off"
         default: return nil
         }

@@ -9,12 +9,14 @@ extension UpstreamDescriptor {
     public static let insights = UpstreamDescriptor(
         name: "insights", environmentKey: "CHATPANEL_INSIGHTS_SOCKET",
         actions: [
-            // "Summarize" and "refresh": the dialog is the panel's (filled in when left empty).
+            // "Summarize" and "refresh": the dialog is the panel's (filled in when left empty). The
+            // Summary widget's actions are refused while the summary bot is off.
             GatewayAction(
                 InsightsV1.Insights.summarize, right: nil, refresh: [.summary],
                 bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)], requires: .summaryBot),
             GatewayAction(
-                InsightsV1.Insights.getSummary, right: nil, bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)]),
+                InsightsV1.Insights.getSummary, right: nil, bind: [.dialog(\.dialogID, field: "dialog_id", fillWhenEmpty: true)],
+                requires: .summaryBot),
         ],
         widgets: WidgetSource(
             widgets: [

@@ -28,17 +28,20 @@ extension UpstreamDescriptor {
     private static var tasksActions: [GatewayAction] {
         typealias Tasks = TasksV1.Tasks
         return [
+            // The Tasks widget's actions: refused while the chat settings switch the widget off.
             // A task bound to an order (client_id 0 with order_number) is not a client's; client_id 0
             // without an order number is the dialog's client, saved first when needed (TASK-2).
             GatewayAction(
-                Tasks.createTask, right: .tasks, refresh: [.tasks], bind: [.client(\.clientID, field: "client_id", fillWhenZero: false)]),
-            GatewayAction(Tasks.updateTask, right: .tasks, refresh: [.tasks], bind: [.task(\.taskID)]),
+                Tasks.createTask, right: .tasks, refresh: [.tasks], bind: [.client(\.clientID, field: "client_id", fillWhenZero: false)],
+                requires: .tasksWidget),
+            GatewayAction(Tasks.updateTask, right: .tasks, refresh: [.tasks], bind: [.task(\.taskID)], requires: .tasksWidget),
             GatewayAction(
                 Tasks.completeTask, right: .tasks, refresh: [.tasks], bind: [.task(\.taskID)],
-                completionTime: { response in response.task.map(\.completedAtMs) }),
-            GatewayAction(Tasks.reopenTask, right: .tasks, refresh: [.tasks], bind: [.task(\.taskID)]),
-            GatewayAction(Tasks.getTask, right: .tasks, bind: [.task(\.taskID)]),
-            GatewayAction(Tasks.listTasks, right: .tasks, bind: [.client(\.clientID, field: "client_id")]),
+                completionTime: { response in response.task.map(\.completedAtMs) }, requires: .tasksWidget),
+            GatewayAction(Tasks.reopenTask, right: .tasks, refresh: [.tasks], bind: [.task(\.taskID)], requires: .tasksWidget),
+            GatewayAction(Tasks.getTask, right: .tasks, bind: [.task(\.taskID)], requires: .tasksWidget),
+            GatewayAction(Tasks.listTasks, right: .tasks, bind: [.client(\.clientID, field: "client_id")], requires: .tasksWidget),
+            // The Notes widget's: no setting switches it off.
             GatewayAction(Tasks.createNote, right: nil, refresh: [.notes], bind: [.client(\.clientID, field: "client_id")]),
             GatewayAction(Tasks.deleteNote, right: nil, refresh: [.notes], bind: [.note(\.noteID)]),
             GatewayAction(Tasks.listNotes, right: nil, bind: [.client(\.clientID, field: "client_id")]),

@@ -576,12 +576,15 @@ extension GatewayV1 {
         }
     }
 
-    /// A widget action. The caller's rights are checked first, then the request. Actions on a
-    /// client's records are bound to the dialog's client: a client_id (or the client of a named
-    /// task or note) other than the dialog's is PERMISSION_DENIED naming the field, and a client_id
-    /// left 0 means the dialog's client. A dialog_id inside the request must be this dialog_id
-    /// (INVALID_ARGUMENT naming it otherwise). Mutations are applied once per request id: a retry
-    /// with the same id answers as the first attempt did and changes nothing more.
+    /// A widget action. The caller's rights are checked first, then the settings: an action of a
+    /// widget the module and chat settings switch off is FAILED_PRECONDITION (a task's while the
+    /// tasks widget is off, the summary's while the summary bot is off; notes have a widget of their
+    /// own, which stays on), then the request. Actions on a client's records are bound to the
+    /// dialog's client: a client_id (or the client of a named task or note) other than the dialog's
+    /// is PERMISSION_DENIED naming the field, and a client_id left 0 means the dialog's client. A
+    /// dialog_id inside the request must be this dialog_id (INVALID_ARGUMENT naming it otherwise).
+    /// Mutations are applied once per request id: a retry with the same id answers as the first
+    /// attempt did and changes nothing more.
     public struct ActRequest: ProtoMessage {
         /// The dialog whose panel the action comes from; its widgets are refreshed in the answer.
         /// Required for actions on a client's records.
