@@ -13,7 +13,7 @@ public enum TagRules {
         palette.randomElement()!
     }
 
-    /// A cleaned tag name: one line, 1…100 bytes.
+    /// A cleaned tag name: one line, 1…100 characters (at most 800 bytes of UTF-8: ``ChatPanelRPC/TextRule``).
     public static func name(_ raw: String) -> Result<String, ValidationFailure> {
         TextRule.tagName.clean(raw)
     }

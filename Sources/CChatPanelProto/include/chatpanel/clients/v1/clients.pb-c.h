@@ -113,11 +113,11 @@ typedef enum _Chatpanel__Clients__V1__FieldType {
    */
   CHATPANEL__CLIENTS__V1__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED = 0,
   /*
-   * One line, at most 255 bytes.
+   * One line, at most 255 characters.
    */
   CHATPANEL__CLIENTS__V1__FIELD_TYPE__FIELD_TYPE_STRING = 1,
   /*
-   * Several lines, at most 10 000 bytes.
+   * Several lines, at most 10 000 characters.
    */
   CHATPANEL__CLIENTS__V1__FIELD_TYPE__FIELD_TYPE_TEXT = 2,
   /*
@@ -799,19 +799,19 @@ struct  Chatpanel__Clients__V1__UpsertDialogRequest
 {
   ProtobufCMessage base;
   /*
-   * The chat system's id; at most 128 bytes.
+   * The chat system's id; 1 to 128 characters.
    */
   char *dialog_id;
   /*
-   * The channel, like "telegram"; at most 64 bytes.
+   * The channel, like "telegram"; 1 to 64 characters.
    */
   char *channel;
   /*
-   * The contact's login on the channel; at most 255 bytes.
+   * The contact's login on the channel; at most 255 characters.
    */
   char *external_login;
   /*
-   * The contact's name; at most 255 bytes.
+   * The contact's name; at most 255 characters.
    */
   char *display_name;
   /*
@@ -1688,7 +1688,7 @@ struct  Chatpanel__Clients__V1__AutocompleteTagsRequest
 {
   ProtobufCMessage base;
   /*
-   * What was typed; at most 100 bytes. Empty lists tags alphabetically.
+   * What was typed; at most 100 characters. Empty lists tags alphabetically.
    */
   char *query;
   /*
@@ -1738,7 +1738,8 @@ struct  Chatpanel__Clients__V1__CreateTagRequest
 {
   ProtobufCMessage base;
   /*
-   * 1..100 bytes, one line; unique regardless of case (ALREADY_EXISTS with the Tag as details).
+   * 1..100 characters (at most 800 bytes), one line; unique regardless of case (ALREADY_EXISTS
+   * with the Tag as details).
    */
   char *name;
 };
@@ -1867,7 +1868,7 @@ struct  Chatpanel__Clients__V1__TagJobSpec
    */
   Chatpanel__Clients__V1__TagJobAction action;
   /*
-   * For rename: 1..100 bytes, unique regardless of case.
+   * For rename: 1..100 characters (at most 800 bytes), one line, unique regardless of case.
    */
   char *new_name;
   /*
@@ -2025,7 +2026,7 @@ struct  Chatpanel__Clients__V1__SearchFieldsRequest
 {
   ProtobufCMessage base;
   /*
-   * What was typed; empty lists every field. At most 100 bytes.
+   * What was typed; empty lists every field. At most 100 characters.
    */
   char *query;
   /*
@@ -2070,7 +2071,7 @@ struct  Chatpanel__Clients__V1__CreateFieldRequest
    */
   char *code;
   /*
-   * 1..100 bytes, one line.
+   * 1..100 characters, one line.
    */
   char *name;
   /*

@@ -55,9 +55,9 @@ extension ClientsV1 {
     public enum FieldType: ProtoEnum, CaseIterable {
         /// Not set (refused).
         case unspecified
-        /// One line, at most 255 bytes.
+        /// One line, at most 255 characters.
         case string
-        /// Several lines, at most 10 000 bytes.
+        /// Several lines, at most 10 000 characters.
         case text
         /// A signed 64-bit integer, like "-42".
         case integer
@@ -1009,13 +1009,13 @@ extension ClientsV1 {
 
     /// Records a dialog or updates its contact data (called by the chat system).
     public struct UpsertDialogRequest: ProtoMessage {
-        /// The chat system's id; at most 128 bytes.
+        /// The chat system's id; 1 to 128 characters.
         public var dialogID: String = ""
-        /// The channel, like "telegram"; at most 64 bytes.
+        /// The channel, like "telegram"; 1 to 64 characters.
         public var channel: String = ""
-        /// The contact's login on the channel; at most 255 bytes.
+        /// The contact's login on the channel; at most 255 characters.
         public var externalLogin: String = ""
-        /// The contact's name; at most 255 bytes.
+        /// The contact's name; at most 255 characters.
         public var displayName: String = ""
         /// The contact's phone, if the channel gives one (validated like a client's phone).
         public var phone: String = ""
@@ -1900,7 +1900,7 @@ extension ClientsV1 {
 
     /// Tag autocomplete (TAG-2, TAG-3): case-insensitive, prefix matches first, then infix.
     public struct AutocompleteTagsRequest: ProtoMessage {
-        /// What was typed; at most 100 bytes. Empty lists tags alphabetically.
+        /// What was typed; at most 100 characters. Empty lists tags alphabetically.
         public var query: String = ""
         /// 1..50; 0 means 10.
         public var limit: Int32 = 0
@@ -1961,7 +1961,8 @@ extension ClientsV1 {
 
     /// Creates a tag with a random palette color (TAG-3). Needs RIGHT_CREATE_TAGS.
     public struct CreateTagRequest: ProtoMessage {
-        /// 1..100 bytes, one line; unique regardless of case (ALREADY_EXISTS with the Tag as details).
+        /// 1..100 characters (at most 800 bytes), one line; unique regardless of case (ALREADY_EXISTS
+        /// with the Tag as details).
         public var name: String = ""
 
         /// A message with every field at its default.
@@ -2121,7 +2122,7 @@ extension ClientsV1 {
         public var tagID: Int64 = 0
         /// What to do.
         public var action: ClientsV1.TagJobAction = .init(rawValue: 0)
-        /// For rename: 1..100 bytes, unique regardless of case.
+        /// For rename: 1..100 characters (at most 800 bytes), one line, unique regardless of case.
         public var newName: String = ""
         /// For recolor: "#rrggbb".
         public var newColor: String = ""
@@ -2319,7 +2320,7 @@ extension ClientsV1 {
 
     /// Finds fields by name or code (CLIENT-6): case-insensitive, prefix then infix matches.
     public struct SearchFieldsRequest: ProtoMessage {
-        /// What was typed; empty lists every field. At most 100 bytes.
+        /// What was typed; empty lists every field. At most 100 characters.
         public var query: String = ""
         /// 1..100; 0 means 20.
         public var limit: Int32 = 0
@@ -2373,7 +2374,7 @@ extension ClientsV1 {
     public struct CreateFieldRequest: ProtoMessage {
         /// 1..64 bytes of [a-z0-9_], starting with a letter; unique.
         public var code: String = ""
-        /// 1..100 bytes, one line.
+        /// 1..100 characters, one line.
         public var name: String = ""
         /// The value type.
         public var type: ClientsV1.FieldType = .init(rawValue: 0)
