@@ -422,7 +422,7 @@ public enum StoreOpenError: Error, CustomStringConvertible {
 }
 
 /// What the store kit records, through swift-metrics.
-enum StoreMetrics {
+public enum StoreMetrics {
     /// Retries answered with the first answer.
     static let replays = CoreMetrics.Counter(label: "chatpanel_store_idempotent_replays_total")
     /// How long write transactions take, waiting for the writer included.
@@ -431,6 +431,17 @@ enum StoreMetrics {
     static let walBytes = Gauge(label: "chatpanel_store_wal_bytes")
     /// Free space on the database's file system, for a disk alert without a node exporter.
     static let filesystemAvailableBytes = Gauge(label: "chatpanel_store_filesystem_available_bytes")
+
+    /// Makes every series of the store kit, so that a process exports them (the replay counter
+    /// at 0) before its first write or replay, as Prometheus expects of a counter. Call once the
+    /// process chose its metrics backend: a metric made before that records nowhere.
+    public static func prepare() {
+        _ = replays
+        _ = writeDuration
+        _ = databaseBytes
+        _ = walBytes
+        _ = filesystemAvailableBytes
+    }
 }
 
 extension CoreMetrics.Timer {

@@ -41,6 +41,7 @@ public final class GatewayService: ChatPanelService {
 
     /// A gateway over its upstreams.
     public init(store: GatewayStore, configuration: GatewayConfiguration, logger: Logger) {
+        GatewayMetrics.prepare()
         let upstreams = UpstreamSet(UpstreamDescriptor.all, configuration: configuration)
         self.upstreams = upstreams
         self.store = store

@@ -27,10 +27,7 @@ struct ExternalClientTests {
 
             let children = Children()
             defer { children.killAll() }
-            _ = try await children.startDaemon("clients", in: directory)
-            _ = try await children.startDaemon("tasks", in: directory)
-            _ = try await children.startDaemon(
-                "gateway", in: directory, extra: ["--clients-socket", "\(directory)/clients.sock", "--tasks-socket", "\(directory)/tasks.sock"])
+            try await children.startClientsTasksAndGateway(in: directory)
 
             let client = try ChildProcess.spawn(Self.python, [script, proto, directory], logPrefix: "\(directory)/external")
             defer { client.kill() }

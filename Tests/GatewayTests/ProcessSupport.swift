@@ -30,6 +30,15 @@ final class Children {
         try await waitUntilHealthy(socket: socket, while: child)
         return child
     }
+
+    /// Starts `chatpaneld clients`, `tasks` and a `gateway` over them in `directory` (each on
+    /// `<directory>/<process>.sock`), each once the one before answers.
+    func startClientsTasksAndGateway(in directory: String) async throws {
+        _ = try await startDaemon("clients", in: directory)
+        _ = try await startDaemon("tasks", in: directory)
+        _ = try await startDaemon(
+            "gateway", in: directory, extra: ["--clients-socket", "\(directory)/clients.sock", "--tasks-socket", "\(directory)/tasks.sock"])
+    }
 }
 
 /// `path` as a Unix socket address, for `bind` or `connect` on a raw socket.

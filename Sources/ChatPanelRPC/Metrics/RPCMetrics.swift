@@ -14,7 +14,9 @@ import Synchronization
 /// | `chatpanel_rpc_frames_rejected_total` | counter | `reason` (`undecodable`, `too_large`, `too_slow`, `connection_cap`) |
 ///
 /// Metric objects are made once (per method when it is registered, per method and code) and
-/// reused: recording a call is a few atomic operations, not a look-up in the backend.
+/// reused: recording a call is a few atomic operations, not a look-up in the backend. The
+/// server-wide ones, a counter for each rejection reason among them, are made when the process
+/// chooses its backend (``ServerMetrics/prepare()``), so a fresh process exports them at 0.
 final class RouteMetrics: Sendable {
     let method: String
     let duration: CoreMetrics.Timer
@@ -80,24 +82,32 @@ public final class StatusCounters: Sendable {
 }
 
 /// The server-wide metrics.
-enum ServerMetrics {
+public enum ServerMetrics {
     static let callsInFlight = Gauge(label: "chatpanel_rpc_calls_in_flight")
     static let connections = Gauge(label: "chatpanel_rpc_connections")
 
     /// Why a frame or connection was refused.
-    enum Rejection: String {
+    enum Rejection: String, CaseIterable {
         case undecodable, tooLarge = "too_large", tooSlow = "too_slow", connectionCap = "connection_cap"
     }
 
-    private static let rejections = Mutex<[String: CoreMetrics.Counter]>([:])
+    /// A counter per reason, made together.
+    private static let rejections = Dictionary(
+        uniqueKeysWithValues: Rejection.allCases.map { reason in
+            (reason, CoreMetrics.Counter(label: "chatpanel_rpc_frames_rejected_total", dimensions: [("reason", reason.rawValue)]))
+        })
 
     static func rejected(_ reason: Rejection) {
-        let counter = rejections.withLock { counters in
-            if let counter = counters[reason.rawValue] { return counter }
-            let made = CoreMetrics.Counter(label: "chatpanel_rpc_frames_rejected_total", dimensions: [("reason", reason.rawValue)])
-            counters[reason.rawValue] = made
-            return made
-        }
-        counter.increment()
+        rejections[reason]?.increment()
+    }
+
+    /// Makes every server-wide series (the gauges, and the rejections under each reason), so
+    /// that a process exports them at 0 before anything happened, as Prometheus expects of a
+    /// counter. Call once the process chose its metrics backend: a metric made before that
+    /// records nowhere.
+    public static func prepare() {
+        _ = callsInFlight
+        _ = connections
+        _ = rejections
     }
 }

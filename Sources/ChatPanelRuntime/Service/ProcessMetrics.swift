@@ -9,11 +9,18 @@ public import Prometheus
 /// The process's metrics: swift-metrics with swift-prometheus as the backend, set up once per
 /// process (the first service host does it, before any metric is made), and exported in the
 /// Prometheus text format by `chatpanel.metrics.v1.Metrics/Scrape` on the process's socket.
+///
+/// Every documented series is exported from the start, a counter at 0 (for each documented
+/// label value) until something is counted: the RPC server's and the store kit's are made right
+/// after the backend is set up, the ones of a method, an upstream or a job when it is made (the
+/// service's router, upstreams and jobs are made with its host), the gateway's with it.
 public enum ProcessMetrics {
     /// The registry every metric of this process lands in.
     public static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        ServerMetrics.prepare()
+        StoreMetrics.prepare()
         return registry
     }()
 

@@ -14,18 +14,31 @@ import CoreMetrics
 /// | `chatpanel_gateway_panel_key_hints_total` | counter | `outcome`: `kept` (the widgets asked for with a dialog's remembered card keys were kept), `asked_again` (the card's keys had changed) |
 ///
 /// The widget counters are made once, one per widget kind and state, and found by number:
-/// recording a panel's widgets looks nothing up by name.
+/// recording a panel's widgets looks nothing up by name. They and the hint counters are made
+/// with the gateway (``prepare()``), so a fresh gateway exports each at 0.
 enum GatewayMetrics {
-    /// The label values of the widget kinds and states, by wire number.
-    private static let widgetNames = ["unspecified", "client", "tags", "products", "tasks", "order", "notes", "summary", "visit", "cart"]
-    private static let stateNames = ["unspecified", "ok", "unavailable", "timed_out", "forbidden", "disabled"]
+    /// The label values of the widget kinds and states, by wire number (0, unspecified, is no
+    /// widget and no state: not counted).
+    private static let widgetNames = ["", "client", "tags", "products", "tasks", "order", "notes", "summary", "visit", "cart"]
+    private static let stateNames = ["", "ok", "unavailable", "timed_out", "forbidden", "disabled"]
 
-    private static let widgetCounters: [[Counter]] = widgetNames.map { widget in
-        stateNames.map { state in Counter(label: "chatpanel_gateway_widgets_total", dimensions: [("widget", widget), ("state", state)]) }
+    private static let widgetCounters: [[Counter?]] = widgetNames.map { widget in
+        stateNames.map { state in
+            widget.isEmpty || state.isEmpty
+                ? nil : Counter(label: "chatpanel_gateway_widgets_total", dimensions: [("widget", widget), ("state", state)])
+        }
     }
 
     private static let hintsKept = Counter(label: "chatpanel_gateway_panel_key_hints_total", dimensions: [("outcome", "kept")])
     private static let hintsStale = Counter(label: "chatpanel_gateway_panel_key_hints_total", dimensions: [("outcome", "asked_again")])
+
+    /// Makes every widget and hint counter. The gateway calls it when it is made, after the
+    /// process chose its metrics backend.
+    static func prepare() {
+        _ = widgetCounters
+        _ = hintsKept
+        _ = hintsStale
+    }
 
     /// Counts a panel composed with a dialog's remembered card keys: whether the widgets asked
     /// for with them were kept.
@@ -39,7 +52,7 @@ enum GatewayMetrics {
             let kind = Int(widget.kind.rawValue)
             let state = Int(widget.state.rawValue)
             guard widgetCounters.indices.contains(kind), stateNames.indices.contains(state) else { continue }
-            widgetCounters[kind][state].increment()
+            widgetCounters[kind][state]?.increment()
         }
     }
 }
