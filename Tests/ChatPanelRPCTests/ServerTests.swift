@@ -389,6 +389,33 @@ struct ServerTests {
         }
     }
 
+    @Test func aSubscriptionWithoutADeadlineLastsUpToTheSubscriptionCap() async throws {
+        // Each method answers with the seconds its deadline leaves.
+        var router = RPCRouter()
+        router.register(TestingV1.Echo.stream, isSubscription: true) { _, writer, context in
+            var response = TestingV1.EchoResponse()
+            response.index = UInt32((context.deadline - ContinuousClock.now).components.seconds)
+            try await writer.send(response)
+        }
+        router.register(TestingV1.Echo.echo) { _, context in
+            var response = TestingV1.EchoResponse()
+            response.index = UInt32((context.deadline - ContinuousClock.now).components.seconds)
+            return response
+        }
+        try await withEchoServer(router: router) { _, socket in
+            try await withRawConnection(to: socket) { raw in
+                try await raw.send(callFrame(id: 1, method: TestingV1.Echo.stream.path, payload: [], timeoutMs: 0))
+                let left = try TestingV1.EchoResponse(serializedBytes: try await raw.readResponse().payload).index
+                #expect(left > 86_000, "a subscription naming no deadline got \(left) s")
+                // A unary call naming none still gets the default 30 s.
+                try await raw.send(callFrame(id: 2, payload: [], timeoutMs: 0))
+                var answer = try await raw.readResponse()
+                while answer.callID != 2 { answer = try await raw.readResponse() }
+                #expect(try TestingV1.EchoResponse(serializedBytes: answer.payload).index <= 30)
+            }
+        }
+    }
+
     @Test func aConnectionClosedUnderAStreamEndsItAsCancelledNotAsAFault() async throws {
         let logged = Recorder<String>()
         let logger = Logger(label: "test") { _ in CapturingLogHandler(messages: logged) }

@@ -247,8 +247,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             return
         }
 
-        var timeout = frame.timeoutMs == 0 ? configuration.defaultCallTimeout : Duration.milliseconds(Int64(frame.timeoutMs))
-        timeout = min(timeout, route.isSubscription ? configuration.maximumSubscriptionTimeout : configuration.maximumCallTimeout)
+        // A subscription that names no deadline lasts as long as its caller listens (up to the
+        // subscription cap), as a change feed or a panel watch is meant to.
+        let cap = route.isSubscription ? configuration.maximumSubscriptionTimeout : configuration.maximumCallTimeout
+        var timeout =
+            frame.timeoutMs != 0 ? Duration.milliseconds(Int64(frame.timeoutMs)) : route.isSubscription ? cap : configuration.defaultCallTimeout
+        timeout = min(timeout, cap)
         if let receivedAt {
             // The deadline runs from when the call was read, not from when a slot freed up.
             let waited = NIODeadline.now() - receivedAt
