@@ -13,6 +13,7 @@ import Testing
                 "insights.0003.page-views 2a53a3c138be0451",
                 "insights.0004.visit-counts 5462abb34bdd2dcc",
                 "insights.0005.page-view-utm 894eed2604934c1d",
+                "insights.0006.visitor-clients ed7ceced3115c671",
             ])
     }
 }

@@ -16,9 +16,9 @@ import Testing
             try await service.record([
                 Make.view("a1", at: day1),
                 Make.view("a2", at: day1 + 29 * Time.minute),
-                // 30 minutes without a view: a new visit.
+                // More than 30 minutes without a view: a new visit.
                 Make.view("b1", url: "https://shop.example/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring&utm_term=coffee&utm_content=ad1",
-                          title: "Главная", at: day1 + 59 * Time.minute, referrer: "https://yandex.ru/search/?text=coffee"),
+                          title: "Главная", at: day1 + 59 * Time.minute + 1, referrer: "https://yandex.ru/search/?text=coffee"),
                 // Across midnight: still one visit.
                 Make.view("c1", url: "https://shop.example/?utm_source=mail", title: "Главная", at: day2),
                 Make.view("c2", url: "https://shop.example/coffee", title: "Кофемашины", at: day2 + 8 * Time.minute),
@@ -42,6 +42,62 @@ import Testing
             service.clock.set(day2 + 50 * Time.minute)
             let left = try #require(try await service.visit(visitor: "v1").visit)
             #expect(!left.onSiteNow && left.endedAtMs == day2 + 20 * Time.minute)
+        }
+    }
+
+    /// The proto's "no gap longer than 30 minutes": a view exactly 30 minutes after the one
+    /// before is in the same visit; a millisecond more starts one.
+    @Test func aGapOfExactlyThirtyMinutesKeepsTheVisit() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + 90 * Time.minute) { service in
+            try await service.record([
+                Make.view("a1", at: start, client: 4), Make.view("a2", at: start + 30 * Time.minute, client: 4),
+                Make.view("a3", at: start + 60 * Time.minute, client: 4),
+            ])
+            let one = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(one.visitCount == 1 && one.pages.count == 3 && one.startedAtMs == start)
+            #expect(try await service.visit(client: 4).visit == one)
+            try await service.record([Make.view("b1", at: start + 90 * Time.minute + 1, client: 4)])
+            let two = try #require(try await service.visit(visitor: "v1").visit)
+            #expect(two.visitCount == 2 && two.pages.count == 1 && two.startedAtMs == start + 90 * Time.minute + 1)
+            #expect(try await service.visit(client: 4).visit?.visitCount == 2)
+        }
+    }
+
+    /// A visitor who logs in: its views before (the landing page, its tags, its place) and after
+    /// it, naming no client, are the client's visit too.
+    @Test func aVisitorLaterKnownAsAClientBringsItsVisitToTheClient() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + 10 * Time.minute) { service in
+            try await service.record([
+                Make.view("p1", url: "https://shop.example/?utm_source=vk&utm_campaign=spring", title: "Главная", at: start, referrer: "https://vk.com/"),
+                Make.view("p2", url: "https://shop.example/coffee", title: "Кофемашины", at: start + Time.minute),
+            ])
+            #expect(try await service.visit(client: 9).visit == nil)
+            try await service.record([Make.view("p3", url: "https://shop.example/account", title: "Кабинет", at: start + 2 * Time.minute, client: 9)])
+            let visit = try #require(try await service.visit(client: 9).visit)
+            #expect(visit.pages.map(\.title) == ["Главная", "Кофемашины", "Кабинет"] && visit.visitCount == 1)
+            #expect(visit.startedAtMs == start && visit.utm?.source == "vk" && visit.utm?.campaign == "spring")
+            #expect(visit.referrer == "https://vk.com/" && visit.location?.countryCode == "RU" && visit.visitorID == "v1")
+            #expect(try await service.visit(visitor: "v1").visit == visit)
+
+            // Later views naming no client are the client's too, counted as they come.
+            try await service.record([
+                Make.view("p4", url: "https://shop.example/cart", title: "Корзина", at: start + 3 * Time.minute),
+                Make.view("p5", url: "https://shop.example/", title: "Главная", at: start + 2 * 60 * Time.minute),
+            ])
+            let next = try #require(try await service.visit(client: 9).visit)
+            #expect(next.visitCount == 2 && next.currentPage?.title == "Главная" && next.pages.count == 1)
+            #expect(try await service.visit(visitor: "v1").visit == next)
+            // A merge takes the visitor along: its next views are the survivor's.
+            var move = InsightsV1.MoveClientRecordsRequest()
+            move.fromClientID = 9
+            move.toClientID = 2
+            _ = try await service.call(InsightsV1.Insights.moveClientRecords, move, as: .manager(1, [.editClients]))
+            try await service.record([Make.view("p6", url: "https://shop.example/coffee", title: "Кофемашины", at: start + 121 * Time.minute)])
+            let merged = try #require(try await service.visit(client: 2).visit)
+            #expect(merged.visitCount == 2 && merged.currentPage?.url == "https://shop.example/coffee" && merged.pages.count == 2)
+            #expect(try await service.visit(client: 9).visit == nil)
         }
     }
 

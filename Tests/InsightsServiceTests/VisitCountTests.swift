@@ -10,14 +10,14 @@ import Testing
 /// from every view's time on each panel: the count must always be what all the views make,
 /// whatever order the views come in, and after a merge moved a client's views.
 @Suite struct VisitCountTests {
-    /// What every view's time makes: a view starts a visit when it comes 30 minutes or more
+    /// What every view's time makes: a view starts a visit when it comes more than 30 minutes
     /// after the one before it.
     private static func counted(_ times: [Int64]) -> VisitCount? {
         let times = times.sorted()
         guard let first = times.first else { return nil }
         var visits: Int64 = 1
         var start = first
-        for (previous, time) in zip(times, times.dropFirst()) where time - previous >= 30 * Time.minute {
+        for (previous, time) in zip(times, times.dropFirst()) where time - previous > 30 * Time.minute {
             visits += 1
             start = time
         }
@@ -44,7 +44,10 @@ import Testing
         var count = VisitCount(first: 1_000)
         #expect(add(&count, 1_000 + 29 * Time.minute))
         #expect(count == VisitCount(visits: 1, lastStartMs: 1_000, lastViewMs: 1_000 + 29 * Time.minute))
-        let next = 1_000 + 59 * Time.minute
+        // Exactly 30 minutes after the view before: the same visit.
+        #expect(add(&count, 1_000 + 59 * Time.minute))
+        #expect(count == VisitCount(visits: 1, lastStartMs: 1_000, lastViewMs: 1_000 + 59 * Time.minute))
+        let next = 1_000 + 89 * Time.minute + 1
         #expect(add(&count, next))
         #expect(count == VisitCount(visits: 2, lastStartMs: next, lastViewMs: next))
         // Inside the last visit, and at its start: nothing changes but the newest view.
@@ -128,30 +131,40 @@ import Testing
         }
     }
 
-    @Test func theMigrationCountsTheViewsAlreadyStored() async throws {
+    @Test func theMigrationLinksVisitorsToClientsAndCountsTheViewsAlreadyStored() async throws {
         let start = Time.at("2026-05-01T10:00:00Z")
         try await withInsightsService(now: start + 24 * 60 * Time.minute) { service in
             var views: [InsightsV1.PageView] = []
             for (offset, visitor, client) in [
-                (Int64(0), "va", Int64(1)), (10, "va", 1), (40, "va", 1), (41, "vb", 1), (200, "vb", 0), (5, "vc", 3),
+                (Int64(0), "va", Int64(1)), (10, "va", 1), (40, "va", 1), (41, "vb", 1), (200, "vb", 0), (5, "vc", 3), (7, "vd", 0),
             ] {
                 views.append(Make.view("\(visitor)-\(offset)", visitor: visitor, at: start + offset * Time.minute, client: client))
             }
             _ = try await service.record(views)
-            let sql = try #require(InsightsStore.migrations.steps.first { $0.identifier == "insights.0004.visit-counts" }).sql
+            let sql = try #require(InsightsStore.migrations.steps.first { $0.identifier == "insights.0006.visitor-clients" }).sql
+            let read = """
+                SELECT 'count ' || subject, visits, last_start_ms, last_view_ms FROM visit_count
+                UNION ALL SELECT 'link ' || visitor_id, client_id, 0, 0 FROM visitor_client
+                UNION ALL SELECT 'view ' || view_id, coalesce(client_id, 0), viewed_at_ms, 0 FROM page_view ORDER BY 1
+                """
             let (kept, migrated) = try await service.store.database.write { db in
-                let read = "SELECT subject, visits, last_start_ms, last_view_ms FROM visit_count ORDER BY subject"
                 let kept = try db.positionalRows(sql: read).map(Stored.init(row:))
-                try db.execute(sql: "DROP TABLE visit_count")
+                // As stored before the migration: vb's view naming no client had none.
+                try db.execute(sql: "UPDATE page_view SET client_id = NULL WHERE view_id = 'vb-200'")
+                try db.execute(sql: "DROP TABLE visitor_client")
                 try db.execute(sql: sql)
                 return (kept, try db.positionalRows(sql: read).map(Stored.init(row:)))
             }
             #expect(kept == migrated)
-            // Minutes: va 0, 10 | 40 (30 minutes after the view before: a new visit); vb 41 | 200;
-            // client 1 0, 10 | 40, 41; client 3 5; vc 5.
-            #expect(kept.map(\.subject) == ["client:1", "client:3", "visitor:va", "visitor:vb", "visitor:vc"])
-            #expect(kept.map(\.count.visits) == [2, 1, 2, 2, 1])
-            #expect(kept[0].count == VisitCount(visits: 2, lastStartMs: start + 40 * Time.minute, lastViewMs: start + 41 * Time.minute))
+            // Minutes: va 0, 10, 40 (exactly 30 minutes after the view before: the same visit);
+            // vb 41 | 200, and its view at 200 is client 1's; client 1 0, 10, 40, 41 | 200;
+            // client 3 5; vc 5; vd 7, no client.
+            let counts = kept.filter { $0.subject.hasPrefix("count ") }
+            #expect(counts.map(\.subject) == ["count client:1", "count client:3", "count visitor:va", "count visitor:vb", "count visitor:vc", "count visitor:vd"])
+            #expect(counts.map(\.count.visits) == [2, 1, 1, 2, 1, 1])
+            #expect(counts[0].count == VisitCount(visits: 2, lastStartMs: start + 200 * Time.minute, lastViewMs: start + 200 * Time.minute))
+            #expect(kept.filter { $0.subject.hasPrefix("link ") }.map { "\($0.subject) \($0.count.visits)" } == ["link va 1", "link vb 1", "link vc 3"])
+            #expect(kept.first { $0.subject == "view vb-200" }?.count.visits == 1 && kept.first { $0.subject == "view vd-7" }?.count.visits == 0)
         }
     }
 }

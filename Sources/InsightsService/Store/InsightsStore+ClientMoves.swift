@@ -15,6 +15,8 @@ extension InsightsStore {
             response.summariesMoved = UInt32(db.changesCount)
             try db.execute(sql: "UPDATE page_view SET client_id = ? WHERE client_id = ?", arguments: [to, from])
             response.pageViewsMoved = UInt32(db.changesCount)
+            // The visitors known as the merged client are the survivor from now on.
+            try db.execute(sql: "UPDATE visitor_client SET client_id = ? WHERE client_id = ?", arguments: [to, from])
             for id in [from, to] {
                 try VisitCount.recount(db, .client(id))
                 try db.recordChanges([.summary, .visit], clientID: id, at: database.now())

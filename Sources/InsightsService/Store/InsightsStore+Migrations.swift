@@ -117,6 +117,42 @@ extension InsightsStore {
                 ALTER TABLE page_view ADD COLUMN utm_term TEXT;
                 ALTER TABLE page_view ADD COLUMN utm_content TEXT;
                 """)
+        // The client each visitor is known as (the newest view that named a client), so that
+        // the visitor's views naming no client, those before it logged in among them, are the
+        // client's too (the client's visit had lost its landing page, tags and place); and the
+        // visits counted again, now that a visit is a run of views with no gap longer than 30
+        // minutes (a view exactly 30 minutes, 1 800 000 ms, after the one before no longer
+        // starts one).
+        migrations.register(
+            "insights.0006.visitor-clients",
+            sql: """
+                CREATE TABLE visitor_client (
+                    visitor_id TEXT PRIMARY KEY,
+                    client_id INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX visitor_client_by_client ON visitor_client (client_id);
+                INSERT INTO visitor_client (visitor_id, client_id)
+                SELECT visitor_id, client_id FROM (
+                    SELECT visitor_id, client_id,
+                        row_number() OVER (PARTITION BY visitor_id ORDER BY viewed_at_ms DESC, id DESC) AS newest
+                    FROM page_view WHERE client_id IS NOT NULL)
+                WHERE newest = 1;
+                UPDATE page_view SET client_id = (SELECT l.client_id FROM visitor_client l WHERE l.visitor_id = page_view.visitor_id)
+                WHERE client_id IS NULL AND visitor_id IN (SELECT visitor_id FROM visitor_client);
+                DELETE FROM visit_count;
+                INSERT INTO visit_count (subject, visits, last_start_ms, last_view_ms)
+                SELECT subject, count(start), max(start), max(viewed_at_ms) FROM (
+                    SELECT 'visitor:' || visitor_id AS subject, viewed_at_ms,
+                        CASE WHEN viewed_at_ms - lag(viewed_at_ms) OVER (PARTITION BY visitor_id ORDER BY viewed_at_ms) <= 1800000
+                            THEN NULL ELSE viewed_at_ms END AS start
+                    FROM page_view
+                    UNION ALL
+                    SELECT 'client:' || client_id, viewed_at_ms,
+                        CASE WHEN viewed_at_ms - lag(viewed_at_ms) OVER (PARTITION BY client_id ORDER BY viewed_at_ms) <= 1800000
+                            THEN NULL ELSE viewed_at_ms END
+                    FROM page_view WHERE client_id IS NOT NULL)
+                GROUP BY subject;
+                """)
         return migrations
     }
 }

@@ -7,6 +7,12 @@ extension InsightsStore {
     /// Stores the page views whose ids are new, in one transaction; the request must already
     /// be validated. Each view's location is resolved now by `locate` (so the IP address need
     /// not be kept); the address is stored only when `keepIP`.
+    ///
+    /// A visitor once seen as a client (a view naming the client) stays known as that client
+    /// (`visitor_client`): its views that name no client are the client's, those recorded
+    /// before (its visit before it logged in: the landing page, its tags, its place) and those
+    /// after, so that the client's visit is the visitor's. A view naming another client later
+    /// makes the visitor that client's from then on.
     public func recordPageViews(
         _ views: [InsightsV1.PageView], locator: Locator, keepIP: Bool
     ) async throws -> InsightsV1.RecordPageViewsResponse {
@@ -15,8 +21,19 @@ extension InsightsStore {
             var response = InsightsV1.RecordPageViewsResponse()
             var visitors: Set<VisitorKey> = []
             var newViews: [VisitSubject: [Int64]] = [:]
+            // The client each visitor of the batch is known as (0: none), read once.
+            var knownAs: [String: Int64] = [:]
+            func client(of visitor: String) throws -> Int64 {
+                if let client = knownAs[visitor] { return client }
+                let client: Int64 = try db.positionalRow(sql: "SELECT client_id FROM visitor_client WHERE visitor_id = ?", [visitor])?[0] ?? 0
+                knownAs[visitor] = client
+                return client
+            }
+            // Clients whose views a visitor's earlier views joined: counted again from every view.
+            var recount: Set<Int64> = []
             for (view, location) in zip(views, located) {
                 let utm = VisitSessions.utmTags(of: view.url)
+                let clientID = view.clientID != 0 ? view.clientID : try client(of: view.visitorID)
                 try db.positionalExecute(
                     sql: """
                         INSERT INTO page_view (view_id, visitor_id, dialog_id, client_id, url, title, referrer, user_agent, ip,
@@ -24,20 +41,35 @@ extension InsightsStore {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (view_id) DO NOTHING
                         """,
                     [
-                        view.viewID, view.visitorID, view.dialogID, view.clientID == 0 ? nil : view.clientID, view.url, view.title,
+                        view.viewID, view.visitorID, view.dialogID, clientID == 0 ? nil : clientID, view.url, view.title,
                         view.referrer, view.userAgent, keepIP && !view.ip.isEmpty ? view.ip : nil, location.countryCode, location.city,
                         view.language, view.viewedAtMs, utm.source, utm.medium, utm.campaign, utm.term, utm.content,
                     ])
                 if db.changesCount == 0 {
                     response.alreadyKnown += 1
-                } else {
-                    response.recorded += 1
-                    visitors.insert(VisitorKey(visitorID: view.visitorID, clientID: view.clientID, dialogID: view.dialogID))
-                    newViews[.visitor(view.visitorID), default: []].append(view.viewedAtMs)
-                    if view.clientID != 0 { newViews[.client(view.clientID), default: []].append(view.viewedAtMs) }
+                    continue
+                }
+                response.recorded += 1
+                visitors.insert(VisitorKey(visitorID: view.visitorID, clientID: clientID, dialogID: view.dialogID))
+                newViews[.visitor(view.visitorID), default: []].append(view.viewedAtMs)
+                if clientID != 0 { newViews[.client(clientID), default: []].append(view.viewedAtMs) }
+                if view.clientID != 0, try client(of: view.visitorID) != view.clientID {
+                    try db.positionalExecute(
+                        sql: """
+                            INSERT INTO visitor_client (visitor_id, client_id) VALUES (?1, ?2)
+                            ON CONFLICT (visitor_id) DO UPDATE SET client_id = ?2
+                            """, [view.visitorID, view.clientID])
+                    knownAs[view.visitorID] = view.clientID
+                    try db.positionalExecute(
+                        sql: "UPDATE page_view SET client_id = ? WHERE visitor_id = ? AND client_id IS NULL", [view.clientID, view.visitorID])
+                    if db.changesCount > 0 { recount.insert(view.clientID) }
                 }
             }
-            for (subject, times) in newViews { try Self.count(times, of: subject, db) }
+            for (subject, times) in newViews {
+                if case .client(let id) = subject, recount.contains(id) { continue }
+                try Self.count(times, of: subject, db)
+            }
+            for id in recount.sorted() { try VisitCount.recount(db, .client(id)) }
             // The Visit widget of each visitor (by the visitor, its dialog or its client): one change each.
             for visitor in visitors {
                 try db.recordChanges(

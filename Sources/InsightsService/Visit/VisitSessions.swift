@@ -68,7 +68,7 @@ struct VisitCount: Sendable, Equatable {
     /// caller counts again from every view). A view inside the last visit changes nothing.
     mutating func add(_ time: Int64) -> Bool {
         guard time >= lastViewMs else { return time >= lastStartMs }
-        if time - lastViewMs >= VisitSessions.inactivityMs {
+        if time - lastViewMs > VisitSessions.inactivityMs {
             visits += 1
             lastStartMs = time
         }
@@ -99,7 +99,7 @@ struct VisitCount: Sendable, Equatable {
         let count = try db.positionalRow(
             sql: """
                 SELECT count(start), max(start), max(viewed_at_ms) FROM (
-                    SELECT viewed_at_ms, CASE WHEN viewed_at_ms - lag(viewed_at_ms) OVER (ORDER BY viewed_at_ms) < ?
+                    SELECT viewed_at_ms, CASE WHEN viewed_at_ms - lag(viewed_at_ms) OVER (ORDER BY viewed_at_ms) <= ?
                         THEN NULL ELSE viewed_at_ms END AS start
                     FROM page_view WHERE \(subject.column) = ?)
                 """, [VisitSessions.inactivityMs, subject.value]
@@ -116,10 +116,11 @@ struct VisitCount: Sendable, Equatable {
     }
 }
 
-/// Page views split into visits: a visit ends after 30 minutes without a view (whatever the
-/// calendar says: a visit across midnight is one visit).
+/// Page views split into visits: a visit is a run of views with no gap longer than 30 minutes
+/// between them (a view exactly 30 minutes after the one before is in the same visit), whatever
+/// the calendar says: a visit across midnight is one visit.
 enum VisitSessions {
-    /// The inactivity that ends a visit.
+    /// The longest gap inside a visit: a view more than this after the one before starts a visit.
     static let inactivityMs: Int64 = 30 * 60 * 1000
     /// Most pages a visit lists (the newest ones when it has more).
     static let maximumPages = 500
