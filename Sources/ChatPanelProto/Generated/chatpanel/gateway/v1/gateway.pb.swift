@@ -864,7 +864,9 @@ extension GatewayV1 {
         public static let getPanel = UnaryMethod<GatewayV1.GetPanelRequest, GatewayV1.Panel>(path: "/chatpanel.gateway.v1.Gateway/GetPanel")
         /// The panel, kept current: first the whole panel, then each change to what it shows (by a
         /// manager, an integration, another service), until the caller cancels or the gateway shuts
-        /// down. Updates of one widget are coalesced: a slow reader gets the newest state.
+        /// down. Updates of one widget are coalesced: a slow reader gets the newest state. A watch is
+        /// a subscription (docs/WIRE.md): one that names no deadline (timeout_ms 0) lasts up to 24 h,
+        /// not the 30 s default of other calls, and then ends with DEADLINE_EXCEEDED: watch again.
         public static let watchPanel = ServerStreamingMethod<GatewayV1.WatchPanelRequest, GatewayV1.PanelUpdate>(path: "/chatpanel.gateway.v1.Gateway/WatchPanel")
         /// The calling manager's layout (the default one for a new manager).
         public static let getLayout = UnaryMethod<GatewayV1.GetLayoutRequest, GatewayV1.Layout>(path: "/chatpanel.gateway.v1.Gateway/GetLayout")
