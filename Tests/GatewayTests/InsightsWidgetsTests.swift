@@ -134,6 +134,28 @@ struct InsightsWidgetsTests {
         }
     }
 
+    @Test("A watched visitor on the site now is shown off the site when the last view turns 30 minutes old")
+    func onSiteNowEndsInTheLivePanel() async throws {
+        try await withInsightsGateway { h in
+            try await h.modules(summary: true, siteChat: true)
+            _ = try await h.siteClient("d-leaving", visitor: "visitor-leaving")
+            // The last view is 30 minutes old in about two seconds.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try await h.views("visitor-leaving", [("https://shop.example/coffee", "Кофемашины")], start: now - 30 * 60_000 + 2_000)
+            func visit(_ update: GatewayV1.PanelUpdate) -> InsightsV1.Visit? {
+                let widget = update.widgets.first { $0.kind == .visit } ?? update.panel?.widget(.visit)
+                return widget.flatMap { try? InsightsV1.GetVisitResponse(serializedBytes: $0.data).visit }
+            }
+            let watch = PanelWatchReader(h.gateway.gatewayClient, dialog: "d-leaving", as: As.manager)
+            defer { watch.stop() }
+            let first = try await watch.waitFor("the first whole panel") { $0.panel != nil }
+            #expect(visit(first)?.onSiteNow == true)
+            // Nothing changes on any service: the update comes from the time passing.
+            let left = try await watch.waitFor("the visit no longer on the site now") { visit($0)?.onSiteNow == false }
+            #expect(left.panel == nil && left.changedAtMs == now + 2_000)
+        }
+    }
+
     @Test("With the modules off both widgets are DISABLED and the Summary widget's actions are refused")
     func modulesOff() async throws {
         try await withInsightsGateway { h in

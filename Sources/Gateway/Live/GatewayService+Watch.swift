@@ -1,6 +1,7 @@
 import ChatPanelProto
 import ChatPanelRPC
 import ChatPanelStore
+import Synchronization
 
 extension GatewayService {
     /// `WatchPanel`: the whole panel, then the widgets that changed, until the caller cancels or
@@ -17,8 +18,13 @@ extension GatewayService {
                 watches.remove(watcher)
                 watcher.finish()
             }
+            // "On the site now" ends without a change to report: a timer marks the Visit widget
+            // when the last view it shows turns 30 minutes old.
+            let onSiteNow = OnSiteNowTimer(watcher: watcher)
+            defer { onSiteNow.cancel() }
             var panel = try await composer.panel(dialogID: request.dialogID, context: context)
             watches.update(watcher, keys: Self.keys(of: panel))
+            onSiteNow.schedule(for: panel.widgets.first { $0.kind == .visit })
             try await send(PanelUpdateMaker.whole(panel, changedAtMs: 0), to: writer)
             var wakeUps = watcher.wakeUps.makeAsyncIterator()
             while await wakeUps.next() != nil {
@@ -29,12 +35,14 @@ extension GatewayService {
                     if let widgets {
                         guard !widgets.isEmpty else { continue }
                         panel.replace(widgets)
+                        if let visit = widgets.first(where: { $0.kind == .visit }) { onSiteNow.schedule(for: visit) }
                         try await send(PanelUpdateMaker.widgets(widgets, changedAtMs: pending.changedAtMs), to: writer)
                         continue
                     }
                 }
                 panel = try await composer.panel(dialogID: request.dialogID, context: context)
                 watches.update(watcher, keys: Self.keys(of: panel))
+                onSiteNow.schedule(for: panel.widgets.first { $0.kind == .visit })
                 try await send(PanelUpdateMaker.whole(panel, changedAtMs: pending.changedAtMs), to: writer)
             }
         }
@@ -108,6 +116,51 @@ extension GatewayService {
             if let dialog = card.dialog, dialog.channel == "site" { keys.visitorID = dialog.externalLogin }
         }
         return keys
+    }
+}
+
+/// Marks a watch's Visit widget when the "on the site now" it shows runs out: its last page
+/// view turns 30 minutes old (VISIT-3), which no service reports as a change.
+final class OnSiteNowTimer: Sendable {
+    /// How long after the last view a visitor is on the site now (insights' rule, VISIT-3).
+    static let window: Int64 = 30 * 60_000
+
+    private let watcher: PanelWatcher
+    private let timer = Mutex<Task<Void, Never>?>(nil)
+
+    init(watcher: PanelWatcher) {
+        self.watcher = watcher
+    }
+
+    /// Sets the timer for the Visit widget as now shown (none when it is not on the site now).
+    func schedule(for widget: GatewayV1.Widget?) {
+        let next = Self.expiry(of: widget).map { expiry in
+            Task { [watcher] in
+                guard (try? await Task.sleep(for: .milliseconds(expiry.afterMs))) != nil else { return }
+                watcher.mark([.visit], changedAtMs: expiry.atMs)
+            }
+        }
+        timer.withLock { timer in
+            timer?.cancel()
+            timer = next
+        }
+    }
+
+    func cancel() {
+        timer.withLock { timer in
+            timer?.cancel()
+            timer = nil
+        }
+    }
+
+    /// When the widget's "on the site now" ends (UTC ms) and how long from now that is, by the
+    /// insights service's clock; nil when the widget does not show it.
+    static func expiry(of widget: GatewayV1.Widget?) -> (atMs: Int64, afterMs: Int64)? {
+        guard let widget, widget.state == .ok, let answer = try? InsightsV1.GetVisitResponse(serializedBytes: widget.data),
+            let visit = answer.visit, visit.onSiteNow
+        else { return nil }
+        let at = visit.endedAtMs + window
+        return (at, max(at - answer.nowMs, 0) + 1_000)  // a second past: the service decides with "less than"
     }
 }
 
