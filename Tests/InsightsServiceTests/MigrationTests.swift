@@ -14,6 +14,7 @@ import Testing
                 "insights.0004.visit-counts 5462abb34bdd2dcc",
                 "insights.0005.page-view-utm 894eed2604934c1d",
                 "insights.0006.visitor-clients ed7ceced3115c671",
+                "insights.0007.client-moves fb3ec9d73862345b",
             ])
     }
 }

@@ -82,6 +82,7 @@ import Testing
             #expect(try await service.visit(visitor: "v1").visit == visit)
 
             // Later views naming no client are the client's too, counted as they come.
+            service.clock.set(start + 2 * 60 * Time.minute)
             try await service.record([
                 Make.view("p4", url: "https://shop.example/cart", title: "Корзина", at: start + 3 * Time.minute),
                 Make.view("p5", url: "https://shop.example/", title: "Главная", at: start + 2 * 60 * Time.minute),
@@ -97,7 +98,7 @@ import Testing
             try await service.record([Make.view("p6", url: "https://shop.example/coffee", title: "Кофемашины", at: start + 121 * Time.minute)])
             let merged = try #require(try await service.visit(client: 2).visit)
             #expect(merged.visitCount == 2 && merged.currentPage?.url == "https://shop.example/coffee" && merged.pages.count == 2)
-            #expect(try await service.visit(client: 9).visit == nil)
+            #expect(try await service.visit(client: 9).visit == merged)
         }
     }
 
@@ -213,6 +214,29 @@ import Testing
         }
     }
 
+    /// A query as a form encodes it: '+' is a space ('%2B' a plus); a value with U+0000 (%00)
+    /// is dropped, not cut at it, and the other tags are kept.
+    @Test func tagsAreReadAsAFormEncodesThemAndAValueWithNULIsDropped() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start + Time.minute) { service in
+            try await service.record([
+                Make.view(
+                    "p1",
+                    url: "https://shop.example/?utm_source=yandex+direct&utm_medium=cpc%00x&utm_campaign=spring%2B2026"
+                        + "&utm_term=%D0%BA%D0%BE%D1%84%D0%B5+%D0%BC%D0%B0%D1%88%D0%B8%D0%BD%D0%B0&utm_content=a%FFb#top",
+                    at: start)
+            ])
+            let stored = try await service.store.database.read { db in
+                try db.positionalRow(sql: "SELECT utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM page_view")
+                    .map { row in (0..<5).map { row[$0] as String } }
+            }
+            #expect(stored == ["yandex direct", "", "spring+2026", "кофе машина", ""])
+            let utm = try #require(try await service.visit(visitor: "v1").visit?.utm)
+            #expect(utm.source == "yandex direct" && utm.medium == "" && utm.campaign == "spring+2026")
+            #expect(utm.term == "кофе машина" && utm.content == "")
+        }
+    }
+
     @Test func aClientsVisitIsByTheVisitorOfItsNewestView() async throws {
         let start = Time.at("2026-05-01T10:00:00Z")
         try await withInsightsService(now: start + 10 * Time.minute) { service in
@@ -240,6 +264,8 @@ import Testing
                     language: "en-US"),
                 Make.view("p3", visitor: "v6", at: start, ip: "2a02:6b8::feed:0ff"),
                 Make.view("p4", visitor: "none", at: start, ip: ""),
+                // An IPv4 client as a dual-stack server reports it: located as 8.8.8.8.
+                Make.view("p5", visitor: "mapped", at: start, ip: "::ffff:8.8.8.8"),
             ])
             let russian = try #require(try await service.visit(visitor: "ru").visit)
             #expect(russian.device?.os == "Android" && russian.device?.osVersion == "13")
@@ -252,6 +278,25 @@ import Testing
             #expect(american.location?.countryCode == "US")
             #expect(try await service.visit(visitor: "v6").visit?.location?.countryCode == "RU")
             #expect(try await service.visit(visitor: "none").visit?.location?.countryCode == "")
+            #expect(try await service.visit(visitor: "mapped").visit?.location?.countryCode == "US")
+        }
+    }
+
+    /// The panel's call asked for the visit with no visitor and no client: the visit part is
+    /// there, with no visit and the server's time, as for a visitor with no views.
+    @Test func thePanelsVisitOfNoOneIsAnAnswerWithNoVisit() async throws {
+        let start = Time.at("2026-05-01T10:00:00Z")
+        try await withInsightsService(now: start) { service in
+            try await service.record([Make.view("p1", at: start)])
+            var panel = InsightsV1.GetPanelDataRequest()
+            panel.visit = true
+            let data = try await service.call(InsightsV1.Insights.getPanelData, panel)
+            let visit = try #require(data.visit)
+            #expect(visit.visit == nil && visit.nowMs == start)
+            #expect(data.summary == nil)
+            // Not asked for: absent.
+            panel.visit = false
+            #expect(try await service.call(InsightsV1.Insights.getPanelData, panel).visit == nil)
         }
     }
 

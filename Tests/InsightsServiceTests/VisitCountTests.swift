@@ -101,9 +101,10 @@ import Testing
             _ = try await service.call(InsightsV1.Insights.moveClientRecords, move, as: .manager(1, [.editClients]))
             try await Self.expectCounts(service, subjects)
             #expect(try await service.store.database.read { db in try VisitCount.fetch(db, .client(2)) } == nil)
-            #expect(try await service.visit(client: 2).visit == nil)
             let merged = try #require(Self.counted(views.filter { $0.clientID != 0 }.map(\.viewedAtMs)))
             #expect(try await service.visit(client: 1).visit?.visitCount == UInt32(merged.visits))
+            // The merged client's id reads the survivor's visit.
+            #expect(try await service.visit(client: 2) == (try await service.visit(client: 1)))
         }
     }
 

@@ -1,5 +1,6 @@
 import ChatPanelProto
 import ChatPanelRPC
+import ChatPanelStore
 
 extension InsightsService {
     /// AppendMessages (RIGHT_ADMIN: the chat back end), LinkDialog and MoveClientRecords
@@ -7,7 +8,7 @@ extension InsightsService {
     static func registerMessageMethods(on router: inout RPCRouter, store: InsightsStore, configuration: InsightsConfiguration) {
         router.register(InsightsV1.Insights.appendMessages, group: .feeds) { request, context in
             try context.require(.admin, for: "feeding messages")
-            try request.validate()
+            try request.validate(now: store.now())
             return try await store.appendMessages(request.messages)
         }
         router.register(InsightsV1.Insights.linkDialog) { request, context in

@@ -8,7 +8,7 @@ extension InsightsService {
         let keepIP = configuration.ipRetention != nil
         router.register(InsightsV1.Insights.recordPageViews, group: .feeds) { request, context in
             try context.require(.admin, for: "feeding page views")
-            try request.validate()
+            try request.validate(now: store.now())
             return try await store.recordPageViews(request.views, locator: configuration.locator, keepIP: keepIP)
         }
         router.register(InsightsV1.Insights.getVisit) { request, _ in
@@ -25,7 +25,7 @@ extension InsightsService {
             try violations.throwIfAny()
             let subject = try validatedSubject(visitorID: request.visitorID, clientID: request.clientID, required: false)
             return try store.panelDataNow(
-                dialogID: request.dialogID, visit: request.visit ? subject : nil, now: store.now(), parser: configuration.userAgents)
+                dialogID: request.dialogID, visit: request.visit, of: subject, now: store.now(), parser: configuration.userAgents)
         })
     }
 

@@ -38,9 +38,11 @@ extension InsightsStore {
         }
     }
 
-    /// Links a dialog to a client; answers the client it was linked to before (0: none).
+    /// Links a dialog to a client (a merged client's id: the survivor); answers the client it
+    /// was linked to before (0: none).
     public func linkDialog(_ dialogID: String, to clientID: Int64, requestID: String) async throws -> InsightsV1.LinkDialogResponse {
         try await database.idempotentWrite(requestID: requestID, method: InsightsV1.Insights.linkDialog.path) { db in
+            let clientID = try ClientMoves.survivor(of: clientID, db)
             var response = InsightsV1.LinkDialogResponse()
             response.previousClientID =
                 try Int64.fetchOne(db, sql: "SELECT client_id FROM dialog WHERE dialog_id = ?", arguments: [dialogID]) ?? 0

@@ -11,7 +11,8 @@ extension InsightsStore {
     /// - `page_view_with_ip (viewed_at_ms) WHERE ip IS NOT NULL`: the views whose IP address is
     ///   still kept, for the retention sweep;
     /// - `visit_count (subject)`: a visitor's or a client's visits, read by the Visit widget
-    ///   instead of every view's time.
+    ///   instead of every view's time;
+    /// - `client_move (from_client_id)`: the client a merged client's records went to.
     public static var migrations: StoreMigrations {
         var migrations = StoreMigrations()
         // direction: 1 in (from the customer), 2 out (InsightsV1.Direction). A dialog row exists
@@ -152,6 +153,18 @@ extension InsightsStore {
                             THEN NULL ELSE viewed_at_ms END
                     FROM page_view WHERE client_id IS NOT NULL)
                 GROUP BY subject;
+                """)
+        // One row per client merged into another (MoveClientRecords): a merged client's id, in
+        // a page view, a link or a read, is the survivor's (following a survivor merged on in
+        // turn). Moves made before this migration were not recorded.
+        migrations.register(
+            "insights.0007.client-moves",
+            sql: """
+                CREATE TABLE client_move (
+                    from_client_id INTEGER PRIMARY KEY,
+                    to_client_id INTEGER NOT NULL,
+                    moved_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
                 """)
         return migrations
     }

@@ -8,6 +8,9 @@ extension InsightsStore {
     /// be validated. Each view's location is resolved now by `locate` (so the IP address need
     /// not be kept); the address is stored only when `keepIP`.
     ///
+    /// A view naming a client merged into another (MoveClientRecords) is the survivor's, as if
+    /// it named the survivor.
+    ///
     /// A visitor once seen as a client (a view naming the client) stays known as that client
     /// (`visitor_client`): its views that name no client are the client's, those recorded
     /// before (its visit before it logged in: the landing page, its tags, its place) and those
@@ -29,11 +32,20 @@ extension InsightsStore {
                 knownAs[visitor] = client
                 return client
             }
+            // The client each client id of the batch names: the survivor of a merged client, read once.
+            var survivors: [Int64: Int64] = [:]
+            func survivor(of named: Int64) throws -> Int64 {
+                if let survivor = survivors[named] { return survivor }
+                let survivor = try ClientMoves.survivor(of: named, db)
+                survivors[named] = survivor
+                return survivor
+            }
             // Clients whose views a visitor's earlier views joined: counted again from every view.
             var recount: Set<Int64> = []
             for (view, location) in zip(views, located) {
                 let utm = VisitSessions.utmTags(of: view.url)
-                let clientID = view.clientID != 0 ? view.clientID : try client(of: view.visitorID)
+                let named = try survivor(of: view.clientID)
+                let clientID = named != 0 ? named : try client(of: view.visitorID)
                 try db.positionalExecute(
                     sql: """
                         INSERT INTO page_view (view_id, visitor_id, dialog_id, client_id, url, title, referrer, user_agent, ip,
@@ -53,16 +65,16 @@ extension InsightsStore {
                 visitors.insert(VisitorKey(visitorID: view.visitorID, clientID: clientID, dialogID: view.dialogID))
                 newViews[.visitor(view.visitorID), default: []].append(view.viewedAtMs)
                 if clientID != 0 { newViews[.client(clientID), default: []].append(view.viewedAtMs) }
-                if view.clientID != 0, try client(of: view.visitorID) != view.clientID {
+                if named != 0, try client(of: view.visitorID) != named {
                     try db.positionalExecute(
                         sql: """
                             INSERT INTO visitor_client (visitor_id, client_id) VALUES (?1, ?2)
                             ON CONFLICT (visitor_id) DO UPDATE SET client_id = ?2
-                            """, [view.visitorID, view.clientID])
-                    knownAs[view.visitorID] = view.clientID
+                            """, [view.visitorID, named])
+                    knownAs[view.visitorID] = named
                     try db.positionalExecute(
-                        sql: "UPDATE page_view SET client_id = ? WHERE visitor_id = ? AND client_id IS NULL", [view.clientID, view.visitorID])
-                    if db.changesCount > 0 { recount.insert(view.clientID) }
+                        sql: "UPDATE page_view SET client_id = ? WHERE visitor_id = ? AND client_id IS NULL", [named, view.visitorID])
+                    if db.changesCount > 0 { recount.insert(named) }
                 }
             }
             for (subject, times) in newViews {
@@ -79,13 +91,15 @@ extension InsightsStore {
         }
     }
 
-    /// The visitor's (or client's) current visit at `now` (VISIT-2..6).
+    /// The visitor's (or client's) current visit at `now` (VISIT-2..6). A merged client's id
+    /// reads the survivor's visit.
     public func visit(_ subject: VisitSubject, now: Int64, parser: UserAgentParser) async throws -> InsightsV1.GetVisitResponse {
         try await database.read { db in try Self.visit(db, subject, now: now, parser: parser) }
     }
 
     /// ``visit(_:now:parser:)`` inside a read transaction.
     static func visit(_ db: Database, _ subject: VisitSubject, now: Int64, parser: UserAgentParser) throws -> InsightsV1.GetVisitResponse {
+        let subject = try subject.resolved(db)
         var response = InsightsV1.GetVisitResponse()
         response.nowMs = now
         // The subject's count and the landing view, in one statement. The landing view gives

@@ -3,8 +3,10 @@ import ChatPanelRPC
 import Foundation
 
 extension InsightsV1.AppendMessagesRequest {
-    /// Throws INVALID_ARGUMENT naming every bad field (`messages[3].text`); nothing is written then.
-    func validate() throws(RPCError) {
+    /// Throws INVALID_ARGUMENT naming every bad field (`messages[3].text`); nothing is written
+    /// then. `now` is the service's clock (UTC ms): a message sent later than
+    /// ``InsightsLimits/clockSkewMs`` after it is refused.
+    func validate(now: Int64) throws(RPCError) {
         var violations = FieldViolations()
         violations.check(!messages.isEmpty, field: "messages", "must have at least one message")
         violations.check(
@@ -23,7 +25,7 @@ extension InsightsV1.AppendMessagesRequest {
             }
             violations.add(field: path + "author", InsightsLimits.author.clean(message.author).failure)
             violations.checkText(message.text, field: path + "text", InsightsLimits.messageText)
-            violations.check(message.sentAtMs > 0, field: path + "sent_at_ms", "must be a positive time")
+            violations.checkTime(message.sentAtMs, field: path + "sent_at_ms", now: now)
         }
         try violations.throwIfAny()
     }
@@ -31,7 +33,9 @@ extension InsightsV1.AppendMessagesRequest {
 
 extension InsightsV1.RecordPageViewsRequest {
     /// Throws INVALID_ARGUMENT naming every bad field (`views[0].url`); nothing is written then.
-    func validate() throws(RPCError) {
+    /// `now` is the service's clock (UTC ms): a view later than ``InsightsLimits/clockSkewMs``
+    /// after it is refused.
+    func validate(now: Int64) throws(RPCError) {
         var violations = FieldViolations()
         violations.check(!views.isEmpty, field: "views", "must have at least one page view")
         violations.check(views.count <= InsightsLimits.batchSize, field: "views", "must have at most \(InsightsLimits.batchSize) page views")
@@ -63,7 +67,7 @@ extension InsightsV1.RecordPageViewsRequest {
             } else if !view.ip.isEmpty, IPAddress(view.ip) == nil {
                 violations.add(field: path + "ip", "must be an IPv4 or IPv6 address")
             }
-            violations.check(view.viewedAtMs > 0, field: path + "viewed_at_ms", "must be a positive time")
+            violations.checkTime(view.viewedAtMs, field: path + "viewed_at_ms", now: now)
         }
         try violations.throwIfAny()
     }
@@ -74,6 +78,19 @@ extension InsightsV1.RecordPageViewsRequest {
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { return false }
         return true
+    }
+}
+
+extension FieldViolations {
+    /// A feed item's time (UTC ms): positive, and no more than ``InsightsLimits/clockSkewMs``
+    /// after `now`, the service's clock (a sender's clock may run a little ahead; a time further
+    /// on is a wrong clock or unit, and would stay the newest view or message for good).
+    mutating func checkTime(_ time: Int64, field: String, now: Int64) {
+        if time <= 0 {
+            add(field: field, "must be a positive time")
+        } else if time > now + InsightsLimits.clockSkewMs {
+            add(field: field, "must be at most 1 hour after the service's clock (\(now) ms); got \(time) ms")
+        }
     }
 }
 

@@ -2,8 +2,13 @@ public import ChatPanelRPC
 
 /// Sizes the feeds and their items may have.
 public enum InsightsLimits {
-    /// Most items in one feed call (messages, page views).
+    /// Most items in one feed call (messages, page views). The whole request must also fit in
+    /// one frame (1 MiB): a sender splits a batch of long items.
     public static let batchSize = 1_000
+    /// How far ahead of the service's clock a fed time (a view's, a message's) may be: the
+    /// sender's clock may run a little ahead, as in the orders service
+    /// (`OrdersStore.clockSkewMs`); a time further on is refused.
+    public static let clockSkewMs: Int64 = 3_600_000
     /// An id from the chat back end or the tracker (message, dialog, view, visitor).
     public static let externalID = TextRule(maxCharacters: 128, required: true)
     /// A dialog id where it may be absent.

@@ -29,4 +29,21 @@ struct IPAddress: Sendable, Hashable {
             value = .v4(UInt32(bigEndian: address.s_addr))
         }
     }
+
+    /// The IPv4 address an IPv4-mapped IPv6 address (`::ffff:8.8.8.8`, ::ffff:0:0/96) carries,
+    /// as a dual-stack socket reports an IPv4 client; nil for any other address.
+    var mappedIPv4: IPAddress? {
+        guard case .v6(let number) = value, number >> 32 == 0xFFFF else { return nil }
+        return IPAddress(value: .v4(UInt32(truncatingIfNeeded: number)))
+    }
+
+    private init(value: Value) {
+        self.value = value
+    }
+
+    /// An IPv4 address written out ("8.8.8.8"); nil for an IPv6 one.
+    var ipv4Text: String? {
+        guard case .v4(let number) = value else { return nil }
+        return [24, 16, 8, 0].map { String(number >> $0 & 0xFF) }.joined(separator: ".")
+    }
 }

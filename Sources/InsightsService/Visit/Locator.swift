@@ -13,11 +13,18 @@ public struct Locator: Sendable {
         self.countries = countries
     }
 
-    /// The location of `ip` (empty fields when unknown or not an address).
+    /// The location of `ip` (empty fields when unknown or not an address). An IPv4-mapped IPv6
+    /// address (`::ffff:8.8.8.8`) is looked up as the IPv4 address it carries: neither database
+    /// need hold the mapped range.
     func locate(_ ip: String) -> InsightsV1.Location {
         var location = InsightsV1.Location()
-        guard let address = IPAddress(ip) else { return location }
-        if let found = cities?.lookup(ip) {
+        guard var address = IPAddress(ip) else { return location }
+        var text = ip
+        if let mapped = address.mappedIPv4, let mappedText = mapped.ipv4Text {
+            address = mapped
+            text = mappedText
+        }
+        if let found = cities?.lookup(text) {
             location.countryCode = found.countryCode
             location.city = found.city
         }

@@ -166,14 +166,20 @@ enum VisitSessions {
         return visit
     }
 
-    /// The utm_* parameters of an address's query (VISIT-6).
+    /// The utm_* parameters of an address's query (VISIT-6), read as a form's query
+    /// (application/x-www-form-urlencoded): '+' is a space, then %XX escapes are decoded
+    /// (`%2B` is a '+'); a tag's name in any case; the last of a repeated tag wins. A value
+    /// that does not decode to text (a bad escape, bytes that are not UTF-8) or that holds
+    /// U+0000 (`%00`) is dropped: the tag is left empty, the others are kept.
     static func utmTags(of url: String) -> InsightsV1.UtmTags {
         var tags = InsightsV1.UtmTags()
         // An address without a query has no tags: not parsed (most of a visit's views).
-        guard url.utf8.contains(UInt8(ascii: "?")) else { return tags }
-        for item in URLComponents(string: url)?.queryItems ?? [] {
-            let value = item.value ?? ""
-            switch item.name.lowercased() {
+        guard url.utf8.contains(UInt8(ascii: "?")), let query = URLComponents(string: url)?.percentEncodedQuery else { return tags }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = formDecoded(parts[0])?.lowercased(), name.hasPrefix("utm_") else { continue }
+            let value = parts.count > 1 ? formDecoded(parts[1]) ?? "" : ""
+            switch name {
             case "utm_source": tags.source = value
             case "utm_medium": tags.medium = value
             case "utm_campaign": tags.campaign = value
@@ -183,5 +189,13 @@ enum VisitSessions {
             }
         }
         return tags
+    }
+
+    /// A query's name or value decoded as a form encodes it; nil when it does not decode to
+    /// text or holds U+0000.
+    static func formDecoded(_ encoded: Substring) -> String? {
+        let spaced = encoded.contains("+") ? encoded.replacingOccurrences(of: "+", with: " ") : String(encoded)
+        guard let decoded = spaced.removingPercentEncoding, !decoded.utf8.contains(0) else { return nil }
+        return decoded
     }
 }

@@ -143,7 +143,7 @@ struct  Chatpanel__Insights__V1__Message
    */
   char *text;
   /*
-   * When it was sent; must be positive.
+   * When it was sent; positive, and at most 1 hour after the service's clock.
    */
   int64_t sent_at_ms;
 };
@@ -153,7 +153,10 @@ struct  Chatpanel__Insights__V1__Message
 
 
 /*
- * Appends messages to their dialogs (1 to 1 000 in one call, one transaction).
+ * Appends messages to their dialogs (1 to 1 000 in one call, one transaction). The whole
+ * request must fit in one 1 MiB frame: 1 000 messages of 20 000 characters do not, so the chat
+ * back end adds messages to a call while its encoded size stays under 1 000 000 bytes (the rest
+ * of the frame is left for its envelope: method, ids, caller) and sends the others in the next.
  */
 struct  Chatpanel__Insights__V1__AppendMessagesRequest
 {
@@ -201,7 +204,7 @@ struct  Chatpanel__Insights__V1__LinkDialogRequest
    */
   char *dialog_id;
   /*
-   * The client.
+   * The client (a client merged into another, see MoveClientRecords: the survivor).
    */
   int64_t client_id;
 };
@@ -431,19 +434,20 @@ struct  Chatpanel__Insights__V1__PageView
    */
   char *dialog_id;
   /*
-   * The client, when known; 0 when not.
+   * The client, when known; 0 when not. A client merged into another (MoveClientRecords) is
+   * taken as the survivor: the view is filed under it.
    */
   int64_t client_id;
   /*
-   * The page's address: http or https, up to 2 000 characters.
+   * The page's address: http or https, up to 2 000 characters (at most 8 000 bytes).
    */
   char *url;
   /*
-   * The page's title, up to 500 characters.
+   * The page's title, up to 500 characters (at most 4 000 bytes).
    */
   char *title;
   /*
-   * The referring address, up to 2 000 characters; may be empty.
+   * The referring address, up to 2 000 characters (at most 8 000 bytes); may be empty.
    */
   char *referrer;
   /*
@@ -451,7 +455,9 @@ struct  Chatpanel__Insights__V1__PageView
    */
   char *user_agent;
   /*
-   * The visitor's IP address (IPv4 or IPv6); may be empty.
+   * The visitor's IP address (IPv4 or IPv6); may be empty. An IPv4-mapped IPv6 address
+   * (::ffff:8.8.8.8, as a dual-stack server reports an IPv4 client) is located as its IPv4
+   * address.
    */
   char *ip;
   /*
@@ -459,7 +465,7 @@ struct  Chatpanel__Insights__V1__PageView
    */
   char *language;
   /*
-   * When the page was viewed; must be positive.
+   * When the page was viewed; positive, and at most 1 hour after the service's clock.
    */
   int64_t viewed_at_ms;
 };
@@ -469,7 +475,12 @@ struct  Chatpanel__Insights__V1__PageView
 
 
 /*
- * Records page views (1 to 1 000 in one call, one transaction).
+ * Records page views (1 to 1 000 in one call, one transaction). The whole request must fit in
+ * one 1 MiB frame (1 048 576 bytes with the frame's envelope, docs/WIRE.md); at a larger one the
+ * server closes the connection without an answer. 1 000 views of ordinary addresses fit (about
+ * 300 bytes each), views at their longest (about 32 000 bytes each) do not: the tracker adds
+ * views to a call while its encoded size stays under 1 000 000 bytes (the rest is left for the
+ * envelope: method, ids, caller) and sends the others in the next call.
  */
 struct  Chatpanel__Insights__V1__RecordPageViewsRequest
 {
@@ -562,7 +573,8 @@ struct  Chatpanel__Insights__V1__Device
 
 
 /*
- * Where the visitor is (VISIT-5), from the IP address.
+ * Where the visitor is (VISIT-5), from the IP address (an IPv4-mapped IPv6 one as its IPv4
+ * address).
  */
 struct  Chatpanel__Insights__V1__Location
 {
@@ -582,7 +594,10 @@ struct  Chatpanel__Insights__V1__Location
 
 
 /*
- * The UTM tags of the visit's landing page (VISIT-6).
+ * The UTM tags of the visit's landing page (VISIT-6), read from its address's query as a form
+ * encodes it: '+' is a space and %XX escapes are decoded; a tag's name in any case; the last of
+ * a repeated tag wins. A value that does not decode to text or holds U+0000 (%00) is dropped
+ * (the tag is empty; the others are kept).
  */
 struct  Chatpanel__Insights__V1__UtmTags
 {
@@ -679,7 +694,8 @@ struct  Chatpanel__Insights__V1__GetVisitRequest
    */
   char *visitor_id;
   /*
-   * The client, for their visits as any visitor known to be them.
+   * The client, for their visits as any visitor known to be them (a client merged into
+   * another: the survivor's).
    */
   int64_t client_id;
 };
@@ -710,7 +726,11 @@ struct  Chatpanel__Insights__V1__GetVisitResponse
 
 /*
  * Moves every dialog link, summary and page view of one client to another (a merge, CLIENT-9).
- * Repeating it is safe: records written for from_client_id since are moved too.
+ * Repeating it is safe: records written for from_client_id since are moved too. The merge is
+ * recorded: from then on from_client_id stands for to_client_id (or the client that one is
+ * merged into in turn) wherever a request names a client: a page view is filed under the
+ * survivor, a dialog is linked to it, a visit is read as the survivor's. FAILED_PRECONDITION
+ * when from_client_id was merged into another client, or to_client_id was itself merged away.
  */
 struct  Chatpanel__Insights__V1__MoveClientRecordsRequest
 {
@@ -768,7 +788,8 @@ struct  Chatpanel__Insights__V1__GetPanelDataRequest
    */
   char *visitor_id;
   /*
-   * The client, for the visit when there is no visitor; 0: none.
+   * The client, for the visit when there is no visitor (a client merged into another: the
+   * survivor's); 0: none.
    */
   int64_t client_id;
   /*
@@ -792,7 +813,9 @@ struct  Chatpanel__Insights__V1__GetPanelDataResponse
    */
   Chatpanel__Insights__V1__GetSummaryResponse *summary;
   /*
-   * The visit, as GetVisit answers (set when visit was asked for).
+   * The visit, as GetVisit answers (set when visit was asked for). With neither visitor_id nor
+   * client_id there is no one to read: it is set with no visit (only now_ms), as for a visitor
+   * with no page views.
    */
   Chatpanel__Insights__V1__GetVisitResponse *visit;
 };
@@ -831,7 +854,8 @@ struct  Chatpanel__Insights__V1__GetPanelDataResponseView
   Chatpanel__Insights__V1__GetPanelDataResponseView__VisitCase _visit_case;
   union {
     /*
-     * An encoded GetVisitResponse; absent when the visit was not asked for.
+     * An encoded GetVisitResponse; absent when the visit was not asked for (present, with no
+     * visit, when it was asked for with neither visitor_id nor client_id).
      */
     ProtobufCBinaryData visit;
   };

@@ -168,7 +168,7 @@ extension InsightsV1 {
         public var author: String = ""
         /// The text, up to 20 000 characters (a message with only an attachment has none).
         public var text: String = ""
-        /// When it was sent; must be positive.
+        /// When it was sent; positive, and at most 1 hour after the service's clock.
         public var sentAtMs: Int64 = 0
 
         /// A message with every field at its default.
@@ -198,7 +198,10 @@ extension InsightsV1 {
         }
     }
 
-    /// Appends messages to their dialogs (1 to 1 000 in one call, one transaction).
+    /// Appends messages to their dialogs (1 to 1 000 in one call, one transaction). The whole
+    /// request must fit in one 1 MiB frame: 1 000 messages of 20 000 characters do not, so the chat
+    /// back end adds messages to a call while its encoded size stays under 1 000 000 bytes (the rest
+    /// of the frame is left for its envelope: method, ids, caller) and sends the others in the next.
     public struct AppendMessagesRequest: ProtoMessage {
         /// The messages, of one or several dialogs, in any order.
         public var messages: [InsightsV1.Message] = []
@@ -251,7 +254,7 @@ extension InsightsV1 {
     public struct LinkDialogRequest: ProtoMessage {
         /// The dialog.
         public var dialogID: String = ""
-        /// The client.
+        /// The client (a client merged into another, see MoveClientRecords: the survivor).
         public var clientID: Int64 = 0
 
         /// A message with every field at its default.
@@ -521,21 +524,24 @@ extension InsightsV1 {
         public var visitorID: String = ""
         /// The site chat's dialog of the visitor, when known (up to 128 characters).
         public var dialogID: String = ""
-        /// The client, when known; 0 when not.
+        /// The client, when known; 0 when not. A client merged into another (MoveClientRecords) is
+        /// taken as the survivor: the view is filed under it.
         public var clientID: Int64 = 0
-        /// The page's address: http or https, up to 2 000 characters.
+        /// The page's address: http or https, up to 2 000 characters (at most 8 000 bytes).
         public var url: String = ""
-        /// The page's title, up to 500 characters.
+        /// The page's title, up to 500 characters (at most 4 000 bytes).
         public var title: String = ""
-        /// The referring address, up to 2 000 characters; may be empty.
+        /// The referring address, up to 2 000 characters (at most 8 000 bytes); may be empty.
         public var referrer: String = ""
         /// The browser's User-Agent header, up to 1 000 characters.
         public var userAgent: String = ""
-        /// The visitor's IP address (IPv4 or IPv6); may be empty.
+        /// The visitor's IP address (IPv4 or IPv6); may be empty. An IPv4-mapped IPv6 address
+        /// (::ffff:8.8.8.8, as a dual-stack server reports an IPv4 client) is located as its IPv4
+        /// address.
         public var ip: String = ""
         /// The browser's language ("ru-RU"), up to 35 characters; may be empty.
         public var language: String = ""
-        /// When the page was viewed; must be positive.
+        /// When the page was viewed; positive, and at most 1 hour after the service's clock.
         public var viewedAtMs: Int64 = 0
 
         /// A message with every field at its default.
@@ -575,7 +581,12 @@ extension InsightsV1 {
         }
     }
 
-    /// Records page views (1 to 1 000 in one call, one transaction).
+    /// Records page views (1 to 1 000 in one call, one transaction). The whole request must fit in
+    /// one 1 MiB frame (1 048 576 bytes with the frame's envelope, docs/WIRE.md); at a larger one the
+    /// server closes the connection without an answer. 1 000 views of ordinary addresses fit (about
+    /// 300 bytes each), views at their longest (about 32 000 bytes each) do not: the tracker adds
+    /// views to a call while its encoded size stays under 1 000 000 bytes (the rest is left for the
+    /// envelope: method, ids, caller) and sends the others in the next call.
     public struct RecordPageViewsRequest: ProtoMessage {
         /// The views, of one or several visitors, in any order.
         public var views: [InsightsV1.PageView] = []
@@ -691,7 +702,8 @@ extension InsightsV1 {
         }
     }
 
-    /// Where the visitor is (VISIT-5), from the IP address.
+    /// Where the visitor is (VISIT-5), from the IP address (an IPv4-mapped IPv6 one as its IPv4
+    /// address).
     public struct Location: ProtoMessage {
         /// ISO 3166-1 alpha-2 ("RU"); empty when unknown.
         public var countryCode: String = ""
@@ -717,7 +729,10 @@ extension InsightsV1 {
         }
     }
 
-    /// The UTM tags of the visit's landing page (VISIT-6).
+    /// The UTM tags of the visit's landing page (VISIT-6), read from its address's query as a form
+    /// encodes it: '+' is a space and %XX escapes are decoded; a tag's name in any case; the last of
+    /// a repeated tag wins. A value that does not decode to text or holds U+0000 (%00) is dropped
+    /// (the tag is empty; the others are kept).
     public struct UtmTags: ProtoMessage {
         /// The `source` field (1).
         public var source: String = ""
@@ -834,7 +849,8 @@ extension InsightsV1 {
     public struct GetVisitRequest: ProtoMessage {
         /// The site visitor; give this or client_id.
         public var visitorID: String = ""
-        /// The client, for their visits as any visitor known to be them.
+        /// The client, for their visits as any visitor known to be them (a client merged into
+        /// another: the survivor's).
         public var clientID: Int64 = 0
 
         /// A message with every field at its default.
@@ -883,7 +899,11 @@ extension InsightsV1 {
     }
 
     /// Moves every dialog link, summary and page view of one client to another (a merge, CLIENT-9).
-    /// Repeating it is safe: records written for from_client_id since are moved too.
+    /// Repeating it is safe: records written for from_client_id since are moved too. The merge is
+    /// recorded: from then on from_client_id stands for to_client_id (or the client that one is
+    /// merged into in turn) wherever a request names a client: a page view is filed under the
+    /// survivor, a dialog is linked to it, a visit is read as the survivor's. FAILED_PRECONDITION
+    /// when from_client_id was merged into another client, or to_client_id was itself merged away.
     public struct MoveClientRecordsRequest: ProtoMessage {
         /// The client merged away.
         public var fromClientID: Int64 = 0
@@ -945,7 +965,8 @@ extension InsightsV1 {
         public var dialogID: String = ""
         /// The site visitor whose visit to read (a site dialog's contact); empty: the client's.
         public var visitorID: String = ""
-        /// The client, for the visit when there is no visitor; 0: none.
+        /// The client, for the visit when there is no visitor (a client merged into another: the
+        /// survivor's); 0: none.
         public var clientID: Int64 = 0
         /// Read the visit.
         public var visit: Bool = false
@@ -977,7 +998,9 @@ extension InsightsV1 {
     public struct GetPanelDataResponse: ProtoMessage {
         /// The summary, as GetSummary answers (set when dialog_id was given).
         public var summary: InsightsV1.GetSummaryResponse? = nil
-        /// The visit, as GetVisit answers (set when visit was asked for).
+        /// The visit, as GetVisit answers (set when visit was asked for). With neither visitor_id nor
+        /// client_id there is no one to read: it is set with no visit (only now_ms), as for a visitor
+        /// with no page views.
         public var visit: InsightsV1.GetVisitResponse? = nil
 
         /// A message with every field at its default.
@@ -1005,7 +1028,8 @@ extension InsightsV1 {
     public struct GetPanelDataResponseView: ProtoMessage {
         /// An encoded GetSummaryResponse; absent when no dialog_id was given.
         public var summary: [UInt8]? = nil
-        /// An encoded GetVisitResponse; absent when the visit was not asked for.
+        /// An encoded GetVisitResponse; absent when the visit was not asked for (present, with no
+        /// visit, when it was asked for with neither visitor_id nor client_id).
         public var visit: [UInt8]? = nil
 
         /// A message with every field at its default.
