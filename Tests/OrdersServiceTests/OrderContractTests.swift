@@ -501,6 +501,10 @@ import Testing
             #expect(last.orders.map(\.orderID) == Array(ids.prefix(3).reversed()) && last.nextPageToken.isEmpty)
             request.pageToken = "p1.whatever"
             await expectError(.invalidArgument, fields: ["page_token"]) { _ = try await service.call(OrdersV1.Orders.listOrders, request) }
+            // A token goes on only the list of the client it came from.
+            request.pageToken = first.nextPageToken
+            request.clientID = 15
+            await expectError(.invalidArgument, fields: ["page_token"]) { _ = try await service.call(OrdersV1.Orders.listOrders, request) }
         }
     }
 

@@ -164,6 +164,24 @@ import Testing
                 }
             }
             await expectError(.invalidArgument, fields: ["page_token"]) { _ = try await service.search { $0.pageToken = "bm9wZQ" } }
+            // A token goes on only the search it came from: another query or filter is refused,
+            // another page size is not.
+            let found = try await service.search("кофе") { $0.pageSize = 1 }.nextPageToken
+            #expect(!found.isEmpty)
+            let next = try await service.search("кофе") {
+                $0.pageSize = 3
+                $0.pageToken = found
+            }
+            #expect(!next.products.isEmpty)
+            for (query, inStock) in [("чайник", false), ("кофе", true)] {
+                let refused = await expectError(.invalidArgument, fields: ["page_token"]) {
+                    _ = try await service.search(query) {
+                        $0.pageToken = found
+                        $0.inStock = inStock
+                    }
+                }
+                #expect(refused?.violations.first?.description.contains("another search") == true)
+            }
             await expectError(.invalidArgument, fields: ["page_size", "price_max", "query", "sort"]) {
                 _ = try await service.search(String(repeating: "я", count: 201)) {
                     $0.pageSize = 101

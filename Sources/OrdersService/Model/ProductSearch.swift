@@ -29,6 +29,9 @@ struct ProductSearch: Sendable {
     var pageSize: Int
     /// Where the previous page ended.
     var after: ProductCursor?
+    /// The request's fingerprint without its page (FNV-1a of its encoding), which its page
+    /// tokens carry.
+    var fingerprint: UInt64
 }
 
 /// Builds the FTS5 query of what the manager typed: every word must match (in any form, as

@@ -486,7 +486,7 @@ extension OrdersStore {
             count += 1
             guard count <= page.size else { return }
             response.orders.append(try OrderRecords.encodedOrder(row, settings))
-            last = OrderCursor(createdAt: row[6], orderID: row[0])
+            last = OrderCursor(clientID: page.clientID, createdAt: row[6], orderID: row[0])
         }
         if count > page.size, let last { response.nextPageToken = last.token }
         if page.after == nil {

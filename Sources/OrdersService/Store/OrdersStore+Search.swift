@@ -164,7 +164,7 @@ extension OrdersStore {
         }
         if rows.count > search.pageSize, let last = rows.prefix(search.pageSize).last {
             let priceKey: Int64 = search.sort == .priceDesc ? last[3] : last[2]
-            response.nextPageToken = ProductCursor(sort: search.sort, nameKey: last[1], priceKey: priceKey, productID: last[0]).token
+            response.nextPageToken = ProductCursor(search: search.fingerprint, sort: search.sort, nameKey: last[1], priceKey: priceKey, productID: last[0]).token
         }
         if search.after == nil && !search.text.isEmpty, let product = try ShownProduct.fetch(db, article: search.text, references) {
             response.articleMatch = product.encoded

@@ -107,11 +107,17 @@ extension OrdersV1.SearchProductsRequest {
         violations.check(OrdersV1.ProductSort.allCases.contains(sort), field: "sort", "is not a sort order")
         violations.check([.unspecified, .product, .service].contains(kind), field: "kind", "is not a product kind")
         violations.check(pageSize <= CatalogLimits.maximumPageSize, field: "page_size", "must be at most \(CatalogLimits.maximumPageSize)")
+        // The search without its page: what a page token must have come from.
+        var search = self
+        search.pageToken = ""
+        search.pageSize = 0
+        let fingerprint = RequestDigest.of((try? search.serializedBytes()) ?? [])
         var after: ProductCursor? = nil
         if !pageToken.isEmpty {
             after = ProductCursor(token: pageToken)
             if let cursor = after {
-                violations.check(cursor.sort == sort, field: "page_token", "belongs to another sort order")
+                violations.check(
+                    cursor.search == fingerprint, field: "page_token", "belongs to another search (its query, filters or sort differ)")
             } else {
                 violations.add(field: "page_token", "is not a page token of this search")
             }
@@ -121,6 +127,7 @@ extension OrdersV1.SearchProductsRequest {
         return ProductSearch(
             match: FullTextQuery.make(query), text: text, categoryCode: categoryCode, manufacturers: manufacturers, priceType: priceType,
             priceMin: priceMin, priceMax: priceMax, inStock: inStock, properties: grouped, sort: sort, kind: kind,
-            includeInactive: includeInactive, pageSize: pageSize == 0 ? CatalogLimits.defaultPageSize : Int(pageSize), after: after)
+            includeInactive: includeInactive, pageSize: pageSize == 0 ? CatalogLimits.defaultPageSize : Int(pageSize), after: after,
+            fingerprint: fingerprint)
     }
 }

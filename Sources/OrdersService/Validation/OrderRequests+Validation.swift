@@ -166,7 +166,13 @@ extension OrdersV1.ListOrdersRequest {
         violations.checkID(clientID, field: "client_id")
         violations.check(pageSize <= OrderLimits.maximumPageSize, field: "page_size", "must be at most \(OrderLimits.maximumPageSize)")
         let after = pageToken.isEmpty ? nil : OrderCursor(token: pageToken)
-        if !pageToken.isEmpty && after == nil { violations.add(field: "page_token", "is not a page token of this list") }
+        if !pageToken.isEmpty {
+            if let after {
+                violations.check(after.clientID == clientID, field: "page_token", "belongs to another client's list")
+            } else {
+                violations.add(field: "page_token", "is not a page token of this list")
+            }
+        }
         try violations.throwIfAny()
         return OrderPage(clientID: clientID, size: Int(pageSize == 0 ? OrderLimits.defaultPageSize : pageSize), after: after)
     }

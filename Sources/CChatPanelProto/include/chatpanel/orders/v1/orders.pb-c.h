@@ -715,7 +715,8 @@ struct  Chatpanel__Orders__V1__SearchProductsRequest
    */
   uint32_t page_size;
   /*
-   * From the previous page, with the same query, filters and sort.
+   * From the previous page, with the same query, filters and sort (INVALID_ARGUMENT naming
+   * page_token otherwise; the page size may change).
    */
   char *page_token;
   Chatpanel__Orders__V1__SearchProductsRequest__PriceMinCase _price_min_case;
@@ -2096,6 +2097,9 @@ struct  Chatpanel__Orders__V1__ListOrdersRequest
    * 1 to 50; 0 means 10.
    */
   uint32_t page_size;
+  /*
+   * From the previous page of the same client_id (INVALID_ARGUMENT naming page_token otherwise).
+   */
   char *page_token;
 };
 #define CHATPANEL__ORDERS__V1__LIST_ORDERS_REQUEST__INIT \

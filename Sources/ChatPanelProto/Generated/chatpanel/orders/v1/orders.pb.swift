@@ -1036,7 +1036,8 @@ extension OrdersV1 {
         public var includeInactive: Bool = false
         /// 1 to 100; 0 means 20.
         public var pageSize: UInt32 = 0
-        /// From the previous page, with the same query, filters and sort.
+        /// From the previous page, with the same query, filters and sort (INVALID_ARGUMENT naming
+        /// page_token otherwise; the page size may change).
         public var pageToken: String = ""
 
         /// A message with every field at its default.
@@ -3104,7 +3105,7 @@ extension OrdersV1 {
         public var clientID: Int64 = 0
         /// 1 to 50; 0 means 10.
         public var pageSize: UInt32 = 0
-        /// The `page_token` field (3).
+        /// From the previous page of the same client_id (INVALID_ARGUMENT naming page_token otherwise).
         public var pageToken: String = ""
 
         /// A message with every field at its default.
