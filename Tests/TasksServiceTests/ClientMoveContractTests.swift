@@ -165,6 +165,11 @@ import Testing
             #expect(try await counts(service, client: 22) == (6, 5))
             panelData.taskLists = [Make.list(client: 20, pageSize: 100)]
             #expect(try await service.call(TasksV1.Tasks.getPanelData, panelData).taskLists.first?.tasks.count == 6)
+            // A new record for the first merged id is refused, naming the client that holds its records now.
+            let refused = await expectError(.failedPrecondition) {
+                _ = try await service.call(TasksV1.Tasks.createNote, Make.note(client: 20, text: "late"))
+            }
+            #expect(refused?.message.contains("merged into client 22") == true, "\(refused?.message ?? "")")
         }
     }
 

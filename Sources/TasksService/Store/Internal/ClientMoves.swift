@@ -29,8 +29,9 @@ enum ClientMoves {
     /// Throws FAILED_PRECONDITION when `clientID` was merged into another client: it takes no
     /// new records.
     static func requireNotMovedAway(_ clientID: Int64, _ db: Database) throws {
-        if let destination = try destination(of: clientID, db) {
-            throw RPCError.failedPrecondition("client \(clientID) was merged into client \(destination); use that client")
-        }
+        guard try destination(of: clientID, db) != nil else { return }
+        // The client holding its records now, through later merges: the one to use.
+        let holder = try holder(of: clientID, db)
+        throw RPCError.failedPrecondition("client \(clientID) was merged into client \(holder); use that client")
     }
 }
