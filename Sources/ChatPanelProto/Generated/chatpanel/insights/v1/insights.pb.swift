@@ -730,9 +730,10 @@ extension InsightsV1 {
     }
 
     /// The UTM tags of the visit's landing page (VISIT-6), read from its address's query as a form
-    /// encodes it: '+' is a space and %XX escapes are decoded; a tag's name in any case; the last of
-    /// a repeated tag wins. A value that does not decode to text or holds U+0000 (%00) is dropped
-    /// (the tag is empty; the others are kept).
+    /// encodes it: '+' is a space and %XX escapes are decoded (a '%' not followed by two hex digits
+    /// is kept as it is); a tag's name in any case; the last of a repeated tag wins. A value whose
+    /// escapes decode to bytes that are not UTF-8 (%FF) or to U+0000 (%00) is dropped (the tag is
+    /// empty; the others are kept).
     public struct UtmTags: ProtoMessage {
         /// The `source` field (1).
         public var source: String = ""
