@@ -259,17 +259,7 @@ extension OrdersStore {
                 input.discountMinor = item.discount?.amountMinor ?? 0
                 return input
             }
-            var products: [ProductRecord] = []
-            if let missing = try ListRequestValidation.missingProducts(
-                productIDs,
-                exists: { id in
-                    guard let product = try ProductRecord.fetch(db, id: id) else { return false }
-                    products.append(product)
-                    return true
-                })
-            {
-                throw missing
-            }
+            let products = try ProductRecord.fetch(db, ids: productIDs)
             var check = OrderCheck()
             let priceType = try Self.orderPriceType(db, settings)
             for (index, (id, product)) in zip(productIDs, products).enumerated() {

@@ -76,17 +76,7 @@ extension OrdersStore {
             let references = try CatalogReferences.loadPriceTypes(db)
             let type = try Self.priceType(priceType, references)
             let owner = try OwnerMoves.resolve(owner, db)
-            var records: [ProductRecord] = []
-            if let missing = try ListRequestValidation.missingProducts(
-                productIDs,
-                exists: { id in
-                    guard let record = try ProductRecord.fetch(db, id: id) else { return false }
-                    records.append(record)
-                    return true
-                })
-            {
-                throw missing
-            }
+            let records = try ProductRecord.fetch(db, ids: productIDs)
             let time = now()
             var response = OrdersV1.SendProductCardsResponse()
             response.sentAtMs = time

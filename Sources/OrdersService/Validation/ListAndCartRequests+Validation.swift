@@ -28,20 +28,6 @@ enum ListRequestValidation {
         return owner.validated(kinds, field: "owner", into: &violations)
     }
 
-    /// NOT_FOUND naming each product of `productIDs` that does not exist by its place
-    /// (`product_ids[2]`), or nil when `exists` holds for every one.
-    static func missingProducts(_ productIDs: [Int64], exists: (Int64) throws -> Bool) rethrows -> RPCError? {
-        var violations = FieldViolations()
-        var missing: [Int64] = []
-        for (index, id) in productIDs.enumerated() where try !exists(id) {
-            violations.add(field: "product_ids[\(index)]", "no product has id \(id)")
-            missing.append(id)
-        }
-        guard !missing.isEmpty else { return nil }
-        return RPCError(
-            code: .notFound, message: "no product has id \(missing.map(String.init).joined(separator: ", "))", violations: violations.all)
-    }
-
     /// 1 to 20 positive product ids, under `product_ids`.
     static func checkProductIDs(_ ids: [Int64], into violations: inout FieldViolations) {
         violations.check(!ids.isEmpty, field: "product_ids", "at least one product is required")

@@ -1,4 +1,5 @@
 import ChatPanelProto
+import ChatPanelRPC
 import ChatPanelStore
 import Foundation
 import GRDB
@@ -36,6 +37,28 @@ struct ProductRecord: Sendable {
     /// The product with this id, if any.
     static func fetch(_ db: Database, id: Int64) throws -> ProductRecord? {
         try db.positionalRow(sql: selectSQL + " WHERE p.id = ?", [id]).map(ProductRecord.init(row:))
+    }
+
+    /// The products with these ids, in their order; NOT_FOUND naming each missing one by its
+    /// place (`product_ids[2]`) when any is.
+    static func fetch(_ db: Database, ids: [Int64]) throws -> [ProductRecord] {
+        var records: [ProductRecord] = []
+        var violations = FieldViolations()
+        var missing: [Int64] = []
+        for (index, id) in ids.enumerated() {
+            if let record = try fetch(db, id: id) {
+                records.append(record)
+            } else {
+                violations.add(field: "product_ids[\(index)]", "no product has id \(id)")
+                missing.append(id)
+            }
+        }
+        guard missing.isEmpty else {
+            throw RPCError(
+                code: .notFound, message: "no product has id \(missing.map(String.init).joined(separator: ", "))",
+                violations: violations.all)
+        }
+        return records
     }
 
     /// The product with this article, if any.
