@@ -64,9 +64,15 @@ struct RestoreCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         let owner = try stateFolderOwner()
         // Held until the files are swapped (the kernel drops them when this process ends).
-        var locks: [ProcessLock] = []
+        var locks: [StateDirectoryLock] = []
         for entry in chosen {
-            locks.append(try ProcessLock(stateDir: stateDir, process: entry.process, owner: owner))
+            do {
+                locks.append(try StateDirectoryLock(stateDirectory: stateDir, process: entry.process, owner: owner))
+            } catch {
+                guard case .held(let pid) = error.reason else { throw ValidationError(error.description) }
+                throw ValidationError(
+                    "\(entry.process) is running (\(pid.map { "pid \($0)" } ?? "pid unknown") holds \(error.path)): stop it first")
+            }
             // A process of a version without the lock still answers on its socket here.
             if UnixSocketFile.occupant(of: "\(stateDir)/\(entry.process).sock") == .liveServer {
                 throw ValidationError("\(entry.process) is running on \(stateDir)/\(entry.process).sock: stop it first")
@@ -96,39 +102,4 @@ struct RestoreCommand: ParsableCommand {
         guard stat(stateDir, &info) == 0 else { throw ValidationError("cannot read \(stateDir) (errno \(errno))") }
         return (info.st_uid, info.st_gid)
     }
-}
-
-/// The lock a running process holds on `<state>/<process>.lock` (ChatPanelRuntime's
-/// `StateDirectoryLock`, taken before the process opens its database and held until it
-/// exits), taken here by the restore of that process.
-final class ProcessLock {
-    private let descriptor: Int32
-
-    /// Takes the lock of `process`, or throws naming the process and the holder's pid.
-    init(stateDir: String, process: String, owner: (uid: uid_t, gid: gid_t)?) throws {
-        let path = "\(stateDir)/\(process).lock"
-        var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        let writable = descriptor >= 0
-        if descriptor < 0 { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
-        guard descriptor >= 0 else { throw ValidationError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        if let owner { _ = fchown(descriptor, owner.uid, owner.gid) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let failure = errno
-            var buffer = [UInt8](repeating: 0, count: 32)
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-            close(descriptor)
-            guard failure == EWOULDBLOCK else { throw ValidationError("cannot lock \(path): \(String(cString: strerror(failure)))") }
-            let pid = count > 0 ? String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n").first.map(String.init) : nil
-            throw ValidationError("\(process) is running (\(pid.map { "pid \($0)" } ?? "pid unknown") holds \(path)): stop it first")
-        }
-        if writable {
-            // Whoever fails to start meanwhile reads who holds it.
-            let text = Array("\(getpid())\n".utf8)
-            _ = ftruncate(descriptor, 0)
-            _ = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
-        }
-        self.descriptor = descriptor
-    }
-
-    deinit { close(descriptor) }
 }

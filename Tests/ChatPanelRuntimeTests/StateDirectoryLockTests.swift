@@ -1,4 +1,4 @@
-import ChatPanelRuntime
+import ChatPanelSystem
 import ChatPanelTesting
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 public import ChatPanelProto
 public import ChatPanelRPC
 public import ChatPanelStore
+public import ChatPanelSystem
 import Foundation
 public import Logging
 public import ServiceLifecycle

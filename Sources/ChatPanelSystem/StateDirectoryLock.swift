@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+    public import Glibc
 #endif
 
 /// The exclusive advisory lock (`flock`) a process holds on `<state>/<name>.lock` for as long as
@@ -18,15 +18,17 @@ public final class StateDirectoryLock: Sendable {
     /// The lock file of process `process` in `stateDirectory`.
     public static func path(stateDirectory: String, process: String) -> String { "\(stateDirectory)/\(process).lock" }
 
-    /// Takes the lock of `process` in `stateDirectory` (creating the file), or throws when
-    /// another process holds it.
-    public init(stateDirectory: String, process: String) throws(StateDirectoryLockError) {
+    /// Takes the lock of `process` in `stateDirectory` (creating the file, given to `owner` when
+    /// one is named: root restoring for the service's user), or throws when another process
+    /// holds it.
+    public init(stateDirectory: String, process: String, owner: (uid: uid_t, gid: gid_t)? = nil) throws(StateDirectoryLockError) {
         let path = Self.path(stateDirectory: stateDirectory, process: process)
         // Read-only is enough for flock: a lock file someone else created still locks.
         var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         let writable = descriptor >= 0
         if descriptor < 0 { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { throw StateDirectoryLockError(process: process, path: path, reason: .cannotOpen(errno)) }
+        if let owner { _ = fchown(descriptor, owner.uid, owner.gid) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let failure = errno
             let holder = Self.holder(descriptor)
