@@ -40,10 +40,10 @@ extension TasksStore {
     }
 
     /// A page of notes, inside a read transaction (see ``listNotes(_:)``). `holder` is the
-    /// client holding the query's client's notes (``ClientMoves/holder(of:_:)``), when the
+    /// client holding the query's client's notes (``ChatPanelStore/ClientMoves/survivor(of:_:)``), when the
     /// caller resolved it already.
     static func notesPage(_ db: Database, _ query: NoteListQuery, holder: Int64? = nil) throws -> TasksV1.ListNotesResponse {
-        let holder = try holder ?? ClientMoves.holder(of: query.clientID, db)
+        let holder = try holder ?? ClientMoves.survivor(of: query.clientID, db)
         let records = try db.positionalRows(
             sql: NoteRecord.pageSQL,
             [holder, query.after?.createdAtMilliseconds ?? Int64.max, query.after?.noteID ?? Int64.max, query.pageSize + 1]
@@ -69,7 +69,7 @@ extension TasksStore {
             var resolved: (clientID: Int64, holder: Int64)? = nil
             func holder(of clientID: Int64) throws -> Int64 {
                 if let resolved, resolved.clientID == clientID { return resolved.holder }
-                let holder = try ClientMoves.holder(of: clientID, db)
+                let holder = try ClientMoves.survivor(of: clientID, db)
                 resolved = (clientID, holder)
                 return holder
             }

@@ -63,10 +63,10 @@ extension TasksStore {
     }
 
     /// A page of tasks, inside a read transaction (see ``listTasks(_:)``). `holder` is the
-    /// client holding the query's client's tasks (``ClientMoves/holder(of:_:)``), when the
+    /// client holding the query's client's tasks (``ChatPanelStore/ClientMoves/survivor(of:_:)``), when the
     /// caller resolved it already.
     static func tasksPage(_ db: Database, _ query: TaskListQuery, now: Int64, holder: Int64? = nil) throws -> TasksV1.ListTasksResponse {
-        let holder = try holder ?? ClientMoves.holder(of: query.clientID, db)
+        let holder = try holder ?? ClientMoves.survivor(of: query.clientID, db)
         let mine = query.view == .mine
         let limit = query.pageSize + 1
         func fetch(_ sql: String, limit: Int) throws -> [TaskRecord] {
