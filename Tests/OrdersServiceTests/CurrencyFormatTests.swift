@@ -1,4 +1,5 @@
-import OrdersService
+import ChatPanelProto
+@testable import OrdersService
 import Testing
 
 /// How amounts read: thousands grouped with no-break spaces, a decimal comma, each currency's
@@ -22,5 +23,58 @@ import Testing
     ])
     func amountsReadAsPeopleWriteThem(amount: Int64, currency: String, text: String) {
         #expect(Currency.format(amount, currency) == text)
+    }
+}
+
+/// The panel's product lists and carts write their amounts field by field: the bytes must be
+/// those protobuf-c packs for the same `Money`, and a currency holding U+0000 is refused as
+/// the encoder refuses it.
+@Suite struct MoneyWritingTests {
+    @Test(arguments: [
+        (Int64(0), "RUB"), (Int64(1_299_000), "RUB"), (Int64(-1_500_050), "EUR"), (Int64(1_500), "JPY"), (Int64(42), "XYZ"),
+        (Int64.min, "RUB"), (Int64.max, "KWD"), (Int64(7), ""), (Int64(300), "Д"),
+    ])
+    func writtenMoneyIsWhatTheEncoderPacks(amount: Int64, currency: String) throws {
+        // A `ListedProduct` with only its price (field 7) set, both ways, after bytes already written.
+        var written: [UInt8] = [0x10, 0x01]
+        try Currency.appendMoney(7, amount, currency, field: "price", to: &written)
+        var listed = OrdersV1.ListedProduct()
+        listed.productID = 1
+        listed.price = Currency.money(amount, currency)
+        #expect(written == (try listed.serializedBytes()))
+        #expect(try OrdersV1.ListedProduct(serializedBytes: written) == listed)
+    }
+
+    @Test func aCurrencyHoldingNULIsRefusedByName() {
+        var written: [UInt8] = []
+        #expect(throws: ProtoCodingError.embeddedNUL(field: "items[2].price.currency")) {
+            try Currency.appendMoney(5, 100, "RU\u{0}B", field: "items[2].price", to: &written)
+        }
+        #expect(written.isEmpty)
+    }
+}
+
+/// A panel's orders carry their status written field by field: the bytes must be those
+/// protobuf-c packs for the same `OrderStatus`.
+@Suite struct StatusWritingTests {
+    @Test(arguments: [
+        ("new", "Новый", OrdersV1.OrderStatusGroup.new, [String]()),
+        ("assembling", "Комплектуется", .assembling, ["contact.phone", "", "delivery.address"]),
+        ("", "", .unspecified, ["x"]),
+        ("legacy", "legacy", .init(rawValue: 99), []),
+    ])
+    func writtenStatusIsWhatTheEncoderPacks(code: String, name: String, group: OrdersV1.OrderStatusGroup, required: [String]) throws {
+        var status = OrdersV1.OrderStatus()
+        status.code = code
+        status.name = name
+        status.group = group
+        status.requiredFields = required
+        #expect(try OrderRecords.encoded(status) == status.serializedBytes())
+    }
+
+    @Test func aRequiredFieldHoldingNULIsRefusedByName() {
+        var status = OrdersV1.OrderStatus()
+        status.requiredFields = ["a\u{0}b"]
+        #expect(throws: ProtoCodingError.embeddedNUL(field: "status.required_fields")) { try OrderRecords.encoded(status) }
     }
 }

@@ -260,18 +260,25 @@ struct ShownProduct {
             }
         }
         let codeBytes = UnsafeRawBufferPointer(rebasing: stored[code])
-        let currency = references.priceTypes[String(decoding: codeBytes, as: UTF8.self)]?.currency ?? ""
-        var size = 0
-        if !code.isEmpty { size += 1 + ProtoWire.varintSize(UInt64(code.count)) + code.count }
-        if amount != 0 { size += 1 + ProtoWire.varintSize(amount) }
-        if !currency.isEmpty { size += 1 + ProtoWire.varintSize(UInt64(currency.utf8.count)) + currency.utf8.count }
-        ProtoWire.appendKey(14, wireType: 2, to: &encoded)
-        ProtoWire.appendVarint(UInt64(size), to: &encoded)
-        if !code.isEmpty { ProtoWire.append(1, lengthDelimited: codeBytes, to: &encoded) }
-        if amount != 0 { ProtoWire.append(2, varint: amount, to: &encoded) }
-        if !currency.isEmpty { ProtoWire.append(3, lengthDelimited: currency.utf8, to: &encoded) }
-        guard let type, codeBytes.elementsEqual(type.code.utf8) else { return .some(nil) }
-        return .some(Int64(bitPattern: amount))
+        var currency = references.priceTypes[String(decoding: codeBytes, as: UTF8.self)]?.currency ?? ""
+        // Bytes appended and compared as buffers: through `String.UTF8View` both went through
+        // generic code, about 650 instructions a price.
+        currency.withUTF8 { currency in
+            var size = 0
+            if !code.isEmpty { size += 1 + ProtoWire.varintSize(UInt64(code.count)) + code.count }
+            if amount != 0 { size += 1 + ProtoWire.varintSize(amount) }
+            if !currency.isEmpty { size += 1 + ProtoWire.varintSize(UInt64(currency.count)) + currency.count }
+            ProtoWire.appendKey(14, wireType: 2, to: &encoded)
+            ProtoWire.appendVarint(UInt64(size), to: &encoded)
+            if !code.isEmpty { ProtoWire.append(1, lengthDelimited: codeBytes, to: &encoded) }
+            if amount != 0 { ProtoWire.append(2, varint: amount, to: &encoded) }
+            if !currency.isEmpty { ProtoWire.append(3, lengthDelimited: currency, to: &encoded) }
+        }
+        guard var typeCode = type?.code else { return .some(nil) }
+        let inType = typeCode.withUTF8 { typeCode in
+            typeCode.count == codeBytes.count && (typeCode.isEmpty || memcmp(typeCode.baseAddress!, codeBytes.baseAddress!, typeCode.count) == 0)
+        }
+        return inType ? .some(Int64(bitPattern: amount)) : .some(nil)
     }
 }
 
