@@ -238,10 +238,12 @@ struct SwiftEmitter {
 
         var readLines: [String] = []
         var writeLines: [String] = []
+        var wireFields: [(field: FieldDescriptor, property: String, presence: WireEncoderEmitter.Presence)] = []
         for (j, f) in m.fields.enumerated() {
             let p = plan(f, container: fullName)
             if f.oneofIndex != nil, !isOptional(f) { continue }
             let optional = isOptional(f)
+            wireFields.append((f, "self.\(p.swiftName)", !f.isRepeated && (optional || f.type == 11) ? .optional : .implicit))
             doc(path + [2, Int32(j)], fallback: "The `\(f.name)` field (\(f.number)).")
             if f.isRepeated {
                 line("public var \(p.swiftName): [\(p.swiftType)] = []")
@@ -292,6 +294,9 @@ struct SwiftEmitter {
             line("}")
             line("/// Which member of `\(oneofName)` is set, with its value.")
             line("public var \(propName): \(typeName)? = nil")
+            for f in members {
+                wireFields.append((f, "", .oneof(property: "self.\(propName)", caseName: Naming.escaped(Naming.lowerCamel(f.name)))))
+            }
             var read = "switch r.oneofCase(\(members[0].number)) {"
             for f in members {
                 let p = plan(f, container: fullName)
@@ -330,6 +335,28 @@ struct SwiftEmitter {
         indent += 1
         if writeLines.isEmpty { line("_ = w") }
         for l in writeLines { line(l) }
+        indent -= 1
+        line("}")
+        let wire = WireEncoderEmitter.lines(wireFields)
+        line("")
+        line("/// The size of its wire encoding.")
+        if wire.size.isEmpty {
+            line("public var wireSize: Int { 0 }")
+        } else {
+            line("public var wireSize: Int {")
+            indent += 1
+            line("var size = 0")
+            for l in wire.size { line(l) }
+            line("return size")
+            indent -= 1
+            line("}")
+        }
+        line("")
+        line("/// Writes its fields in wire format, in number order: the bytes protobuf-c packs.")
+        line("public func writeWire(to out: inout ProtoWire.Writer) throws {")
+        indent += 1
+        if wire.write.isEmpty { line("_ = out") }
+        for l in wire.write { line(l) }
         indent -= 1
         line("}")
 

@@ -29,7 +29,7 @@ public struct ProtoCodingError: Error, Hashable, Sendable, CustomStringConvertib
     public static func tooDeep(field: String, limit: Int) -> Self { Self(.tooDeep(limit: limit), field: field) }
 
     /// The same error with its field path prefixed by `parent`, the field holding the message.
-    func nested(under parent: String) -> Self {
+    @usableFromInline func nested(under parent: String) -> Self {
         Self(kind, field: field.isEmpty ? parent : "\(parent).\(field)")
     }
 

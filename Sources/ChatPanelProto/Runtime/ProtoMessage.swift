@@ -20,6 +20,11 @@ public protocol ProtoMessage: Sendable, Hashable {
     init(reading reader: ProtoReader) throws
     /// Writes the fields into a protobuf-c message being built.
     func write(to writer: ProtoWriter) throws
+    /// The size of its wire encoding (what ``writeWire(to:)`` writes).
+    var wireSize: Int { get }
+    /// Writes its fields in wire format, in number order, with proto3's rules: the bytes
+    /// protobuf-c packs for it. A string holding U+0000 is refused, naming its field.
+    func writeWire(to out: inout ProtoWire.Writer) throws
 }
 
 /// A generated enum: known cases plus `unrecognized(Int32)` for values from newer peers.

@@ -273,6 +273,58 @@ public enum ProtoWire {
             count += bytes.count
         }
 
+        /// The size of field `number`'s key.
+        @inlinable public static func keySize(_ number: UInt32) -> Int { varintSize(UInt64(number) << 3) }
+
+        /// The key of field `number` with `wireType`; its value follows.
+        @inlinable public mutating func putKey(_ number: UInt32, wireType: UInt8) {
+            putVarint(UInt64(number) << 3 | UInt64(wireType))
+        }
+
+        /// Four bytes, little-endian: a `fixed32`, `sfixed32` or `float`'s bits.
+        @inlinable public mutating func putFixed32(_ value: UInt32) {
+            reserve(4)
+            guard let base else { return }
+            base.storeBytes(of: value.littleEndian, toByteOffset: count, as: UInt32.self)
+            count += 4
+        }
+
+        /// Eight bytes, little-endian: a `fixed64`, `sfixed64` or `double`'s bits.
+        @inlinable public mutating func putFixed64(_ value: UInt64) {
+            reserve(8)
+            guard let base else { return }
+            base.storeBytes(of: value.littleEndian, toByteOffset: count, as: UInt64.self)
+            count += 8
+        }
+
+        /// String field `number`, written even when empty (a field with presence, a list's
+        /// element); one holding U+0000 is refused as ``put(_:string:field:)`` refuses it.
+        @inlinable public mutating func putAlways(_ number: UInt32, string: String, field: @autoclosure () -> String) throws {
+            var text = string
+            try text.withUTF8 { utf8 in
+                try refuseNUL(utf8, field: field())
+                putHeader(number, length: utf8.count)
+                putRaw(UnsafeRawBufferPointer(utf8))
+            }
+        }
+
+        /// Bytes field `number`, written even when empty.
+        @inlinable public mutating func putAlways(_ number: UInt32, bytes: [UInt8]) {
+            putHeader(number, length: bytes.count)
+            bytes.withUnsafeBytes { putRaw($0) }
+        }
+
+        /// Message field `number`, written even when empty; an error in it names its field
+        /// under `field` (`inner.label`), as protobuf-c encoding names it.
+        @inlinable public mutating func putAlways<M: ProtoMessage>(_ number: UInt32, message: M, field: @autoclosure () -> String) throws {
+            putHeader(number, length: message.wireSize)
+            do {
+                try message.writeWire(to: &self)
+            } catch let error as ProtoCodingError {
+                throw error.nested(under: field())
+            }
+        }
+
         /// Length-delimited field `number`, unless `contents` is empty.
         @inlinable public mutating func put(_ number: UInt32, _ contents: UnsafeRawBufferPointer) {
             guard let source = contents.baseAddress, !contents.isEmpty else { return }

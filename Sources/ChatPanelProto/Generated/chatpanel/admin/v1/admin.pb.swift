@@ -24,6 +24,14 @@ extension AdminV1 {
         public func write(to w: ProtoWriter) throws {
             _ = w
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
+        }
     }
 
     /// What a backup holds, sent with its last chunk and written to the backup's manifest.
@@ -62,6 +70,26 @@ extension AdminV1 {
             try w.setString(4, sha256)
             w.setScalar(5, takenAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.process; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            for v in self.migrations { size += ProtoWire.Writer.size(2, present: v.utf8.count) }
+            do { let v = self.sizeBytes; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(v) } }
+            do { let v = self.sha256; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.takenAtMs; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.process; try out.put(1, string: v, field: "process") }
+            for v in self.migrations { try out.putAlways(2, string: v, field: "migrations") }
+            do { let v = self.sizeBytes; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(v) } }
+            do { let v = self.sha256; try out.put(4, string: v, field: "sha256") }
+            do { let v = self.takenAtMs; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// One piece of the copy, in order; the last one carries the info.
@@ -87,6 +115,20 @@ extension AdminV1 {
         public func write(to w: ProtoWriter) throws {
             w.setBytes(1, data)
             if let value = info { try w.setMessage(2, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.data; size += ProtoWire.Writer.size(1, lengthDelimited: v.count) }
+            if let v = self.info { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.data; if !v.isEmpty { out.putAlways(1, bytes: v) } }
+            if let v = self.info { try out.putAlways(2, message: v, field: "info") }
         }
     }
 

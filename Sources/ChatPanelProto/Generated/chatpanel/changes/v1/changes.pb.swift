@@ -48,6 +48,28 @@ extension ChangesV1 {
             try w.setString(5, visitorID)
             w.setScalar(6, atMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.position; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.widget; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.visitorID; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.atMs; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.position; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.widget; try out.put(2, string: v, field: "widget") }
+            do { let v = self.clientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.dialogID; try out.put(4, string: v, field: "dialog_id") }
+            do { let v = self.visitorID; try out.put(5, string: v, field: "visitor_id") }
+            do { let v = self.atMs; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The `WatchRequest` message.
@@ -75,6 +97,20 @@ extension ChangesV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, afterPosition)
             w.setBool(2, fromHead)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.afterPosition; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.fromHead; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.afterPosition; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.fromHead; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
         }
     }
 
@@ -108,6 +144,22 @@ extension ChangesV1 {
             try w.setMessages(1, changes)
             w.setScalar(2, headPosition)
             w.setBool(3, gap)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.changes { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.headPosition; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.gap; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.changes { try out.putAlways(1, message: v, field: "changes") }
+            do { let v = self.headPosition; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.gap; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
         }
     }
 

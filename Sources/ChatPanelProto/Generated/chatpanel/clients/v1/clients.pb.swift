@@ -414,6 +414,20 @@ extension ClientsV1 {
             try w.setString(1, number)
             try w.setString(2, normalized)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.number; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.normalized; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.number; try out.put(1, string: v, field: "number") }
+            do { let v = self.normalized; try out.put(2, string: v, field: "normalized") }
+        }
     }
 
     /// A client's address (CLIENT-7): one free text, or split into parts. Postal code, city,
@@ -490,6 +504,44 @@ extension ClientsV1 {
             try w.setString(13, floor)
             try w.setString(14, block)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.split; if v { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.text; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.postalCode; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.city; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.country; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.region; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.metro; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            do { let v = self.street; size += ProtoWire.Writer.size(8, lengthDelimited: v.utf8.count) }
+            do { let v = self.house; size += ProtoWire.Writer.size(9, lengthDelimited: v.utf8.count) }
+            do { let v = self.flat; size += ProtoWire.Writer.size(10, lengthDelimited: v.utf8.count) }
+            do { let v = self.building; size += ProtoWire.Writer.size(11, lengthDelimited: v.utf8.count) }
+            do { let v = self.entrance; size += ProtoWire.Writer.size(12, lengthDelimited: v.utf8.count) }
+            do { let v = self.floor; size += ProtoWire.Writer.size(13, lengthDelimited: v.utf8.count) }
+            do { let v = self.block; size += ProtoWire.Writer.size(14, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.split; if v { out.putKey(1, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.text; try out.put(2, string: v, field: "text") }
+            do { let v = self.postalCode; try out.put(3, string: v, field: "postal_code") }
+            do { let v = self.city; try out.put(4, string: v, field: "city") }
+            do { let v = self.country; try out.put(5, string: v, field: "country") }
+            do { let v = self.region; try out.put(6, string: v, field: "region") }
+            do { let v = self.metro; try out.put(7, string: v, field: "metro") }
+            do { let v = self.street; try out.put(8, string: v, field: "street") }
+            do { let v = self.house; try out.put(9, string: v, field: "house") }
+            do { let v = self.flat; try out.put(10, string: v, field: "flat") }
+            do { let v = self.building; try out.put(11, string: v, field: "building") }
+            do { let v = self.entrance; try out.put(12, string: v, field: "entrance") }
+            do { let v = self.floor; try out.put(13, string: v, field: "floor") }
+            do { let v = self.block; try out.put(14, string: v, field: "block") }
+        }
     }
 
     /// A tag (TAG-1): a label on clients.
@@ -528,6 +580,26 @@ extension ClientsV1 {
             w.setScalar(4, clientCount)
             w.setBool(5, deleting)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.tagID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.color; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientCount; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.deleting; if v { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.tagID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.color; try out.put(3, string: v, field: "color") }
+            do { let v = self.clientCount; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.deleting; if v { out.putKey(5, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// A tag on one client.
@@ -557,6 +629,22 @@ extension ClientsV1 {
             if let value = tag { try w.setMessage(1, value) }
             w.setBool(2, pinned)
             w.setScalar(3, attachedAtMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.tag { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.pinned; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.attachedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.tag { try out.putAlways(1, message: v, field: "tag") }
+            do { let v = self.pinned; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.attachedAtMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -626,6 +714,40 @@ extension ClientsV1 {
             w.setScalar(11, updatedAtMs)
             w.setScalar(12, tagCount)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.firstName; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.lastName; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.patronymic; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.displayName; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            for v in self.phones { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            do { let v = self.email; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            if let v = self.address { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            for v in self.tags { size += ProtoWire.Writer.size(9, present: v.wireSize) }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.tagCount; if v != 0 { size += ProtoWire.Writer.keySize(12) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.firstName; try out.put(2, string: v, field: "first_name") }
+            do { let v = self.lastName; try out.put(3, string: v, field: "last_name") }
+            do { let v = self.patronymic; try out.put(4, string: v, field: "patronymic") }
+            do { let v = self.displayName; try out.put(5, string: v, field: "display_name") }
+            for v in self.phones { try out.putAlways(6, message: v, field: "phones") }
+            do { let v = self.email; try out.put(7, string: v, field: "email") }
+            if let v = self.address { try out.putAlways(8, message: v, field: "address") }
+            for v in self.tags { try out.putAlways(9, message: v, field: "tags") }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(10, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { out.putKey(11, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.tagCount; if v != 0 { out.putKey(12, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+        }
     }
 
     /// A short view of a client for lists and duplicate hints.
@@ -663,6 +785,26 @@ extension ClientsV1 {
             try w.setString(3, firstPhone)
             try w.setString(4, email)
             if let value = pinnedTag { try w.setMessage(5, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.displayName; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.firstPhone; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.email; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            if let v = self.pinnedTag { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.displayName; try out.put(2, string: v, field: "display_name") }
+            do { let v = self.firstPhone; try out.put(3, string: v, field: "first_phone") }
+            do { let v = self.email; try out.put(4, string: v, field: "email") }
+            if let v = self.pinnedTag { try out.putAlways(5, message: v, field: "pinned_tag") }
         }
     }
 
@@ -718,6 +860,34 @@ extension ClientsV1 {
             w.setScalar(8, createdAtMs)
             w.setScalar(9, updatedAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.channel; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.externalLogin; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.displayName; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.phone; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.email; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            if let v = self.clientID { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.channel; try out.put(2, string: v, field: "channel") }
+            do { let v = self.externalLogin; try out.put(3, string: v, field: "external_login") }
+            do { let v = self.displayName; try out.put(4, string: v, field: "display_name") }
+            do { let v = self.phone; try out.put(5, string: v, field: "phone") }
+            do { let v = self.email; try out.put(6, string: v, field: "email") }
+            if let v = self.clientID { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// One reason two records look like the same person.
@@ -743,6 +913,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             w.setEnum(1, kind)
             try w.setString(2, value)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.value; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.value; try out.put(2, string: v, field: "value") }
         }
     }
 
@@ -770,6 +954,20 @@ extension ClientsV1 {
             if let value = client { try w.setMessage(1, value) }
             try w.setMessages(2, reasons)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.client { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            for v in self.reasons { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.client { try out.putAlways(1, message: v, field: "client") }
+            for v in self.reasons { try out.putAlways(2, message: v, field: "reasons") }
+        }
     }
 
     /// One choice of a dictionary field.
@@ -795,6 +993,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, code)
             try w.setString(2, name)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
         }
     }
 
@@ -838,6 +1050,28 @@ extension ClientsV1 {
             w.setBool(5, editable)
             try w.setMessages(6, options)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.type; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.system; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.editable; if v { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            for v in self.options { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.type; if v.rawValue != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.system; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.editable; if v { out.putKey(5, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            for v in self.options { try out.putAlways(6, message: v, field: "options") }
+        }
     }
 
     /// A field with its value for one client and its place in the calling manager's layout.
@@ -871,6 +1105,24 @@ extension ClientsV1 {
             try w.setString(2, value)
             try w.setString(3, displayValue)
             w.setBool(4, pinned)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.definition { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.value; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.displayValue; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.pinned; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.definition { try out.putAlways(1, message: v, field: "definition") }
+            do { let v = self.value; try out.put(2, string: v, field: "value") }
+            do { let v = self.displayValue; try out.put(3, string: v, field: "display_value") }
+            do { let v = self.pinned; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
         }
     }
 
@@ -925,6 +1177,32 @@ extension ClientsV1 {
             if let value = shownPhone { try w.setMessage(7, value) }
             w.setScalar(8, otherPhoneCount)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.dialog { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.client { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.resolvedFromClientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.duplicates { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            for v in self.fields { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.canSaveClient; if v { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            if let v = self.shownPhone { size += ProtoWire.Writer.size(7, present: v.wireSize) }
+            do { let v = self.otherPhoneCount; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.dialog { try out.putAlways(1, message: v, field: "dialog") }
+            if let v = self.client { try out.putAlways(2, message: v, field: "client") }
+            do { let v = self.resolvedFromClientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.duplicates { try out.putAlways(4, message: v, field: "duplicates") }
+            for v in self.fields { try out.putAlways(5, message: v, field: "fields") }
+            do { let v = self.canSaveClient; if v { out.putKey(6, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            if let v = self.shownPhone { try out.putAlways(7, message: v, field: "shown_phone") }
+            do { let v = self.otherPhoneCount; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+        }
     }
 
     /// The keys of a ClientCard: its fields with the same numbers, so that a ClientCard's bytes
@@ -952,6 +1230,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = dialog { try w.setMessage(1, value) }
             if let value = client { try w.setMessage(2, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.dialog { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.client { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.dialog { try out.putAlways(1, message: v, field: "dialog") }
+            if let v = self.client { try out.putAlways(2, message: v, field: "client") }
         }
     }
 
@@ -983,6 +1275,22 @@ extension ClientsV1 {
             try w.setString(2, channel)
             try w.setString(3, externalLogin)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.channel; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.externalLogin; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.channel; try out.put(2, string: v, field: "channel") }
+            do { let v = self.externalLogin; try out.put(3, string: v, field: "external_login") }
+        }
     }
 
     /// The key of a Client (same field number).
@@ -1004,6 +1312,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, clientID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -1047,6 +1367,28 @@ extension ClientsV1 {
             try w.setString(5, phone)
             try w.setString(6, email)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.channel; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.externalLogin; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.displayName; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.phone; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.email; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.channel; try out.put(2, string: v, field: "channel") }
+            do { let v = self.externalLogin; try out.put(3, string: v, field: "external_login") }
+            do { let v = self.displayName; try out.put(4, string: v, field: "display_name") }
+            do { let v = self.phone; try out.put(5, string: v, field: "phone") }
+            do { let v = self.email; try out.put(6, string: v, field: "email") }
+        }
     }
 
     /// The recorded dialog.
@@ -1072,6 +1414,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = dialog { try w.setMessage(1, value) }
             if let value = autoSavedClientID { w.setScalar(2, value); w.setOneofCase(2) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.dialog { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.autoSavedClientID { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.dialog { try out.putAlways(1, message: v, field: "dialog") }
+            if let v = self.autoSavedClientID { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
         }
     }
 
@@ -1101,6 +1457,20 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             switch target { case .dialogID(let value): try w.setString(1, value); w.setOneofCase(1) case .clientID(let value): w.setScalar(2, value); w.setOneofCase(2) case nil: break }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if case .dialogID(let v)? = self.target { size += ProtoWire.Writer.size(1, present: v.utf8.count) }
+            if case .clientID(let v)? = self.target { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if case .dialogID(let v)? = self.target { try out.putAlways(1, string: v, field: "dialog_id") }
+            if case .clientID(let v)? = self.target { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
         }
     }
 
@@ -1136,6 +1506,24 @@ extension ClientsV1 {
             if let value = lastName { try w.setString(3, value); w.setOneofCase(3) }
             if let value = patronymic { try w.setString(4, value); w.setOneofCase(4) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            if let v = self.firstName { size += ProtoWire.Writer.size(2, present: v.utf8.count) }
+            if let v = self.lastName { size += ProtoWire.Writer.size(3, present: v.utf8.count) }
+            if let v = self.patronymic { size += ProtoWire.Writer.size(4, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            if let v = self.firstName { try out.putAlways(2, string: v, field: "first_name") }
+            if let v = self.lastName { try out.putAlways(3, string: v, field: "last_name") }
+            if let v = self.patronymic { try out.putAlways(4, string: v, field: "patronymic") }
+        }
     }
 
     /// Links a dialog to an existing client instead (CLIENT-3); a linked dialog is moved.
@@ -1162,6 +1550,20 @@ extension ClientsV1 {
             try w.setString(1, dialogID)
             w.setScalar(2, clientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.clientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// A new list of phones, replacing the old one.
@@ -1186,6 +1588,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setStrings(1, numbers)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.numbers { size += ProtoWire.Writer.size(1, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.numbers { try out.putAlways(1, string: v, field: "numbers") }
         }
     }
 
@@ -1268,6 +1682,44 @@ extension ClientsV1 {
             if let value = floor { try w.setString(13, value); w.setOneofCase(13) }
             if let value = block { try w.setString(14, value); w.setOneofCase(14) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.split { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize((v ? 1 : 0)) }
+            if let v = self.text { size += ProtoWire.Writer.size(2, present: v.utf8.count) }
+            if let v = self.postalCode { size += ProtoWire.Writer.size(3, present: v.utf8.count) }
+            if let v = self.city { size += ProtoWire.Writer.size(4, present: v.utf8.count) }
+            if let v = self.country { size += ProtoWire.Writer.size(5, present: v.utf8.count) }
+            if let v = self.region { size += ProtoWire.Writer.size(6, present: v.utf8.count) }
+            if let v = self.metro { size += ProtoWire.Writer.size(7, present: v.utf8.count) }
+            if let v = self.street { size += ProtoWire.Writer.size(8, present: v.utf8.count) }
+            if let v = self.house { size += ProtoWire.Writer.size(9, present: v.utf8.count) }
+            if let v = self.flat { size += ProtoWire.Writer.size(10, present: v.utf8.count) }
+            if let v = self.building { size += ProtoWire.Writer.size(11, present: v.utf8.count) }
+            if let v = self.entrance { size += ProtoWire.Writer.size(12, present: v.utf8.count) }
+            if let v = self.floor { size += ProtoWire.Writer.size(13, present: v.utf8.count) }
+            if let v = self.block { size += ProtoWire.Writer.size(14, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.split { out.putKey(1, wireType: 0); out.putVarint((v ? 1 : 0)) }
+            if let v = self.text { try out.putAlways(2, string: v, field: "text") }
+            if let v = self.postalCode { try out.putAlways(3, string: v, field: "postal_code") }
+            if let v = self.city { try out.putAlways(4, string: v, field: "city") }
+            if let v = self.country { try out.putAlways(5, string: v, field: "country") }
+            if let v = self.region { try out.putAlways(6, string: v, field: "region") }
+            if let v = self.metro { try out.putAlways(7, string: v, field: "metro") }
+            if let v = self.street { try out.putAlways(8, string: v, field: "street") }
+            if let v = self.house { try out.putAlways(9, string: v, field: "house") }
+            if let v = self.flat { try out.putAlways(10, string: v, field: "flat") }
+            if let v = self.building { try out.putAlways(11, string: v, field: "building") }
+            if let v = self.entrance { try out.putAlways(12, string: v, field: "entrance") }
+            if let v = self.floor { try out.putAlways(13, string: v, field: "floor") }
+            if let v = self.block { try out.putAlways(14, string: v, field: "block") }
+        }
     }
 
     /// Edits a client's fields (CLIENT-2); absent fields stay as they are. Needs RIGHT_EDIT_CLIENTS.
@@ -1318,6 +1770,32 @@ extension ClientsV1 {
             if let value = address { try w.setMessage(7, value) }
             try w.setString(8, dialogID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.firstName { size += ProtoWire.Writer.size(2, present: v.utf8.count) }
+            if let v = self.lastName { size += ProtoWire.Writer.size(3, present: v.utf8.count) }
+            if let v = self.patronymic { size += ProtoWire.Writer.size(4, present: v.utf8.count) }
+            if let v = self.email { size += ProtoWire.Writer.size(5, present: v.utf8.count) }
+            if let v = self.phones { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            if let v = self.address { size += ProtoWire.Writer.size(7, present: v.wireSize) }
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(8, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.firstName { try out.putAlways(2, string: v, field: "first_name") }
+            if let v = self.lastName { try out.putAlways(3, string: v, field: "last_name") }
+            if let v = self.patronymic { try out.putAlways(4, string: v, field: "patronymic") }
+            if let v = self.email { try out.putAlways(5, string: v, field: "email") }
+            if let v = self.phones { try out.putAlways(6, message: v, field: "phones") }
+            if let v = self.address { try out.putAlways(7, message: v, field: "address") }
+            do { let v = self.dialogID; try out.put(8, string: v, field: "dialog_id") }
+        }
     }
 
     /// Applies a fragment of a customer's message to a client field (CLIENT-8), validated like a
@@ -1353,6 +1831,24 @@ extension ClientsV1 {
             try w.setString(3, fragment)
             try w.setString(4, dialogID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.target; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.fragment; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.target; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.fragment; try out.put(3, string: v, field: "fragment") }
+            do { let v = self.dialogID; try out.put(4, string: v, field: "dialog_id") }
+        }
     }
 
     /// The outcome of applying a fragment.
@@ -1378,6 +1874,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = card { try w.setMessage(1, value) }
             try w.setString(2, productQuery)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.card { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.productQuery; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.card { try out.putAlways(1, message: v, field: "card") }
+            do { let v = self.productQuery; try out.put(2, string: v, field: "product_query") }
         }
     }
 
@@ -1408,6 +1918,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             switch target { case .dialogID(let value): try w.setString(1, value); w.setOneofCase(1) case .clientID(let value): w.setScalar(2, value); w.setOneofCase(2) case nil: break }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if case .dialogID(let v)? = self.target { size += ProtoWire.Writer.size(1, present: v.utf8.count) }
+            if case .clientID(let v)? = self.target { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if case .dialogID(let v)? = self.target { try out.putAlways(1, string: v, field: "dialog_id") }
+            if case .clientID(let v)? = self.target { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+        }
     }
 
     /// Duplicates found.
@@ -1429,6 +1953,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, duplicates)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.duplicates { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.duplicates { try out.putAlways(1, message: v, field: "duplicates") }
         }
     }
 
@@ -1457,6 +1993,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, survivorClientID)
             w.setScalar(2, mergedClientID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.survivorClientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.survivorClientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -1488,6 +2038,22 @@ extension ClientsV1 {
             w.setEnum(1, reason)
             w.setScalar(2, clientID)
             w.setScalar(3, mergedIntoClientID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.reason; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedIntoClientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.reason; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.clientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedIntoClientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -1563,6 +2129,42 @@ extension ClientsV1 {
             w.setScalar(12, movedDialogCount)
             try w.setMessages(13, droppedPhones)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.mergeID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.survivorClientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.movedPhones; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.movedTags; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.movedFieldValues; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            for v in self.movedDialogIDs { size += ProtoWire.Writer.size(9, present: v.utf8.count) }
+            for v in self.filledFields { size += ProtoWire.Writer.size(10, present: v.utf8.count) }
+            if let v = self.mergedClient { size += ProtoWire.Writer.size(11, present: v.wireSize) }
+            do { let v = self.movedDialogCount; if v != 0 { size += ProtoWire.Writer.keySize(12) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            for v in self.droppedPhones { size += ProtoWire.Writer.size(13, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.mergeID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.survivorClientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.managerID; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedAtMs; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.movedPhones; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.movedTags; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.movedFieldValues; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            for v in self.movedDialogIDs { try out.putAlways(9, string: v, field: "moved_dialog_ids") }
+            for v in self.filledFields { try out.putAlways(10, string: v, field: "filled_fields") }
+            if let v = self.mergedClient { try out.putAlways(11, message: v, field: "merged_client") }
+            do { let v = self.movedDialogCount; if v != 0 { out.putKey(12, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            for v in self.droppedPhones { try out.putAlways(13, message: v, field: "dropped_phones") }
+        }
     }
 
     /// The merges a client took part in, newest first, a page at a time.
@@ -1594,6 +2196,22 @@ extension ClientsV1 {
             w.setScalar(2, pageSize)
             try w.setString(3, pageToken)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; try out.put(3, string: v, field: "page_token") }
+        }
     }
 
     /// A page of merge records, newest first.
@@ -1619,6 +2237,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, merges)
             try w.setString(2, nextPageToken)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.merges { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.merges { try out.putAlways(1, message: v, field: "merges") }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
         }
     }
 
@@ -1651,6 +2283,22 @@ extension ClientsV1 {
             w.setScalar(2, pageSize)
             try w.setString(3, pageToken)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; try out.put(3, string: v, field: "page_token") }
+        }
     }
 
     /// A page of a client's dialogs.
@@ -1680,6 +2328,22 @@ extension ClientsV1 {
             w.setScalar(1, clientID)
             try w.setMessages(2, dialogs)
             try w.setString(3, nextPageToken)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.dialogs { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.dialogs { try out.putAlways(2, message: v, field: "dialogs") }
+            do { let v = self.nextPageToken; try out.put(3, string: v, field: "next_page_token") }
         }
     }
 
@@ -1711,6 +2375,22 @@ extension ClientsV1 {
             w.setScalar(1, clientID)
             w.setScalar(2, pageSize)
             try w.setString(3, pageToken)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; try out.put(3, string: v, field: "page_token") }
         }
     }
 
@@ -1745,6 +2425,24 @@ extension ClientsV1 {
             try w.setMessages(2, tags)
             try w.setString(3, nextPageToken)
             w.setScalar(4, tagCount)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.tags { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.tagCount; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.tags { try out.putAlways(2, message: v, field: "tags") }
+            do { let v = self.nextPageToken; try out.put(3, string: v, field: "next_page_token") }
+            do { let v = self.tagCount; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
         }
     }
 
@@ -1784,6 +2482,26 @@ extension ClientsV1 {
             w.setScalar(4, pageSize)
             try w.setString(5, pageToken)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if !self.tagIDs.isEmpty { var payload = 0; for v in self.tagIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            do { let v = self.match; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.query; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if !self.tagIDs.isEmpty { var payload = 0; for v in self.tagIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; out.putHeader(1, length: payload); for v in self.tagIDs { out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.match; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.query; try out.put(3, string: v, field: "query") }
+            do { let v = self.pageSize; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; try out.put(5, string: v, field: "page_token") }
+        }
     }
 
     /// A page of clients.
@@ -1809,6 +2527,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, clients)
             try w.setString(2, nextPageToken)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.clients { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.clients { try out.putAlways(1, message: v, field: "clients") }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
         }
     }
 
@@ -1844,6 +2576,24 @@ extension ClientsV1 {
             w.setScalar(3, pageSize)
             try w.setString(4, pageToken)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if !self.tagIDs.isEmpty { var payload = 0; for v in self.tagIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            do { let v = self.match; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if !self.tagIDs.isEmpty { var payload = 0; for v in self.tagIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; out.putHeader(1, length: payload); for v in self.tagIDs { out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.match; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.pageToken; try out.put(4, string: v, field: "page_token") }
+        }
     }
 
     /// One dialog of a list with its client.
@@ -1870,6 +2620,20 @@ extension ClientsV1 {
             if let value = dialog { try w.setMessage(1, value) }
             if let value = client { try w.setMessage(2, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.dialog { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.client { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.dialog { try out.putAlways(1, message: v, field: "dialog") }
+            if let v = self.client { try out.putAlways(2, message: v, field: "client") }
+        }
     }
 
     /// A page of dialogs.
@@ -1895,6 +2659,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, dialogs)
             try w.setString(2, nextPageToken)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.dialogs { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.dialogs { try out.putAlways(1, message: v, field: "dialogs") }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
         }
     }
 
@@ -1925,6 +2703,22 @@ extension ClientsV1 {
             try w.setString(1, query)
             w.setScalar(2, limit)
             w.setScalar(3, excludeClientID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.query; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.limit; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.excludeClientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.query; try out.put(1, string: v, field: "query") }
+            do { let v = self.limit; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.excludeClientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -1957,6 +2751,22 @@ extension ClientsV1 {
             w.setBool(2, exactMatch)
             w.setBool(3, canCreate)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.tags { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.exactMatch; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.canCreate; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.tags { try out.putAlways(1, message: v, field: "tags") }
+            do { let v = self.exactMatch; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.canCreate; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// Creates a tag with a random palette color (TAG-3). Needs RIGHT_CREATE_TAGS.
@@ -1980,6 +2790,18 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, name)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.name; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.name; try out.put(1, string: v, field: "name") }
+        }
     }
 
     /// Asks for one tag.
@@ -2001,6 +2823,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, tagID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.tagID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.tagID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -2028,6 +2862,20 @@ extension ClientsV1 {
             w.setScalar(1, clientID)
             w.setScalar(2, tagID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.tagID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.tagID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// Detaches a tag from a client (TAG-5). Needs RIGHT_EDIT_CLIENTS. Detaching a missing one is a no-op.
@@ -2053,6 +2901,20 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, clientID)
             w.setScalar(2, tagID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.tagID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.tagID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -2084,6 +2946,22 @@ extension ClientsV1 {
             w.setScalar(2, tagID)
             w.setBool(3, pinned)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.tagID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.pinned; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.tagID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.pinned; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// A client's tags after a change.
@@ -2113,6 +2991,22 @@ extension ClientsV1 {
             w.setScalar(1, clientID)
             try w.setMessages(2, tags)
             w.setScalar(3, tagCount)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.tags { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.tagCount; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.tags { try out.putAlways(2, message: v, field: "tags") }
+            do { let v = self.tagCount; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
         }
     }
 
@@ -2148,6 +3042,24 @@ extension ClientsV1 {
             try w.setString(3, newName)
             try w.setString(4, newColor)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.tagID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.action; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.newName; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.newColor; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.tagID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.action; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.newName; try out.put(3, string: v, field: "new_name") }
+            do { let v = self.newColor; try out.put(4, string: v, field: "new_color") }
+        }
     }
 
     /// Says what an admin tag change would touch, for the confirmation (TAG-6). Needs RIGHT_ADMIN_TAGS.
@@ -2169,6 +3081,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = spec { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.spec { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.spec { try out.putAlways(1, message: v, field: "spec") }
         }
     }
 
@@ -2204,6 +3128,24 @@ extension ClientsV1 {
             try w.setString(3, confirmation)
             if let value = runningJob { try w.setMessage(4, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.tag { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.clientsAffected; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.confirmation; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            if let v = self.runningJob { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.tag { try out.putAlways(1, message: v, field: "tag") }
+            do { let v = self.clientsAffected; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.confirmation; try out.put(3, string: v, field: "confirmation") }
+            if let v = self.runningJob { try out.putAlways(4, message: v, field: "running_job") }
+        }
     }
 
     /// Starts an admin tag change in the background (TAG-6). Needs RIGHT_ADMIN_TAGS. While another
@@ -2232,6 +3174,20 @@ extension ClientsV1 {
             if let value = spec { try w.setMessage(1, value) }
             w.setBool(2, confirmed)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.spec { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.confirmed; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.spec { try out.putAlways(1, message: v, field: "spec") }
+            do { let v = self.confirmed; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// Asks for a job's progress.
@@ -2253,6 +3209,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, jobID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.jobID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.jobID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -2316,6 +3284,38 @@ extension ClientsV1 {
             w.setScalar(10, finishedAtMs)
             try w.setString(11, error)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.jobID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.spec { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.tagName; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.state; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.clientsTotal; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.clientsDone; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.requestedBy; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.startedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.finishedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.error; size += ProtoWire.Writer.size(11, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.jobID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.spec { try out.putAlways(2, message: v, field: "spec") }
+            do { let v = self.tagName; try out.put(3, string: v, field: "tag_name") }
+            do { let v = self.state; if v.rawValue != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.clientsTotal; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.clientsDone; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.requestedBy; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.startedAtMs; if v != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.finishedAtMs; if v != 0 { out.putKey(10, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.error; try out.put(11, string: v, field: "error") }
+        }
     }
 
     /// Finds fields by name or code (CLIENT-6): case-insensitive, prefix then infix matches.
@@ -2346,6 +3346,22 @@ extension ClientsV1 {
             w.setScalar(2, limit)
             w.setScalar(3, clientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.query; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.limit; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.query; try out.put(1, string: v, field: "query") }
+            do { let v = self.limit; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.clientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// Matching fields.
@@ -2367,6 +3383,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, fields)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.fields { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.fields { try out.putAlways(1, message: v, field: "fields") }
         }
     }
 
@@ -2406,6 +3434,26 @@ extension ClientsV1 {
             w.setBool(4, editable)
             try w.setMessages(5, options)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.type; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.editable; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            for v in self.options { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.type; if v.rawValue != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.editable; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            for v in self.options { try out.putAlways(5, message: v, field: "options") }
+        }
     }
 
     /// Sets or clears a client's field value. Needs RIGHT_EDIT_CLIENTS; FAILED_PRECONDITION for a
@@ -2437,6 +3485,22 @@ extension ClientsV1 {
             try w.setString(2, code)
             try w.setString(3, value)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.code; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.value; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.code; try out.put(2, string: v, field: "code") }
+            do { let v = self.value; try out.put(3, string: v, field: "value") }
+        }
     }
 
     /// The calling manager's field layout.
@@ -2463,6 +3527,20 @@ extension ClientsV1 {
             try w.setStrings(1, orderedCodes)
             try w.setStrings(2, pinnedCodes)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.orderedCodes { size += ProtoWire.Writer.size(1, present: v.utf8.count) }
+            for v in self.pinnedCodes { size += ProtoWire.Writer.size(2, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.orderedCodes { try out.putAlways(1, string: v, field: "ordered_codes") }
+            for v in self.pinnedCodes { try out.putAlways(2, string: v, field: "pinned_codes") }
+        }
     }
 
     /// Reorders the calling manager's fields (CLIENT-6).
@@ -2484,6 +3562,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setStrings(1, codes)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.codes { size += ProtoWire.Writer.size(1, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.codes { try out.putAlways(1, string: v, field: "codes") }
         }
     }
 
@@ -2511,6 +3601,20 @@ extension ClientsV1 {
             try w.setString(1, code)
             w.setBool(2, pinned)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.pinned; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.pinned; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// Asks for the calling manager's field layout.
@@ -2530,6 +3634,14 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -2554,6 +3666,18 @@ extension ClientsV1 {
         public func write(to w: ProtoWriter) throws {
             w.setBool(1, autoSaveClients)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.autoSaveClients; if v { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.autoSaveClients; if v { out.putKey(1, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// Asks for the settings.
@@ -2573,6 +3697,14 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -2595,6 +3727,18 @@ extension ClientsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = settings { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.settings { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.settings { try out.putAlways(1, message: v, field: "settings") }
         }
     }
 

@@ -231,6 +231,22 @@ extension GatewayV1 {
             w.setBool(2, visible)
             w.setBool(3, collapsed)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.visible; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.collapsed; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.visible; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.collapsed; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// A manager's panel layout (PANEL-2, PANEL-3): the widgets after the base client block, in
@@ -266,6 +282,24 @@ extension GatewayV1 {
             try w.setMessages(3, widgets)
             w.setBool(4, isDefault)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            for v in self.widgets { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.isDefault; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.managerID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+            for v in self.widgets { try out.putAlways(3, message: v, field: "widgets") }
+            do { let v = self.isDefault; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The `GetLayoutRequest` message.
@@ -285,6 +319,14 @@ extension GatewayV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -313,6 +355,20 @@ extension GatewayV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, baseVersion)
             try w.setMessages(2, widgets)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.baseVersion; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(v) } }
+            for v in self.widgets { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.baseVersion; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(v) } }
+            for v in self.widgets { try out.putAlways(2, message: v, field: "widgets") }
         }
     }
 
@@ -344,6 +400,22 @@ extension GatewayV1 {
             w.setBool(2, summaryBotEnabled)
             w.setBool(3, siteChatEnabled)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.tasksWidgetEnabled; if v { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.summaryBotEnabled; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.siteChatEnabled; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.tasksWidgetEnabled; if v { out.putKey(1, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.summaryBotEnabled; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.siteChatEnabled; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The `GetSettingsRequest` message.
@@ -363,6 +435,14 @@ extension GatewayV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -403,6 +483,24 @@ extension GatewayV1 {
             if let value = summaryBotEnabled { w.setBool(3, value); w.setOneofCase(3) }
             if let value = siteChatEnabled { w.setBool(4, value); w.setOneofCase(4) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.settings { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.tasksWidgetEnabled { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) }
+            if let v = self.summaryBotEnabled { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) }
+            if let v = self.siteChatEnabled { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.settings { try out.putAlways(1, message: v, field: "settings") }
+            if let v = self.tasksWidgetEnabled { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) }
+            if let v = self.summaryBotEnabled { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) }
+            if let v = self.siteChatEnabled { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) }
+        }
     }
 
     /// The `GetPanelRequest` message.
@@ -424,6 +522,18 @@ extension GatewayV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, dialogID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
         }
     }
 
@@ -450,6 +560,20 @@ extension GatewayV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = all { try w.setMessage(1, value) }
             if let value = mine { try w.setMessage(2, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.all { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.mine { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.all { try out.putAlways(1, message: v, field: "all") }
+            if let v = self.mine { try out.putAlways(2, message: v, field: "mine") }
         }
     }
 
@@ -478,6 +602,20 @@ extension GatewayV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = all { w.setBytes(1, value); w.setOneofCase(1) }
             if let value = mine { w.setBytes(2, value); w.setOneofCase(2) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.all { size += ProtoWire.Writer.size(1, present: v.count) }
+            if let v = self.mine { size += ProtoWire.Writer.size(2, present: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.all { out.putAlways(1, bytes: v) }
+            if let v = self.mine { out.putAlways(2, bytes: v) }
         }
     }
 
@@ -527,6 +665,30 @@ extension GatewayV1 {
             try w.setString(6, dataType)
             w.setScalar(7, elapsedMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.state; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.reason; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.collapsed; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.data; size += ProtoWire.Writer.size(5, lengthDelimited: v.count) }
+            do { let v = self.dataType; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.elapsedMs; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.state; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.reason; try out.put(3, string: v, field: "reason") }
+            do { let v = self.collapsed; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.data; if !v.isEmpty { out.putAlways(5, bytes: v) } }
+            do { let v = self.dataType; try out.put(6, string: v, field: "data_type") }
+            do { let v = self.elapsedMs; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// The composed panel of a manager and a dialog (PANEL-1).
@@ -574,6 +736,30 @@ extension GatewayV1 {
             w.setScalar(6, elapsedMs)
             w.setScalar(7, loadedAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.layoutVersion; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(v) } }
+            if let v = self.client { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            for v in self.widgets { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.elapsedMs; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.loadedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.managerID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.layoutVersion; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(v) } }
+            if let v = self.client { try out.putAlways(4, message: v, field: "client") }
+            for v in self.widgets { try out.putAlways(5, message: v, field: "widgets") }
+            do { let v = self.elapsedMs; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.loadedAtMs; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// A widget action. The caller's rights are checked first, then the settings: an action of a
@@ -617,6 +803,24 @@ extension GatewayV1 {
             w.setBytes(3, request)
             if let value = panelLoadedAtMs { w.setScalar(4, value); w.setOneofCase(4) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.method; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.request; size += ProtoWire.Writer.size(3, lengthDelimited: v.count) }
+            if let v = self.panelLoadedAtMs { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.method; try out.put(2, string: v, field: "method") }
+            do { let v = self.request; if !v.isEmpty { out.putAlways(3, bytes: v) } }
+            if let v = self.panelLoadedAtMs { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+        }
     }
 
     /// The answer of an action that the owning service applied. Once the change is applied the
@@ -644,6 +848,20 @@ extension GatewayV1 {
         public func write(to w: ProtoWriter) throws {
             w.setBytes(1, response)
             try w.setMessages(2, refreshed)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.response; size += ProtoWire.Writer.size(1, lengthDelimited: v.count) }
+            for v in self.refreshed { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.response; if !v.isEmpty { out.putAlways(1, bytes: v) } }
+            for v in self.refreshed { try out.putAlways(2, message: v, field: "refreshed") }
         }
     }
 
@@ -678,6 +896,24 @@ extension GatewayV1 {
             w.setBool(2, done)
             w.setScalar(3, attempts)
             try w.setString(4, lastError)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.name; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.done; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.attempts; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.lastError; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.name; try out.put(1, string: v, field: "name") }
+            do { let v = self.done; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.attempts; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.lastError; try out.put(4, string: v, field: "last_error") }
         }
     }
 
@@ -741,6 +977,38 @@ extension GatewayV1 {
             w.setScalar(10, attempts)
             w.setScalar(11, nextAttemptAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.workflowID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.survivorClientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.state; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            for v in self.steps { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.reason; size += ProtoWire.Writer.size(9, lengthDelimited: v.utf8.count) }
+            do { let v = self.attempts; if v != 0 { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.nextAttemptAtMs; if v != 0 { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.workflowID; try out.put(1, string: v, field: "workflow_id") }
+            do { let v = self.survivorClientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.managerID; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.state; if v.rawValue != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            for v in self.steps { try out.putAlways(6, message: v, field: "steps") }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.reason; try out.put(9, string: v, field: "reason") }
+            do { let v = self.attempts; if v != 0 { out.putKey(10, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.nextAttemptAtMs; if v != 0 { out.putKey(11, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// Starts a merge. The caller's rights (RIGHT_EDIT_CLIENTS) are checked before the request. A
@@ -772,6 +1040,20 @@ extension GatewayV1 {
             w.setScalar(1, survivorClientID)
             w.setScalar(2, mergedClientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.survivorClientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.survivorClientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.mergedClientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The `GetMergeWorkflowRequest` message.
@@ -794,6 +1076,18 @@ extension GatewayV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, workflowID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.workflowID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.workflowID; try out.put(1, string: v, field: "workflow_id") }
+        }
     }
 
     /// The `WatchPanelRequest` message.
@@ -815,6 +1109,18 @@ extension GatewayV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, dialogID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
         }
     }
 
@@ -852,6 +1158,24 @@ extension GatewayV1 {
             try w.setMessages(2, widgets)
             w.setScalar(3, changedAtMs)
             w.setScalar(4, sentAtMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.panel { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            for v in self.widgets { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.changedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.sentAtMs; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.panel { try out.putAlways(1, message: v, field: "panel") }
+            for v in self.widgets { try out.putAlways(2, message: v, field: "widgets") }
+            do { let v = self.changedAtMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.sentAtMs; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 

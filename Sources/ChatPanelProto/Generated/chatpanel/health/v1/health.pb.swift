@@ -76,6 +76,18 @@ extension HealthV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, service)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.service; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.service; try out.put(1, string: v, field: "service") }
+        }
     }
 
     /// The state of one dependency (an upstream service, the database).
@@ -105,6 +117,22 @@ extension HealthV1 {
             try w.setString(1, name)
             w.setEnum(2, status)
             try w.setString(3, detail)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.name; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.status; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.detail; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.name; try out.put(1, string: v, field: "name") }
+            do { let v = self.status; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.detail; try out.put(3, string: v, field: "detail") }
         }
     }
 
@@ -147,6 +175,28 @@ extension HealthV1 {
             w.setScalar(4, uptimeMs)
             try w.setMessages(5, components)
             w.setScalar(6, callsInFlight)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.status; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.process; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.version; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.uptimeMs; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(v) } }
+            for v in self.components { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.callsInFlight; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.status; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.process; try out.put(2, string: v, field: "process") }
+            do { let v = self.version; try out.put(3, string: v, field: "version") }
+            do { let v = self.uptimeMs; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(v) } }
+            for v in self.components { try out.putAlways(5, message: v, field: "components") }
+            do { let v = self.callsInFlight; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 

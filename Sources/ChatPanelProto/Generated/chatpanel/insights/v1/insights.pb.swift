@@ -196,6 +196,28 @@ extension InsightsV1 {
             try w.setString(5, text)
             w.setScalar(6, sentAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.messageID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.direction; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.author; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.text; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.sentAtMs; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.messageID; try out.put(1, string: v, field: "message_id") }
+            do { let v = self.dialogID; try out.put(2, string: v, field: "dialog_id") }
+            do { let v = self.direction; if v.rawValue != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.author; try out.put(4, string: v, field: "author") }
+            do { let v = self.text; try out.put(5, string: v, field: "text") }
+            do { let v = self.sentAtMs; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// Appends messages to their dialogs (1 to 1 000 in one call, one transaction). The whole
@@ -220,6 +242,18 @@ extension InsightsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, messages)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.messages { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.messages { try out.putAlways(1, message: v, field: "messages") }
         }
     }
 
@@ -246,6 +280,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, appended)
             w.setScalar(2, alreadyKnown)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.appended; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.alreadyKnown; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.appended; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.alreadyKnown; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 
@@ -274,6 +322,20 @@ extension InsightsV1 {
             try w.setString(1, dialogID)
             w.setScalar(2, clientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.clientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The dialog is linked.
@@ -295,6 +357,18 @@ extension InsightsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, previousClientID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.previousClientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.previousClientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -321,6 +395,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             w.setEnum(1, kind)
             try w.setString(2, text)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.text; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.text; try out.put(2, string: v, field: "text") }
         }
     }
 
@@ -421,6 +509,56 @@ extension InsightsV1 {
             try w.setString(19, model)
             try w.setString(20, fallbackReason)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.text; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.intent; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            for v in self.highlights { size += ProtoWire.Writer.size(5, present: v.utf8.count) }
+            for v in self.openQuestions { size += ProtoWire.Writer.size(6, present: v.utf8.count) }
+            for v in self.promisedActions { size += ProtoWire.Writer.size(7, present: v.utf8.count) }
+            for v in self.entities { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            do { let v = self.periodStartMs; if v != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.periodEndMs; if v != 0 { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.messagesUsed; if v != 0 { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.messagesTotal; if v != 0 { size += ProtoWire.Writer.keySize(12) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.tokensUsed; if v != 0 { size += ProtoWire.Writer.keySize(13) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.tokenBudget; if v != 0 { size += ProtoWire.Writer.keySize(14) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.newestMessageCut; if v { size += ProtoWire.Writer.keySize(15) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.summarizer; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(16) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(17) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.createdByID; if v != 0 { size += ProtoWire.Writer.keySize(18) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.model; size += ProtoWire.Writer.size(19, lengthDelimited: v.utf8.count) }
+            do { let v = self.fallbackReason; size += ProtoWire.Writer.size(20, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.clientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.text; try out.put(3, string: v, field: "text") }
+            do { let v = self.intent; try out.put(4, string: v, field: "intent") }
+            for v in self.highlights { try out.putAlways(5, string: v, field: "highlights") }
+            for v in self.openQuestions { try out.putAlways(6, string: v, field: "open_questions") }
+            for v in self.promisedActions { try out.putAlways(7, string: v, field: "promised_actions") }
+            for v in self.entities { try out.putAlways(8, message: v, field: "entities") }
+            do { let v = self.periodStartMs; if v != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.periodEndMs; if v != 0 { out.putKey(10, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.messagesUsed; if v != 0 { out.putKey(11, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.messagesTotal; if v != 0 { out.putKey(12, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.tokensUsed; if v != 0 { out.putKey(13, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.tokenBudget; if v != 0 { out.putKey(14, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.newestMessageCut; if v { out.putKey(15, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.summarizer; if v.rawValue != 0 { out.putKey(16, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(17, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.createdByID; if v != 0 { out.putKey(18, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.model; try out.put(19, string: v, field: "model") }
+            do { let v = self.fallbackReason; try out.put(20, string: v, field: "fallback_reason") }
+        }
     }
 
     /// Makes (or remakes: "refresh") a dialog's summary and stores it (SUMMARY-2..4).
@@ -444,6 +582,18 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, dialogID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+        }
     }
 
     /// The new summary.
@@ -466,6 +616,18 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = summary { try w.setMessage(1, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.summary { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.summary { try out.putAlways(1, message: v, field: "summary") }
+        }
     }
 
     /// Asks for a dialog's stored summary.
@@ -487,6 +649,18 @@ extension InsightsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, dialogID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
         }
     }
 
@@ -513,6 +687,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = summary { try w.setMessage(1, value) }
             w.setScalar(2, messageCount)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.summary { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.messageCount; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.summary { try out.putAlways(1, message: v, field: "summary") }
+            do { let v = self.messageCount; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 
@@ -579,6 +767,38 @@ extension InsightsV1 {
             try w.setString(10, language)
             w.setScalar(11, viewedAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.viewID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.visitorID; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.url; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.title; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.referrer; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            do { let v = self.userAgent; size += ProtoWire.Writer.size(8, lengthDelimited: v.utf8.count) }
+            do { let v = self.ip; size += ProtoWire.Writer.size(9, lengthDelimited: v.utf8.count) }
+            do { let v = self.language; size += ProtoWire.Writer.size(10, lengthDelimited: v.utf8.count) }
+            do { let v = self.viewedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.viewID; try out.put(1, string: v, field: "view_id") }
+            do { let v = self.visitorID; try out.put(2, string: v, field: "visitor_id") }
+            do { let v = self.dialogID; try out.put(3, string: v, field: "dialog_id") }
+            do { let v = self.clientID; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.url; try out.put(5, string: v, field: "url") }
+            do { let v = self.title; try out.put(6, string: v, field: "title") }
+            do { let v = self.referrer; try out.put(7, string: v, field: "referrer") }
+            do { let v = self.userAgent; try out.put(8, string: v, field: "user_agent") }
+            do { let v = self.ip; try out.put(9, string: v, field: "ip") }
+            do { let v = self.language; try out.put(10, string: v, field: "language") }
+            do { let v = self.viewedAtMs; if v != 0 { out.putKey(11, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// Records page views (1 to 1 000 in one call, one transaction). The whole request must fit in
@@ -606,6 +826,18 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, views)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.views { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.views { try out.putAlways(1, message: v, field: "views") }
+        }
     }
 
     /// What the batch did.
@@ -631,6 +863,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, recorded)
             w.setScalar(2, alreadyKnown)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.recorded; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.alreadyKnown; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.recorded; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.alreadyKnown; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 
@@ -661,6 +907,22 @@ extension InsightsV1 {
             try w.setString(1, url)
             try w.setString(2, title)
             w.setScalar(3, viewedAtMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.url; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.title; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.viewedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.url; try out.put(1, string: v, field: "url") }
+            do { let v = self.title; try out.put(2, string: v, field: "title") }
+            do { let v = self.viewedAtMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -700,6 +962,26 @@ extension InsightsV1 {
             try w.setString(4, browserVersion)
             try w.setString(5, language)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.os; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.osVersion; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.browser; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.browserVersion; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.language; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.os; try out.put(1, string: v, field: "os") }
+            do { let v = self.osVersion; try out.put(2, string: v, field: "os_version") }
+            do { let v = self.browser; try out.put(3, string: v, field: "browser") }
+            do { let v = self.browserVersion; try out.put(4, string: v, field: "browser_version") }
+            do { let v = self.language; try out.put(5, string: v, field: "language") }
+        }
     }
 
     /// Where the visitor is (VISIT-5), from the IP address (an IPv4-mapped IPv6 one as its IPv4
@@ -726,6 +1008,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, countryCode)
             try w.setString(2, city)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.countryCode; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.city; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.countryCode; try out.put(1, string: v, field: "country_code") }
+            do { let v = self.city; try out.put(2, string: v, field: "city") }
         }
     }
 
@@ -768,6 +1064,26 @@ extension InsightsV1 {
             try w.setString(3, campaign)
             try w.setString(4, term)
             try w.setString(5, content)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.source; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.medium; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.campaign; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.term; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.content; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.source; try out.put(1, string: v, field: "source") }
+            do { let v = self.medium; try out.put(2, string: v, field: "medium") }
+            do { let v = self.campaign; try out.put(3, string: v, field: "campaign") }
+            do { let v = self.term; try out.put(4, string: v, field: "term") }
+            do { let v = self.content; try out.put(5, string: v, field: "content") }
         }
     }
 
@@ -844,6 +1160,42 @@ extension InsightsV1 {
             try w.setString(12, visitorID)
             w.setScalar(13, pagesLeftOut)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.currentPage { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            for v in self.pages { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.startedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.endedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.onSiteNow; if v { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.durationMs; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.visitCount; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(v)) } }
+            if let v = self.device { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            if let v = self.location { size += ProtoWire.Writer.size(9, present: v.wireSize) }
+            if let v = self.utm { size += ProtoWire.Writer.size(10, present: v.wireSize) }
+            do { let v = self.referrer; size += ProtoWire.Writer.size(11, lengthDelimited: v.utf8.count) }
+            do { let v = self.visitorID; size += ProtoWire.Writer.size(12, lengthDelimited: v.utf8.count) }
+            do { let v = self.pagesLeftOut; if v != 0 { size += ProtoWire.Writer.keySize(13) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.currentPage { try out.putAlways(1, message: v, field: "current_page") }
+            for v in self.pages { try out.putAlways(2, message: v, field: "pages") }
+            do { let v = self.startedAtMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.endedAtMs; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.onSiteNow; if v { out.putKey(5, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.durationMs; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.visitCount; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(v)) } }
+            if let v = self.device { try out.putAlways(8, message: v, field: "device") }
+            if let v = self.location { try out.putAlways(9, message: v, field: "location") }
+            if let v = self.utm { try out.putAlways(10, message: v, field: "utm") }
+            do { let v = self.referrer; try out.put(11, string: v, field: "referrer") }
+            do { let v = self.visitorID; try out.put(12, string: v, field: "visitor_id") }
+            do { let v = self.pagesLeftOut; if v != 0 { out.putKey(13, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// Asks for a visitor's (or a client's) current visit.
@@ -871,6 +1223,20 @@ extension InsightsV1 {
             try w.setString(1, visitorID)
             w.setScalar(2, clientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.visitorID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.visitorID; try out.put(1, string: v, field: "visitor_id") }
+            do { let v = self.clientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The visit.
@@ -896,6 +1262,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = visit { try w.setMessage(1, value) }
             w.setScalar(2, nowMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.visit { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nowMs; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.visit { try out.putAlways(1, message: v, field: "visit") }
+            do { let v = self.nowMs; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -928,6 +1308,20 @@ extension InsightsV1 {
             w.setScalar(1, fromClientID)
             w.setScalar(2, toClientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.fromClientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.toClientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.fromClientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.toClientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// What the move did.
@@ -957,6 +1351,22 @@ extension InsightsV1 {
             w.setScalar(1, dialogsMoved)
             w.setScalar(2, summariesMoved)
             w.setScalar(3, pageViewsMoved)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogsMoved; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.summariesMoved; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.pageViewsMoved; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogsMoved; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.summariesMoved; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.pageViewsMoved; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 
@@ -993,6 +1403,24 @@ extension InsightsV1 {
             w.setScalar(3, clientID)
             w.setBool(4, visit)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.visitorID; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.visit; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.dialogID; try out.put(1, string: v, field: "dialog_id") }
+            do { let v = self.visitorID; try out.put(2, string: v, field: "visitor_id") }
+            do { let v = self.clientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.visit; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The widgets' data.
@@ -1020,6 +1448,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = summary { try w.setMessage(1, value) }
             if let value = visit { try w.setMessage(2, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.summary { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.visit { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.summary { try out.putAlways(1, message: v, field: "summary") }
+            if let v = self.visit { try out.putAlways(2, message: v, field: "visit") }
         }
     }
 
@@ -1050,6 +1492,20 @@ extension InsightsV1 {
             if let value = summary { w.setBytes(1, value); w.setOneofCase(1) }
             if let value = visit { w.setBytes(2, value); w.setOneofCase(2) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.summary { size += ProtoWire.Writer.size(1, present: v.count) }
+            if let v = self.visit { size += ProtoWire.Writer.size(2, present: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.summary { out.putAlways(1, bytes: v) }
+            if let v = self.visit { out.putAlways(2, bytes: v) }
+        }
     }
 
     /// GetSummaryResponse with the summary left encoded (the same field numbers).
@@ -1076,6 +1532,20 @@ extension InsightsV1 {
             if let value = summary { w.setBytes(1, value); w.setOneofCase(1) }
             w.setScalar(2, messageCount)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.summary { size += ProtoWire.Writer.size(1, present: v.count) }
+            do { let v = self.messageCount; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.summary { out.putAlways(1, bytes: v) }
+            do { let v = self.messageCount; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// GetVisitResponse with the visit left encoded (the same field numbers).
@@ -1101,6 +1571,20 @@ extension InsightsV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = visit { w.setBytes(1, value); w.setOneofCase(1) }
             w.setScalar(2, nowMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.visit { size += ProtoWire.Writer.size(1, present: v.count) }
+            do { let v = self.nowMs; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.visit { out.putAlways(1, bytes: v) }
+            do { let v = self.nowMs; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 

@@ -24,6 +24,14 @@ extension MetricsV1 {
         public func write(to w: ProtoWriter) throws {
             _ = w
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
+        }
     }
 
     /// The `ScrapeResponse` message.
@@ -45,6 +53,18 @@ extension MetricsV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, text)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.text; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.text; try out.put(1, string: v, field: "text") }
         }
     }
 

@@ -409,6 +409,22 @@ extension OrdersV1 {
             try w.setString(2, currency)
             try w.setString(3, text)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.amountMinor; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.currency; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.text; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.amountMinor; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.currency; try out.put(2, string: v, field: "currency") }
+            do { let v = self.text; try out.put(3, string: v, field: "text") }
+        }
     }
 
     /// A kind of price (retail, wholesale, …). Exactly one price type is the base one: the
@@ -444,6 +460,24 @@ extension OrdersV1 {
             try w.setString(3, currency)
             w.setBool(4, isBase)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.currency; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.isBase; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.currency; try out.put(3, string: v, field: "currency") }
+            do { let v = self.isBase; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// A product's price in one price type.
@@ -474,6 +508,22 @@ extension OrdersV1 {
             w.setScalar(2, amountMinor)
             try w.setString(3, currency)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.priceType; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.amountMinor; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.currency; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.priceType; try out.put(1, string: v, field: "price_type") }
+            do { let v = self.amountMinor; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.currency; try out.put(3, string: v, field: "currency") }
+        }
     }
 
     /// A name/value property of a product ("Цвет" = "чёрный").
@@ -499,6 +549,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, name)
             try w.setString(2, value)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.name; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.value; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.name; try out.put(1, string: v, field: "name") }
+            do { let v = self.value; try out.put(2, string: v, field: "value") }
         }
     }
 
@@ -530,6 +594,22 @@ extension OrdersV1 {
             try w.setString(1, code)
             try w.setString(2, name)
             try w.setString(3, parentCode)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.parentCode; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.parentCode; try out.put(3, string: v, field: "parent_code") }
         }
     }
 
@@ -596,6 +676,40 @@ extension OrdersV1 {
             try w.setString(10, imageURL)
             try w.setString(11, url)
             try w.setMessages(12, prices)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.article; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.categoryCode; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.manufacturer; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            for v in self.properties { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            do { let v = self.weightGrams; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.stock; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.active; if v { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.imageURL; size += ProtoWire.Writer.size(10, lengthDelimited: v.utf8.count) }
+            do { let v = self.url; size += ProtoWire.Writer.size(11, lengthDelimited: v.utf8.count) }
+            for v in self.prices { size += ProtoWire.Writer.size(12, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.article; try out.put(2, string: v, field: "article") }
+            do { let v = self.name; try out.put(3, string: v, field: "name") }
+            do { let v = self.categoryCode; try out.put(4, string: v, field: "category_code") }
+            do { let v = self.manufacturer; try out.put(5, string: v, field: "manufacturer") }
+            for v in self.properties { try out.putAlways(6, message: v, field: "properties") }
+            do { let v = self.weightGrams; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.stock; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.active; if v { out.putKey(9, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.imageURL; try out.put(10, string: v, field: "image_url") }
+            do { let v = self.url; try out.put(11, string: v, field: "url") }
+            for v in self.prices { try out.putAlways(12, message: v, field: "prices") }
         }
     }
 
@@ -683,6 +797,50 @@ extension OrdersV1 {
             w.setScalar(16, createdAtMs)
             w.setScalar(17, updatedAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.article; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.categoryCode; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.categoryPath; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.manufacturer; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            for v in self.properties { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            do { let v = self.weightGrams; if v != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.stock; if v != 0 { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.active; if v { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.imageURL; size += ProtoWire.Writer.size(12, lengthDelimited: v.utf8.count) }
+            do { let v = self.url; size += ProtoWire.Writer.size(13, lengthDelimited: v.utf8.count) }
+            for v in self.prices { size += ProtoWire.Writer.size(14, present: v.wireSize) }
+            do { let v = self.available; if v { size += ProtoWire.Writer.keySize(15) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(16) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(17) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.productID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.article; try out.put(3, string: v, field: "article") }
+            do { let v = self.name; try out.put(4, string: v, field: "name") }
+            do { let v = self.categoryCode; try out.put(5, string: v, field: "category_code") }
+            do { let v = self.categoryPath; try out.put(6, string: v, field: "category_path") }
+            do { let v = self.manufacturer; try out.put(7, string: v, field: "manufacturer") }
+            for v in self.properties { try out.putAlways(8, message: v, field: "properties") }
+            do { let v = self.weightGrams; if v != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.stock; if v != 0 { out.putKey(10, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.active; if v { out.putKey(11, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.imageURL; try out.put(12, string: v, field: "image_url") }
+            do { let v = self.url; try out.put(13, string: v, field: "url") }
+            for v in self.prices { try out.putAlways(14, message: v, field: "prices") }
+            do { let v = self.available; if v { out.putKey(15, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(16, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { out.putKey(17, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The `PutPriceTypesRequest` message.
@@ -704,6 +862,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, priceTypes)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.priceTypes { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.priceTypes { try out.putAlways(1, message: v, field: "price_types") }
         }
     }
 
@@ -727,6 +897,18 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, priceTypes)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.priceTypes { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.priceTypes { try out.putAlways(1, message: v, field: "price_types") }
+        }
     }
 
     /// The `ListPriceTypesRequest` message.
@@ -746,6 +928,14 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -769,6 +959,18 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, priceTypes)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.priceTypes { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.priceTypes { try out.putAlways(1, message: v, field: "price_types") }
+        }
     }
 
     /// The `PutCategoriesRequest` message.
@@ -790,6 +992,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, categories)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.categories { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.categories { try out.putAlways(1, message: v, field: "categories") }
         }
     }
 
@@ -817,6 +1031,20 @@ extension OrdersV1 {
             w.setScalar(1, created)
             w.setScalar(2, updated)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.created; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.updated; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.created; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.updated; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// The `ListCategoriesRequest` message.
@@ -836,6 +1064,14 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -859,6 +1095,18 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, categories)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.categories { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.categories { try out.putAlways(1, message: v, field: "categories") }
+        }
     }
 
     /// Creates a product or service from the picker (PRODUCT-5).
@@ -881,6 +1129,18 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = product { try w.setMessage(1, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.product { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.product { try out.putAlways(1, message: v, field: "product") }
+        }
     }
 
     /// The `CreateProductResponse` message.
@@ -902,6 +1162,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = product { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.product { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.product { try out.putAlways(1, message: v, field: "product") }
         }
     }
 
@@ -929,6 +1201,20 @@ extension OrdersV1 {
             w.setScalar(1, productID)
             try w.setString(2, article)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.article; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.productID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.article; try out.put(2, string: v, field: "article") }
+        }
     }
 
     /// The `GetProductResponse` message.
@@ -950,6 +1236,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = product { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.product { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.product { try out.putAlways(1, message: v, field: "product") }
         }
     }
 
@@ -973,6 +1271,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, products)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.products { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.products { try out.putAlways(1, message: v, field: "products") }
         }
     }
 
@@ -1003,6 +1313,22 @@ extension OrdersV1 {
             w.setScalar(1, created)
             w.setScalar(2, updated)
             w.setScalar(3, unchanged)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.created; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.updated; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.unchanged; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.created; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.updated; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.unchanged; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 
@@ -1079,6 +1405,42 @@ extension OrdersV1 {
             w.setScalar(12, pageSize)
             try w.setString(13, pageToken)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.query; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.categoryCode; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            for v in self.manufacturers { size += ProtoWire.Writer.size(3, present: v.utf8.count) }
+            do { let v = self.priceType; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            if let v = self.priceMin { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            if let v = self.priceMax { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            do { let v = self.inStock; if v { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            for v in self.properties { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            do { let v = self.sort; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.includeInactive; if v { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(12) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(13, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.query; try out.put(1, string: v, field: "query") }
+            do { let v = self.categoryCode; try out.put(2, string: v, field: "category_code") }
+            for v in self.manufacturers { try out.putAlways(3, string: v, field: "manufacturers") }
+            do { let v = self.priceType; try out.put(4, string: v, field: "price_type") }
+            if let v = self.priceMin { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+            if let v = self.priceMax { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+            do { let v = self.inStock; if v { out.putKey(7, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            for v in self.properties { try out.putAlways(8, message: v, field: "properties") }
+            do { let v = self.sort; if v.rawValue != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(10, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.includeInactive; if v { out.putKey(11, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(12, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.pageToken; try out.put(13, string: v, field: "page_token") }
+        }
     }
 
     /// The `SearchProductsResponse` message.
@@ -1108,6 +1470,22 @@ extension OrdersV1 {
             try w.setMessages(1, products)
             try w.setString(2, nextPageToken)
             if let value = articleMatch { try w.setMessage(3, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.products { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            if let v = self.articleMatch { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.products { try out.putAlways(1, message: v, field: "products") }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
+            if let v = self.articleMatch { try out.putAlways(3, message: v, field: "article_match") }
         }
     }
 
@@ -1139,6 +1517,22 @@ extension OrdersV1 {
             w.setScalar(1, clientID)
             try w.setString(2, dialogID)
             try w.setString(3, visitorID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.visitorID; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.dialogID; try out.put(2, string: v, field: "dialog_id") }
+            do { let v = self.visitorID; try out.put(3, string: v, field: "visitor_id") }
         }
     }
 
@@ -1186,6 +1580,30 @@ extension OrdersV1 {
             w.setScalar(6, sentCount)
             if let value = price { try w.setMessage(7, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.product { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.addedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.addedByID; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.lastSentAtMs; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.sentCount; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(v)) } }
+            if let v = self.price { size += ProtoWire.Writer.size(7, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.product { try out.putAlways(1, message: v, field: "product") }
+            do { let v = self.productID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.addedAtMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.addedByID; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.lastSentAtMs; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.sentCount; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(v)) } }
+            if let v = self.price { try out.putAlways(7, message: v, field: "price") }
+        }
     }
 
     /// The `ProductList` message.
@@ -1211,6 +1629,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = owner { try w.setMessage(1, value) }
             try w.setMessages(2, items)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            for v in self.items { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            for v in self.items { try out.putAlways(2, message: v, field: "items") }
         }
     }
 
@@ -1242,6 +1674,22 @@ extension OrdersV1 {
             w.setScalar(2, productID)
             try w.setString(3, priceType)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.priceType; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            do { let v = self.productID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.priceType; try out.put(3, string: v, field: "price_type") }
+        }
     }
 
     /// The `AddListedProductResponse` message.
@@ -1263,6 +1711,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = list { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.list { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.list { try out.putAlways(1, message: v, field: "list") }
         }
     }
 
@@ -1294,6 +1754,22 @@ extension OrdersV1 {
             w.setScalar(2, productID)
             try w.setString(3, priceType)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.priceType; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            do { let v = self.productID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.priceType; try out.put(3, string: v, field: "price_type") }
+        }
     }
 
     /// The `RemoveListedProductResponse` message.
@@ -1315,6 +1791,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = list { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.list { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.list { try out.putAlways(1, message: v, field: "list") }
         }
     }
 
@@ -1342,6 +1830,20 @@ extension OrdersV1 {
             if let value = owner { try w.setMessage(1, value) }
             try w.setString(2, priceType)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.priceType; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            do { let v = self.priceType; try out.put(2, string: v, field: "price_type") }
+        }
     }
 
     /// The `ListListedProductsResponse` message.
@@ -1363,6 +1865,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = list { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.list { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.list { try out.putAlways(1, message: v, field: "list") }
         }
     }
 
@@ -1410,6 +1924,30 @@ extension OrdersV1 {
             try w.setString(6, url)
             w.setBool(7, available)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.article; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            if let v = self.price { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            do { let v = self.imageURL; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.url; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.available; if v { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.productID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.article; try out.put(2, string: v, field: "article") }
+            do { let v = self.name; try out.put(3, string: v, field: "name") }
+            if let v = self.price { try out.putAlways(4, message: v, field: "price") }
+            do { let v = self.imageURL; try out.put(5, string: v, field: "image_url") }
+            do { let v = self.url; try out.put(6, string: v, field: "url") }
+            do { let v = self.available; if v { out.putKey(7, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// Sends products to the client as product cards (PRODUCT-3, CART-2): the answer is the cards
@@ -1445,6 +1983,24 @@ extension OrdersV1 {
             try w.setString(3, priceType)
             w.setEnum(4, source)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if !self.productIDs.isEmpty { var payload = 0; for v in self.productIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            do { let v = self.priceType; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.source; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            if !self.productIDs.isEmpty { var payload = 0; for v in self.productIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; out.putHeader(2, length: payload); for v in self.productIDs { out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.priceType; try out.put(3, string: v, field: "price_type") }
+            do { let v = self.source; if v.rawValue != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+        }
     }
 
     /// The `SendProductCardsResponse` message.
@@ -1470,6 +2026,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, cards)
             w.setScalar(2, sentAtMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.cards { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.sentAtMs; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.cards { try out.putAlways(1, message: v, field: "cards") }
+            do { let v = self.sentAtMs; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -1500,6 +2070,20 @@ extension OrdersV1 {
             if let value = owner { try w.setMessage(1, value) }
             w.setScalars(2, productIDs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if !self.productIDs.isEmpty { var payload = 0; for v in self.productIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            if !self.productIDs.isEmpty { var payload = 0; for v in self.productIDs { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; out.putHeader(2, length: payload); for v in self.productIDs { out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The `AddToOrderResponse` message.
@@ -1525,6 +2109,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, orderNumber)
             if let value = order { try w.setMessage(2, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderNumber; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            if let v = self.order { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderNumber; try out.put(1, string: v, field: "order_number") }
+            if let v = self.order { try out.putAlways(2, message: v, field: "order") }
         }
     }
 
@@ -1560,6 +2158,24 @@ extension OrdersV1 {
             if let value = sitePrice { try w.setMessage(3, value) }
             try w.setString(4, name)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.article; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.quantity; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.sitePrice { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.name; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.article; try out.put(1, string: v, field: "article") }
+            do { let v = self.quantity; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.sitePrice { try out.putAlways(3, message: v, field: "site_price") }
+            do { let v = self.name; try out.put(4, string: v, field: "name") }
+        }
     }
 
     /// Puts a client's or visitor's current cart (CART-1): the whole cart, replacing the one
@@ -1592,6 +2208,22 @@ extension OrdersV1 {
             w.setScalar(2, version)
             try w.setMessages(3, items)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.items { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.items { try out.putAlways(3, message: v, field: "items") }
+        }
     }
 
     /// The `PutCartResponse` message.
@@ -1617,6 +2249,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             w.setBool(1, applied)
             w.setScalar(2, currentVersion)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.applied; if v { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.currentVersion; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.applied; if v { out.putKey(1, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.currentVersion; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -1668,6 +2314,32 @@ extension OrdersV1 {
             w.setBool(7, available)
             w.setBool(8, gone)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.article; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.quantity; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.product { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.name; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            if let v = self.price { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            if let v = self.lineTotal { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            do { let v = self.available; if v { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.gone; if v { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.article; try out.put(1, string: v, field: "article") }
+            do { let v = self.quantity; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.product { try out.putAlways(3, message: v, field: "product") }
+            do { let v = self.name; try out.put(4, string: v, field: "name") }
+            if let v = self.price { try out.putAlways(5, message: v, field: "price") }
+            if let v = self.lineTotal { try out.putAlways(6, message: v, field: "line_total") }
+            do { let v = self.available; if v { out.putKey(7, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.gone; if v { out.putKey(8, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The `Cart` message.
@@ -1711,6 +2383,28 @@ extension OrdersV1 {
             if let value = total { try w.setMessage(5, value) }
             w.setScalar(6, quantity)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.items { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            if let v = self.total { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.quantity; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.items { try out.putAlways(4, message: v, field: "items") }
+            if let v = self.total { try out.putAlways(5, message: v, field: "total") }
+            do { let v = self.quantity; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The `GetCartRequest` message.
@@ -1737,6 +2431,20 @@ extension OrdersV1 {
             if let value = owner { try w.setMessage(1, value) }
             try w.setString(2, priceType)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.owner { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.priceType; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.owner { try out.putAlways(1, message: v, field: "owner") }
+            do { let v = self.priceType; try out.put(2, string: v, field: "price_type") }
+        }
     }
 
     /// The `GetCartResponse` message.
@@ -1758,6 +2466,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = cart { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.cart { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.cart { try out.putAlways(1, message: v, field: "cart") }
         }
     }
 
@@ -1786,6 +2506,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = from { try w.setMessage(1, value) }
             w.setScalar(2, toClientID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.from { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.toClientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.from { try out.putAlways(1, message: v, field: "from") }
+            do { let v = self.toClientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -1826,6 +2560,26 @@ extension OrdersV1 {
             w.setScalar(4, ordersMoved)
             w.setBool(5, draftPlaced)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.listedProductsMoved; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.cartMoved; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.repeated; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.ordersMoved; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.draftPlaced; if v { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.listedProductsMoved; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.cartMoved; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.repeated; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.ordersMoved; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.draftPlaced; if v { out.putKey(5, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The Products and Cart widgets' data in one snapshot.
@@ -1864,6 +2618,26 @@ extension OrdersV1 {
             try w.setString(4, priceType)
             w.setScalar(5, ordersPageSize)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.dialogID; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.visitorID; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.priceType; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.ordersPageSize; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.dialogID; try out.put(2, string: v, field: "dialog_id") }
+            do { let v = self.visitorID; try out.put(3, string: v, field: "visitor_id") }
+            do { let v = self.priceType; try out.put(4, string: v, field: "price_type") }
+            do { let v = self.ordersPageSize; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// The `GetPanelDataResponse` message.
@@ -1893,6 +2667,22 @@ extension OrdersV1 {
             if let value = list { try w.setMessage(1, value) }
             if let value = cart { try w.setMessage(2, value) }
             if let value = orders { try w.setMessage(3, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.list { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.cart { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            if let v = self.orders { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.list { try out.putAlways(1, message: v, field: "list") }
+            if let v = self.cart { try out.putAlways(2, message: v, field: "cart") }
+            if let v = self.orders { try out.putAlways(3, message: v, field: "orders") }
         }
     }
 
@@ -1925,6 +2715,22 @@ extension OrdersV1 {
             if let value = list { w.setBytes(1, value); w.setOneofCase(1) }
             if let value = cart { w.setBytes(2, value); w.setOneofCase(2) }
             if let value = orders { w.setBytes(3, value); w.setOneofCase(3) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.list { size += ProtoWire.Writer.size(1, present: v.count) }
+            if let v = self.cart { size += ProtoWire.Writer.size(2, present: v.count) }
+            if let v = self.orders { size += ProtoWire.Writer.size(3, present: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.list { out.putAlways(1, bytes: v) }
+            if let v = self.cart { out.putAlways(2, bytes: v) }
+            if let v = self.orders { out.putAlways(3, bytes: v) }
         }
     }
 
@@ -1961,6 +2767,24 @@ extension OrdersV1 {
             w.setBytes(3, settings)
             w.setBytes(4, loyalty)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.orders { size += ProtoWire.Writer.size(1, present: v.count) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.settings; size += ProtoWire.Writer.size(3, lengthDelimited: v.count) }
+            do { let v = self.loyalty; size += ProtoWire.Writer.size(4, lengthDelimited: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.orders { out.putAlways(1, bytes: v) }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
+            do { let v = self.settings; if !v.isEmpty { out.putAlways(3, bytes: v) } }
+            do { let v = self.loyalty; if !v.isEmpty { out.putAlways(4, bytes: v) } }
+        }
     }
 
     /// SearchProductsResponse with its products left encoded (the same field numbers): the service
@@ -1991,6 +2815,22 @@ extension OrdersV1 {
             w.setBytesList(1, products)
             try w.setString(2, nextPageToken)
             if let value = articleMatch { w.setBytes(3, value); w.setOneofCase(3) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.products { size += ProtoWire.Writer.size(1, present: v.count) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            if let v = self.articleMatch { size += ProtoWire.Writer.size(3, present: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.products { out.putAlways(1, bytes: v) }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
+            if let v = self.articleMatch { out.putAlways(3, bytes: v) }
         }
     }
 
@@ -2026,6 +2866,24 @@ extension OrdersV1 {
             w.setEnum(3, group)
             try w.setStrings(4, requiredFields)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.group; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            for v in self.requiredFields { size += ProtoWire.Writer.size(4, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.group; if v.rawValue != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            for v in self.requiredFields { try out.putAlways(4, string: v, field: "required_fields") }
+        }
     }
 
     /// A payment type of the configuration.
@@ -2056,6 +2914,22 @@ extension OrdersV1 {
             try w.setString(2, name)
             w.setBool(3, online)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.online; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.online; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The `OrderFieldOption` message.
@@ -2081,6 +2955,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, code)
             try w.setString(2, name)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
         }
     }
 
@@ -2120,6 +3008,26 @@ extension OrdersV1 {
             try w.setMessages(4, options)
             w.setBool(5, pinned)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.type; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            for v in self.options { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            do { let v = self.pinned; if v { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.name; try out.put(2, string: v, field: "name") }
+            do { let v = self.type; if v.rawValue != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            for v in self.options { try out.putAlways(4, message: v, field: "options") }
+            do { let v = self.pinned; if v { out.putKey(5, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// A custom field's value on an order.
@@ -2149,6 +3057,22 @@ extension OrdersV1 {
             try w.setString(1, code)
             try w.setString(2, value)
             try w.setString(3, displayValue)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.value; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.displayValue; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.value; try out.put(2, string: v, field: "value") }
+            do { let v = self.displayValue; try out.put(3, string: v, field: "display_value") }
         }
     }
 
@@ -2184,6 +3108,24 @@ extension OrdersV1 {
             try w.setString(3, currency)
             try w.setMessages(4, pinnedFields)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.statuses { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            for v in self.paymentTypes { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            do { let v = self.currency; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            for v in self.pinnedFields { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.statuses { try out.putAlways(1, message: v, field: "statuses") }
+            for v in self.paymentTypes { try out.putAlways(2, message: v, field: "payment_types") }
+            do { let v = self.currency; try out.put(3, string: v, field: "currency") }
+            for v in self.pinnedFields { try out.putAlways(4, message: v, field: "pinned_fields") }
+        }
     }
 
     /// Finds custom order fields by name or code (ORDER-9): case-insensitive, prefix matches first.
@@ -2210,6 +3152,20 @@ extension OrdersV1 {
             try w.setString(1, query)
             w.setScalar(2, limit)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.query; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.limit; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.query; try out.put(1, string: v, field: "query") }
+            do { let v = self.limit; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// The `SearchOrderFieldsResponse` message.
@@ -2231,6 +3187,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, fields)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.fields { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.fields { try out.putAlways(1, message: v, field: "fields") }
         }
     }
 
@@ -2259,6 +3227,20 @@ extension OrdersV1 {
             try w.setString(1, code)
             w.setBool(2, pinned)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.pinned; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; try out.put(1, string: v, field: "code") }
+            do { let v = self.pinned; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The `PinOrderFieldResponse` message.
@@ -2280,6 +3262,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, pinnedFields)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.pinnedFields { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.pinnedFields { try out.putAlways(1, message: v, field: "pinned_fields") }
         }
     }
 
@@ -2314,6 +3308,24 @@ extension OrdersV1 {
             try w.setString(2, lastName)
             try w.setString(3, phone)
             try w.setString(4, email)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.firstName; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.lastName; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.phone; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.email; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.firstName; try out.put(1, string: v, field: "first_name") }
+            do { let v = self.lastName; try out.put(2, string: v, field: "last_name") }
+            do { let v = self.phone; try out.put(3, string: v, field: "phone") }
+            do { let v = self.email; try out.put(4, string: v, field: "email") }
         }
     }
 
@@ -2379,6 +3391,38 @@ extension OrdersV1 {
             w.setBool(10, costByRules)
             try w.setString(11, costDetails)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.type; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.service; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.region; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.city; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.street; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.postalCode; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.date; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            do { let v = self.timeSlot; size += ProtoWire.Writer.size(8, lengthDelimited: v.utf8.count) }
+            do { let v = self.costMinor; if v != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.costByRules; if v { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.costDetails; size += ProtoWire.Writer.size(11, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.type; try out.put(1, string: v, field: "type") }
+            do { let v = self.service; try out.put(2, string: v, field: "service") }
+            do { let v = self.region; try out.put(3, string: v, field: "region") }
+            do { let v = self.city; try out.put(4, string: v, field: "city") }
+            do { let v = self.street; try out.put(5, string: v, field: "street") }
+            do { let v = self.postalCode; try out.put(6, string: v, field: "postal_code") }
+            do { let v = self.date; try out.put(7, string: v, field: "date") }
+            do { let v = self.timeSlot; try out.put(8, string: v, field: "time_slot") }
+            do { let v = self.costMinor; if v != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.costByRules; if v { out.putKey(10, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.costDetails; try out.put(11, string: v, field: "cost_details") }
+        }
     }
 
     /// A one-time discount on the whole order (ORDER-5): money or percent, at most one of them. It
@@ -2407,6 +3451,20 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, amountMinor)
             w.setScalar(2, percentHundredths)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.amountMinor; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.percentHundredths; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.amountMinor; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.percentHundredths; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 
@@ -2445,6 +3503,26 @@ extension OrdersV1 {
             w.setScalar(3, quantity)
             if let value = priceMinor { w.setScalar(4, value); w.setOneofCase(4) }
             w.setScalar(5, discountMinor)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.itemID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.quantity; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.priceMinor { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            do { let v = self.discountMinor; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.itemID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.productID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.quantity; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.priceMinor { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+            do { let v = self.discountMinor; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -2513,6 +3591,40 @@ extension OrdersV1 {
             w.setScalar(11, weightGrams)
             if let value = levelDiscount { try w.setMessage(12, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.itemID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.productID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.article; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.name; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.quantity; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.originalPrice { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            if let v = self.price { size += ProtoWire.Writer.size(7, present: v.wireSize) }
+            if let v = self.discount { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            if let v = self.orderDiscount { size += ProtoWire.Writer.size(9, present: v.wireSize) }
+            if let v = self.total { size += ProtoWire.Writer.size(10, present: v.wireSize) }
+            do { let v = self.weightGrams; if v != 0 { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.levelDiscount { size += ProtoWire.Writer.size(12, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.itemID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.productID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.article; try out.put(3, string: v, field: "article") }
+            do { let v = self.name; try out.put(4, string: v, field: "name") }
+            do { let v = self.quantity; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.originalPrice { try out.putAlways(6, message: v, field: "original_price") }
+            if let v = self.price { try out.putAlways(7, message: v, field: "price") }
+            if let v = self.discount { try out.putAlways(8, message: v, field: "discount") }
+            if let v = self.orderDiscount { try out.putAlways(9, message: v, field: "order_discount") }
+            if let v = self.total { try out.putAlways(10, message: v, field: "total") }
+            do { let v = self.weightGrams; if v != 0 { out.putKey(11, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.levelDiscount { try out.putAlways(12, message: v, field: "level_discount") }
+        }
     }
 
     /// A payment (ORDER-8).
@@ -2559,6 +3671,30 @@ extension OrdersV1 {
             w.setScalar(5, amountMinor)
             if let value = amount { try w.setMessage(6, value) }
             try w.setString(7, typeName)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.paymentID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.type; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.status; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.paidAtMs; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.amountMinor; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.amount { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            do { let v = self.typeName; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.paymentID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.type; try out.put(2, string: v, field: "type") }
+            do { let v = self.status; if v.rawValue != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.paidAtMs; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.amountMinor; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.amount { try out.putAlways(6, message: v, field: "amount") }
+            do { let v = self.typeName; try out.put(7, string: v, field: "type_name") }
         }
     }
 
@@ -2622,6 +3758,38 @@ extension OrdersV1 {
             w.setScalar(9, weightGrams)
             if let value = levelDiscount { try w.setMessage(10, value) }
             if let value = bonusesSpent { try w.setMessage(11, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.goods { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.itemDiscounts { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            if let v = self.orderDiscount { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            if let v = self.totalDiscounts { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            if let v = self.delivery { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            if let v = self.total { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            if let v = self.paid { size += ProtoWire.Writer.size(7, present: v.wireSize) }
+            if let v = self.due { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            do { let v = self.weightGrams; if v != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.levelDiscount { size += ProtoWire.Writer.size(10, present: v.wireSize) }
+            if let v = self.bonusesSpent { size += ProtoWire.Writer.size(11, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.goods { try out.putAlways(1, message: v, field: "goods") }
+            if let v = self.itemDiscounts { try out.putAlways(2, message: v, field: "item_discounts") }
+            if let v = self.orderDiscount { try out.putAlways(3, message: v, field: "order_discount") }
+            if let v = self.totalDiscounts { try out.putAlways(4, message: v, field: "total_discounts") }
+            if let v = self.delivery { try out.putAlways(5, message: v, field: "delivery") }
+            if let v = self.total { try out.putAlways(6, message: v, field: "total") }
+            if let v = self.paid { try out.putAlways(7, message: v, field: "paid") }
+            if let v = self.due { try out.putAlways(8, message: v, field: "due") }
+            do { let v = self.weightGrams; if v != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.levelDiscount { try out.putAlways(10, message: v, field: "level_discount") }
+            if let v = self.bonusesSpent { try out.putAlways(11, message: v, field: "bonuses_spent") }
         }
     }
 
@@ -2734,6 +3902,62 @@ extension OrdersV1 {
             if let value = loyalty { try w.setMessage(22, value) }
             try w.setMessages(23, customFields)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.number; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.draft; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            if let v = self.status { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(v) } }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.shop; size += ProtoWire.Writer.size(10, lengthDelimited: v.utf8.count) }
+            do { let v = self.orderType; size += ProtoWire.Writer.size(11, lengthDelimited: v.utf8.count) }
+            do { let v = self.orderMethod; size += ProtoWire.Writer.size(12, lengthDelimited: v.utf8.count) }
+            do { let v = self.country; size += ProtoWire.Writer.size(13, lengthDelimited: v.utf8.count) }
+            do { let v = self.currency; size += ProtoWire.Writer.size(14, lengthDelimited: v.utf8.count) }
+            if let v = self.contact { size += ProtoWire.Writer.size(15, present: v.wireSize) }
+            for v in self.items { size += ProtoWire.Writer.size(16, present: v.wireSize) }
+            if let v = self.discount { size += ProtoWire.Writer.size(17, present: v.wireSize) }
+            if let v = self.delivery { size += ProtoWire.Writer.size(18, present: v.wireSize) }
+            for v in self.payments { size += ProtoWire.Writer.size(19, present: v.wireSize) }
+            if let v = self.totals { size += ProtoWire.Writer.size(20, present: v.wireSize) }
+            do { let v = self.paymentState; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(21) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            if let v = self.loyalty { size += ProtoWire.Writer.size(22, present: v.wireSize) }
+            for v in self.customFields { size += ProtoWire.Writer.size(23, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.number; try out.put(2, string: v, field: "number") }
+            do { let v = self.clientID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.draft; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            if let v = self.status { try out.putAlways(5, message: v, field: "status") }
+            do { let v = self.version; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(v) } }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.managerID; if v != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.shop; try out.put(10, string: v, field: "shop") }
+            do { let v = self.orderType; try out.put(11, string: v, field: "order_type") }
+            do { let v = self.orderMethod; try out.put(12, string: v, field: "order_method") }
+            do { let v = self.country; try out.put(13, string: v, field: "country") }
+            do { let v = self.currency; try out.put(14, string: v, field: "currency") }
+            if let v = self.contact { try out.putAlways(15, message: v, field: "contact") }
+            for v in self.items { try out.putAlways(16, message: v, field: "items") }
+            if let v = self.discount { try out.putAlways(17, message: v, field: "discount") }
+            if let v = self.delivery { try out.putAlways(18, message: v, field: "delivery") }
+            for v in self.payments { try out.putAlways(19, message: v, field: "payments") }
+            if let v = self.totals { try out.putAlways(20, message: v, field: "totals") }
+            do { let v = self.paymentState; if v.rawValue != 0 { out.putKey(21, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            if let v = self.loyalty { try out.putAlways(22, message: v, field: "loyalty") }
+            for v in self.customFields { try out.putAlways(23, message: v, field: "custom_fields") }
+        }
     }
 
     /// The loyalty programme on an order (ORDER-6): the client's level when the order was last
@@ -2779,6 +4003,28 @@ extension OrdersV1 {
             w.setScalar(5, bonusesEarned)
             w.setBool(6, credited)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.level; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.discountHundredths; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.bonusRateHundredths; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.bonusesSpent; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.bonusesEarned; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.credited; if v { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.level; try out.put(1, string: v, field: "level") }
+            do { let v = self.discountHundredths; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.bonusRateHundredths; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.bonusesSpent; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.bonusesEarned; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.credited; if v { out.putKey(6, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// Bonuses of the client's account.
@@ -2816,6 +4062,26 @@ extension OrdersV1 {
             w.setScalar(3, remaining)
             w.setScalar(4, grantedAtMs)
             w.setScalar(5, expiresAtMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.amount; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.remaining; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.grantedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.expiresAtMs; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.amount; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.remaining; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.grantedAtMs; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.expiresAtMs; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -2855,6 +4121,26 @@ extension OrdersV1 {
             w.setScalar(4, balance)
             try w.setMessages(5, expiring)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.level; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            if let v = self.purchases { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.balance; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.expiring { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.level; try out.put(2, string: v, field: "level") }
+            if let v = self.purchases { try out.putAlways(3, message: v, field: "purchases") }
+            do { let v = self.balance; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.expiring { try out.putAlways(5, message: v, field: "expiring") }
+        }
     }
 
     /// The `GetLoyaltyAccountRequest` message.
@@ -2877,6 +4163,18 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, clientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The `GetLoyaltyAccountResponse` message.
@@ -2898,6 +4196,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = account { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.account { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.account { try out.putAlways(1, message: v, field: "account") }
         }
     }
 
@@ -2930,6 +4240,22 @@ extension OrdersV1 {
             w.setScalar(2, version)
             w.setScalar(3, bonuses)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            do { let v = self.bonuses; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+            do { let v = self.bonuses; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// Deletes an order; the bonuses it spent go back to the grants they came from.
@@ -2956,6 +4282,20 @@ extension OrdersV1 {
             w.setScalar(1, orderID)
             w.setScalar(2, version)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+        }
     }
 
     /// The `DeleteOrderResponse` message.
@@ -2977,6 +4317,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, orderID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -3000,6 +4352,18 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = order { try w.setMessage(1, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.order { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.order { try out.putAlways(1, message: v, field: "order") }
+        }
     }
 
     /// Why a save was refused, in the INVALID_ARGUMENT's details: the errors of the order as a
@@ -3022,6 +4386,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setStrings(1, orderErrors)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.orderErrors { size += ProtoWire.Writer.size(1, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.orderErrors { try out.putAlways(1, string: v, field: "order_errors") }
         }
     }
 
@@ -3075,6 +4451,32 @@ extension OrdersV1 {
             try w.setString(7, country)
             try w.setMessages(8, items)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.contact { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            if let v = self.address { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.shop; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.orderType; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.orderMethod; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.country; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            for v in self.items { size += ProtoWire.Writer.size(8, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.contact { try out.putAlways(2, message: v, field: "contact") }
+            if let v = self.address { try out.putAlways(3, message: v, field: "address") }
+            do { let v = self.shop; try out.put(4, string: v, field: "shop") }
+            do { let v = self.orderType; try out.put(5, string: v, field: "order_type") }
+            do { let v = self.orderMethod; try out.put(6, string: v, field: "order_method") }
+            do { let v = self.country; try out.put(7, string: v, field: "country") }
+            for v in self.items { try out.putAlways(8, message: v, field: "items") }
+        }
     }
 
     /// The `GetOrderRequest` message.
@@ -3096,6 +4498,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, orderID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -3126,6 +4540,22 @@ extension OrdersV1 {
             w.setScalar(1, clientID)
             w.setScalar(2, pageSize)
             try w.setString(3, pageToken)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.pageToken; try out.put(3, string: v, field: "page_token") }
         }
     }
 
@@ -3161,6 +4591,24 @@ extension OrdersV1 {
             if let value = settings { try w.setMessage(3, value) }
             if let value = loyalty { try w.setMessage(4, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.orders { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            if let v = self.settings { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            if let v = self.loyalty { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.orders { try out.putAlways(1, message: v, field: "orders") }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
+            if let v = self.settings { try out.putAlways(3, message: v, field: "settings") }
+            if let v = self.loyalty { try out.putAlways(4, message: v, field: "loyalty") }
+        }
     }
 
     /// The items section (ORDER-5): the whole list (lines not sent are removed) and the discount.
@@ -3194,6 +4642,24 @@ extension OrdersV1 {
             w.setScalar(2, version)
             try w.setMessages(3, items)
             if let value = discount { try w.setMessage(4, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            for v in self.items { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            if let v = self.discount { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+            for v in self.items { try out.putAlways(3, message: v, field: "items") }
+            if let v = self.discount { try out.putAlways(4, message: v, field: "discount") }
         }
     }
 
@@ -3230,6 +4696,24 @@ extension OrdersV1 {
             if let value = delivery { try w.setMessage(3, value) }
             w.setBool(4, clearAddress)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            if let v = self.delivery { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.clearAddress; if v { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+            if let v = self.delivery { try out.putAlways(3, message: v, field: "delivery") }
+            do { let v = self.clearAddress; if v { out.putKey(4, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The payment section (ORDER-8): the whole list (payments not sent are removed). Payments not
@@ -3260,6 +4744,22 @@ extension OrdersV1 {
             w.setScalar(1, orderID)
             w.setScalar(2, version)
             try w.setMessages(3, payments)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            for v in self.payments { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+            for v in self.payments { try out.putAlways(3, message: v, field: "payments") }
         }
     }
 
@@ -3316,6 +4816,34 @@ extension OrdersV1 {
             w.setScalar(8, managerID)
             try w.setMessages(9, customFields)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            if let v = self.contact { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.shop; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.orderType; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.orderMethod; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.country; size += ProtoWire.Writer.size(7, lengthDelimited: v.utf8.count) }
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            for v in self.customFields { size += ProtoWire.Writer.size(9, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+            if let v = self.contact { try out.putAlways(3, message: v, field: "contact") }
+            do { let v = self.shop; try out.put(4, string: v, field: "shop") }
+            do { let v = self.orderType; try out.put(5, string: v, field: "order_type") }
+            do { let v = self.orderMethod; try out.put(6, string: v, field: "order_method") }
+            do { let v = self.country; try out.put(7, string: v, field: "country") }
+            do { let v = self.managerID; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.customFields { try out.putAlways(9, message: v, field: "custom_fields") }
+        }
     }
 
     /// Changes the status (ORDER-11) and runs the validations, the required fields of the new
@@ -3347,6 +4875,22 @@ extension OrdersV1 {
             w.setScalar(2, version)
             try w.setString(3, status)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(v) } }
+            do { let v = self.status; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(v) } }
+            do { let v = self.status; try out.put(3, string: v, field: "status") }
+        }
     }
 
     /// The `GetOrderSettingsRequest` message.
@@ -3366,6 +4910,14 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -3401,6 +4953,24 @@ extension OrdersV1 {
             w.setBytes(3, content)
             w.setScalar(4, orderVersion)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.fileName; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.mediaType; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.content; size += ProtoWire.Writer.size(3, lengthDelimited: v.count) }
+            do { let v = self.orderVersion; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(v) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.fileName; try out.put(1, string: v, field: "file_name") }
+            do { let v = self.mediaType; try out.put(2, string: v, field: "media_type") }
+            do { let v = self.content; if !v.isEmpty { out.putAlways(3, bytes: v) } }
+            do { let v = self.orderVersion; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(v) } }
+        }
     }
 
     /// Renders an order's printed form: an HTML template (Mustache) made into PDF by WeasyPrint.
@@ -3430,6 +5000,20 @@ extension OrdersV1 {
             w.setScalar(1, orderID)
             try w.setString(2, form)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.form; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.form; try out.put(2, string: v, field: "form") }
+        }
     }
 
     /// The `RenderPrintedFormResponse` message.
@@ -3452,6 +5036,18 @@ extension OrdersV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = form { try w.setMessage(1, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.form { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.form { try out.putAlways(1, message: v, field: "form") }
+        }
     }
 
     /// The `ListPrintedFormsRequest` message.
@@ -3471,6 +5067,14 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             _ = w
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
         }
     }
 
@@ -3493,6 +5097,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setStrings(1, forms)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.forms { size += ProtoWire.Writer.size(1, present: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.forms { try out.putAlways(1, string: v, field: "forms") }
         }
     }
 
@@ -3539,6 +5155,28 @@ extension OrdersV1 {
             if let value = amount { try w.setMessage(5, value) }
             w.setScalar(6, expiresAtMs)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.url; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.orderNumber; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.paymentID; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.amount { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.expiresAtMs; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.url; try out.put(1, string: v, field: "url") }
+            do { let v = self.orderID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.orderNumber; try out.put(3, string: v, field: "order_number") }
+            do { let v = self.paymentID; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.amount { try out.putAlways(5, message: v, field: "amount") }
+            do { let v = self.expiresAtMs; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// A link for a payment that is not paid yet, of a type with online acquiring, on an order not
@@ -3566,6 +5204,20 @@ extension OrdersV1 {
             w.setScalar(1, orderID)
             w.setScalar(2, paymentID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.orderID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.paymentID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.orderID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.paymentID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The `CreatePaymentLinkResponse` message.
@@ -3587,6 +5239,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = link { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.link { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.link { try out.putAlways(1, message: v, field: "link") }
         }
     }
 
@@ -3610,6 +5274,18 @@ extension OrdersV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, url)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.url; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.url; try out.put(1, string: v, field: "url") }
         }
     }
 
@@ -3646,6 +5322,24 @@ extension OrdersV1 {
             w.setBool(2, expired)
             if let value = link { try w.setMessage(3, value) }
             try w.setString(4, reason)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.valid; if v { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.expired; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            if let v = self.link { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.reason; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.valid; if v { out.putKey(1, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.expired; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            if let v = self.link { try out.putAlways(3, message: v, field: "link") }
+            do { let v = self.reason; try out.put(4, string: v, field: "reason") }
         }
     }
 

@@ -24,6 +24,14 @@ extension ReflectionV1 {
         public func write(to w: ProtoWriter) throws {
             _ = w
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int { 0 }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            _ = out
+        }
     }
 
     /// The `MethodInfo` message.
@@ -54,6 +62,22 @@ extension ReflectionV1 {
             w.setBool(2, serverStreaming)
             try w.setString(3, group)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.path; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.serverStreaming; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.group; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.path; try out.put(1, string: v, field: "path") }
+            do { let v = self.serverStreaming; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.group; try out.put(3, string: v, field: "group") }
+        }
     }
 
     /// The `ListMethodsResponse` message.
@@ -75,6 +99,18 @@ extension ReflectionV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, methods)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.methods { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.methods { try out.putAlways(1, message: v, field: "methods") }
         }
     }
 

@@ -250,6 +250,20 @@ extension RPCV1 {
             w.setScalar(1, managerID)
             w.setEnums(2, rights)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if !self.rights.isEmpty { var payload = 0; for v in self.rights { payload += ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) }; size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.managerID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if !self.rights.isEmpty { var payload = 0; for v in self.rights { payload += ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) }; out.putHeader(2, length: payload); for v in self.rights { out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+        }
     }
 
     /// The `RequestFrame` message.
@@ -302,6 +316,32 @@ extension RPCV1 {
             w.setBytes(7, payload)
             try w.setString(8, traceparent)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.callID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(v) } }
+            do { let v = self.kind; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.method; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.timeoutMs; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(v)) } }
+            if let v = self.caller { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.requestID; size += ProtoWire.Writer.size(6, lengthDelimited: v.utf8.count) }
+            do { let v = self.payload; size += ProtoWire.Writer.size(7, lengthDelimited: v.count) }
+            do { let v = self.traceparent; size += ProtoWire.Writer.size(8, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.callID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(v) } }
+            do { let v = self.kind; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.method; try out.put(3, string: v, field: "method") }
+            do { let v = self.timeoutMs; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(v)) } }
+            if let v = self.caller { try out.putAlways(5, message: v, field: "caller") }
+            do { let v = self.requestID; try out.put(6, string: v, field: "request_id") }
+            do { let v = self.payload; if !v.isEmpty { out.putAlways(7, bytes: v) } }
+            do { let v = self.traceparent; try out.put(8, string: v, field: "traceparent") }
+        }
     }
 
     /// One bad input field.
@@ -327,6 +367,20 @@ extension RPCV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, field)
             try w.setString(2, description)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.field; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.description; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.field; try out.put(1, string: v, field: "field") }
+            do { let v = self.description; try out.put(2, string: v, field: "description") }
         }
     }
 
@@ -363,6 +417,24 @@ extension RPCV1 {
             try w.setMessages(3, violations)
             w.setBytes(4, details)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.code; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.message; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            for v in self.violations { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.details; size += ProtoWire.Writer.size(4, lengthDelimited: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.code; if v.rawValue != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.message; try out.put(2, string: v, field: "message") }
+            for v in self.violations { try out.putAlways(3, message: v, field: "violations") }
+            do { let v = self.details; if !v.isEmpty { out.putAlways(4, bytes: v) } }
+        }
     }
 
     /// The `ResponseFrame` message.
@@ -398,6 +470,24 @@ extension RPCV1 {
             w.setBool(2, endOfStream)
             if let value = status { try w.setMessage(3, value) }
             w.setBytes(4, payload)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.callID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(v) } }
+            do { let v = self.endOfStream; if v { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            if let v = self.status { size += ProtoWire.Writer.size(3, present: v.wireSize) }
+            do { let v = self.payload; size += ProtoWire.Writer.size(4, lengthDelimited: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.callID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(v) } }
+            do { let v = self.endOfStream; if v { out.putKey(2, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            if let v = self.status { try out.putAlways(3, message: v, field: "status") }
+            do { let v = self.payload; if !v.isEmpty { out.putAlways(4, bytes: v) } }
         }
     }
 

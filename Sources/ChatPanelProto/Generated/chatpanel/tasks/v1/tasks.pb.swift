@@ -123,6 +123,22 @@ extension TasksV1 {
             try w.setString(2, localTime)
             try w.setString(3, timeZone)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.atMs; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.localTime; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.timeZone; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.atMs; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.localTime; try out.put(2, string: v, field: "local_time") }
+            do { let v = self.timeZone; try out.put(3, string: v, field: "time_zone") }
+        }
     }
 
     /// A task (TASK-2): bound to a client, or to an order by its number when there is no client.
@@ -201,6 +217,46 @@ extension TasksV1 {
             w.setScalar(14, completedByID)
             w.setScalar(15, version)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.taskID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.orderNumber; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.title; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            do { let v = self.text; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            if let v = self.deadline { size += ProtoWire.Writer.size(6, present: v.wireSize) }
+            do { let v = self.performerID; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.authorID; if v != 0 { size += ProtoWire.Writer.keySize(8) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.status; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(9) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.overdue; if v { size += ProtoWire.Writer.keySize(10) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(11) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(12) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.completedAtMs; if v != 0 { size += ProtoWire.Writer.keySize(13) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.completedByID; if v != 0 { size += ProtoWire.Writer.keySize(14) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { size += ProtoWire.Writer.keySize(15) + ProtoWire.varintSize(v) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.taskID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.clientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.orderNumber; try out.put(3, string: v, field: "order_number") }
+            do { let v = self.title; try out.put(4, string: v, field: "title") }
+            do { let v = self.text; try out.put(5, string: v, field: "text") }
+            if let v = self.deadline { try out.putAlways(6, message: v, field: "deadline") }
+            do { let v = self.performerID; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.authorID; if v != 0 { out.putKey(8, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.status; if v.rawValue != 0 { out.putKey(9, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.overdue; if v { out.putKey(10, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(11, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.updatedAtMs; if v != 0 { out.putKey(12, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.completedAtMs; if v != 0 { out.putKey(13, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.completedByID; if v != 0 { out.putKey(14, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.version; if v != 0 { out.putKey(15, wireType: 0); out.putVarint(v) } }
+        }
     }
 
     /// Creates a task; the caller is its author.
@@ -249,6 +305,30 @@ extension TasksV1 {
             w.setScalar(6, performerID)
             w.setBool(7, validateOnly)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.orderNumber; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.title; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.text; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            if let v = self.deadline { size += ProtoWire.Writer.size(5, present: v.wireSize) }
+            do { let v = self.performerID; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.validateOnly; if v { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.orderNumber; try out.put(2, string: v, field: "order_number") }
+            do { let v = self.title; try out.put(3, string: v, field: "title") }
+            do { let v = self.text; try out.put(4, string: v, field: "text") }
+            if let v = self.deadline { try out.putAlways(5, message: v, field: "deadline") }
+            do { let v = self.performerID; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.validateOnly; if v { out.putKey(7, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The created task.
@@ -271,6 +351,18 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = task { try w.setMessage(1, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.task { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.task { try out.putAlways(1, message: v, field: "task") }
+        }
     }
 
     /// Asks for one task, open or completed.
@@ -292,6 +384,18 @@ extension TasksV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, taskID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.taskID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.taskID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -318,6 +422,20 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = task { try w.setMessage(1, value) }
             w.setScalar(2, nowMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.task { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nowMs; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.task { try out.putAlways(1, message: v, field: "task") }
+            do { let v = self.nowMs; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -359,6 +477,26 @@ extension TasksV1 {
             try w.setString(4, pageToken)
             if let value = completedSinceMs { w.setScalar(5, value); w.setOneofCase(5) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.view; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(4, lengthDelimited: v.utf8.count) }
+            if let v = self.completedSinceMs { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.view; if v.rawValue != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.pageToken; try out.put(4, string: v, field: "page_token") }
+            if let v = self.completedSinceMs { out.putKey(5, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+        }
     }
 
     /// A page of a client's tasks.
@@ -388,6 +526,22 @@ extension TasksV1 {
             try w.setMessages(1, tasks)
             try w.setString(2, nextPageToken)
             w.setScalar(3, nowMs)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.tasks { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.nowMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.tasks { try out.putAlways(1, message: v, field: "tasks") }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
+            do { let v = self.nowMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -435,6 +589,30 @@ extension TasksV1 {
             if let value = performerID { w.setScalar(6, value); w.setOneofCase(6) }
             if let value = expectedVersion { w.setScalar(7, value); w.setOneofCase(7) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.taskID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            if let v = self.title { size += ProtoWire.Writer.size(2, present: v.utf8.count) }
+            if let v = self.text { size += ProtoWire.Writer.size(3, present: v.utf8.count) }
+            if let v = self.deadline { size += ProtoWire.Writer.size(4, present: v.wireSize) }
+            do { let v = self.clearDeadline; if v { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            if let v = self.performerID { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            if let v = self.expectedVersion { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(v) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.taskID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            if let v = self.title { try out.putAlways(2, string: v, field: "title") }
+            if let v = self.text { try out.putAlways(3, string: v, field: "text") }
+            if let v = self.deadline { try out.putAlways(4, message: v, field: "deadline") }
+            do { let v = self.clearDeadline; if v { out.putKey(5, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            if let v = self.performerID { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+            if let v = self.expectedVersion { out.putKey(7, wireType: 0); out.putVarint(v) }
+        }
     }
 
     /// The edited task.
@@ -456,6 +634,18 @@ extension TasksV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = task { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.task { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.task { try out.putAlways(1, message: v, field: "task") }
         }
     }
 
@@ -479,6 +669,18 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, taskID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.taskID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.taskID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The completed task.
@@ -500,6 +702,18 @@ extension TasksV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = task { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.task { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.task { try out.putAlways(1, message: v, field: "task") }
         }
     }
 
@@ -523,6 +737,18 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, taskID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.taskID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.taskID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The reopened task.
@@ -544,6 +770,18 @@ extension TasksV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = task { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.task { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.task { try out.putAlways(1, message: v, field: "task") }
         }
     }
 
@@ -591,6 +829,30 @@ extension TasksV1 {
             w.setBool(6, truncated)
             w.setScalar(7, length)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.noteID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.authorID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.createdAtMs; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.text; size += ProtoWire.Writer.size(5, lengthDelimited: v.utf8.count) }
+            do { let v = self.truncated; if v { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.length; if v != 0 { size += ProtoWire.Writer.keySize(7) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.noteID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.clientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.authorID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.createdAtMs; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.text; try out.put(5, string: v, field: "text") }
+            do { let v = self.truncated; if v { out.putKey(6, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.length; if v != 0 { out.putKey(7, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// Writes a note on a client; the caller is its author.
@@ -617,6 +879,20 @@ extension TasksV1 {
             w.setScalar(1, clientID)
             try w.setString(2, text)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.text; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.text; try out.put(2, string: v, field: "text") }
+        }
     }
 
     /// The written note.
@@ -638,6 +914,18 @@ extension TasksV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = note { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.note { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.note { try out.putAlways(1, message: v, field: "note") }
         }
     }
 
@@ -674,6 +962,24 @@ extension TasksV1 {
             try w.setString(3, pageToken)
             w.setScalar(4, previewLength)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.clientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.pageToken; size += ProtoWire.Writer.size(3, lengthDelimited: v.utf8.count) }
+            do { let v = self.previewLength; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.clientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.pageSize; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.pageToken; try out.put(3, string: v, field: "page_token") }
+            do { let v = self.previewLength; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// A page of a client's notes.
@@ -700,6 +1006,20 @@ extension TasksV1 {
             try w.setMessages(1, notes)
             try w.setString(2, nextPageToken)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.notes { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            do { let v = self.nextPageToken; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.notes { try out.putAlways(1, message: v, field: "notes") }
+            do { let v = self.nextPageToken; try out.put(2, string: v, field: "next_page_token") }
+        }
     }
 
     /// Asks for one note with its whole text (NOTE-3).
@@ -721,6 +1041,18 @@ extension TasksV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, noteID)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.noteID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.noteID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
         }
     }
 
@@ -744,6 +1076,18 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             if let value = note { try w.setMessage(1, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.note { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.note { try out.putAlways(1, message: v, field: "note") }
+        }
     }
 
     /// Deletes a note: its author or an administrator may.
@@ -766,6 +1110,18 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             w.setScalar(1, noteID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.noteID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.noteID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// The note is gone.
@@ -787,6 +1143,18 @@ extension TasksV1 {
         /// Writes the fields into a protobuf-c message being built.
         public func write(to w: ProtoWriter) throws {
             if let value = note { try w.setMessage(1, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            if let v = self.note { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            if let v = self.note { try out.putAlways(1, message: v, field: "note") }
         }
     }
 
@@ -819,6 +1187,20 @@ extension TasksV1 {
             w.setScalar(1, fromClientID)
             w.setScalar(2, toClientID)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.fromClientID; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.toClientID; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.fromClientID; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.toClientID; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// What the move did.
@@ -849,6 +1231,22 @@ extension TasksV1 {
             w.setScalar(2, notesMoved)
             w.setBool(3, repeated)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.tasksMoved; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.notesMoved; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.repeated; if v { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.tasksMoved; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.notesMoved; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.repeated; if v { out.putKey(3, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+        }
     }
 
     /// The panel's task lists and notes page, read in one call and one snapshot (PANEL-1): what
@@ -877,6 +1275,20 @@ extension TasksV1 {
             try w.setMessages(1, taskLists)
             if let value = notes { try w.setMessage(2, value) }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.taskLists { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.notes { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.taskLists { try out.putAlways(1, message: v, field: "task_lists") }
+            if let v = self.notes { try out.putAlways(2, message: v, field: "notes") }
+        }
     }
 
     /// The `GetPanelDataResponse` message.
@@ -902,6 +1314,20 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setMessages(1, taskLists)
             if let value = notes { try w.setMessage(2, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.taskLists { size += ProtoWire.Writer.size(1, present: v.wireSize) }
+            if let v = self.notes { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.taskLists { try out.putAlways(1, message: v, field: "task_lists") }
+            if let v = self.notes { try out.putAlways(2, message: v, field: "notes") }
         }
     }
 
@@ -930,6 +1356,20 @@ extension TasksV1 {
         public func write(to w: ProtoWriter) throws {
             w.setBytesList(1, taskLists)
             if let value = notes { w.setBytes(2, value); w.setOneofCase(2) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            for v in self.taskLists { size += ProtoWire.Writer.size(1, present: v.count) }
+            if let v = self.notes { size += ProtoWire.Writer.size(2, present: v.count) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            for v in self.taskLists { out.putAlways(1, bytes: v) }
+            if let v = self.notes { out.putAlways(2, bytes: v) }
         }
     }
 

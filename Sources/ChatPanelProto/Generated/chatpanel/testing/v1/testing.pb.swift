@@ -75,6 +75,20 @@ extension TestingV1 {
             try w.setString(1, label)
             w.setScalar(2, value)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.label; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            do { let v = self.value; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.label; try out.put(1, string: v, field: "label") }
+            do { let v = self.value; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+        }
     }
 
     /// Every field kind the generator supports.
@@ -214,6 +228,76 @@ extension TestingV1 {
             if let value = maybeInner { try w.setMessage(30, value); w.setOneofCase(30) }
             switch contact { case .email(let value): try w.setString(25, value); w.setOneofCase(25) case .phone(let value): try w.setString(26, value); w.setOneofCase(26) case .postal(let value): try w.setMessage(27, value); w.setOneofCase(27) case nil: break }
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.i32; if v != 0 { size += ProtoWire.Writer.keySize(1) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.i64; if v != 0 { size += ProtoWire.Writer.keySize(2) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.u32; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.u64; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(v) } }
+            do { let v = self.s32; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(UInt32(bitPattern: (v &<< 1) ^ (v >> 31)))) } }
+            do { let v = self.s64; if v != 0 { size += ProtoWire.Writer.keySize(6) + ProtoWire.varintSize(UInt64(bitPattern: (v &<< 1) ^ (v >> 63))) } }
+            do { let v = self.f32; if v != 0 { size += ProtoWire.Writer.keySize(7) + 4 } }
+            do { let v = self.f64; if v != 0 { size += ProtoWire.Writer.keySize(8) + 8 } }
+            do { let v = self.sf32; if v != 0 { size += ProtoWire.Writer.keySize(9) + 4 } }
+            do { let v = self.sf64; if v != 0 { size += ProtoWire.Writer.keySize(10) + 8 } }
+            do { let v = self.fl; if v != 0 { size += ProtoWire.Writer.keySize(11) + 4 } }
+            do { let v = self.db; if v != 0 { size += ProtoWire.Writer.keySize(12) + 8 } }
+            do { let v = self.flag; if v { size += ProtoWire.Writer.keySize(13) + ProtoWire.varintSize((v ? 1 : 0)) } }
+            do { let v = self.text; size += ProtoWire.Writer.size(14, lengthDelimited: v.utf8.count) }
+            do { let v = self.blob; size += ProtoWire.Writer.size(15, lengthDelimited: v.count) }
+            do { let v = self.color; if v.rawValue != 0 { size += ProtoWire.Writer.keySize(16) + ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) } }
+            if let v = self.inner { size += ProtoWire.Writer.size(17, present: v.wireSize) }
+            if !self.numbers.isEmpty { var payload = 0; for v in self.numbers { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; size += ProtoWire.Writer.keySize(18) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            for v in self.words { size += ProtoWire.Writer.size(19, present: v.utf8.count) }
+            for v in self.inners { size += ProtoWire.Writer.size(20, present: v.wireSize) }
+            if !self.colors.isEmpty { var payload = 0; for v in self.colors { payload += ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) }; size += ProtoWire.Writer.keySize(21) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            for v in self.blobs { size += ProtoWire.Writer.size(22, present: v.count) }
+            if let v = self.maybeCount { size += ProtoWire.Writer.keySize(23) + ProtoWire.varintSize(UInt64(bitPattern: v)) }
+            if let v = self.maybeName { size += ProtoWire.Writer.size(24, present: v.utf8.count) }
+            if case .email(let v)? = self.contact { size += ProtoWire.Writer.size(25, present: v.utf8.count) }
+            if case .phone(let v)? = self.contact { size += ProtoWire.Writer.size(26, present: v.utf8.count) }
+            if case .postal(let v)? = self.contact { size += ProtoWire.Writer.size(27, present: v.wireSize) }
+            if !self.flags.isEmpty { var payload = 0; for v in self.flags { payload += ProtoWire.varintSize((v ? 1 : 0)) }; size += ProtoWire.Writer.keySize(28) + ProtoWire.varintSize(UInt64(payload)) + payload }
+            if !self.doubles.isEmpty { size += ProtoWire.Writer.keySize(29) + ProtoWire.varintSize(UInt64(8 * self.doubles.count)) + 8 * self.doubles.count }
+            if let v = self.maybeInner { size += ProtoWire.Writer.size(30, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.i32; if v != 0 { out.putKey(1, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v))) } }
+            do { let v = self.i64; if v != 0 { out.putKey(2, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.u32; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.u64; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(v) } }
+            do { let v = self.s32; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(UInt32(bitPattern: (v &<< 1) ^ (v >> 31)))) } }
+            do { let v = self.s64; if v != 0 { out.putKey(6, wireType: 0); out.putVarint(UInt64(bitPattern: (v &<< 1) ^ (v >> 63))) } }
+            do { let v = self.f32; if v != 0 { out.putKey(7, wireType: 5); out.putFixed32(v) } }
+            do { let v = self.f64; if v != 0 { out.putKey(8, wireType: 1); out.putFixed64(v) } }
+            do { let v = self.sf32; if v != 0 { out.putKey(9, wireType: 5); out.putFixed32(UInt32(bitPattern: v)) } }
+            do { let v = self.sf64; if v != 0 { out.putKey(10, wireType: 1); out.putFixed64(UInt64(bitPattern: v)) } }
+            do { let v = self.fl; if v != 0 { out.putKey(11, wireType: 5); out.putFixed32(v.bitPattern) } }
+            do { let v = self.db; if v != 0 { out.putKey(12, wireType: 1); out.putFixed64(v.bitPattern) } }
+            do { let v = self.flag; if v { out.putKey(13, wireType: 0); out.putVarint((v ? 1 : 0)) } }
+            do { let v = self.text; try out.put(14, string: v, field: "text") }
+            do { let v = self.blob; if !v.isEmpty { out.putAlways(15, bytes: v) } }
+            do { let v = self.color; if v.rawValue != 0 { out.putKey(16, wireType: 0); out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            if let v = self.inner { try out.putAlways(17, message: v, field: "inner") }
+            if !self.numbers.isEmpty { var payload = 0; for v in self.numbers { payload += ProtoWire.varintSize(UInt64(bitPattern: v)) }; out.putHeader(18, length: payload); for v in self.numbers { out.putVarint(UInt64(bitPattern: v)) } }
+            for v in self.words { try out.putAlways(19, string: v, field: "words") }
+            for v in self.inners { try out.putAlways(20, message: v, field: "inners") }
+            if !self.colors.isEmpty { var payload = 0; for v in self.colors { payload += ProtoWire.varintSize(UInt64(bitPattern: Int64(v.rawValue))) }; out.putHeader(21, length: payload); for v in self.colors { out.putVarint(UInt64(bitPattern: Int64(v.rawValue))) } }
+            for v in self.blobs { out.putAlways(22, bytes: v) }
+            if let v = self.maybeCount { out.putKey(23, wireType: 0); out.putVarint(UInt64(bitPattern: v)) }
+            if let v = self.maybeName { try out.putAlways(24, string: v, field: "maybe_name") }
+            if case .email(let v)? = self.contact { try out.putAlways(25, string: v, field: "email") }
+            if case .phone(let v)? = self.contact { try out.putAlways(26, string: v, field: "phone") }
+            if case .postal(let v)? = self.contact { try out.putAlways(27, message: v, field: "postal") }
+            if !self.flags.isEmpty { var payload = 0; for v in self.flags { payload += ProtoWire.varintSize((v ? 1 : 0)) }; out.putHeader(28, length: payload); for v in self.flags { out.putVarint((v ? 1 : 0)) } }
+            if !self.doubles.isEmpty { out.putHeader(29, length: 8 * self.doubles.count); for v in self.doubles { out.putFixed64(v.bitPattern) } }
+            if let v = self.maybeInner { try out.putAlways(30, message: v, field: "maybe_inner") }
+        }
     }
 
     /// A recursive message, to prove that nesting depth is bounded before unpacking.
@@ -243,6 +327,20 @@ extension TestingV1 {
         public func write(to w: ProtoWriter) throws {
             try w.setString(1, name)
             if let value = child { try w.setMessage(2, value) }
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.name; size += ProtoWire.Writer.size(1, lengthDelimited: v.utf8.count) }
+            if let v = self.child { size += ProtoWire.Writer.size(2, present: v.wireSize) }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.name; try out.put(1, string: v, field: "name") }
+            if let v = self.child { try out.putAlways(2, message: v, field: "child") }
         }
     }
 
@@ -282,6 +380,26 @@ extension TestingV1 {
             w.setScalar(4, failCode)
             w.setScalar(5, count)
         }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.body; size += ProtoWire.Writer.size(1, lengthDelimited: v.count) }
+            do { let v = self.text; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.delayMs; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.failCode; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(v)) } }
+            do { let v = self.count; if v != 0 { size += ProtoWire.Writer.keySize(5) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.body; if !v.isEmpty { out.putAlways(1, bytes: v) } }
+            do { let v = self.text; try out.put(2, string: v, field: "text") }
+            do { let v = self.delayMs; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.failCode; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(v)) } }
+            do { let v = self.count; if v != 0 { out.putKey(5, wireType: 0); out.putVarint(UInt64(v)) } }
+        }
     }
 
     /// The `EchoResponse` message.
@@ -315,6 +433,24 @@ extension TestingV1 {
             try w.setString(2, text)
             w.setScalar(3, managerID)
             w.setScalar(4, index)
+        }
+
+        /// The size of its wire encoding.
+        public var wireSize: Int {
+            var size = 0
+            do { let v = self.body; size += ProtoWire.Writer.size(1, lengthDelimited: v.count) }
+            do { let v = self.text; size += ProtoWire.Writer.size(2, lengthDelimited: v.utf8.count) }
+            do { let v = self.managerID; if v != 0 { size += ProtoWire.Writer.keySize(3) + ProtoWire.varintSize(UInt64(bitPattern: v)) } }
+            do { let v = self.index; if v != 0 { size += ProtoWire.Writer.keySize(4) + ProtoWire.varintSize(UInt64(v)) } }
+            return size
+        }
+
+        /// Writes its fields in wire format, in number order: the bytes protobuf-c packs.
+        public func writeWire(to out: inout ProtoWire.Writer) throws {
+            do { let v = self.body; if !v.isEmpty { out.putAlways(1, bytes: v) } }
+            do { let v = self.text; try out.put(2, string: v, field: "text") }
+            do { let v = self.managerID; if v != 0 { out.putKey(3, wireType: 0); out.putVarint(UInt64(bitPattern: v)) } }
+            do { let v = self.index; if v != 0 { out.putKey(4, wireType: 0); out.putVarint(UInt64(v)) } }
         }
     }
 
