@@ -68,6 +68,7 @@ struct GoldenBytesTests {
     @Test("encoder produces the expected bytes", arguments: goldens)
     func encode(_ golden: Golden) throws {
         #expect(try golden.message.serializedBytes() == WireBytes.hex(golden.hex))
+        #expect(try golden.message.onePassBytes() == WireBytes.hex(golden.hex))
     }
 
     @Test("decoder reads the expected bytes", arguments: goldens)
@@ -80,6 +81,7 @@ struct GoldenBytesTests {
         let message = makeInner("a", 150)
         let bytes = WireBytes.hex("0a 01 61 10 96 01")
         #expect(try message.serializedBytes() == bytes)
+        #expect(try message.onePassBytes() == bytes)
         #expect(try TestingV1.Inner(serializedBytes: bytes) == message)
     }
 
@@ -92,6 +94,7 @@ struct GoldenBytesTests {
         node.child = child
         let bytes = WireBytes.hex("0a 01 61 12 03 0a 01 62")
         #expect(try node.serializedBytes() == bytes)
+        #expect(try node.onePassBytes() == bytes)
         #expect(try TestingV1.Node(serializedBytes: bytes) == node)
     }
 
@@ -108,6 +111,7 @@ struct GoldenBytesTests {
         }
         // 200 levels need two-byte lengths near the top.
         #expect(try node.serializedBytes() == WireBytes.nestedNodes(depth: 200))
+        #expect(try node.onePassBytes() == WireBytes.nestedNodes(depth: 200))
     }
 
     /// Valid encodings our encoder never produces but a peer may send.

@@ -2,8 +2,8 @@ import ChatPanelProto
 import Foundation
 import Testing
 
-/// The generated encoder (`serializedBytes()`, written by each message's `writeWire(to:)`) is
-/// held to protobuf-c's packing (`serializedBytesThroughProtobufC()`): the same bytes for every
+/// The generated one-pass encoder (`onePassBytes()`, each message's `writeWire(to:)`) is held
+/// to protobuf-c's packing (`serializedBytes()`): the same bytes for every
 /// message type the services speak, with every field set (a few ways), for the fuzzing seeds of
 /// every request and each change of them, and the same error for a string holding U+0000.
 @Suite struct WireEncoderAgreementTests {
@@ -76,8 +76,8 @@ import Testing
     }
 
     static func agree<M: ProtoMessage>(_ message: M, sourceLocation: SourceLocation = #_sourceLocation) {
-        let written = Result { try message.serializedBytes() }
-        let packed = Result { try message.serializedBytesThroughProtobufC() }
+        let written = Result { try message.onePassBytes() }
+        let packed = Result { try message.serializedBytes() }
         switch (written, packed) {
         case (.success(let a), .success(let b)):
             #expect(a == b, "\(M.self): \(message)", sourceLocation: sourceLocation)
@@ -129,10 +129,10 @@ import Testing
         node.child?.child = TestingV1.Node()
         node.child?.child?.name = "a\u{0}"
         Self.agree(node)
-        #expect(throws: ProtoCodingError.embeddedNUL(field: "child.child.name")) { try node.serializedBytes() }
+        #expect(throws: ProtoCodingError.embeddedNUL(field: "child.child.name")) { try node.onePassBytes() }
         var kinds = TestingV1.AllKinds.fullySet
         kinds.words = ["ok", "b\u{0}"]
         Self.agree(kinds)
-        #expect(throws: ProtoCodingError.embeddedNUL(field: "words")) { try kinds.serializedBytes() }
+        #expect(throws: ProtoCodingError.embeddedNUL(field: "words")) { try kinds.onePassBytes() }
     }
 }

@@ -2,7 +2,8 @@ import ChatPanelProto
 @testable import Gateway
 import Testing
 
-/// The panel's answer written without protobuf-c: the bytes protobuf-c packs for the same panel.
+/// The panel's answer, written by the generated encoder: the bytes protobuf-c packs for the same
+/// panel, whatever its widgets hold.
 @Suite("Gateway: the panel written in one pass")
 struct PanelEncodingTests {
     /// Widgets of every kind and state, with and without each field, unknown enum values among them.
@@ -32,10 +33,10 @@ struct PanelEncodingTests {
         for widget in Self.widgets {
             var panel = GatewayV1.Panel()
             panel.widgets = [widget]
-            #expect(try panel.encoded() == (try panel.serializedBytes()), "\(widget)")
+            #expect(try panel.onePassBytes() == (try panel.serializedBytes()), "\(widget)")
             panel.widgets = []
             panel.client = widget
-            #expect(try panel.encoded() == (try panel.serializedBytes()), "\(widget)")
+            #expect(try panel.onePassBytes() == (try panel.serializedBytes()), "\(widget)")
         }
     }
 
@@ -50,7 +51,7 @@ struct PanelEncodingTests {
             panel.widgets = Array(widgets.dropFirst(index * 7).prefix(9 + index)) + [GatewayV1.Widget()]
             panel.elapsedMs = [0, 17, .max][index % 3]
             panel.loadedAtMs = [0, 1_764_000_000_000, -1][index % 3]
-            let bytes = try panel.encoded()
+            let bytes = try panel.onePassBytes()
             #expect(bytes == (try panel.serializedBytes()))
             #expect(try GatewayV1.Panel(serializedBytes: bytes) == panel)
         }
@@ -69,7 +70,7 @@ struct PanelEncodingTests {
         inDialog.dialogID = "\u{0}"
         let cases: [(GatewayV1.Panel, String)] = [(inWidget, "widgets.reason"), (inClient, "client.data_type"), (inDialog, "dialog_id")]
         for (panel, field) in cases {
-            #expect(throws: ProtoCodingError.embeddedNUL(field: field)) { try panel.encoded() }
+            #expect(throws: ProtoCodingError.embeddedNUL(field: field)) { try panel.onePassBytes() }
             #expect(throws: ProtoCodingError.embeddedNUL(field: field)) { try panel.serializedBytes() }
         }
     }

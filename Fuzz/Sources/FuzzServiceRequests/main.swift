@@ -3,7 +3,7 @@ import ChatPanelProto
 /// Every request message of every service, decoded as the server decodes a payload (with the
 /// server's nesting limit of 32): the first input byte picks the method, the rest is the
 /// payload. Any input either fails with a `ProtoCodingError` or gives a message that encodes
-/// and decodes back to itself, and whose generated encoding is the bytes protobuf-c packs.
+/// and decodes back to itself, and whose generated one-pass encoding is the bytes protobuf-c packs.
 private let requestTypes: [any ProtoMessage.Type] = {
     let services: [[String: any ProtoMessage.Type]] = [
         ClientsV1.Clients.requestTypes, TasksV1.Tasks.requestTypes, OrdersV1.Orders.requestTypes,
@@ -41,5 +41,5 @@ private func roundTrip<M: ProtoMessage>(_ type: M.Type, _ payload: [UInt8]) {
     let again = try? M(serializedBytes: encoded, limits: ProtoDecodingLimits(maxDepth: 32))
     precondition(again == message, "\(M.self) does not survive encoding and decoding")
     precondition(
-        (try? message.serializedBytesThroughProtobufC()) == encoded, "\(M.self): the generated encoder's bytes differ from protobuf-c's")
+        (try? message.onePassBytes()) == encoded, "\(M.self): the generated encoder's bytes differ from protobuf-c's")
 }

@@ -7,15 +7,14 @@ import CChatPanelProto
 #endif
 
 extension ProtoMessage {
-    /// The message in protobuf wire format: its fields written in one pass by the generated
-    /// ``writeWire(to:)`` into this thread's decoding arena, then copied into the array. The
-    /// bytes are those protobuf-c packs (``serializedBytesThroughProtobufC()``), which tests
-    /// check; building protobuf-c's structures, measuring and packing them cost about twice as
-    /// much (a client card: about 22 700 instructions).
-    ///
-    /// Throws ``ProtoCodingError`` when a string holds U+0000, which protobuf-c cannot carry
-    /// (and our decoder refuses), naming the field.
-    public func serializedBytes() throws -> [UInt8] {
+    /// The message in protobuf wire format, written in one pass by its generated encoder
+    /// (``writeWire(to:)``) into this thread's decoding arena and copied out once: for the
+    /// panel's hot reads (answers of synchronous handlers, the gateway's panel), where building
+    /// protobuf-c's structures, measuring and packing them cost about twice as much (a client
+    /// card: about 22 700 instructions against 12 700). The bytes are those ``serializedBytes()``
+    /// packs with protobuf-c, which tests and the fuzzer check; a string holding U+0000 is
+    /// refused with the same ``ProtoCodingError`` and field path.
+    public func onePassBytes() throws -> [UInt8] {
         let size = wireSize
         guard size > 0 else { return [] }
         // Written in the arena and copied into an array made here: `[UInt8](unsafeUninitializedCapacity:)`
@@ -29,11 +28,10 @@ extension ProtoMessage {
         }
     }
 
-    /// The message in protobuf wire format, packed by protobuf-c: the reference the generated
-    /// encoder is held to.
+    /// The message in protobuf wire format, packed by protobuf-c.
     ///
     /// Throws ``ProtoCodingError`` when a string holds U+0000, which protobuf-c cannot carry.
-    public func serializedBytesThroughProtobufC() throws -> [UInt8] {
+    public func serializedBytes() throws -> [UInt8] {
         try ProtoArena.withThreadArena { arena in
             let descriptor = Self.protoDescriptor.pointer
             let memory = arena.makeMessage(descriptor)

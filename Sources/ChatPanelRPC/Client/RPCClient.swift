@@ -77,6 +77,16 @@ public final class RPCClient: Sendable {
         }
     }
 
+    /// A request encoded as ``encode(_:)`` encodes it, by the message's generated one-pass
+    /// encoder (``ProtoMessage/onePassBytes()``): for calls on the panel's hot path.
+    public func encodeInOnePass<Request: ProtoMessage>(_ request: Request) throws -> [UInt8] {
+        do {
+            return try request.onePassBytes()
+        } catch let error as ProtoCodingError {
+            throw RPCError.invalidArgument(field: error.field, error.reason)
+        }
+    }
+
     /// A response that ``unary(path:payload:options:)`` returned, decoded; bytes that do not
     /// decode are `INTERNAL`, naming the service.
     public func decode<Response: ProtoMessage>(_ bytes: [UInt8]) throws -> Response {

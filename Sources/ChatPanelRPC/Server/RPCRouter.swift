@@ -59,7 +59,8 @@ public struct RPCRouter: Sendable {
     /// For handlers that validate, read the store (``ChatPanelStore``'s `readNow`, on the loop's
     /// own connection) and answer; a handler that awaits anything registers with
     /// ``register(_:group:handler:)``. The call's ``RPCCallContext/current`` and ``RequestDigest`` are
-    /// bound while it runs, as for any handler. It blocks its loop while it runs, so it must be
+    /// bound while it runs, as for any handler. Its answer is written by the message's
+    /// generated encoder (``ProtoMessage/onePassBytes()``). It blocks its loop while it runs, so it must be
     /// short: nothing interrupts it at its deadline (its answer, if late, finds a caller that
     /// has given up), and a CANCEL frame for it cannot arrive before it has answered.
     public mutating func register<Request, Response>(
@@ -70,7 +71,7 @@ public struct RPCRouter: Sendable {
             isStreaming: false, group: group, metrics: RouteMetrics.of(method.path),
             handler: .atOnce { payload, context, limits in
                 let request = try Self.decode(Request.self, payload, limits)
-                return try Self.encode(try handler(request, context))
+                return try Self.encodeInOnePass(try handler(request, context))
             })
     }
 
@@ -114,6 +115,16 @@ public struct RPCRouter: Sendable {
     private static func encode<M: ProtoMessage>(_ message: M) throws -> [UInt8] {
         do {
             return try message.serializedBytes()
+        } catch {
+            throw ResponseEncodingError(cause: error)
+        }
+    }
+
+    /// A synchronous handler's answer: the panel's hot reads, written by the message's
+    /// generated encoder (``ProtoMessage/onePassBytes()``), the bytes protobuf-c packs.
+    private static func encodeInOnePass<M: ProtoMessage>(_ message: M) throws -> [UInt8] {
+        do {
+            return try message.onePassBytes()
         } catch {
             throw ResponseEncodingError(cause: error)
         }

@@ -11,7 +11,7 @@ extension GatewayService {
                 // A panel is a manager's: their layout, their rights, their "Mine" tasks.
                 _ = try context.managerID(for: "opening a panel")
                 guard !request.dialogID.isEmpty else { throw RPCError.invalidArgument(field: "dialog_id", "must not be empty") }
-                return try await composer.panel(dialogID: request.dialogID, context: context).encoded()
+                return try await composer.panel(dialogID: request.dialogID, context: context).onePassBytes()
             })
     }
 }

@@ -47,7 +47,7 @@ extension InsightsStore {
                 var answer = InsightsV1.GetVisitResponse()
                 answer.nowMs = now
                 if let subject { answer = try Self.visit(db, subject, now: now, parser: parser) }
-                response.visit = try answer.serializedBytes()
+                response.visit = try answer.onePassBytes()
             }
             return response
         }

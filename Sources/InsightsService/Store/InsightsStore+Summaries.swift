@@ -108,7 +108,7 @@ extension InsightsStore {
             var column = InsightsV1.Summary()
             column.clientID = clientID
             if let (rest, _) = body.withUnsafeBytes({ ProtoWire.split($0, removing: clientIDField...clientIDField) }) {
-                response.summary = rest + (try column.serializedBytes())
+                response.summary = rest + (try column.onePassBytes())
             } else {
                 // The client given twice: decoded, the column's client set, encoded again.
                 var summary = try body.withUnsafeBytes { try InsightsV1.Summary(unsafeBytes: $0) }
@@ -116,7 +116,7 @@ extension InsightsStore {
                 response.summary = try summary.serializedBytes()
             }
         }
-        return try response.serializedBytes()
+        return try response.onePassBytes()
     }
 
     /// `Summary.client_id`'s field number (`proto/chatpanel/insights/v1/insights.proto`).

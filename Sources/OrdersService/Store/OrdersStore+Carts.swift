@@ -161,6 +161,6 @@ extension OrdersStore {
             ProtoWire.append(4, lengthDelimited: itemBytes, to: &items)  // Cart.items
         }
         if let total { cart.total = Currency.money(total, totalCurrency) }
-        return try cart.serializedBytes() + items
+        return try cart.onePassBytes() + items
     }
 }

@@ -145,7 +145,7 @@ extension OrdersStore {
                 response.orders = try Self.listOrders(
                     db, OrderPage(clientID: clientID, size: ordersPageSize, after: nil), settings, encodedSettings, managerID: managerID,
                     time: time, resolvedClientID: resolved
-                ).serializedBytes()
+                ).onePassBytes()
             }
             return response
         }

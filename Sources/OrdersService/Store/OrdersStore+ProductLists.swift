@@ -157,7 +157,7 @@ extension OrdersStore {
     {
         var list = OrdersV1.ProductList()
         list.owner = owner.proto
-        var encoded = try list.serializedBytes()
+        var encoded = try list.onePassBytes()
         // Each row encoded as it comes: its product's stored fields are read where SQLite holds them.
         // Each `ListedProduct` is written field by field (a message built and packed by
         // protobuf-c cost about 2 000 instructions more an item).
