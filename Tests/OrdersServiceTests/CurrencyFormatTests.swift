@@ -54,27 +54,3 @@ import Testing
     }
 }
 
-/// A panel's orders carry their status written field by field: the bytes must be those
-/// protobuf-c packs for the same `OrderStatus`.
-@Suite struct StatusWritingTests {
-    @Test(arguments: [
-        ("new", "Новый", OrdersV1.OrderStatusGroup.new, [String]()),
-        ("assembling", "Комплектуется", .assembling, ["contact.phone", "", "delivery.address"]),
-        ("", "", .unspecified, ["x"]),
-        ("legacy", "legacy", .init(rawValue: 99), []),
-    ])
-    func writtenStatusIsWhatTheEncoderPacks(code: String, name: String, group: OrdersV1.OrderStatusGroup, required: [String]) throws {
-        var status = OrdersV1.OrderStatus()
-        status.code = code
-        status.name = name
-        status.group = group
-        status.requiredFields = required
-        #expect(try OrderRecords.encoded(status) == status.serializedBytes())
-    }
-
-    @Test func aRequiredFieldHoldingNULIsRefusedByName() {
-        var status = OrdersV1.OrderStatus()
-        status.requiredFields = ["a\u{0}b"]
-        #expect(throws: ProtoCodingError.embeddedNUL(field: "status.required_fields")) { try OrderRecords.encoded(status) }
-    }
-}

@@ -67,21 +67,12 @@ public final class RPCClient: Sendable {
         try decode(try await unary(path: method.path, payload: try encode(request), options: options))
     }
 
-    /// A request encoded for ``unary(path:payload:options:)``; a string holding U+0000 is
-    /// `INVALID_ARGUMENT`, naming the field.
-    public func encode<Request: ProtoMessage>(_ request: Request) throws -> [UInt8] {
+    /// A request encoded for ``unary(path:payload:options:)`` (`inOnePass`: by the message's
+    /// generated one-pass encoder, ``ProtoMessage/onePassBytes()``, for calls on the panel's hot
+    /// path; the same bytes); a string holding U+0000 is `INVALID_ARGUMENT`, naming the field.
+    public func encode<Request: ProtoMessage>(_ request: Request, inOnePass: Bool = false) throws -> [UInt8] {
         do {
-            return try request.serializedBytes()
-        } catch let error as ProtoCodingError {
-            throw RPCError.invalidArgument(field: error.field, error.reason)
-        }
-    }
-
-    /// A request encoded as ``encode(_:)`` encodes it, by the message's generated one-pass
-    /// encoder (``ProtoMessage/onePassBytes()``): for calls on the panel's hot path.
-    public func encodeInOnePass<Request: ProtoMessage>(_ request: Request) throws -> [UInt8] {
-        do {
-            return try request.onePassBytes()
+            return try inOnePass ? request.onePassBytes() : request.serializedBytes()
         } catch let error as ProtoCodingError {
             throw RPCError.invalidArgument(field: error.field, error.reason)
         }

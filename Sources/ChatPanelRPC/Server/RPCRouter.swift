@@ -71,7 +71,7 @@ public struct RPCRouter: Sendable {
             isStreaming: false, group: group, metrics: RouteMetrics.of(method.path),
             handler: .atOnce { payload, context, limits in
                 let request = try Self.decode(Request.self, payload, limits)
-                return try Self.encodeInOnePass(try handler(request, context))
+                return try Self.encode(try handler(request, context), inOnePass: true)
             })
     }
 
@@ -112,19 +112,11 @@ public struct RPCRouter: Sendable {
         }
     }
 
-    private static func encode<M: ProtoMessage>(_ message: M) throws -> [UInt8] {
+    /// An answer encoded (`inOnePass`: a synchronous handler's, the panel's hot reads, written by
+    /// the message's generated encoder, ``ProtoMessage/onePassBytes()``: the same bytes).
+    private static func encode<M: ProtoMessage>(_ message: M, inOnePass: Bool = false) throws -> [UInt8] {
         do {
-            return try message.serializedBytes()
-        } catch {
-            throw ResponseEncodingError(cause: error)
-        }
-    }
-
-    /// A synchronous handler's answer: the panel's hot reads, written by the message's
-    /// generated encoder (``ProtoMessage/onePassBytes()``), the bytes protobuf-c packs.
-    private static func encodeInOnePass<M: ProtoMessage>(_ message: M) throws -> [UInt8] {
-        do {
-            return try message.onePassBytes()
+            return try inOnePass ? message.onePassBytes() : message.serializedBytes()
         } catch {
             throw ResponseEncodingError(cause: error)
         }

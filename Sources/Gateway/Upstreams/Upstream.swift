@@ -64,7 +64,7 @@ public final class Upstream: Sendable {
     ) -> RPCClient.UnaryCall {
         let payload: [UInt8]
         do {
-            payload = try client.encodeInOnePass(request)  // the panel's calls: the hot path
+            payload = try client.encode(request, inOnePass: true)  // the panel's calls: the hot path
         } catch {
             return RPCClient.UnaryCall(failed: error)
         }

@@ -70,38 +70,16 @@ enum OrderRecords {
         else {
             return try order(row, settings).serializedBytes()  // a column field given twice: the slow way
         }
-        // The columns are written field by field, in number order (an `Order` built and packed
-        // by protobuf-c cost about 3 000 instructions more an order).
-        let status = try status(row[4], stored: { try storedStatus.map { try OrdersV1.OrderStatus(serializedBytes: $0) } }, settings)
-        let statusBytes = try encoded(status)
-        var encoded = rest
-        encoded.reserveCapacity(rest.count + statusBytes.count + 80)
-        ProtoWire.append(1, nonZero: UInt64(bitPattern: row[0] as Int64), to: &encoded)  // Order.order_id
-        try ProtoWire.append(2, string: row[1] as String, field: "number", to: &encoded)  // .number
-        ProtoWire.append(3, nonZero: UInt64(bitPattern: row[2] as Int64), to: &encoded)  // .client_id
-        ProtoWire.append(4, nonZero: (row[3] as Bool) ? 1 : 0, to: &encoded)  // .draft
-        ProtoWire.append(statusField, lengthDelimited: statusBytes, to: &encoded)  // .status: always present
-        ProtoWire.append(6, nonZero: UInt64(bitPattern: row[5] as Int64), to: &encoded)  // .version
-        ProtoWire.append(7, nonZero: UInt64(bitPattern: row[6] as Int64), to: &encoded)  // .created_at_ms
-        ProtoWire.append(8, nonZero: UInt64(bitPattern: row[7] as Int64), to: &encoded)  // .updated_at_ms
-        return encoded
-    }
-
-    /// `status` encoded field by field: the bytes protobuf-c packs for it.
-    static func encoded(_ status: OrdersV1.OrderStatus) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        try ProtoWire.append(1, string: status.code, field: "status.code", to: &bytes)  // OrderStatus.code
-        try ProtoWire.append(2, string: status.name, field: "status.name", to: &bytes)  // .name
-        ProtoWire.append(3, nonZero: UInt64(bitPattern: Int64(status.group.rawValue)), to: &bytes)  // .group
-        for field in status.requiredFields {
-            // .required_fields: each element written, an empty one too (proto3 repeats every element).
-            var text = field
-            try text.withUTF8 { utf8 in
-                try ProtoWire.refuseNUL(utf8, field: "status.required_fields")
-                ProtoWire.append(4, lengthDelimited: utf8, to: &bytes)
-            }
-        }
-        return bytes
+        var columns = OrdersV1.Order()
+        columns.orderID = row[0]
+        columns.number = row[1]
+        columns.clientID = row[2]
+        columns.draft = row[3]
+        columns.status = try status(row[4], stored: { try storedStatus.map { try OrdersV1.OrderStatus(serializedBytes: $0) } }, settings)
+        columns.version = UInt64(row[5] as Int64)
+        columns.createdAtMs = row[6]
+        columns.updatedAtMs = row[7]
+        return rest + (try columns.onePassBytes())  // the panel's hot path
     }
 
     /// Inserts a new order; its id and number are the next free ones. Throws SQLite's
