@@ -23,7 +23,7 @@ import Testing
         TasksV1.ListTasksResponse.self, OrdersV1.Order.self, OrdersV1.Cart.self, OrdersV1.ProductList.self,
         OrdersV1.Product.self, OrdersV1.OrderSettings.self, OrdersV1.GetPanelDataResponse.self,
         InsightsV1.GetVisitResponse.self, InsightsV1.Summary.self, InsightsV1.GetPanelDataResponse.self,
-        GatewayV1.Panel.self, GatewayV1.Layout.self, RPCV1.RequestFrame.self, RPCV1.ResponseFrame.self,
+        GatewayV1.Panel.self, GatewayV1.PanelUpdate.self, GatewayV1.Layout.self, RPCV1.RequestFrame.self, RPCV1.ResponseFrame.self,
         RPCV1.Status.self, ChangesV1.ChangeBatch.self, TestingV1.AllKinds.self, TestingV1.Node.self,
     ]
 

@@ -7,12 +7,13 @@ public import ChatPanelProto
 public struct RPCServerStreamWriter<Response: ProtoMessage>: Sendable {
     let sink: RPCRawStreamSink
 
-    /// Sends one message.
-    public func send(_ message: Response) async throws {
+    /// Sends one message (`inOnePass`: encoded by its generated one-pass encoder,
+    /// ``ProtoMessage/onePassBytes()``, for the live panel's updates; the same bytes).
+    public func send(_ message: Response, inOnePass: Bool = false) async throws {
         try Task.checkCancellation()
         let bytes: [UInt8]
         do {
-            bytes = try message.serializedBytes()
+            bytes = try inOnePass ? message.onePassBytes() : message.serializedBytes()
         } catch {
             throw RPCError.internal
         }

@@ -84,7 +84,7 @@ extension GatewayService {
                 outcome.start(continuation)
                 let sending = Task {
                     do {
-                        try await writer.send(update)
+                        try await writer.send(update, inOnePass: true)  // the live panel: the hot path
                         outcome.resume(with: .success(()))
                     } catch {
                         outcome.resume(with: .failure(error))
