@@ -1,5 +1,5 @@
 import ChatPanelProto
-@testable import OrdersService
+import OrdersService
 import Testing
 
 /// How amounts read: thousands grouped with no-break spaces, a decimal comma, each currency's
@@ -26,31 +26,28 @@ import Testing
     }
 }
 
-/// The panel's product lists and carts write their amounts field by field: the bytes must be
-/// those protobuf-c packs for the same `Money`, and a currency holding U+0000 is refused as
-/// the encoder refuses it.
+/// The panel's product lists and carts are written by the one-pass encoder: an amount's bytes
+/// must be those protobuf-c packs for the same `Money`, and a currency holding U+0000 is refused
+/// as the encoder refuses it.
 @Suite struct MoneyWritingTests {
     @Test(arguments: [
         (Int64(0), "RUB"), (Int64(1_299_000), "RUB"), (Int64(-1_500_050), "EUR"), (Int64(1_500), "JPY"), (Int64(42), "XYZ"),
         (Int64.min, "RUB"), (Int64.max, "KWD"), (Int64(7), ""), (Int64(300), "Д"),
     ])
     func writtenMoneyIsWhatTheEncoderPacks(amount: Int64, currency: String) throws {
-        // A `ListedProduct` with only its price (field 7) set, both ways, after bytes already written.
-        var written: [UInt8] = [0x10, 0x01]
-        try Currency.appendMoney(7, amount, currency, field: "price", to: &written)
+        // A `ListedProduct` with its id and price set, both ways.
         var listed = OrdersV1.ListedProduct()
         listed.productID = 1
         listed.price = Currency.money(amount, currency)
+        let written = try listed.onePassBytes()
         #expect(written == (try listed.serializedBytes()))
         #expect(try OrdersV1.ListedProduct(serializedBytes: written) == listed)
     }
 
     @Test func aCurrencyHoldingNULIsRefusedByName() {
-        var written: [UInt8] = []
-        #expect(throws: ProtoCodingError.embeddedNUL(field: "items[2].price.currency")) {
-            try Currency.appendMoney(5, 100, "RU\u{0}B", field: "items[2].price", to: &written)
-        }
-        #expect(written.isEmpty)
+        var item = OrdersV1.CartItem()
+        item.price = Currency.money(100, "RU\u{0}B")
+        #expect(throws: ProtoCodingError.embeddedNUL(field: "price.currency")) { try item.onePassBytes() }
+        #expect(throws: ProtoCodingError.embeddedNUL(field: "price.currency")) { try item.serializedBytes() }
     }
 }
-

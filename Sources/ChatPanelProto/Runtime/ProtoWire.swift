@@ -151,25 +151,6 @@ public enum ProtoWire {
         bytes.append(contentsOf: payload)
     }
 
-    /// Appends varint field `number` unless `value` is 0, as proto3 leaves a field at its default
-    /// out (an `int64` or enum as its 64-bit two's complement: `UInt64(bitPattern:)`).
-    @inlinable public static func append(_ number: UInt32, nonZero value: UInt64, to bytes: inout [UInt8]) {
-        if value != 0 { append(number, varint: value, to: &bytes) }
-    }
-
-    /// Appends string field `number` unless it is empty; one holding U+0000 is refused as the
-    /// encoder refuses it (``refuseNUL(_:field:)``).
-    @inlinable public static func append(
-        _ number: UInt32, string: String, field: @autoclosure () -> String, to bytes: inout [UInt8]
-    ) throws {
-        guard !string.isEmpty else { return }
-        var text = string
-        try text.withUTF8 { utf8 in
-            try refuseNUL(utf8, field: field())
-            append(number, lengthDelimited: utf8, to: &bytes)
-        }
-    }
-
     /// Refuses a string field's UTF-8 holding U+0000 as the encoder refuses it:
     /// ``ProtoCodingError`` naming `field`, made only then (protobuf-c's strings end at a NUL).
     public static func refuseNUL(_ utf8: UnsafeBufferPointer<UInt8>, field: @autoclosure () -> String) throws {
@@ -257,11 +238,7 @@ public enum ProtoWire {
         /// `size(number, lengthDelimited: string.utf8.count)`.
         @inlinable public mutating func put(_ number: UInt32, string: String, field: @autoclosure () -> String) throws {
             guard !string.isEmpty else { return }
-            var text = string
-            try text.withUTF8 { utf8 in
-                try refuseNUL(utf8, field: field())
-                put(number, UnsafeRawBufferPointer(utf8))
-            }
+            try putAlways(number, string: string, field: field())
         }
 
         /// Bytes as they are: a part already encoded, a frame's length prefix.

@@ -60,9 +60,9 @@ public struct RPCRouter: Sendable {
     /// own connection) and answer; a handler that awaits anything registers with
     /// ``register(_:group:handler:)``. The call's ``RPCCallContext/current`` and ``RequestDigest`` are
     /// bound while it runs, as for any handler. Its answer is written by the message's
-    /// generated encoder (``ProtoMessage/onePassBytes()``). It blocks its loop while it runs, so it must be
-    /// short: nothing interrupts it at its deadline (its answer, if late, finds a caller that
-    /// has given up), and a CANCEL frame for it cannot arrive before it has answered.
+    /// generated encoder (``ProtoMessage/onePassBytes()``). It blocks its loop while it runs, so
+    /// it must be short: nothing interrupts it at its deadline (its answer, if late, finds a
+    /// caller that has given up), and a CANCEL frame for it cannot arrive before it has answered.
     public mutating func register<Request, Response>(
         _ method: UnaryMethod<Request, Response>, group: MethodGroup? = .panel,
         synchronous handler: @escaping @Sendable (Request, RPCCallContext) throws -> Response

@@ -31,11 +31,6 @@ public enum Currency {
     /// `amount` minor units of `currency` as people read it in Russian: "12 990,00 ₽", "1 500 ¥",
     /// "1,250 KWD" (thousands grouped with no-break spaces, a decimal comma).
     public static func format(_ amount: Int64, _ currency: String) -> String {
-        withFormatted(amount, currency) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// `body` given ``format(_:_:)``'s text as UTF-8, written on the stack: no string is made.
-    static func withFormatted<R>(_ amount: Int64, _ currency: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let style = styles[currency]
         let digits = style?.digits ?? 2
         let suffix = style?.suffix ?? currency
@@ -44,7 +39,7 @@ public enum Currency {
         // about 3 500 instructions each. The number ends at `numberEnd`: 20 digits, 6 group
         // separators of 2 bytes, a comma and a sign fit before it.
         let numberEnd = 40
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: numberEnd + 2 + suffix.utf8.count) { buffer in
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: numberEnd + 2 + suffix.utf8.count) { buffer in
             var magnitude = amount.magnitude
             var start = numberEnd
             func prepend(_ byte: UInt8) {
@@ -77,7 +72,7 @@ public enum Currency {
                 buffer[end] = byte
                 end += 1
             }
-            return try body(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+            return String(decoding: UnsafeMutableBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
         }
     }
 
@@ -91,29 +86,5 @@ public enum Currency {
         money.currency = currency
         money.text = format(amount, currency)
         return money
-    }
-
-    /// Appends ``money(_:_:)``'s encoding as length-delimited field `number` (a `Money` field of
-    /// the message being written): the same bytes protobuf-c packs, with the text formatted on
-    /// the stack and no message built. A currency holding U+0000 is refused as the encoder
-    /// refuses it, naming `field`.
-    static func appendMoney(
-        _ number: UInt32, _ amount: Int64, _ currency: String, field: @autoclosure () -> String, to bytes: inout [UInt8]
-    ) throws {
-        var code = currency
-        try code.withUTF8 { code in
-            try ProtoWire.refuseNUL(code, field: "\(field()).currency")
-            withFormatted(amount, currency) { text in
-                let amountMinor = UInt64(bitPattern: amount)
-                let length =
-                    ProtoWire.Writer.size(1, varint: amountMinor) + ProtoWire.Writer.size(2, lengthDelimited: code.count)
-                    + ProtoWire.Writer.size(3, lengthDelimited: text.count)
-                ProtoWire.appendKey(number, wireType: 2, to: &bytes)
-                ProtoWire.appendVarint(UInt64(length), to: &bytes)
-                ProtoWire.append(1, nonZero: amountMinor, to: &bytes)  // Money.amount_minor
-                if !code.isEmpty { ProtoWire.append(2, lengthDelimited: code, to: &bytes) }  // Money.currency
-                ProtoWire.append(3, lengthDelimited: text, to: &bytes)  // Money.text: never empty
-            }
-        }
     }
 }

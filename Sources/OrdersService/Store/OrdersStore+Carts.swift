@@ -129,35 +129,31 @@ extension OrdersStore {
         // Nil once a line of the total's currency has no total or the sum passes the most an
         // amount may hold (only prices stored before the limits can do that).
         var total: Int64? = 0
-        // Each `CartItem` is written field by field (a message built and packed by protobuf-c
-        // cost about 3 000 instructions more an item).
         var items: [UInt8] = []
-        var itemBytes: [UInt8] = []
-        for (index, (line, product)) in lines.enumerated() {
-            itemBytes.removeAll(keepingCapacity: true)
-            try ProtoWire.append(1, string: line.article, field: "items[\(index)].article", to: &itemBytes)  // CartItem.article
-            ProtoWire.append(2, nonZero: UInt64(bitPattern: line.quantity), to: &itemBytes)  // .quantity
+        for (line, product) in lines {
+            var item = OrdersV1.CartItem()
+            item.article = line.article
+            item.quantity = line.quantity
             cart.quantity += line.quantity
             var unit: (Int64, String)? = line.sitePrice.map { ($0, line.siteCurrency) }
             if let product {
-                ProtoWire.append(3, lengthDelimited: product.encoded, to: &itemBytes)  // .product
-                try ProtoWire.append(4, string: product.name, field: "items[\(index)].name", to: &itemBytes)  // .name
+                item.name = product.name
+                item.available = product.isAvailable
                 if let type, let amount = product.price { unit = (amount, type.currency) }
             } else {
-                try ProtoWire.append(4, string: line.name, field: "items[\(index)].name", to: &itemBytes)  // .name
+                item.name = line.name
+                item.gone = true
             }
             if let (amount, currency) = unit {
-                try Currency.appendMoney(5, amount, currency, field: "items[\(index)].price", to: &itemBytes)  // .price
+                item.price = Currency.money(amount, currency)
                 let lineTotal = Self.checkedAmount(amount.multipliedReportingOverflow(by: line.quantity))
-                if let lineTotal {
-                    try Currency.appendMoney(6, lineTotal, currency, field: "items[\(index)].line_total", to: &itemBytes)  // .line_total
-                }
+                if let lineTotal { item.lineTotal = Currency.money(lineTotal, currency) }
                 if currency == totalCurrency {
                     total = total.flatMap { sum in lineTotal.flatMap { Self.checkedAmount(sum.addingReportingOverflow($0)) } }
                 }
             }
-            ProtoWire.append(7, nonZero: product?.isAvailable == true ? 1 : 0, to: &itemBytes)  // .available
-            ProtoWire.append(8, nonZero: product == nil ? 1 : 0, to: &itemBytes)  // .gone
+            var itemBytes = try item.onePassBytes()
+            if let product { ProtoWire.append(3, lengthDelimited: product.encoded, to: &itemBytes) }  // CartItem.product
             ProtoWire.append(4, lengthDelimited: itemBytes, to: &items)  // Cart.items
         }
         if let total { cart.total = Currency.money(total, totalCurrency) }

@@ -159,26 +159,17 @@ extension OrdersStore {
         list.owner = owner.proto
         var encoded = try list.onePassBytes()
         // Each row encoded as it comes: its product's stored fields are read where SQLite holds them.
-        // Each `ListedProduct` is written field by field (a message built and packed by
-        // protobuf-c cost about 2 000 instructions more an item).
-        var itemBytes: [UInt8] = []
         try db.forEachPositionalRow(sql: listSQL, [owner.key, listedProductsShown]) { row in
-            itemBytes.removeAll(keepingCapacity: true)
-            let productID: Int64 = row[0]
-            let addedAt: Int64 = row[1]
-            let addedBy: Int64 = row[2]
-            let lastSentAt: Int64 = row[3]
-            let sentCount: UInt32 = row[4]
-            ProtoWire.append(2, nonZero: UInt64(bitPattern: productID), to: &itemBytes)  // ListedProduct.product_id
-            ProtoWire.append(3, nonZero: UInt64(bitPattern: addedAt), to: &itemBytes)  // .added_at_ms
-            ProtoWire.append(4, nonZero: UInt64(bitPattern: addedBy), to: &itemBytes)  // .added_by_id
-            ProtoWire.append(5, nonZero: UInt64(bitPattern: lastSentAt), to: &itemBytes)  // .last_sent_at_ms
-            ProtoWire.append(6, nonZero: UInt64(sentCount), to: &itemBytes)  // .sent_count
+            var item = OrdersV1.ListedProduct()
+            item.productID = row[0]
+            item.addedAtMs = row[1]
+            item.addedByID = row[2]
+            item.lastSentAtMs = row[3]
+            item.sentCount = row[4]
             let product = try ShownProduct(row: row, at: 5, references, type)
-            if let type, let amount = product?.price {
-                try Currency.appendMoney(7, amount, type.currency, field: "price", to: &itemBytes)  // .price
-            }
-            if let product { ProtoWire.append(1, lengthDelimited: product.encoded, to: &itemBytes) }  // .product
+            if let type, let amount = product?.price { item.price = Currency.money(amount, type.currency) }
+            var itemBytes = try item.onePassBytes()
+            if let product { ProtoWire.append(1, lengthDelimited: product.encoded, to: &itemBytes) }  // ListedProduct.product
             ProtoWire.append(2, lengthDelimited: itemBytes, to: &encoded)  // ProductList.items
         }
         return encoded
