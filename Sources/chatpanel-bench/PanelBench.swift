@@ -7,6 +7,8 @@ import ClientsService
 import Foundation
 import GRDB
 import InsightsService
+import NIOCore
+import NIOPosix
 import OrdersService
 import Synchronization
 import TasksService
@@ -117,16 +119,26 @@ struct PanelBench: AsyncParsableCommand {
                 print("\nwarmed up: the panel of each of the \(dialogCount) dialogs once, in \(format(started.duration(to: .now).inSeconds)) s")
             }
             print("\nGetPanel, manager 1 with the default layout, random dialogs (a tenth not saved as clients yet), unpinned:")
-            let sequentialCPU = try PanelCPU(pids)
-            let sequential = try await workload.sequential(socket: sockets.gateway, calls: samples)
-            print("  " + pad("sequential", 14) + sequential.latencies.summary + "  " + sequential.tally.summary)
-            print("  " + pad("", 14) + (try sequentialCPU.perPanel(panels: min(500, samples) + samples)))
-            for callers in [16, 64] {
-                let cpu = try PanelCPU(pids)
-                let run = try await workload.concurrent(socket: sockets.gateway, callers: callers, calls: concurrentCalls)
+            // Each measure twice: callers on Swift's default pool, then callers on their
+            // connections' event loops (as the gateway's handlers call the services), which
+            // leaves more of the two cores to the services (the callers' CPU is printed).
+            for onLoops in [false, true] {
+                let sequentialCPU = try PanelCPU(pids)
+                let sequential = try await workload.sequential(socket: sockets.gateway, calls: samples, onLoop: onLoops)
                 print(
-                    "  " + pad("\(callers) callers", 14) + "\(Int(run.rate)) calls/s, " + run.latencies.summary + "  " + run.tally.summary)
-                print("  " + pad("", 14) + (try cpu.perPanel(panels: run.latencies.count + callers)))
+                    "  " + pad(onLoops ? "  caller on loop" : "sequential", 20) + sequential.latencies.summary + "  "
+                        + sequential.tally.summary)
+                print("  " + pad("", 20) + (try sequentialCPU.perPanel(panels: min(500, samples) + samples)))
+            }
+            for callers in [16, 64] {
+                for onLoops in [false, true] {
+                    let cpu = try PanelCPU(pids)
+                    let run = try await workload.concurrent(socket: sockets.gateway, callers: callers, calls: concurrentCalls, onLoops: onLoops)
+                    print(
+                        "  " + pad(onLoops ? "  callers on loops" : "\(callers) callers", 20) + "\(Int(run.rate)) calls/s, "
+                            + run.latencies.summary + "  " + run.tally.summary)
+                    print("  " + pad("", 20) + (try cpu.perPanel(panels: run.latencies.count + callers)))
+                }
             }
             if overload {
                 let phases = OverloadPhases(
@@ -242,19 +254,24 @@ struct PanelSockets {
 struct PanelCPU {
     private let processes: [(name: String, pid: Int32)]
     private let start: [CPUTime]
+    private let callersStart: CPUTime
 
     init(_ processes: [(name: String, pid: Int32)]) throws {
         self.processes = processes
         self.start = try processes.map { try processCPUTime($0.pid) }
+        self.callersStart = ownCPUTime()
     }
 
-    /// "CPU per panel: gateway … + clients … + tasks … = … µs" since the start, each with its
-    /// time in the kernel (the gateway first, then the services in the order they started).
+    /// "CPU per panel: gateway … + clients … + tasks … = … µs; callers …" since the start, each
+    /// with its time in the kernel (the gateway first, then the services in the order they
+    /// started). The callers (this process) share the machine's cores with the services, so
+    /// their own CPU is given beside the sum, not in it.
     func perPanel(panels: Int) throws -> String {
         let perProcess = try zip(processes, start).map { (name: $0.name, time: try (processCPUTime($0.pid) - $1).microseconds(per: panels)) }
         let perPanel = perProcess.suffix(1) + perProcess.dropLast()
+        let callers = (ownCPUTime() - callersStart).microseconds(per: panels)
         return "CPU per panel: " + perPanel.map { "\($0.name) \($0.time.described)" }.joined(separator: " + ")
-            + " = \(format(perPanel.map(\.time.total).reduce(0, +))) µs"
+            + " = \(format(perPanel.map(\.time.total).reduce(0, +))) µs; callers \(format(callers.total)) µs"
     }
 }
 
@@ -278,21 +295,26 @@ struct PanelWorkload: Sendable {
         var tally: WidgetTally
     }
 
-    /// `calls` panels one after another on one connection.
-    func sequential(socket: String, calls: Int) async throws -> Run {
-        let client = makeClient(socket)
-        var generator = SplitMix64(seed: 17)
-        for _ in 0..<min(500, calls) { _ = try await panel(client, &generator) }  // warm-up
-        var run = Run(tally: WidgetTally(widgets: widgets))
-        run.latencies.reserve(calls)
-        let started = ContinuousClock.now
-        for _ in 0..<calls {
-            let call = ContinuousClock.now
-            let panel = try await panel(client, &generator)
-            run.latencies.add(call.duration(to: .now))
-            run.tally.add(panel)
+    /// `calls` panels one after another on one connection; with `onLoop`, the caller runs on
+    /// its connection's event loop.
+    func sequential(socket: String, calls: Int, onLoop: Bool = false) async throws -> Run {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let client = makeClient(socket, eventLoopGroup: onLoop ? loop : MultiThreadedEventLoopGroup.singleton)
+        let run = try await withTaskExecutorPreference(onLoop ? EventLoopTaskExecutor(eventLoop: loop) : nil) {
+            var generator = SplitMix64(seed: 17)
+            for _ in 0..<min(500, calls) { _ = try await panel(client, &generator) }  // warm-up
+            var run = Run(tally: WidgetTally(widgets: widgets))
+            run.latencies.reserve(calls)
+            let started = ContinuousClock.now
+            for _ in 0..<calls {
+                let call = ContinuousClock.now
+                let panel = try await panel(client, &generator)
+                run.latencies.add(call.duration(to: .now))
+                run.tally.add(panel)
+            }
+            run.rate = Double(calls) / started.duration(to: .now).inSeconds
+            return run
         }
-        run.rate = Double(calls) / started.duration(to: .now).inSeconds
         await client.close()
         return run
     }
@@ -323,18 +345,20 @@ struct PanelWorkload: Sendable {
         for client in clients { await client.close() }
     }
 
-    /// `calls` panels from `callers` concurrent callers, each on its own connection.
-    func concurrent(socket: String, callers: Int, calls: Int) async throws -> Run {
+    /// `calls` panels from `callers` concurrent callers, each on its own connection; with
+    /// `onLoops`, each caller runs on its connection's event loop.
+    func concurrent(socket: String, callers: Int, calls: Int, onLoops: Bool = false) async throws -> Run {
         let perCaller = max(1, calls / callers)
-        let clients = (0..<callers).map { _ in makeClient(socket) }
+        let loops = (0..<callers).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
+        let clients = loops.map { makeClient(socket, eventLoopGroup: onLoops ? $0 : MultiThreadedEventLoopGroup.singleton) }
         for (index, client) in clients.enumerated() {
             var generator = SplitMix64(seed: UInt64(index))
             _ = try await panel(client, &generator)
         }
         let started = ContinuousClock.now
         var run = try await withThrowingTaskGroup(of: Run.self) { group in
-            for (index, client) in clients.enumerated() {
-                group.addTask {
+            for (index, (client, loop)) in zip(clients, loops).enumerated() {
+                group.addTask(executorPreference: onLoops ? EventLoopTaskExecutor(eventLoop: loop) : nil) {
                     var generator = SplitMix64(seed: 1000 + UInt64(index))
                     var part = Run(tally: WidgetTally(widgets: widgets))
                     part.latencies.reserve(perCaller)
@@ -377,11 +401,13 @@ struct PanelWorkload: Sendable {
         await client.close()
     }
 
-    private func makeClient(_ socket: String) -> RPCClient {
+    private func makeClient(
+        _ socket: String, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) -> RPCClient {
         var configuration = RPCClientConfiguration(socketPath: socket)
         configuration.defaultCaller = Self.caller
         configuration.defaultCallTimeout = .seconds(10)
-        return RPCClient(configuration: configuration)
+        return RPCClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
     }
 
     private func panel(_ client: RPCClient, _ generator: inout SplitMix64) async throws -> GatewayV1.Panel {
