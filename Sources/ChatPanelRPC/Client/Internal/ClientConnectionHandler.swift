@@ -46,6 +46,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     @exclusivity(unchecked) private var deadlines = ConnectionDeadlineTimer()
     /// The connection's buffer of request frames (see `send`).
     @exclusivity(unchecked) private var outbound = KeptFrameBuffer()
+    /// Whether a write of `outbound` is scheduled for the end of the loop's tick (see `send`).
+    @exclusivity(unchecked) private var writeScheduled = false
+    /// The scheduled write, made once when the handler is added (a closure made for each
+    /// write would be an allocation a call); it holds the handler until the handler is removed.
+    @exclusivity(unchecked) private var writeAtTickEnd: (@Sendable () -> Void)?
     private let socketPath: String
     private let maximumCallsInFlight: Int
     private let maximumQueuedCalls: Int
@@ -65,12 +70,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        writeAtTickEnd = { handler.value.writeScheduledFrames() }
     }
 
-    /// Lets go of the context (it holds this handler: keeping it would keep both alive).
-    /// Calls started from now on fail UNAVAILABLE.
+    /// Lets go of the context and of the scheduled write (both hold this handler: keeping them
+    /// would keep it alive). Calls started from now on fail UNAVAILABLE.
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        writeAtTickEnd = nil
         isClosed = true
     }
 
@@ -139,19 +147,48 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         cancel.callID = id
         cancel.kind = .cancel
         if let bytes = try? cancel.encodedEnvelope(), context.channel.isActive {
+            // The requests not yet written go first: the server hears of a call before its cancel.
+            writeOutbound(context: context, flush: false)
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.frame(bytes)), promise: nil)
+            outbound.reuse()
         }
     }
 
-    /// Writes a call's frame, through the connection's kept buffer (``KeptFrameBuffer``). A
-    /// failed write closes the connection, which fails every pending call.
+    /// Appends a call's frame to the connection's kept buffer (``KeptFrameBuffer``), written
+    /// once at the end of the loop's tick: the calls started within one tick (the upstream
+    /// calls of the panels a gateway loop read at once) go out in one `write`, and the server
+    /// reads them at once and answers them in one `write` too. A failed write closes the
+    /// connection, which fails every pending call.
+    ///
+    /// The loop runs the scheduled write after the I/O of its tick and the tasks queued before
+    /// it: a call started from a task on the loop (a handler's upstream call) is written when
+    /// that task suspends to wait for its answer.
     private func send(_ frame: RequestFrameBytes, context: ChannelHandlerContext) {
         sentCount += 1
         outbound.append(
             id: 0, envelope: frame.envelope, field: RPCClient.payloadField, payload: frame.payload, bodySize: frame.bodySize,
             allocator: context.channel.allocator)
-        if let unwritten = outbound.unwritten() { context.writeAndFlush(wrapOutboundOut(unwritten), promise: nil) }
+        guard !writeScheduled, let writeAtTickEnd else { return }
+        writeScheduled = true
+        context.eventLoop.execute(writeAtTickEnd)
+    }
+
+    /// The write `send` scheduled, at the end of the tick.
+    private func writeScheduledFrames() {
+        writeScheduled = false
+        if let context { writeOutbound(context: context, flush: true) }
         outbound.reuse()
+    }
+
+    /// Writes the frames appended since the last write (none once the connection closed: its
+    /// calls have failed already).
+    private func writeOutbound(context: ChannelHandlerContext, flush: Bool) {
+        guard !isClosed, let unwritten = outbound.unwritten() else { return }
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(unwritten), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(unwritten), promise: nil)
+        }
     }
 
     /// Sends the waiting calls that fit now (skipping those given up on while they waited).
