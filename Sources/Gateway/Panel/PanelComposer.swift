@@ -56,8 +56,16 @@ struct PanelComposer: Sendable {
         // Kept in memory by the store (read from the database once): no child tasks for them.
         let layout = try await store.layout(managerID: context.caller.managerID)
         let settings = try await store.settings()
-        let visible = layout.widgets.filter(\.visible)
-        var plan = plan(visible.map(\.kind), settings: settings, caller: context.caller)
+        // Gathered into arrays sized once (`filter` grows its array as it goes).
+        var visible: [GatewayV1.WidgetLayout] = []
+        visible.reserveCapacity(layout.widgets.count)
+        var kinds: [GatewayV1.WidgetKind] = []
+        kinds.reserveCapacity(layout.widgets.count)
+        for widget in layout.widgets where widget.visible {
+            visible.append(widget)
+            kinds.append(widget.kind)
+        }
+        var plan = plan(kinds, settings: settings, caller: context.caller)
         let caller = context.caller
         func request(_ card: ClientsV1.ClientCardKeys, _ cardBytes: [UInt8] = []) -> WidgetSource.Request {
             WidgetSource.Request(card: card, cardBytes: cardBytes, caller: caller, deadline: deadline, completedTasksSinceMs: nil)
@@ -95,15 +103,16 @@ struct PanelComposer: Sendable {
         await fillLocal(&plan, request(card, base.data))
         plan.place(remote)
         GatewayMetrics.record(plan.widgets)
-        var widgets = plan.widgets
-        for (index, placement) in visible.enumerated() { widgets[index].collapsed = placement.collapsed }
+        // Set in the plan's own array: a second variable holding it would copy every widget on
+        // the first change.
+        for (index, placement) in visible.enumerated() { plan.widgets[index].collapsed = placement.collapsed }
 
         var panel = GatewayV1.Panel()
         panel.dialogID = dialogID
         panel.managerID = context.caller.managerID
         panel.layoutVersion = layout.version
         panel.client = base
-        panel.widgets = widgets
+        panel.widgets = plan.widgets
         panel.elapsedMs = Self.milliseconds(since: started)
         panel.loadedAtMs = loadedAt
         return panel
@@ -198,6 +207,7 @@ struct PanelComposer: Sendable {
     /// Decides what settings and rights decide, and which source fills each other widget.
     private func plan(_ kinds: [GatewayV1.WidgetKind], settings: GatewayV1.Settings, caller: RPCV1.Caller) -> WidgetPlan {
         var widgets: [GatewayV1.Widget] = []
+        widgets.reserveCapacity(kinds.count)
         // The positions each source fills. (Built by mapping, not `Array(repeating:count:)`,
         // which allocates in unspecialized standard library code: a run-time look-up of the
         // array's storage type on every panel.)
