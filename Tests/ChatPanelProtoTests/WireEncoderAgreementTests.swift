@@ -8,14 +8,7 @@ import Testing
 /// every request and each change of them, and the same error for a string holding U+0000.
 @Suite struct WireEncoderAgreementTests {
     /// Every request type of every service, sorted by path (as the fuzz target picks them).
-    static let requestTypes: [any ProtoMessage.Type] = {
-        let services: [[String: any ProtoMessage.Type]] = [
-            ClientsV1.Clients.requestTypes, TasksV1.Tasks.requestTypes, OrdersV1.Orders.requestTypes,
-            InsightsV1.Insights.requestTypes, GatewayV1.Gateway.requestTypes, HealthV1.Health.requestTypes,
-            AdminV1.Admin.requestTypes, MetricsV1.Metrics.requestTypes, ChangesV1.Changes.requestTypes,
-        ]
-        return services.flatMap { $0 }.sorted { $0.key < $1.key }.map(\.value)
-    }()
+    static let requestTypes = ProtoSchema.serviceRequestTypes
 
     /// The request types, and the answers and parts the panel's hot paths encode.
     static let types: [any ProtoMessage.Type] = requestTypes + [

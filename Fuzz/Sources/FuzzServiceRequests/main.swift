@@ -4,15 +4,8 @@ import ChatPanelProto
 /// server's nesting limit of 32): the first input byte picks the method, the rest is the
 /// payload. Any input either fails with a `ProtoCodingError` or gives a message that encodes
 /// and decodes back to itself, and whose generated one-pass encoding is the bytes protobuf-c packs.
-private let requestTypes: [any ProtoMessage.Type] = {
-    let services: [[String: any ProtoMessage.Type]] = [
-        ClientsV1.Clients.requestTypes, TasksV1.Tasks.requestTypes, OrdersV1.Orders.requestTypes,
-        InsightsV1.Insights.requestTypes, GatewayV1.Gateway.requestTypes, HealthV1.Health.requestTypes,
-        AdminV1.Admin.requestTypes, MetricsV1.Metrics.requestTypes, ChangesV1.Changes.requestTypes,
-    ]
-    // Sorted by path so that an input means the same method from run to run.
-    return services.flatMap { $0 }.sorted { $0.key < $1.key }.map(\.value)
-}()
+/// Sorted by path, so that an input means the same method from run to run.
+private let requestTypes = ProtoSchema.serviceRequestTypes
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzServiceRequests(_ start: UnsafeRawPointer, _ count: Int) -> CInt {

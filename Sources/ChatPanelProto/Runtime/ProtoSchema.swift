@@ -50,3 +50,17 @@ public enum ProtoSchema {
         return nil
     }
 }
+
+extension ProtoSchema {
+    /// The request type of every method of the services the processes serve (the reflection and
+    /// testing services left out), sorted by path: the `FuzzServiceRequests` target picks one by
+    /// its input's first byte, and the tests that replay its corpus pick the same one.
+    public static let serviceRequestTypes: [any ProtoMessage.Type] = {
+        let services: [[String: any ProtoMessage.Type]] = [
+            ClientsV1.Clients.requestTypes, TasksV1.Tasks.requestTypes, OrdersV1.Orders.requestTypes,
+            InsightsV1.Insights.requestTypes, GatewayV1.Gateway.requestTypes, HealthV1.Health.requestTypes,
+            AdminV1.Admin.requestTypes, MetricsV1.Metrics.requestTypes, ChangesV1.Changes.requestTypes,
+        ]
+        return services.flatMap { $0 }.sorted { $0.key < $1.key }.map(\.value)
+    }()
+}
